@@ -1,0 +1,106 @@
+import * as z from 'zod';
+import type { Decision } from '../../shared/data/records';
+import type { Store } from '../../shared/data/store';
+import { hashActionToken, isWellFormedToken } from '../../shared/domain/action-token';
+import type { Language } from '../../shared/email/templates';
+
+/** Completes a callback task; 'closed' when Step Functions no longer waits for it. */
+export interface TaskCallback {
+  succeed(sfnTaskToken: string, output: { decision: Decision; taskId: string }): Promise<'ok' | 'closed'>;
+}
+
+export interface ActionLinkDeps {
+  readonly store: Pick<Store, 'getActionLink' | 'getTask' | 'getCase' | 'getOrganisation' | 'decideTask'>;
+  readonly callback: TaskCallback;
+  readonly now: () => Date;
+}
+
+export interface OfferSummary {
+  readonly reference: string;
+  readonly orgName: string;
+  readonly deadline: Date;
+  readonly language: Language;
+}
+
+export type ActionOutcome =
+  | { readonly kind: 'confirm'; readonly offer: OfferSummary }
+  | { readonly kind: 'invalid'; readonly offer: OfferSummary; readonly fields: readonly string[] }
+  | { readonly kind: 'done'; readonly offer: OfferSummary; readonly decision: Decision }
+  | { readonly kind: 'gone' };
+
+const GONE: ActionOutcome = { kind: 'gone' };
+
+const reasonText = z
+  .string()
+  .trim()
+  .min(1)
+  .max(500)
+  .refine((v) => !/[\p{Cc}\u2028\u2029]/u.test(v), { message: 'control characters' });
+
+/** The decision form. `reason` is required to decline and ignored when accepting. */
+export const decisionFormSchema = z.discriminatedUnion('decision', [
+  z.strictObject({ decision: z.literal('accept'), reason: z.string().max(2000).optional() }),
+  z.strictObject({ decision: z.literal('decline'), reason: reasonText }),
+]);
+
+/** Every way a token can fail ends here, so the answer cannot tell them apart. */
+async function resolve(deps: ActionLinkDeps, token: string) {
+  if (!isWellFormedToken(token)) return undefined;
+  const hash = hashActionToken(token);
+  const link = await deps.store.getActionLink(hash);
+  const now = deps.now();
+  if (!link || link.usedAt || Date.parse(link.expiresAt) <= now.getTime()) return undefined;
+  const task = await deps.store.getTask(link.taskId);
+  if (task?.status !== 'OPEN' || task.actionHash !== hash || !task.sfnTaskToken) return undefined;
+  const [item, org] = await Promise.all([
+    deps.store.getCase(task.caseId),
+    deps.store.getOrganisation(task.orgId),
+  ]);
+  if (!item || !org) return undefined;
+  const offer: OfferSummary = {
+    reference: item.reference,
+    orgName: org.name,
+    deadline: new Date(link.expiresAt),
+    language: org.contacts.find((c) => c.roles.includes('focal-point'))?.language ?? 'sq',
+  };
+  return { hash, task, offer, sfnTaskToken: task.sfnTaskToken };
+}
+
+/** GET (and HEAD): shows what the link is for. Changes nothing: mail scanners open links. */
+export async function viewAction(deps: ActionLinkDeps, token: string): Promise<ActionOutcome> {
+  const found = await resolve(deps, token);
+  return found ? { kind: 'confirm', offer: found.offer } : GONE;
+}
+
+/** POST: records the decision once (link used and task decided together), then resumes the workflow. */
+export async function submitAction(
+  deps: ActionLinkDeps,
+  token: string,
+  form: URLSearchParams | undefined,
+): Promise<ActionOutcome> {
+  const found = await resolve(deps, token);
+  if (!found) return GONE;
+  const fields: Record<string, string> = {};
+  const repeated: string[] = [];
+  for (const [k, v] of form ?? []) {
+    if (Object.hasOwn(fields, k)) repeated.push(k);
+    fields[k] = v;
+  }
+  const parsed = decisionFormSchema.safeParse(fields);
+  if (!parsed.success || repeated.length || !form) {
+    const bad = parsed.success ? [] : parsed.error.issues.map((i) => String(i.path[0] ?? 'form'));
+    return { kind: 'invalid', offer: found.offer, fields: [...new Set(bad.length ? bad : ['form'])] };
+  }
+  const { decision } = parsed.data;
+  const decided = await deps.store.decideTask({
+    hash: found.hash,
+    task: found.task,
+    decision,
+    ...(decision === 'decline' ? { declineReason: parsed.data.reason } : {}),
+    now: deps.now().toISOString(),
+  });
+  if (!decided) return GONE;
+  // The free-text reason stays on the task item; the workflow learns the decision and the id only.
+  const resumed = await deps.callback.succeed(found.sfnTaskToken, { decision, taskId: found.task.taskId });
+  return resumed === 'ok' ? { kind: 'done', offer: found.offer, decision } : GONE;
+}

@@ -1,0 +1,49 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
+import middy from '@middy/core';
+import httpErrorHandler from '@middy/http-error-handler';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import * as z from 'zod';
+import { storeFromEnv } from '../../shared/aws/adapters';
+import { SfnTaskCallback } from '../../shared/aws/task-callback';
+import { formBody } from '../../shared/http/body';
+import { ENV, parseEnv, timeZoneName } from '../../shared/util/env';
+import { logger } from '../../shared/util/logger';
+import { submitAction, viewAction } from './action-link';
+import { PAGE_HEADERS, renderOutcome } from './pages';
+
+const env = parseEnv(z.object({ [ENV.TIME_ZONE]: timeZoneName }));
+const deps = {
+  store: storeFromEnv(),
+  callback: new SfnTaskCallback(new SFNClient({})),
+  now: () => new Date(),
+};
+
+/**
+ * GET|HEAD|POST /actions/{token}: public HTML routes. The token is a path segment, so it
+ * is never logged; the access log holds the route key only.
+ */
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2, Error, Context>()
+  .use(httpErrorHandler({ logger: false }))
+  .use({
+    onError: async (request) => {
+      logger.error('action link failed', { error: request.error?.name ?? 'unknown' });
+      request.response = {
+        statusCode: 500,
+        headers: { ...PAGE_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' },
+        body: `Something went wrong. Please try again later. (Request ${request.context.awsRequestId})`,
+      };
+    },
+  })
+  .handler(async (event, context) => {
+    const token = event.pathParameters?.token ?? '';
+    const method = event.requestContext.http.method.toUpperCase();
+    const opts = { requestId: context.awsRequestId, timeZone: env.TIME_ZONE, head: method === 'HEAD' };
+    if (method !== 'POST') return renderOutcome(await viewAction(deps, token), opts);
+    let form: URLSearchParams | undefined;
+    try {
+      form = formBody(event);
+    } catch {
+      form = undefined; // wrong type or too large: answered like an incomplete form, nothing used
+    }
+    return renderOutcome(await submitAction(deps, token, form), opts);
+  });

@@ -1,0 +1,193 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { type Caller, requireRole } from '../../shared/auth/caller';
+import type { CaseRecord } from '../../shared/data/records';
+import type { Store } from '../../shared/data/store';
+import { formatReference } from '../../shared/domain/reference';
+import {
+  IDENTITY_FIELDS,
+  type ReferralRequest,
+  type ReferralResponse,
+  referralRequestSchema,
+} from '../../shared/domain/referral';
+import { ConflictError, type FieldIssue, UnavailableError, ValidationError } from '../../shared/errors';
+import { fieldIssues } from '../../shared/http/zod-issues';
+import { calendarDate, calendarYear, daysBetween } from '../../shared/util/time';
+
+/** Starts the referral workflow; already started with the same input counts as started. */
+export interface WorkflowStarter {
+  start(caseId: string): Promise<void>;
+}
+
+export interface CreateReferralDeps {
+  readonly store: Pick<
+    Store,
+    'getRegion' | 'getOrganisation' | 'getCounter' | 'getIdempotency' | 'createReferral'
+  >;
+  readonly workflow: WorkflowStarter;
+  readonly now: () => Date;
+  readonly newId?: () => string;
+  readonly timeZone: string;
+  readonly interviewMaxAgeDays: number;
+}
+
+export interface CreateReferralInput {
+  readonly caller: Caller;
+  readonly idempotencyKey: string | undefined;
+  readonly body: unknown;
+}
+
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,128}$/;
+const COUNTER_RETRIES = 5;
+
+/** Identity keys present anywhere we look (top level and the person): named, since we chose the names. */
+function identityIssues(body: unknown): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const scan = (value: unknown, prefix: string) => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
+    for (const field of IDENTITY_FIELDS) {
+      if (Object.hasOwn(value, field)) issues.push({ path: `${prefix}/${field}`, code: 'identity_field' });
+    }
+  };
+  scan(body, '');
+  if (body !== null && typeof body === 'object' && Object.hasOwn(body, 'person')) {
+    scan((body as { person: unknown }).person, '/person');
+  }
+  return issues;
+}
+
+function canonicalHash(value: ReferralRequest): string {
+  const sorted = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(sorted)
+      : v !== null && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
+          )
+        : v;
+  return createHash('sha256')
+    .update(JSON.stringify(sorted(value)))
+    .digest('hex');
+}
+
+/** Rules that need the clock, configuration or directory; reported like schema issues. */
+async function checkReferences(deps: CreateReferralDeps, req: ReferralRequest): Promise<FieldIssue[]> {
+  const issues: FieldIssue[] = [];
+  const today = calendarDate(deps.now(), deps.timeZone);
+  const age = daysBetween(req.interviewDate, today);
+  if (age < 0) issues.push({ path: '/interviewDate', code: 'in_future' });
+  else if (age > deps.interviewMaxAgeDays) issues.push({ path: '/interviewDate', code: 'too_old' });
+  if (req.person.ageGroup === 'adult' && !req.consent.given) {
+    issues.push({ path: '/consent/given', code: 'consent_required' });
+  }
+  const [region, socialWorkerOrg, preferred] = await Promise.all([
+    deps.store.getRegion(req.region),
+    deps.store.getOrganisation(req.socialWorkerOrgId),
+    req.preferredNgoId ? deps.store.getOrganisation(req.preferredNgoId) : Promise.resolve(undefined),
+  ]);
+  if (!region) issues.push({ path: '/region', code: 'unknown_reference' });
+  if (!socialWorkerOrg) issues.push({ path: '/socialWorkerOrgId', code: 'unknown_reference' });
+  if (req.preferredNgoId && preferred?.kind !== 'ngo') {
+    issues.push({ path: '/preferredNgoId', code: 'unknown_reference' });
+  }
+  return issues;
+}
+
+/**
+ * Police intake (DOMAIN.md stage 1). Writes the case, its reference counter, the first
+ * timeline event and the idempotency record in one transaction, then starts the workflow
+ * named after the case. A replay with the same key and body answers as the first call did.
+ */
+export async function createReferral(
+  deps: CreateReferralDeps,
+  input: CreateReferralInput,
+): Promise<ReferralResponse> {
+  const { caller } = input;
+  requireRole(caller, 'police');
+
+  const keyIssues: FieldIssue[] =
+    input.idempotencyKey === undefined
+      ? [{ path: '/headers/idempotency-key', code: 'required' }]
+      : IDEMPOTENCY_KEY.test(input.idempotencyKey)
+        ? []
+        : [{ path: '/headers/idempotency-key', code: 'invalid_format' }];
+  const identity = identityIssues(input.body);
+  const parsed = referralRequestSchema.safeParse(input.body);
+  const schemaIssues = parsed.success
+    ? []
+    : fieldIssues(parsed.error).filter((i) => !(i.code === 'unrecognized_keys' && identity.length > 0));
+  if (keyIssues.length || identity.length || !parsed.success) {
+    throw new ValidationError(
+      [...keyIssues, ...identity, ...schemaIssues],
+      identity.length ? 'identity fields are not accepted' : 'the request is not valid',
+    );
+  }
+  const request = parsed.data;
+  const key = input.idempotencyKey as string;
+  const requestHash = canonicalHash(request);
+
+  const replay = async (): Promise<ReferralResponse> => {
+    const record = await deps.store.getIdempotency(caller.sub, key);
+    if (!record) throw new UnavailableError('the idempotency record is not readable yet');
+    if (record.requestHash !== requestHash)
+      throw new ConflictError('the idempotency key was used for another request');
+    // The first call may have stopped between its transaction and starting the workflow.
+    await deps.workflow.start(record.response.caseId);
+    return record.response;
+  };
+
+  if (await deps.store.getIdempotency(caller.sub, key)) return replay();
+
+  const issues = await checkReferences(deps, request);
+  if (issues.length) {
+    const consent = issues.some((i) => i.code === 'consent_required');
+    throw new ValidationError(issues, consent ? 'consent required' : 'the request is not valid');
+  }
+
+  const region = await deps.store.getRegion(request.region);
+  if (!region) throw new ValidationError([{ path: '/region', code: 'unknown_reference' }]);
+  const now = deps.now();
+  const at = now.toISOString();
+  const year = calendarYear(now, deps.timeZone);
+  const counterKey = `${region.code}#${year}`;
+  const caseId = (deps.newId ?? randomUUID)();
+
+  for (let attempt = 0; attempt < COUNTER_RETRIES; attempt++) {
+    const current = await deps.store.getCounter(counterKey);
+    const next = (current ?? 0) + 1;
+    const reference = formatReference(region.code, year, next);
+    const response: ReferralResponse = { caseId, reference, status: 'REFERRED' };
+    const caseItem: CaseRecord = {
+      caseId,
+      reference,
+      region: request.region,
+      status: 'REFERRED',
+      version: 1,
+      interviewDate: request.interviewDate,
+      socialWorkerPresent: request.socialWorkerPresent,
+      socialWorkerOrgId: request.socialWorkerOrgId,
+      person: request.person,
+      consentGiven: request.consent.given,
+      ...(request.preferredNgoId ? { preferredNgoId: request.preferredNgoId } : {}),
+      referringOrgId: caller.orgId,
+      officerSub: caller.sub,
+      ...(caller.email ? { officerEmail: caller.email } : {}),
+      offeredOrgIds: [],
+      createdAt: at,
+      updatedAt: at,
+    };
+    const outcome = await deps.store.createReferral({
+      caseItem,
+      event: { caseId, at, type: 'REFERRED', actor: caller.sub, orgId: caller.orgId },
+      idempotency: { scope: caller.sub, key, requestHash, response, createdAt: at },
+      counter: { key: counterKey, expected: current, next },
+    });
+    if (outcome === 'idempotency-exists') return replay();
+    if (outcome === 'created') {
+      await deps.workflow.start(caseId);
+      return response;
+    }
+  }
+  throw new UnavailableError('the reference counter is busy');
+}

@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import type { Store } from '../../shared/data/store';
+import { treatedAsChild } from '../../shared/domain/codes';
+import { chooseNgo } from '../../shared/domain/ngo-choice';
+import { CaseStateError, parseTaskInput, taskInputs } from '../../shared/workflow/task-input';
+
+export interface PrepareOfferDeps {
+  readonly store: Pick<Store, 'getCase' | 'listOrganisations' | 'openOffer'>;
+  readonly now: () => Date;
+  readonly newId?: () => string;
+}
+
+export type PrepareOfferResult = { found: true; taskId: string; orgId: string } | { found: false };
+
+const ATTEMPTS = 3;
+
+/**
+ * Chooses the next NGO and opens its offer task. `afterTaskId` names the offer this one
+ * follows, so a retried step finds its own earlier result instead of offering twice.
+ */
+export async function prepareOffer(deps: PrepareOfferDeps, event: unknown): Promise<PrepareOfferResult> {
+  const input = parseTaskInput(taskInputs.prepareOffer, event);
+  const after = input.afterTaskId ?? undefined;
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const item = await deps.store.getCase(input.caseId);
+    if (!item) throw new CaseStateError('the case does not exist');
+    if (item.currentOfferTaskId && item.currentOfferTaskId !== after) {
+      // This step already ran (the state is being retried): answer as it did.
+      return { found: true, taskId: item.currentOfferTaskId, orgId: item.offeredOrgId ?? '' };
+    }
+    if (item.status !== 'REFERRED' && item.status !== 'OFFERED') {
+      throw new CaseStateError('the case is no longer open for offers');
+    }
+    const orgs = await deps.store.listOrganisations();
+    const choice = chooseNgo(
+      orgs.map((org) => ({ org, openOffers: org.openOffers })),
+      {
+        region: item.region,
+        needs: item.person.needs,
+        child: treatedAsChild(item.person.ageGroup),
+        ...(item.preferredNgoId ? { preferredNgoId: item.preferredNgoId } : {}),
+        alreadyOffered: new Set(item.offeredOrgIds),
+      },
+    );
+    if (!choice) return { found: false };
+    const taskId = (deps.newId ?? randomUUID)();
+    const now = deps.now().toISOString();
+    const opened = await deps.store.openOffer({
+      caseId: item.caseId,
+      expectedVersion: item.version,
+      afterTaskId: after,
+      now,
+      task: {
+        taskId,
+        kind: 'OFFER',
+        caseId: item.caseId,
+        orgId: choice.orgId,
+        status: 'OPEN',
+        reason: choice.reason,
+        createdAt: now,
+      },
+    });
+    if (opened) return { found: true, taskId, orgId: choice.orgId };
+  }
+  throw new CaseStateError('the case kept changing while an offer was prepared');
+}

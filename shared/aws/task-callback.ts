@@ -1,0 +1,30 @@
+import {
+  InvalidToken,
+  SendTaskSuccessCommand,
+  type SFNClient,
+  TaskDoesNotExist,
+  TaskTimedOut,
+} from '@aws-sdk/client-sfn';
+
+/** Answers a callback task. A token Step Functions no longer waits for is 'closed', not an error. */
+export class SfnTaskCallback {
+  constructor(private readonly sfn: SFNClient) {}
+
+  async succeed(sfnTaskToken: string, output: object): Promise<'ok' | 'closed'> {
+    try {
+      await this.sfn.send(
+        new SendTaskSuccessCommand({ taskToken: sfnTaskToken, output: JSON.stringify(output) }),
+      );
+      return 'ok';
+    } catch (error) {
+      if (
+        error instanceof TaskTimedOut ||
+        error instanceof TaskDoesNotExist ||
+        error instanceof InvalidToken
+      ) {
+        return 'closed';
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * Single-table keys (docs/data-model.md has the access patterns). Every item has
+ * `pk` and `sk`; organisations also carry `gsi1pk`/`gsi1sk` to list them by kind.
+ */
+export const keys = {
+  org: (orgId: string) => ({ pk: `ORG#${orgId}`, sk: 'ORG' }),
+  region: (regionId: string) => ({ pk: `REGION#${regionId}`, sk: 'REGION' }),
+  case: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' }),
+  event: (caseId: string, at: string, type: string) => ({ pk: `CASE#${caseId}`, sk: `EVENT#${at}#${type}` }),
+  task: (taskId: string) => ({ pk: `TASK#${taskId}`, sk: 'TASK' }),
+  action: (hash: string) => ({ pk: `ACTION#${hash}`, sk: 'ACTION' }),
+  counter: (key: string) => ({ pk: `COUNTER#${key}`, sk: 'COUNTER' }),
+  idempotency: (scope: string, key: string) => ({ pk: `IDEMPOTENCY#${scope}#${key}`, sk: 'IDEMPOTENCY' }),
+} as const;
+
+export const ORG_INDEX = 'gsi1';
+export const ORGS_PARTITION = 'ORGS';
+
+/** Idempotency records expire a day after use (DynamoDB TTL attribute `ttl`, epoch seconds). */
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;

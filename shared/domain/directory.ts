@@ -1,0 +1,79 @@
+import * as z from 'zod';
+import { NEEDS } from './codes';
+import { slug } from './referral';
+
+export const ORG_KINDS = [
+  'police',
+  'prefecture',
+  'municipality',
+  'commune',
+  'department',
+  'ngo',
+  'school',
+  'university',
+] as const;
+
+export const CONTACT_ROLES = ['focal-point', 'case-worker', 'council-member', 'coordinator'] as const;
+
+/** Header-safe single-line text: no control characters (CR/LF would split mail headers). */
+export const lineText = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .refine((v) => !/[\p{Cc}\u2028\u2029]/u.test(v), { message: 'control characters' });
+
+export const contactSchema = z.strictObject({
+  name: lineText,
+  email: z.email(),
+  language: z.enum(['sq', 'en']),
+  roles: z.array(z.enum(CONTACT_ROLES)).min(1),
+});
+
+export const organisationSchema = z.strictObject({
+  orgId: slug,
+  name: lineText,
+  kind: z.enum(ORG_KINDS),
+  /** Regions the organisation works in. */
+  regions: z.array(slug).min(1),
+  services: z.array(z.enum(NEEDS)),
+  /** Open offers it can hold at once. */
+  capacity: z.number().int().min(0).max(1000),
+  childProtection: z.boolean(),
+  contacts: z.array(contactSchema),
+});
+
+export const regionSchema = z.strictObject({
+  regionId: slug,
+  /** Prefix of case references, e.g. `KOR` in `KOR-2026-0042`. */
+  code: z.string().regex(/^[A-Z]{2,5}$/),
+  name: lineText,
+});
+
+export const directorySchema = z
+  .strictObject({
+    regions: z.array(regionSchema).min(1),
+    organisations: z.array(organisationSchema).min(1),
+  })
+  .superRefine((d, ctx) => {
+    const regionIds = new Set(d.regions.map((r) => r.regionId));
+    const seen = new Set<string>();
+    d.organisations.forEach((o, i) => {
+      if (seen.has(o.orgId))
+        ctx.addIssue({ code: 'custom', path: ['organisations', i, 'orgId'], message: 'duplicate' });
+      seen.add(o.orgId);
+      o.regions.forEach((r, j) => {
+        if (!regionIds.has(r))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['organisations', i, 'regions', j],
+            message: 'unknown region',
+          });
+      });
+    });
+  });
+
+export type Directory = z.infer<typeof directorySchema>;
+export type Organisation = z.infer<typeof organisationSchema>;
+export type Contact = z.infer<typeof contactSchema>;
+export type Region = z.infer<typeof regionSchema>;

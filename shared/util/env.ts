@@ -1,0 +1,48 @@
+import * as z from 'zod';
+
+/**
+ * Environment variable names, declared once: the construct that sets them and the
+ * function that reads them both import this object.
+ */
+export const ENV = {
+  TABLE_NAME: 'TABLE_NAME',
+  STATE_MACHINE_ARN: 'STATE_MACHINE_ARN',
+  SENDER_EMAIL: 'SENDER_EMAIL',
+  SES_CONFIGURATION_SET: 'SES_CONFIGURATION_SET',
+  TIME_ZONE: 'TIME_ZONE',
+  OFFER_DEADLINE_HOURS: 'OFFER_DEADLINE_HOURS',
+  INTERVIEW_MAX_AGE_DAYS: 'INTERVIEW_MAX_AGE_DAYS',
+  ACTION_BASE_URL: 'ACTION_BASE_URL',
+} as const;
+
+export type EnvName = (typeof ENV)[keyof typeof ENV];
+
+/** Thrown at load when a function's environment is incomplete: fail loudly, name the keys. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Parses the given environment once (call at module scope). The error names the bad
+ * variables and the rule, never their values.
+ */
+export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const names = result.error.issues.map((i) => `${i.path.join('.')} (${i.code})`).join(', ');
+    throw new ConfigError(`invalid function environment: ${names}`);
+  }
+  return result.data;
+}
+
+export const nonEmpty = z.string().trim().min(1);
+export const timeZoneName = z.string().refine(isTimeZone, { message: 'not an IANA time zone' });
+
+export function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
