@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Store } from '../../shared/data/store';
 import { treatedAsChild } from '../../shared/domain/codes';
 import { chooseNgo } from '../../shared/domain/ngo-choice';
-import { CaseStateError, parseTaskInput, taskInputs } from '../../shared/workflow/task-input';
+import {
+  CaseStateError,
+  NO_PREVIOUS_OFFER,
+  parseTaskInput,
+  taskInputs,
+} from '../../shared/workflow/task-input';
 
 export interface PrepareOfferDeps {
   readonly store: Pick<Store, 'getCase' | 'listOrganisations' | 'openOffer'>;
@@ -10,7 +15,10 @@ export interface PrepareOfferDeps {
   readonly newId?: () => string;
 }
 
-export type PrepareOfferResult = { found: true; taskId: string; orgId: string } | { found: false };
+/** Always all three keys: the state machine's ResultSelector reads each of them. */
+export type PrepareOfferResult =
+  | { found: true; taskId: string; orgId: string }
+  | { found: false; taskId: null; orgId: null };
 
 const ATTEMPTS = 3;
 
@@ -20,7 +28,7 @@ const ATTEMPTS = 3;
  */
 export async function prepareOffer(deps: PrepareOfferDeps, event: unknown): Promise<PrepareOfferResult> {
   const input = parseTaskInput(taskInputs.prepareOffer, event);
-  const after = input.afterTaskId ?? undefined;
+  const after = input.afterTaskId === NO_PREVIOUS_OFFER ? undefined : input.afterTaskId;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const item = await deps.store.getCase(input.caseId);
     if (!item) throw new CaseStateError('the case does not exist');
@@ -42,7 +50,7 @@ export async function prepareOffer(deps: PrepareOfferDeps, event: unknown): Prom
         alreadyOffered: new Set(item.offeredOrgIds),
       },
     );
-    if (!choice) return { found: false };
+    if (!choice) return { found: false, taskId: null, orgId: null };
     const taskId = (deps.newId ?? randomUUID)();
     const now = deps.now().toISOString();
     const opened = await deps.store.openOffer({

@@ -14,9 +14,15 @@ export class CaseStateError extends Error {
 const caseId = z.uuid({ version: 'v4' });
 const taskId = z.uuid({ version: 'v4' });
 
+/**
+ * `afterTaskId` of the first offer. A string, not null: CDK drops nulls from state
+ * parameters, and a missing path fails the state.
+ */
+export const NO_PREVIOUS_OFFER = 'none';
+
 /** Inputs of the referral workflow's Lambda steps: ids only (ARCHITECTURE.md, principle 4). */
 export const taskInputs = {
-  prepareOffer: z.strictObject({ caseId, afterTaskId: taskId.nullable() }),
+  prepareOffer: z.strictObject({ caseId, afterTaskId: z.union([taskId, z.literal(NO_PREVIOUS_OFFER)]) }),
   sendOffer: z.strictObject({ caseId, taskId, taskToken: z.string().min(1).max(4096) }),
   closeOffer: z.strictObject({ caseId, taskId, outcome: z.enum(['declined', 'timed_out']) }),
   acceptCase: z.strictObject({ caseId, taskId }),

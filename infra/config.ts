@@ -1,0 +1,50 @@
+import * as z from 'zod';
+import { isTimeZone } from '../shared/util/env';
+
+/** Retention values CloudWatch Logs accepts. */
+const RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+/**
+ * The deployment's configuration: the `bashke` context object (cdk.json, overridable with
+ * `-c bashke='{...}'`). Synth fails listing every missing or invalid key.
+ */
+export const deploymentConfigSchema = z.strictObject({
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/),
+  account: z
+    .string()
+    .regex(/^\d{12}$/)
+    .optional(),
+  senderEmail: z.email(),
+  timeZone: z.string().refine(isTimeZone, { message: 'not an IANA time zone' }).default('Europe/Tirane'),
+  offerDeadlineHours: z.number().int().min(1).max(720).default(24),
+  logRetentionDays: z
+    .number()
+    .int()
+    .refine((d) => RETENTION_DAYS.includes(d), { message: `one of ${RETENTION_DAYS.join(', ')}` }),
+  interviewMaxAgeDays: z.number().int().min(1).max(3650).default(30),
+});
+export type DeploymentConfig = z.infer<typeof deploymentConfigSchema>;
+
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}
+
+/** Parses the context value; a string (from `-c`) is read as JSON. */
+export function parseDeploymentConfig(raw: unknown): DeploymentConfig {
+  let value = raw;
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new ConfigurationError('context "bashke" is not valid JSON');
+    }
+  }
+  const parsed = deploymentConfigSchema.safeParse(value ?? {});
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  bashke.${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new ConfigurationError(`invalid deployment configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

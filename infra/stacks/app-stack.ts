@@ -1,0 +1,232 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import { ROLES } from '../../shared/domain/codes';
+import { ENV } from '../../shared/util/env';
+import { referralDefinition } from '../../workflows/referral';
+import type { DeploymentConfig } from '../config';
+import { BashkeFunction } from '../constructs/bashke-function';
+
+export interface AppStackProps extends StackProps {
+  readonly config: DeploymentConfig;
+  readonly table: ITableV2;
+}
+
+/**
+ * The access-log line. `$context.routeKey` (e.g. `POST /actions/{token}`), never
+ * `$context.path`: action tokens are path segments and must not reach a log.
+ */
+export const ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: '$context.requestId',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  latencyMs: '$context.responseLatency',
+  integrationError: '$context.integrationErrorMessage',
+  time: '$context.requestTimeEpoch',
+});
+
+/** Stateless compute: API, sign-in, functions, the referral workflow, mail settings. */
+export class AppStack extends Stack {
+  readonly api: apigw.HttpApi;
+  readonly stateMachine: sfn.StateMachine;
+  readonly userPool: cognito.UserPool;
+
+  constructor(scope: Construct, id: string, props: AppStackProps) {
+    super(scope, id, props);
+    const { config, table } = props;
+    const retention = config.logRetentionDays as logs.RetentionDays;
+
+    const opsKey = new kms.Key(this, 'OpsKey', {
+      description: 'Bashkë logs and workflow state',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    opsKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:*`,
+          },
+        },
+      }),
+    );
+
+    const mail = new ses.ConfigurationSet(this, 'Mail', {
+      tlsPolicy: ses.ConfigurationSetTlsPolicy.REQUIRE,
+      reputationMetrics: true,
+      sendingEnabled: true,
+    });
+
+    const fn = (id: string, useCase: string, environment: Record<string, string> = {}, timeout?: Duration) =>
+      new BashkeFunction(this, id, {
+        useCase,
+        logKey: opsKey,
+        logRetention: retention,
+        environment,
+        ...(timeout ? { timeout } : {}),
+      }).bindTable(table);
+
+    const mailEnv = {
+      [ENV.SENDER_EMAIL]: config.senderEmail,
+      [ENV.SES_CONFIGURATION_SET]: mail.configurationSetName,
+    };
+    const grantSend = (f: BashkeFunction) =>
+      f.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+          resources: [
+            `arn:${this.partition}:ses:${this.region}:${this.account}:identity/${config.senderEmail.split('@')[1]}`,
+            `arn:${this.partition}:ses:${this.region}:${this.account}:identity/${config.senderEmail}`,
+            `arn:${this.partition}:ses:${this.region}:${this.account}:configuration-set/${mail.configurationSetName}`,
+          ],
+          conditions: { StringEquals: { 'ses:FromAddress': config.senderEmail } },
+        }),
+      );
+
+    // --- sign-in -----------------------------------------------------------------------
+    this.userPool = new cognito.UserPool(this, 'Users', {
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      autoVerify: { email: true },
+      mfa: cognito.Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      passwordPolicy: {
+        minLength: 12,
+        requireDigits: true,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireSymbols: true,
+      },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      featurePlan: cognito.FeaturePlan.PLUS,
+      standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+      customAttributes: { orgId: new cognito.StringAttribute({ minLen: 2, maxLen: 64, mutable: true }) },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const role of ROLES) {
+      new cognito.CfnUserPoolGroup(this, `Group-${role}`, {
+        userPoolId: this.userPool.userPoolId,
+        groupName: role,
+      });
+    }
+    // Users may edit their name; the organisation is set by admins only.
+    const client = this.userPool.addClient('AppClient', {
+      authFlows: { userSrp: true },
+      generateSecret: false,
+      preventUserExistenceErrors: true,
+      idTokenValidity: Duration.hours(1),
+      readAttributes: new cognito.ClientAttributes()
+        .withStandardAttributes({ email: true, emailVerified: true, fullname: true })
+        .withCustomAttributes('orgId'),
+      writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ fullname: true }),
+    });
+
+    // --- API ---------------------------------------------------------------------------
+    this.api = new apigw.HttpApi(this, 'Api', { createDefaultStage: false, description: 'Bashkë API' });
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
+      retention,
+      encryptionKey: opsKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: 50, burstLimit: 100 },
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(ACCESS_LOG_FORMAT),
+      },
+    });
+    const authorizer = new HttpUserPoolAuthorizer('CognitoAuthorizer', this.userPool, {
+      userPoolClients: [client],
+      identitySource: ['$request.header.Authorization'],
+    });
+
+    // --- workflow ----------------------------------------------------------------------
+    const steps = {
+      prepareOffer: fn('PrepareOfferFn', 'prepare-offer'),
+      sendOffer: fn('SendOfferFn', 'send-offer', {
+        ...mailEnv,
+        [ENV.OFFER_DEADLINE_HOURS]: String(config.offerDeadlineHours),
+        [ENV.TIME_ZONE]: config.timeZone,
+        [ENV.ACTION_BASE_URL]: this.api.apiEndpoint,
+      }),
+      closeOffer: fn('CloseOfferFn', 'close-offer', mailEnv),
+      acceptCase: fn('AcceptCaseFn', 'accept-case', mailEnv),
+      markUnassigned: fn('MarkUnassignedFn', 'mark-unassigned', mailEnv),
+    };
+    for (const f of [steps.sendOffer, steps.closeOffer, steps.acceptCase, steps.markUnassigned]) grantSend(f);
+
+    const workflowLogs = new logs.LogGroup(this, 'ReferralWorkflowLogs', {
+      retention,
+      encryptionKey: opsKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'ReferralWorkflow', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromChainable(
+        referralDefinition(this, {
+          functions: steps,
+          offerDeadline: Duration.hours(config.offerDeadlineHours),
+        }),
+      ),
+      // Executions carry ids only; still, history and logs never hold execution data.
+      logs: { destination: workflowLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
+      tracingEnabled: true,
+      encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(opsKey),
+    });
+
+    // --- routes ------------------------------------------------------------------------
+    const createReferral = fn('CreateReferralFn', 'create-referral', {
+      [ENV.STATE_MACHINE_ARN]: this.stateMachine.stateMachineArn,
+      [ENV.TIME_ZONE]: config.timeZone,
+      [ENV.INTERVIEW_MAX_AGE_DAYS]: String(config.interviewMaxAgeDays),
+    });
+    this.stateMachine.grantStartExecution(createReferral);
+    const getCase = fn('GetCaseFn', 'get-case');
+    const actionLink = fn('ActionLinkFn', 'action-link', { [ENV.TIME_ZONE]: config.timeZone });
+    this.stateMachine.grantTaskResponse(actionLink);
+
+    this.api.addRoutes({
+      path: '/referrals',
+      methods: [apigw.HttpMethod.POST],
+      integration: new HttpLambdaIntegration('CreateReferral', createReferral),
+      authorizer,
+    });
+    this.api.addRoutes({
+      path: '/cases/{caseId}',
+      methods: [apigw.HttpMethod.GET],
+      integration: new HttpLambdaIntegration('GetCase', getCase),
+      authorizer,
+    });
+    // Public: the emailed link is the credential (a single-use token, stored hashed).
+    this.api.addRoutes({
+      path: '/actions/{token}',
+      methods: [apigw.HttpMethod.GET, apigw.HttpMethod.HEAD, apigw.HttpMethod.POST],
+      integration: new HttpLambdaIntegration('ActionLink', actionLink),
+      authorizer: new apigw.HttpNoneAuthorizer(),
+    });
+
+    const seed = fn('SeedDirectoryFn', 'seed-directory', {}, Duration.seconds(60));
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId });
+    new CfnOutput(this, 'ReferralStateMachineArn', { value: this.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'SeedDirectoryFunctionName', { value: seed.functionName });
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * State names of the referral workflow. The definition and the tests use these; the local
+ * runtime learns names only from the ASL in cdk.out.
+ */
+export const ReferralState = {
+  INIT: 'Init',
+  PREPARE_OFFER: 'PrepareOffer',
+  NGO_FOUND: 'NgoFound',
+  OFFER_TO_NGO: 'OfferToNgo',
+  DECISION: 'Decision',
+  ACCEPT_CASE: 'AcceptCase',
+  ACCEPTED: 'Accepted',
+  CLOSE_DECLINED: 'CloseDeclinedOffer',
+  CLOSE_TIMED_OUT: 'CloseTimedOutOffer',
+  MARK_UNASSIGNED: 'MarkUnassigned',
+  NO_NGO: 'NoNgo',
+  FAILED: 'ReferralFailed',
+} as const;
+
+/** The execution's output when no NGO is left. */
+export const NO_NGO_OUTPUT = { outcome: 'NO_NGO' } as const;
+export const ACCEPTED_OUTPUT = { outcome: 'ACCEPTED' } as const;
+
+/** Lambda errors that are the service's, not ours: retried with backoff and full jitter. */
+export const LAMBDA_SERVICE_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.ClientExecutionTimeoutException',
+  'Lambda.TooManyRequestsException',
+] as const;
