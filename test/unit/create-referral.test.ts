@@ -1,0 +1,286 @@
+import { createReferral, type WorkflowStarter } from '../../functions/create-referral/create-referral';
+import type { Caller } from '../../shared/auth/caller';
+import { ConflictError, ForbiddenError, UnavailableError, ValidationError } from '../../shared/errors';
+import { directory, referralRequest } from '../support/fixtures';
+import { MemoryStore } from '../support/memory-store';
+
+const police: Caller = {
+  sub: 'officer-1',
+  email: 'officer@police.example.org',
+  orgId: 'police-korce',
+  role: 'police',
+};
+// 23:30 UTC on 9 March is already 10 March in Tirana (UTC+1): "today" must come from the zone.
+const NOW = new Date('2026-03-09T23:30:00.000Z');
+
+class RecordingStarter implements WorkflowStarter {
+  readonly started: string[] = [];
+  failures = 0;
+  async start(caseId: string) {
+    if (this.failures > 0) {
+      this.failures--;
+      throw new Error('states unavailable');
+    }
+    this.started.push(caseId);
+  }
+}
+
+async function setup() {
+  const store = new MemoryStore();
+  await store.seedDirectory(directory());
+  const workflow = new RecordingStarter();
+  let n = 0;
+  const deps = {
+    store,
+    workflow,
+    now: () => NOW,
+    newId: () => `00000000-0000-4000-8000-00000000000${++n}`,
+    timeZone: 'Europe/Tirane',
+    interviewMaxAgeDays: 30,
+  };
+  return { store, workflow, deps };
+}
+
+async function rejection(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('createReferral', () => {
+  it('creates the case with a reference from the region counter and starts the workflow', async () => {
+    const { store, workflow, deps } = await setup();
+
+    const out = await createReferral(deps, {
+      caller: police,
+      idempotencyKey: 'key-00000001',
+      body: referralRequest(),
+    });
+
+    expect(out).toEqual({
+      caseId: '00000000-0000-4000-8000-000000000001',
+      reference: 'KOR-2026-0001',
+      status: 'REFERRED',
+    });
+    expect(workflow.started).toEqual([out.caseId]);
+    const item = await store.getCase(out.caseId);
+    expect(item).toMatchObject({
+      status: 'REFERRED',
+      version: 1,
+      officerSub: 'officer-1',
+      officerEmail: police.email,
+    });
+    expect(await store.listEvents(out.caseId)).toHaveLength(1);
+  });
+
+  it('numbers references per region and year without reuse', async () => {
+    const { deps } = await setup();
+    const a = await createReferral(deps, {
+      caller: police,
+      idempotencyKey: 'key-00000001',
+      body: referralRequest(),
+    });
+    const b = await createReferral(deps, {
+      caller: police,
+      idempotencyKey: 'key-00000002',
+      body: referralRequest(),
+    });
+    expect([a.reference, b.reference]).toEqual(['KOR-2026-0001', 'KOR-2026-0002']);
+  });
+
+  it('answers a replay with the same key and body with the original result, one case, one start', async () => {
+    const { store, workflow, deps } = await setup();
+    const first = await createReferral(deps, {
+      caller: police,
+      idempotencyKey: 'key-00000001',
+      body: referralRequest(),
+    });
+    const before = store.items();
+
+    const again = await createReferral(deps, {
+      caller: police,
+      idempotencyKey: 'key-00000001',
+      body: referralRequest(),
+    });
+
+    expect(again).toEqual(first);
+    expect(store.items()).toEqual(before);
+    expect(new Set(workflow.started)).toEqual(new Set([first.caseId]));
+  });
+
+  it('returns 409 when the key is reused with another body', async () => {
+    const { deps } = await setup();
+    await createReferral(deps, { caller: police, idempotencyKey: 'key-00000001', body: referralRequest() });
+    const other = { ...referralRequest(), socialWorkerPresent: false };
+
+    const error = await rejection(
+      createReferral(deps, { caller: police, idempotencyKey: 'key-00000001', body: other }),
+    );
+
+    expect(error).toBeInstanceOf(ConflictError);
+  });
+
+  it('starts the workflow on replay when the first call stopped before starting it', async () => {
+    const { workflow, deps } = await setup();
+    workflow.failures = 1;
+    await rejection(
+      createReferral(deps, { caller: police, idempotencyKey: 'key-00000001', body: referralRequest() }),
+    );
+
+    const out = await createReferral(deps, {
+      caller: police,
+      idempotencyKey: 'key-00000001',
+      body: referralRequest(),
+    });
+
+    expect(workflow.started).toEqual([out.caseId]);
+  });
+
+  it('refuses callers who are not police', async () => {
+    const { deps } = await setup();
+    const ngo: Caller = { ...police, role: 'ngo', orgId: 'ngo-vatra' };
+    const error = await rejection(
+      createReferral(deps, { caller: ngo, idempotencyKey: 'key-00000001', body: referralRequest() }),
+    );
+    expect(error).toBeInstanceOf(ForbiddenError);
+  });
+
+  it.each([
+    ['missing', undefined, 'required'],
+    ['too short', 'abc', 'invalid_format'],
+    ['with spaces', 'key with spaces', 'invalid_format'],
+  ])('requires a well-formed Idempotency-Key (%s)', async (_label, key, code) => {
+    const { store, deps } = await setup();
+    const before = store.items();
+    const error = await rejection(
+      createReferral(deps, { caller: police, idempotencyKey: key, body: referralRequest() }),
+    );
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues).toContainEqual({ path: '/headers/idempotency-key', code });
+    expect(store.items()).toEqual(before);
+  });
+
+  it('names identity fields and writes nothing', async () => {
+    const { store, workflow, deps } = await setup();
+    const before = store.items();
+    const body = {
+      ...referralRequest(),
+      name: 'X',
+      person: { ...referralRequest().person, dateOfBirth: '2000-01-01', address: 'Y' },
+    };
+
+    const error = (await rejection(
+      createReferral(deps, { caller: police, idempotencyKey: 'key-00000001', body }),
+    )) as ValidationError;
+
+    expect(error.issues.map((i) => i.path)).toEqual(
+      expect.arrayContaining(['/name', '/person/dateOfBirth', '/person/address']),
+    );
+    expect(store.items()).toEqual(before);
+    expect(workflow.started).toEqual([]);
+  });
+
+  it('requires consent for an adult with "consent required"', async () => {
+    const { store, deps } = await setup();
+    const before = store.items();
+    const body = { ...referralRequest(), consent: { given: false } };
+    const error = (await rejection(
+      createReferral(deps, { caller: police, idempotencyKey: 'key-00000001', body }),
+    )) as ValidationError;
+    expect(error.message).toBe('consent required');
+    expect(error.issues).toContainEqual({ path: '/consent/given', code: 'consent_required' });
+    expect(store.items()).toEqual(before);
+  });
+
+  it.each(['child', 'unknown'] as const)('does not require consent for a %s', async (ageGroup) => {
+    const { deps } = await setup();
+    const body = {
+      ...referralRequest(),
+      person: { ...referralRequest().person, ageGroup },
+      consent: { given: false },
+    };
+    await expect(
+      createReferral(deps, { caller: police, idempotencyKey: 'key-00000001', body }),
+    ).resolves.toMatchObject({
+      status: 'REFERRED',
+    });
+  });
+
+  it('takes "today" in the deployment time zone: an interview dated today in Tirana is accepted', async () => {
+    const { deps } = await setup();
+    const body = { ...referralRequest(), interviewDate: '2026-03-10' };
+    await expect(
+      createReferral(deps, { caller: police, idempotencyKey: 'key-00000001', body }),
+    ).resolves.toBeDefined();
+  });
+
+  it.each([
+    ['in the future', '2026-03-11', 'in_future'],
+    ['older than the configured window', '2026-02-07', 'too_old'],
+  ])('refuses an interview date %s', async (_l, interviewDate, code) => {
+    const { deps } = await setup();
+    const body = { ...referralRequest(), interviewDate };
+    const error = (await rejection(
+      createReferral(deps, { caller: police, idempotencyKey: 'key-00000001', body }),
+    )) as ValidationError;
+    expect(error.issues).toEqual([{ path: '/interviewDate', code }]);
+  });
+
+  it('refuses unknown region, social-worker organisation and preferred NGO, all at once', async () => {
+    const { store, deps } = await setup();
+    const before = store.items();
+    const body = {
+      ...referralRequest(),
+      region: 'nowhere',
+      socialWorkerOrgId: 'ngo-nobody',
+      preferredNgoId: 'police-korce',
+    };
+    const error = (await rejection(
+      createReferral(deps, { caller: police, idempotencyKey: 'key-00000001', body }),
+    )) as ValidationError;
+    expect(error.issues).toEqual(
+      expect.arrayContaining([
+        { path: '/region', code: 'unknown_reference' },
+        { path: '/socialWorkerOrgId', code: 'unknown_reference' },
+        { path: '/preferredNgoId', code: 'unknown_reference' },
+      ]),
+    );
+    expect(store.items()).toEqual(before);
+  });
+
+  it('retries when another intake moved the counter first, and never reuses a number', async () => {
+    const { store, deps } = await setup();
+    const original = store.createReferral.bind(store);
+    let raced = false;
+    store.createReferral = async (args) => {
+      if (!raced) {
+        raced = true;
+        await store.createReferral({
+          ...args,
+          caseItem: { ...args.caseItem, caseId: '11111111-1111-4111-8111-111111111111' },
+          event: { ...args.event, caseId: '11111111-1111-4111-8111-111111111111' },
+          idempotency: { ...args.idempotency, key: 'someone-else' },
+        });
+      }
+      return original(args);
+    };
+    const out = await createReferral(deps, {
+      caller: police,
+      idempotencyKey: 'key-00000001',
+      body: referralRequest(),
+    });
+    expect(out.reference).toBe('KOR-2026-0002');
+  });
+
+  it('gives up with 503 when the counter keeps moving', async () => {
+    const { store, deps } = await setup();
+    store.createReferral = async () => 'counter-moved';
+    const error = await rejection(
+      createReferral(deps, { caller: police, idempotencyKey: 'key-00000001', body: referralRequest() }),
+    );
+    expect(error).toBeInstanceOf(UnavailableError);
+  });
+});

@@ -1,0 +1,80 @@
+import { getCase, mayRead } from '../../functions/get-case/get-case';
+import type { Caller } from '../../shared/auth/caller';
+import type { CaseRecord } from '../../shared/data/records';
+import { ForbiddenError, NotFoundError } from '../../shared/errors';
+
+const CASE_ID = '6f1c2b0e-8d4a-4f6e-9b7a-2c3d4e5f6a7b';
+const base: CaseRecord = {
+  caseId: CASE_ID,
+  reference: 'KOR-2026-0001',
+  region: 'korce',
+  status: 'OFFERED',
+  version: 3,
+  interviewDate: '2026-03-10',
+  socialWorkerPresent: true,
+  socialWorkerOrgId: 'ngo-vatra',
+  person: {
+    ageGroup: 'child',
+    gender: 'male',
+    nationality: 'AL',
+    language: 'sq',
+    needs: ['shelter'],
+    riskLevel: 'high',
+  },
+  consentGiven: false,
+  referringOrgId: 'police-korce',
+  officerSub: 'officer-1',
+  officerEmail: 'officer@example.org',
+  offeredOrgIds: ['ngo-declined', 'ngo-current'],
+  offeredOrgId: 'ngo-current',
+  currentOfferTaskId: 'task-2',
+  createdAt: '2026-03-10T09:00:00.000Z',
+  updatedAt: '2026-03-10T10:00:00.000Z',
+};
+const caller = (role: Caller['role'], orgId: string): Caller => ({ sub: 's', orgId, role });
+
+describe('getCase', () => {
+  it.each([
+    ['the referring police organisation', caller('police', 'police-korce'), base, true],
+    ['another police organisation', caller('police', 'police-tirane'), base, false],
+    ['the NGO it is offered to', caller('ngo', 'ngo-current'), base, true],
+    ['an NGO that declined', caller('ngo', 'ngo-declined'), base, false],
+    [
+      'the NGO that accepted',
+      caller('ngo', 'ngo-current'),
+      { ...base, status: 'ACCEPTED' as const, acceptedOrgId: 'ngo-current' },
+      true,
+    ],
+    ['a coordinator', caller('coordinator', 'prefecture-korce'), base, true],
+  ])('lets %s read: %s', (_label, who, item, expected) => {
+    expect(mayRead(who, item)).toBe(expected);
+  });
+
+  it('returns the view without officer or token details', async () => {
+    const view = await getCase({ store: { getCase: async () => base } }, caller('police', 'police-korce'), {
+      caseId: CASE_ID,
+    });
+    expect(view).toMatchObject({
+      caseId: CASE_ID,
+      reference: 'KOR-2026-0001',
+      status: 'OFFERED',
+      version: 3,
+    });
+    expect(JSON.stringify(view)).not.toMatch(/officer|currentOfferTaskId|ngo-declined/);
+  });
+
+  it('answers 404 alike for a case the caller may not see and one that does not exist', async () => {
+    const seen = { store: { getCase: async () => base } };
+    const none = { store: { getCase: async () => undefined } };
+    const other = caller('ngo', 'ngo-declined');
+    await expect(getCase(seen, other, { caseId: CASE_ID })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(getCase(none, other, { caseId: CASE_ID })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(getCase(none, other, { caseId: 'not-a-uuid' })).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it.each(['council', 'admin'] as const)('refuses the %s role with 403: no case details', async (role) => {
+    await expect(
+      getCase({ store: { getCase: async () => base } }, caller(role, 'x'), { caseId: CASE_ID }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+  });
+});

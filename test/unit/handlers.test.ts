@@ -1,0 +1,305 @@
+import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { keys } from '../../shared/data/keys';
+import { hashActionToken, issueActionToken } from '../../shared/domain/action-token';
+import { directory, referralRequest } from '../support/fixtures';
+
+process.env.TABLE_NAME = 'table';
+process.env.STATE_MACHINE_ARN = 'arn:aws:states:eu-central-1:111111111111:stateMachine:referral';
+process.env.TIME_ZONE = 'Europe/Tirane';
+process.env.INTERVIEW_MAX_AGE_DAYS = '30';
+process.env.AWS_REGION = 'eu-central-1';
+process.env.POWERTOOLS_DEV = 'false';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const sfn = mockClient(SFNClient);
+
+type Handler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+// Handlers read their environment at load: import them after it is set.
+const actionLink = require('../../functions/action-link/handler').handler as Handler;
+const createReferral = require('../../functions/create-referral/handler').handler as Handler;
+const getCase = require('../../functions/get-case/handler').handler as Handler;
+
+const context = {
+  awsRequestId: 'req-123',
+  functionName: 'f',
+  getRemainingTimeInMillis: () => 10_000,
+} as unknown as Context;
+
+function event(
+  method: string,
+  routeKey: string,
+  extra: Partial<APIGatewayProxyEventV2> = {},
+): APIGatewayProxyEventV2 {
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: '/',
+    rawQueryString: '',
+    headers: {},
+    isBase64Encoded: false,
+    requestContext: {
+      http: { method, path: '/', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'jest' },
+    },
+    ...extra,
+  } as APIGatewayProxyEventV2;
+}
+
+const policeClaims = {
+  sub: 'officer-1',
+  token_use: 'id',
+  'custom:orgId': 'police-korce',
+  'cognito:groups': '[police]',
+  email: 'officer@police.example.org',
+};
+
+function withClaims(e: APIGatewayProxyEventV2, claims: Record<string, string>) {
+  return {
+    ...e,
+    requestContext: { ...e.requestContext, authorizer: { jwt: { claims, scopes: [] } } },
+  } as APIGatewayProxyEventV2;
+}
+
+const writes = () =>
+  ddb.commandCalls(PutCommand).length +
+  ddb.commandCalls(UpdateCommand).length +
+  ddb.commandCalls(DeleteCommand).length +
+  ddb.commandCalls(TransactWriteCommand).length;
+
+/** Captures everything written to stdout and stderr while `fn` runs. */
+async function captureOutput(fn: () => Promise<unknown>): Promise<string> {
+  const chunks: string[] = [];
+  const out = process.stdout.write.bind(process.stdout);
+  const err = process.stderr.write.bind(process.stderr);
+  const spy = (chunk: unknown) => {
+    chunks.push(String(chunk));
+    return true;
+  };
+  process.stdout.write = spy as typeof process.stdout.write;
+  process.stderr.write = spy as typeof process.stderr.write;
+  const log = jest.spyOn(console, 'log').mockImplementation((...a) => chunks.push(a.join(' ')));
+  const error = jest.spyOn(console, 'error').mockImplementation((...a) => chunks.push(a.join(' ')));
+  const warn = jest.spyOn(console, 'warn').mockImplementation((...a) => chunks.push(a.join(' ')));
+  const info = jest.spyOn(console, 'info').mockImplementation((...a) => chunks.push(a.join(' ')));
+  try {
+    await fn();
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+    for (const s of [log, error, warn, info]) s.mockRestore();
+  }
+  return chunks.join('');
+}
+
+beforeEach(() => {
+  ddb.reset();
+  sfn.reset();
+});
+
+describe('action-link handler', () => {
+  const { token, hash } = issueActionToken();
+  const taskId = '7a1c2b0e-8d4a-4f6e-9b7a-2c3d4e5f6a7b';
+  const caseId = '6f1c2b0e-8d4a-4f6e-9b7a-2c3d4e5f6a7b';
+  const org = { ...directory().organisations[2], openOffers: 1 };
+
+  function arrange() {
+    ddb.on(GetCommand).resolves({});
+    ddb.on(GetCommand, { Key: keys.action(hash) }).resolves({
+      Item: { ...keys.action(hash), hash, taskId, expiresAt: '2999-01-01T00:00:00.000Z' },
+    });
+    ddb.on(GetCommand, { Key: keys.task(taskId) }).resolves({
+      Item: {
+        ...keys.task(taskId),
+        taskId,
+        kind: 'OFFER',
+        caseId,
+        orgId: org?.orgId,
+        status: 'OPEN',
+        reason: 'PREFERRED',
+        createdAt: '2026-01-01T00:00:00.000Z',
+        actionHash: hash,
+        sfnTaskToken: 'sfn-token',
+      },
+    });
+    ddb
+      .on(GetCommand, { Key: keys.case(caseId) })
+      .resolves({ Item: { ...keys.case(caseId), caseId, reference: 'KOR-2026-0001' } });
+    ddb
+      .on(GetCommand, { Key: keys.org(org?.orgId ?? '') })
+      .resolves({ Item: { ...keys.org(org?.orgId ?? ''), ...org } });
+    ddb.on(TransactWriteCommand).resolves({});
+    sfn.on(SendTaskSuccessCommand).resolves({});
+  }
+
+  const path = (t: string) => ({ pathParameters: { token: t } });
+
+  it('answers GET and HEAD with the page and sends no write command', async () => {
+    arrange();
+    const get = await actionLink(event('GET', 'GET /actions/{token}', path(token)), context);
+    const head = await actionLink(event('HEAD', 'HEAD /actions/{token}', path(token)), context);
+    expect(get.statusCode).toBe(200);
+    expect(head.statusCode).toBe(200);
+    expect(head.body).toBe('');
+    expect(writes()).toBe(0);
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+  });
+
+  it('reads a base64-encoded form on POST and acts once', async () => {
+    arrange();
+    const body = Buffer.from('decision=accept').toString('base64');
+    const res = await actionLink(
+      event('POST', 'POST /actions/{token}', {
+        ...path(token),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+        isBase64Encoded: true,
+      }),
+      context,
+    );
+    expect(res.statusCode).toBe(200);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
+    const sent = sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input;
+    expect(JSON.parse(sent?.output ?? '{}')).toEqual({ decision: 'accept', taskId });
+  });
+
+  it('gives an unknown token the 410 page, identical on GET and POST but for the request id', async () => {
+    arrange();
+    const other = issueActionToken().token;
+    expect(hashActionToken(other)).not.toBe(hash);
+    const get = await actionLink(event('GET', 'GET /actions/{token}', path(other)), context);
+    const post = await actionLink(
+      event('POST', 'POST /actions/{token}', {
+        ...path(other),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'decision=accept',
+      }),
+      { ...context, awsRequestId: 'req-456' },
+    );
+    expect(get.statusCode).toBe(410);
+    expect(post.statusCode).toBe(410);
+    expect(String(post.body).replace('req-456', 'req-123')).toBe(get.body);
+    expect(writes()).toBe(0);
+  });
+});
+
+describe('create-referral handler', () => {
+  it('answers malformed JSON with problem+json 400 and prints no byte of the body', async () => {
+    const canary = 'CANARY-7f3a9e';
+    let res: APIGatewayProxyStructuredResultV2 | undefined;
+    const output = await captureOutput(async () => {
+      res = await createReferral(
+        withClaims(
+          event('POST', 'POST /referrals', {
+            headers: { 'content-type': 'application/json', 'idempotency-key': 'key-00000001' },
+            body: `{"region": "${canary}", `,
+          }),
+          policeClaims,
+        ),
+        context,
+      );
+    });
+    expect(res?.statusCode).toBe(400);
+    expect(res?.headers?.['Content-Type']).toBe('application/problem+json');
+    expect(JSON.parse(String(res?.body))).toEqual({
+      type: expect.any(String),
+      title: expect.any(String),
+      status: 400,
+      requestId: 'req-123',
+      errors: [],
+      detail: expect.any(String),
+    });
+    expect(output).not.toContain(canary);
+    expect(String(res?.body)).not.toContain(canary);
+    expect(writes()).toBe(0);
+  });
+
+  it('lists field paths and zod codes, echoing no values or unknown key names', async () => {
+    ddb.on(GetCommand).resolves({});
+    const body = { ...referralRequest(), region: 'CANARY-VALUE', 'CANARY-KEY': 1 };
+    const res = await createReferral(
+      withClaims(
+        event('POST', 'POST /referrals', {
+          headers: { 'content-type': 'application/json', 'idempotency-key': 'key-00000001' },
+          body: JSON.stringify(body),
+        }),
+        policeClaims,
+      ),
+      context,
+    );
+    expect(res.statusCode).toBe(400);
+    const problem = JSON.parse(String(res.body));
+    expect(problem.errors).toEqual(
+      expect.arrayContaining([
+        { path: '/region', code: 'invalid_format' },
+        { path: '', code: 'unrecognized_keys' },
+      ]),
+    );
+    expect(String(res.body)).not.toContain('CANARY');
+    expect(writes()).toBe(0);
+  });
+
+  it.each([
+    { label: 'a wrong content type with 415', type: 'text/plain', body: 'x', status: 415 },
+    {
+      label: 'a body over 16 KiB with 413',
+      type: 'application/json',
+      body: JSON.stringify({ pad: 'x'.repeat(17 * 1024) }),
+      status: 413,
+    },
+  ])('answers $label and writes nothing', async ({ type, body, status }) => {
+    const res = await createReferral(
+      withClaims(event('POST', 'POST /referrals', { headers: { 'content-type': type }, body }), policeClaims),
+      context,
+    );
+    expect(res.statusCode).toBe(status);
+    expect(writes()).toBe(0);
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('answers 403 for a token without an organisation or role', async () => {
+    const res = await createReferral(
+      withClaims(
+        event('POST', 'POST /referrals', { headers: { 'content-type': 'application/json' }, body: '{}' }),
+        {
+          sub: 'x',
+          token_use: 'id',
+        },
+      ),
+      context,
+    );
+    expect(res.statusCode).toBe(403);
+  });
+});
+
+describe('get-case handler', () => {
+  it('answers a malformed case id like an unknown one: 404', async () => {
+    ddb.on(GetCommand).resolves({});
+    const a = await getCase(
+      withClaims(event('GET', 'GET /cases/{caseId}', { pathParameters: { caseId: 'nope' } }), policeClaims),
+      context,
+    );
+    const b = await getCase(
+      withClaims(
+        event('GET', 'GET /cases/{caseId}', {
+          pathParameters: { caseId: '6f1c2b0e-8d4a-4f6e-9b7a-2c3d4e5f6a7b' },
+        }),
+        policeClaims,
+      ),
+      context,
+    );
+    expect([a.statusCode, b.statusCode]).toEqual([404, 404]);
+    expect(JSON.parse(String(a.body)).title).toBe(JSON.parse(String(b.body)).title);
+  });
+});
