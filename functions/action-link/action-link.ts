@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { Decision } from '../../shared/data/records';
 import type { Store } from '../../shared/data/store';
 import { hashActionToken, isWellFormedToken } from '../../shared/domain/action-token';
+import { UNSAFE_TEXT } from '../../shared/domain/directory';
 import type { Language } from '../../shared/email/templates';
 
 /** Completes a callback task; 'closed' when Step Functions no longer waits for it. */
@@ -35,7 +36,7 @@ const reasonText = z
   .trim()
   .min(1)
   .max(500)
-  .refine((v) => !/[\p{Cc}\u2028\u2029]/u.test(v), { message: 'control characters' });
+  .refine((v) => !UNSAFE_TEXT.test(v), { message: 'control, format or unpaired surrogate characters' });
 
 /** The decision form. `reason` is required to decline and ignored when accepting. */
 export const decisionFormSchema = z.discriminatedUnion('decision', [

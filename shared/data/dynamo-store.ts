@@ -31,8 +31,19 @@ function strip<T>(item: Item | undefined): T | undefined {
   return rest as T;
 }
 
+/**
+ * A write refused by its condition: the state moved on, the caller answers "no". A
+ * transaction cancelled for any other reason (conflict, throttling) is rethrown so it is
+ * retried or mapped to 503, never mistaken for "already used".
+ */
 function isConditionFailure(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException || error instanceof TransactionCanceledException;
+  if (error instanceof ConditionalCheckFailedException) return true;
+  if (!(error instanceof TransactionCanceledException)) return false;
+  const codes = cancellationCodes(error);
+  return (
+    codes.includes('ConditionalCheckFailed') &&
+    codes.every((c) => c === 'ConditionalCheckFailed' || c === 'None')
+  );
 }
 
 function cancellationCodes(error: unknown): string[] {
@@ -186,15 +197,22 @@ export class DynamoStore implements Store {
   }
 
   async listEvents(caseId: string): Promise<CaseEvent[]> {
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :p AND begins_with(sk, :e)',
-        ExpressionAttributeValues: { ':p': keys.case(caseId).pk, ':e': 'EVENT#' },
-        ConsistentRead: true,
-      }),
-    );
-    return (out.Items ?? []).map((i) => strip<CaseEvent>(i) as CaseEvent);
+    const events: CaseEvent[] = [];
+    let start: Item | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :p AND begins_with(sk, :e)',
+          ExpressionAttributeValues: { ':p': keys.case(caseId).pk, ':e': 'EVENT#' },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) events.push(strip<CaseEvent>(item) as CaseEvent);
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return events;
   }
 
   async openOffer(args: OpenOfferArgs): Promise<boolean> {
@@ -525,9 +543,15 @@ export class DynamoStore implements Store {
                 TableName: this.tableName,
                 Key: keys.case(args.caseId),
                 UpdateExpression: 'SET #s = :u, #v = #v + :one, updatedAt = :now REMOVE offeredOrgId',
-                ConditionExpression: 'attribute_exists(pk) AND #s <> :u',
+                ConditionExpression: 'attribute_exists(pk) AND (#s = :referred OR #s = :offered)',
                 ExpressionAttributeNames: { '#s': 'status', '#v': 'version' },
-                ExpressionAttributeValues: { ':u': 'UNASSIGNED', ':one': 1, ':now': now },
+                ExpressionAttributeValues: {
+                  ':u': 'UNASSIGNED',
+                  ':referred': 'REFERRED',
+                  ':offered': 'OFFERED',
+                  ':one': 1,
+                  ':now': now,
+                },
               },
             },
             {

@@ -3,7 +3,10 @@
  * any well-formed code (`QQ`, `EU`), and a referral must name a real country or language.
  */
 
-/** ISO 3166-1 alpha-2, officially assigned codes. */
+/**
+ * ISO 3166-1 alpha-2, officially assigned codes, plus `XK` (Kosovo: user-assigned in ISO,
+ * used by the EU and by Albanian authorities, and a frequent nationality in this region).
+ */
 export const COUNTRY_CODES: ReadonlySet<string> = new Set(
   (
     'AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV ' +
@@ -13,7 +16,7 @@ export const COUNTRY_CODES: ReadonlySet<string> = new Set(
     'MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU ' +
     'NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM ' +
     'SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE ' +
-    'VG VI VN VU WF WS YE YT ZA ZM ZW'
+    'VG VI VN VU WF WS XK YE YT ZA ZM ZW'
   ).split(' '),
 );
 

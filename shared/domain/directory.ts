@@ -15,13 +15,20 @@ export const ORG_KINDS = [
 
 export const CONTACT_ROLES = ['focal-point', 'case-worker', 'council-member', 'coordinator'] as const;
 
+/**
+ * Control characters (CR/LF split mail headers), format characters (zero-width, RTL
+ * overrides that disguise text) and unpaired surrogates.
+ */
+export const UNSAFE_TEXT =
+  /[\p{Cc}\p{Cf}\u2028\u2029]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/u;
+
 /** Header-safe single-line text: no control characters (CR/LF would split mail headers). */
 export const lineText = z
   .string()
   .trim()
   .min(1)
   .max(200)
-  .refine((v) => !/[\p{Cc}\u2028\u2029]/u.test(v), { message: 'control characters' });
+  .refine((v) => !UNSAFE_TEXT.test(v), { message: 'control, format or unpaired surrogate characters' });
 
 export const contactSchema = z.strictObject({
   name: lineText,
@@ -56,7 +63,16 @@ export const directorySchema = z
     organisations: z.array(organisationSchema).min(1),
   })
   .superRefine((d, ctx) => {
-    const regionIds = new Set(d.regions.map((r) => r.regionId));
+    const regionIds = new Set<string>();
+    const codes = new Set<string>();
+    d.regions.forEach((r, i) => {
+      if (regionIds.has(r.regionId))
+        ctx.addIssue({ code: 'custom', path: ['regions', i, 'regionId'], message: 'duplicate' });
+      if (codes.has(r.code))
+        ctx.addIssue({ code: 'custom', path: ['regions', i, 'code'], message: 'duplicate' });
+      regionIds.add(r.regionId);
+      codes.add(r.code);
+    });
     const seen = new Set<string>();
     d.organisations.forEach((o, i) => {
       if (seen.has(o.orgId))

@@ -29,7 +29,8 @@ export interface Choice {
 
 /**
  * Picks the NGO to offer a case to, or undefined when none is left (DOMAIN.md stage 2):
- * the preferred NGO if it covers the region (and was not offered yet), then NGOs covering
+ * the preferred NGO if it covers the region, was not offered yet and, for a child, is
+ * child-capable, then NGOs covering
  * the region that offer a needed service, are child-capable for a child, were not offered
  * the case and have capacity; ties by fewest open offers, then org id.
  */

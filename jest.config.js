@@ -1,0 +1,65 @@
+/**
+ * Test tiers as jest projects: `unit` (pure, fast, non-UTC time zone), `infra` (CDK synth and
+ * template assertions) and `workflow` (state machines on the local runtime). TypeScript and
+ * the ESM-only middy packages are compiled to CommonJS by swc; no type checking here
+ * (`npm run typecheck` does that).
+ */
+
+/** @type {(syntax: 'typescript' | 'ecmascript') => [string, Record<string, unknown>]} */
+const swc = (syntax) => [
+  '@swc/jest',
+  {
+    swcrc: false,
+    jsc: { parser: { syntax }, target: 'es2022' },
+    module: { type: 'commonjs' },
+  },
+];
+
+/** @type {import('jest').Config} */
+const base = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  cacheDirectory: '<rootDir>/.jest-cache',
+  transform: {
+    '^.+\\.ts$': swc('typescript'),
+    '^.+\\.m?js$': swc('ecmascript'),
+  },
+  // middy 7 ships ESM only: resolve its bare specifiers to the entry file and let swc compile it.
+  moduleNameMapper: { '^@middy/([^/]+)$': '<rootDir>/node_modules/@middy/$1/index.js' },
+  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+  testPathIgnorePatterns: ['/node_modules/', '/cdk.out/'],
+  modulePathIgnorePatterns: ['<rootDir>/cdk.out/'],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      ...base,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+      // A non-UTC zone, so code that leans on the process's local zone fails here.
+      globalSetup: '<rootDir>/test/support/global-setup.js',
+    },
+    {
+      ...base,
+      displayName: 'infra',
+      testMatch: ['<rootDir>/test/infra/**/*.test.ts'],
+      // CDK synth bundles every function with esbuild.
+      testTimeout: 120_000,
+    },
+    {
+      ...base,
+      displayName: 'workflow',
+      testMatch: ['<rootDir>/test/workflow/**/*.test.ts'],
+      testTimeout: 120_000,
+    },
+    {
+      ...base,
+      displayName: 'docs',
+      // README examples, docs/openapi.json and the demo directory checked against the code.
+      testMatch: ['<rootDir>/test/docs/**/*.test.ts'],
+    },
+  ],
+};

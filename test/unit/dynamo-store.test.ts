@@ -1,0 +1,340 @@
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  type DynamoDBServiceException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoStore } from '../../shared/data/dynamo-store';
+import { actionLink, CASE_ID, createReferralArgs, offerTask, T0 } from '../support/fixtures';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const store = new DynamoStore(new DynamoDBClient({ region: 'eu-central-1' }), 'bashke-test');
+
+beforeEach(() => {
+  ddb.reset();
+});
+
+afterAll(() => {
+  ddb.restore();
+});
+
+function cancelled(...codes: string[]): TransactionCanceledException {
+  return new TransactionCanceledException({
+    message: 'Transaction cancelled',
+    $metadata: {},
+    CancellationReasons: codes.map((Code) => ({ Code })),
+  });
+}
+
+function throttled(): DynamoDBServiceException {
+  return Object.assign(new Error('Rate exceeded'), {
+    name: 'ProvisionedThroughputExceededException',
+    $fault: 'client',
+    $metadata: {},
+  }) as unknown as DynamoDBServiceException;
+}
+
+function transactItems() {
+  const call = ddb.commandCalls(TransactWriteCommand)[0];
+  if (!call) throw new Error('no TransactWriteCommand was sent');
+  return call.args[0].input.TransactItems ?? [];
+}
+
+const decideArgs = () => ({
+  hash: actionLink().hash,
+  task: offerTask(),
+  decision: 'accept' as const,
+  now: T0,
+});
+
+describe('DynamoStore', () => {
+  describe('createReferral', () => {
+    it('returns created when the transaction commits', async () => {
+      ddb.on(TransactWriteCommand).resolves({});
+
+      await expect(store.createReferral(createReferralArgs())).resolves.toBe('created');
+    });
+
+    it('returns idempotency-exists when the idempotency put is cancelled', async () => {
+      ddb.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None', 'None', 'None'));
+
+      await expect(store.createReferral(createReferralArgs())).resolves.toBe('idempotency-exists');
+    });
+
+    it('prefers idempotency-exists when the counter moved as well', async () => {
+      ddb
+        .on(TransactWriteCommand)
+        .rejects(cancelled('ConditionalCheckFailed', 'ConditionalCheckFailed', 'None', 'None'));
+
+      await expect(store.createReferral(createReferralArgs())).resolves.toBe('idempotency-exists');
+    });
+
+    it('returns counter-moved when only the counter put is cancelled', async () => {
+      ddb.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed', 'None', 'None'));
+
+      await expect(store.createReferral(createReferralArgs())).resolves.toBe('counter-moved');
+    });
+
+    it('rethrows a cancellation for another reason', async () => {
+      const error = cancelled('None', 'None', 'ConditionalCheckFailed', 'None');
+      ddb.on(TransactWriteCommand).rejects(error);
+
+      await expect(store.createReferral(createReferralArgs())).rejects.toBe(error);
+    });
+
+    it('rethrows a conflict with a concurrent transaction instead of guessing an outcome', async () => {
+      const error = cancelled('TransactionConflict', 'None', 'None', 'None');
+      ddb.on(TransactWriteCommand).rejects(error);
+
+      await expect(store.createReferral(createReferralArgs())).rejects.toBe(error);
+    });
+
+    it('rethrows errors that are not cancellations', async () => {
+      const error = throttled();
+      ddb.on(TransactWriteCommand).rejects(error);
+
+      await expect(store.createReferral(createReferralArgs())).rejects.toBe(error);
+    });
+
+    it('expects no counter yet when none was read', async () => {
+      ddb.on(TransactWriteCommand).resolves({});
+
+      await store.createReferral(createReferralArgs());
+
+      expect(transactItems()[1]?.Put).toMatchObject({
+        Item: { pk: 'COUNTER#KOR#2026', sk: 'COUNTER', value: 1 },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      });
+    });
+
+    it('expects the counter value it read', async () => {
+      ddb.on(TransactWriteCommand).resolves({});
+
+      await store.createReferral(
+        createReferralArgs({ counter: { key: 'KOR#2026', expected: 41, next: 42 } }),
+      );
+
+      expect(transactItems()[1]?.Put).toMatchObject({
+        Item: { value: 42 },
+        ConditionExpression: '#v = :expected',
+        ExpressionAttributeNames: { '#v': 'value' },
+        ExpressionAttributeValues: { ':expected': 41 },
+      });
+    });
+
+    it('stores the idempotency record with a TTL one day after its creation', async () => {
+      ddb.on(TransactWriteCommand).resolves({});
+
+      await store.createReferral(createReferralArgs());
+
+      expect(transactItems()[0]?.Put?.Item).toMatchObject({
+        pk: 'IDEMPOTENCY#police-korce#idem-key-1',
+        ttl: Date.parse(T0) / 1000 + 86_400,
+      });
+    });
+  });
+
+  describe('openOffer', () => {
+    const args = (afterTaskId: string | undefined) => ({
+      caseId: CASE_ID,
+      expectedVersion: 3,
+      afterTaskId,
+      task: offerTask({ taskId: 'task-2' }),
+      now: T0,
+    });
+
+    it('requires no current offer for the first offer', async () => {
+      ddb.on(TransactWriteCommand).resolves({});
+
+      await store.openOffer(args(undefined));
+
+      const update = transactItems()[0]?.Update;
+      expect(update?.ConditionExpression).toBe('#v = :expected AND attribute_not_exists(currentOfferTaskId)');
+      expect(update?.ExpressionAttributeValues).toMatchObject({ ':expected': 3, ':next': 4 });
+      expect(update?.ExpressionAttributeValues).not.toHaveProperty(':after');
+    });
+
+    it('requires the previous offer to be the current one for a follow-up offer', async () => {
+      ddb.on(TransactWriteCommand).resolves({});
+
+      await store.openOffer(args('task-1'));
+
+      const update = transactItems()[0]?.Update;
+      expect(update?.ConditionExpression).toBe('#v = :expected AND currentOfferTaskId = :after');
+      expect(update?.ExpressionAttributeValues).toMatchObject({ ':after': 'task-1' });
+    });
+
+    it('appends the organisation to the offered list and counts the offer', async () => {
+      ddb.on(TransactWriteCommand).resolves({});
+
+      await store.openOffer(args(undefined));
+
+      const [caseUpdate, taskPut, orgUpdate] = transactItems();
+      expect(caseUpdate?.Update?.UpdateExpression).toContain(
+        'offeredOrgIds = list_append(offeredOrgIds, :orgs)',
+      );
+      expect(caseUpdate?.Update?.ExpressionAttributeValues?.[':orgs']).toEqual(['ngo-different-and-equal']);
+      expect(taskPut?.Put?.ConditionExpression).toBe('attribute_not_exists(pk)');
+      expect(orgUpdate?.Update).toMatchObject({
+        Key: { pk: 'ORG#ngo-different-and-equal', sk: 'ORG' },
+        UpdateExpression: 'ADD openOffers :one',
+        ConditionExpression: 'attribute_exists(pk)',
+      });
+    });
+
+    it('returns false when the transaction is cancelled', async () => {
+      ddb.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None', 'None', 'None'));
+
+      await expect(store.openOffer(args('task-1'))).resolves.toBe(false);
+    });
+
+    it('rethrows other errors', async () => {
+      const error = throttled();
+      ddb.on(TransactWriteCommand).rejects(error);
+
+      await expect(store.openOffer(args('task-1'))).rejects.toBe(error);
+    });
+  });
+
+  describe('armOffer', () => {
+    it('deletes the link the task pointed at when the new link differs', async () => {
+      ddb.on(TransactWriteCommand).resolves({});
+
+      await store.armOffer({
+        task: offerTask({ actionHash: 'a'.repeat(64) }),
+        sfnTaskToken: 'sfn-token',
+        link: actionLink(),
+      });
+
+      expect(transactItems()[2]).toEqual({
+        Delete: { TableName: 'bashke-test', Key: { pk: `ACTION#${'a'.repeat(64)}`, sk: 'ACTION' } },
+      });
+    });
+
+    it('deletes nothing for a first link', async () => {
+      ddb.on(TransactWriteCommand).resolves({});
+
+      await store.armOffer({ task: offerTask(), sfnTaskToken: 'sfn-token', link: actionLink() });
+
+      expect(transactItems()).toHaveLength(2);
+    });
+
+    it('returns false when the task is no longer open', async () => {
+      ddb.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None'));
+
+      await expect(
+        store.armOffer({ task: offerTask(), sfnTaskToken: 's', link: actionLink() }),
+      ).resolves.toBe(false);
+    });
+  });
+
+  describe('decideTask', () => {
+    it('conditions the link on existing, unused and unexpired, and the task on open with this link', async () => {
+      ddb.on(TransactWriteCommand).resolves({});
+
+      await store.decideTask(decideArgs());
+
+      const [link, task, org] = transactItems();
+      expect(link?.Update).toMatchObject({
+        Key: { pk: `ACTION#${actionLink().hash}`, sk: 'ACTION' },
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt) AND expiresAt > :now',
+        ExpressionAttributeValues: { ':now': T0 },
+      });
+      expect(task?.Update).toMatchObject({
+        ConditionExpression: '#s = :open AND actionHash = :h',
+        ExpressionAttributeValues: { ':open': 'OPEN', ':h': actionLink().hash },
+      });
+      expect(org?.Update).toMatchObject({
+        ConditionExpression: 'openOffers > :zero',
+        UpdateExpression: 'ADD openOffers :minus',
+      });
+    });
+
+    it('returns true when the transaction commits', async () => {
+      ddb.on(TransactWriteCommand).resolves({});
+
+      await expect(store.decideTask(decideArgs())).resolves.toBe(true);
+    });
+
+    it('returns false when the transaction is cancelled', async () => {
+      ddb.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None', 'None', 'None'));
+
+      await expect(store.decideTask(decideArgs())).resolves.toBe(false);
+    });
+
+    it('rethrows other errors', async () => {
+      const error = throttled();
+      ddb.on(TransactWriteCommand).rejects(error);
+
+      await expect(store.decideTask(decideArgs())).rejects.toBe(error);
+    });
+
+    it('stores a decline reason only when one is given', async () => {
+      ddb.on(TransactWriteCommand).resolves({});
+
+      await store.decideTask({ ...decideArgs(), decision: 'decline', declineReason: 'no bed free' });
+      await store.decideTask(decideArgs());
+
+      const [withReason, withoutReason] = ddb
+        .commandCalls(TransactWriteCommand)
+        .map((c) => c.args[0].input.TransactItems?.[1]?.Update);
+      expect(withReason?.UpdateExpression).toContain('declineReason = :r');
+      expect(withReason?.ExpressionAttributeValues?.[':r']).toBe('no bed free');
+      expect(withoutReason?.UpdateExpression).not.toContain('declineReason');
+    });
+  });
+
+  describe('lapseTask', () => {
+    it('returns false when the task is not open', async () => {
+      ddb.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None', 'None'));
+
+      await expect(store.lapseTask(offerTask(), T0)).resolves.toBe(false);
+    });
+  });
+
+  describe('markEmailed', () => {
+    it('lets a condition failure through', async () => {
+      const error = new ConditionalCheckFailedException({
+        message: 'The conditional request failed',
+        $metadata: {},
+      });
+      ddb.on(UpdateCommand).rejects(error);
+
+      await expect(store.markEmailed('task-1', T0)).rejects.toBe(error);
+    });
+  });
+
+  describe('listOrganisations', () => {
+    it('reads every page and strips key attributes', async () => {
+      ddb
+        .on(QueryCommand)
+        .resolvesOnce({
+          Items: [{ pk: 'ORG#a', sk: 'ORG', gsi1pk: 'ORGS', gsi1sk: 'a', orgId: 'a', openOffers: 0 }],
+          LastEvaluatedKey: { pk: 'ORG#a', sk: 'ORG', gsi1pk: 'ORGS', gsi1sk: 'a' },
+        })
+        .resolvesOnce({
+          Items: [{ pk: 'ORG#b', sk: 'ORG', gsi1pk: 'ORGS', gsi1sk: 'b', orgId: 'b', openOffers: 2 }],
+        });
+
+      const orgs = await store.listOrganisations();
+
+      expect(orgs).toEqual([
+        { orgId: 'a', openOffers: 0 },
+        { orgId: 'b', openOffers: 2 },
+      ]);
+      expect(ddb.commandCalls(QueryCommand)[1]?.args[0].input.ExclusiveStartKey).toEqual({
+        pk: 'ORG#a',
+        sk: 'ORG',
+        gsi1pk: 'ORGS',
+        gsi1sk: 'a',
+      });
+    });
+  });
+});
