@@ -36,7 +36,8 @@ export interface CreateReferralInput {
   readonly body: unknown;
 }
 
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,128}$/;
+/** Accepted Idempotency-Key values (documented in the OpenAPI file). */
+export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,128}$/;
 const COUNTER_RETRIES = 5;
 
 /** Identity keys present anywhere we look (top level and the person): named, since we chose the names. */

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import * as z from 'zod';
-import { callerFromClaims } from '../../shared/auth/caller';
+import { callerFromClaims, requireRole } from '../../shared/auth/caller';
 import { SfnWorkflowStarter } from '../../shared/aws/workflow-starter';
 import { DynamoStore } from '../../shared/data/dynamo-store';
 import { headerValue, jsonBody } from '../../shared/http/body';
@@ -29,6 +29,8 @@ const deps = {
 /** POST /referrals (police). */
 export const handler = jsonRoute<APIGatewayProxyEventV2WithJWTAuthorizer>(async (event) => {
   const caller = callerFromClaims(event.requestContext.authorizer?.jwt?.claims);
+  // The role first: a caller who may not refer learns nothing about the body rules.
+  requireRole(caller, 'police');
   const body = jsonBody(event);
   const result = await createReferral(deps, {
     caller,

@@ -108,7 +108,6 @@ export class DynamoStore implements Store {
       );
       for (const item of out.Items ?? []) {
         const org = strip<OrgRecord>(item);
-        // The index projects keys only where the item was written by an older seed; read through.
         if (org) items.push(org);
       }
       start = out.LastEvaluatedKey;
@@ -177,7 +176,7 @@ export class DynamoStore implements Store {
             {
               Put: {
                 TableName: this.tableName,
-                Item: { ...keys.event(event.caseId, event.at, event.type), ...event },
+                Item: { ...keys.event(event.caseId, event.at, event.type, event.taskId), ...event },
               },
             },
           ],
@@ -267,7 +266,7 @@ export class DynamoStore implements Store {
               Put: {
                 TableName: this.tableName,
                 Item: {
-                  ...keys.event(args.caseId, now, 'OFFERED'),
+                  ...keys.event(args.caseId, now, 'OFFERED', task.taskId),
                   caseId: args.caseId,
                   at: now,
                   type: 'OFFERED',
@@ -416,6 +415,7 @@ export class DynamoStore implements Store {
                     task.caseId,
                     now,
                     args.decision === 'accept' ? 'OFFER_ACCEPTED' : 'OFFER_DECLINED',
+                    task.taskId,
                   ),
                   caseId: task.caseId,
                   at: now,
@@ -464,7 +464,7 @@ export class DynamoStore implements Store {
               Put: {
                 TableName: this.tableName,
                 Item: {
-                  ...keys.event(task.caseId, now, 'OFFER_TIMED_OUT'),
+                  ...keys.event(task.caseId, now, 'OFFER_TIMED_OUT', task.taskId),
                   caseId: task.caseId,
                   at: now,
                   type: 'OFFER_TIMED_OUT',
@@ -512,7 +512,7 @@ export class DynamoStore implements Store {
               Put: {
                 TableName: this.tableName,
                 Item: {
-                  ...keys.event(args.caseId, now, 'ACCEPTED'),
+                  ...keys.event(args.caseId, now, 'ACCEPTED', task.taskId),
                   caseId: args.caseId,
                   at: now,
                   type: 'ACCEPTED',
@@ -580,7 +580,7 @@ export class DynamoStore implements Store {
     await this.doc.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { ...keys.event(event.caseId, event.at, event.type), ...event },
+        Item: { ...keys.event(event.caseId, event.at, event.type, event.taskId), ...event },
       }),
     );
   }

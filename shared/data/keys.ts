@@ -1,12 +1,17 @@
 /**
  * Single-table keys (docs/data-model.md has the access patterns). Every item has
- * `pk` and `sk`; organisations also carry `gsi1pk`/`gsi1sk` to list them by kind.
+ * `pk` and `sk`; organisations also carry `gsi1pk` (the constant `ORGS`) and `gsi1sk`
+ * (the org id) so the whole directory is one index query.
  */
 export const keys = {
   org: (orgId: string) => ({ pk: `ORG#${orgId}`, sk: 'ORG' }),
   region: (regionId: string) => ({ pk: `REGION#${regionId}`, sk: 'REGION' }),
   case: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' }),
-  event: (caseId: string, at: string, type: string) => ({ pk: `CASE#${caseId}`, sk: `EVENT#${at}#${type}` }),
+  /** The task id keeps two events of one type in the same millisecond apart. */
+  event: (caseId: string, at: string, type: string, taskId?: string) => ({
+    pk: `CASE#${caseId}`,
+    sk: `EVENT#${at}#${type}${taskId ? `#${taskId}` : ''}`,
+  }),
   task: (taskId: string) => ({ pk: `TASK#${taskId}`, sk: 'TASK' }),
   action: (hash: string) => ({ pk: `ACTION#${hash}`, sk: 'ACTION' }),
   counter: (key: string) => ({ pk: `COUNTER#${key}`, sk: 'COUNTER' }),

@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 
 /** 32 random bytes (256 bits) from the CSPRNG, base64url: 43 characters. */
 export const ACTION_TOKEN_BYTES = 32;
-const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+/** The shape of an action token in a link path. */
+export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 export interface IssuedToken {
   /** Goes into the email link only; never stored. */

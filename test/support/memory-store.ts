@@ -232,7 +232,7 @@ export class MemoryStore implements Store {
           apply: () => ({ value: counter.next }),
         },
         { key: keys.case(caseItem.caseId), condition: (c) => c === undefined, apply: () => copy(caseItem) },
-        { key: keys.event(event.caseId, event.at, event.type), apply: () => copy(event) },
+        { key: keys.event(event.caseId, event.at, event.type, event.taskId), apply: () => copy(event) },
       ]);
       return 'created';
     } catch (error) {
@@ -292,7 +292,7 @@ export class MemoryStore implements Store {
         apply: (c) => ({ ...c, openOffers: added(c, 'openOffers', 1) }),
       },
       {
-        key: keys.event(args.caseId, now, 'OFFERED'),
+        key: keys.event(args.caseId, now, 'OFFERED', task.taskId),
         apply: () => ({
           caseId: args.caseId,
           at: now,
@@ -399,7 +399,7 @@ export class MemoryStore implements Store {
         apply: (c) => ({ ...c, openOffers: added(c, 'openOffers', -1) }),
       },
       {
-        key: keys.event(task.caseId, now, type),
+        key: keys.event(task.caseId, now, type, task.taskId),
         apply: () => ({
           caseId: task.caseId,
           at: now,
@@ -426,7 +426,7 @@ export class MemoryStore implements Store {
         apply: (c) => ({ ...c, openOffers: added(c, 'openOffers', -1) }),
       },
       {
-        key: keys.event(task.caseId, now, 'OFFER_TIMED_OUT'),
+        key: keys.event(task.caseId, now, 'OFFER_TIMED_OUT', task.taskId),
         apply: () => ({
           caseId: task.caseId,
           at: now,
@@ -455,7 +455,7 @@ export class MemoryStore implements Store {
         }),
       },
       {
-        key: keys.event(args.caseId, now, 'ACCEPTED'),
+        key: keys.event(args.caseId, now, 'ACCEPTED', task.taskId),
         apply: () => ({
           caseId: args.caseId,
           at: now,
@@ -491,6 +491,6 @@ export class MemoryStore implements Store {
 
   async appendEvent(event: CaseEvent): Promise<void> {
     this.fault('appendEvent');
-    this.transact([{ key: keys.event(event.caseId, event.at, event.type), apply: () => copy(event) }]);
+    this.transact([{ key: keys.event(event.caseId, event.at, event.type, event.taskId), apply: () => copy(event) }]);
   }
 }

@@ -1,0 +1,332 @@
+/**
+ * Builds the OpenAPI 3.1 document of the HTTP API from the zod schemas the handlers parse
+ * with, so the document cannot describe fields the code does not accept. `npm run openapi`
+ * writes docs/openapi.json; test/docs/openapi.test.ts fails when that file is stale.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as z from 'zod';
+import { decisionFormSchema } from '../functions/action-link/action-link';
+import { PAGE_HEADERS } from '../functions/action-link/pages';
+import pkg from '../package.json';
+import {
+  calendarDateString,
+  caseViewSchema,
+  personSchema,
+  referralRequestSchema,
+  referralResponseSchema,
+} from '../shared/domain/referral';
+import { MAX_BODY_BYTES } from '../shared/http/body';
+
+/** One failed rule of a 400: where (JSON Pointer) and which rule; never the value. */
+export const fieldIssueSchema = z.strictObject({
+  path: z.string(),
+  code: z.string(),
+});
+
+/**
+ * The error body of every JSON route (shared/http/problem.ts, RFC 9457). `detail` is one
+ * of our fixed messages, never built from input.
+ */
+export const problemSchema = z.strictObject({
+  type: z.url(),
+  title: z.string(),
+  status: z.number().int().min(400).max(599),
+  requestId: z.string(),
+  errors: z.array(fieldIssueSchema),
+  detail: z.string().optional(),
+});
+export type ProblemBody = z.infer<typeof problemSchema>;
+
+/** What API Gateway itself answers when the JWT authorizer refuses a request. */
+export const gatewayErrorSchema = z.strictObject({ message: z.string() });
+
+/** Documented here because the use cases keep them private; the docs tests pin them to the code. */
+export const IDEMPOTENCY_KEY_PATTERN = '^[A-Za-z0-9_-]{8,128}$';
+export const ACTION_TOKEN_PATTERN = '^[A-Za-z0-9_-]{43}$';
+
+type Meta = { id: string; description: string };
+
+/** Component name and description of every schema that gets its own entry. */
+const COMPONENTS: ReadonlyArray<[z.ZodType, Meta]> = [
+  [
+    referralRequestSchema,
+    {
+      id: 'ReferralRequest',
+      description:
+        'Police intake. Identity fields (name, firstName, lastName, dateOfBirth, address) are refused ' +
+        'wherever they appear. `region`, `socialWorkerOrgId` and `preferredNgoId` (an NGO) must exist in ' +
+        'the directory; `interviewDate` must not lie in the future nor further back than the configured ' +
+        'maximum; an adult needs `consent.given: true`.',
+    },
+  ],
+  [
+    personSchema,
+    {
+      id: 'Person',
+      description:
+        'The presumed-victim profile: what services need to match, nothing that identifies. ' +
+        '`nationality` is an ISO 3166-1 alpha-2 code, `language` an ISO 639-1 code. An unknown age ' +
+        'group is treated as a child.',
+    },
+  ],
+  [
+    referralResponseSchema,
+    { id: 'ReferralResponse', description: 'The new case: its id and its reference (e.g. KOR-2026-0042).' },
+  ],
+  [
+    caseViewSchema,
+    {
+      id: 'CaseView',
+      description:
+        'What the caller may see of a case. `offeredOrgId` is present while the case is OFFERED, ' +
+        '`acceptedOrgId` once an NGO accepted.',
+    },
+  ],
+  [
+    decisionFormSchema,
+    {
+      id: 'DecisionForm',
+      description: 'The confirm page form. `reason` is required to decline and ignored when accepting.',
+    },
+  ],
+  [fieldIssueSchema, { id: 'FieldIssue', description: 'One failed rule: a JSON Pointer and a rule code.' }],
+  [problemSchema, { id: 'Problem', description: 'RFC 9457 problem details: the error body of JSON routes.' }],
+  [
+    gatewayErrorSchema,
+    { id: 'GatewayError', description: 'API Gateway’s own answer when the JWT authorizer refuses a token.' },
+  ],
+];
+
+function componentSchemas(): Record<string, Record<string, unknown>> {
+  const registry = z.registry<Meta>();
+  for (const [schema, meta] of COMPONENTS) registry.add(schema, meta);
+  const { schemas } = z.toJSONSchema(registry, {
+    uri: (id) => `#/components/schemas/${id}`,
+    metadata: registry,
+    // The converter drops refinements: calendar dates get `format: date`; ISO codes are named in Person.
+    override: ({ zodSchema, jsonSchema }) => {
+      if (zodSchema === calendarDateString) jsonSchema.format = 'date';
+    },
+  });
+  // Component schemas live inside the document: no dialect or `$id` of their own.
+  return Object.fromEntries(
+    Object.entries(schemas).map(([id, { $schema: _s, $id: _i, ...schema }]) => [id, schema]),
+  );
+}
+
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+
+function problem(description: string) {
+  return { description, content: { 'application/problem+json': { schema: ref('Problem') } } };
+}
+
+const unauthorized = {
+  description:
+    'No valid Cognito ID token. Answered by API Gateway before any function runs, with its own body.',
+  content: { 'application/json': { schema: ref('GatewayError') } },
+};
+
+const jsonHeaders = {
+  'Cache-Control': { description: 'Always `no-store`.', schema: { type: 'string', const: 'no-store' } },
+};
+
+const pageHeaders = Object.fromEntries(
+  Object.entries(PAGE_HEADERS)
+    .filter(([name]) => name !== 'Content-Type')
+    .map(([name, value]) => [name, { schema: { type: 'string', const: value } }]),
+);
+
+function page(description: string) {
+  return { description, headers: pageHeaders, content: { 'text/html': { schema: { type: 'string' } } } };
+}
+
+const tokenParameter = {
+  name: 'token',
+  in: 'path',
+  required: true,
+  description:
+    'The opaque action token from the emailed link (256 bits, base64url). Single use; it expires with ' +
+    'the offer. A malformed, unknown, used or expired token gets the same 410 page.',
+  schema: { type: 'string', pattern: ACTION_TOKEN_PATTERN },
+};
+
+const actionResponses = {
+  '200': page('The confirm page (GET), or the thank-you page after a recorded decision (POST).'),
+  '410': page('The link cannot be used: unknown, used, expired, or the offer is closed.'),
+  '500': {
+    description: 'Unexpected error: a plain-text line with the request id.',
+    content: { 'text/plain': { schema: { type: 'string' } } },
+  },
+};
+
+/** HEAD answers with GET's status and headers, and no body. */
+const headResponses = Object.fromEntries(
+  Object.entries(actionResponses).map(([status, { description }]) => [
+    status,
+    { description, headers: pageHeaders },
+  ]),
+);
+
+const internalError = problem('Unexpected error: a generic problem with no internals.');
+
+/** The OpenAPI 3.1 document of the Bashkë HTTP API. */
+export function buildOpenApi() {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Bashkë API',
+      version: pkg.version,
+      description:
+        'Referrals of presumed victims of trafficking from the police to NGOs. JSON routes take a ' +
+        'Cognito ID token; the action routes are public pages reached through an emailed single-use link.',
+    },
+    servers: [
+      {
+        url: 'https://{apiId}.execute-api.{region}.amazonaws.com',
+        description: 'The HTTP API endpoint (stack output `ApiUrl`).',
+        variables: {
+          apiId: { default: 'abcdef1234' },
+          region: { default: 'eu-central-1' },
+        },
+      },
+    ],
+    tags: [
+      { name: 'referrals', description: 'Police intake and case views.' },
+      { name: 'actions', description: 'Public pages behind emailed action links.' },
+    ],
+    paths: {
+      '/referrals': {
+        post: {
+          operationId: 'createReferral',
+          tags: ['referrals'],
+          summary: 'Refer a presumed victim (police)',
+          description:
+            'Creates the case with its reference and starts the referral workflow. A replay with the same ' +
+            'Idempotency-Key and body answers as the first call did. Role: police.',
+          security: [{ cognitoIdToken: [] }],
+          parameters: [
+            {
+              name: 'Idempotency-Key',
+              in: 'header',
+              required: true,
+              description: 'Chosen by the client, unique per referral; kept for 24 hours per caller.',
+              schema: { type: 'string', pattern: IDEMPOTENCY_KEY_PATTERN },
+            },
+          ],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: ref('ReferralRequest') } },
+          },
+          responses: {
+            '201': {
+              description: 'The case was created (or this is a replay of the call that created it).',
+              headers: jsonHeaders,
+              content: { 'application/json': { schema: ref('ReferralResponse') } },
+            },
+            '400': problem(
+              'Invalid body, header or reference: `errors` names each field (path and rule, never the value).',
+            ),
+            '401': unauthorized,
+            '403': problem('The token names no organisation or role, or the role is not police.'),
+            '409': problem('The Idempotency-Key was used for another request.'),
+            '413': problem(`The body is larger than ${MAX_BODY_BYTES / 1024} KiB.`),
+            '415': problem('The body is not application/json.'),
+            '500': internalError,
+            '503': problem('Busy (reference counter contention, replay not yet readable): retry.'),
+          },
+        },
+      },
+      '/cases/{caseId}': {
+        get: {
+          operationId: 'getCase',
+          tags: ['referrals'],
+          summary: 'Read a case',
+          description:
+            'Police read the cases of their organisation, an NGO the case offered to it now or accepted ' +
+            'by it, coordinators every case. Anything else is a 404, as for a case that does not exist.',
+          security: [{ cognitoIdToken: [] }],
+          parameters: [
+            {
+              name: 'caseId',
+              in: 'path',
+              required: true,
+              description: 'A malformed id is answered like an unknown one (404).',
+              schema: { type: 'string', format: 'uuid' },
+            },
+          ],
+          responses: {
+            '200': {
+              description: 'The case.',
+              headers: jsonHeaders,
+              content: { 'application/json': { schema: ref('CaseView') } },
+            },
+            '401': unauthorized,
+            '403': problem('The token names no organisation or role, or the role sees no case details.'),
+            '404': problem('No such case, or not one the caller may see.'),
+            '500': internalError,
+          },
+        },
+      },
+      '/actions/{token}': {
+        parameters: [tokenParameter],
+        get: {
+          operationId: 'viewAction',
+          tags: ['actions'],
+          summary: 'Show the confirm page of an emailed link',
+          description: 'Changes nothing: mail scanners open links.',
+          security: [],
+          responses: actionResponses,
+        },
+        head: {
+          operationId: 'headAction',
+          tags: ['actions'],
+          summary: 'As GET, without a body',
+          security: [],
+          responses: headResponses,
+        },
+        post: {
+          operationId: 'submitAction',
+          tags: ['actions'],
+          summary: 'Accept or decline the offer',
+          description:
+            'Uses the link and decides the task at once, then resumes the workflow. A repeated field or ' +
+            'a body that is not a form counts as an incomplete form.',
+          security: [],
+          requestBody: {
+            required: true,
+            content: { 'application/x-www-form-urlencoded': { schema: ref('DecisionForm') } },
+          },
+          responses: {
+            ...actionResponses,
+            '400': page('The form was incomplete: the confirm page again, with the bad fields marked.'),
+          },
+        },
+      },
+    },
+    components: {
+      schemas: componentSchemas(),
+      securitySchemes: {
+        cognitoIdToken: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            'A Cognito ID token (not the access token) of the stack’s user pool: it carries ' +
+            '`custom:orgId` and exactly one role group (police, ngo, council, coordinator, admin).',
+        },
+      },
+    },
+  };
+}
+
+/** The file's text: 2-space JSON with a trailing newline. */
+export function renderOpenApi(): string {
+  return `${JSON.stringify(buildOpenApi(), null, 2)}\n`;
+}
+
+if (require.main === module) {
+  const target = join(__dirname, '..', 'docs', 'openapi.json');
+  writeFileSync(target, renderOpenApi());
+  console.log(`wrote ${target}`);
+}
