@@ -15,7 +15,7 @@ export function buildApp(app: App) {
     config,
     table: data.table,
   });
-  compute.addDependency(data);
+  compute.addStackDependency(data);
   acknowledgeNagFindings({ data, compute });
   return { config, data, compute };
 }

@@ -6,7 +6,7 @@ import { noticeEmail } from '../../shared/email/templates';
 import { CaseStateError, parseTaskInput, taskInputs } from '../../shared/workflow/task-input';
 
 export interface CloseOfferDeps {
-  readonly store: Pick<Store, 'getCase' | 'getTask' | 'listOrganisations' | 'lapseTask'>;
+  readonly store: Pick<Store, 'getCase' | 'getTask' | 'listOrganisations' | 'lapseTask' | 'markNotified'>;
   readonly mailer: Mailer;
   readonly now: () => Date;
 }
@@ -27,6 +27,8 @@ export async function closeOffer(deps: CloseOfferDeps, event: unknown): Promise<
     // False when the answer arrived at the deadline and was recorded first: nothing to free.
     await deps.store.lapseTask(task, deps.now().toISOString());
   }
+  // A retried step whose notice already went out does not send it again.
+  if (task.notifiedAt) return { notified: 0 };
   const orgs = await deps.store.listOrganisations();
   const ngo = orgs.find((o) => o.orgId === task.orgId);
   const notified = await sendToGroups(deps.mailer, coordinators(orgs, item.region), (to, language) =>
@@ -38,5 +40,6 @@ export async function closeOffer(deps: CloseOfferDeps, event: unknown): Promise<
       orgName: ngo?.name ?? task.orgId,
     }),
   );
+  await deps.store.markNotified(task.taskId, deps.now().toISOString());
   return { notified };
 }

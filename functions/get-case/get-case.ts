@@ -5,7 +5,7 @@ import { type CaseView, caseIdParamsSchema } from '../../shared/domain/referral'
 import { NotFoundError } from '../../shared/errors';
 
 export interface GetCaseDeps {
-  readonly store: Pick<Store, 'getCase'>;
+  readonly store: Pick<Store, 'getCase' | 'getTask'>;
 }
 
 /**
@@ -54,5 +54,10 @@ export async function getCase(deps: GetCaseDeps, caller: Caller, params: unknown
   if (!parsed.success) throw new NotFoundError('no such case');
   const item = await deps.store.getCase(parsed.data.caseId);
   if (!item || !mayRead(caller, item)) throw new NotFoundError('no such case');
+  if (caller.role === 'ngo' && item.acceptedOrgId !== caller.orgId) {
+    // Offered, not accepted: readable only while the offer is still open (not after a decline).
+    const offer = item.currentOfferTaskId ? await deps.store.getTask(item.currentOfferTaskId) : undefined;
+    if (offer?.status !== 'OPEN' || offer.orgId !== caller.orgId) throw new NotFoundError('no such case');
+  }
   return toView(item);
 }

@@ -7,6 +7,9 @@ import { offerEmail } from '../../shared/email/templates';
 import { addHours } from '../../shared/util/time';
 import { CaseStateError, parseTaskInput, taskInputs } from '../../shared/workflow/task-input';
 
+/** How much earlier than the state's timeout the link expires. */
+export const LINK_MARGIN_MS = 60_000;
+
 export interface SendOfferDeps {
   readonly store: Pick<
     Store,
@@ -43,7 +46,9 @@ export async function sendOffer(deps: SendOfferDeps, event: unknown): Promise<{ 
   ]);
   if (!item || !org) throw new CaseStateError('the case or organisation is missing');
 
-  const deadline = addHours(deps.now(), deps.offerDeadlineHours);
+  // The state's timer started when it was entered, a moment before this step runs: the link
+  // expires a margin earlier, so no answer can be recorded after the workflow timed out.
+  const deadline = new Date(addHours(deps.now(), deps.offerDeadlineHours).getTime() - LINK_MARGIN_MS);
   const { token, hash } = (deps.issueToken ?? issueActionToken)();
   const armed = await deps.store.armOffer({
     task,

@@ -359,6 +359,18 @@ export class DynamoStore implements Store {
     );
   }
 
+  async markNotified(taskId: string, at: string): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.task(taskId),
+        UpdateExpression: 'SET notifiedAt = :at',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    );
+  }
+
   getActionLink(hash: string) {
     return this.get<ActionLinkRecord>(keys.action(hash));
   }

@@ -52,6 +52,8 @@ export interface TaskRecord {
   readonly sfnTaskToken?: string;
   readonly actionHash?: string;
   readonly emailedAt?: string;
+  /** When the coordinators were told how the offer ended. */
+  readonly notifiedAt?: string;
   readonly decision?: Decision;
   /** Free text from the decline form: kept here, never in workflow input or output. */
   readonly declineReason?: string;

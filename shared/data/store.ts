@@ -68,6 +68,8 @@ export interface Store {
   /** Replaces only the callback token of an open, already emailed offer (its link stays valid). */
   rearmOffer(taskId: string, sfnTaskToken: string): Promise<boolean>;
   markEmailed(taskId: string, at: string): Promise<void>;
+  /** Records that the coordinators were told how the offer ended (a retried step does not tell them twice). */
+  markNotified(taskId: string, at: string): Promise<void>;
   getActionLink(hash: string): Promise<ActionLinkRecord | undefined>;
   /** Uses the link and decides the task at once; false when either was no longer open. */
   decideTask(args: DecideTaskArgs): Promise<boolean>;

@@ -346,12 +346,22 @@ export class MemoryStore implements Store {
 
   async markEmailed(taskId: string, at: string): Promise<void> {
     this.fault('markEmailed');
+    this.setOnTask(taskId, { emailedAt: at });
+  }
+
+  async markNotified(taskId: string, at: string): Promise<void> {
+    this.fault('markNotified');
+    this.setOnTask(taskId, { notifiedAt: at });
+  }
+
+  /** A single conditional update on an existing task. */
+  private setOnTask(taskId: string, fields: Item): void {
     try {
       this.transact([
         {
           key: keys.task(taskId),
           condition: (c) => c !== undefined,
-          apply: (c) => ({ ...c, emailedAt: at }),
+          apply: (c) => ({ ...c, ...fields }),
         },
       ]);
     } catch (error) {

@@ -31,6 +31,18 @@ const base: CaseRecord = {
   createdAt: '2026-03-10T09:00:00.000Z',
   updatedAt: '2026-03-10T10:00:00.000Z',
 };
+const openTask = (orgId: string, status: 'OPEN' | 'DECIDED' = 'OPEN') => ({
+  taskId: 'task-2',
+  kind: 'OFFER' as const,
+  caseId: CASE_ID,
+  orgId,
+  status,
+  reason: 'REGION_SERVICE_MATCH' as const,
+  createdAt: '2026-03-10T09:30:00.000Z',
+});
+const storeWith = (item: CaseRecord | undefined, status: 'OPEN' | 'DECIDED' = 'OPEN') => ({
+  store: { getCase: async () => item, getTask: async () => openTask('ngo-current', status) },
+});
 const caller = (role: Caller['role'], orgId: string): Caller => ({ sub: 's', orgId, role });
 
 describe('getCase', () => {
@@ -51,7 +63,7 @@ describe('getCase', () => {
   });
 
   it('returns the view without officer or token details', async () => {
-    const view = await getCase({ store: { getCase: async () => base } }, caller('police', 'police-korce'), {
+    const view = await getCase(storeWith(base), caller('police', 'police-korce'), {
       caseId: CASE_ID,
     });
     expect(view).toMatchObject({
@@ -64,17 +76,27 @@ describe('getCase', () => {
   });
 
   it('answers 404 alike for a case the caller may not see and one that does not exist', async () => {
-    const seen = { store: { getCase: async () => base } };
-    const none = { store: { getCase: async () => undefined } };
+    const seen = storeWith(base);
+    const none = storeWith(undefined);
     const other = caller('ngo', 'ngo-declined');
     await expect(getCase(seen, other, { caseId: CASE_ID })).rejects.toBeInstanceOf(NotFoundError);
     await expect(getCase(none, other, { caseId: CASE_ID })).rejects.toBeInstanceOf(NotFoundError);
     await expect(getCase(none, other, { caseId: 'not-a-uuid' })).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it('answers 404 to the offered NGO once it declined, before the next offer is made', async () => {
+    const ngo = caller('ngo', 'ngo-current');
+    await expect(getCase(storeWith(base, 'OPEN'), ngo, { caseId: CASE_ID })).resolves.toMatchObject({
+      caseId: CASE_ID,
+    });
+    await expect(getCase(storeWith(base, 'DECIDED'), ngo, { caseId: CASE_ID })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+  });
+
   it.each(['council', 'admin'] as const)('refuses the %s role with 403: no case details', async (role) => {
-    await expect(
-      getCase({ store: { getCase: async () => base } }, caller(role, 'x'), { caseId: CASE_ID }),
-    ).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(getCase(storeWith(base), caller(role, 'x'), { caseId: CASE_ID })).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
   });
 });

@@ -1,0 +1,619 @@
+/**
+ * The referral workflow as synthesized (BashkeApp's ReferralWorkflow ASL), run in-process
+ * on aws-local-stepfunctions with its Lambda steps bound to the real use cases, an
+ * in-memory store and a recording mailer. Offers are answered the way an NGO answers
+ * them: through the action-link use case with the token from the offer email.
+ */
+import { acceptCase } from '../../functions/accept-case/accept-case';
+import { type ActionLinkDeps, submitAction } from '../../functions/action-link/action-link';
+import { closeOffer } from '../../functions/close-offer/close-offer';
+import { createReferral, type WorkflowStarter } from '../../functions/create-referral/create-referral';
+import { markUnassigned } from '../../functions/mark-unassigned/mark-unassigned';
+import { prepareOffer } from '../../functions/prepare-offer/prepare-offer';
+import { sendOffer } from '../../functions/send-offer/send-offer';
+import type { Caller } from '../../shared/auth/caller';
+import type { Directory } from '../../shared/domain/directory';
+import type { Person, ReferralRequest } from '../../shared/domain/referral';
+import type { OutgoingEmail } from '../../shared/email/mailer';
+import { ReferralState as S } from '../../workflows/referral-states';
+import { MemoryStore } from '../support/memory-store';
+import { type SynthesizedStateMachine, synthStateMachine } from '../support/workflow-asl';
+import { RecordingMailer, TickingClock } from '../support/workflow-fakes';
+import { type LocalExecution, LocalWorkflow, type PendingCallback } from '../support/workflow-harness';
+
+const ACTION_BASE_URL = 'https://api.bashke.test';
+const START = '2026-03-10T08:00:00.000Z';
+const INTERVIEW_DATE = '2026-03-07';
+const REFERENCE = 'KOR-2026-0001';
+
+/** Free text an NGO types when declining: must stay on the task item, nowhere else. */
+const DECLINE_CANARY = 'CANARY-7c1f: capacity exhausted after the 3 March incident';
+
+const OFFICER: Caller = {
+  sub: 'officer-sub-7',
+  email: 'oficeri@policia-korca.example.org',
+  orgId: 'police-korca',
+  role: 'police',
+};
+
+const MAIL = {
+  alfaSq: 'pika@alfa.example.org',
+  alfaEn: 'focal@alfa.example.org',
+  alfaCaseWorker: 'punonjesi@alfa.example.org',
+  beta: 'pika@beta.example.org',
+  gama: 'pika@gama.example.org',
+  coordinatorKorca: 'koordinatori@prefektura-korca.example.org',
+  coordinatorTirana: 'koordinatori@prefektura-tirana.example.org',
+  police: 'detyra@policia-korca.example.org',
+} as const;
+
+/**
+ * Korçë with a police directorate, a prefecture (the coordinator) and three NGOs:
+ * alfa (shelter, legal; two focal points in two languages), beta (shelter, medical; no
+ * child protection), gama (psycho-social, full: capacity 0). Tiranë's coordinator must
+ * never hear of a Korçë case.
+ */
+const DIRECTORY: Directory = {
+  regions: [
+    { regionId: 'korca', code: 'KOR', name: 'Korçë' },
+    { regionId: 'tirana', code: 'TIR', name: 'Tiranë' },
+  ],
+  organisations: [
+    {
+      orgId: 'police-korca',
+      name: 'Drejtoria Vendore e Policisë Korçë',
+      kind: 'police',
+      regions: ['korca'],
+      services: [],
+      capacity: 0,
+      childProtection: false,
+      contacts: [{ name: 'Salla e detyrës', email: MAIL.police, language: 'en', roles: ['focal-point'] }],
+    },
+    {
+      orgId: 'prefecture-korca',
+      name: 'Prefektura Korçë',
+      kind: 'prefecture',
+      regions: ['korca'],
+      services: [],
+      capacity: 0,
+      childProtection: false,
+      contacts: [
+        { name: 'Koordinatori', email: MAIL.coordinatorKorca, language: 'sq', roles: ['coordinator'] },
+      ],
+    },
+    {
+      orgId: 'prefecture-tirana',
+      name: 'Prefektura Tiranë',
+      kind: 'prefecture',
+      regions: ['tirana'],
+      services: [],
+      capacity: 0,
+      childProtection: false,
+      contacts: [
+        { name: 'Koordinatori', email: MAIL.coordinatorTirana, language: 'sq', roles: ['coordinator'] },
+      ],
+    },
+    {
+      orgId: 'ngo-alfa',
+      name: 'Shoqata Alfa',
+      kind: 'ngo',
+      regions: ['korca'],
+      services: ['shelter', 'legal'],
+      capacity: 2,
+      childProtection: true,
+      contacts: [
+        { name: 'Pika fokale', email: MAIL.alfaSq, language: 'sq', roles: ['focal-point'] },
+        { name: 'Focal point', email: MAIL.alfaEn, language: 'en', roles: ['focal-point'] },
+        { name: 'Punonjësi', email: MAIL.alfaCaseWorker, language: 'sq', roles: ['case-worker'] },
+      ],
+    },
+    {
+      orgId: 'ngo-beta',
+      name: 'Qendra Beta',
+      kind: 'ngo',
+      regions: ['korca'],
+      services: ['shelter', 'medical'],
+      capacity: 1,
+      childProtection: false,
+      contacts: [{ name: 'Pika fokale', email: MAIL.beta, language: 'sq', roles: ['focal-point'] }],
+    },
+    {
+      orgId: 'ngo-gama',
+      name: 'Fondacioni Gama',
+      kind: 'ngo',
+      regions: ['korca', 'tirana'],
+      services: ['psycho-social'],
+      capacity: 0,
+      childProtection: true,
+      contacts: [{ name: 'Pika fokale', email: MAIL.gama, language: 'sq', roles: ['focal-point'] }],
+    },
+  ],
+};
+
+/** Schema-valid codes chosen to stand out: none of them may reach an email or the workflow. */
+const ADULT: Person = {
+  ageGroup: 'adult',
+  gender: 'female',
+  nationality: 'MD',
+  language: 'ro',
+  needs: ['shelter'],
+  riskLevel: 'high',
+};
+
+function referral(person: Person = ADULT): ReferralRequest {
+  return {
+    region: 'korca',
+    interviewDate: INTERVIEW_DATE,
+    socialWorkerPresent: true,
+    socialWorkerOrgId: 'prefecture-korca',
+    person,
+    consent: { given: true },
+  };
+}
+
+interface World {
+  readonly store: MemoryStore;
+  readonly mailer: RecordingMailer;
+  readonly clock: TickingClock;
+  readonly workflow: LocalWorkflow;
+  readonly actionDeps: ActionLinkDeps;
+}
+
+let machine: SynthesizedStateMachine;
+let world: World | undefined;
+
+beforeAll(() => {
+  machine = synthStateMachine({ stateMachine: 'ReferralWorkflow' });
+});
+
+afterEach(async () => {
+  await world?.workflow.dispose();
+  world = undefined;
+});
+
+type SendOfferFn = (event: unknown) => Promise<unknown>;
+
+/** A fresh store, mailer, clock and local workflow; `wrapSendOffer` may decorate the offer step. */
+async function setUp(opts: { wrapSendOffer?: (fn: SendOfferFn) => SendOfferFn } = {}): Promise<World> {
+  const store = new MemoryStore();
+  await store.seedDirectory(DIRECTORY);
+  const mailer = new RecordingMailer();
+  const clock = new TickingClock(START);
+  const now = clock.now;
+  const { config } = machine;
+  const send: SendOfferFn = (event) =>
+    sendOffer(
+      {
+        store,
+        mailer,
+        now,
+        offerDeadlineHours: config.offerDeadlineHours,
+        timeZone: config.timeZone,
+        actionBaseUrl: ACTION_BASE_URL,
+      },
+      event,
+    );
+  const workflow = new LocalWorkflow({
+    definition: machine.definition,
+    name: 'ReferralWorkflow',
+    region: config.region,
+    functions: {
+      [machine.functionArn('PrepareOfferFn')]: (event) => prepareOffer({ store, now }, event),
+      [machine.functionArn('SendOfferFn')]: opts.wrapSendOffer ? opts.wrapSendOffer(send) : send,
+      [machine.functionArn('CloseOfferFn')]: (event) => closeOffer({ store, mailer, now }, event),
+      [machine.functionArn('AcceptCaseFn')]: (event) => acceptCase({ store, mailer, now }, event),
+      [machine.functionArn('MarkUnassignedFn')]: (event) => markUnassigned({ store, mailer, now }, event),
+    },
+  });
+  world = { store, mailer, clock, workflow, actionDeps: { store, callback: workflow.callbacks, now } };
+  return world;
+}
+
+/** POST /referrals through the use case; its WorkflowStarter starts the local execution. */
+async function refer(w: World, person?: Person): Promise<{ caseId: string; execution: LocalExecution }> {
+  const starter: WorkflowStarter = {
+    start: async (caseId) => {
+      w.workflow.start(caseId, { caseId });
+    },
+  };
+  const response = await createReferral(
+    {
+      store: w.store,
+      workflow: starter,
+      now: w.clock.now,
+      timeZone: machine.config.timeZone,
+      interviewMaxAgeDays: machine.config.interviewMaxAgeDays,
+    },
+    { caller: OFFICER, idempotencyKey: 'referral-key-0001', body: referral(person) },
+  );
+  expect(response).toEqual({ caseId: expect.any(String), reference: REFERENCE, status: 'REFERRED' });
+  return { caseId: response.caseId, execution: w.workflow.execution(response.caseId) };
+}
+
+function taskIdOf(callback: PendingCallback): string {
+  return (callback.payload as { taskId: string }).taskId;
+}
+
+const isOffer = (m: OutgoingEmail) => m.text.includes(`${ACTION_BASE_URL}/actions/`);
+
+/** The action token of the newest offer email to `address`. */
+function linkToken(w: World, address: string): string {
+  const offer = w.mailer.to(address).filter(isOffer).at(-1);
+  if (!offer) throw new Error(`no offer email to ${address}`);
+  const match = /\/actions\/([A-Za-z0-9_-]+)/.exec(offer.text);
+  if (!match?.[1]) throw new Error('the offer email has no action link');
+  expect(offer.html).toContain(`${ACTION_BASE_URL}/actions/${match[1]}`);
+  return match[1];
+}
+
+/** The NGO answers through the link in its offer email, as the action page's form posts it. */
+function answer(w: World, address: string, decision: 'accept' | 'decline', reason?: string) {
+  const form = new URLSearchParams({ decision, ...(reason === undefined ? {} : { reason }) });
+  return submitAction(w.actionDeps, linkToken(w, address), form);
+}
+
+async function eventTypes(w: World, caseId: string): Promise<string[]> {
+  return (await w.store.listEvents(caseId)).map((e) => e.type);
+}
+
+/** Notices (not offers) sent to `address`, by subject. */
+function notices(w: World, address: string): string[] {
+  return w.mailer
+    .to(address)
+    .filter((m) => !isOffer(m))
+    .map((m) => m.subject);
+}
+
+/**
+ * Every email names the case by its reference only: none holds the case id, a task id,
+ * the decline text, or any value of the person's profile.
+ */
+async function expectEmailsClean(w: World, caseId: string): Promise<void> {
+  const taskIds = w.workflow
+    .invocations()
+    .flatMap((i) =>
+      (i.payload as { taskId?: string }).taskId ? [(i.payload as { taskId: string }).taskId] : [],
+    );
+  const personValues = [...Object.values(ADULT).flat(), INTERVIEW_DATE];
+  expect(w.mailer.sent.length).toBeGreaterThan(0);
+  for (const email of w.mailer.sent) {
+    const whole = [email.subject, email.text, email.html].join('\n');
+    expect(email.subject).toContain(REFERENCE);
+    expect(email.text).toContain(REFERENCE);
+    expect(whole).not.toContain(caseId);
+    for (const id of taskIds) expect(whole).not.toContain(id);
+    expect(whole).not.toContain('CANARY');
+    for (const value of personValues) {
+      expect({ subject: email.subject, match: new RegExp(`\\b${value}\\b`).exec(whole)?.[0] }).toEqual({
+        subject: email.subject,
+        match: undefined,
+      });
+    }
+  }
+}
+
+describe('referral workflow (synthesized ASL on the local runtime)', () => {
+  it('names each Lambda step by function and waits for the offer with a task token', () => {
+    const states = machine.definition.States;
+    expect(Object.keys(states).sort()).toEqual(Object.values(S).sort());
+    const offer = states[S.OFFER_TO_NGO];
+    expect(offer).toMatchObject({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      TimeoutSeconds: machine.config.offerDeadlineHours * 3600,
+      Parameters: { FunctionName: machine.functionArn('SendOfferFn') },
+    });
+    expect([...machine.functionArns.keys()].map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
+      'AcceptCaseFn',
+      'CloseOfferFn',
+      'MarkUnassignedFn',
+      'PrepareOfferFn',
+      'SendOfferFn',
+    ]);
+  });
+
+  it('accept: the first NGO accepts through its link; case ACCEPTED, officer told once', async () => {
+    const w = await setUp();
+    const { caseId, execution } = await refer(w);
+    expect(execution.input).toEqual({ caseId });
+
+    const offer = await execution.nextCallback();
+    expect(offer.state).toBe(S.OFFER_TO_NGO);
+    expect(offer.payload).toEqual({ caseId, taskId: expect.any(String), taskToken: offer.token });
+    const task = await w.store.getTask(taskIdOf(offer));
+    expect(task).toMatchObject({ orgId: 'ngo-alfa', status: 'OPEN', sfnTaskToken: offer.token });
+    expect(task?.emailedAt).toBeDefined();
+    expect(await w.store.getCase(caseId)).toMatchObject({ status: 'OFFERED', offeredOrgId: 'ngo-alfa' });
+    // One offer per language group of alfa's focal points; the case worker is not one.
+    expect(w.mailer.sent.map((m) => m.to)).toEqual([[MAIL.alfaEn], [MAIL.alfaSq]]);
+    expect(linkToken(w, MAIL.alfaEn)).toBe(linkToken(w, MAIL.alfaSq));
+
+    expect(await answer(w, MAIL.alfaEn, 'accept')).toMatchObject({ kind: 'done', decision: 'accept' });
+    expect(await execution.result()).toEqual({ status: 'SUCCEEDED', output: { outcome: 'ACCEPTED' } });
+
+    const item = await w.store.getCase(caseId);
+    expect(item).toMatchObject({
+      status: 'ACCEPTED',
+      acceptedOrgId: 'ngo-alfa',
+      offeredOrgIds: ['ngo-alfa'],
+    });
+    expect(item?.offeredOrgId).toBeUndefined();
+    expect(await w.store.getTask(taskIdOf(offer))).toMatchObject({ status: 'DECIDED', decision: 'accept' });
+    expect(await eventTypes(w, caseId)).toEqual(['REFERRED', 'OFFERED', 'OFFER_ACCEPTED', 'ACCEPTED']);
+    expect(execution.statesEntered()).toEqual([
+      S.INIT,
+      S.PREPARE_OFFER,
+      S.NGO_FOUND,
+      S.OFFER_TO_NGO,
+      S.DECISION,
+      S.ACCEPT_CASE,
+      S.ACCEPTED,
+    ]);
+
+    expect(w.mailer.to(OFFICER.email as string)).toHaveLength(1);
+    expect(notices(w, OFFICER.email as string)).toEqual([`Bashkë: referral ${REFERENCE} accepted`]);
+    expect(w.mailer.to(OFFICER.email as string)[0]?.text).toContain('Shoqata Alfa');
+    expect(new Set(w.mailer.recipients())).toEqual(new Set([MAIL.alfaEn, MAIL.alfaSq, OFFICER.email]));
+    expect((await w.store.getOrganisation('ngo-alfa'))?.openOffers).toBe(0);
+    // The link is single-use.
+    expect(await answer(w, MAIL.alfaSq, 'accept')).toEqual({ kind: 'gone' });
+    await expectEmailsClean(w, caseId);
+  });
+
+  it('decline: the coordinator is told, the next NGO gets an offer and accepts', async () => {
+    const w = await setUp();
+    const { caseId, execution } = await refer(w);
+    const first = await execution.nextCallback();
+
+    expect(await answer(w, MAIL.alfaSq, 'decline', DECLINE_CANARY)).toMatchObject({
+      kind: 'done',
+      decision: 'decline',
+    });
+    const second = await execution.nextCallback();
+    expect(w.workflow.callbacks.isOpen(first.token)).toBe(false);
+    expect(await w.store.getTask(taskIdOf(second))).toMatchObject({ orgId: 'ngo-beta', status: 'OPEN' });
+    expect(await w.store.getCase(caseId)).toMatchObject({
+      status: 'OFFERED',
+      offeredOrgId: 'ngo-beta',
+      offeredOrgIds: ['ngo-alfa', 'ngo-beta'],
+    });
+    expect(notices(w, MAIL.coordinatorKorca)).toEqual([`Bashkë: referimi ${REFERENCE} u refuzua`]);
+    expect(w.mailer.to(MAIL.coordinatorKorca)[0]?.text).toContain('Shoqata Alfa');
+    expect(w.mailer.to(MAIL.beta).filter(isOffer)).toHaveLength(1);
+    // The reason is kept with the declined task, for the case team.
+    expect(await w.store.getTask(taskIdOf(first))).toMatchObject({
+      status: 'DECIDED',
+      decision: 'decline',
+      declineReason: DECLINE_CANARY,
+    });
+
+    expect(await answer(w, MAIL.beta, 'accept')).toMatchObject({ kind: 'done', decision: 'accept' });
+    expect(await execution.result()).toEqual({ status: 'SUCCEEDED', output: { outcome: 'ACCEPTED' } });
+    expect(await w.store.getCase(caseId)).toMatchObject({ status: 'ACCEPTED', acceptedOrgId: 'ngo-beta' });
+    expect(await eventTypes(w, caseId)).toEqual([
+      'REFERRED',
+      'OFFERED',
+      'OFFER_DECLINED',
+      'OFFERED',
+      'OFFER_ACCEPTED',
+      'ACCEPTED',
+    ]);
+    expect(notices(w, OFFICER.email as string)).toEqual([`Bashkë: referral ${REFERENCE} accepted`]);
+    expect(w.mailer.to(OFFICER.email as string)[0]?.text).toContain('Qendra Beta');
+    expect(w.mailer.to(MAIL.coordinatorTirana)).toEqual([]);
+    expect(w.mailer.to(MAIL.gama)).toEqual([]);
+    for (const org of ['ngo-alfa', 'ngo-beta'])
+      expect((await w.store.getOrganisation(org))?.openOffers).toBe(0);
+    await expectEmailsClean(w, caseId);
+  });
+
+  it('timeout: the task times out, the coordinator is told and the next NGO is offered', async () => {
+    const w = await setUp();
+    const { caseId, execution } = await refer(w);
+    const first = await execution.nextCallback();
+
+    expect(w.workflow.callbacks.timeOut(first.token)).toBe('ok');
+    const second = await execution.nextCallback();
+    expect(await w.store.getTask(taskIdOf(first))).toMatchObject({ orgId: 'ngo-alfa', status: 'TIMED_OUT' });
+    expect(await w.store.getTask(taskIdOf(second))).toMatchObject({ orgId: 'ngo-beta', status: 'OPEN' });
+    expect((await w.store.getOrganisation('ngo-alfa'))?.openOffers).toBe(0);
+    expect(notices(w, MAIL.coordinatorKorca)).toEqual([`Bashkë: pa përgjigje për referimin ${REFERENCE}`]);
+    expect(w.mailer.to(MAIL.beta).filter(isOffer)).toHaveLength(1);
+    expect(execution.statesEntered()).toContain(S.CLOSE_TIMED_OUT);
+    expect(execution.statesEntered()).not.toContain(S.CLOSE_DECLINED);
+
+    // A late answer: the link is dead, and Step Functions no longer knows the token.
+    expect(await answer(w, MAIL.alfaEn, 'accept')).toEqual({ kind: 'gone' });
+    expect(
+      await w.workflow.callbacks.succeed(first.token, { decision: 'accept', taskId: taskIdOf(first) }),
+    ).toBe('closed');
+
+    expect(await answer(w, MAIL.beta, 'accept')).toMatchObject({ kind: 'done' });
+    expect(await execution.result()).toEqual({ status: 'SUCCEEDED', output: { outcome: 'ACCEPTED' } });
+    expect(await w.store.getCase(caseId)).toMatchObject({ status: 'ACCEPTED', acceptedOrgId: 'ngo-beta' });
+    expect(await eventTypes(w, caseId)).toEqual([
+      'REFERRED',
+      'OFFERED',
+      'OFFER_TIMED_OUT',
+      'OFFERED',
+      'OFFER_ACCEPTED',
+      'ACCEPTED',
+    ]);
+    await expectEmailsClean(w, caseId);
+  });
+
+  it('no NGO left after every eligible NGO declined: UNASSIGNED, coordinator told, output NO_NGO', async () => {
+    const w = await setUp();
+    const { caseId, execution } = await refer(w);
+    await execution.nextCallback();
+    await answer(w, MAIL.alfaSq, 'decline', DECLINE_CANARY);
+    await execution.nextCallback();
+    await answer(w, MAIL.beta, 'decline', DECLINE_CANARY);
+
+    const outcome = await execution.result();
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(JSON.stringify(outcome.status === 'SUCCEEDED' ? outcome.output : null)).toBe(
+      '{"outcome":"NO_NGO"}',
+    );
+    expect(await w.store.getCase(caseId)).toMatchObject({ status: 'UNASSIGNED' });
+    expect((await w.store.getCase(caseId))?.offeredOrgId).toBeUndefined();
+    expect(await eventTypes(w, caseId)).toEqual([
+      'REFERRED',
+      'OFFERED',
+      'OFFER_DECLINED',
+      'OFFERED',
+      'OFFER_DECLINED',
+      'UNASSIGNED',
+    ]);
+    expect(notices(w, MAIL.coordinatorKorca)).toEqual([
+      `Bashkë: referimi ${REFERENCE} u refuzua`,
+      `Bashkë: referimi ${REFERENCE} u refuzua`,
+      `Bashkë: referimi ${REFERENCE} ka nevojë për një organizatë`,
+    ]);
+    expect(w.mailer.to(MAIL.coordinatorTirana)).toEqual([]);
+    expect(w.mailer.to(MAIL.gama)).toEqual([]);
+    expect(w.mailer.to(OFFICER.email as string)).toEqual([]);
+    expect(execution.statesEntered().slice(-2)).toEqual([S.MARK_UNASSIGNED, S.NO_NGO]);
+    await expectEmailsClean(w, caseId);
+  });
+
+  it('no NGO eligible at all: UNASSIGNED at once, no offer, output NO_NGO', async () => {
+    const w = await setUp();
+    // A child needing psycho-social help: only gama offers it, and gama is full.
+    const { caseId, execution } = await refer(w, { ...ADULT, ageGroup: 'child', needs: ['psycho-social'] });
+
+    const outcome = await execution.result();
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(JSON.stringify(outcome.status === 'SUCCEEDED' ? outcome.output : null)).toBe(
+      '{"outcome":"NO_NGO"}',
+    );
+    await expect(execution.nextCallback()).rejects.toThrow(/without another callback task/);
+    expect(w.workflow.callbacks.history()).toEqual([]);
+    expect(await w.store.getCase(caseId)).toMatchObject({ status: 'UNASSIGNED', offeredOrgIds: [] });
+    expect(await eventTypes(w, caseId)).toEqual(['REFERRED', 'UNASSIGNED']);
+    expect(execution.statesEntered()).toEqual([
+      S.INIT,
+      S.PREPARE_OFFER,
+      S.NGO_FOUND,
+      S.MARK_UNASSIGNED,
+      S.NO_NGO,
+    ]);
+    expect(w.mailer.sent.map((m) => [m.to, m.subject])).toEqual([
+      [[MAIL.coordinatorKorca], `Bashkë: referimi ${REFERENCE} ka nevojë për një organizatë`],
+    ]);
+    await expectEmailsClean(w, caseId);
+  });
+
+  it('execution input, state data and step payloads hold ids only: no decline text, no profile', async () => {
+    const w = await setUp();
+    const { caseId, execution } = await refer(w);
+    await execution.nextCallback();
+    await answer(w, MAIL.alfaSq, 'decline', DECLINE_CANARY);
+    const second = await execution.nextCallback();
+    w.workflow.callbacks.timeOut(second.token);
+    expect(await execution.result()).toMatchObject({ status: 'SUCCEEDED' });
+
+    // Everything Step Functions would hold in history: execution input/output and every
+    // state's input and output; plus what each function received and returned, and what
+    // the callbacks carried.
+    const started = execution.events.find((e) => e.type === 'ExecutionStarted');
+    expect(started?.type === 'ExecutionStarted' && started.input).toEqual({ caseId });
+    const stateData = execution.events.flatMap((e) =>
+      e.type === 'StateEntered' || e.type === 'StateExited'
+        ? [e.state.input, ...(e.type === 'StateExited' ? [e.state.output] : [])]
+        : [],
+    );
+    const invocations = w.workflow.invocations();
+    const callbacks = w.workflow.callbacks.history();
+    const everything = JSON.stringify({ events: execution.events, invocations, callbacks });
+
+    expect(everything).not.toContain('CANARY');
+    expect(everything).not.toContain(DECLINE_CANARY.slice(12));
+    expect(everything).not.toMatch(/"person"|nationality|riskLevel|ageGroup|interviewDate/);
+    for (const value of [...Object.values(ADULT).flat(), INTERVIEW_DATE]) {
+      expect(everything).not.toContain(`"${value}"`);
+    }
+    expect(everything).not.toContain(REFERENCE);
+
+    // Shapes: only these keys, anywhere in the state data and payloads.
+    const keys = (value: unknown, out = new Set<string>()): Set<string> => {
+      if (Array.isArray(value)) for (const v of value) keys(v, out);
+      else if (value !== null && typeof value === 'object') {
+        for (const [k, v] of Object.entries(value)) {
+          out.add(k);
+          keys(v, out);
+        }
+      }
+      return out;
+    };
+    expect([...keys(stateData)].sort()).toEqual(
+      ['caseId', 'decision', 'found', 'offer', 'orgId', 'outcome', 'taskId'].sort(),
+    );
+    expect([...keys(invocations.map((i) => i.payload))].sort()).toEqual(
+      ['afterTaskId', 'caseId', 'outcome', 'taskId', 'taskToken'].sort(),
+    );
+    const answers = callbacks.flatMap((c) => (c.answer.kind === 'success' ? [c.answer.output] : []));
+    expect(answers).toEqual([{ decision: 'decline', taskId: expect.any(String) }]);
+    // The free text stayed on the task item.
+    const declined = (await w.store.listEvents(caseId)).find((e) => e.type === 'OFFER_DECLINED');
+    expect(await w.store.getTask(declined?.taskId as string)).toMatchObject({
+      declineReason: DECLINE_CANARY,
+    });
+  });
+
+  it('a retried offer step sends no second email; the emailed link answers the retried wait', async () => {
+    let calls = 0;
+    const w = await setUp({
+      // The first invocation does its work, then the service loses the response.
+      wrapSendOffer: (send) => async (event) => {
+        const result = await send(event);
+        if (++calls === 1) {
+          throw Object.assign(new Error('response lost'), { name: 'Lambda.ServiceException' });
+        }
+        return result;
+      },
+    });
+    const { caseId, execution } = await refer(w);
+    const offer = await execution.nextCallback();
+
+    expect(calls).toBe(2);
+    const [lost] = w.workflow.callbacks.history();
+    expect(lost).toEqual({
+      token: expect.any(String),
+      answer: { kind: 'closed', reason: expect.any(String) },
+    });
+    expect(lost?.token).not.toBe(offer.token);
+    expect(await w.store.getTask(taskIdOf(offer))).toMatchObject({ sfnTaskToken: offer.token });
+    expect(w.mailer.to(MAIL.alfaSq).filter(isOffer)).toHaveLength(1);
+    expect(execution.events.some((e) => e.type === 'StateRetried' && e.state.name === S.OFFER_TO_NGO)).toBe(
+      true,
+    );
+
+    expect(await answer(w, MAIL.alfaSq, 'accept')).toMatchObject({ kind: 'done' });
+    expect(await execution.result()).toEqual({ status: 'SUCCEEDED', output: { outcome: 'ACCEPTED' } });
+    expect(await w.store.getCase(caseId)).toMatchObject({ status: 'ACCEPTED', acceptedOrgId: 'ngo-alfa' });
+  });
+
+  it('a step that fails for good ends in ReferralFailed with the error kept in state', async () => {
+    const w = await setUp();
+    const { caseId, execution } = await refer(w);
+    await execution.nextCallback();
+    w.store.failNext(
+      'acceptCase',
+      Object.assign(new Error('table unavailable'), { name: 'InternalServerError' }),
+    );
+    await answer(w, MAIL.alfaSq, 'accept');
+
+    expect(await execution.result()).toEqual({
+      status: 'FAILED',
+      error: 'ReferralWorkflowFailed',
+      cause: 'A referral step failed; the case needs a coordinator.',
+    });
+    const failed = execution.events.find((e) => e.type === 'StateEntered' && e.state.name === S.FAILED);
+    expect(failed?.type === 'StateEntered' && failed.state.input).toMatchObject({
+      caseId,
+      error: { Error: 'InternalServerError' },
+    });
+    expect(await w.store.getCase(caseId)).toMatchObject({ status: 'OFFERED' });
+  });
+});
