@@ -1,0 +1,132 @@
+/**
+ * Runs inside one worker thread per Lambda function (see worker-pool.ts). Plain ESM
+ * JavaScript on purpose: the worker loads this file by path with Node alone (no tsx, no
+ * loader hooks), just as Lambda's Node runtime loads the bundled handler.
+ *
+ * Protocol over the parent port (the pool is the only sender/receiver):
+ *   worker → pool  { type: 'ready' } | { type: 'init-error', errorType, errorMessage }
+ *   pool → worker  { type: 'invoke', id, event (JSON text), requestId, deadline (epoch ms) }
+ *   worker → pool  { type: 'result', id, ok: true, payload (JSON text) }
+ *                | { type: 'result', id, ok: false, errorType, errorMessage }
+ *                | { type: 'crash', errorType, errorMessage }
+ * After 'init-error' or 'crash' the worker stays idle until the pool terminates it: a
+ * message posted right before process.exit() is not guaranteed to arrive.
+ *
+ * Payloads cross as JSON text, as they do through Lambda's Invoke API: a handler result is
+ * what JSON.stringify makes of it (undefined → null), never a structured clone.
+ */
+import { pathToFileURL } from 'node:url';
+import { parentPort, workerData } from 'node:worker_threads';
+
+const port = parentPort;
+if (!port) throw new Error('worker-bootstrap.mjs must run in a worker thread');
+
+/** @type {{ file: string, exportName: string, handlerSpec: string, functionName: string, functionArn: string, memoryMb: number, logGroupName: string, logStreamName: string }} */
+const config = workerData;
+
+/** Lambda reports `error.name` as the error type; typeof for thrown non-errors. */
+function describe(error) {
+  if (error !== null && typeof error === 'object' && 'message' in error) {
+    const name =
+      typeof error.name === 'string' && error.name !== ''
+        ? error.name
+        : (error.constructor && typeof error.constructor.name === 'string' && error.constructor.name) ||
+          'Error';
+    return { errorType: name, errorMessage: String(error.message ?? '') };
+  }
+  return { errorType: typeof error, errorMessage: String(error) };
+}
+
+// Lambda's Node runtime ends the sandbox on an uncaught exception or unhandled rejection;
+// here the worker reports it (every invocation in flight fails with it) and the pool ends it.
+let crashed = false;
+function crash(described) {
+  if (crashed) return;
+  crashed = true;
+  port.postMessage({ type: 'crash', ...described });
+}
+process.on('unhandledRejection', (reason) => {
+  crash({ errorType: 'Runtime.UnhandledPromiseRejection', errorMessage: describe(reason).errorMessage });
+});
+process.on('uncaughtException', (error) => crash(describe(error)));
+
+/** Imports the bundle once (Lambda's init phase); undefined when init failed (reported). */
+async function init() {
+  let mod;
+  try {
+    mod = await import(pathToFileURL(config.file).href);
+  } catch (error) {
+    const code = error && typeof error === 'object' ? error.code : undefined;
+    port.postMessage({
+      type: 'init-error',
+      ...(code === 'ERR_MODULE_NOT_FOUND'
+        ? { errorType: 'Runtime.ImportModuleError', errorMessage: String(error.message) }
+        : describe(error)),
+    });
+    return undefined;
+  }
+  const fn = mod[config.exportName];
+  if (typeof fn !== 'function') {
+    port.postMessage({
+      type: 'init-error',
+      errorType: 'Runtime.HandlerNotFound',
+      errorMessage: `${config.handlerSpec} is undefined or not exported`,
+    });
+    return undefined;
+  }
+  return fn;
+}
+
+const handler = await init();
+// Listening keeps the thread alive even after a failed init, so the report above is read
+// before the pool terminates the worker.
+port.on('message', onMessage);
+if (handler) port.postMessage({ type: 'ready' });
+
+async function onMessage(message) {
+  if (message?.type !== 'invoke' || crashed || !handler) return;
+  const { id, requestId, deadline } = message;
+  const context = {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: config.functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: config.functionArn,
+    memoryLimitInMB: String(config.memoryMb),
+    awsRequestId: requestId,
+    logGroupName: config.logGroupName,
+    logStreamName: config.logStreamName,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    // Callback-style completion is gone from the nodejs24.x runtime; these only fail loudly.
+    done: () => {
+      throw new Error('context.done is not supported: return a value or a promise');
+    },
+    succeed: () => {
+      throw new Error('context.succeed is not supported: return a value or a promise');
+    },
+    fail: () => {
+      throw new Error('context.fail is not supported: throw an error instead');
+    },
+  };
+  let result;
+  try {
+    const event = JSON.parse(message.event);
+    result = await handler(event, context);
+  } catch (error) {
+    port.postMessage({ type: 'result', id, ok: false, ...describe(error) });
+    return;
+  }
+  let payload;
+  try {
+    payload = JSON.stringify(result === undefined ? null : result);
+  } catch (error) {
+    port.postMessage({
+      type: 'result',
+      id,
+      ok: false,
+      errorType: 'Runtime.MarshalError',
+      errorMessage: `Unable to stringify response body: ${describe(error).errorMessage}`,
+    });
+    return;
+  }
+  port.postMessage({ type: 'result', id, ok: true, payload });
+}

@@ -1,0 +1,102 @@
+/**
+ * What the embedded runtime runs, read from the synthesized cloud assembly (cdk.out) with
+ * every intrinsic resolved to a local value. Nothing here is written by hand: routes,
+ * environments and workflows all come from the templates.
+ */
+
+export interface LocalFunction {
+  readonly logicalId: string;
+  readonly stackName: string;
+  /** Local physical name: `<stackName>-<logicalId>`. */
+  readonly name: string;
+  readonly arn: string;
+  /** Absolute path of the asset folder in cdk.out. */
+  readonly assetDir: string;
+  /** File inside the asset, e.g. `index.mjs` (from Handler `index.handler`). */
+  readonly handlerFile: string;
+  /** Exported function name, e.g. `handler`. */
+  readonly handlerExport: string;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+}
+
+export interface LocalTable {
+  readonly logicalId: string;
+  readonly stackName: string;
+  readonly name: string;
+  readonly arn: string;
+  readonly keySchema: ReadonlyArray<{ AttributeName: string; KeyType: 'HASH' | 'RANGE' }>;
+  readonly attributeDefinitions: ReadonlyArray<{ AttributeName: string; AttributeType: 'S' | 'N' | 'B' }>;
+  readonly globalSecondaryIndexes: ReadonlyArray<{
+    IndexName: string;
+    KeySchema: ReadonlyArray<{ AttributeName: string; KeyType: 'HASH' | 'RANGE' }>;
+    Projection: { ProjectionType: 'ALL' | 'KEYS_ONLY' | 'INCLUDE'; NonKeyAttributes?: string[] };
+  }>;
+  readonly ttlAttribute?: string;
+}
+
+export interface LocalStateMachine {
+  readonly logicalId: string;
+  readonly stackName: string;
+  readonly name: string;
+  readonly arn: string;
+  /** The ASL as JSON text, function ARNs resolved to LocalFunction.arn. */
+  readonly definition: string;
+}
+
+export interface LocalRoute {
+  /** As API Gateway names it: `POST /referrals`, `GET /actions/{token}`. */
+  readonly routeKey: string;
+  readonly method: string;
+  readonly path: string;
+  /** The Lambda proxy integration's target. */
+  readonly functionArn: string;
+  readonly authorizationType: 'NONE' | 'JWT';
+}
+
+export interface LocalHttpApi {
+  readonly logicalId: string;
+  readonly stackName: string;
+  readonly routes: readonly LocalRoute[];
+  /** The JWT authorizer (issuer and audience resolved); absent when no route uses one. */
+  readonly jwt?: { readonly issuer: string; readonly audience: readonly string[] };
+}
+
+export interface LocalSchedule {
+  readonly logicalId: string;
+  readonly stackName: string;
+  /** `rate(1 minute)` or `cron(...)`, as in the template. */
+  readonly expression: string;
+  readonly targets: ReadonlyArray<{ readonly arn: string; readonly input?: string }>;
+}
+
+export interface LocalApp {
+  readonly region: string;
+  readonly accountId: string;
+  readonly functions: readonly LocalFunction[];
+  readonly tables: readonly LocalTable[];
+  readonly stateMachines: readonly LocalStateMachine[];
+  readonly httpApis: readonly LocalHttpApi[];
+  readonly schedules: readonly LocalSchedule[];
+  /** Stack outputs, resolved: outputs[stackName][OutputKey]. */
+  readonly outputs: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+/** Local values the templates' intrinsics resolve to. */
+export interface LocalEndpoints {
+  /** Base URL of the HTTP gateway (no trailing slash): what an API's ApiEndpoint resolves to. */
+  readonly gatewayUrl: string;
+  /** The issuer the local token minter signs with (the Cognito user pool's ProviderURL). */
+  readonly issuer: string;
+}
+
+/** Result of invoking a function, as Lambda reports it. */
+export type InvokeResult =
+  | { readonly ok: true; readonly payload: unknown }
+  | { readonly ok: false; readonly errorType: string; readonly errorMessage: string };
+
+/** Runs a function by ARN or name; the worker pool implements it. */
+export interface FunctionInvoker {
+  invoke(functionArnOrName: string, payload: unknown): Promise<InvokeResult>;
+}

@@ -1,0 +1,56 @@
+import * as net from 'node:net';
+
+export class PortInUseError extends Error {
+  override readonly name = 'PortInUseError';
+}
+
+/** Ports of the local services, from a base (BASHKE_PORT); base 0 = every port ephemeral. */
+export interface PortPlan {
+  readonly gateway: number;
+  readonly ses: number;
+  readonly stepFunctions: number;
+  readonly dynamodb: number;
+  readonly refuse: number;
+}
+
+export function portPlan(base: number): PortPlan {
+  if (base === 0) return { gateway: 0, ses: 0, stepFunctions: 0, dynamodb: 0, refuse: 0 };
+  return { gateway: base, ses: base + 1, stepFunctions: base + 2, dynamodb: base + 3, refuse: base + 4 };
+}
+
+export function parsePortBase(value: string | undefined, fallback = 4700): number {
+  if (value === undefined || value.trim() === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65530)
+    throw new Error('BASHKE_PORT must be 0 or a port number up to 65530');
+  return n;
+}
+
+/** Fails early, naming the port, when a fixed port is taken. */
+export async function assertPortFree(port: number, what: string): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new PortInUseError(`port ${port} (${what}) is in use; set BASHKE_PORT to another base, or 0`)
+          : error,
+      ),
+    );
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
+  });
+}
+
+/** A free loopback port, for services that must know their port before they start. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,370 @@
+import { randomUUID } from 'node:crypto';
+import type { DescribeExecutionOutput, HistoryEvent } from '@aws-sdk/client-sfn';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import * as z from 'zod';
+import type { FunctionInvoker, LocalStateMachine } from '../model';
+import { type Json, type JsonObject, prepareDefinition } from './definition';
+import { TimeoutErrors } from './engine';
+import { apiError, SfnApiError } from './errors';
+import { type ExecutionRecord, ExecutionRun, type HistoryRecord, type RunnableMachine } from './execution';
+import { Timers } from './timers';
+import { isWellFormedTaskToken } from './tokens';
+
+export type { ExecutionRecord, HistoryRecord, TaskTokenRecord } from './execution';
+export { LAMBDA_TIMEOUT_ERROR_TYPE, LAMBDA_UNKNOWN_ERROR } from './lambda';
+
+/** Each engine Task attempt hands control back well before the engine's ~24.8-day timer. */
+const DEFAULT_ENGINE_SLICE_MS = 20 * 24 * 3600 * 1000;
+/** Step Functions' limit on execution input and task output, in bytes. */
+const MAX_PAYLOAD_BYTES = 262_144;
+const DEFAULT_HISTORY_PAGE = 100;
+
+export interface StepFunctionsControlPlaneOptions {
+  readonly stateMachines: readonly LocalStateMachine[];
+  readonly invoker: FunctionInvoker;
+  readonly region: string;
+  readonly accountId: string;
+  /** The clock of every date and deadline. @default () => new Date() */
+  readonly now?: () => Date;
+  /**
+   * Multiplies every Retry interval (IntervalSeconds, MaxDelaySeconds) so tests can keep
+   * backoff short; backoff rate and jitter keep their shape. @default 1
+   */
+  readonly retryIntervalScale?: number;
+  /**
+   * Longest time one engine Task attempt (a callback or Wait state) waits before the engine
+   * re-enters it (invisible in history). Only tests lower it. @default 20 days
+   */
+  readonly engineSliceMs?: number;
+}
+
+const arnField = z.string().min(1).max(2048);
+const token = z.string().min(1).max(2048);
+const schemas = {
+  startExecution: z.strictObject({
+    stateMachineArn: arnField,
+    name: z.string().optional(),
+    input: z.string().optional(),
+    traceHeader: z.string().max(256).optional(),
+  }),
+  describeExecution: z.strictObject({
+    executionArn: arnField,
+    includedData: z.enum(['ALL_DATA', 'METADATA_ONLY']).optional(),
+  }),
+  getExecutionHistory: z.strictObject({
+    executionArn: arnField,
+    maxResults: z.number().int().min(0).max(1000).optional(),
+    reverseOrder: z.boolean().optional(),
+    nextToken: z.string().min(1).max(3096).optional(),
+    includeExecutionData: z.boolean().optional(),
+  }),
+  sendTaskSuccess: z.strictObject({ taskToken: token, output: z.string() }),
+  sendTaskFailure: z.strictObject({
+    taskToken: token,
+    error: z.string().max(256).optional(),
+    cause: z.string().max(32_768).optional(),
+  }),
+  sendTaskHeartbeat: z.strictObject({ taskToken: token }),
+  stopExecution: z.strictObject({
+    executionArn: arnField,
+    error: z.string().max(256).optional(),
+    cause: z.string().max(32_768).optional(),
+  }),
+};
+
+export type StartExecutionRequest = z.input<typeof schemas.startExecution>;
+export type DescribeExecutionRequest = z.input<typeof schemas.describeExecution>;
+export type GetExecutionHistoryRequest = z.input<typeof schemas.getExecutionHistory>;
+export type SendTaskSuccessRequest = z.input<typeof schemas.sendTaskSuccess>;
+export type SendTaskFailureRequest = z.input<typeof schemas.sendTaskFailure>;
+export type SendTaskHeartbeatRequest = z.input<typeof schemas.sendTaskHeartbeat>;
+export type StopExecutionRequest = z.input<typeof schemas.stopExecution>;
+
+/** Validates a request; a bad one is a ValidationException naming the fields, never the values. */
+function parse<T extends z.ZodType>(schema: T, request: unknown): z.output<T> {
+  const result = schema.safeParse(request);
+  if (result.success) return result.data;
+  const fields = result.error.issues.map((issue) =>
+    issue.code === 'unrecognized_keys' ? '(unknown field)' : issue.path.join('.') || '(body)',
+  );
+  throw apiError.validation([...new Set(fields)]);
+}
+
+const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]*:\d{12}:stateMachine:[^:\s]+(:[^:\s]+)?$/;
+const EXECUTION_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]*:\d{12}:execution:[^:\s]+:[^:\s]+$/;
+// 1-80 characters; no whitespace, brackets, wildcards, the listed specials or control characters.
+const EXECUTION_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\p{Cc}]{1,80}$/u;
+
+function jsonText(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+function historyPageToken(executionArn: string, offset: number): string {
+  return Buffer.from(JSON.stringify({ executionArn, offset })).toString('base64url');
+}
+
+function readHistoryPageToken(text: string, executionArn: string): number {
+  const parsed = jsonText(Buffer.from(text, 'base64url').toString('utf8'));
+  const value = parsed.ok ? (parsed.value as { executionArn?: unknown; offset?: unknown }) : undefined;
+  if (
+    value?.executionArn !== executionArn ||
+    typeof value.offset !== 'number' ||
+    !Number.isInteger(value.offset)
+  ) {
+    throw new SfnApiError('InvalidToken', 'Invalid Token: the nextToken is not valid for this execution');
+  }
+  return value.offset;
+}
+
+function toHistoryEvent(record: HistoryRecord, includeData: boolean): HistoryEvent {
+  const event: Record<string, unknown> = { ...record, timestamp: new Date(record.timestamp) };
+  if (!includeData) {
+    for (const [key, value] of Object.entries(event)) {
+      if (key.endsWith('EventDetails') && value !== null && typeof value === 'object') {
+        const { input: _i, output: _o, ...rest } = value as Record<string, unknown>;
+        event[key] = rest;
+      }
+    }
+  }
+  return event as unknown as HistoryEvent;
+}
+
+/**
+ * The local Step Functions: state machines of the cloud assembly run on
+ * aws-local-stepfunctions, their Lambda tasks on the `FunctionInvoker`, behind the API's
+ * operations (served over HTTP by `startStepFunctionsServer`). See local/sfn/README.md.
+ */
+export class StepFunctionsControlPlane {
+  private readonly machines = new Map<string, RunnableMachine>();
+  private readonly executions = new Map<string, ExecutionRun>();
+  private readonly tokens = new Map<string, ExecutionRun>();
+  private readonly timers: Timers;
+  private readonly now: () => Date;
+  private readonly timeouts = new TimeoutErrors();
+  private readonly unsupported: Array<{ stateMachineArn: string; state: string; resource: string }> = [];
+  private disposed = false;
+
+  constructor(private readonly options: StepFunctionsControlPlaneOptions) {
+    this.now = options.now ?? (() => new Date());
+    this.timers = new Timers({ now: this.now });
+    for (const machine of options.stateMachines) {
+      let definition: JsonObject;
+      try {
+        definition = JSON.parse(machine.definition) as JsonObject;
+      } catch {
+        throw new Error(`state machine ${machine.name}: the definition is not JSON`);
+      }
+      const prepared = prepareDefinition(machine.name, definition, {
+        ...(options.retryIntervalScale === undefined
+          ? {}
+          : { retryIntervalScale: options.retryIntervalScale }),
+      });
+      try {
+        // Validates the definition as written (the engine's checks: paths, ARNs, reachability).
+        new StateMachine(definition as unknown as StateMachineDefinition);
+      } catch (error) {
+        throw new Error(
+          `state machine ${machine.name}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+      const engine = new StateMachine(prepared.engineDefinition as unknown as StateMachineDefinition, {
+        validationOptions: { noValidate: true },
+      });
+      this.machines.set(machine.arn, { arn: machine.arn, name: machine.name, engine, prepared });
+      for (const task of prepared.tasks.values()) {
+        if (task.kind === 'unsupported') {
+          this.unsupported.push({ stateMachineArn: machine.arn, state: task.name, resource: task.resource });
+        }
+      }
+    }
+  }
+
+  /** Task states whose resource is not emulated: an execution that reaches one fails (States.Runtime). */
+  unsupportedStates(): ReadonlyArray<{ stateMachineArn: string; state: string; resource: string }> {
+    return this.unsupported;
+  }
+
+  /** Every execution's record (live objects; what a persistence layer saves). */
+  executionRecords(): readonly ExecutionRecord[] {
+    return [...this.executions.values()].map((run) => run.record);
+  }
+
+  async startExecution(request: StartExecutionRequest): Promise<{ executionArn: string; startDate: Date }> {
+    this.assertLive();
+    const { stateMachineArn, name = randomUUID(), input = '{}' } = parse(schemas.startExecution, request);
+    if (!STATE_MACHINE_ARN.test(stateMachineArn)) throw apiError.invalidArn('stateMachineArn');
+    const machine = this.machines.get(stateMachineArn);
+    if (!machine) throw apiError.stateMachineDoesNotExist(stateMachineArn);
+    if (!EXECUTION_NAME.test(name)) throw apiError.invalidName();
+    if (Buffer.byteLength(input) > MAX_PAYLOAD_BYTES)
+      throw apiError.invalidExecutionInput('larger than 256 KiB');
+    if (!jsonText(input).ok) throw apiError.invalidExecutionInput('not JSON');
+
+    const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    const existing = this.executions.get(executionArn);
+    if (existing) {
+      // As AWS: the same name and input while it runs is the same start; anything else is a conflict.
+      if (existing.record.status === 'RUNNING' && existing.record.input === input) {
+        return { executionArn, startDate: new Date(existing.record.startDate) };
+      }
+      throw apiError.executionAlreadyExists(executionArn);
+    }
+
+    const startDate = this.now();
+    const timeoutSeconds = machine.prepared.timeoutSeconds;
+    const record: ExecutionRecord = {
+      executionArn,
+      stateMachineArn,
+      name,
+      status: 'RUNNING',
+      startDate: startDate.toISOString(),
+      input,
+      history: [
+        {
+          timestamp: startDate.toISOString(),
+          type: 'ExecutionStarted',
+          id: 1,
+          previousEventId: 0,
+          executionStartedEventDetails: {
+            input,
+            inputDetails: { truncated: false },
+            roleArn: `arn:aws:iam::${this.options.accountId}:role/local-step-functions`,
+          },
+        },
+      ],
+      tasks: [],
+      ...(timeoutSeconds === undefined
+        ? {}
+        : { timeoutAt: new Date(startDate.getTime() + timeoutSeconds * 1000).toISOString() }),
+    };
+    const run = new ExecutionRun(record, machine, {
+      invoker: this.options.invoker,
+      timers: this.timers,
+      now: this.now,
+      region: this.options.region,
+      accountId: this.options.accountId,
+      timeouts: this.timeouts,
+      sliceMs: this.options.engineSliceMs ?? DEFAULT_ENGINE_SLICE_MS,
+      tokenIssued: (issued, owner) => this.tokens.set(issued, owner),
+    });
+    this.executions.set(executionArn, run);
+    return { executionArn, startDate };
+  }
+
+  async describeExecution(request: DescribeExecutionRequest): Promise<DescribeExecutionOutput> {
+    const { executionArn, includedData } = parse(schemas.describeExecution, request);
+    const { record } = this.execution(executionArn);
+    const withData = includedData !== 'METADATA_ONLY';
+    return {
+      executionArn: record.executionArn,
+      stateMachineArn: record.stateMachineArn,
+      name: record.name,
+      status: record.status,
+      startDate: new Date(record.startDate),
+      ...(record.stopDate === undefined ? {} : { stopDate: new Date(record.stopDate) }),
+      ...(withData ? { input: record.input, inputDetails: { included: true } } : {}),
+      ...(withData && record.output !== undefined
+        ? { output: record.output, outputDetails: { included: true } }
+        : {}),
+      ...(record.error === undefined ? {} : { error: record.error }),
+      ...(record.cause === undefined ? {} : { cause: record.cause }),
+      redriveCount: 0,
+      redriveStatus: 'NOT_REDRIVABLE',
+    };
+  }
+
+  async getExecutionHistory(
+    request: GetExecutionHistoryRequest,
+  ): Promise<{ events: HistoryEvent[]; nextToken?: string }> {
+    const { executionArn, maxResults, reverseOrder, nextToken, includeExecutionData } = parse(
+      schemas.getExecutionHistory,
+      request,
+    );
+    const { record } = this.execution(executionArn);
+    const all = reverseOrder ? [...record.history].reverse() : record.history;
+    const offset = nextToken === undefined ? 0 : readHistoryPageToken(nextToken, executionArn);
+    const size = maxResults || DEFAULT_HISTORY_PAGE;
+    const page = all.slice(offset, offset + size);
+    const events = page.map((e) => toHistoryEvent(e, includeExecutionData !== false));
+    return offset + size < all.length
+      ? { events, nextToken: historyPageToken(executionArn, offset + size) }
+      : { events };
+  }
+
+  async sendTaskSuccess(request: SendTaskSuccessRequest): Promise<Record<string, never>> {
+    const { taskToken, output } = parse(schemas.sendTaskSuccess, request);
+    const run = this.openTask(taskToken);
+    if (Buffer.byteLength(output) > MAX_PAYLOAD_BYTES) throw apiError.invalidOutput('larger than 256 KiB');
+    const parsed = jsonText(output);
+    if (!parsed.ok) throw apiError.invalidOutput('not JSON');
+    if (!run.answer(taskToken, { kind: 'success', output: parsed.value as Json }))
+      throw apiError.taskTimedOut();
+    return {};
+  }
+
+  async sendTaskFailure(request: SendTaskFailureRequest): Promise<Record<string, never>> {
+    const { taskToken, error = '', cause = '' } = parse(schemas.sendTaskFailure, request);
+    const run = this.openTask(taskToken);
+    if (!run.answer(taskToken, { kind: 'failure', error, cause })) throw apiError.taskTimedOut();
+    return {};
+  }
+
+  /** Accepted while the task is open; HeartbeatSeconds is not enforced locally. */
+  async sendTaskHeartbeat(request: SendTaskHeartbeatRequest): Promise<Record<string, never>> {
+    const { taskToken } = parse(schemas.sendTaskHeartbeat, request);
+    this.openTask(taskToken);
+    return {};
+  }
+
+  async stopExecution(request: StopExecutionRequest): Promise<{ stopDate: Date }> {
+    const { executionArn, error, cause } = parse(schemas.stopExecution, request);
+    const run = this.execution(executionArn);
+    run.stop('ABORTED', error, cause);
+    await run.done;
+    return { stopDate: new Date(run.record.stopDate ?? this.now().toISOString()) };
+  }
+
+  /** Re-arms every deadline from the clock as it reads now: call it after `now()` jumps. */
+  refreshTimers(): void {
+    this.timers.refresh();
+  }
+
+  /** Resolves when the execution has ended (or the control plane was disposed). */
+  async executionDone(executionArn: string): Promise<void> {
+    await this.execution(executionArn).done;
+  }
+
+  /**
+   * Stops every engine run and timer. Records are left as they are: a running execution
+   * stays RUNNING with its open tokens, as after a crash (for a later resume).
+   */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    await Promise.all([...this.executions.values()].map((run) => run.dispose()));
+    this.timers.dispose();
+  }
+
+  private assertLive(): void {
+    if (this.disposed) throw new SfnApiError('InternalFailure', 'the local Step Functions has stopped', 500);
+  }
+
+  private execution(executionArn: string): ExecutionRun {
+    if (!EXECUTION_ARN.test(executionArn)) throw apiError.invalidArn('executionArn');
+    const run = this.executions.get(executionArn);
+    if (!run) throw apiError.executionDoesNotExist(executionArn);
+    return run;
+  }
+
+  /** The run waiting on `token`; InvalidToken, TaskDoesNotExist or TaskTimedOut otherwise. */
+  private openTask(taskToken: string): ExecutionRun {
+    if (!isWellFormedTaskToken(taskToken)) throw apiError.invalidToken();
+    const run = this.tokens.get(taskToken);
+    if (!run) throw apiError.taskDoesNotExist();
+    if (!run.isOpen(taskToken)) throw apiError.taskTimedOut();
+    return run;
+  }
+}

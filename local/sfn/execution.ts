@@ -1,0 +1,748 @@
+import type { ExecutionStatus, HistoryEvent, HistoryEventType } from '@aws-sdk/client-sfn';
+import { ExecutionAbortedError, ExecutionError, type StateMachine } from 'aws-local-stepfunctions';
+import type { FunctionInvoker } from '../model';
+import type { Json, JsonObject, PreparedDefinition, StateType, TaskStateInfo } from './definition';
+import {
+  type EngineEvent,
+  type EngineJson,
+  EngineSliceError,
+  type EngineTaskHandler,
+  StatesRuntimeError,
+  TaskError,
+  type TimeoutErrors,
+} from './engine';
+import { functionError, invokerFailure, lambdaInvokeResult, type TaskError as TaskErrorInfo } from './lambda';
+import type { TimerId, Timers } from './timers';
+import { newTaskToken } from './tokens';
+
+/** A history event as stored: the API's shape, the timestamp as ISO text. */
+export type HistoryRecord = Omit<HistoryEvent, 'timestamp' | 'type' | 'id' | 'previousEventId'> & {
+  id: number;
+  previousEventId: number;
+  type: HistoryEventType;
+  timestamp: string;
+};
+
+export type TaskTokenStatus = 'OPEN' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'CLOSED';
+
+/** A task token this execution issued (one per callback attempt). */
+export interface TaskTokenRecord {
+  token: string;
+  state: string;
+  status: TaskTokenStatus;
+  issuedAt: string;
+  /** When the state's TimeoutSeconds ends the wait. */
+  dueAt?: string;
+}
+
+/**
+ * Everything known about one execution, as one plain JSON-serializable object: what a
+ * persistence layer will save and load.
+ */
+export interface ExecutionRecord {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  status: ExecutionStatus;
+  startDate: string;
+  stopDate?: string;
+  /** JSON text, as given to StartExecution. */
+  input: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+  /** When the definition's TimeoutSeconds ends the execution. */
+  timeoutAt?: string;
+  history: HistoryRecord[];
+  tasks: TaskTokenRecord[];
+}
+
+/** A state machine ready to run: the engine and what the control plane knows of its states. */
+export interface RunnableMachine {
+  readonly arn: string;
+  readonly name: string;
+  readonly engine: StateMachine;
+  readonly prepared: PreparedDefinition;
+}
+
+export interface ExecutionDeps {
+  readonly invoker: FunctionInvoker;
+  readonly timers: Timers;
+  readonly now: () => Date;
+  readonly region: string;
+  readonly accountId: string;
+  readonly timeouts: TimeoutErrors;
+  /** Longest stretch one engine Task attempt waits before the engine gets control back. */
+  readonly sliceMs: number;
+  /** A token was issued: the control plane indexes it. */
+  readonly tokenIssued: (token: string, run: ExecutionRun) => void;
+}
+
+/** The value `$$.Task.Token` resolves to; the callback handler swaps in a fresh token. */
+const TOKEN_PLACEHOLDER = `__local-sfn-task-token-${process.pid}-${Date.now().toString(36)}__`;
+
+type TaskOutcome =
+  | { readonly kind: 'success'; readonly output: Json }
+  | { readonly kind: 'failure'; readonly error: string; readonly cause: string }
+  | { readonly kind: 'timeout' }
+  | { readonly kind: 'closed' };
+
+interface OpenTask {
+  readonly record: TaskTokenRecord;
+  readonly info: TaskStateInfo;
+  deadline?: TimerId;
+  outcome?: TaskOutcome;
+  waiter?: (outcome: TaskOutcome) => void;
+}
+
+interface Parked {
+  readonly timer: TimerId;
+  readonly reject: (error: Error) => void;
+}
+
+type Invocation = { ok: true; payload: Json } | { ok: false; error: TaskErrorInfo };
+
+const ENTERED: Record<StateType, HistoryEventType> = {
+  Task: 'TaskStateEntered',
+  Parallel: 'ParallelStateEntered',
+  Map: 'MapStateEntered',
+  Pass: 'PassStateEntered',
+  Wait: 'WaitStateEntered',
+  Choice: 'ChoiceStateEntered',
+  Succeed: 'SucceedStateEntered',
+  Fail: 'FailStateEntered',
+};
+const EXITED: Record<Exclude<StateType, 'Fail'>, HistoryEventType> = {
+  Task: 'TaskStateExited',
+  Parallel: 'ParallelStateExited',
+  Map: 'MapStateExited',
+  Pass: 'PassStateExited',
+  Wait: 'WaitStateExited',
+  Choice: 'ChoiceStateExited',
+  Succeed: 'SucceedStateExited',
+};
+
+const TIMEOUT_CAUSE = 'The task did not finish within its TimeoutSeconds.';
+const NO_DATA = { truncated: false } as const;
+
+function isObject(value: unknown): value is JsonObject {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function toJson(value: unknown): Json {
+  const text = JSON.stringify(value);
+  return text === undefined ? null : (JSON.parse(text) as Json);
+}
+
+/** Replaces the token placeholder wherever it occurs (also inside formatted strings). */
+function withToken(value: Json, token: string): { value: Json; count: number } {
+  let count = 0;
+  const walk = (v: Json): Json => {
+    if (typeof v === 'string' && v.includes(TOKEN_PLACEHOLDER)) {
+      const parts = v.split(TOKEN_PLACEHOLDER);
+      count += parts.length - 1;
+      return parts.join(token);
+    }
+    if (Array.isArray(v)) return v.map(walk);
+    if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return { value: walk(value), count };
+}
+
+/**
+ * One execution on the engine. The engine runs the states; the handlers here run every
+ * Task and Wait, hold the callback tokens and their deadlines, and write the AWS-shaped
+ * history. History order: a handler writes its task events only after the event consumer
+ * has written the state's entry (`claim`), and the engine writes the state's exit only after
+ * the handler returned, so events appear in the order they happened.
+ */
+export class ExecutionRun {
+  /** Settles when the execution has ended (or was disposed); never rejects. */
+  readonly done: Promise<void>;
+  private readonly open = new Map<string, OpenTask>();
+  private readonly parked = new Set<Parked>();
+  private readonly slicedTasks = new Map<string, OpenTask[]>();
+  private readonly slicedWaits = new Map<string, number[]>();
+  private readonly entries = new Map<string, number>();
+  private readonly claimWaiters = new Map<string, Array<() => void>>();
+  private readonly claimable: ReadonlySet<string>;
+  private abortEngine: () => void = () => {};
+  private stopping: { kind: 'ABORTED' | 'TIMED_OUT'; error?: string; cause?: string } | undefined;
+  private disposed = false;
+  private ended = false;
+  private executionTimer: TimerId | undefined;
+
+  constructor(
+    readonly record: ExecutionRecord,
+    private readonly machine: RunnableMachine,
+    private readonly deps: ExecutionDeps,
+  ) {
+    this.claimable = new Set(
+      [...machine.prepared.tasks.values()].filter((t) => t.kind !== 'unsupported').map((t) => t.name),
+    );
+    this.done = this.run().catch((error: unknown) => {
+      // A bug of ours must not take the process down: the execution fails instead.
+      this.finish({
+        ok: false,
+        error: 'States.Runtime',
+        cause: `local control plane error (${String(error)})`,
+      });
+    });
+  }
+
+  /** StopExecution / the execution's TimeoutSeconds. No effect once it has ended. */
+  stop(kind: 'ABORTED' | 'TIMED_OUT', error?: string, cause?: string): void {
+    if (this.ended || this.stopping) return;
+    this.stopping = {
+      kind,
+      ...(error === undefined ? {} : { error }),
+      ...(cause === undefined ? {} : { cause }),
+    };
+    this.closeAll();
+    this.abortEngine();
+  }
+
+  /** Stops the engine without recording an end: the record stays as it is (e.g. RUNNING). */
+  dispose(): Promise<void> {
+    if (!this.ended) {
+      this.disposed = true;
+      this.closeAll();
+      this.abortEngine();
+    }
+    return this.done;
+  }
+
+  /** SendTaskSuccess / SendTaskFailure. False when the token is no longer open. */
+  answer(token: string, outcome: TaskOutcome & { kind: 'success' | 'failure' }): boolean {
+    return this.settle(token, outcome);
+  }
+
+  /** SendTaskHeartbeat: heartbeats are not tracked (HeartbeatSeconds is ignored). */
+  isOpen(token: string): boolean {
+    return this.open.get(token)?.record.status === 'OPEN';
+  }
+
+  private async run(): Promise<void> {
+    await this.deps.timeouts.load();
+    const { record, machine } = this;
+    if (record.timeoutAt) {
+      this.executionTimer = this.deps.timers.schedule(new Date(record.timeoutAt), () =>
+        this.stop('TIMED_OUT'),
+      );
+    }
+    const handlers: Record<string, EngineTaskHandler> = {};
+    for (const info of machine.prepared.tasks.values()) {
+      handlers[info.name] = (input) => this.task(info, input);
+    }
+    for (const name of machine.prepared.waits) handlers[name] = (input) => this.wait(name, input);
+    const roleArn = `arn:aws:iam::${this.deps.accountId}:role/local-step-functions`;
+    const { result, eventLogs, abort } = machine.engine.run(JSON.parse(record.input) as EngineJson, {
+      overrides: { taskResourceLocalHandlers: handlers },
+      context: {
+        Execution: {
+          Id: record.executionArn,
+          Name: record.name,
+          RoleArn: roleArn,
+          StartTime: record.startDate,
+        },
+        StateMachine: { Id: machine.arn, Name: machine.name },
+        Task: { Token: TOKEN_PLACEHOLDER },
+      },
+    });
+    this.abortEngine = abort;
+    if (this.stopping || this.disposed) abort();
+    const drained = (async () => {
+      for await (const event of eventLogs) this.consume(event);
+    })();
+    const outcome = await result.then(
+      (output) => ({ ok: true as const, output: toJson(output) }),
+      (error: unknown) => this.failure(error),
+    );
+    await drained.catch(() => {});
+    this.finish(outcome);
+  }
+
+  private failure(error: unknown): { ok: false; error?: string; cause?: string } {
+    if (error instanceof ExecutionAbortedError) return { ok: false };
+    const cause = error instanceof ExecutionError ? error.cause : error;
+    if (!(cause instanceof Error)) return { ok: false, error: 'States.Runtime', cause: String(cause) };
+    if (cause.name === 'FailStateError' && cause.message === 'Execution failed because of a Fail state') {
+      return { ok: false };
+    }
+    return { ok: false, error: cause.name, cause: cause.message };
+  }
+
+  private finish(outcome: { ok: true; output: Json } | { ok: false; error?: string; cause?: string }): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.closeAll();
+    this.deps.timers.cancel(this.executionTimer);
+    this.releaseClaims();
+    if (this.disposed) return;
+    const { record } = this;
+    record.stopDate = this.deps.now().toISOString();
+    const errorFields = (error?: string, cause?: string) => ({
+      ...(error === undefined ? {} : { error }),
+      ...(cause === undefined ? {} : { cause }),
+    });
+    if (this.stopping?.kind === 'TIMED_OUT') {
+      const details = {
+        error: 'States.Timeout',
+        cause: 'The execution did not finish within its TimeoutSeconds.',
+      };
+      Object.assign(record, details, { status: 'TIMED_OUT' });
+      this.append('ExecutionTimedOut', { executionTimedOutEventDetails: details });
+    } else if (this.stopping) {
+      const details = errorFields(this.stopping.error, this.stopping.cause);
+      Object.assign(record, details, { status: 'ABORTED' });
+      this.append('ExecutionAborted', { executionAbortedEventDetails: details });
+    } else if (outcome.ok) {
+      record.status = 'SUCCEEDED';
+      record.output = JSON.stringify(outcome.output);
+      this.append('ExecutionSucceeded', {
+        executionSucceededEventDetails: { output: record.output, outputDetails: NO_DATA },
+      });
+    } else {
+      const details = errorFields(outcome.error, outcome.cause);
+      Object.assign(record, details, { status: 'FAILED' });
+      this.append('ExecutionFailed', { executionFailedEventDetails: details });
+    }
+  }
+
+  // ---- history ---------------------------------------------------------------------------
+
+  private append(
+    type: HistoryEventType,
+    details: Omit<HistoryRecord, 'id' | 'previousEventId' | 'type' | 'timestamp'>,
+  ) {
+    const { history } = this.record;
+    const previous = history.at(-1)?.id ?? 0;
+    history.push({
+      timestamp: this.deps.now().toISOString(),
+      type,
+      id: previous + 1,
+      previousEventId: previous,
+      ...details,
+    });
+  }
+
+  private consume(event: EngineEvent): void {
+    try {
+      if (event.type === 'StateEntered' || event.type === 'StateExited') {
+        const { name } = event.state;
+        const type = this.machine.prepared.stateTypes.get(name) ?? event.state.type;
+        if (event.type === 'StateEntered') {
+          this.append(ENTERED[type], {
+            stateEnteredEventDetails: {
+              name,
+              input: JSON.stringify(event.state.input),
+              inputDetails: NO_DATA,
+            },
+          });
+          this.noteEntry(name);
+        } else if (type !== 'Fail') {
+          this.append(EXITED[type], {
+            stateExitedEventDetails: {
+              name,
+              output: JSON.stringify(event.state.output),
+              outputDetails: NO_DATA,
+            },
+          });
+        }
+      } else if (event.type === 'StateRetried') {
+        this.noteEntry(event.state.name);
+      } else if (
+        event.type === 'MapIterationStarted' ||
+        event.type === 'MapIterationSucceeded' ||
+        event.type === 'MapIterationFailed'
+      ) {
+        const details = { name: event.parentState.name, index: event.index };
+        if (event.type === 'MapIterationStarted') {
+          this.append('MapIterationStarted', { mapIterationStartedEventDetails: details });
+        } else if (event.type === 'MapIterationSucceeded') {
+          this.append('MapIterationSucceeded', { mapIterationSucceededEventDetails: details });
+        } else this.append('MapIterationFailed', { mapIterationFailedEventDetails: details });
+      }
+    } catch (error) {
+      console.error('local step functions: could not record an engine event', error);
+    }
+  }
+
+  /** The engine entered (or re-entered, on retry) a state whose handler writes events. */
+  private noteEntry(name: string): void {
+    if (!this.claimable.has(name)) return;
+    const waiter = this.claimWaiters.get(name)?.shift();
+    if (waiter) waiter();
+    else this.entries.set(name, (this.entries.get(name) ?? 0) + 1);
+  }
+
+  /** Waits until the consumer has written this entry of the state (see the class comment). */
+  private claim(name: string): Promise<void> {
+    const pending = this.entries.get(name) ?? 0;
+    if (pending > 0 || this.ended) {
+      this.entries.set(name, Math.max(0, pending - 1));
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const waiters = this.claimWaiters.get(name) ?? [];
+      waiters.push(resolve);
+      this.claimWaiters.set(name, waiters);
+    });
+  }
+
+  private releaseClaims(): void {
+    for (const waiters of this.claimWaiters.values()) for (const w of waiters.splice(0)) w();
+  }
+
+  // ---- tasks -----------------------------------------------------------------------------
+
+  private assertRunning(): void {
+    if (this.ended || this.stopping || this.disposed)
+      throw new StatesRuntimeError('the execution is stopping');
+  }
+
+  private task(info: TaskStateInfo, input: EngineJson): Promise<EngineJson> {
+    if (info.kind === 'unsupported') {
+      return Promise.reject(
+        new StatesRuntimeError(
+          `state ${info.name}: the resource ${info.resource} is not emulated by the local Step Functions`,
+        ),
+      );
+    }
+    const raw = toJson(input);
+    const work = info.kind === 'lambda-callback' ? this.callbackTask(info, raw) : this.invokeTask(info, raw);
+    return work as Promise<EngineJson>;
+  }
+
+  /** The handler's input: `{parameters, timeoutSeconds?}` (see definition.ts). */
+  private unwrap(info: TaskStateInfo, raw: Json): { parameters: Json; timeoutSeconds?: number } {
+    const wrapped = isObject(raw) ? raw : {};
+    const parameters = wrapped.parameters ?? null;
+    if ('timeoutSeconds' in wrapped) {
+      const t = wrapped.timeoutSeconds;
+      if (typeof t !== 'number' || !Number.isInteger(t) || t < 1) {
+        throw new StatesRuntimeError(`state ${info.name}: TimeoutSecondsPath must select a positive integer`);
+      }
+      return { parameters, timeoutSeconds: t };
+    }
+    return info.timeoutSeconds === undefined
+      ? { parameters }
+      : { parameters, timeoutSeconds: info.timeoutSeconds };
+  }
+
+  /** FunctionName and Payload of a `lambda:invoke` task's Parameters. */
+  private lambdaTarget(info: TaskStateInfo, parameters: Json): { functionName: string; payload: Json } {
+    if (!isObject(parameters) || typeof parameters.FunctionName !== 'string' || !parameters.FunctionName) {
+      throw new StatesRuntimeError(`state ${info.name}: Parameters.FunctionName must be a string`);
+    }
+    const { InvocationType, Qualifier } = parameters;
+    if (InvocationType !== undefined && InvocationType !== 'RequestResponse') {
+      throw new StatesRuntimeError(`state ${info.name}: only InvocationType RequestResponse is emulated`);
+    }
+    if (Qualifier !== undefined && Qualifier !== '$LATEST') {
+      throw new StatesRuntimeError(`state ${info.name}: only the $LATEST version is emulated`);
+    }
+    return { functionName: parameters.FunctionName, payload: parameters.Payload ?? {} };
+  }
+
+  /** Calls the function; never rejects. */
+  private async invoke(functionName: string, payload: Json): Promise<Invocation> {
+    try {
+      const result = await this.deps.invoker.invoke(functionName, toJson(payload));
+      return result.ok
+        ? { ok: true, payload: toJson(result.payload) }
+        : { ok: false, error: functionError(result) };
+    } catch (error) {
+      return { ok: false, error: invokerFailure(error) };
+    }
+  }
+
+  /** A timer that the execution's end cancels; its promise then rejects. */
+  private sleep(dueAt: number): { promise: Promise<void>; cancel: () => void } {
+    const parked: { entry?: Parked } = {};
+    const promise = new Promise<void>((resolve, reject) => {
+      const entry: Parked = {
+        timer: this.deps.timers.schedule(new Date(dueAt), () => {
+          this.parked.delete(entry);
+          resolve();
+        }),
+        reject,
+      };
+      parked.entry = entry;
+      this.parked.add(entry);
+    });
+    const cancel = () => {
+      if (!parked.entry) return;
+      this.parked.delete(parked.entry);
+      this.deps.timers.cancel(parked.entry.timer);
+    };
+    return { promise, cancel };
+  }
+
+  /** Sleeps until `dueAt` or the end of the engine slice, whichever comes first. */
+  private async park(dueAt: number): Promise<'due' | 'slice'> {
+    const sliceEnd = this.deps.now().getTime() + this.deps.sliceMs;
+    await this.sleep(Math.min(dueAt, sliceEnd)).promise;
+    return dueAt <= sliceEnd ? 'due' : 'slice';
+  }
+
+  /** `lambda:invoke` or a function ARN as Resource: one invocation, under the state's deadline. */
+  private async invokeTask(info: TaskStateInfo, raw: Json): Promise<Json> {
+    const { parameters, timeoutSeconds } = this.unwrap(info, raw);
+    await this.claim(info.name);
+    this.assertRunning();
+    const viaIntegration = info.kind === 'lambda-invoke';
+    const { functionName, payload } = viaIntegration
+      ? this.lambdaTarget(info, parameters)
+      : { functionName: info.resource, payload: parameters };
+    if (withToken(payload, '').count > 0) {
+      throw new StatesRuntimeError(`state ${info.name}: $$.Task.Token exists only in a callback task`);
+    }
+    const task = { resourceType: 'lambda', resource: 'invoke' };
+    const timeout = timeoutSeconds === undefined ? {} : { timeoutInSeconds: timeoutSeconds };
+    if (viaIntegration) {
+      this.append('TaskScheduled', {
+        taskScheduledEventDetails: {
+          ...task,
+          region: this.deps.region,
+          parameters: JSON.stringify(parameters),
+          ...timeout,
+          ...(info.heartbeatSeconds === undefined ? {} : { heartbeatInSeconds: info.heartbeatSeconds }),
+        },
+      });
+      this.append('TaskStarted', { taskStartedEventDetails: task });
+    } else {
+      this.append('LambdaFunctionScheduled', {
+        lambdaFunctionScheduledEventDetails: {
+          resource: info.resource,
+          input: JSON.stringify(payload),
+          inputDetails: NO_DATA,
+          ...timeout,
+        },
+      });
+      this.append('LambdaFunctionStarted', {});
+    }
+
+    const invocation = this.invoke(functionName, payload);
+    const deadline =
+      timeoutSeconds === undefined
+        ? undefined
+        : this.sleep(this.deps.now().getTime() + timeoutSeconds * 1000);
+    let result: Invocation | 'timeout';
+    try {
+      result = deadline
+        ? await Promise.race([invocation, deadline.promise.then(() => 'timeout' as const)])
+        : await invocation;
+    } finally {
+      deadline?.cancel();
+    }
+    this.assertRunning();
+    if (result === 'timeout') {
+      const details = { error: 'States.Timeout', cause: TIMEOUT_CAUSE };
+      if (viaIntegration) this.append('TaskTimedOut', { taskTimedOutEventDetails: { ...task, ...details } });
+      else this.append('LambdaFunctionTimedOut', { lambdaFunctionTimedOutEventDetails: details });
+      throw this.deps.timeouts.create(TIMEOUT_CAUSE);
+    }
+    if (!result.ok) {
+      const details = { error: result.error.error, cause: result.error.cause };
+      if (viaIntegration) this.append('TaskFailed', { taskFailedEventDetails: { ...task, ...details } });
+      else this.append('LambdaFunctionFailed', { lambdaFunctionFailedEventDetails: details });
+      throw new TaskError(result.error.error, result.error.cause);
+    }
+    const output = viaIntegration ? lambdaInvokeResult(result.payload, this.deps.now()) : result.payload;
+    const text = JSON.stringify(output);
+    if (viaIntegration) {
+      this.append('TaskSucceeded', {
+        taskSucceededEventDetails: { ...task, output: text, outputDetails: NO_DATA },
+      });
+    } else {
+      this.append('LambdaFunctionSucceeded', {
+        lambdaFunctionSucceededEventDetails: { output: text, outputDetails: NO_DATA },
+      });
+    }
+    return output;
+  }
+
+  /**
+   * `lambda:invoke.waitForTaskToken`: a fresh token per attempt, substituted for
+   * `$$.Task.Token`; the state waits for SendTaskSuccess/Failure or its TimeoutSeconds. A
+   * re-entry after an engine slice resumes the same token.
+   */
+  private async callbackTask(info: TaskStateInfo, raw: Json): Promise<Json> {
+    const key = `${info.name}\u0000${JSON.stringify(raw)}`;
+    const resumed = this.slicedTasks.get(key)?.shift();
+    await this.claim(info.name);
+    this.assertRunning();
+    const open = resumed ?? this.openCallback(info, raw);
+    const outcome = await this.outcomeOf(open, key);
+    switch (outcome.kind) {
+      case 'success':
+        return outcome.output;
+      case 'failure':
+        throw new TaskError(outcome.error, outcome.cause);
+      case 'timeout':
+        throw this.deps.timeouts.create(TIMEOUT_CAUSE);
+      default:
+        throw new StatesRuntimeError('the execution is stopping');
+    }
+  }
+
+  private openCallback(info: TaskStateInfo, raw: Json): OpenTask {
+    const { parameters, timeoutSeconds } = this.unwrap(info, raw);
+    const target = this.lambdaTarget(info, parameters);
+    const token = newTaskToken();
+    const { value: payload, count } = withToken(target.payload, token);
+    if (count === 0) {
+      // Step Functions would wait for a token nobody was given until the state times out.
+      throw new StatesRuntimeError(`state ${info.name}: the callback task does not pass $$.Task.Token`);
+    }
+    const now = this.deps.now();
+    const record: TaskTokenRecord = { token, state: info.name, status: 'OPEN', issuedAt: now.toISOString() };
+    if (timeoutSeconds !== undefined)
+      record.dueAt = new Date(now.getTime() + timeoutSeconds * 1000).toISOString();
+    const open: OpenTask = { record, info };
+    this.record.tasks.push(record);
+    this.open.set(token, open);
+    this.deps.tokenIssued(token, this);
+
+    const task = { resourceType: 'lambda', resource: 'invoke.waitForTaskToken' };
+    this.append('TaskScheduled', {
+      taskScheduledEventDetails: {
+        ...task,
+        region: this.deps.region,
+        parameters: JSON.stringify(isObject(parameters) ? { ...parameters, Payload: payload } : parameters),
+        ...(timeoutSeconds === undefined ? {} : { timeoutInSeconds: timeoutSeconds }),
+        ...(info.heartbeatSeconds === undefined ? {} : { heartbeatInSeconds: info.heartbeatSeconds }),
+      },
+    });
+    this.append('TaskStarted', { taskStartedEventDetails: task });
+    if (record.dueAt) {
+      open.deadline = this.deps.timers.schedule(new Date(record.dueAt), () =>
+        this.settle(token, { kind: 'timeout' }),
+      );
+    }
+    // The token is valid from now on: the function may answer it before it returns.
+    void this.invoke(target.functionName, payload).then((result) => {
+      if (open.record.status !== 'OPEN') return;
+      if (result.ok) {
+        const output = JSON.stringify(lambdaInvokeResult(result.payload, this.deps.now()));
+        this.append('TaskSubmitted', {
+          taskSubmittedEventDetails: { ...task, output, outputDetails: NO_DATA },
+        });
+      } else {
+        this.settle(token, { kind: 'failure', ...result.error });
+      }
+    });
+    return open;
+  }
+
+  /** The task's outcome, or an EngineSliceError when the slice ends first. */
+  private outcomeOf(open: OpenTask, key: string): Promise<TaskOutcome> {
+    if (open.outcome) return Promise.resolve(open.outcome);
+    return new Promise((resolve, reject) => {
+      const sliceEnd = new Date(this.deps.now().getTime() + this.deps.sliceMs);
+      const parked: Parked = {
+        timer: this.deps.timers.schedule(sliceEnd, () => {
+          this.parked.delete(parked);
+          open.waiter = undefined;
+          const queue = this.slicedTasks.get(key) ?? [];
+          queue.push(open);
+          this.slicedTasks.set(key, queue);
+          reject(new EngineSliceError());
+        }),
+        reject,
+      };
+      this.parked.add(parked);
+      open.waiter = (outcome) => {
+        this.parked.delete(parked);
+        this.deps.timers.cancel(parked.timer);
+        open.waiter = undefined;
+        resolve(outcome);
+      };
+    });
+  }
+
+  /** Ends a token's wait once; writes the task event. False when it had already ended. */
+  private settle(token: string, outcome: TaskOutcome): boolean {
+    const open = this.open.get(token);
+    if (open?.record.status !== 'OPEN') return false;
+    this.open.delete(token);
+    this.deps.timers.cancel(open.deadline);
+    const task = { resourceType: 'lambda', resource: 'invoke.waitForTaskToken' };
+    switch (outcome.kind) {
+      case 'success':
+        open.record.status = 'SUCCEEDED';
+        this.append('TaskSucceeded', {
+          taskSucceededEventDetails: {
+            ...task,
+            output: JSON.stringify(outcome.output),
+            outputDetails: NO_DATA,
+          },
+        });
+        break;
+      case 'failure':
+        open.record.status = 'FAILED';
+        this.append('TaskFailed', {
+          taskFailedEventDetails: { ...task, error: outcome.error, cause: outcome.cause },
+        });
+        break;
+      case 'timeout':
+        open.record.status = 'TIMED_OUT';
+        this.append('TaskTimedOut', {
+          taskTimedOutEventDetails: { ...task, error: 'States.Timeout', cause: TIMEOUT_CAUSE },
+        });
+        break;
+      default:
+        // Disposal is not an end: the record keeps the token open, as a crash would.
+        if (!this.disposed) open.record.status = 'CLOSED';
+    }
+    open.outcome = outcome;
+    open.waiter?.(outcome);
+    return true;
+  }
+
+  /** Closes every open token and wakes every parked handler: the execution is ending. */
+  private closeAll(): void {
+    for (const token of [...this.open.keys()]) this.settle(token, { kind: 'closed' });
+    for (const parked of [...this.parked]) {
+      this.deps.timers.cancel(parked.timer);
+      parked.reject(new StatesRuntimeError('the execution is stopping'));
+    }
+    this.parked.clear();
+    this.releaseClaims();
+  }
+
+  // ---- Wait ------------------------------------------------------------------------------
+
+  /** A Wait state (rewritten as a Task, see definition.ts): sleeps on the control plane's timers. */
+  private async wait(name: string, input: EngineJson): Promise<EngineJson> {
+    const raw = toJson(input);
+    const args = isObject(raw) ? raw : {};
+    const key = `${name}\u0000${JSON.stringify(raw)}`;
+    let dueAt = this.slicedWaits.get(key)?.shift();
+    if (dueAt === undefined) {
+      if ('seconds' in args) {
+        const s = args.seconds;
+        if (typeof s !== 'number' || !Number.isInteger(s) || s < 0) {
+          throw new StatesRuntimeError(`state ${name}: the wait in seconds must be a non-negative integer`);
+        }
+        dueAt = this.deps.now().getTime() + s * 1000;
+      } else {
+        const t = args.timestamp;
+        const at = typeof t === 'string' ? Date.parse(t) : Number.NaN;
+        if (Number.isNaN(at))
+          throw new StatesRuntimeError(`state ${name}: the wait timestamp is not a timestamp`);
+        dueAt = at;
+      }
+    }
+    this.assertRunning();
+    if (dueAt > this.deps.now().getTime() && (await this.park(dueAt)) === 'slice') {
+      const queue = this.slicedWaits.get(key) ?? [];
+      queue.push(dueAt);
+      this.slicedWaits.set(key, queue);
+      throw new EngineSliceError();
+    }
+    return (args.input ?? null) as EngineJson;
+  }
+}
