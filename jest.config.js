@@ -34,6 +34,9 @@ const base = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Only the root config's timeout applies (a project's testTimeout is ignored): synth,
+  // workflow and stack tests need the headroom; unit tests finish in milliseconds anyway.
+  testTimeout: 120_000,
   projects: [
     {
       ...base,
@@ -47,19 +50,31 @@ module.exports = {
       displayName: 'infra',
       testMatch: ['<rootDir>/test/infra/**/*.test.ts'],
       // CDK synth bundles every function with esbuild.
-      testTimeout: 120_000,
     },
     {
       ...base,
       displayName: 'workflow',
       testMatch: ['<rootDir>/test/workflow/**/*.test.ts'],
-      testTimeout: 120_000,
+    },
+    {
+      ...base,
+      displayName: 'local',
+      // The embedded local runtime (local/): worker threads, gateway, token issuer, services.
+      testMatch: ['<rootDir>/test/local/**/*.test.ts'],
     },
     {
       ...base,
       displayName: 'docs',
       // README examples, docs/openapi.json and the demo directory checked against the code.
       testMatch: ['<rootDir>/test/docs/**/*.test.ts'],
+    },
+    {
+      ...base,
+      displayName: 'e2e',
+      // The whole stack started as `npm start` would, driven through HTTP and the inbox.
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+      // Every process a test started must be gone afterwards.
+      globalTeardown: '<rootDir>/test/support/e2e-teardown.js',
     },
   ],
 };

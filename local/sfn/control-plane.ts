@@ -10,7 +10,7 @@ import { type ExecutionRecord, ExecutionRun, type HistoryRecord, type RunnableMa
 import { Timers } from './timers';
 import { isWellFormedTaskToken } from './tokens';
 
-export type { ExecutionRecord, HistoryRecord, TaskTokenRecord } from './execution';
+export type { ExecutionRecord, HistoryRecord, TaskTokenRecord, WaitRecord } from './execution';
 export { LAMBDA_TIMEOUT_ERROR_TYPE, LAMBDA_UNKNOWN_ERROR } from './lambda';
 
 /** Each engine Task attempt hands control back well before the engine's ~24.8-day timer. */
@@ -237,6 +237,7 @@ export class StepFunctionsControlPlane {
         },
       ],
       tasks: [],
+      waits: [],
       ...(timeoutSeconds === undefined
         ? {}
         : { timeoutAt: new Date(startDate.getTime() + timeoutSeconds * 1000).toISOString() }),

@@ -35,6 +35,12 @@ export interface TaskTokenRecord {
   dueAt?: string;
 }
 
+/** A Wait state in progress. */
+export interface WaitRecord {
+  state: string;
+  dueAt: string;
+}
+
 /**
  * Everything known about one execution, as one plain JSON-serializable object: what a
  * persistence layer will save and load.
@@ -55,6 +61,8 @@ export interface ExecutionRecord {
   timeoutAt?: string;
   history: HistoryRecord[];
   tasks: TaskTokenRecord[];
+  /** Wait states in progress and when each ends. */
+  waits: WaitRecord[];
 }
 
 /** A state machine ready to run: the engine and what the control plane knows of its states. */
@@ -163,7 +171,7 @@ export class ExecutionRun {
   private readonly open = new Map<string, OpenTask>();
   private readonly parked = new Set<Parked>();
   private readonly slicedTasks = new Map<string, OpenTask[]>();
-  private readonly slicedWaits = new Map<string, number[]>();
+  private readonly slicedWaits = new Map<string, WaitRecord[]>();
   private readonly entries = new Map<string, number>();
   private readonly claimWaiters = new Map<string, Array<() => void>>();
   private readonly claimable: ReadonlySet<string>;
@@ -281,6 +289,7 @@ export class ExecutionRun {
     this.releaseClaims();
     if (this.disposed) return;
     const { record } = this;
+    record.waits = [];
     record.stopDate = this.deps.now().toISOString();
     const errorFields = (error?: string, cause?: string) => ({
       ...(error === undefined ? {} : { error }),
@@ -489,9 +498,9 @@ export class ExecutionRun {
 
   /** `lambda:invoke` or a function ARN as Resource: one invocation, under the state's deadline. */
   private async invokeTask(info: TaskStateInfo, raw: Json): Promise<Json> {
-    const { parameters, timeoutSeconds } = this.unwrap(info, raw);
     await this.claim(info.name);
     this.assertRunning();
+    const { parameters, timeoutSeconds } = this.unwrap(info, raw);
     const viaIntegration = info.kind === 'lambda-invoke';
     const { functionName, payload } = viaIntegration
       ? this.lambdaTarget(info, parameters)
@@ -720,8 +729,9 @@ export class ExecutionRun {
     const raw = toJson(input);
     const args = isObject(raw) ? raw : {};
     const key = `${name}\u0000${JSON.stringify(raw)}`;
-    let dueAt = this.slicedWaits.get(key)?.shift();
-    if (dueAt === undefined) {
+    let waiting = this.slicedWaits.get(key)?.shift();
+    if (!waiting) {
+      let dueAt: number;
       if ('seconds' in args) {
         const s = args.seconds;
         if (typeof s !== 'number' || !Number.isInteger(s) || s < 0) {
@@ -730,19 +740,28 @@ export class ExecutionRun {
         dueAt = this.deps.now().getTime() + s * 1000;
       } else {
         const t = args.timestamp;
-        const at = typeof t === 'string' ? Date.parse(t) : Number.NaN;
-        if (Number.isNaN(at))
+        dueAt = typeof t === 'string' ? Date.parse(t) : Number.NaN;
+        if (Number.isNaN(dueAt))
           throw new StatesRuntimeError(`state ${name}: the wait timestamp is not a timestamp`);
-        dueAt = at;
       }
+      waiting = { state: name, dueAt: new Date(dueAt).toISOString() };
+      this.record.waits.push(waiting);
     }
-    this.assertRunning();
-    if (dueAt > this.deps.now().getTime() && (await this.park(dueAt)) === 'slice') {
-      const queue = this.slicedWaits.get(key) ?? [];
-      queue.push(dueAt);
-      this.slicedWaits.set(key, queue);
-      throw new EngineSliceError();
+    let sliced = false;
+    try {
+      this.assertRunning();
+      const dueAt = Date.parse(waiting.dueAt);
+      if (dueAt > this.deps.now().getTime() && (await this.park(dueAt)) === 'slice') {
+        const queue = this.slicedWaits.get(key) ?? [];
+        queue.push(waiting);
+        this.slicedWaits.set(key, queue);
+        sliced = true;
+        throw new EngineSliceError();
+      }
+      return (args.input ?? null) as EngineJson;
+    } finally {
+      // Disposal is not an end: the record keeps the wait, as a crash would.
+      if (!sliced && !this.disposed) this.record.waits = this.record.waits.filter((w) => w !== waiting);
     }
-    return (args.input ?? null) as EngineJson;
   }
 }

@@ -1,0 +1,104 @@
+/**
+ * The assembly reader on the real Bashkë app: built by infra/build-app.ts with cdk.json's
+ * context into a temp dir, functions bundled by esbuild (the local runtime runs the
+ * bundles, so they must be there; `aws:cdk:bundling-stacks: []` leaves no asset at all).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { buildApp } from '../../infra/build-app';
+import { type LocalAssembly, readAssembly } from '../../local/assembly/read-assembly';
+import type { LocalEndpoints, LocalFunction } from '../../local/model';
+
+const REPO_ROOT = path.join(__dirname, '..', '..');
+const endpoints: LocalEndpoints = {
+  gatewayUrl: 'http://127.0.0.1:4200',
+  issuer: 'http://127.0.0.1:4201/issuer',
+};
+
+let outdir: string;
+let app: LocalAssembly;
+
+beforeAll(() => {
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as {
+    context: Record<string, unknown>;
+  };
+  outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bashke-assembly-real-'));
+  const cdkApp = new App({ outdir, context: cdkJson.context });
+  buildApp(cdkApp);
+  cdkApp.synth();
+  app = readAssembly(outdir, endpoints);
+});
+
+afterAll(() => {
+  fs.rmSync(outdir, { recursive: true, force: true });
+});
+
+const fn = (logicalIdPrefix: string): LocalFunction => {
+  const found = app.functions.filter((f) => f.logicalId.startsWith(logicalIdPrefix));
+  if (found.length !== 1) throw new Error(`expected one function ${logicalIdPrefix}*, found ${found.length}`);
+  return found[0] as LocalFunction;
+};
+
+it('has the 9 functions, each with its bundled handler file', () => {
+  expect(app.functions).toHaveLength(9);
+  for (const f of app.functions) {
+    expect(fs.existsSync(path.join(f.assetDir, f.handlerFile))).toBe(true);
+    expect(f.handlerExport).toBe('handler');
+    expect(f.arn).toBe(`arn:aws:lambda:${app.region}:000000000000:function:${f.name}`);
+  }
+  expect(app.skipped.filter((s) => s.type === 'AWS::Lambda::Function')).toEqual([]);
+});
+
+it('has the one table with its gsi1 index, and the functions get its local name', () => {
+  expect(app.tables).toHaveLength(1);
+  const table = app.tables[0];
+  expect(table?.globalSecondaryIndexes.map((gsi) => gsi.IndexName)).toEqual(['gsi1']);
+  for (const f of app.functions) expect(f.environment.TABLE_NAME).toBe(table?.name);
+});
+
+it('has the one state machine, bound to each step function by its local ARN', () => {
+  expect(app.stateMachines).toHaveLength(1);
+  const definition = app.stateMachines[0]?.definition ?? '';
+  for (const step of ['PrepareOfferFn', 'SendOfferFn', 'CloseOfferFn', 'AcceptCaseFn', 'MarkUnassignedFn']) {
+    expect(definition).toContain(JSON.stringify(fn(step).arn));
+  }
+  expect(fn('CreateReferralFn').environment.STATE_MACHINE_ARN).toBe(app.stateMachines[0]?.arn);
+});
+
+it('has the routes, JWT-authorized by the local issuer for the app client', () => {
+  expect(app.httpApis).toHaveLength(1);
+  const api = app.httpApis[0];
+  const routes = Object.fromEntries((api?.routes ?? []).map((r) => [r.routeKey, r]));
+  expect(Object.keys(routes).sort()).toEqual(
+    [
+      'GET /actions/{token}',
+      'GET /cases/{caseId}',
+      'HEAD /actions/{token}',
+      'POST /actions/{token}',
+      'POST /referrals',
+    ].sort(),
+  );
+  expect(routes['POST /referrals']).toMatchObject({
+    authorizationType: 'JWT',
+    functionArn: fn('CreateReferralFn').arn,
+  });
+  expect(routes['GET /cases/{caseId}']).toMatchObject({
+    authorizationType: 'JWT',
+    functionArn: fn('GetCaseFn').arn,
+  });
+  for (const method of ['GET', 'HEAD', 'POST']) {
+    expect(routes[`${method} /actions/{token}`]).toMatchObject({
+      authorizationType: 'NONE',
+      functionArn: fn('ActionLinkFn').arn,
+    });
+  }
+  expect(api?.jwt?.issuer).toBe(endpoints.issuer);
+  expect(api?.jwt?.audience).toEqual([app.outputs.BashkeApp?.UserPoolClientId]);
+});
+
+it('sends action links to the local gateway', () => {
+  expect(fn('SendOfferFn').environment.ACTION_BASE_URL).toBe(endpoints.gatewayUrl);
+  expect(app.outputs.BashkeApp?.ApiUrl).toBe(endpoints.gatewayUrl);
+});

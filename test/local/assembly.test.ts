@@ -1,0 +1,331 @@
+/**
+ * The assembly reader on the fixture app (test/fixtures/local-app): two stacks, both
+ * cross-stack reference forms, every intrinsic in a function's environment, a Map state,
+ * schedules and an HTTP API. Synthesized once, without the CLI, into a temp dir.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { AssemblyError } from '../../local/assembly/intrinsics';
+import { type LocalAssembly, readAssembly } from '../../local/assembly/read-assembly';
+import type { LocalEndpoints, LocalFunction } from '../../local/model';
+import { APP_STACK, buildFixtureApp, DATA_STACK, IDS } from '../fixtures/local-app/app';
+
+const endpoints: LocalEndpoints = {
+  gatewayUrl: 'http://127.0.0.1:4100',
+  issuer: 'http://127.0.0.1:4101/issuer',
+};
+const ACCOUNT = '000000000000';
+const REGION = 'eu-central-1';
+const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
+const WORKER_ARN = arn('lambda', `function:${APP_STACK}-${IDS.worker}`);
+const ITEMS_NAME = `${DATA_STACK}-${IDS.itemsTable}`;
+const ITEMS_ARN = arn('dynamodb', `table/${ITEMS_NAME}`);
+
+const tempDirs: string[] = [];
+function tempDir(label: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bashke-assembly-${label}-`));
+  tempDirs.push(dir);
+  return dir;
+}
+
+let outdir: string;
+let app: LocalAssembly;
+let worker: LocalFunction;
+
+beforeAll(() => {
+  outdir = tempDir('fixture');
+  buildFixtureApp(outdir).synth();
+  app = readAssembly(outdir, endpoints);
+  worker = app.functions.find((f) => f.logicalId === IDS.worker) as LocalFunction;
+});
+
+afterAll(() => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation templates are free-form JSON.
+type Template = Record<string, any>;
+const templateFile = (dir: string, stack: string) => path.join(dir, `${stack}.template.json`);
+const readTemplate = (dir: string, stack: string): Template =>
+  JSON.parse(fs.readFileSync(templateFile(dir, stack), 'utf8'));
+
+/** A copy of the fixture's assembly with one template edited. */
+function editedAssembly(stack: string, edit: (template: Template) => void): string {
+  const dir = tempDir('edited');
+  fs.cpSync(outdir, dir, { recursive: true });
+  const template = readTemplate(dir, stack);
+  edit(template);
+  fs.writeFileSync(templateFile(dir, stack), JSON.stringify(template));
+  return dir;
+}
+
+function errorOf(run: () => unknown): Error {
+  try {
+    run();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected an error');
+}
+
+describe('the templates CDK wrote', () => {
+  it('hold both cross-stack forms', () => {
+    const variables = readTemplate(outdir, APP_STACK).Resources[IDS.worker].Properties.Environment.Variables;
+    expect(variables.ITEMS_TABLE).toEqual({ 'Fn::ImportValue': expect.stringMatching(/^FixtureData:/) });
+    expect(variables.ITEMS_TABLE_ARN).toEqual({
+      'Fn::GetStackOutput': { StackName: DATA_STACK, Region: REGION, OutputName: expect.any(String) },
+    });
+  });
+});
+
+describe('functions', () => {
+  it('finds the asset function and its handler file', () => {
+    expect(worker).toMatchObject({
+      stackName: APP_STACK,
+      name: `${APP_STACK}-${IDS.worker}`,
+      arn: WORKER_ARN,
+      handlerFile: 'index.mjs',
+      handlerExport: 'handler',
+      timeoutSeconds: 5,
+      memoryMb: 256,
+    });
+    expect(path.isAbsolute(worker.assetDir)).toBe(true);
+    expect(fs.existsSync(path.join(worker.assetDir, worker.handlerFile))).toBe(true);
+  });
+
+  it('resolves every intrinsic of the environment, both cross-stack forms included', () => {
+    expect(worker.environment).toEqual({
+      ITEMS_TABLE: ITEMS_NAME, // Fn::ImportValue
+      AUDIT_TABLE: `${DATA_STACK}-${IDS.auditTable}`, // Fn::ImportValue
+      ITEMS_TABLE_ARN: ITEMS_ARN, // Fn::GetStackOutput
+      ITEMS_TABLE_REGION: REGION, // Fn::Select / Fn::Split over Fn::ImportValue
+      USER_POOL_ID: `${REGION}_local${IDS.userPool}`, // Ref
+      API_URL: endpoints.gatewayUrl, // Fn::GetAtt ApiEndpoint
+      JOINED: `aws:${ACCOUNT}:${APP_STACK}`, // Fn::Join of pseudo parameters
+      DYNAMO_URL: `https://dynamodb.${REGION}.amazonaws.com`, // Fn::Sub with pseudo parameters
+      HEALTH_URL: `${endpoints.gatewayUrl}/health`, // Fn::Sub with ${Logical.Attr}
+      GREETING: `${REGION}_local${IDS.userPool} in ${REGION}`, // Fn::Sub, map form
+      LITERAL: 'plain',
+    });
+  });
+
+  it('leaves out CDK helper functions, and says so', () => {
+    expect(app.functions.map((f) => f.logicalId)).toEqual([IDS.worker]);
+    expect(app.skipped).toContainEqual(
+      expect.objectContaining({
+        stackName: APP_STACK,
+        logicalId: expect.stringMatching(/^LogRetention/),
+        type: 'AWS::Lambda::Function',
+      }),
+    );
+  });
+
+  it('takes an account id', () => {
+    const other = readAssembly(outdir, endpoints, { accountId: '111122223333' });
+    expect(other.accountId).toBe('111122223333');
+    expect(other.functions[0]?.arn).toBe(
+      `arn:aws:lambda:${REGION}:111122223333:function:${APP_STACK}-${IDS.worker}`,
+    );
+  });
+});
+
+describe('tables', () => {
+  it('reads the TableV2 (GlobalTable) with its GSI and TTL', () => {
+    expect(app.tables.find((t) => t.logicalId === IDS.itemsTable)).toEqual({
+      logicalId: IDS.itemsTable,
+      stackName: DATA_STACK,
+      name: ITEMS_NAME,
+      arn: ITEMS_ARN,
+      keySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      attributeDefinitions: expect.arrayContaining([
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+        { AttributeName: 'status', AttributeType: 'S' },
+        { AttributeName: 'updatedAt', AttributeType: 'N' },
+      ]),
+      globalSecondaryIndexes: [
+        {
+          IndexName: 'byStatus',
+          KeySchema: [
+            { AttributeName: 'status', KeyType: 'HASH' },
+            { AttributeName: 'updatedAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['title'] },
+        },
+      ],
+      ttlAttribute: 'expiresAt',
+    });
+  });
+
+  it('reads the classic Table', () => {
+    expect(app.tables.find((t) => t.logicalId === IDS.auditTable)).toMatchObject({
+      name: `${DATA_STACK}-${IDS.auditTable}`,
+      keySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      globalSecondaryIndexes: [],
+      ttlAttribute: 'ttl',
+    });
+  });
+});
+
+describe('state machines', () => {
+  it('resolves the Lambda ARN inside the Map and keeps the Map whole', () => {
+    expect(app.stateMachines).toHaveLength(1);
+    const machine = app.stateMachines[0];
+    expect(machine).toMatchObject({
+      logicalId: IDS.flow,
+      name: `${APP_STACK}-${IDS.flow}`,
+      arn: arn('states', `stateMachine:${APP_STACK}-${IDS.flow}`),
+    });
+    const asl = JSON.parse(machine?.definition ?? '');
+    expect(asl.StartAt).toBe('EachItem');
+    const map = asl.States.EachItem;
+    expect(map).toMatchObject({ Type: 'Map', ItemsPath: '$.items', MaxConcurrency: 2, Next: 'Done' });
+    const task = map.ItemProcessor.States.ProcessItem;
+    expect(task.Resource).toBe('arn:aws:states:::lambda:invoke');
+    expect(task.Parameters.FunctionName).toBe(worker.arn);
+    expect(machine?.definition).not.toMatch(/Fn::|"Ref"|\$\{/);
+  });
+});
+
+describe('HTTP APIs', () => {
+  it('reads the routes, their integrations and the JWT authorizer', () => {
+    expect(app.httpApis).toHaveLength(1);
+    const api = app.httpApis[0];
+    expect(api?.logicalId).toBe(IDS.api);
+    expect(api?.routes).toEqual(
+      expect.arrayContaining([
+        {
+          routeKey: 'GET /items',
+          method: 'GET',
+          path: '/items',
+          functionArn: WORKER_ARN,
+          authorizationType: 'JWT',
+        },
+        {
+          routeKey: 'GET /health',
+          method: 'GET',
+          path: '/health',
+          functionArn: WORKER_ARN,
+          authorizationType: 'NONE',
+        },
+      ]),
+    );
+    expect(api?.routes).toHaveLength(2);
+    // CDK writes https://cognito-idp.<region>.amazonaws.com/<pool>; locally it is the local issuer.
+    expect(api?.jwt).toEqual({ issuer: endpoints.issuer, audience: [app.outputs[APP_STACK]?.ClientId] });
+  });
+});
+
+describe('schedules', () => {
+  it('reads the EventBridge rule and the Scheduler schedule', () => {
+    expect(app.schedules).toEqual(
+      expect.arrayContaining([
+        {
+          logicalId: IDS.tick,
+          stackName: APP_STACK,
+          expression: 'rate(1 minute)',
+          targets: [{ arn: WORKER_ARN, input: JSON.stringify({ source: 'tick' }) }],
+        },
+        {
+          logicalId: IDS.nightly,
+          stackName: APP_STACK,
+          expression: 'cron(30 2 * * ? *)',
+          targets: [{ arn: WORKER_ARN, input: 'nightly' }],
+        },
+      ]),
+    );
+    expect(app.schedules).toHaveLength(2);
+  });
+});
+
+describe('outputs', () => {
+  it('resolves every output of every stack', () => {
+    expect(app.region).toBe(REGION);
+    expect(app.outputs[APP_STACK]).toEqual({
+      ApiUrl: endpoints.gatewayUrl,
+      ClientId: expect.stringMatching(/^\w+$/),
+      FlowArn: app.stateMachines[0]?.arn,
+    });
+    expect(Object.values(app.outputs[DATA_STACK] ?? {})).toEqual(
+      expect.arrayContaining([ITEMS_NAME, ITEMS_ARN, `${DATA_STACK}-${IDS.auditTable}`]),
+    );
+  });
+});
+
+describe('clear failures', () => {
+  it('an unknown intrinsic names the stack, the logical id and the path', () => {
+    const dir = editedAssembly(APP_STACK, (t) => {
+      t.Resources[IDS.worker].Properties.Environment.Variables.LITERAL = { 'Fn::Frobnicate': ['x'] };
+    });
+    const error = errorOf(() => readAssembly(dir, endpoints));
+    expect(error).toBeInstanceOf(AssemblyError);
+    expect(error.message).toBe(
+      `stack ${APP_STACK} at ${IDS.worker}.Properties.Environment.Variables.LITERAL.Fn::Frobnicate: ` +
+        'the intrinsic Fn::Frobnicate is not supported by the local runtime',
+    );
+  });
+
+  it('an unknown attribute is an error, not a guess', () => {
+    const dir = editedAssembly(APP_STACK, (t) => {
+      t.Resources[IDS.worker].Properties.Environment.Variables.LITERAL = {
+        'Fn::GetAtt': [IDS.userPool, 'Frob'],
+      };
+    });
+    expect(() => readAssembly(dir, endpoints)).toThrow(
+      `Fn::GetAtt ${IDS.userPool}.Frob (AWS::Cognito::UserPool) is not supported by the local runtime`,
+    );
+  });
+
+  it('a Ref to a resource type without a local value is an error', () => {
+    const dir = editedAssembly(APP_STACK, (t) => {
+      t.Resources.Thing = { Type: 'AWS::Frob::Thing', Properties: {} };
+      t.Resources[IDS.worker].Properties.Environment.Variables.LITERAL = { Ref: 'Thing' };
+    });
+    expect(() => readAssembly(dir, endpoints)).toThrow(/Ref to Thing \(AWS::Frob::Thing\) is not supported/);
+  });
+
+  it('a missing export or stack output is an error', () => {
+    const noExport = editedAssembly(APP_STACK, (t) => {
+      t.Resources[IDS.worker].Properties.Environment.Variables.LITERAL = {
+        'Fn::ImportValue': 'Nobody:Exports',
+      };
+    });
+    expect(() => readAssembly(noExport, endpoints)).toThrow(/no stack exports "Nobody:Exports"/);
+    const noOutput = editedAssembly(APP_STACK, (t) => {
+      t.Resources[IDS.worker].Properties.Environment.Variables.LITERAL = {
+        'Fn::GetStackOutput': { StackName: DATA_STACK, OutputName: 'Nope' },
+      };
+    });
+    expect(() => readAssembly(noOutput, endpoints)).toThrow(`stack ${DATA_STACK} has no output Nope`);
+  });
+
+  it('a JWT issuer that is no user pool of the app is an error', () => {
+    const dir = editedAssembly(APP_STACK, (t) => {
+      for (const resource of Object.values(t.Resources) as Template[]) {
+        if (resource.Type === 'AWS::ApiGatewayV2::Authorizer') {
+          resource.Properties.JwtConfiguration.Issuer = 'https://login.example.org/';
+        }
+      }
+    });
+    expect(() => readAssembly(dir, endpoints)).toThrow(
+      /issuer https:\/\/login.example.org\/ is not a Cognito user pool/,
+    );
+  });
+
+  it('a missing handler file is an error', () => {
+    const dir = editedAssembly(APP_STACK, (t) => {
+      t.Resources[IDS.worker].Properties.Handler = 'main.handler';
+    });
+    expect(() => readAssembly(dir, endpoints)).toThrow(
+      `stack ${APP_STACK} at ${IDS.worker}.Properties.Handler: no main.js, .mjs or .cjs in the asset`,
+    );
+  });
+
+  it('a folder without a cloud assembly is an error', () => {
+    expect(() => readAssembly(tempDir('empty'), endpoints)).toThrow(/manifest.json not found/);
+  });
+});
