@@ -3,6 +3,7 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -126,6 +127,9 @@ export class AppStack extends Stack {
     // Users may edit their name; the organisation is set by admins only.
     const client = this.userPool.addClient('AppClient', {
       authFlows: { userSrp: true },
+      // Sign-in is SRP only: without this CDK enables the implicit and code grants with an
+      // https://example.com callback.
+      disableOAuth: true,
       generateSecret: false,
       preventUserExistenceErrors: true,
       idTokenValidity: Duration.hours(1),
@@ -190,6 +194,45 @@ export class AppStack extends Stack {
       encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(opsKey),
     });
 
+    // Workflow data is encrypted with the ops key under the state machine's ARN as encryption
+    // context. CDK's own grant names an ARN without the generated name (no physical name is
+    // set), so the role gets a statement that matches the real one; callers that start or
+    // answer executions get the same key use, bound to this state machine.
+    const workflowKeyActions = ['kms:Decrypt', 'kms:GenerateDataKey'];
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: workflowKeyActions,
+        resources: [opsKey.keyArn],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:states:stateMachineArn': `arn:${this.partition}:states:${this.region}:${this.account}:stateMachine:ReferralWorkflow*`,
+          },
+        },
+      }),
+    );
+    const grantWorkflowKey = (f: BashkeFunction) =>
+      f.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: workflowKeyActions,
+          resources: [opsKey.keyArn],
+          conditions: {
+            StringEquals: {
+              'kms:EncryptionContext:aws:states:stateMachineArn': this.stateMachine.stateMachineArn,
+            },
+          },
+        }),
+      );
+
+    // A failed execution leaves a case without a next step: someone must look at it.
+    new cloudwatch.Alarm(this, 'ReferralExecutionsFailed', {
+      alarmDescription: 'A referral workflow execution failed; its case needs a coordinator.',
+      metric: this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
     // --- routes ------------------------------------------------------------------------
     const createReferral = fn('CreateReferralFn', 'create-referral', {
       [ENV.STATE_MACHINE_ARN]: this.stateMachine.stateMachineArn,
@@ -197,9 +240,11 @@ export class AppStack extends Stack {
       [ENV.INTERVIEW_MAX_AGE_DAYS]: String(config.interviewMaxAgeDays),
     });
     this.stateMachine.grantStartExecution(createReferral);
+    grantWorkflowKey(createReferral);
     const getCase = fn('GetCaseFn', 'get-case');
     const actionLink = fn('ActionLinkFn', 'action-link', { [ENV.TIME_ZONE]: config.timeZone });
     this.stateMachine.grantTaskResponse(actionLink);
+    grantWorkflowKey(actionLink);
 
     this.api.addRoutes({
       path: '/referrals',

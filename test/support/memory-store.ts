@@ -501,6 +501,8 @@ export class MemoryStore implements Store {
 
   async appendEvent(event: CaseEvent): Promise<void> {
     this.fault('appendEvent');
-    this.transact([{ key: keys.event(event.caseId, event.at, event.type, event.taskId), apply: () => copy(event) }]);
+    this.transact([
+      { key: keys.event(event.caseId, event.at, event.type, event.taskId), apply: () => copy(event) },
+    ]);
   }
 }

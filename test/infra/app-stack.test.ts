@@ -1,0 +1,390 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { BashkeFunction } from '../../infra/constructs/bashke-function';
+import { ROLES } from '../../shared/domain/codes';
+import { ENV } from '../../shared/util/env';
+import {
+  disposeSynth,
+  type FoundResource,
+  REPO_ROOT,
+  resourcesOf,
+  type SynthesizedBashke,
+  synthBashke,
+} from '../support/infra-synth';
+
+let synth: SynthesizedBashke;
+
+beforeAll(() => {
+  synth = synthBashke();
+});
+
+afterAll(() => disposeSynth());
+
+const ACTION_ROUTES = ['GET /actions/{token}', 'HEAD /actions/{token}', 'POST /actions/{token}'];
+
+const resources = () => synth.compute.toJSON().Resources as Record<string, FoundResource>;
+const typeOf = (logicalId: string) => resources()[logicalId]?.Type;
+/** The logical id a `{ Ref }` or `{ Fn::GetAtt }` points at. */
+const target = (ref: unknown): string | undefined => {
+  const r = ref as { Ref?: string; 'Fn::GetAtt'?: [string, string] } | undefined;
+  return r?.Ref ?? r?.['Fn::GetAtt']?.[0];
+};
+const houseFunctions = () =>
+  synth.built.compute.node.findAll().filter((c): c is BashkeFunction => c instanceof BashkeFunction);
+
+describe('log groups', () => {
+  it('gives every log group the configured retention and the customer-managed key', () => {
+    for (const [logicalId, group] of resourcesOf(synth.compute, 'AWS::Logs::LogGroup')) {
+      expect({ logicalId, retention: group.Properties?.RetentionInDays }).toEqual({
+        logicalId,
+        retention: synth.built.config.logRetentionDays,
+      });
+      expect({ logicalId, key: typeOf(target(group.Properties?.KmsKeyId) ?? '') }).toEqual({
+        logicalId,
+        key: 'AWS::KMS::Key',
+      });
+    }
+    for (const template of [synth.data]) template.resourceCountIs('AWS::Logs::LogGroup', 0);
+  });
+});
+
+describe('lambda functions', () => {
+  it('makes every function with the house construct, one per functions/ folder', () => {
+    const folders = fs
+      .readdirSync(path.join(REPO_ROOT, 'functions'), { withFileTypes: true })
+      .filter(
+        (d) => d.isDirectory() && fs.existsSync(path.join(REPO_ROOT, 'functions', d.name, 'handler.ts')),
+      );
+    const lambdas = resourcesOf(synth.compute, 'AWS::Lambda::Function');
+    expect(houseFunctions()).toHaveLength(folders.length);
+    // No function CDK adds on its own (log retention, custom resources): those escape the house rules.
+    expect(lambdas).toHaveLength(houseFunctions().length);
+  });
+
+  it('sets timeout, memory, runtime, architecture, tracing and a log group on every function', () => {
+    for (const [logicalId, fn] of resourcesOf(synth.compute, 'AWS::Lambda::Function')) {
+      const p = fn.Properties ?? {};
+      expect({
+        logicalId,
+        timeout: typeof p.Timeout,
+        memory: typeof p.MemorySize,
+        runtime: p.Runtime,
+        architectures: p.Architectures,
+        tracing: p.TracingConfig,
+        logGroup: typeOf(target(p.LoggingConfig?.LogGroup) ?? ''),
+      }).toEqual({
+        logicalId,
+        timeout: 'number',
+        memory: 'number',
+        runtime: 'nodejs24.x',
+        architectures: ['arm64'],
+        tracing: { Mode: 'Active' },
+        logGroup: 'AWS::Logs::LogGroup',
+      });
+    }
+  });
+
+  it('attaches no managed policy to any role', () => {
+    for (const [logicalId, role] of resourcesOf(synth.compute, 'AWS::IAM::Role')) {
+      expect({ logicalId, managed: role.Properties?.ManagedPolicyArns }).toEqual({
+        logicalId,
+        managed: undefined,
+      });
+    }
+    synth.compute.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+  });
+
+  it('has no asynchronous invoker, so no function lacks an on-failure destination', () => {
+    // API Gateway and Step Functions invoke request-response (asl.test.ts checks no task
+    // asks for InvocationType Event). An asynchronous invoker added later fails this test
+    // until its function gets an on-failure destination and the test learns about it.
+    for (const type of [
+      'AWS::Lambda::EventSourceMapping',
+      'AWS::Events::Rule',
+      'AWS::Scheduler::Schedule',
+      'AWS::SNS::Subscription',
+      'AWS::S3::Bucket',
+    ]) {
+      synth.compute.resourceCountIs(type, 0);
+    }
+    for (const [logicalId, permission] of resourcesOf(synth.compute, 'AWS::Lambda::Permission')) {
+      expect({ logicalId, principal: permission.Properties?.Principal }).toEqual({
+        logicalId,
+        principal: 'apigateway.amazonaws.com',
+      });
+    }
+  });
+});
+
+describe('referral state machine', () => {
+  const machine = () => {
+    const machines = resourcesOf(synth.compute, 'AWS::StepFunctions::StateMachine');
+    expect(machines).toHaveLength(1);
+    return (machines[0] as (typeof machines)[number])[1].Properties ?? {};
+  };
+
+  it('logs every event without execution data', () => {
+    const logging = machine().LoggingConfiguration;
+    expect(logging.Level).toBe('ALL');
+    expect(logging.IncludeExecutionData).toBe(false);
+    expect(logging.Destinations).toHaveLength(1);
+    expect(typeOf(target(logging.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn) ?? '')).toBe(
+      'AWS::Logs::LogGroup',
+    );
+  });
+
+  it('traces executions', () => {
+    expect(machine().TracingConfiguration).toEqual({ Enabled: true });
+  });
+
+  it('encrypts definitions and history with the customer-managed key', () => {
+    const encryption = machine().EncryptionConfiguration;
+    expect(encryption.Type).toBe('CUSTOMER_MANAGED_KMS_KEY');
+    expect(typeOf(target(encryption.KmsKeyId) ?? '')).toBe('AWS::KMS::Key');
+  });
+
+  it('is a Standard workflow', () => {
+    expect(machine().StateMachineType).toBe('STANDARD');
+  });
+});
+
+describe('sign-in', () => {
+  const pool = () => {
+    const pools = resourcesOf(synth.compute, 'AWS::Cognito::UserPool');
+    expect(pools).toHaveLength(1);
+    return pools[0] as (typeof pools)[number];
+  };
+  const client = () => {
+    const clients = resourcesOf(synth.compute, 'AWS::Cognito::UserPoolClient');
+    expect(clients).toHaveLength(1);
+    return clients[0] as (typeof clients)[number];
+  };
+
+  it('lets only admins create users', () => {
+    expect(pool()[1].Properties?.AdminCreateUserConfig?.AllowAdminCreateUserOnly).toBe(true);
+  });
+
+  it('has exactly the groups police, ngo, council, coordinator and admin', () => {
+    const groups = resourcesOf(synth.compute, 'AWS::Cognito::UserPoolGroup').map(([, g]) => g.Properties);
+    expect(groups.map((g) => g?.GroupName).sort()).toEqual([
+      'admin',
+      'coordinator',
+      'council',
+      'ngo',
+      'police',
+    ]);
+    expect([...ROLES].sort()).toEqual(['admin', 'coordinator', 'council', 'ngo', 'police']);
+    for (const g of groups) expect(target(g?.UserPoolId)).toBe(pool()[0]);
+  });
+
+  it('declares the custom:orgId attribute', () => {
+    expect(pool()[1].Properties?.Schema).toEqual(
+      expect.arrayContaining([expect.objectContaining({ Name: 'orgId', AttributeDataType: 'String' })]),
+    );
+  });
+
+  it('lets the app client read custom:orgId but never write it', () => {
+    const p = client()[1].Properties ?? {};
+    expect(p.ReadAttributes).toContain('custom:orgId');
+    expect(p.WriteAttributes).toBeDefined();
+    expect(p.WriteAttributes).not.toContain('custom:orgId');
+  });
+
+  it('signs in with SRP only: no OAuth grants, no secret', () => {
+    const p = client()[1].Properties ?? {};
+    expect(p.ExplicitAuthFlows).toEqual(['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']);
+    expect(p.AllowedOAuthFlows).toBeUndefined();
+    expect(p.CallbackURLs).toBeUndefined();
+    expect(p.AllowedOAuthFlowsUserPoolClient).not.toBe(true);
+    expect(p.GenerateSecret).toBe(false);
+  });
+
+  it('requires MFA', () => {
+    expect(pool()[1].Properties?.MfaConfiguration).toBe('ON');
+  });
+});
+
+describe('HTTP API', () => {
+  const authorizer = () => {
+    const authorizers = resourcesOf(synth.compute, 'AWS::ApiGatewayV2::Authorizer');
+    expect(authorizers).toHaveLength(1);
+    return authorizers[0] as (typeof authorizers)[number];
+  };
+
+  it('authorizes with a JWT authorizer for the user pool and its app client', () => {
+    const [poolId] = resourcesOf(synth.compute, 'AWS::Cognito::UserPool')[0] ?? [];
+    const [clientId] = resourcesOf(synth.compute, 'AWS::Cognito::UserPoolClient')[0] ?? [];
+    expect(authorizer()[1].Properties).toMatchObject({
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: {
+        Audience: [{ Ref: clientId }],
+        Issuer: {
+          'Fn::Join': [
+            '',
+            [`https://cognito-idp.${synth.built.config.region}.amazonaws.com/`, { Ref: poolId }],
+          ],
+        },
+      },
+    });
+  });
+
+  it('puts the JWT authorizer on every route except the three action-link routes', () => {
+    const routes = resourcesOf(synth.compute, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties ?? {});
+    const [authorizerId] = authorizer();
+    const open = routes.filter((r) => ACTION_ROUTES.includes(r.RouteKey));
+    const closed = routes.filter((r) => !ACTION_ROUTES.includes(r.RouteKey));
+    expect(open.map((r) => r.RouteKey).sort()).toEqual([...ACTION_ROUTES].sort());
+    expect(closed.length).toBeGreaterThan(0);
+    for (const r of closed) {
+      expect({ route: r.RouteKey, type: r.AuthorizationType, authorizer: r.AuthorizerId }).toEqual({
+        route: r.RouteKey,
+        type: 'JWT',
+        authorizer: { Ref: authorizerId },
+      });
+    }
+    for (const r of open) {
+      expect({ route: r.RouteKey, type: r.AuthorizationType, authorizer: r.AuthorizerId }).toEqual({
+        route: r.RouteKey,
+        type: 'NONE',
+        authorizer: undefined,
+      });
+    }
+  });
+
+  it('logs access by route key, never by path (action tokens are path segments)', () => {
+    for (const [logicalId, stage] of resourcesOf(synth.compute, 'AWS::ApiGatewayV2::Stage')) {
+      const settings = stage.Properties?.AccessLogSettings;
+      expect({ logicalId, destination: typeOf(target(settings?.DestinationArn) ?? '') }).toEqual({
+        logicalId,
+        destination: 'AWS::Logs::LogGroup',
+      });
+      const format: string = settings.Format;
+      expect(format).toContain('$context.routeKey');
+      expect(format).not.toMatch(/\$context\.path\b/);
+      expect(() => JSON.parse(format)).not.toThrow();
+    }
+  });
+
+  it('throttles every stage', () => {
+    for (const [, stage] of resourcesOf(synth.compute, 'AWS::ApiGatewayV2::Stage')) {
+      const defaults = stage.Properties?.DefaultRouteSettings ?? {};
+      expect(defaults.ThrottlingRateLimit).toBeGreaterThan(0);
+      expect(defaults.ThrottlingBurstLimit).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('email', () => {
+  it('requires TLS in every SES configuration set', () => {
+    for (const [, set] of resourcesOf(synth.compute, 'AWS::SES::ConfigurationSet')) {
+      expect(set.Properties?.DeliveryOptions?.TlsPolicy).toBe('REQUIRE');
+    }
+  });
+
+  it('gives every function that sends mail the configuration set', () => {
+    const sets = resourcesOf(synth.compute, 'AWS::SES::ConfigurationSet').map(([id]) => id);
+    const senders = resourcesOf(synth.compute, 'AWS::Lambda::Function').filter(
+      ([, fn]) => fn.Properties?.Environment?.Variables?.[ENV.SENDER_EMAIL] !== undefined,
+    );
+    expect(senders.length).toBeGreaterThan(0);
+    for (const [logicalId, fn] of senders) {
+      const configurationSet = fn.Properties?.Environment?.Variables?.[ENV.SES_CONFIGURATION_SET];
+      expect({ logicalId, set: sets.includes(target(configurationSet) ?? '') }).toEqual({
+        logicalId,
+        set: true,
+      });
+    }
+  });
+
+  it('lets only functions with the configuration set send mail', () => {
+    const roleOfFunction = new Map(
+      resourcesOf(synth.compute, 'AWS::Lambda::Function').map(([, fn]) => [
+        target(fn.Properties?.Role),
+        fn.Properties?.Environment?.Variables ?? {},
+      ]),
+    );
+    const sending = resourcesOf(synth.compute, 'AWS::IAM::Policy').filter(([, policy]) =>
+      statements(policy).some((s) => actionsOf(s).some((a) => a.startsWith('ses:Send'))),
+    );
+    expect(sending.length).toBeGreaterThan(0);
+    for (const [, policy] of sending) {
+      for (const role of policy.Properties?.Roles ?? []) {
+        expect(roleOfFunction.get(target(role))?.[ENV.SES_CONFIGURATION_SET]).toBeDefined();
+      }
+    }
+  });
+});
+
+interface Statement {
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource?: unknown;
+  readonly NotAction?: unknown;
+  readonly NotResource?: unknown;
+}
+const statements = (policy: FoundResource): Statement[] => policy.Properties?.PolicyDocument?.Statement ?? [];
+const actionsOf = (s: Statement): string[] => [s.Action ?? []].flat();
+const hasWildcardResource = (s: Statement) => [s.Resource].flat().includes('*');
+
+describe('IAM', () => {
+  /** Identity policies: the roles' default policies and any inline ones. */
+  const identityStatements = (): { role: string; statement: Statement }[] => [
+    ...resourcesOf(synth.compute, 'AWS::IAM::Policy').flatMap(([, policy]) =>
+      (policy.Properties?.Roles ?? []).flatMap((role: unknown) =>
+        statements(policy).map((statement) => ({ role: target(role) ?? '?', statement })),
+      ),
+    ),
+    ...resourcesOf(synth.compute, 'AWS::IAM::Role').flatMap(([role, r]) =>
+      ((r.Properties?.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((p) =>
+        p.PolicyDocument.Statement.map((statement) => ({ role, statement })),
+      ),
+    ),
+  ];
+
+  it('grants no action wildcard, no NotAction and no NotResource', () => {
+    const all = identityStatements();
+    expect(all.length).toBeGreaterThan(0);
+    for (const { role, statement } of all) {
+      expect({ role, actions: actionsOf(statement).filter((a) => a === '*' || a.endsWith(':*')) }).toEqual({
+        role,
+        actions: [],
+      });
+      expect(statement.NotAction).toBeUndefined();
+      expect(statement.NotResource).toBeUndefined();
+    }
+  });
+
+  it('uses a * resource only for X-Ray and the state machine’s log delivery', () => {
+    const functionRoles = houseFunctions().map((fn) => synth.logicalId(fn.role ?? fn));
+    const workflowRole = synth.logicalId(synth.built.compute.stateMachine.role);
+    const expected = [
+      ...functionRoles.map((role) => ({
+        role,
+        actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
+      })),
+      {
+        role: workflowRole,
+        actions: [
+          'logs:CreateLogDelivery',
+          'logs:DeleteLogDelivery',
+          'logs:DescribeLogGroups',
+          'logs:DescribeResourcePolicies',
+          'logs:GetLogDelivery',
+          'logs:ListLogDeliveries',
+          'logs:PutResourcePolicy',
+          'logs:UpdateLogDelivery',
+          'xray:GetSamplingRules',
+          'xray:GetSamplingTargets',
+          'xray:PutTelemetryRecords',
+          'xray:PutTraceSegments',
+        ],
+      },
+    ];
+    const wildcards = identityStatements()
+      .filter(({ statement }) => hasWildcardResource(statement))
+      .map(({ role, statement }) => ({ role, actions: actionsOf(statement).sort() }));
+    const order = (list: { role: string }[]) => [...list].sort((a, b) => a.role.localeCompare(b.role));
+    expect(order(wildcards)).toEqual(order(expected));
+  });
+});
