@@ -20,6 +20,7 @@ import { startSchedules } from './runtime/schedules';
 import { synthesize } from './runtime/synth';
 import { resolveDataDir, runtimeFilePath, writeRuntimeFile } from './runtime-file';
 import { startDynamoDbLocal } from './services/dynamodb-local';
+import { requireJava } from './services/java-runtime';
 import { startSesLocal } from './services/ses-local';
 import { StepFunctionsControlPlane } from './sfn/control-plane';
 import { startStepFunctionsServer } from './sfn/http-server';
@@ -65,7 +66,15 @@ async function main(): Promise<void> {
     resetDataDir(dataDir);
     say(`reset: wiped ${dataDir}`);
   }
-  const releaseLock = acquirePidLock(dataDir);
+  let releaseLock: () => void;
+  try {
+    releaseLock = acquirePidLock(dataDir);
+  } catch (error) {
+    process.stderr.write(
+      `[bashke] cannot start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exit(1);
+  }
   const stoppers: Stopper[] = [];
   let stopping = false;
   const stopAll = async (code: number) => {
@@ -89,6 +98,8 @@ async function main(): Promise<void> {
     const ports = portPlan(parsePortBase(process.env.BASHKE_PORT));
     for (const [what, port] of Object.entries(ports)) await assertPortFree(port, what);
 
+    // Fail before the slow synth when something the stack needs is missing.
+    requireJava();
     say('synthesizing the CDK app into cdk.out …');
     const cdkOut = synthesize(REPO_ROOT);
 

@@ -1,9 +1,21 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { actionLink, type InboxEmail, RunningStack } from '../support/e2e-stack';
 
 const CANARY = 'CANARY-e2e-51f0';
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
 
 function referral(overrides: Record<string, unknown> = {}) {
   return {
@@ -54,10 +66,14 @@ describe('the local stack, driven as a user would', () => {
 
   afterAll(async () => {
     const pids = Object.values(stack?.runtime.pids ?? {});
+    const ports = Object.values(stack?.runtime.urls ?? {}).map((u) => Number(new URL(u).port));
+    const started = Date.now();
     await stack?.stop();
     stack?.cleanup();
-    // Ctrl-C stops everything: no pid of the stack is left.
+    // Ctrl-C stops everything within 10 s: no pid of the stack is left, no port listens.
+    expect(Date.now() - started).toBeLessThan(10_000);
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
+    for (const port of ports) expect(await listening(port)).toBe(false);
   }, 30_000);
 
   it('offers a referral by email, shows the link without changing anything, and accepts it once', async () => {
