@@ -174,6 +174,18 @@ describe('the local stack, driven as a user would', () => {
     );
   });
 
+  it('walks the demo through the running stack and exits 0', () => {
+    const repo = path.resolve(__dirname, '..', '..');
+    const out = execFileSync(path.join(repo, 'node_modules', '.bin', 'tsx'), ['local/demo.ts'], {
+      cwd: repo,
+      env: { ...process.env, BASHKE_DATA_DIR: stack.dataDir },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(out).toContain('status ACCEPTED');
+    expect(out).toContain('single use');
+  });
+
   it('mints a token with npm run token that the gateway accepts', () => {
     const repo = path.resolve(__dirname, '..', '..');
     const out = execFileSync(

@@ -1,0 +1,122 @@
+/**
+ * `npm run demo`: with the stack running (`npm start`), walks one referral through it as
+ * the people involved would — the police officer refers, the NGO gets the offer email and
+ * accepts through its link, the officer is told — printing each step and where to look.
+ */
+
+import { readRuntimeFile, resolveDataDir } from './runtime-file';
+import { mintLocalToken } from './token';
+
+interface InboxEmail {
+  readonly destination: { readonly to: string[] };
+  readonly subject: string;
+  readonly body: { readonly text?: string };
+}
+
+const OFFICER = 'officer.demo@police-korca.example.org';
+
+function step(n: number, text: string): void {
+  process.stdout.write(`\n${n}. ${text}\n`);
+}
+
+function detail(text: string): void {
+  process.stdout.write(`   ${text}\n`);
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const found = await probe();
+    if (found !== undefined) return found;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function main(): Promise<void> {
+  const dataDir = resolveDataDir();
+  const read = readRuntimeFile(dataDir);
+  if (!read.ok) {
+    process.stderr.write(
+      `demo: the local stack is not running (${read.detail}); start it with \`npm start\`\n`,
+    );
+    process.exit(2);
+  }
+  const { urls } = read.runtime;
+  const inbox = async (): Promise<InboxEmail[]> =>
+    ((await (await fetch(`${urls.inbox}/store`)).json()) as { emails: InboxEmail[] }).emails;
+
+  step(1, 'A police officer of Korça signs in (a local ID token, as Cognito would issue).');
+  const token = mintLocalToken({ role: 'police', org: 'police-korca', email: OFFICER });
+  detail('npm run token -- --role police --org police-korca');
+
+  step(2, 'After the interview the officer refers the presumed victim: a profile, never an identity.');
+  const referral = {
+    region: 'korca',
+    interviewDate: new Date().toISOString().slice(0, 10),
+    socialWorkerPresent: true,
+    socialWorkerOrgId: 'ngo-vatra',
+    person: {
+      ageGroup: 'adult',
+      gender: 'female',
+      nationality: 'AL',
+      language: 'sq',
+      needs: ['psycho-social', 'legal'],
+      riskLevel: 'medium',
+    },
+    consent: { given: true },
+  };
+  const res = await fetch(`${urls.api}/referrals`, {
+    method: 'POST',
+    headers: {
+      Authorization: `Bearer ${token}`,
+      'Content-Type': 'application/json',
+      'Idempotency-Key': `demo-${Date.now()}`,
+    },
+    body: JSON.stringify(referral),
+  });
+  if (res.status !== 201) throw new Error(`the referral was refused with ${res.status}: ${await res.text()}`);
+  const created = (await res.json()) as { caseId: string; reference: string; status: string };
+  detail(`POST ${urls.api}/referrals → 201 ${JSON.stringify(created)}`);
+
+  step(3, 'The workflow picks the NGO that fits and emails its focal point an offer with a link.');
+  const offer = await waitFor('the offer email', async () =>
+    (await inbox()).find((e) => e.subject.includes(created.reference) && e.body.text?.includes('/actions/')),
+  );
+  const link = /(https?:\/\/\S+\/actions\/[A-Za-z0-9_-]+)/.exec(offer.body.text ?? '')?.[1];
+  if (!link) throw new Error('the offer email holds no link');
+  detail(`to ${offer.destination.to.join(', ')}: "${offer.subject}"`);
+  detail(`see it in the inbox: ${urls.inbox}/`);
+
+  step(4, 'The NGO opens the link: a confirm page (opening it changes nothing; mail scanners open links).');
+  const page = await fetch(link);
+  detail(`GET ${new URL(link).pathname.replace(/[^/]+$/, '<token>')} → ${page.status}`);
+
+  step(5, 'The NGO accepts.');
+  const accept = await fetch(link, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: 'decision=accept',
+  });
+  detail(
+    `POST → ${accept.status}; the same link again → ${(await fetch(link, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'decision=accept' })).status} (single use)`,
+  );
+
+  step(6, 'The referring officer is told which NGO has the case.');
+  const notice = await waitFor('the officer email', async () =>
+    (await inbox()).find((e) => e.subject.includes(created.reference) && e.destination.to.includes(OFFICER)),
+  );
+  detail(`to ${notice.destination.to.join(', ')}: "${notice.subject}"`);
+  const view = (await (
+    await fetch(`${urls.api}/cases/${created.caseId}`, { headers: { Authorization: `Bearer ${token}` } })
+  ).json()) as { status: string; acceptedOrgId?: string };
+  detail(
+    `GET ${urls.api}/cases/${created.caseId} → status ${view.status}, accepted by ${view.acceptedOrgId}`,
+  );
+  process.stdout.write('\nDone. Nothing in those emails identifies the person: only the case reference.\n');
+}
+
+main().catch((error) => {
+  process.stderr.write(`demo: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
