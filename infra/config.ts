@@ -18,7 +18,16 @@ export const deploymentConfigSchema = z.strictObject({
     .optional(),
   senderEmail: z.email(),
   timeZone: z.string().refine(isTimeZone, { message: 'not an IANA time zone' }).default('Europe/Tirane'),
-  offerDeadlineHours: z.number().int().min(1).max(720).default(24),
+  /**
+   * Hours an NGO has to answer an offer. Fractions are allowed (whole seconds, at least
+   * 5 s) so a local run can watch a deadline pass in real time.
+   */
+  offerDeadlineHours: z
+    .number()
+    .positive()
+    .max(720)
+    .refine((h) => Math.round(h * 3600) >= 5, { message: 'at least 5 seconds' })
+    .default(24),
   logRetentionDays: z
     .number()
     .int()

@@ -17,7 +17,7 @@ import { acquirePidLock, resetDataDir } from './runtime/data-dir';
 import { assertPortFree, freePort, parsePortBase, portPlan } from './runtime/ports';
 import { startRefuseServer } from './runtime/refuse-server';
 import { startSchedules } from './runtime/schedules';
-import { synthesize } from './runtime/synth';
+import { contextOverrides, synthesize } from './runtime/synth';
 import { resolveDataDir, runtimeFilePath, writeRuntimeFile } from './runtime-file';
 import { startDynamoDbLocal } from './services/dynamodb-local';
 import { requireJava } from './services/java-runtime';
@@ -101,7 +101,11 @@ async function main(): Promise<void> {
     // Fail before the slow synth when something the stack needs is missing.
     requireJava();
     say('synthesizing the CDK app into cdk.out …');
-    const cdkOut = synthesize(REPO_ROOT);
+    const overrides = contextOverrides(process.env);
+    const cdkOut = synthesize(
+      REPO_ROOT,
+      overrides ? { overrides, outdir: path.join(dataDir, 'cdk.out') } : {},
+    );
 
     const dynamodb = await startDynamoDbLocal({
       dataDir,

@@ -7,8 +7,12 @@ import { offerEmail } from '../../shared/email/templates';
 import { addHours } from '../../shared/util/time';
 import { CaseStateError, parseTaskInput, taskInputs } from '../../shared/workflow/task-input';
 
-/** How much earlier than the state's timeout the link expires. */
+/** How much earlier than the state's timeout the link expires: a minute, or a tenth of a short deadline. */
 export const LINK_MARGIN_MS = 60_000;
+
+export function linkMarginMs(deadlineHours: number): number {
+  return Math.min(LINK_MARGIN_MS, deadlineHours * 360_000);
+}
 
 export interface SendOfferDeps {
   readonly store: Pick<
@@ -48,7 +52,9 @@ export async function sendOffer(deps: SendOfferDeps, event: unknown): Promise<{ 
 
   // The state's timer started when it was entered, a moment before this step runs: the link
   // expires a margin earlier, so no answer can be recorded after the workflow timed out.
-  const deadline = new Date(addHours(deps.now(), deps.offerDeadlineHours).getTime() - LINK_MARGIN_MS);
+  const deadline = new Date(
+    addHours(deps.now(), deps.offerDeadlineHours).getTime() - linkMarginMs(deps.offerDeadlineHours),
+  );
   const { token, hash } = (deps.issueToken ?? issueActionToken)();
   const armed = await deps.store.armOffer({
     task,

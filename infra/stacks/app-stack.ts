@@ -185,7 +185,7 @@ export class AppStack extends Stack {
       definitionBody: sfn.DefinitionBody.fromChainable(
         referralDefinition(this, {
           functions: steps,
-          offerDeadline: Duration.hours(config.offerDeadlineHours),
+          offerDeadline: Duration.seconds(Math.round(config.offerDeadlineHours * 3600)),
         }),
       ),
       // Executions carry ids only; still, history and logs never hold execution data.
