@@ -24,6 +24,8 @@ import type {
 import type { CreateReferralArgs, CreateReferralResult, DecideTaskArgs, OpenOfferArgs, Store } from './store';
 
 type Item = Record<string, unknown>;
+type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
+type TransactItem = TransactItems[number];
 
 function strip<T>(item: Item | undefined): T | undefined {
   if (!item) return undefined;
@@ -217,73 +219,42 @@ export class DynamoStore implements Store {
   async openOffer(args: OpenOfferArgs): Promise<boolean> {
     const { task, now } = args;
     const after = args.afterTaskId;
-    try {
-      await this.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: keys.case(args.caseId),
-                UpdateExpression:
-                  'SET #s = :offered, offeredOrgId = :org, currentOfferTaskId = :task, ' +
-                  'offeredOrgIds = list_append(offeredOrgIds, :orgs), #v = :next, updatedAt = :now',
-                ConditionExpression:
-                  '#v = :expected AND ' +
-                  (after === undefined
-                    ? 'attribute_not_exists(currentOfferTaskId)'
-                    : 'currentOfferTaskId = :after'),
-                ExpressionAttributeNames: { '#s': 'status', '#v': 'version' },
-                ExpressionAttributeValues: {
-                  ':offered': 'OFFERED',
-                  ':org': task.orgId,
-                  ':task': task.taskId,
-                  ':orgs': [task.orgId],
-                  ':expected': args.expectedVersion,
-                  ':next': args.expectedVersion + 1,
-                  ':now': now,
-                  ...(after === undefined ? {} : { ':after': after }),
-                },
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...keys.task(task.taskId), ...task },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: keys.org(task.orgId),
-                UpdateExpression: 'ADD openOffers :one',
-                ConditionExpression: 'attribute_exists(pk)',
-                ExpressionAttributeValues: { ':one': 1 },
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...keys.event(args.caseId, now, 'OFFERED', task.taskId),
-                  caseId: args.caseId,
-                  at: now,
-                  type: 'OFFERED',
-                  actor: 'system',
-                  orgId: task.orgId,
-                  taskId: task.taskId,
-                },
-              },
-            },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return this.transact([
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.case(args.caseId),
+          UpdateExpression:
+            'SET #s = :offered, offeredOrgId = :org, currentOfferTaskId = :task, ' +
+            'offeredOrgIds = list_append(offeredOrgIds, :orgs), #v = :next, updatedAt = :now',
+          ConditionExpression:
+            '#v = :expected AND ' +
+            (after === undefined
+              ? 'attribute_not_exists(currentOfferTaskId)'
+              : 'currentOfferTaskId = :after'),
+          ExpressionAttributeNames: { '#s': 'status', '#v': 'version' },
+          ExpressionAttributeValues: {
+            ':offered': 'OFFERED',
+            ':org': task.orgId,
+            ':task': task.taskId,
+            ':orgs': [task.orgId],
+            ':expected': args.expectedVersion,
+            ':next': args.expectedVersion + 1,
+            ':now': now,
+            ...(after === undefined ? {} : { ':after': after }),
+          },
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.task(task.taskId), ...task },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      this.offerCount(task.orgId, +1),
+      this.eventPut(args.caseId, now, 'OFFERED', 'system', task),
+    ]);
   }
 
   getTask(taskId: string) {
@@ -292,7 +263,7 @@ export class DynamoStore implements Store {
 
   async armOffer(args: { task: TaskRecord; sfnTaskToken: string; link: ActionLinkRecord }): Promise<boolean> {
     const { task, link } = args;
-    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+    const items: TransactItems = [
       {
         Update: {
           TableName: this.tableName,
@@ -319,56 +290,25 @@ export class DynamoStore implements Store {
     if (task.actionHash && task.actionHash !== link.hash) {
       items.push({ Delete: { TableName: this.tableName, Key: keys.action(task.actionHash) } });
     }
-    try {
-      await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return this.transact(items);
   }
 
   async rearmOffer(taskId: string, sfnTaskToken: string): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.task(taskId),
-          UpdateExpression: 'SET sfnTaskToken = :t',
-          ConditionExpression: '#s = :open',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':t': sfnTaskToken, ':open': 'OPEN' },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return this.update({
+      Key: keys.task(taskId),
+      UpdateExpression: 'SET sfnTaskToken = :t',
+      ConditionExpression: '#s = :open',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':t': sfnTaskToken, ':open': 'OPEN' },
+    });
   }
 
   async markEmailed(taskId: string, at: string): Promise<void> {
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.task(taskId),
-        UpdateExpression: 'SET emailedAt = :at',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':at': at },
-      }),
-    );
+    await this.setOnTask(taskId, 'emailedAt', at);
   }
 
   async markNotified(taskId: string, at: string): Promise<void> {
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.task(taskId),
-        UpdateExpression: 'SET notifiedAt = :at',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':at': at },
-      }),
-    );
+    await this.setOnTask(taskId, 'notifiedAt', at);
   }
 
   getActionLink(hash: string) {
@@ -377,215 +317,110 @@ export class DynamoStore implements Store {
 
   async decideTask(args: DecideTaskArgs): Promise<boolean> {
     const { task, now } = args;
-    try {
-      await this.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: keys.action(args.hash),
-                UpdateExpression: 'SET usedAt = :now',
-                ConditionExpression:
-                  'attribute_exists(pk) AND attribute_not_exists(usedAt) AND expiresAt > :now',
-                ExpressionAttributeValues: { ':now': now },
-              },
-            },
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: keys.task(task.taskId),
-                UpdateExpression:
-                  'SET #s = :decided, decision = :d, decidedAt = :now' +
-                  (args.declineReason === undefined ? '' : ', declineReason = :r'),
-                ConditionExpression: '#s = :open AND actionHash = :h',
-                ExpressionAttributeNames: { '#s': 'status' },
-                ExpressionAttributeValues: {
-                  ':decided': 'DECIDED',
-                  ':open': 'OPEN',
-                  ':d': args.decision,
-                  ':now': now,
-                  ':h': args.hash,
-                  ...(args.declineReason === undefined ? {} : { ':r': args.declineReason }),
-                },
-              },
-            },
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: keys.org(task.orgId),
-                UpdateExpression: 'ADD openOffers :minus',
-                ConditionExpression: 'openOffers > :zero',
-                ExpressionAttributeValues: { ':minus': -1, ':zero': 0 },
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...keys.event(
-                    task.caseId,
-                    now,
-                    args.decision === 'accept' ? 'OFFER_ACCEPTED' : 'OFFER_DECLINED',
-                    task.taskId,
-                  ),
-                  caseId: task.caseId,
-                  at: now,
-                  type: args.decision === 'accept' ? 'OFFER_ACCEPTED' : 'OFFER_DECLINED',
-                  actor: 'action-link',
-                  orgId: task.orgId,
-                  taskId: task.taskId,
-                },
-              },
-            },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    const reason = args.declineReason === undefined ? {} : { ':r': args.declineReason };
+    return this.transact([
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.action(args.hash),
+          UpdateExpression: 'SET usedAt = :now',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt) AND expiresAt > :now',
+          ExpressionAttributeValues: { ':now': now },
+        },
+      },
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.task(task.taskId),
+          UpdateExpression:
+            'SET #s = :decided, decision = :d, decidedAt = :now' +
+            (args.declineReason === undefined ? '' : ', declineReason = :r'),
+          ConditionExpression: '#s = :open AND actionHash = :h',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: {
+            ':decided': 'DECIDED',
+            ':open': 'OPEN',
+            ':d': args.decision,
+            ':now': now,
+            ':h': args.hash,
+            ...reason,
+          },
+        },
+      },
+      this.offerCount(task.orgId, -1),
+      this.eventPut(
+        task.caseId,
+        now,
+        args.decision === 'accept' ? 'OFFER_ACCEPTED' : 'OFFER_DECLINED',
+        'action-link',
+        task,
+      ),
+    ]);
   }
 
   async lapseTask(task: TaskRecord, now: string): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: keys.task(task.taskId),
-                UpdateExpression: 'SET #s = :timedOut, decidedAt = :now',
-                ConditionExpression: '#s = :open',
-                ExpressionAttributeNames: { '#s': 'status' },
-                ExpressionAttributeValues: { ':timedOut': 'TIMED_OUT', ':open': 'OPEN', ':now': now },
-              },
-            },
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: keys.org(task.orgId),
-                UpdateExpression: 'ADD openOffers :minus',
-                ConditionExpression: 'openOffers > :zero',
-                ExpressionAttributeValues: { ':minus': -1, ':zero': 0 },
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...keys.event(task.caseId, now, 'OFFER_TIMED_OUT', task.taskId),
-                  caseId: task.caseId,
-                  at: now,
-                  type: 'OFFER_TIMED_OUT',
-                  actor: 'system',
-                  orgId: task.orgId,
-                  taskId: task.taskId,
-                },
-              },
-            },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return this.transact([
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.task(task.taskId),
+          UpdateExpression: 'SET #s = :timedOut, decidedAt = :now',
+          ConditionExpression: '#s = :open',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':timedOut': 'TIMED_OUT', ':open': 'OPEN', ':now': now },
+        },
+      },
+      this.offerCount(task.orgId, -1),
+      this.eventPut(task.caseId, now, 'OFFER_TIMED_OUT', 'system', task),
+    ]);
   }
 
   async acceptCase(args: { caseId: string; task: TaskRecord; now: string }): Promise<boolean> {
     const { task, now } = args;
-    try {
-      await this.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: keys.case(args.caseId),
-                UpdateExpression:
-                  'SET #s = :accepted, acceptedOrgId = :org, #v = #v + :one, updatedAt = :now REMOVE offeredOrgId',
-                ConditionExpression: '#s = :offered AND currentOfferTaskId = :task',
-                ExpressionAttributeNames: { '#s': 'status', '#v': 'version' },
-                ExpressionAttributeValues: {
-                  ':accepted': 'ACCEPTED',
-                  ':offered': 'OFFERED',
-                  ':org': task.orgId,
-                  ':task': task.taskId,
-                  ':one': 1,
-                  ':now': now,
-                },
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...keys.event(args.caseId, now, 'ACCEPTED', task.taskId),
-                  caseId: args.caseId,
-                  at: now,
-                  type: 'ACCEPTED',
-                  actor: 'system',
-                  orgId: task.orgId,
-                  taskId: task.taskId,
-                },
-              },
-            },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return this.transact([
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.case(args.caseId),
+          UpdateExpression:
+            'SET #s = :accepted, acceptedOrgId = :org, #v = #v + :one, updatedAt = :now REMOVE offeredOrgId',
+          ConditionExpression: '#s = :offered AND currentOfferTaskId = :task',
+          ExpressionAttributeNames: { '#s': 'status', '#v': 'version' },
+          ExpressionAttributeValues: {
+            ':accepted': 'ACCEPTED',
+            ':offered': 'OFFERED',
+            ':org': task.orgId,
+            ':task': task.taskId,
+            ':one': 1,
+            ':now': now,
+          },
+        },
+      },
+      this.eventPut(args.caseId, now, 'ACCEPTED', 'system', task),
+    ]);
   }
 
   async markUnassigned(args: { caseId: string; now: string }): Promise<boolean> {
     const { now } = args;
-    try {
-      await this.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: keys.case(args.caseId),
-                UpdateExpression: 'SET #s = :u, #v = #v + :one, updatedAt = :now REMOVE offeredOrgId',
-                ConditionExpression: 'attribute_exists(pk) AND (#s = :referred OR #s = :offered)',
-                ExpressionAttributeNames: { '#s': 'status', '#v': 'version' },
-                ExpressionAttributeValues: {
-                  ':u': 'UNASSIGNED',
-                  ':referred': 'REFERRED',
-                  ':offered': 'OFFERED',
-                  ':one': 1,
-                  ':now': now,
-                },
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...keys.event(args.caseId, now, 'UNASSIGNED'),
-                  caseId: args.caseId,
-                  at: now,
-                  type: 'UNASSIGNED',
-                  actor: 'system',
-                },
-              },
-            },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return this.transact([
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.case(args.caseId),
+          UpdateExpression: 'SET #s = :u, #v = #v + :one, updatedAt = :now REMOVE offeredOrgId',
+          ConditionExpression: 'attribute_exists(pk) AND (#s = :referred OR #s = :offered)',
+          ExpressionAttributeNames: { '#s': 'status', '#v': 'version' },
+          ExpressionAttributeValues: {
+            ':u': 'UNASSIGNED',
+            ':referred': 'REFERRED',
+            ':offered': 'OFFERED',
+            ':one': 1,
+            ':now': now,
+          },
+        },
+      },
+      this.eventPut(args.caseId, now, 'UNASSIGNED', 'system'),
+    ]);
   }
 
   async appendEvent(event: CaseEvent): Promise<void> {
@@ -595,5 +430,72 @@ export class DynamoStore implements Store {
         Item: { ...keys.event(event.caseId, event.at, event.type, event.taskId), ...event },
       }),
     );
+  }
+
+  /** All-or-nothing write; false when a condition refused it (the state moved on). */
+  private async transact(items: TransactItems): Promise<boolean> {
+    try {
+      await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** One conditional update; false when its condition refused it. */
+  private async update(
+    input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName'>,
+  ): Promise<boolean> {
+    try {
+      await this.doc.send(new UpdateCommand({ TableName: this.tableName, ...input }));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Sets one attribute on an existing task; a missing task is an error, not "no". */
+  private async setOnTask(taskId: string, name: 'emailedAt' | 'notifiedAt', at: string): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.task(taskId),
+        UpdateExpression: `SET ${name} = :at`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    );
+  }
+
+  /** The NGO's open-offer count up or down; it never goes below zero. */
+  private offerCount(orgId: string, by: 1 | -1): TransactItem {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: keys.org(orgId),
+        UpdateExpression: 'ADD openOffers :by',
+        ConditionExpression: by > 0 ? 'attribute_exists(pk)' : 'openOffers > :zero',
+        ExpressionAttributeValues: by > 0 ? { ':by': by } : { ':by': by, ':zero': 0 },
+      },
+    };
+  }
+
+  /** The Put of one timeline event; append-only, keyed by time, type and task. */
+  private eventPut(caseId: string, at: string, type: string, actor: string, task?: TaskRecord): TransactItem {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: {
+          ...keys.event(caseId, at, type, task?.taskId),
+          caseId,
+          at,
+          type,
+          actor,
+          ...(task ? { orgId: task.orgId, taskId: task.taskId } : {}),
+        },
+      },
+    };
   }
 }

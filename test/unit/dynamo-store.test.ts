@@ -184,7 +184,7 @@ describe('DynamoStore', () => {
       expect(taskPut?.Put?.ConditionExpression).toBe('attribute_not_exists(pk)');
       expect(orgUpdate?.Update).toMatchObject({
         Key: { pk: 'ORG#ngo-different-and-equal', sk: 'ORG' },
-        UpdateExpression: 'ADD openOffers :one',
+        UpdateExpression: 'ADD openOffers :by',
         ConditionExpression: 'attribute_exists(pk)',
       });
     });
@@ -253,7 +253,7 @@ describe('DynamoStore', () => {
       });
       expect(org?.Update).toMatchObject({
         ConditionExpression: 'openOffers > :zero',
-        UpdateExpression: 'ADD openOffers :minus',
+        UpdateExpression: 'ADD openOffers :by',
       });
     });
 
