@@ -10,9 +10,11 @@ import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { readAssembly } from './assembly/read-assembly';
 import { jwtVerifier, TokenIssuer } from './auth/issuer';
+import { formatDuration, RuntimeClock } from './clock/runtime-clock';
 import { startGateway } from './gateway/http-gateway';
 import { WorkerPool } from './lambda/worker-pool';
 import type { LocalApp } from './model';
+import { startAdminServer } from './runtime/admin-server';
 import { acquirePidLock, resetDataDir } from './runtime/data-dir';
 import { assertPortFree, freePort, parsePortBase, portPlan } from './runtime/ports';
 import { startRefuseServer } from './runtime/refuse-server';
@@ -95,6 +97,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stopAll(0));
 
   try {
+    // One clock for the whole runtime: real time plus a persisted, forward-only offset.
+    const clock = RuntimeClock.open(dataDir);
+    if (clock.offsetMs > 0) say(`clock: ${formatDuration(clock.offsetMs)} ahead of real time`);
     const ports = portPlan(parsePortBase(process.env.BASHKE_PORT));
     for (const [what, port] of Object.entries(ports)) await assertPortFree(port, what);
 
@@ -113,7 +118,7 @@ async function main(): Promise<void> {
       log: (l) => say(`dynamodb: ${l}`),
     });
     stoppers.push(() => dynamodb.stop());
-    const ses = await startSesLocal({ port: ports.ses });
+    const ses = await startSesLocal({ port: ports.ses, dataDir, log: (l) => say(`ses: ${l}`) });
     stoppers.push(() => ses.stop());
     const refuse = await startRefuseServer(ports.refuse);
     stoppers.push(() => refuse.close());
@@ -147,6 +152,7 @@ async function main(): Promise<void> {
     const workers = new WorkerPool(app.functions, {
       baseEnv: { ...awsEnv, AWS_ENDPOINT_URL_SFN: `http://127.0.0.1:${sfnPort}` },
       log: (fn, line) => process.stdout.write(`[${fn}] ${line}\n`),
+      clock,
     });
     stoppers.push(() => workers.close());
     const plane = new StepFunctionsControlPlane({
@@ -154,15 +160,31 @@ async function main(): Promise<void> {
       invoker: workers,
       region: app.region,
       accountId: app.accountId,
+      now: () => clock.now(),
+      dataDir: path.join(dataDir, 'stepfunctions'),
+      log: (m) => say(`stepfunctions: ${m}`),
     });
+    const restored = plane.restoreReport();
+    if (restored.resumed.length || restored.failed.length || restored.skipped.length) {
+      say(
+        `stepfunctions: resumed ${restored.resumed.length} running execution(s); ` +
+          `${restored.failed.length} could not resume, ${restored.skipped.length} file(s) skipped`,
+      );
+    }
     stoppers.push(() => plane.dispose());
+    const unhookTimers = clock.onAdvance(() => plane.refreshTimers());
+    stoppers.push(async () => unhookTimers());
     const sfnServer = await startStepFunctionsServer(plane, { port: sfnPort });
     stoppers.push(() => sfnServer.close());
 
     const api = app.httpApis[0];
     if (!api) throw new Error('the app has no HTTP API');
     const audience = api.jwt?.audience[0] ?? 'local-client';
-    const issuer = TokenIssuer.open(dataDir, { issuer: issuerUrl, clientId: audience });
+    const issuer = TokenIssuer.open(dataDir, {
+      issuer: issuerUrl,
+      clientId: audience,
+      now: () => clock.nowMs(),
+    });
     const gateway = await startGateway({
       api,
       invoker: workers,
@@ -170,10 +192,11 @@ async function main(): Promise<void> {
         ? jwtVerifier(issuer, { issuer: api.jwt.issuer, audience: api.jwt.audience })
         : () => undefined,
       port: gatewayPort,
+      now: () => clock.nowMs(),
     });
     stoppers.push(() => gateway.close());
 
-    const schedules = startSchedules(app.schedules, workers, (l) => say(l));
+    const schedules = startSchedules(app.schedules, workers, (l) => say(l), clock);
     stoppers.push(async () => schedules.stop());
 
     const seedFunction = findOutput(app, SEED.output);
@@ -183,9 +206,18 @@ async function main(): Promise<void> {
       say(`directory seeded: ${JSON.stringify(seeded.payload)}`);
     }
 
+    const admin = await startAdminServer({ clock, log: (l) => say(l) });
+    stoppers.push(() => admin.close());
+
     writeRuntimeFile(dataDir, {
       dataDir,
-      urls: { api: gateway.url, inbox: ses.url, stepFunctions: sfnServer.url, dynamodb: dynamodb.url },
+      urls: {
+        api: gateway.url,
+        inbox: ses.url,
+        stepFunctions: sfnServer.url,
+        dynamodb: dynamodb.url,
+        admin: admin.url,
+      },
       pids: { main: process.pid, dynamodb: dynamodb.pid, ses: ses.pid },
       issuer: issuerUrl,
       clientId: audience,
@@ -196,6 +228,7 @@ async function main(): Promise<void> {
     say(`API:    ${gateway.url}`);
     say(`Inbox:  ${ses.url}/`);
     say(`Data:   ${dataDir}`);
+    say(`Clock:  ${clock.now().toISOString()} (npm run clock -- now | advance 25h)`);
     say('Refer a case (police of Korça):');
     process.stdout.write(
       [

@@ -36,6 +36,8 @@ export const runtimeFileSchema = z.object({
     stepFunctions: localUrl,
     /** DynamoDB Local. */
     dynamodb: localUrl,
+    /** The admin endpoint (`GET /clock`, `POST /clock/advance`), used by `npm run clock`. */
+    admin: localUrl.optional(),
   }),
   /** Process ids; `main` is the runtime itself. Other helpers (e.g. `ses`) may be listed. */
   pids: z.object({ main: pid, dynamodb: pid.optional() }).catchall(pid),

@@ -3,13 +3,16 @@
  *
  * Prints one ID token for the running local stack, signed with its key and carrying its
  * issuer and client id (read from runtime.json in the data folder), for use as
- * `Authorization: Bearer <token>`. Exit codes: 0 token printed, 2 bad arguments or no
+ * `Authorization: Bearer <token>`. The token is dated by the stack's runtime clock
+ * (`<dataDir>/clock.json`, see local/clock/runtime-clock.ts), so after
+ * `npm run clock -- advance 25h` it is fresh for the gateway, not 25 h old. Exit codes: 0 token printed, 2 bad arguments or no
  * running stack, 1 anything else.
  */
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
-import { LOCAL_ROLES, readSigningKey, TokenIssuer } from './auth/issuer';
+import { type Clock, LOCAL_ROLES, readSigningKey, TokenIssuer } from './auth/issuer';
+import { readClockOffset } from './clock/runtime-clock';
 import { readRuntimeFile, resolveDataDir } from './runtime-file';
 
 const USAGE =
@@ -69,8 +72,15 @@ export function defaultSub(org: string, role: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** Mints the token for the stack running on the data folder; throws StackNotRunningError. */
-export function mintLocalToken(args: TokenArgs, env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * Mints the token for the stack running on the data folder, dated by the stack's runtime
+ * clock (`realNow` plus the offset in clock.json); throws StackNotRunningError.
+ */
+export function mintLocalToken(
+  args: TokenArgs,
+  env: NodeJS.ProcessEnv = process.env,
+  realNow: Clock = Date.now,
+): string {
   const dataDir = args['data-dir']
     ? resolveDataDir({ BASHKE_DATA_DIR: args['data-dir'] })
     : resolveDataDir(env);
@@ -82,7 +92,12 @@ export function mintLocalToken(args: TokenArgs, env: NodeJS.ProcessEnv = process
   }
   const key = readSigningKey(dataDir);
   if (!key) throw new StackNotRunningError(`the local stack on ${dataDir} has no signing key yet`);
-  const issuer = new TokenIssuer(key, { issuer: runtime.runtime.issuer, clientId: runtime.runtime.clientId });
+  const offsetMs = readClockOffset(dataDir);
+  const issuer = new TokenIssuer(key, {
+    issuer: runtime.runtime.issuer,
+    clientId: runtime.runtime.clientId,
+    now: () => realNow() + offsetMs,
+  });
   return issuer.mint({
     sub: args.sub ?? defaultSub(args.org, args.role),
     orgId: args.org,

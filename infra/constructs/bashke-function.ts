@@ -73,6 +73,9 @@ export class BashkeFunction extends nodejs.NodejsFunction {
         sourceMap: true,
         target: 'node24',
         mainFields: ['module', 'main'],
+        // The AWS SDK is bundled, not taken from the Lambda runtime: the version that ran the
+        // tests is the version that runs in AWS, and a bundle runs wherever it is copied.
+        externalModules: [],
         // Some CommonJS dependencies call require(); ESM bundles need it defined.
         banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
         forceDockerBundling: false,

@@ -14,6 +14,13 @@
  *
  * Payloads cross as JSON text, as they do through Lambda's Invoke API: a handler result is
  * what JSON.stringify makes of it (undefined → null), never a structured clone.
+ *
+ * The runtime clock (local/clock/runtime-clock.ts): `workerData.clockOffset` is a
+ * SharedArrayBuffer holding one BigInt64 — the clock's offset in ms, which the pool updates
+ * whenever the clock advances. Before the bundle loads, `Date` is replaced so that
+ * `Date.now()`, `new Date()` and `Date()` read real time plus that offset, live. `new Date(x)`,
+ * `Date.UTC`, `Date.parse`, `instanceof Date` and subclasses behave as before;
+ * `performance.now()`, `process.hrtime` and timers are untouched (they measure elapsed time).
  */
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -21,8 +28,47 @@ import { parentPort, workerData } from 'node:worker_threads';
 const port = parentPort;
 if (!port) throw new Error('worker-bootstrap.mjs must run in a worker thread');
 
-/** @type {{ file: string, exportName: string, handlerSpec: string, functionName: string, functionArn: string, memoryMb: number, logGroupName: string, logStreamName: string }} */
+/** @type {{ file: string, exportName: string, handlerSpec: string, functionName: string, functionArn: string, memoryMb: number, logGroupName: string, logStreamName: string, clockOffset?: SharedArrayBuffer }} */
 const config = workerData;
+
+/** Real epoch ms, whatever the shim below does (deadlines come from the pool in real time). */
+const realNow = Date.now;
+
+/** Replaces the global Date with one that reads real time plus the shared offset. */
+function installClock(buffer) {
+  const RealDate = Date;
+  const offset = new BigInt64Array(buffer);
+  const current = () => realNow() + Number(Atomics.load(offset, 0));
+  function LocalDate(...args) {
+    // Called as a function, Date ignores its arguments and returns the current time as text.
+    if (new.target === undefined) return new RealDate(current()).toString();
+    return Reflect.construct(RealDate, args.length === 0 ? [current()] : args, new.target);
+  }
+  const statics = {
+    now() {
+      return current();
+    },
+  };
+  // Static methods (UTC, parse) through the prototype chain; instances share Date.prototype,
+  // so instanceof holds for the old and the new constructor alike.
+  Object.setPrototypeOf(LocalDate, RealDate);
+  Object.defineProperty(LocalDate, 'prototype', { value: RealDate.prototype, writable: false });
+  Object.defineProperty(LocalDate, 'name', { value: 'Date' });
+  Object.defineProperty(LocalDate, 'length', { value: 7 });
+  Object.defineProperty(LocalDate, 'now', {
+    value: statics.now,
+    writable: true,
+    configurable: true,
+  });
+  Object.defineProperty(RealDate.prototype, 'constructor', {
+    value: LocalDate,
+    writable: true,
+    configurable: true,
+  });
+  globalThis.Date = LocalDate;
+}
+
+if (config.clockOffset instanceof SharedArrayBuffer) installClock(config.clockOffset);
 
 /** Lambda reports `error.name` as the error type; typeof for thrown non-errors. */
 function describe(error) {
@@ -95,7 +141,7 @@ async function onMessage(message) {
     awsRequestId: requestId,
     logGroupName: config.logGroupName,
     logStreamName: config.logStreamName,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, deadline - realNow()),
     // Callback-style completion is gone from the nodejs24.x runtime; these only fail loudly.
     done: () => {
       throw new Error('context.done is not supported: return a value or a promise');

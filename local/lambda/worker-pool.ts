@@ -14,6 +14,11 @@
  * The time zone is per process, not per thread: a worker's `TZ` variable changes only what
  * `process.env.TZ` reads, not how `Date` or `Intl` behave (measured). The pool therefore
  * puts the whole process on UTC (see ensureUtc).
+ *
+ * The runtime clock: every worker gets the pool's SharedArrayBuffer (one BigInt64, the
+ * clock's offset in ms) in its workerData, and its bootstrap makes `Date` read real time
+ * plus that offset. The pool writes the offset when the clock advances (`onAdvance`) and
+ * again before every invocation, so a handler sees a jump at once, even mid-invocation.
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -35,6 +40,19 @@ export interface WorkerPoolOptions {
    * share its cores (18 bundles took ~7 s together on 2 cores).
    */
   readonly initTimeoutSeconds?: number;
+  /**
+   * The runtime clock the handlers' `Date` follows (e.g. a RuntimeClock). Without one the
+   * handlers see real time.
+   */
+  readonly clock?: WorkerClock;
+}
+
+/** What the pool needs of the runtime clock. */
+export interface WorkerClock {
+  /** Milliseconds the clock runs ahead of real time. */
+  readonly offsetMs: number;
+  /** Subscribes to advances; returns the function that unsubscribes. */
+  onAdvance(listener: () => void): () => void;
 }
 
 /** Error types with AWS's names, so the Step Functions control plane can map them. */
@@ -125,6 +143,8 @@ class FunctionWorker {
     env: Record<string, string>,
     log: FunctionLog,
     initTimeoutMs: number,
+    /** The pool's clock offset buffer, and the call that brings it up to date. */
+    private readonly clock: { readonly buffer: SharedArrayBuffer; readonly sync: () => void },
     /** Called once when the worker takes no more invocations (timed out, crashed, closed). */
     private readonly onRetire: (w: FunctionWorker) => void,
     /** Called once the thread has exited. */
@@ -141,6 +161,7 @@ class FunctionWorker {
         memoryMb: fn.memoryMb,
         logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
         logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
+        clockOffset: clock.buffer,
       },
       fn.memoryMb,
     );
@@ -228,6 +249,7 @@ class FunctionWorker {
         this.retire();
       }, timeoutMs);
       this.pending.set(id, { resolve, timer });
+      this.clock.sync();
       this.worker.postMessage({
         type: 'invoke',
         id,
@@ -329,6 +351,10 @@ export class WorkerPool implements FunctionInvoker {
   private readonly all = new Set<FunctionWorker>();
   private readonly log: FunctionLog;
   private readonly initTimeoutMs: number;
+  private readonly clockOffset = new SharedArrayBuffer(BigInt64Array.BYTES_PER_ELEMENT);
+  private readonly clockView = new BigInt64Array(this.clockOffset);
+  private readonly clockSync = { buffer: this.clockOffset, sync: () => this.syncClock() };
+  private readonly unsubscribeClock: () => void;
   private closed = false;
 
   constructor(
@@ -342,6 +368,14 @@ export class WorkerPool implements FunctionInvoker {
     }
     this.log = options.log ?? defaultLog;
     this.initTimeoutMs = (options.initTimeoutSeconds ?? 30) * 1000;
+    this.syncClock();
+    this.unsubscribeClock = options.clock?.onAdvance(() => this.syncClock()) ?? (() => {});
+  }
+
+  /** Writes the clock's offset where every worker's `Date` reads it. */
+  private syncClock(): void {
+    const offset = this.options.clock?.offsetMs ?? 0;
+    Atomics.store(this.clockView, 0, BigInt(Math.round(offset)));
   }
 
   /** The function an ARN (also with a `:$LATEST` or alias qualifier) or a name refers to. */
@@ -378,6 +412,7 @@ export class WorkerPool implements FunctionInvoker {
       functionEnvironment(fn, this.options.baseEnv),
       this.log,
       this.initTimeoutMs,
+      this.clockSync,
       (retired) => {
         if (this.active.get(fn.name) === retired) this.active.delete(fn.name);
       },
@@ -391,6 +426,7 @@ export class WorkerPool implements FunctionInvoker {
   /** Terminates every worker; invocations in flight fail with Runtime.ExitError. */
   async close(): Promise<void> {
     this.closed = true;
+    this.unsubscribeClock();
     const workers = [...this.all];
     this.all.clear();
     this.active.clear();

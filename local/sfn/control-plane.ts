@@ -3,15 +3,31 @@ import type { DescribeExecutionOutput, HistoryEvent } from '@aws-sdk/client-sfn'
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import * as z from 'zod';
 import type { FunctionInvoker, LocalStateMachine } from '../model';
-import { type Json, type JsonObject, prepareDefinition } from './definition';
+import { type Json, type JsonObject, prepareDefinition, resumeDefinition } from './definition';
 import { TimeoutErrors } from './engine';
 import { apiError, SfnApiError } from './errors';
-import { type ExecutionRecord, ExecutionRun, type HistoryRecord, type RunnableMachine } from './execution';
+import {
+  type ExecutionDeps,
+  type ExecutionRecord,
+  ExecutionRun,
+  failRecord,
+  type HistoryRecord,
+  type RunnableMachine,
+} from './execution';
+import { ExecutionStore, type SkippedExecutionFile } from './store';
 import { Timers } from './timers';
 import { isWellFormedTaskToken } from './tokens';
 
-export type { ExecutionRecord, HistoryRecord, TaskTokenRecord, WaitRecord } from './execution';
+export type {
+  CurrentStateRecord,
+  ExecutionRecord,
+  HistoryRecord,
+  RetryRecord,
+  TaskTokenRecord,
+  WaitRecord,
+} from './execution';
 export { LAMBDA_TIMEOUT_ERROR_TYPE, LAMBDA_UNKNOWN_ERROR } from './lambda';
+export type { SkippedExecutionFile } from './store';
 
 /** Each engine Task attempt hands control back well before the engine's ~24.8-day timer. */
 const DEFAULT_ENGINE_SLICE_MS = 20 * 24 * 3600 * 1000;
@@ -36,6 +52,45 @@ export interface StepFunctionsControlPlaneOptions {
    * re-enters it (invisible in history). Only tests lower it. @default 20 days
    */
   readonly engineSliceMs?: number;
+  /**
+   * A folder of the control plane's own: every execution is saved in
+   * `<dataDir>/executions/` and, on construction, finished executions are loaded and
+   * running ones resume (see local/sfn/README.md "Durability"). Absent: memory only.
+   */
+  readonly dataDir?: string;
+  /** Reports what the store could not load or save. @default console.warn */
+  readonly log?: (message: string) => void;
+}
+
+/** What the construction found in `dataDir`. */
+export interface RestoreReport {
+  /** Running executions resumed. */
+  readonly resumed: readonly string[];
+  /** Finished executions loaded (describable, with their history). */
+  readonly finished: readonly string[];
+  /** Running executions that could not resume (state machine or state gone): now FAILED. */
+  readonly failed: ReadonlyArray<{ readonly executionArn: string; readonly reason: string }>;
+  /** Files that could not be read: left in place, not loaded. */
+  readonly skipped: readonly SkippedExecutionFile[];
+}
+
+/** An execution as the control plane holds it: running here, or loaded after it ended. */
+type Execution = Pick<ExecutionRun, 'record' | 'done' | 'stop' | 'dispose' | 'answer' | 'isOpen'>;
+
+/** An execution that had ended before a restart: readable, nothing more. */
+class EndedExecution implements Execution {
+  readonly done = Promise.resolve();
+  constructor(readonly record: ExecutionRecord) {}
+  stop(): void {}
+  dispose(): Promise<void> {
+    return this.done;
+  }
+  answer(): boolean {
+    return false;
+  }
+  isOpen(): boolean {
+    return false;
+  }
 }
 
 const arnField = z.string().min(1).max(2048);
@@ -140,16 +195,20 @@ function toHistoryEvent(record: HistoryRecord, includeData: boolean): HistoryEve
  */
 export class StepFunctionsControlPlane {
   private readonly machines = new Map<string, RunnableMachine>();
-  private readonly executions = new Map<string, ExecutionRun>();
-  private readonly tokens = new Map<string, ExecutionRun>();
+  private readonly executions = new Map<string, Execution>();
+  private readonly tokens = new Map<string, Execution>();
   private readonly timers: Timers;
   private readonly now: () => Date;
+  private readonly log: (message: string) => void;
   private readonly timeouts = new TimeoutErrors();
   private readonly unsupported: Array<{ stateMachineArn: string; state: string; resource: string }> = [];
+  private readonly store: ExecutionStore | undefined;
+  private readonly restored: RestoreReport;
   private disposed = false;
 
   constructor(private readonly options: StepFunctionsControlPlaneOptions) {
     this.now = options.now ?? (() => new Date());
+    this.log = options.log ?? ((message) => console.warn(`local step functions: ${message}`));
     this.timers = new Timers({ now: this.now });
     for (const machine of options.stateMachines) {
       let definition: JsonObject;
@@ -181,6 +240,18 @@ export class StepFunctionsControlPlane {
         }
       }
     }
+    this.store =
+      options.dataDir === undefined
+        ? undefined
+        : new ExecutionStore(options.dataDir, { onWriteError: this.log });
+    this.restored = this.store
+      ? this.restore(this.store)
+      : { resumed: [], finished: [], failed: [], skipped: [] };
+  }
+
+  /** What was loaded from `dataDir` at construction (all empty without one). */
+  restoreReport(): RestoreReport {
+    return this.restored;
   }
 
   /** Task states whose resource is not emulated: an execution that reaches one fails (States.Runtime). */
@@ -238,21 +309,15 @@ export class StepFunctionsControlPlane {
       ],
       tasks: [],
       waits: [],
+      retries: [],
       ...(timeoutSeconds === undefined
         ? {}
         : { timeoutAt: new Date(startDate.getTime() + timeoutSeconds * 1000).toISOString() }),
     };
-    const run = new ExecutionRun(record, machine, {
-      invoker: this.options.invoker,
-      timers: this.timers,
-      now: this.now,
-      region: this.options.region,
-      accountId: this.options.accountId,
-      timeouts: this.timeouts,
-      sliceMs: this.options.engineSliceMs ?? DEFAULT_ENGINE_SLICE_MS,
-      tokenIssued: (issued, owner) => this.tokens.set(issued, owner),
-    });
+    const run = new ExecutionRun(record, machine, this.runDeps());
     this.executions.set(executionArn, run);
+    // Saved before StartExecution answers.
+    this.store?.save(record);
     return { executionArn, startDate };
   }
 
@@ -347,13 +412,85 @@ export class StepFunctionsControlPlane {
     this.disposed = true;
     await Promise.all([...this.executions.values()].map((run) => run.dispose()));
     this.timers.dispose();
+    this.store?.close();
+  }
+
+  private runDeps(): ExecutionDeps {
+    return {
+      invoker: this.options.invoker,
+      timers: this.timers,
+      now: this.now,
+      region: this.options.region,
+      accountId: this.options.accountId,
+      timeouts: this.timeouts,
+      sliceMs: this.options.engineSliceMs ?? DEFAULT_ENGINE_SLICE_MS,
+      tokenIssued: (issued, owner) => this.tokens.set(issued, owner),
+      changed: (run, urgent) => {
+        if (urgent) this.store?.save(run.record);
+        else this.store?.saveSoon(run.record);
+      },
+    };
+  }
+
+  /**
+   * Loads every execution file: ended executions become readable, running ones resume at
+   * their persisted current state (see local/sfn/README.md "Durability").
+   */
+  private restore(store: ExecutionStore): RestoreReport {
+    const { records, skipped } = store.load();
+    const report = {
+      resumed: [] as string[],
+      finished: [] as string[],
+      failed: [] as Array<{ executionArn: string; reason: string }>,
+      skipped,
+    };
+    for (const { file, reason } of skipped) this.log(`skipped the execution file ${file}: ${reason}`);
+    for (const record of records) {
+      let execution: Execution;
+      const problem = record.status === 'RUNNING' ? this.resumeProblem(record) : undefined;
+      if (record.status !== 'RUNNING') {
+        execution = new EndedExecution(record);
+        report.finished.push(record.executionArn);
+      } else if (problem !== undefined) {
+        const reason = `could not resume after a restart: ${problem}`;
+        failRecord(record, this.now(), reason);
+        store.save(record);
+        this.log(`${record.executionArn} ${reason}`);
+        execution = new EndedExecution(record);
+        report.failed.push({ executionArn: record.executionArn, reason });
+      } else {
+        const machine = this.machines.get(record.stateMachineArn) as RunnableMachine;
+        const engine = record.current
+          ? new StateMachine(
+              resumeDefinition(machine.prepared, record.current.state) as unknown as StateMachineDefinition,
+              { validationOptions: { noValidate: true } },
+            )
+          : undefined;
+        execution = new ExecutionRun(record, machine, this.runDeps(), engine ? { engine } : {});
+        report.resumed.push(record.executionArn);
+      }
+      this.executions.set(record.executionArn, execution);
+      for (const task of record.tasks) this.tokens.set(task.token, execution);
+    }
+    return report;
+  }
+
+  /** Why a running record cannot resume with the state machines of this app, if it cannot. */
+  private resumeProblem(record: ExecutionRecord): string | undefined {
+    const machine = this.machines.get(record.stateMachineArn);
+    if (!machine) return `its state machine ${record.stateMachineArn} is not in the app any more`;
+    const state = record.current?.state;
+    if (state !== undefined && !machine.prepared.topLevelStates.has(state)) {
+      return `its state ${state} is not in the definition any more`;
+    }
+    return undefined;
   }
 
   private assertLive(): void {
     if (this.disposed) throw new SfnApiError('InternalFailure', 'the local Step Functions has stopped', 500);
   }
 
-  private execution(executionArn: string): ExecutionRun {
+  private execution(executionArn: string): Execution {
     if (!EXECUTION_ARN.test(executionArn)) throw apiError.invalidArn('executionArn');
     const run = this.executions.get(executionArn);
     if (!run) throw apiError.executionDoesNotExist(executionArn);
@@ -361,7 +498,7 @@ export class StepFunctionsControlPlane {
   }
 
   /** The run waiting on `token`; InvalidToken, TaskDoesNotExist or TaskTimedOut otherwise. */
-  private openTask(taskToken: string): ExecutionRun {
+  private openTask(taskToken: string): Execution {
     if (!isWellFormedTaskToken(taskToken)) throw apiError.invalidToken();
     const run = this.tokens.get(taskToken);
     if (!run) throw apiError.taskDoesNotExist();

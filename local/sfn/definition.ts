@@ -12,11 +12,16 @@
  *   `{"input.$": "$", "seconds"|"timestamp"[.$]: ...}`, the handler returns the input), so
  *   waits of any length run on the control plane's timers. History still reports it as a
  *   Wait state.
- * - Callback and Wait states get a first retrier matching only `ENGINE_SLICE_ERROR`: the
- *   handler gives the engine back control before its timer could fire (~24.8 days) and the
- *   engine re-enters the state at once, where the handler resumes the same wait.
+ * - A supported Task state's Retry is taken out of the engine: the control plane's handler
+ *   retries (`TaskStateInfo.retry`), so the backoff runs on the control plane's timers with
+ *   an absolute due time that survives a restart, and the attempt count is persisted.
+ * - Supported Task states and Wait states get one engine retrier matching only
+ *   `ENGINE_SLICE_ERROR`: the handler gives the engine back control before its timer could
+ *   fire (~24.8 days) and the engine re-enters the state at once, where the handler resumes
+ *   the same wait.
  * - Every retrier's IntervalSeconds and MaxDelaySeconds are multiplied by
  *   `retryIntervalScale` (tests use a small factor; backoff and jitter keep their shape).
+ *   Parallel and Map states keep their Retry on the engine (its timers: not durable).
  * - The definition's TimeoutSeconds is removed: the control plane times executions out.
  */
 
@@ -28,6 +33,17 @@ export type StateType = 'Task' | 'Parallel' | 'Map' | 'Pass' | 'Wait' | 'Choice'
 /** How the control plane runs a Task state. */
 export type TaskKind = 'lambda-invoke' | 'lambda-callback' | 'lambda-function' | 'unsupported';
 
+/** One retrier of a Task state's Retry, defaults applied, intervals scaled. */
+export interface RetryPolicy {
+  readonly errorEquals: readonly string[];
+  readonly intervalSeconds: number;
+  readonly maxAttempts: number;
+  readonly backoffRate: number;
+  readonly maxDelaySeconds?: number;
+  /** JitterStrategy FULL: the delay is drawn between 0 and the computed one. */
+  readonly fullJitter: boolean;
+}
+
 export interface TaskStateInfo {
   readonly name: string;
   readonly kind: TaskKind;
@@ -35,6 +51,8 @@ export interface TaskStateInfo {
   /** The state's TimeoutSeconds (absent: no deadline, TimeoutSecondsPath or none). */
   readonly timeoutSeconds?: number;
   readonly heartbeatSeconds?: number;
+  /** The state's Retry, run by the control plane (empty for unsupported resources). */
+  readonly retry: readonly RetryPolicy[];
 }
 
 export interface PreparedDefinition {
@@ -44,6 +62,8 @@ export interface PreparedDefinition {
   readonly stateTypes: ReadonlyMap<string, StateType>;
   readonly tasks: ReadonlyMap<string, TaskStateInfo>;
   readonly waits: ReadonlySet<string>;
+  /** The states of the top level (not inside a Parallel branch or a Map): where a resume can start. */
+  readonly topLevelStates: ReadonlySet<string>;
   /** The execution's TimeoutSeconds. */
   readonly timeoutSeconds?: number;
 }
@@ -56,6 +76,10 @@ export const ENGINE_TASK_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
 /** Resource of the Task states Wait states become. */
 export const LOCAL_WAIT_RESOURCE = 'arn:aws:states:::local:wait';
+
+/** Resource and name of the hidden first state of a resumed execution (see `resumeDefinition`). */
+export const LOCAL_RESUME_RESOURCE = 'arn:aws:states:::local:resume';
+export const RESUME_STATE = 'Local.Resume\u0000';
 
 const LAMBDA_INVOKE = /^arn:aws[a-z-]*:states:::lambda:invoke$/;
 const LAMBDA_CALLBACK = /^arn:aws[a-z-]*:states:::lambda:invoke\.waitForTaskToken$/;
@@ -127,6 +151,24 @@ export function prepareDefinition(
       return scaled;
     });
 
+  const retryPolicies = (retry: Json | undefined): RetryPolicy[] =>
+    (Array.isArray(retry) ? retry : []).filter(isObject).map((retrier) => {
+      const number = (value: Json | undefined, fallback: number) =>
+        typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+      const errorEquals = Array.isArray(retrier.ErrorEquals)
+        ? retrier.ErrorEquals.filter((e): e is string => typeof e === 'string')
+        : [];
+      const maxDelay = retrier.MaxDelaySeconds;
+      return {
+        errorEquals,
+        intervalSeconds: number(retrier.IntervalSeconds, 1) * scale,
+        maxAttempts: number(retrier.MaxAttempts, 3),
+        backoffRate: number(retrier.BackoffRate, 2),
+        ...(typeof maxDelay === 'number' && maxDelay > 0 ? { maxDelaySeconds: maxDelay * scale } : {}),
+        fullJitter: retrier.JitterStrategy === 'FULL',
+      };
+    });
+
   const rewriteTask = (name: string, state: JsonObject): JsonObject => {
     const resource = typeof state.Resource === 'string' ? state.Resource : '';
     const kind = taskKind(resource);
@@ -138,6 +180,7 @@ export function prepareDefinition(
       resource,
       ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
       ...(heartbeatSeconds === undefined ? {} : { heartbeatSeconds }),
+      retry: kind === 'unsupported' ? [] : retryPolicies(state.Retry),
     });
     const {
       TimeoutSeconds: _t,
@@ -154,9 +197,8 @@ export function prepareDefinition(
       if (typeof TimeoutSecondsPath === 'string') parameters['timeoutSeconds.$'] = TimeoutSecondsPath;
       engine.Parameters = parameters;
     }
-    const retry = scaleRetry(state.Retry);
-    const retriers = kind === 'lambda-callback' ? [SLICE_RETRIER, ...retry] : retry;
-    if (retriers.length > 0) engine.Retry = retriers;
+    if (kind !== 'unsupported') engine.Retry = [SLICE_RETRIER];
+    else if (Array.isArray(state.Retry)) engine.Retry = scaleRetry(state.Retry);
     return engine;
   };
 
@@ -227,12 +269,42 @@ export function prepareDefinition(
   };
 
   const engineDefinition = rewriteMachine(definition, 'the definition');
+  if (stateTypes.has(RESUME_STATE)) refuse(`the state name ${JSON.stringify(RESUME_STATE)} is reserved`);
+  const topLevelStates = new Set(Object.keys(isObject(definition.States) ? definition.States : {}));
   const timeoutSeconds = positiveNumber(definition.TimeoutSeconds);
   return {
     engineDefinition,
     stateTypes,
     tasks,
     waits,
+    topLevelStates,
     ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
+  };
+}
+
+/**
+ * The engine definition of a resumed execution: a hidden first Task state (`RESUME_STATE`,
+ * handled by the control plane: it returns the persisted input of `stateName`) leads to
+ * `stateName`, a top-level state. The engine thus starts with the execution's own input,
+ * so `$$.Execution.Input` stays the original, and enters `stateName` with the state input
+ * it had before the restart.
+ */
+export function resumeDefinition(prepared: PreparedDefinition, stateName: string): JsonObject {
+  if (!prepared.topLevelStates.has(stateName)) {
+    throw new Error(`the state ${stateName} is not a top-level state of the definition`);
+  }
+  const states = prepared.engineDefinition.States;
+  return {
+    ...prepared.engineDefinition,
+    StartAt: RESUME_STATE,
+    States: {
+      ...(isObject(states) ? states : {}),
+      [RESUME_STATE]: {
+        Type: 'Task',
+        Resource: LOCAL_RESUME_RESOURCE,
+        TimeoutSeconds: ENGINE_TASK_TIMEOUT_SECONDS,
+        Next: stateName,
+      },
+    },
   };
 }

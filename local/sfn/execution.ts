@@ -1,7 +1,15 @@
+import { createHash } from 'node:crypto';
 import type { ExecutionStatus, HistoryEvent, HistoryEventType } from '@aws-sdk/client-sfn';
 import { ExecutionAbortedError, ExecutionError, type StateMachine } from 'aws-local-stepfunctions';
 import type { FunctionInvoker } from '../model';
-import type { Json, JsonObject, PreparedDefinition, StateType, TaskStateInfo } from './definition';
+import {
+  type Json,
+  type JsonObject,
+  type PreparedDefinition,
+  RESUME_STATE,
+  type StateType,
+  type TaskStateInfo,
+} from './definition';
 import {
   type EngineEvent,
   type EngineJson,
@@ -33,17 +41,42 @@ export interface TaskTokenRecord {
   issuedAt: string;
   /** When the state's TimeoutSeconds ends the wait. */
   dueAt?: string;
+  /** The state's attempt this token belongs to: 1, then 2 after the first retry, ... */
+  attempt: number;
+  /** Which entry of the state (a hash of the state's resolved Parameters): see `inputKey`. */
+  inputKey: string;
 }
 
 /** A Wait state in progress. */
 export interface WaitRecord {
   state: string;
   dueAt: string;
+  inputKey: string;
+}
+
+/** A Task state that has failed at least once and is retried (its Retry, run by the control plane). */
+export interface RetryRecord {
+  state: string;
+  inputKey: string;
+  /** The attempt that runs, or runs next once `dueAt` is reached (2 after the first failure). */
+  attempt: number;
+  /** Retries so far, per retrier of the state's Retry (each retrier's MaxAttempts counts these). */
+  retriesByRetrier: number[];
+  /** Set while the backoff before `attempt` is in progress. */
+  dueAt?: string;
+}
+
+/** The top-level state the execution is in: where a resume after a restart starts. */
+export interface CurrentStateRecord {
+  state: string;
+  /** The state's input, JSON text (before its InputPath). */
+  input: string;
+  enteredAt: string;
 }
 
 /**
- * Everything known about one execution, as one plain JSON-serializable object: what a
- * persistence layer will save and load.
+ * Everything known about one execution, as one plain JSON-serializable object: what the
+ * `ExecutionStore` saves and loads, and what a resume starts from.
  */
 export interface ExecutionRecord {
   executionArn: string;
@@ -59,10 +92,14 @@ export interface ExecutionRecord {
   cause?: string;
   /** When the definition's TimeoutSeconds ends the execution. */
   timeoutAt?: string;
+  /** While RUNNING: the last top-level state entered. */
+  current?: CurrentStateRecord;
   history: HistoryRecord[];
   tasks: TaskTokenRecord[];
   /** Wait states in progress and when each ends. */
   waits: WaitRecord[];
+  /** Task states being retried: attempt counts and the backoff in progress. */
+  retries: RetryRecord[];
 }
 
 /** A state machine ready to run: the engine and what the control plane knows of its states. */
@@ -84,6 +121,17 @@ export interface ExecutionDeps {
   readonly sliceMs: number;
   /** A token was issued: the control plane indexes it. */
   readonly tokenIssued: (token: string, run: ExecutionRun) => void;
+  /**
+   * The record changed. `urgent`: save it before returning (a token about to be handed out,
+   * an answer, a due time); otherwise at the end of the event-loop turn.
+   */
+  readonly changed: (run: ExecutionRun, urgent: boolean) => void;
+}
+
+/** How an execution loaded from the store goes on. */
+export interface ResumeFrom {
+  /** The engine of `resumeDefinition(prepared, record.current.state)`; absent: start over. */
+  readonly engine?: StateMachine;
 }
 
 /** The value `$$.Task.Token` resolves to; the callback handler swaps in a fresh token. */
@@ -97,7 +145,6 @@ type TaskOutcome =
 
 interface OpenTask {
   readonly record: TaskTokenRecord;
-  readonly info: TaskStateInfo;
   deadline?: TimerId;
   outcome?: TaskOutcome;
   waiter?: (outcome: TaskOutcome) => void;
@@ -159,22 +206,91 @@ function withToken(value: Json, token: string): { value: Json; count: number } {
 }
 
 /**
+ * Which entry of a state a token, wait or retry belongs to: a hash of the state's name and
+ * the handler's input (its resolved Parameters), the same in every process. Inside a Map,
+ * iterations differ by their input; a top-level state has one entry at a time.
+ */
+export function inputKey(state: string, handlerInput: Json): string {
+  const stable = JSON.stringify(withToken(handlerInput, '$$.Task.Token').value);
+  return createHash('sha256').update(`${state}\u0000${stable}`).digest('base64url').slice(0, 22);
+}
+
+/**
+ * Ends a record that cannot resume (its state machine or state is gone): FAILED with
+ * `States.Runtime` and the reason, its tokens closed.
+ */
+export function failRecord(record: ExecutionRecord, now: Date, cause: string): void {
+  const at = now.toISOString();
+  for (const task of record.tasks) if (task.status === 'OPEN') task.status = 'CLOSED';
+  record.waits = [];
+  record.retries = [];
+  delete record.current;
+  Object.assign(record, { status: 'FAILED', stopDate: at, error: 'States.Runtime', cause });
+  const previous = record.history.at(-1)?.id ?? 0;
+  record.history.push({
+    timestamp: at,
+    type: 'ExecutionFailed',
+    id: previous + 1,
+    previousEventId: previous,
+    executionFailedEventDetails: { error: 'States.Runtime', cause },
+  });
+}
+
+/** What the next attempt of a failed Task is, per its Retry (as the engine decides it). */
+function retryDecision(
+  info: TaskStateInfo,
+  error: unknown,
+  previous: readonly number[] | undefined,
+): { retriesByRetrier: number[]; delayMs: number } | undefined {
+  if (!(error instanceof Error) || (error as { isRetryable?: boolean }).isRetryable === false)
+    return undefined;
+  const timeout = error.name === 'States.Timeout';
+  const counts = info.retry.map((_, i) => previous?.[i] ?? 0);
+  for (const [i, policy] of info.retry.entries()) {
+    const matches = policy.errorEquals.some(
+      (e) => e === error.name || e === 'States.ALL' || (e === 'States.TaskFailed' && !timeout),
+    );
+    if (!matches) continue;
+    const done = counts[i] ?? 0;
+    // The first retrier that matches decides, as in Step Functions.
+    if (done >= policy.maxAttempts) return undefined;
+    let seconds = policy.intervalSeconds * policy.backoffRate ** done;
+    if (policy.maxDelaySeconds !== undefined) seconds = Math.min(seconds, policy.maxDelaySeconds);
+    let delayMs = Math.max(0, seconds * 1000);
+    if (policy.fullJitter) delayMs = Math.floor(Math.random() * (Math.floor(delayMs) + 1));
+    counts[i] = done + 1;
+    return { retriesByRetrier: counts, delayMs };
+  }
+  return undefined;
+}
+
+/**
  * One execution on the engine. The engine runs the states; the handlers here run every
- * Task and Wait, hold the callback tokens and their deadlines, and write the AWS-shaped
- * history. History order: a handler writes its task events only after the event consumer
- * has written the state's entry (`claim`), and the engine writes the state's exit only after
- * the handler returned, so events appear in the order they happened.
+ * Task (with its Retry) and Wait, hold the callback tokens and their deadlines, and write
+ * the AWS-shaped history. History order: a handler writes its task events only after the
+ * event consumer has written the state's entry (`claim`), and the engine writes the state's
+ * exit only after the handler returned, so events appear in the order they happened.
+ *
+ * Every wait (a callback, a Wait state, a retry backoff) is in the record with an absolute
+ * due time. A handler that lets go of one (the engine slice ended, or the process stopped)
+ * leaves it there; the next entry of the same state with the same input takes it up again
+ * (`adopt`), in this process or, after a restart, in a resumed one.
  */
 export class ExecutionRun {
   /** Settles when the execution has ended (or was disposed); never rejects. */
   readonly done: Promise<void>;
+  /** Tokens still open (answerable), by token. */
   private readonly open = new Map<string, OpenTask>();
+  /** Callback attempts no handler waits on (slice ended, or loaded after a restart). */
+  private readonly dormant: OpenTask[] = [];
+  /** Wait and retry records a handler is working on. */
+  private readonly held = new Set<WaitRecord | RetryRecord>();
   private readonly parked = new Set<Parked>();
-  private readonly slicedTasks = new Map<string, OpenTask[]>();
-  private readonly slicedWaits = new Map<string, WaitRecord[]>();
   private readonly entries = new Map<string, number>();
   private readonly claimWaiters = new Map<string, Array<() => void>>();
   private readonly claimable: ReadonlySet<string>;
+  /** A resumed run: the engine's entry into the persisted current state is in history already. */
+  private skipEntry: string | undefined;
   private abortEngine: () => void = () => {};
   private stopping: { kind: 'ABORTED' | 'TIMED_OUT'; error?: string; cause?: string } | undefined;
   private disposed = false;
@@ -185,10 +301,21 @@ export class ExecutionRun {
     readonly record: ExecutionRecord,
     private readonly machine: RunnableMachine,
     private readonly deps: ExecutionDeps,
+    private readonly resume?: ResumeFrom,
   ) {
-    this.claimable = new Set(
-      [...machine.prepared.tasks.values()].filter((t) => t.kind !== 'unsupported').map((t) => t.name),
-    );
+    this.claimable = new Set([
+      ...[...machine.prepared.tasks.values()].filter((t) => t.kind !== 'unsupported').map((t) => t.name),
+      ...machine.prepared.waits,
+    ]);
+    if (resume) {
+      if (resume.engine && record.current) this.skipEntry = record.current.state;
+      for (const task of record.tasks) {
+        if (task.status !== 'OPEN') continue;
+        const open: OpenTask = { record: task };
+        this.open.set(task.token, open);
+        this.dormant.push(open);
+      }
+    }
     this.done = this.run().catch((error: unknown) => {
       // A bug of ours must not take the process down: the execution fails instead.
       this.finish({
@@ -231,6 +358,11 @@ export class ExecutionRun {
     return this.open.get(token)?.record.status === 'OPEN';
   }
 
+  /** Reports a change of the record to the store; nothing once disposed (as after a crash). */
+  private changed(urgent = false): void {
+    if (!this.disposed) this.deps.changed(this, urgent);
+  }
+
   private async run(): Promise<void> {
     await this.deps.timeouts.load();
     const { record, machine } = this;
@@ -239,13 +371,20 @@ export class ExecutionRun {
         this.stop('TIMED_OUT'),
       );
     }
+    // Loaded open tokens keep their deadline, whenever their state is entered again.
+    for (const open of this.open.values()) this.armDeadline(open);
     const handlers: Record<string, EngineTaskHandler> = {};
     for (const info of machine.prepared.tasks.values()) {
       handlers[info.name] = (input) => this.task(info, input);
     }
     for (const name of machine.prepared.waits) handlers[name] = (input) => this.wait(name, input);
+    const current = record.current;
+    const engine = this.resume?.engine && current ? this.resume.engine : machine.engine;
+    if (engine !== machine.engine && current) {
+      handlers[RESUME_STATE] = async () => JSON.parse(current.input) as EngineJson;
+    }
     const roleArn = `arn:aws:iam::${this.deps.accountId}:role/local-step-functions`;
-    const { result, eventLogs, abort } = machine.engine.run(JSON.parse(record.input) as EngineJson, {
+    const { result, eventLogs, abort } = engine.run(JSON.parse(record.input) as EngineJson, {
       overrides: { taskResourceLocalHandlers: handlers },
       context: {
         Execution: {
@@ -290,6 +429,8 @@ export class ExecutionRun {
     if (this.disposed) return;
     const { record } = this;
     record.waits = [];
+    record.retries = [];
+    delete record.current;
     record.stopDate = this.deps.now().toISOString();
     const errorFields = (error?: string, cause?: string) => ({
       ...(error === undefined ? {} : { error }),
@@ -317,6 +458,7 @@ export class ExecutionRun {
       Object.assign(record, details, { status: 'FAILED' });
       this.append('ExecutionFailed', { executionFailedEventDetails: details });
     }
+    this.changed(true);
   }
 
   // ---- history ---------------------------------------------------------------------------
@@ -325,6 +467,8 @@ export class ExecutionRun {
     type: HistoryEventType,
     details: Omit<HistoryRecord, 'id' | 'previousEventId' | 'type' | 'timestamp'>,
   ) {
+    // After disposal the record stays as a crash would leave it.
+    if (this.disposed) return;
     const { history } = this.record;
     const previous = history.at(-1)?.id ?? 0;
     history.push({
@@ -334,21 +478,28 @@ export class ExecutionRun {
       previousEventId: previous,
       ...details,
     });
+    this.changed();
   }
 
   private consume(event: EngineEvent): void {
     try {
       if (event.type === 'StateEntered' || event.type === 'StateExited') {
         const { name } = event.state;
+        if (name === RESUME_STATE) return;
         const type = this.machine.prepared.stateTypes.get(name) ?? event.state.type;
         if (event.type === 'StateEntered') {
-          this.append(ENTERED[type], {
-            stateEnteredEventDetails: {
-              name,
-              input: JSON.stringify(event.state.input),
-              inputDetails: NO_DATA,
-            },
-          });
+          if (this.skipEntry === name) {
+            // The resumed state: its entry was recorded before the restart.
+            this.skipEntry = undefined;
+          } else {
+            const input = JSON.stringify(event.state.input);
+            if (this.machine.prepared.topLevelStates.has(name) && !this.disposed) {
+              this.record.current = { state: name, input, enteredAt: this.deps.now().toISOString() };
+            }
+            this.append(ENTERED[type], {
+              stateEnteredEventDetails: { name, input, inputDetails: NO_DATA },
+            });
+          }
           this.noteEntry(name);
         } else if (type !== 'Fail') {
           this.append(EXITED[type], {
@@ -378,7 +529,7 @@ export class ExecutionRun {
     }
   }
 
-  /** The engine entered (or re-entered, on retry) a state whose handler writes events. */
+  /** The engine entered (or re-entered, on a slice) a state whose handler writes events. */
   private noteEntry(name: string): void {
     if (!this.claimable.has(name)) return;
     const waiter = this.claimWaiters.get(name)?.shift();
@@ -404,6 +555,43 @@ export class ExecutionRun {
     for (const waiters of this.claimWaiters.values()) for (const w of waiters.splice(0)) w();
   }
 
+  // ---- adopting what a handler let go of -------------------------------------------------
+
+  /**
+   * The first of `items` for this entry of `state`: same input key, or (a top-level state
+   * has one entry at a time) any of that state.
+   */
+  private pick<T>(
+    items: readonly T[],
+    state: string,
+    key: string,
+    of: (item: T) => { state: string; inputKey: string },
+  ): number {
+    const candidates = items.filter((item) => of(item).state === state);
+    const exact = candidates.findIndex((item) => of(item).inputKey === key);
+    if (exact >= 0) return items.indexOf(candidates[exact] as T);
+    const topLevel = this.machine.prepared.topLevelStates.has(state);
+    return topLevel && candidates.length > 0 ? items.indexOf(candidates[0] as T) : -1;
+  }
+
+  /** A wait or retry record of this entry that no handler holds; held from now on. */
+  private adopt<T extends WaitRecord | RetryRecord>(
+    list: readonly T[],
+    state: string,
+    key: string,
+  ): T | undefined {
+    const free = list.filter((item) => !this.held.has(item));
+    const found = free[this.pick(free, state, key, (item) => item)];
+    if (found) this.held.add(found);
+    return found;
+  }
+
+  /** A callback attempt of this entry that no handler waits on. */
+  private adoptTask(state: string, key: string): OpenTask | undefined {
+    const index = this.pick(this.dormant, state, key, (open) => open.record);
+    return index >= 0 ? this.dormant.splice(index, 1)[0] : undefined;
+  }
+
   // ---- tasks -----------------------------------------------------------------------------
 
   private assertRunning(): void {
@@ -411,17 +599,69 @@ export class ExecutionRun {
       throw new StatesRuntimeError('the execution is stopping');
   }
 
-  private task(info: TaskStateInfo, input: EngineJson): Promise<EngineJson> {
+  /**
+   * A Task state: attempts under its Retry. The retry state (attempt, counts per retrier,
+   * the backoff's due time) is in the record, so a restart resumes it where it was.
+   */
+  private async task(info: TaskStateInfo, input: EngineJson): Promise<EngineJson> {
     if (info.kind === 'unsupported') {
-      return Promise.reject(
-        new StatesRuntimeError(
-          `state ${info.name}: the resource ${info.resource} is not emulated by the local Step Functions`,
-        ),
+      throw new StatesRuntimeError(
+        `state ${info.name}: the resource ${info.resource} is not emulated by the local Step Functions`,
       );
     }
     const raw = toJson(input);
-    const work = info.kind === 'lambda-callback' ? this.callbackTask(info, raw) : this.invokeTask(info, raw);
-    return work as Promise<EngineJson>;
+    const key = inputKey(info.name, raw);
+    const sliceEnd = this.deps.now().getTime() + this.deps.sliceMs;
+    await this.claim(info.name);
+    this.assertRunning();
+    let retry = this.adopt(this.record.retries, info.name, key);
+    let keep = false;
+    try {
+      for (;;) {
+        if (retry?.dueAt !== undefined) {
+          const dueAt = Date.parse(retry.dueAt);
+          if (dueAt > this.deps.now().getTime() && (await this.park(dueAt, sliceEnd)) === 'slice') {
+            throw new EngineSliceError();
+          }
+          this.assertRunning();
+          delete retry.dueAt;
+          this.changed(true);
+        }
+        const attempt = retry?.attempt ?? 1;
+        try {
+          const output =
+            info.kind === 'lambda-callback'
+              ? await this.callbackAttempt(info, raw, key, attempt, sliceEnd)
+              : await this.invokeAttempt(info, raw);
+          return output as EngineJson;
+        } catch (error) {
+          if (error instanceof EngineSliceError || this.disposed) throw error;
+          const next = retryDecision(info, error, retry?.retriesByRetrier);
+          if (!next) throw error;
+          if (!retry) {
+            retry = { state: info.name, inputKey: key, attempt: 1, retriesByRetrier: [] };
+            this.record.retries.push(retry);
+            this.held.add(retry);
+          }
+          retry.attempt += 1;
+          retry.retriesByRetrier = next.retriesByRetrier;
+          retry.dueAt = new Date(this.deps.now().getTime() + next.delayMs).toISOString();
+          this.changed(true);
+        }
+      }
+    } catch (error) {
+      // A slice or the process stopping: the retry state stays for the next entry.
+      keep = error instanceof EngineSliceError || this.disposed;
+      throw error;
+    } finally {
+      if (retry) {
+        this.held.delete(retry);
+        if (!keep && !this.disposed) {
+          this.record.retries = this.record.retries.filter((r) => r !== retry);
+          this.changed();
+        }
+      }
+    }
   }
 
   /** The handler's input: `{parameters, timeoutSeconds?}` (see definition.ts). */
@@ -489,16 +729,14 @@ export class ExecutionRun {
     return { promise, cancel };
   }
 
-  /** Sleeps until `dueAt` or the end of the engine slice, whichever comes first. */
-  private async park(dueAt: number): Promise<'due' | 'slice'> {
-    const sliceEnd = this.deps.now().getTime() + this.deps.sliceMs;
+  /** Sleeps until `dueAt` or the end of the handler's engine slice, whichever comes first. */
+  private async park(dueAt: number, sliceEnd: number): Promise<'due' | 'slice'> {
     await this.sleep(Math.min(dueAt, sliceEnd)).promise;
     return dueAt <= sliceEnd ? 'due' : 'slice';
   }
 
   /** `lambda:invoke` or a function ARN as Resource: one invocation, under the state's deadline. */
-  private async invokeTask(info: TaskStateInfo, raw: Json): Promise<Json> {
-    await this.claim(info.name);
+  private async invokeAttempt(info: TaskStateInfo, raw: Json): Promise<Json> {
     this.assertRunning();
     const { parameters, timeoutSeconds } = this.unwrap(info, raw);
     const viaIntegration = info.kind === 'lambda-invoke';
@@ -574,17 +812,21 @@ export class ExecutionRun {
   }
 
   /**
-   * `lambda:invoke.waitForTaskToken`: a fresh token per attempt, substituted for
-   * `$$.Task.Token`; the state waits for SendTaskSuccess/Failure or its TimeoutSeconds. A
-   * re-entry after an engine slice resumes the same token.
+   * One attempt of `lambda:invoke.waitForTaskToken`: a fresh token substituted for
+   * `$$.Task.Token`; the state waits for SendTaskSuccess/Failure or its TimeoutSeconds. An
+   * attempt a handler let go of (slice end, restart) is taken up again with its token and
+   * due time, without invoking the function again.
    */
-  private async callbackTask(info: TaskStateInfo, raw: Json): Promise<Json> {
-    const key = `${info.name}\u0000${JSON.stringify(raw)}`;
-    const resumed = this.slicedTasks.get(key)?.shift();
-    await this.claim(info.name);
+  private async callbackAttempt(
+    info: TaskStateInfo,
+    raw: Json,
+    key: string,
+    attempt: number,
+    sliceEnd: number,
+  ): Promise<Json> {
     this.assertRunning();
-    const open = resumed ?? this.openCallback(info, raw);
-    const outcome = await this.outcomeOf(open, key);
+    const open = this.adoptTask(info.name, key) ?? this.openCallback(info, raw, key, attempt);
+    const outcome = await this.outcomeOf(open, sliceEnd);
     switch (outcome.kind) {
       case 'success':
         return outcome.output;
@@ -597,7 +839,7 @@ export class ExecutionRun {
     }
   }
 
-  private openCallback(info: TaskStateInfo, raw: Json): OpenTask {
+  private openCallback(info: TaskStateInfo, raw: Json, key: string, attempt: number): OpenTask {
     const { parameters, timeoutSeconds } = this.unwrap(info, raw);
     const target = this.lambdaTarget(info, parameters);
     const token = newTaskToken();
@@ -607,10 +849,17 @@ export class ExecutionRun {
       throw new StatesRuntimeError(`state ${info.name}: the callback task does not pass $$.Task.Token`);
     }
     const now = this.deps.now();
-    const record: TaskTokenRecord = { token, state: info.name, status: 'OPEN', issuedAt: now.toISOString() };
+    const record: TaskTokenRecord = {
+      token,
+      state: info.name,
+      status: 'OPEN',
+      issuedAt: now.toISOString(),
+      attempt,
+      inputKey: key,
+    };
     if (timeoutSeconds !== undefined)
       record.dueAt = new Date(now.getTime() + timeoutSeconds * 1000).toISOString();
-    const open: OpenTask = { record, info };
+    const open: OpenTask = { record };
     this.record.tasks.push(record);
     this.open.set(token, open);
     this.deps.tokenIssued(token, this);
@@ -626,14 +875,12 @@ export class ExecutionRun {
       },
     });
     this.append('TaskStarted', { taskStartedEventDetails: task });
-    if (record.dueAt) {
-      open.deadline = this.deps.timers.schedule(new Date(record.dueAt), () =>
-        this.settle(token, { kind: 'timeout' }),
-      );
-    }
+    this.armDeadline(open);
+    // Saved before the function has the token: a token handed out is never lost.
+    this.changed(true);
     // The token is valid from now on: the function may answer it before it returns.
     void this.invoke(target.functionName, payload).then((result) => {
-      if (open.record.status !== 'OPEN') return;
+      if (open.record.status !== 'OPEN' || this.disposed) return;
       if (result.ok) {
         const output = JSON.stringify(lambdaInvokeResult(result.payload, this.deps.now()));
         this.append('TaskSubmitted', {
@@ -646,18 +893,22 @@ export class ExecutionRun {
     return open;
   }
 
+  /** The token's TimeoutSeconds, from its absolute due time. */
+  private armDeadline(open: OpenTask): void {
+    const { dueAt, token } = open.record;
+    if (dueAt === undefined || open.deadline !== undefined) return;
+    open.deadline = this.deps.timers.schedule(new Date(dueAt), () => this.settle(token, { kind: 'timeout' }));
+  }
+
   /** The task's outcome, or an EngineSliceError when the slice ends first. */
-  private outcomeOf(open: OpenTask, key: string): Promise<TaskOutcome> {
+  private outcomeOf(open: OpenTask, sliceEnd: number): Promise<TaskOutcome> {
     if (open.outcome) return Promise.resolve(open.outcome);
     return new Promise((resolve, reject) => {
-      const sliceEnd = new Date(this.deps.now().getTime() + this.deps.sliceMs);
       const parked: Parked = {
-        timer: this.deps.timers.schedule(sliceEnd, () => {
+        timer: this.deps.timers.schedule(new Date(sliceEnd), () => {
           this.parked.delete(parked);
           open.waiter = undefined;
-          const queue = this.slicedTasks.get(key) ?? [];
-          queue.push(open);
-          this.slicedTasks.set(key, queue);
+          this.dormant.push(open);
           reject(new EngineSliceError());
         }),
         reject,
@@ -707,6 +958,8 @@ export class ExecutionRun {
         if (!this.disposed) open.record.status = 'CLOSED';
     }
     open.outcome = outcome;
+    // An answer is saved before SendTask* returns.
+    this.changed(true);
     open.waiter?.(outcome);
     return true;
   }
@@ -728,40 +981,47 @@ export class ExecutionRun {
   private async wait(name: string, input: EngineJson): Promise<EngineJson> {
     const raw = toJson(input);
     const args = isObject(raw) ? raw : {};
-    const key = `${name}\u0000${JSON.stringify(raw)}`;
-    let waiting = this.slicedWaits.get(key)?.shift();
-    if (!waiting) {
-      let dueAt: number;
-      if ('seconds' in args) {
-        const s = args.seconds;
-        if (typeof s !== 'number' || !Number.isInteger(s) || s < 0) {
-          throw new StatesRuntimeError(`state ${name}: the wait in seconds must be a non-negative integer`);
-        }
-        dueAt = this.deps.now().getTime() + s * 1000;
-      } else {
-        const t = args.timestamp;
-        dueAt = typeof t === 'string' ? Date.parse(t) : Number.NaN;
-        if (Number.isNaN(dueAt))
-          throw new StatesRuntimeError(`state ${name}: the wait timestamp is not a timestamp`);
-      }
-      waiting = { state: name, dueAt: new Date(dueAt).toISOString() };
-      this.record.waits.push(waiting);
-    }
-    let sliced = false;
+    const key = inputKey(name, raw);
+    const sliceEnd = this.deps.now().getTime() + this.deps.sliceMs;
+    await this.claim(name);
+    this.assertRunning();
+    let waiting = this.adopt(this.record.waits, name, key);
+    let keep = false;
     try {
-      this.assertRunning();
+      if (!waiting) {
+        let dueAt: number;
+        if ('seconds' in args) {
+          const s = args.seconds;
+          if (typeof s !== 'number' || !Number.isInteger(s) || s < 0) {
+            throw new StatesRuntimeError(`state ${name}: the wait in seconds must be a non-negative integer`);
+          }
+          dueAt = this.deps.now().getTime() + s * 1000;
+        } else {
+          const t = args.timestamp;
+          dueAt = typeof t === 'string' ? Date.parse(t) : Number.NaN;
+          if (Number.isNaN(dueAt))
+            throw new StatesRuntimeError(`state ${name}: the wait timestamp is not a timestamp`);
+        }
+        waiting = { state: name, dueAt: new Date(dueAt).toISOString(), inputKey: key };
+        this.record.waits.push(waiting);
+        this.held.add(waiting);
+        this.changed(true);
+      }
       const dueAt = Date.parse(waiting.dueAt);
-      if (dueAt > this.deps.now().getTime() && (await this.park(dueAt)) === 'slice') {
-        const queue = this.slicedWaits.get(key) ?? [];
-        queue.push(waiting);
-        this.slicedWaits.set(key, queue);
-        sliced = true;
+      if (dueAt > this.deps.now().getTime() && (await this.park(dueAt, sliceEnd)) === 'slice') {
+        keep = true;
         throw new EngineSliceError();
       }
       return (args.input ?? null) as EngineJson;
     } finally {
-      // Disposal is not an end: the record keeps the wait, as a crash would.
-      if (!sliced && !this.disposed) this.record.waits = this.record.waits.filter((w) => w !== waiting);
+      if (waiting) {
+        this.held.delete(waiting);
+        // Disposal is not an end: the record keeps the wait, as a crash would.
+        if (!keep && !this.disposed) {
+          this.record.waits = this.record.waits.filter((w) => w !== waiting);
+          this.changed();
+        }
+      }
     }
   }
 }

@@ -155,7 +155,7 @@ describe('long deadlines on the control plane', () => {
       const [token] = plane.executionRecords().flatMap((r) => r.tasks);
       expect(token).toMatchObject({ state: 'Ask', status: 'OPEN', dueAt: expect.any(String) });
       const waiting = plane.executionRecords().find((r) => r.executionArn === wait.executionArn);
-      expect(waiting?.waits).toEqual([{ state: 'FollowUp', dueAt: until }]);
+      expect(waiting?.waits).toEqual([{ state: 'FollowUp', dueAt: until, inputKey: expect.any(String) }]);
 
       clock.jump(60 * DAY_MS);
       plane.refreshTimers();

@@ -1,8 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { TokenIssuer } from '../../local/auth/issuer';
 import { type RuntimeFile, readRuntimeFile } from '../../local/runtime-file';
 
@@ -25,11 +27,12 @@ export class RunningStack {
     private readonly output: string[],
   ) {}
 
-  static async start(): Promise<RunningStack> {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bashke-e2e-'));
+  /** Starts the stack; on `dataDir` again after a stop or a crash, or on a new temporary folder. */
+  static async start(opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningStack> {
+    const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'bashke-e2e-'));
     const child = spawn(path.join(REPO, 'node_modules', '.bin', 'tsx'), ['local/main.ts'], {
       cwd: REPO,
-      env: { ...process.env, BASHKE_DATA_DIR: dataDir, BASHKE_PORT: '0' },
+      env: { ...process.env, BASHKE_DATA_DIR: dataDir, BASHKE_PORT: '0', ...opts.env },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -63,6 +66,42 @@ export class RunningStack {
     process.kill(-pid, signal);
     await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 15_000)))]);
     clearTimeout(timer);
+  }
+
+  /** SIGKILL to the main process only, as a crash would; waits until it is gone. */
+  async crash(): Promise<void> {
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    process.kill(this.runtime.pids.main, 'SIGKILL');
+    await exited;
+  }
+
+  /** The referral workflow's execution for a case, as DescribeExecution and GetExecutionHistory see it. */
+  async execution(caseId: string): Promise<{ status: string; eventTypes: string[] }> {
+    const cdkOut = existsSync(path.join(this.dataDir, 'cdk.out'))
+      ? path.join(this.dataDir, 'cdk.out')
+      : path.join(REPO, 'cdk.out');
+    const template = JSON.parse(readFileSync(path.join(cdkOut, 'BashkeApp.template.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string }>;
+    };
+    const logicalId = Object.keys(template.Resources).find(
+      (k) => template.Resources[k]?.Type === 'AWS::StepFunctions::StateMachine',
+    );
+    const sfn = new SFNClient({
+      region: 'eu-central-1',
+      endpoint: this.runtime.urls.stepFunctions,
+      credentials: { accessKeyId: 'bashkelocal', secretAccessKey: 'bashkelocal' },
+    });
+    try {
+      const executionArn = `arn:aws:states:eu-central-1:000000000000:execution:BashkeApp-${logicalId}:${caseId}`;
+      const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+      return {
+        status: described.status ?? 'UNKNOWN',
+        eventTypes: (history.events ?? []).map((e) => e.type ?? ''),
+      };
+    } finally {
+      sfn.destroy();
+    }
   }
 
   cleanup(): void {
@@ -126,6 +165,26 @@ export class RunningStack {
       client.destroy();
     }
   }
+}
+
+/**
+ * A port base with five free ports after it, for a stack that must come back on the same
+ * ports after a restart (links in emails name the port).
+ */
+export async function freePortBase(): Promise<number> {
+  const free = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    let ok = true;
+    for (let p = base; p < base + 5 && ok; p++) ok = await free(p);
+    if (ok) return base;
+  }
+  throw new Error('no free port range found');
 }
 
 export function actionLink(email: InboxEmail): string {

@@ -1,0 +1,175 @@
+'use strict';
+/**
+ * Hosts the `aws-ses-v2-local` SES emulator (inbox page at `/`, `GET /store`) with a durable
+ * inbox. Run by ses-local.ts as a child process (`process.execPath`), plain CommonJS so it
+ * needs no compiling:
+ *
+ *   node ses-host.cjs --port <n> --inbox <dataDir>/inbox.jsonl [--clock <dataDir>/clock.json]
+ *
+ * The emulator keeps mail in memory only (dist/store.js: a module-level `{ emails, templates }`
+ * that getStoreReadonly() returns by reference). This host
+ * - loads `inbox.jsonl` (one email per line, as the emulator stores it) into that array
+ *   before listening, so the inbox page and /store show mail from before a restart;
+ * - replaces the store module's `saveEmail` export: every send handler calls it as
+ *   `(0, store_1.saveEmail)(...)`, i.e. it reads the export at call time, so the wrapper
+ *   appends each new email to the file (synchronously) before the emulator keeps it. If the
+ *   append fails the send fails (500): no mail is reported sent that a restart would lose;
+ * - replaces `clearStore` (POST /clear-store) so clearing the inbox also empties the file;
+ * - dates each new email (`at`, epoch seconds) by the runtime clock: real time plus the
+ *   offset in `--clock` (local/clock/runtime-clock.ts), read at each send.
+ * Unreadable lines (e.g. one torn by a crash mid-append) and exact duplicates are dropped at
+ * start and the file is rewritten without them. Templates stay in memory, as before.
+ *
+ * Prints `ses-host: ready <url> (<n> emails restored)` on stdout once listening on
+ * 127.0.0.1; exits 1 with a message on stderr when it cannot start. Exits when its stdin
+ * closes (the parent is gone, even after SIGKILL) or on SIGTERM/SIGINT.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+const { parseArgs } = require('node:util');
+
+function fail(message) {
+  process.stderr.write(`ses-host: ${message}\n`);
+  process.exit(1);
+}
+
+let args;
+try {
+  args = parseArgs({
+    options: { port: { type: 'string' }, inbox: { type: 'string' }, clock: { type: 'string' } },
+    strict: true,
+  }).values;
+} catch (error) {
+  fail(error.message);
+}
+const port = Number(args.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535)
+  fail('--port must be a port number (0: any free port)');
+if (!args.inbox) fail('--inbox <file> is required');
+const inboxFile = path.resolve(args.inbox);
+const clockFile = args.clock ? path.resolve(args.clock) : undefined;
+
+// The emulator's own modules, by file, so the server factory and this host share one store.
+const packageDir = path.dirname(require.resolve('aws-ses-v2-local/package.json'));
+const store = require(path.join(packageDir, 'dist', 'store.js'));
+const startServer = require(path.join(packageDir, 'dist', 'index.js')).default;
+if (typeof store.saveEmail !== 'function' || typeof store.getStoreReadonly !== 'function') {
+  fail('aws-ses-v2-local changed: dist/store.js has no saveEmail/getStoreReadonly');
+}
+if (typeof startServer !== 'function') fail('aws-ses-v2-local changed: dist/index.js exports no server');
+
+/** The shape the inbox page and /store rely on. */
+function isEmail(value) {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof value.messageId === 'string' &&
+    typeof value.from === 'string' &&
+    typeof value.subject === 'string' &&
+    typeof value.at === 'number' &&
+    value.body !== null &&
+    typeof value.body === 'object' &&
+    value.destination !== null &&
+    typeof value.destination === 'object' &&
+    ['to', 'cc', 'bcc'].every((k) => Array.isArray(value.destination[k])) &&
+    Array.isArray(value.replyTo) &&
+    Array.isArray(value.attachments)
+  );
+}
+
+function writeAtomically(file, text) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text, { mode: 0o600 });
+  fs.renameSync(tmp, file);
+}
+
+/** The emails kept in the inbox file; rewrites it when lines had to be dropped. */
+function loadInbox() {
+  fs.mkdirSync(path.dirname(inboxFile), { recursive: true });
+  let text;
+  try {
+    text = fs.readFileSync(inboxFile, 'utf8');
+  } catch (error) {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  }
+  const emails = [];
+  const kept = [];
+  const seen = new Set();
+  let dropped = 0;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    let email;
+    try {
+      email = JSON.parse(line);
+    } catch {
+      dropped += 1;
+      continue;
+    }
+    if (!isEmail(email) || seen.has(line)) {
+      dropped += 1;
+      continue;
+    }
+    seen.add(line);
+    kept.push(line);
+    emails.push(email);
+  }
+  if (dropped > 0 || (text !== '' && !text.endsWith('\n'))) {
+    writeAtomically(inboxFile, kept.map((l) => `${l}\n`).join(''));
+    if (dropped > 0)
+      process.stderr.write(`ses-host: dropped ${dropped} unreadable line(s) from ${inboxFile}\n`);
+  }
+  return emails;
+}
+
+/** The runtime clock's offset in ms (0 without a clock file). */
+function clockOffsetMs() {
+  if (!clockFile) return 0;
+  try {
+    const offset = JSON.parse(fs.readFileSync(clockFile, 'utf8')).offsetMs;
+    return Number.isSafeInteger(offset) && offset > 0 ? offset : 0;
+  } catch {
+    return 0;
+  }
+}
+
+let restored;
+try {
+  restored = loadInbox();
+} catch (error) {
+  fail(`cannot read ${inboxFile}: ${error.message}`);
+}
+store.getStoreReadonly().emails.push(...restored);
+
+const keepEmail = store.saveEmail;
+store.saveEmail = (email) => {
+  email.at = Math.floor((Date.now() + clockOffsetMs()) / 1000);
+  fs.appendFileSync(inboxFile, `${JSON.stringify(email)}\n`, { mode: 0o600 });
+  keepEmail(email);
+};
+const clearStore = store.clearStore;
+store.clearStore = () => {
+  writeAtomically(inboxFile, '');
+  clearStore();
+};
+
+startServer({ host: '127.0.0.1', port })
+  .then((server) => {
+    const address = server.address();
+    if (!server.listening || address === null || typeof address !== 'object') {
+      fail(`cannot listen on 127.0.0.1:${port} (is the port in use?)`);
+    }
+    const stop = () => {
+      server.close();
+      process.exit(0);
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    process.stdin.on('end', stop);
+    process.stdin.on('close', stop);
+    process.stdin.resume();
+    process.stdout.write(
+      `ses-host: ready http://127.0.0.1:${address.port} (${restored.length} emails restored)\n`,
+    );
+  })
+  .catch((error) => fail(`cannot start the emulator: ${error.message}`));

@@ -1,0 +1,625 @@
+/**
+ * The local Step Functions keeps its word across a restart: executions are saved in a data
+ * folder; a new control plane on the same folder resumes running ones (callback tokens
+ * issued before stay valid, waits and retry backoffs keep their absolute due times) and can
+ * still describe finished ones. `dispose()` of the first plane stands in for a crash.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { FunctionInvoker, InvokeResult, LocalStateMachine } from '../../local/model';
+import {
+  type ExecutionRecord,
+  StepFunctionsControlPlane,
+  type StepFunctionsControlPlaneOptions,
+} from '../../local/sfn/control-plane';
+import { SfnApiError } from '../../local/sfn/errors';
+import { ExecutionStore } from '../../local/sfn/store';
+import { ReferralState as S } from '../../workflows/referral-states';
+import { FAKE_ACCOUNT, synthStateMachine } from '../support/workflow-asl';
+
+const REGION = 'eu-central-1';
+const DAY_MS = 24 * 3600 * 1000;
+const machineArn = (name: string) => `arn:aws:states:${REGION}:${FAKE_ACCOUNT}:stateMachine:${name}`;
+const executionArn = (machine: string, name: string) =>
+  `arn:aws:states:${REGION}:${FAKE_ACCOUNT}:execution:${machine}:${name}`;
+const fnArn = (name: string) => `arn:aws:lambda:${REGION}:${FAKE_ACCOUNT}:function:${name}`;
+
+type Fn = (payload: unknown) => InvokeResult | Promise<InvokeResult>;
+
+/** A FunctionInvoker over plain functions that counts calls across planes. */
+class FakeInvoker implements FunctionInvoker {
+  readonly calls: Array<{ fn: string; payload: unknown }> = [];
+  constructor(private readonly fns: Record<string, Fn>) {}
+  async invoke(fn: string, payload: unknown): Promise<InvokeResult> {
+    this.calls.push({ fn, payload });
+    const code = this.fns[fn];
+    if (!code) return { ok: false, errorType: 'Lambda.ResourceNotFoundException', errorMessage: fn };
+    return code(payload);
+  }
+  count(fn: string): number {
+    return this.calls.filter((c) => c.fn === fn).length;
+  }
+}
+
+const ok = (payload: unknown): InvokeResult => ({ ok: true, payload });
+
+function machine(name: string, definition: object): LocalStateMachine {
+  return {
+    logicalId: name,
+    stackName: 'Test',
+    name,
+    arn: machineArn(name),
+    definition: JSON.stringify(definition),
+  };
+}
+
+/** Polls (real time) until `probe` returns a value. */
+async function eventually<T>(probe: () => T | undefined | false, what: string): Promise<T> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const settle = (ms = 100) => new Promise((r) => setTimeout(r, ms));
+
+async function rejection(promise: Promise<unknown>): Promise<SfnApiError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof SfnApiError) return error;
+    throw error;
+  }
+  throw new Error('expected a rejection');
+}
+
+const CALLBACK = machine('Callback', {
+  StartAt: 'Ask',
+  States: {
+    Ask: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Parameters: {
+        FunctionName: fnArn('Notify'),
+        Payload: { 'caseId.$': '$.caseId', 'taskToken.$': '$$.Task.Token' },
+      },
+      TimeoutSeconds: 3600,
+      ResultPath: '$.answer',
+      Catch: [
+        { ErrorEquals: ['States.TaskFailed'], ResultPath: '$.error', Next: 'Rejected' },
+        { ErrorEquals: ['States.Timeout'], ResultPath: '$.error', Next: 'TimedOut' },
+      ],
+      Next: 'Answered',
+    },
+    Answered: { Type: 'Pass', End: true },
+    Rejected: { Type: 'Pass', End: true },
+    TimedOut: { Type: 'Pass', Result: 'TIMED_OUT', ResultPath: '$.outcome', End: true },
+  },
+});
+
+const WAIT = machine('Wait', {
+  StartAt: 'Before',
+  States: {
+    Before: { Type: 'Pass', Result: 'before', ResultPath: '$.before', Next: 'Hold' },
+    Hold: { Type: 'Wait', Seconds: 2_592_000, Next: 'After' },
+    After: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: fnArn('After'), 'Payload.$': '$' },
+      ResultSelector: { 'value.$': '$.Payload' },
+      ResultPath: '$.after',
+      End: true,
+    },
+  },
+});
+
+const RETRY = machine('Retry', {
+  StartAt: 'Work',
+  States: {
+    Work: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: fnArn('Work'), 'Payload.$': '$' },
+      Retry: [
+        { ErrorEquals: ['Lambda.ServiceException'], IntervalSeconds: 3600, BackoffRate: 2, MaxAttempts: 2 },
+      ],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'GaveUp' }],
+      End: true,
+    },
+    GaveUp: { Type: 'Pass', End: true },
+  },
+});
+
+/** Callbacks inside a Map: a resume runs the whole Map again. */
+const FAN = machine('Fan', {
+  StartAt: 'Each',
+  States: {
+    Each: {
+      Type: 'Map',
+      ItemsPath: '$.items',
+      ResultPath: '$.answers',
+      Iterator: {
+        StartAt: 'AskOne',
+        States: {
+          AskOne: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+            Parameters: {
+              FunctionName: fnArn('Notify'),
+              Payload: { 'item.$': '$', 'taskToken.$': '$$.Task.Token' },
+            },
+            TimeoutSeconds: 3600,
+            End: true,
+          },
+        },
+      },
+      Next: 'Done',
+    },
+    Done: { Type: 'Pass', End: true },
+  },
+});
+
+/** The execution's own deadline. */
+const DEADLINE = machine('Deadline', {
+  StartAt: 'Hold',
+  TimeoutSeconds: 7200,
+  States: {
+    Hold: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Parameters: { FunctionName: fnArn('Notify'), Payload: { 'taskToken.$': '$$.Task.Token' } },
+      End: true,
+    },
+  },
+});
+
+const MACHINES = [CALLBACK, WAIT, RETRY, FAN, DEADLINE];
+
+let dataDir: string;
+let t: number;
+const now = () => new Date(t);
+const planes: StepFunctionsControlPlane[] = [];
+const logged: string[] = [];
+
+function plane(
+  invoker: FunctionInvoker,
+  more: Partial<StepFunctionsControlPlaneOptions> = {},
+): StepFunctionsControlPlane {
+  const created = new StepFunctionsControlPlane({
+    stateMachines: MACHINES,
+    invoker,
+    region: REGION,
+    accountId: FAKE_ACCOUNT,
+    now,
+    dataDir,
+    log: (message) => logged.push(message),
+    ...more,
+  });
+  planes.push(created);
+  return created;
+}
+
+/** The record as saved on disk. */
+function saved(arn: string): ExecutionRecord {
+  const store = new ExecutionStore(dataDir);
+  const record = store.load().records.find((r) => r.executionArn === arn);
+  if (!record) throw new Error(`${arn} is not saved`);
+  return record;
+}
+
+const historyTypes = async (p: StepFunctionsControlPlane, arn: string) =>
+  (await p.getExecutionHistory({ executionArn: arn, maxResults: 1000 })).events.map((e) => e.type);
+
+async function expectLinearHistory(p: StepFunctionsControlPlane, arn: string): Promise<void> {
+  const { events } = await p.getExecutionHistory({ executionArn: arn, maxResults: 1000 });
+  expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i + 1));
+  expect(events.map((e) => e.previousEventId)).toEqual(events.map((_, i) => i));
+}
+
+beforeEach(() => {
+  dataDir = mkdtempSync(path.join(tmpdir(), 'bashke-sfn-durable-'));
+  t = Date.parse('2030-03-01T09:00:00.000Z');
+  logged.length = 0;
+});
+
+afterEach(async () => {
+  for (const p of planes.splice(0)) await p.dispose();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('durable executions', () => {
+  it('a callback survives a restart: the token issued before answers it; the function runs once', async () => {
+    const invoker = new FakeInvoker({ [fnArn('Notify')]: () => ok({ notified: true }) });
+    const first = plane(invoker);
+    const arn = executionArn('Callback', 'cb-1');
+    await first.startExecution({ stateMachineArn: CALLBACK.arn, name: 'cb-1', input: '{"caseId":"c-1"}' });
+    const { taskToken } = (await eventually(() => invoker.calls[0], 'the Notify call')).payload as {
+      taskToken: string;
+    };
+    await eventually(
+      () => first.executionRecords()[0]?.history.some((e) => e.type === 'TaskSubmitted'),
+      'submitted',
+    );
+    await first.dispose();
+
+    const before = saved(arn);
+    expect(before).toMatchObject({
+      status: 'RUNNING',
+      current: { state: 'Ask', input: '{"caseId":"c-1"}' },
+      tasks: [{ token: taskToken, state: 'Ask', status: 'OPEN', attempt: 1 }],
+    });
+    expect(before.tasks[0]?.dueAt).toBe(new Date(t + 3600_000).toISOString());
+
+    t += 60_000;
+    const second = plane(invoker);
+    expect(second.restoreReport().resumed).toEqual([arn]);
+    // Answered at once, before the resumed engine has reached the state again.
+    await second.sendTaskSuccess({ taskToken, output: '{"decision":"accept"}' });
+    await second.executionDone(arn);
+    const done = await second.describeExecution({ executionArn: arn });
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output as string)).toEqual({ caseId: 'c-1', answer: { decision: 'accept' } });
+    expect(invoker.count(fnArn('Notify'))).toBe(1);
+    // The token is spent, not unknown.
+    expect((await rejection(second.sendTaskSuccess({ taskToken, output: '{}' }))).type).toBe('TaskTimedOut');
+
+    expect(await historyTypes(second, arn)).toEqual([
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskSubmitted',
+      'TaskSucceeded',
+      'TaskStateExited',
+      'PassStateEntered',
+      'PassStateExited',
+      'ExecutionSucceeded',
+    ]);
+    await expectLinearHistory(second, arn);
+    expect(saved(arn)).toMatchObject({
+      status: 'SUCCEEDED',
+      tasks: [{ status: 'SUCCEEDED' }],
+      waits: [],
+      retries: [],
+    });
+  });
+
+  it('a callback deadline keeps its due time across a restart and then times out (States.Timeout caught)', async () => {
+    const invoker = new FakeInvoker({ [fnArn('Notify')]: () => ok(null) });
+    const first = plane(invoker);
+    const arn = executionArn('Callback', 'cb-2');
+    const dueAt = t + 3600_000;
+    await first.startExecution({ stateMachineArn: CALLBACK.arn, name: 'cb-2', input: '{"caseId":"c-2"}' });
+    const { taskToken } = (await eventually(() => invoker.calls[0], 'the Notify call')).payload as {
+      taskToken: string;
+    };
+    await first.dispose();
+
+    // Restart 50 minutes in: 10 minutes are left, not a fresh hour.
+    t += 50 * 60_000;
+    const second = plane(invoker);
+    t = dueAt - 1000;
+    second.refreshTimers();
+    await settle();
+    expect((await second.describeExecution({ executionArn: arn })).status).toBe('RUNNING');
+    await second.sendTaskHeartbeat({ taskToken });
+
+    t = dueAt + 1000;
+    second.refreshTimers();
+    await second.executionDone(arn);
+    const done = await second.describeExecution({ executionArn: arn });
+    expect(done.status).toBe('SUCCEEDED');
+    const output = JSON.parse(done.output as string);
+    expect(output.outcome).toBe('TIMED_OUT');
+    expect(output.error.Error).toBe('States.Timeout');
+    expect(invoker.count(fnArn('Notify'))).toBe(1);
+    expect((await rejection(second.sendTaskSuccess({ taskToken, output: '{}' }))).type).toBe('TaskTimedOut');
+    expect(await historyTypes(second, arn)).toContain('TaskTimedOut');
+    await expectLinearHistory(second, arn);
+  });
+
+  it('a 30-day Wait survives a restart and ends at its persisted due time', async () => {
+    const invoker = new FakeInvoker({ [fnArn('After')]: () => ok('after') });
+    // Short engine slices: the wait hands control back to the engine several times.
+    const first = plane(invoker, { engineSliceMs: 7 * DAY_MS });
+    const arn = executionArn('Wait', 'w-1');
+    const dueAt = t + 30 * DAY_MS;
+    await first.startExecution({ stateMachineArn: WAIT.arn, name: 'w-1', input: '{"n":1}' });
+    await eventually(() => first.executionRecords()[0]?.waits.length === 1, 'the wait');
+    t += 10 * DAY_MS;
+    first.refreshTimers();
+    await settle();
+    await first.dispose();
+    expect(saved(arn)).toMatchObject({
+      status: 'RUNNING',
+      current: { state: 'Hold', input: '{"n":1,"before":"before"}' },
+      waits: [{ state: 'Hold', dueAt: new Date(dueAt).toISOString() }],
+    });
+
+    t += DAY_MS;
+    const second = plane(invoker, { engineSliceMs: 7 * DAY_MS });
+    await settle();
+    t = dueAt - 1000;
+    second.refreshTimers();
+    await settle();
+    expect((await second.describeExecution({ executionArn: arn })).status).toBe('RUNNING');
+    expect(invoker.count(fnArn('After'))).toBe(0);
+
+    t = dueAt;
+    second.refreshTimers();
+    await second.executionDone(arn);
+    const done = await second.describeExecution({ executionArn: arn });
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output as string)).toEqual({ n: 1, before: 'before', after: { value: 'after' } });
+    expect(done.stopDate?.getTime()).toBeGreaterThanOrEqual(dueAt);
+    expect(invoker.count(fnArn('After'))).toBe(1);
+    const types = await historyTypes(second, arn);
+    expect(types.filter((x) => x === 'WaitStateEntered')).toHaveLength(1);
+    expect(types.slice(0, 6)).toEqual([
+      'ExecutionStarted',
+      'PassStateEntered',
+      'PassStateExited',
+      'WaitStateEntered',
+      'WaitStateExited',
+      'TaskStateEntered',
+    ]);
+    await expectLinearHistory(second, arn);
+  });
+
+  it('a retry backoff survives restarts; the attempt count and MaxAttempts hold across them', async () => {
+    const invoker = new FakeInvoker({
+      [fnArn('Work')]: () => ({ ok: false, errorType: 'Lambda.ServiceException', errorMessage: 'try again' }),
+    });
+    const work = fnArn('Work');
+    const arn = executionArn('Retry', 'r-1');
+    const start = t;
+    const first = plane(invoker);
+    await first.startExecution({ stateMachineArn: RETRY.arn, name: 'r-1', input: '{"job":7}' });
+    await eventually(() => first.executionRecords()[0]?.retries[0]?.dueAt, 'the first backoff');
+    await first.dispose();
+    expect(invoker.count(work)).toBe(1);
+    expect(saved(arn).retries).toEqual([
+      {
+        state: 'Work',
+        inputKey: expect.any(String),
+        attempt: 2,
+        retriesByRetrier: [1],
+        dueAt: new Date(start + 3600_000).toISOString(),
+      },
+    ]);
+
+    // Restart during the first backoff (1 h): the second attempt runs at its due time.
+    t += 30 * 60_000;
+    const second = plane(invoker);
+    await settle();
+    expect(invoker.count(work)).toBe(1);
+    t = start + 3600_000;
+    second.refreshTimers();
+    await eventually(() => second.executionRecords()[0]?.retries[0]?.attempt === 3, 'the second backoff');
+    expect(invoker.count(work)).toBe(2);
+    const backoff = second.executionRecords()[0]?.retries[0];
+    // BackoffRate 2: two hours after the second attempt.
+    expect(backoff).toMatchObject({ retriesByRetrier: [2], dueAt: new Date(t + 7200_000).toISOString() });
+    await second.dispose();
+
+    // Restart during the second backoff: one last attempt, then MaxAttempts (2 retries) holds.
+    const third = plane(invoker);
+    t += 7200_000;
+    third.refreshTimers();
+    await third.executionDone(arn);
+    await settle();
+    expect(invoker.count(work)).toBe(3);
+    const done = await third.describeExecution({ executionArn: arn });
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output as string).error.Error).toBe('Lambda.ServiceException');
+    const types = await historyTypes(third, arn);
+    expect(types.filter((x) => x === 'TaskFailed')).toHaveLength(3);
+    expect(types.filter((x) => x === 'TaskStateEntered')).toHaveLength(1);
+    await expectLinearHistory(third, arn);
+  });
+
+  it('a callback inside a Map: the Map runs again; open tokens of its iterations are taken up again', async () => {
+    const invoker = new FakeInvoker({ [fnArn('Notify')]: () => ok(null) });
+    const tokenOf = (item: string, n = 0) =>
+      (
+        invoker.calls.filter((c) => (c.payload as { item: string }).item === item)[n]?.payload as {
+          taskToken: string;
+        }
+      )?.taskToken;
+    const first = plane(invoker);
+    const arn = executionArn('Fan', 'fan-1');
+    await first.startExecution({ stateMachineArn: FAN.arn, name: 'fan-1', input: '{"items":["a","b"]}' });
+    await eventually(() => invoker.calls.length === 2, 'both Notify calls');
+    await first.sendTaskSuccess({ taskToken: tokenOf('a') as string, output: '"A"' });
+    await settle();
+    const tokenB = tokenOf('b') as string;
+    await first.dispose();
+    expect(saved(arn).current?.state).toBe('Each');
+
+    const second = plane(invoker);
+    // Iteration a had finished: it runs again with a new token. Iteration b keeps its token.
+    await eventually(() => tokenOf('a', 1), 'the second Notify call for a');
+    await second.sendTaskSuccess({ taskToken: tokenB, output: '"B"' });
+    await second.sendTaskSuccess({ taskToken: tokenOf('a', 1) as string, output: '"A2"' });
+    await second.executionDone(arn);
+    const done = await second.describeExecution({ executionArn: arn });
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output as string).answers).toEqual(['A2', 'B']);
+    expect(invoker.calls.map((c) => (c.payload as { item: string }).item).sort()).toEqual(['a', 'a', 'b']);
+    await expectLinearHistory(second, arn);
+  });
+
+  it("the execution's TimeoutSeconds keeps its due time across a restart", async () => {
+    const invoker = new FakeInvoker({ [fnArn('Notify')]: () => ok(null) });
+    const first = plane(invoker);
+    const arn = executionArn('Deadline', 'd-1');
+    const timeoutAt = t + 7200_000;
+    await first.startExecution({ stateMachineArn: DEADLINE.arn, name: 'd-1' });
+    await eventually(() => invoker.calls[0], 'the Notify call');
+    await first.dispose();
+    expect(saved(arn).timeoutAt).toBe(new Date(timeoutAt).toISOString());
+
+    t += 3600_000;
+    const second = plane(invoker);
+    t = timeoutAt - 1000;
+    second.refreshTimers();
+    await settle();
+    expect((await second.describeExecution({ executionArn: arn })).status).toBe('RUNNING');
+    t = timeoutAt;
+    second.refreshTimers();
+    await second.executionDone(arn);
+    expect(await second.describeExecution({ executionArn: arn })).toMatchObject({
+      status: 'TIMED_OUT',
+      error: 'States.Timeout',
+    });
+    expect(invoker.count(fnArn('Notify'))).toBe(1);
+  });
+
+  it('finished executions stay describable after a restart; their names stay taken', async () => {
+    const invoker = new FakeInvoker({ [fnArn('Notify')]: () => ok(null) });
+    const first = plane(invoker);
+    const answered = executionArn('Callback', 'done-1');
+    const stopped = executionArn('Callback', 'done-2');
+    await first.startExecution({ stateMachineArn: CALLBACK.arn, name: 'done-1', input: '{"caseId":"a"}' });
+    const { taskToken } = (await eventually(() => invoker.calls[0], 'the Notify call')).payload as {
+      taskToken: string;
+    };
+    await first.sendTaskFailure({ taskToken, error: 'Declined', cause: 'no capacity' });
+    await first.executionDone(answered);
+    await first.startExecution({ stateMachineArn: CALLBACK.arn, name: 'done-2', input: '{"caseId":"b"}' });
+    await first.stopExecution({ executionArn: stopped, error: 'Test', cause: 'stopped' });
+    const describedBefore = await first.describeExecution({ executionArn: answered });
+    const historyBefore = await first.getExecutionHistory({ executionArn: answered });
+    await first.dispose();
+
+    const second = plane(invoker);
+    expect([...second.restoreReport().finished].sort()).toEqual([answered, stopped]);
+    expect(await second.describeExecution({ executionArn: answered })).toEqual(describedBefore);
+    expect(await second.getExecutionHistory({ executionArn: answered })).toEqual(historyBefore);
+    expect(await second.describeExecution({ executionArn: stopped })).toMatchObject({
+      status: 'ABORTED',
+      error: 'Test',
+      cause: 'stopped',
+    });
+    expect(
+      (
+        await rejection(
+          second.startExecution({ stateMachineArn: CALLBACK.arn, name: 'done-1', input: '{"caseId":"a"}' }),
+        )
+      ).type,
+    ).toBe('ExecutionAlreadyExists');
+    expect((await rejection(second.sendTaskSuccess({ taskToken, output: '{}' }))).type).toBe('TaskTimedOut');
+  });
+
+  it('a corrupt or unreadable file is skipped with its reason; the rest loads and the plane works', async () => {
+    const invoker = new FakeInvoker({ [fnArn('Notify')]: () => ok(null), [fnArn('After')]: () => ok(1) });
+    const first = plane(invoker);
+    const good = executionArn('Callback', 'good');
+    await first.startExecution({ stateMachineArn: CALLBACK.arn, name: 'good', input: '{"caseId":"g"}' });
+    await eventually(() => invoker.calls[0], 'the Notify call');
+    await first.stopExecution({ executionArn: good });
+    await first.dispose();
+
+    const folder = path.join(dataDir, 'executions');
+    const [goodFile] = readdirSync(folder);
+    writeFileSync(path.join(folder, 'torn.json'), '{"format":"bashke.local-sfn.execution","vers');
+    const wrong = JSON.parse(readFileSync(path.join(folder, goodFile as string), 'utf8'));
+    wrong.record.executionArn = executionArn('Callback', 'wrong');
+    wrong.record.history[0].id = 7;
+    writeFileSync(path.join(folder, 'wrong.json'), JSON.stringify(wrong));
+    // A running execution of a state machine the app no longer has cannot resume: it fails.
+    const orphan = JSON.parse(readFileSync(path.join(folder, goodFile as string), 'utf8'));
+    Object.assign(orphan.record, {
+      executionArn: executionArn('Gone', 'orphan'),
+      stateMachineArn: machineArn('Gone'),
+      status: 'RUNNING',
+      tasks: [],
+    });
+    delete orphan.record.stopDate;
+    writeFileSync(path.join(folder, 'orphan.json'), JSON.stringify(orphan));
+    // A write interrupted by a crash leaves a temporary file: removed on load.
+    writeFileSync(path.join(folder, `${goodFile}.4242.tmp`), '{"format"');
+
+    const second = plane(invoker);
+    const report = second.restoreReport();
+    expect(report.skipped.map((s) => path.basename(s.file)).sort()).toEqual(['torn.json', 'wrong.json']);
+    expect(report.skipped.find((s) => s.file.endsWith('torn.json'))?.reason).toMatch(/^not JSON/);
+    expect(report.skipped.find((s) => s.file.endsWith('wrong.json'))?.reason).toMatch(/history event ids/);
+    expect(logged.some((l) => l.includes('torn.json') && l.includes('not JSON'))).toBe(true);
+    expect(report.finished).toEqual([good]);
+    expect(report.failed).toEqual([
+      { executionArn: executionArn('Gone', 'orphan'), reason: expect.stringContaining(machineArn('Gone')) },
+    ]);
+    expect((await second.describeExecution({ executionArn: good })).status).toBe('ABORTED');
+    expect(await second.describeExecution({ executionArn: executionArn('Gone', 'orphan') })).toMatchObject({
+      status: 'FAILED',
+      error: 'States.Runtime',
+    });
+    // The files stay for a look; the plane carries on.
+    expect(readdirSync(folder)).toEqual(expect.arrayContaining(['torn.json', 'wrong.json']));
+    expect(readdirSync(folder).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    const { executionArn: fresh } = await second.startExecution({ stateMachineArn: WAIT.arn, input: '{}' });
+    expect((await second.describeExecution({ executionArn: fresh })).status).toBe('RUNNING');
+  });
+});
+
+describe('the synthesized referral workflow across a restart', () => {
+  it('survives a restart during the offer callback and completes on the original token', async () => {
+    const synthesized = synthStateMachine({ stateMachine: 'ReferralWorkflow' });
+    const region = synthesized.config.region;
+    const arn = `arn:aws:states:${region}:${FAKE_ACCOUNT}:stateMachine:ReferralWorkflow`;
+    const caseId = '0b9a3a4e-2f4c-4c41-9d0e-1c2b3a4d5e6f';
+    const taskId = '7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+    const prepare = synthesized.functionArn('PrepareOfferFn');
+    const send = synthesized.functionArn('SendOfferFn');
+    const accept = synthesized.functionArn('AcceptCaseFn');
+    const invoker = new FakeInvoker({
+      [prepare]: () => ok({ found: true, taskId, orgId: 'ngo-alfa' }),
+      [send]: () => ok({ sent: 2 }),
+      [accept]: () => ok({ accepted: true }),
+    });
+    const referral: LocalStateMachine = {
+      logicalId: synthesized.logicalId,
+      stackName: 'BashkeApp',
+      name: 'ReferralWorkflow',
+      arn,
+      definition: synthesized.definitionJson,
+    };
+    const options = { stateMachines: [referral], region };
+    const first = plane(invoker, options);
+    const { executionArn: execution } = await first.startExecution({
+      stateMachineArn: arn,
+      name: caseId,
+      input: JSON.stringify({ caseId }),
+    });
+    const offer = (await eventually(() => invoker.calls.find((c) => c.fn === send), 'the offer')).payload as {
+      taskToken: string;
+    };
+    await settle();
+    await first.dispose();
+    expect(saved(execution).current?.state).toBe(S.OFFER_TO_NGO);
+
+    t += 3600_000;
+    const second = plane(invoker, options);
+    await settle();
+    await second.sendTaskSuccess({
+      taskToken: offer.taskToken,
+      output: JSON.stringify({ decision: 'accept', taskId }),
+    });
+    await second.executionDone(execution);
+    const done = await second.describeExecution({ executionArn: execution });
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output as string)).toEqual({ outcome: 'ACCEPTED' });
+    expect([invoker.count(prepare), invoker.count(send), invoker.count(accept)]).toEqual([1, 1, 1]);
+    expect(invoker.calls.find((c) => c.fn === accept)?.payload).toEqual({ caseId, taskId });
+    const { events } = await second.getExecutionHistory({ executionArn: execution, maxResults: 1000 });
+    expect(
+      events.flatMap((e) => (e.stateEnteredEventDetails ? [e.stateEnteredEventDetails.name] : [])),
+    ).toEqual([S.INIT, S.PREPARE_OFFER, S.NGO_FOUND, S.OFFER_TO_NGO, S.DECISION, S.ACCEPT_CASE, S.ACCEPTED]);
+    await expectLinearHistory(second, execution);
+  }, 120_000);
+});
