@@ -1,27 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { actionLink, freePortBase, type InboxEmail, RunningStack } from '../support/e2e-stack';
+import { actionLink, demoReferral, freePortBase, type InboxEmail, RunningStack } from '../support/e2e-stack';
 
 const OFFICER = 'officer@police.example.org';
-
-function referral() {
-  return {
-    region: 'korca',
-    interviewDate: new Date().toISOString().slice(0, 10),
-    socialWorkerPresent: true,
-    socialWorkerOrgId: 'ngo-vatra',
-    person: {
-      ageGroup: 'adult',
-      gender: 'male',
-      nationality: 'AL',
-      language: 'sq',
-      needs: ['psycho-social', 'legal'],
-      riskLevel: 'medium',
-    },
-    consent: { given: true },
-  };
-}
 
 async function refer(stack: RunningStack, key: string): Promise<{ caseId: string; reference: string }> {
   const res = await fetch(`${stack.runtime.urls.api}/referrals`, {
@@ -31,7 +13,7 @@ async function refer(stack: RunningStack, key: string): Promise<{ caseId: string
       'Content-Type': 'application/json',
       'Idempotency-Key': key,
     },
-    body: JSON.stringify(referral()),
+    body: JSON.stringify(demoReferral({ gender: 'male', nationality: 'AL', language: 'sq' })),
   });
   expect(res.status).toBe(201);
   return (await res.json()) as { caseId: string; reference: string };

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { actionLink, type InboxEmail, RunningStack } from '../support/e2e-stack';
+import { actionLink, demoReferral, type InboxEmail, RunningStack } from '../support/e2e-stack';
 
 const CANARY = 'CANARY-e2e-51f0';
 
@@ -17,24 +17,7 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
-function referral(overrides: Record<string, unknown> = {}) {
-  return {
-    region: 'korca',
-    interviewDate: new Date().toISOString().slice(0, 10),
-    socialWorkerPresent: true,
-    socialWorkerOrgId: 'ngo-vatra',
-    person: {
-      ageGroup: 'adult',
-      gender: 'female',
-      nationality: 'MD',
-      language: 'ro',
-      needs: ['psycho-social', 'legal'],
-      riskLevel: 'high',
-    },
-    consent: { given: true },
-    ...overrides,
-  };
-}
+const referral = (overrides: Record<string, unknown> = {}) => ({ ...demoReferral(), ...overrides });
 
 describe('the local stack, driven as a user would', () => {
   let stack: RunningStack;

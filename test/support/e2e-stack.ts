@@ -168,6 +168,29 @@ export class RunningStack {
 }
 
 /**
+ * A valid referral for the Korça demo directory: needs that several NGOs meet, so a decline
+ * or a timeout has somewhere to go. `person` fields may be overridden.
+ */
+export function demoReferral(person: Record<string, unknown> = {}) {
+  return {
+    region: 'korca',
+    interviewDate: new Date().toISOString().slice(0, 10),
+    socialWorkerPresent: true,
+    socialWorkerOrgId: 'ngo-vatra',
+    person: {
+      ageGroup: 'adult',
+      gender: 'female',
+      nationality: 'MD',
+      language: 'ro',
+      needs: ['psycho-social', 'legal'],
+      riskLevel: 'high',
+      ...person,
+    },
+    consent: { given: true },
+  };
+}
+
+/**
  * A port base with five free ports after it, for a stack that must come back on the same
  * ports after a restart (links in emails name the port).
  */
