@@ -28,6 +28,8 @@ export interface CreateReferralDeps {
   readonly newId?: () => string;
   readonly timeZone: string;
   readonly interviewMaxAgeDays: number;
+  /** Pause between counter retries. @default jittered exponential backoff up to 200 ms */
+  readonly pause?: (attempt: number) => Promise<void>;
 }
 
 export interface CreateReferralInput {
@@ -38,7 +40,13 @@ export interface CreateReferralInput {
 
 /** Accepted Idempotency-Key values (documented in the OpenAPI file). */
 export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,128}$/;
-const COUNTER_RETRIES = 5;
+/**
+ * The reference counter moves inside the intake transaction, so concurrent intakes in one
+ * region race for it: the loser re-reads and tries again after a short, jittered pause.
+ */
+const COUNTER_RETRIES = 30;
+const counterPause = (attempt: number) =>
+  new Promise<void>((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 10 * 2 ** attempt)));
 
 /** Identity keys present anywhere we look (top level and the person): named, since we chose the names. */
 function identityIssues(body: unknown): FieldIssue[] {
@@ -189,6 +197,7 @@ export async function createReferral(
       await deps.workflow.start(caseId);
       return response;
     }
+    await (deps.pause ?? counterPause)(attempt);
   }
   throw new UnavailableError('the reference counter is busy');
 }

@@ -35,6 +35,7 @@ async function setup() {
     workflow,
     now: () => NOW,
     newId: () => `00000000-0000-4000-8000-00000000000${++n}`,
+    pause: async (_attempt: number) => {},
     timeZone: 'Europe/Tirane',
     interviewMaxAgeDays: 30,
   };
@@ -275,12 +276,36 @@ describe('createReferral', () => {
     expect(out.reference).toBe('KOR-2026-0002');
   });
 
-  it('gives up with 503 when the counter keeps moving', async () => {
+  it('gives up with 503 when the counter keeps moving, after pausing between tries', async () => {
     const { store, deps } = await setup();
     store.createReferral = async () => 'counter-moved';
+    const pauses: number[] = [];
+    deps.pause = async (attempt: number) => {
+      pauses.push(attempt);
+    };
     const error = await rejection(
       createReferral(deps, { caller: police, idempotencyKey: 'key-00000001', body: referralRequest() }),
     );
     expect(error).toBeInstanceOf(UnavailableError);
+    expect(pauses.length).toBeGreaterThan(5);
+    expect(pauses).toEqual([...pauses].sort((a, b) => a - b));
+  });
+
+  it('numbers concurrent intakes without gaps or repeats', async () => {
+    const { deps } = await setup();
+    let n = 0;
+    const concurrent = { ...deps, newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}` };
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        createReferral(concurrent, {
+          caller: police,
+          idempotencyKey: `key-concurrent-${i}`,
+          body: referralRequest(),
+        }),
+      ),
+    );
+    expect(results.map((r) => r.reference).sort()).toEqual(
+      Array.from({ length: 10 }, (_, i) => `KOR-2026-${String(i + 1).padStart(4, '0')}`),
+    );
   });
 });
