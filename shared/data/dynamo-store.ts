@@ -12,7 +12,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Organisation, Region } from '../domain/directory';
-import { IDEMPOTENCY_TTL_SECONDS, keys, ORG_INDEX, ORGS_PARTITION } from './keys';
+import { actionLinkTtl, IDEMPOTENCY_TTL_SECONDS, keys, ORG_INDEX, ORGS_PARTITION } from './keys';
 import type {
   ActionLinkRecord,
   CaseEvent,
@@ -282,7 +282,7 @@ export class DynamoStore implements Store {
       {
         Put: {
           TableName: this.tableName,
-          Item: { ...keys.action(link.hash), ...link },
+          Item: { ...keys.action(link.hash), ...link, ttl: actionLinkTtl(link.expiresAt) },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },

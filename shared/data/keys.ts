@@ -23,3 +23,11 @@ export const ORGS_PARTITION = 'ORGS';
 
 /** Idempotency records expire a day after use (DynamoDB TTL attribute `ttl`, epoch seconds). */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+
+/** Action links are removed (DynamoDB TTL) 30 days after they expire; the task keeps the decision. */
+export const ACTION_LINK_TTL_SECONDS = 30 * 24 * 3600;
+
+/** The TTL attribute (epoch seconds) of an action link expiring at `expiresAt`. */
+export function actionLinkTtl(expiresAt: string): number {
+  return Math.floor(Date.parse(expiresAt) / 1000) + ACTION_LINK_TTL_SECONDS;
+}

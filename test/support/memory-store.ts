@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { IDEMPOTENCY_TTL_SECONDS, keys, ORGS_PARTITION } from '../../shared/data/keys';
+import { actionLinkTtl, IDEMPOTENCY_TTL_SECONDS, keys, ORGS_PARTITION } from '../../shared/data/keys';
 import type {
   ActionLinkRecord,
   CaseEvent,
@@ -324,7 +324,11 @@ export class MemoryStore implements Store {
           deadline: link.expiresAt,
         }),
       },
-      { key: keys.action(link.hash), condition: (c) => c === undefined, apply: () => copy(link) },
+      {
+        key: keys.action(link.hash),
+        condition: (c) => c === undefined,
+        apply: () => ({ ...copy(link), ttl: actionLinkTtl(link.expiresAt) }),
+      },
     ];
     // As DynamoStore: the link to replace is the one on the task as the caller read it.
     if (task.actionHash && task.actionHash !== link.hash) {
