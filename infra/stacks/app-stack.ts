@@ -4,12 +4,14 @@ import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ses from 'aws-cdk-lib/aws-ses';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { ROLES } from '../../shared/domain/codes';
@@ -223,8 +225,19 @@ export class AppStack extends Stack {
         }),
       );
 
+    // Operations alerts: subscribe the on-call address after deploy (the output names the topic).
+    opsKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+      }),
+    );
+    const alerts = new sns.Topic(this, 'OpsAlerts', { masterKey: opsKey, enforceSSL: true });
+    new CfnOutput(this, 'OpsAlertsTopicArn', { value: alerts.topicArn });
+
     // A failed execution leaves a case without a next step: someone must look at it.
-    new cloudwatch.Alarm(this, 'ReferralExecutionsFailed', {
+    const failedExecutions = new cloudwatch.Alarm(this, 'ReferralExecutionsFailed', {
       alarmDescription: 'A referral workflow execution failed; its case needs a coordinator.',
       metric: this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
       threshold: 1,
@@ -232,6 +245,7 @@ export class AppStack extends Stack {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    failedExecutions.addAlarmAction(new cloudwatchActions.SnsAction(alerts));
 
     // --- routes ------------------------------------------------------------------------
     const createReferral = fn('CreateReferralFn', 'create-referral', {

@@ -388,3 +388,17 @@ describe('IAM', () => {
     expect(order(wildcards)).toEqual(order(expected));
   });
 });
+
+describe('operations alerts', () => {
+  it('sends the failed-executions alarm to an encrypted, TLS-only topic', () => {
+    const template = synth.compute;
+    const alarms = template.findResources('AWS::CloudWatch::Alarm');
+    const failed = Object.values(alarms).find((a) => a.Properties?.MetricName === 'ExecutionsFailed');
+    expect(failed?.Properties?.AlarmActions).toHaveLength(1);
+    const topics = template.findResources('AWS::SNS::Topic');
+    expect(Object.values(topics)).toHaveLength(1);
+    expect(Object.values(topics)[0]?.Properties?.KmsMasterKeyId).toBeDefined();
+    const policies = JSON.stringify(template.findResources('AWS::SNS::TopicPolicy'));
+    expect(policies).toContain('aws:SecureTransport');
+  });
+});
