@@ -5,15 +5,14 @@
  *
  *   npm run bench -- [--referrals 60] [--concurrency 10]
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { TokenIssuer } from '../local/auth/issuer';
-import { readRuntimeFile } from '../local/runtime-file';
+import { demoReferral } from '../local/demo-referral';
+import { spawnStack, stopStack } from '../local/runtime/spawn-stack';
 
-const REPO = path.resolve(__dirname, '..');
 const { values } = parseArgs({
   options: { referrals: { type: 'string', default: '60' }, concurrency: { type: 'string', default: '10' } },
 });
@@ -25,52 +24,18 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
-async function startStack(
-  dataDir: string,
-): Promise<{ child: ChildProcess; ready: ReturnType<typeof readRuntimeFile> }> {
-  const child = spawn(path.join(REPO, 'node_modules', '.bin', 'tsx'), ['local/main.ts'], {
-    cwd: REPO,
-    env: { ...process.env, BASHKE_DATA_DIR: dataDir, BASHKE_PORT: '0' },
-    detached: true,
-    stdio: 'ignore',
-  });
-  const until = Date.now() + 180_000;
-  while (Date.now() < until) {
-    const ready = readRuntimeFile(dataDir);
-    if (ready.ok) return { child, ready };
-    if (child.exitCode !== null) throw new Error('the stack exited during start-up');
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error('the stack did not start in 3 minutes');
-}
-
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bashke-bench-'));
-  const { child, ready } = await startStack(dataDir);
+  const { child, runtime } = await spawnStack({ dataDir, timeoutMs: 180_000 });
   try {
-    if (!ready.ok) throw new Error(ready.detail);
-    const { urls, issuer, clientId } = ready.runtime;
+    const { urls, issuer, clientId } = runtime;
     const token = TokenIssuer.open(dataDir, { issuer, clientId }).mint({
       sub: 'bench-officer',
       orgId: 'police-korca',
       groups: ['police'],
       email: 'bench@police-korca.example.org',
     });
-    const body = JSON.stringify({
-      region: 'korca',
-      interviewDate: new Date().toISOString().slice(0, 10),
-      socialWorkerPresent: true,
-      socialWorkerOrgId: 'ngo-vatra',
-      person: {
-        ageGroup: 'adult',
-        gender: 'female',
-        nationality: 'AL',
-        language: 'sq',
-        needs: ['psycho-social', 'legal'],
-        riskLevel: 'medium',
-      },
-      consent: { given: true },
-    });
+    const body = JSON.stringify(demoReferral());
 
     const latencies: number[] = [];
     const references = new Set<string>();
@@ -123,8 +88,7 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
   } finally {
-    if (child.pid) process.kill(-child.pid, 'SIGINT');
-    await new Promise((r) => child.once('exit', r));
+    await stopStack(child);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

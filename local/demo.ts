@@ -4,6 +4,7 @@
  * accepts through its link, the officer is told — printing each step and where to look.
  */
 
+import { demoReferral } from './demo-referral';
 import { readRuntimeFile, resolveDataDir } from './runtime-file';
 import { mintLocalToken } from './token';
 
@@ -51,21 +52,7 @@ async function main(): Promise<void> {
   detail('npm run token -- --role police --org police-korca');
 
   step(2, 'After the interview the officer refers the presumed victim: a profile, never an identity.');
-  const referral = {
-    region: 'korca',
-    interviewDate: new Date().toISOString().slice(0, 10),
-    socialWorkerPresent: true,
-    socialWorkerOrgId: 'ngo-vatra',
-    person: {
-      ageGroup: 'adult',
-      gender: 'female',
-      nationality: 'AL',
-      language: 'sq',
-      needs: ['psycho-social', 'legal'],
-      riskLevel: 'medium',
-    },
-    consent: { given: true },
-  };
+  const referral = demoReferral();
   const res = await fetch(`${urls.api}/referrals`, {
     method: 'POST',
     headers: {

@@ -11,6 +11,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { readAssembly } from './assembly/read-assembly';
 import { jwtVerifier, TokenIssuer } from './auth/issuer';
 import { formatDuration, RuntimeClock } from './clock/runtime-clock';
+import { demoReferral } from './demo-referral';
 import { startGateway } from './gateway/http-gateway';
 import { WorkerPool } from './lambda/worker-pool';
 import type { LocalApp } from './model';
@@ -235,8 +236,7 @@ async function main(): Promise<void> {
         `  TOKEN=$(npm run --silent token -- --role police --org police-korca)`,
         `  curl -s -X POST ${gateway.url}/referrals -H "Authorization: Bearer $TOKEN" \\`,
         `    -H 'Content-Type: application/json' -H "Idempotency-Key: demo-$(date +%s)" \\`,
-        `    -d '{"region":"korca","interviewDate":"'$(date +%F)'","socialWorkerPresent":true,"socialWorkerOrgId":"ngo-vatra",` +
-          `"person":{"ageGroup":"adult","gender":"female","nationality":"AL","language":"sq","needs":["shelter"],"riskLevel":"medium"},"consent":{"given":true}}'`,
+        `    -d '${JSON.stringify(demoReferral())}'`,
         '',
       ].join('\n'),
     );

@@ -6,6 +6,15 @@ import type { Construct } from 'constructs';
 import { NO_PREVIOUS_OFFER } from '../shared/workflow/task-input';
 import { ACCEPTED_OUTPUT, LAMBDA_SERVICE_ERRORS, NO_NGO_OUTPUT, ReferralState as S } from './referral-states';
 
+/** The house retry of every Lambda step: the service's own errors, with backoff and full jitter. */
+const LAMBDA_SERVICE_RETRY: sfn.RetryProps = {
+  errors: [...LAMBDA_SERVICE_ERRORS],
+  interval: Duration.seconds(2),
+  maxAttempts: 6,
+  backoffRate: 2,
+  jitterStrategy: sfn.JitterType.FULL,
+};
+
 export interface ReferralFunctions {
   readonly prepareOffer: IFunction;
   readonly sendOffer: IFunction;
@@ -50,13 +59,7 @@ export function referralDefinition(scope: Construct, props: ReferralDefinitionPr
         ? { resultSelector: result.selector, resultPath: result.path }
         : { resultPath: sfn.JsonPath.DISCARD }),
     });
-    task.addRetry({
-      errors: [...LAMBDA_SERVICE_ERRORS],
-      interval: Duration.seconds(2),
-      maxAttempts: 6,
-      backoffRate: 2,
-      jitterStrategy: sfn.JitterType.FULL,
-    });
+    task.addRetry(LAMBDA_SERVICE_RETRY);
     task.addCatch(failed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
     return task;
   };
@@ -91,13 +94,7 @@ export function referralDefinition(scope: Construct, props: ReferralDefinitionPr
     taskTimeout: sfn.Timeout.duration(props.offerDeadline),
     resultPath: '$.decision',
   });
-  offerToNgo.addRetry({
-    errors: [...LAMBDA_SERVICE_ERRORS],
-    interval: Duration.seconds(2),
-    maxAttempts: 6,
-    backoffRate: 2,
-    jitterStrategy: sfn.JitterType.FULL,
-  });
+  offerToNgo.addRetry(LAMBDA_SERVICE_RETRY);
 
   const closeTimedOut = step(S.CLOSE_TIMED_OUT, props.functions.closeOffer, {
     'caseId.$': '$.caseId',

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type Caller, requireRole } from '../../shared/auth/caller';
-import type { CaseRecord } from '../../shared/data/records';
+import type { CaseRecord, IdempotencyRecord, Region } from '../../shared/data/records';
 import type { Store } from '../../shared/data/store';
 import { formatReference } from '../../shared/domain/reference';
 import {
@@ -80,8 +80,14 @@ function canonicalHash(value: ReferralRequest): string {
     .digest('hex');
 }
 
-/** Rules that need the clock, configuration or directory; reported like schema issues. */
-async function checkReferences(deps: CreateReferralDeps, req: ReferralRequest): Promise<FieldIssue[]> {
+/**
+ * Rules that need the clock, configuration or directory; reported like schema issues. Also
+ * returns the region, which names the reference.
+ */
+async function checkReferences(
+  deps: CreateReferralDeps,
+  req: ReferralRequest,
+): Promise<{ issues: FieldIssue[]; region: Region | undefined }> {
   const issues: FieldIssue[] = [];
   const today = calendarDate(deps.now(), deps.timeZone);
   const age = daysBetween(req.interviewDate, today);
@@ -100,7 +106,7 @@ async function checkReferences(deps: CreateReferralDeps, req: ReferralRequest): 
   if (req.preferredNgoId && preferred?.kind !== 'ngo') {
     issues.push({ path: '/preferredNgoId', code: 'unknown_reference' });
   }
-  return issues;
+  return { issues, region };
 }
 
 /**
@@ -136,8 +142,8 @@ export async function createReferral(
   const key = input.idempotencyKey as string;
   const requestHash = canonicalHash(request);
 
-  const replay = async (): Promise<ReferralResponse> => {
-    const record = await deps.store.getIdempotency(caller.sub, key);
+  const replay = async (known?: IdempotencyRecord): Promise<ReferralResponse> => {
+    const record = known ?? (await deps.store.getIdempotency(caller.sub, key));
     if (!record) throw new UnavailableError('the idempotency record is not readable yet');
     if (record.requestHash !== requestHash)
       throw new ConflictError('the idempotency key was used for another request');
@@ -146,16 +152,14 @@ export async function createReferral(
     return record.response;
   };
 
-  if (await deps.store.getIdempotency(caller.sub, key)) return replay();
+  const earlier = await deps.store.getIdempotency(caller.sub, key);
+  if (earlier) return replay(earlier);
 
-  const issues = await checkReferences(deps, request);
-  if (issues.length) {
+  const { issues, region } = await checkReferences(deps, request);
+  if (issues.length || !region) {
     const consent = issues.some((i) => i.code === 'consent_required');
     throw new ValidationError(issues, consent ? 'consent required' : 'the request is not valid');
   }
-
-  const region = await deps.store.getRegion(request.region);
-  if (!region) throw new ValidationError([{ path: '/region', code: 'unknown_reference' }]);
   const now = deps.now();
   const at = now.toISOString();
   const year = calendarYear(now, deps.timeZone);

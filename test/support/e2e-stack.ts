@@ -1,12 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { TokenIssuer } from '../../local/auth/issuer';
-import { type RuntimeFile, readRuntimeFile } from '../../local/runtime-file';
+import { demoReferral as localDemoReferral } from '../../local/demo-referral';
+import { spawnStack, stopStack } from '../../local/runtime/spawn-stack';
+import type { RuntimeFile } from '../../local/runtime-file';
 
 const REPO = path.resolve(__dirname, '..', '..');
 /** Every pid a test started; the global teardown checks that each is gone. */
@@ -30,27 +32,14 @@ export class RunningStack {
   /** Starts the stack; on `dataDir` again after a stop or a crash, or on a new temporary folder. */
   static async start(opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningStack> {
     const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'bashke-e2e-'));
-    const child = spawn(path.join(REPO, 'node_modules', '.bin', 'tsx'), ['local/main.ts'], {
-      cwd: REPO,
-      env: { ...process.env, BASHKE_DATA_DIR: dataDir, BASHKE_PORT: '0', ...opts.env },
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { child, runtime, output } = await spawnStack({
+      dataDir,
+      ...(opts.env ? { env: opts.env } : {}),
+      capture: true,
+      onSpawn: (pid) => appendFileSync(PID_LEDGER, `${pid}\n`),
     });
-    const output: string[] = [];
-    child.stdout?.on('data', (c: Buffer) => output.push(c.toString('utf8')));
-    child.stderr?.on('data', (c: Buffer) => output.push(c.toString('utf8')));
-    if (child.pid) appendFileSync(PID_LEDGER, `${child.pid}\n`);
-    const deadline = Date.now() + 150_000;
-    while (Date.now() < deadline) {
-      const read = readRuntimeFile(dataDir);
-      if (read.ok) {
-        for (const pid of Object.values(read.runtime.pids)) appendFileSync(PID_LEDGER, `${pid}\n`);
-        return new RunningStack(child, dataDir, read.runtime, output);
-      }
-      if (child.exitCode !== null) throw new Error(`the stack exited during start-up:\n${output.join('')}`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    throw new Error(`the stack did not become ready:\n${output.join('')}`);
+    for (const pid of Object.values(runtime.pids)) appendFileSync(PID_LEDGER, `${pid}\n`);
+    return new RunningStack(child, dataDir, runtime, output);
   }
 
   get log(): string {
@@ -58,14 +47,8 @@ export class RunningStack {
   }
 
   /** Ctrl-C to the whole process group, then wait for the main process to exit. */
-  async stop(signal: NodeJS.Signals = 'SIGINT'): Promise<void> {
-    const pid = this.child.pid;
-    if (pid === undefined || this.child.exitCode !== null) return;
-    let timer: NodeJS.Timeout | undefined;
-    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-    process.kill(-pid, signal);
-    await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 15_000)))]);
-    clearTimeout(timer);
+  stop(signal: NodeJS.Signals = 'SIGINT'): Promise<void> {
+    return stopStack(this.child, signal);
   }
 
   /** SIGKILL to the main process only, as a crash would; waits until it is gone. */
@@ -147,9 +130,7 @@ export class RunningStack {
     });
     try {
       const items: string[] = [];
-      const tables =
-        (await client.send(new (await import('@aws-sdk/client-dynamodb')).ListTablesCommand({})))
-          .TableNames ?? [];
+      const tables = (await client.send(new ListTablesCommand({}))).TableNames ?? [];
       for (const TableName of tables) {
         let start: Record<string, never> | undefined;
         do {
@@ -167,27 +148,9 @@ export class RunningStack {
   }
 }
 
-/**
- * A valid referral for the Korça demo directory: needs that several NGOs meet, so a decline
- * or a timeout has somewhere to go. `person` fields may be overridden.
- */
+/** The demo referral, with profile values the e2e tests look for (and must not find) in emails. */
 export function demoReferral(person: Record<string, unknown> = {}) {
-  return {
-    region: 'korca',
-    interviewDate: new Date().toISOString().slice(0, 10),
-    socialWorkerPresent: true,
-    socialWorkerOrgId: 'ngo-vatra',
-    person: {
-      ageGroup: 'adult',
-      gender: 'female',
-      nationality: 'MD',
-      language: 'ro',
-      needs: ['psycho-social', 'legal'],
-      riskLevel: 'high',
-      ...person,
-    },
-    consent: { given: true },
-  };
+  return localDemoReferral({ nationality: 'MD', language: 'ro', riskLevel: 'high', ...person });
 }
 
 /**
