@@ -4,8 +4,11 @@ import httpErrorHandler from '@middy/http-error-handler';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import * as z from 'zod';
 import { storeFromEnv } from '../../shared/aws/adapters';
+import { sdkClientConfig } from '../../shared/aws/client-config';
 import { SfnTaskCallback } from '../../shared/aws/task-callback';
 import { formBody } from '../../shared/http/body';
+import { ROUTE_PLUGIN } from '../../shared/http/handler';
+import { transientFailure } from '../../shared/http/transient';
 import { ENV, parseEnv, timeZoneName } from '../../shared/util/env';
 import { logger } from '../../shared/util/logger';
 import { submitAction, viewAction } from './action-link';
@@ -14,23 +17,32 @@ import { PAGE_HEADERS, renderOutcome } from './pages';
 const env = parseEnv(z.object({ [ENV.TIME_ZONE]: timeZoneName }));
 const deps = {
   store: storeFromEnv(),
-  callback: new SfnTaskCallback(new SFNClient({})),
+  callback: new SfnTaskCallback(new SFNClient(sdkClientConfig())),
   now: () => new Date(),
 };
 
 /**
  * GET|HEAD|POST /actions/{token}: public HTML routes. The token is a path segment, so it
- * is never logged; the access log holds the route key only.
+ * is never logged; the access log holds the route key only. Overload and timeouts answer 503
+ * with Retry-After (the same link works once the service has caught up); anything else 500.
  */
-export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2, Error, Context>()
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2, Error, Context>(ROUTE_PLUGIN)
   .use(httpErrorHandler({ logger: false }))
   .use({
     onError: async (request) => {
-      logger.error('action link failed', { error: request.error?.name ?? 'unknown' });
+      const transient = transientFailure(request.error);
+      const statusCode = transient ? 503 : 500;
+      logger.error('action link failed', { error: request.error?.name ?? 'unknown', status: statusCode });
       request.response = {
-        statusCode: 500,
-        headers: { ...PAGE_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' },
-        body: `Something went wrong. Please try again later. (Request ${request.context.awsRequestId})`,
+        statusCode,
+        headers: {
+          ...PAGE_HEADERS,
+          'Content-Type': 'text/plain; charset=utf-8',
+          ...(transient ? { 'Retry-After': String(transient.retryAfterSeconds) } : {}),
+        },
+        body: transient
+          ? `The service is busy. Please try the link again in a moment. (Request ${request.context.awsRequestId})`
+          : `Something went wrong. Please try again later. (Request ${request.context.awsRequestId})`,
       };
     },
   })

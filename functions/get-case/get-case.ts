@@ -1,4 +1,4 @@
-import { type Caller, requireRole } from '../../shared/auth/caller';
+import { coversRegion, type MemberCaller, requireRole } from '../../shared/auth/caller';
 import type { CaseRecord } from '../../shared/data/records';
 import type { Store } from '../../shared/data/store';
 import { type CaseView, caseIdParamsSchema } from '../../shared/domain/referral';
@@ -10,13 +10,13 @@ export interface GetCaseDeps {
 
 /**
  * Who may read a case: the referring officer's organisation, the NGO it is offered to now
- * or that accepted it (not those that declined), and coordinators. Anyone else gets the
- * same 404 as for a case that does not exist.
+ * or that accepted it (not those that declined), and coordinators of an organisation that
+ * works in the case's region. Anyone else gets the same 404 as for a case that does not exist.
  */
-export function mayRead(caller: Caller, item: CaseRecord): boolean {
+export function mayRead(caller: MemberCaller, item: CaseRecord): boolean {
   switch (caller.role) {
     case 'coordinator':
-      return true;
+      return coversRegion(caller, item.region);
     case 'police':
       return item.referringOrgId === caller.orgId;
     case 'ngo':
@@ -47,7 +47,7 @@ export function toView(item: CaseRecord): CaseView {
 }
 
 /** GET /cases/{caseId}. Council and admin see no case details (DOMAIN.md). */
-export async function getCase(deps: GetCaseDeps, caller: Caller, params: unknown): Promise<CaseView> {
+export async function getCase(deps: GetCaseDeps, caller: MemberCaller, params: unknown): Promise<CaseView> {
   requireRole(caller, 'police', 'ngo', 'coordinator');
   const parsed = caseIdParamsSchema.safeParse(params);
   // A malformed id cannot name a case: the same 404 as an unknown one.

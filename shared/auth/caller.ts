@@ -1,5 +1,8 @@
 import * as z from 'zod';
+import type { OrgRecord } from '../data/records';
 import { ROLES, type Role } from '../domain/codes';
+import type { Organisation } from '../domain/directory';
+import { slug } from '../domain/referral';
 import { ForbiddenError } from '../errors';
 
 /** Who is calling, as read from the Cognito ID token's claims. */
@@ -55,4 +58,57 @@ export function callerFromClaims(claims: unknown): Caller {
 /** Refuses callers whose role may not use the operation. */
 export function requireRole(caller: Caller, ...allowed: Role[]): void {
   if (!allowed.includes(caller.role)) throw new ForbiddenError('this role may not use this operation');
+}
+
+/** Where a route reads organisation records: a per-container cache (shared/data/directory-cache.ts). */
+export interface OrganisationDirectory {
+  getOrganisation(orgId: string): Promise<OrgRecord | undefined>;
+}
+
+/** A caller whose organisation is in the directory, with the regions it works in. */
+export interface MemberCaller extends Caller {
+  readonly orgKind: Organisation['kind'];
+  readonly regions: readonly string[];
+}
+
+/**
+ * Roles that act for one kind of organisation only. A police or NGO token must name an
+ * organisation of that kind: otherwise a wrongly set `custom:orgId` would let a police officer
+ * read as an NGO, or an NGO worker refer as police. Coordinators, council members and admins
+ * sit in many kinds of organisation (prefecture, municipality, department, NGO).
+ */
+const ROLE_KIND: Partial<Record<Role, Organisation['kind']>> = { police: 'police', ngo: 'ngo' };
+
+/**
+ * The one way a route learns who calls: the token's claims, then the directory. A token whose
+ * organisation the directory does not hold (or holds as another kind than the role needs) is
+ * refused with 403 on every route, before anything else is read.
+ */
+export async function resolveCaller(directory: OrganisationDirectory, claims: unknown): Promise<MemberCaller> {
+  const caller = callerFromClaims(claims);
+  const org = await directory.getOrganisation(caller.orgId);
+  if (!org) throw new ForbiddenError('the organisation is not in the directory');
+  const kind = ROLE_KIND[caller.role];
+  if (kind !== undefined && org.kind !== kind) {
+    throw new ForbiddenError('the organisation cannot hold this role');
+  }
+  return { ...caller, orgKind: org.kind, regions: [...org.regions] };
+}
+
+/** True when the caller's organisation works in the region. */
+export function coversRegion(caller: MemberCaller, region: string): boolean {
+  return caller.regions.includes(region);
+}
+
+/**
+ * Police refer only for a region their organisation works in. Reads the region of a body not
+ * yet validated: a region that is not even a well-formed name is left to the schema (400 with
+ * its field path), a well-formed one outside the caller's regions is refused with 403.
+ */
+export function requireReferralRegion(caller: MemberCaller, body: unknown): void {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return;
+  const region = slug.safeParse((body as { region?: unknown }).region);
+  if (region.success && !coversRegion(caller, region.data)) {
+    throw new ForbiddenError('the organisation does not refer for this region');
+  }
 }

@@ -4,6 +4,7 @@ import * as z from 'zod';
 import { DynamoStore } from '../data/dynamo-store';
 import { SesMailer } from '../email/ses-mailer';
 import { ENV, nonEmpty, parseEnv } from '../util/env';
+import { sdkClientConfig } from './client-config';
 
 /**
  * Adapters built from a function's environment. Call at module scope: clients are made
@@ -11,7 +12,7 @@ import { ENV, nonEmpty, parseEnv } from '../util/env';
  */
 export function storeFromEnv(env: NodeJS.ProcessEnv = process.env): DynamoStore {
   const { TABLE_NAME } = parseEnv(z.object({ [ENV.TABLE_NAME]: nonEmpty }), env);
-  return new DynamoStore(new DynamoDBClient({}), TABLE_NAME);
+  return new DynamoStore(new DynamoDBClient(sdkClientConfig()), TABLE_NAME);
 }
 
 export function mailerFromEnv(env: NodeJS.ProcessEnv = process.env): SesMailer {
@@ -19,5 +20,5 @@ export function mailerFromEnv(env: NodeJS.ProcessEnv = process.env): SesMailer {
     z.object({ [ENV.SENDER_EMAIL]: z.email(), [ENV.SES_CONFIGURATION_SET]: nonEmpty }),
     env,
   );
-  return new SesMailer(new SESClient({}), parsed.SENDER_EMAIL, parsed.SES_CONFIGURATION_SET);
+  return new SesMailer(new SESClient(sdkClientConfig()), parsed.SENDER_EMAIL, parsed.SES_CONFIGURATION_SET);
 }

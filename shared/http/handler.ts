@@ -5,6 +5,31 @@ import { logger } from '../util/logger';
 import { problemDetails } from './middleware';
 
 /**
+ * Time kept back from the function's timeout. middy gives up on the handler this long before
+ * Lambda would cut the request off, so the caller gets a 503 problem with Retry-After instead
+ * of API Gateway's bare 500 (or 503 with no body). A second leaves room to map the error and
+ * serialize the answer on a busy container. The SDK clients' own timeouts
+ * (shared/aws/client-config.ts) are shorter still, so one slow call fails on its own first.
+ */
+export const EARLY_TIMEOUT_MS = 1_000;
+
+/**
+ * What middy throws at its early timeout. Named like the SDK's timeouts, so the edge
+ * classifies it the same way (shared/http/transient.ts): 503, never 500.
+ */
+export class DeadlineError extends Error {
+  override readonly name = 'TimeoutError';
+}
+
+/** The middy options every route shares: an early timeout that ends as a 503. */
+export const ROUTE_PLUGIN = {
+  timeoutEarlyInMillis: EARLY_TIMEOUT_MS,
+  timeoutEarlyResponse: (): never => {
+    throw new DeadlineError('the request ran out of time');
+  },
+} as const;
+
+/**
  * The wiring every JSON route shares: problem+json for every error, and middy's
  * httpErrorHandler with its logger off as the last resort (its logger prints the error,
  * which may carry the raw body).
@@ -12,7 +37,7 @@ import { problemDetails } from './middleware';
 export function jsonRoute<E extends APIGatewayProxyEventV2>(
   handler: (event: E, context: Context) => Promise<APIGatewayProxyResultV2>,
 ) {
-  return middy<E, APIGatewayProxyResultV2, Error, Context>()
+  return middy<E, APIGatewayProxyResultV2, Error, Context>(ROUTE_PLUGIN)
     .use(httpErrorHandler({ logger: false }))
     .use(problemDetails<E>((fields) => logger.warn('request failed', fields)))
     .handler(handler);

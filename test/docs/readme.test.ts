@@ -5,7 +5,7 @@ import { getCase } from '../../functions/get-case/get-case';
 import { prepareOffer } from '../../functions/prepare-offer/prepare-offer';
 import { seedDirectory } from '../../functions/seed-directory/seed-directory';
 import { problemSchema } from '../../scripts/openapi';
-import type { Caller } from '../../shared/auth/caller';
+import type { MemberCaller } from '../../shared/auth/caller';
 import { directorySchema } from '../../shared/domain/directory';
 import { caseViewSchema, referralRequestSchema, referralResponseSchema } from '../../shared/domain/referral';
 import { ValidationError } from '../../shared/errors';
@@ -90,7 +90,13 @@ describe('README', () => {
     const request = () => example('referral-request');
     const response = () => referralResponseSchema.parse(example('referral-response'));
     const view = () => caseViewSchema.parse(example('case-view'));
-    const police = (): Caller => ({ sub: 'officer-7', orgId: view().referringOrgId, role: 'police' });
+    const police = (): MemberCaller => ({
+      sub: 'officer-7',
+      orgId: view().referringOrgId,
+      role: 'police',
+      orgKind: 'police',
+      regions: [view().region],
+    });
 
     async function setup() {
       const store = new MemoryStore();

@@ -1,5 +1,5 @@
 import { getCase, mayRead } from '../../functions/get-case/get-case';
-import type { Caller } from '../../shared/auth/caller';
+import type { MemberCaller } from '../../shared/auth/caller';
 import type { CaseRecord } from '../../shared/data/records';
 import { ForbiddenError, NotFoundError } from '../../shared/errors';
 
@@ -43,7 +43,14 @@ const openTask = (orgId: string, status: 'OPEN' | 'DECIDED' = 'OPEN') => ({
 const storeWith = (item: CaseRecord | undefined, status: 'OPEN' | 'DECIDED' = 'OPEN') => ({
   store: { getCase: async () => item, getTask: async () => openTask('ngo-current', status) },
 });
-const caller = (role: Caller['role'], orgId: string): Caller => ({ sub: 's', orgId, role });
+const KINDS = { police: 'police', ngo: 'ngo', coordinator: 'prefecture', council: 'municipality', admin: 'prefecture' } as const;
+const caller = (role: MemberCaller['role'], orgId: string, regions: string[] = ['korce']): MemberCaller => ({
+  sub: 's',
+  orgId,
+  role,
+  orgKind: KINDS[role],
+  regions,
+});
 
 describe('getCase', () => {
   it.each([
@@ -57,7 +64,9 @@ describe('getCase', () => {
       { ...base, status: 'ACCEPTED' as const, acceptedOrgId: 'ngo-current' },
       true,
     ],
-    ['a coordinator', caller('coordinator', 'prefecture-korce'), base, true],
+    ['a coordinator of the case region', caller('coordinator', 'prefecture-korce'), base, true],
+    ['a coordinator of several regions', caller('coordinator', 'ngo-coord', ['tirane', 'korce']), base, true],
+    ['a coordinator of another region', caller('coordinator', 'prefecture-tirane', ['tirane']), base, false],
   ])('lets %s read: %s', (_label, who, item, expected) => {
     expect(mayRead(who, item)).toBe(expected);
   });
@@ -92,6 +101,12 @@ describe('getCase', () => {
     await expect(getCase(storeWith(base, 'DECIDED'), ngo, { caseId: CASE_ID })).rejects.toBeInstanceOf(
       NotFoundError,
     );
+  });
+
+  it('answers 404 to a coordinator of another region, as for a case that does not exist', async () => {
+    await expect(
+      getCase(storeWith(base), caller('coordinator', 'prefecture-tirane', ['tirane']), { caseId: CASE_ID }),
+    ).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it.each(['council', 'admin'] as const)('refuses the %s role with 403: no case details', async (role) => {
