@@ -84,7 +84,10 @@ const ROLE_KIND: Partial<Record<Role, Organisation['kind']>> = { police: 'police
  * organisation the directory does not hold (or holds as another kind than the role needs) is
  * refused with 403 on every route, before anything else is read.
  */
-export async function resolveCaller(directory: OrganisationDirectory, claims: unknown): Promise<MemberCaller> {
+export async function resolveCaller(
+  directory: OrganisationDirectory,
+  claims: unknown,
+): Promise<MemberCaller> {
   const caller = callerFromClaims(claims);
   const org = await directory.getOrganisation(caller.orgId);
   if (!org) throw new ForbiddenError('the organisation is not in the directory');

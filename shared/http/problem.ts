@@ -46,7 +46,13 @@ const TRANSIENT_DETAIL: Readonly<Record<TransientReason, string>> = {
   unavailable: 'the service is unavailable for a moment; retry after the time in Retry-After',
 };
 
-const problem = (status: number, title: string, requestId: string, detail?: string, errors: FieldIssue[] = []) => ({
+const problem = (
+  status: number,
+  title: string,
+  requestId: string,
+  detail?: string,
+  errors: FieldIssue[] = [],
+) => ({
   type: `https://bashke.example.org/problems/${status}`,
   title,
   status,

@@ -41,12 +41,18 @@ const THROTTLING_NAMES: ReadonlySet<string> = new Set([
   'TransactionInProgressException',
   // DynamoDB: another transaction holds one of the items.
   'TransactionConflictException',
+  // KMS under the table or the state machine's encryption.
+  'KmsThrottlingException',
   // Step Functions: too many open executions in the account, overload by another name.
   'ExecutionLimitExceeded',
 ]);
 
 /** The SDK's request and socket timeouts, and middy's early timeout (`@middy/core`), are all `TimeoutError`. */
-const TIMEOUT_NAMES: ReadonlySet<string> = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
+const TIMEOUT_NAMES: ReadonlySet<string> = new Set([
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+]);
 const TIMEOUT_CODES: ReadonlySet<string> = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT']);
 
 /**
@@ -87,10 +93,14 @@ interface SdkErrorShape {
  */
 function busyCancellation(reasons: unknown): boolean {
   if (!Array.isArray(reasons)) return false;
-  const codes = reasons.map((r) => (r !== null && typeof r === 'object' ? (r as { Code?: unknown }).Code : undefined));
+  const codes = reasons.map((r) =>
+    r !== null && typeof r === 'object' ? (r as { Code?: unknown }).Code : undefined,
+  );
   return (
     codes.some((c) => typeof c === 'string' && BUSY_CANCELLATION_CODES.has(c)) &&
-    codes.every((c) => c === undefined || c === 'None' || (typeof c === 'string' && BUSY_CANCELLATION_CODES.has(c)))
+    codes.every(
+      (c) => c === undefined || c === 'None' || (typeof c === 'string' && BUSY_CANCELLATION_CODES.has(c)),
+    )
   );
 }
 
@@ -98,8 +108,10 @@ function classify(error: SdkErrorShape): TransientReason | undefined {
   const name = typeof error.name === 'string' ? error.name : '';
   const code = typeof error.code === 'string' ? error.code : '';
   const status = error.$metadata?.httpStatusCode;
-  if (THROTTLING_NAMES.has(name) || status === 429 || error.$retryable?.throttling === true) return 'throttled';
-  if (name === 'TransactionCanceledException' && busyCancellation(error.CancellationReasons)) return 'throttled';
+  if (THROTTLING_NAMES.has(name) || status === 429 || error.$retryable?.throttling === true)
+    return 'throttled';
+  if (name === 'TransactionCanceledException' && busyCancellation(error.CancellationReasons))
+    return 'throttled';
   if (TIMEOUT_NAMES.has(name) || TIMEOUT_CODES.has(code)) return 'timeout';
   if (NETWORK_CODES.has(code)) return 'unavailable';
   // A service's own failure (5xx) or an error the service model marks retryable.

@@ -194,7 +194,8 @@ const cells = (expected: (role: Role, region: 'same region' | 'other region') =>
     ]),
   );
 
-const orgOf = (role: Role, membership: Cell[1]) => (membership === 'in directory' ? HOME_ORG[role] : `${role}-nowhere`);
+const orgOf = (role: Role, membership: Cell[1]) =>
+  membership === 'in directory' ? HOME_ORG[role] : `${role}-nowhere`;
 const regionOf = (region: Cell[2]) => (region === 'same region' ? SAME_REGION : OTHER_REGION);
 
 describe('access that follows the directory', () => {

@@ -1,5 +1,14 @@
-import { callerFromClaims, parseGroups, requireRole } from '../../shared/auth/caller';
+import {
+  callerFromClaims,
+  type MemberCaller,
+  parseGroups,
+  requireReferralRegion,
+  requireRole,
+  resolveCaller,
+} from '../../shared/auth/caller';
+import type { OrgRecord } from '../../shared/data/records';
 import { ForbiddenError } from '../../shared/errors';
+import { directory, referralRequest } from '../support/fixtures';
 
 /** ID-token claims as an HTTP API JWT authorizer passes them (groups flattened to a string). */
 function claims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -127,5 +136,102 @@ describe('requireRole', () => {
 
   it('refuses everyone when no role is allowed', () => {
     expect(() => requireRole(caller)).toThrow(ForbiddenError);
+  });
+});
+
+describe('resolveCaller', () => {
+  const orgs = new Map<string, OrgRecord>(
+    directory().organisations.map((o) => [o.orgId, { ...o, openOffers: 0 }]),
+  );
+  const lookups: string[] = [];
+  const dir = {
+    getOrganisation: async (orgId: string) => {
+      lookups.push(orgId);
+      return orgs.get(orgId);
+    },
+  };
+
+  it('adds the kind and regions of the organisation the directory holds', async () => {
+    const caller = await resolveCaller(dir, claims({ 'custom:orgId': 'police-korce' }));
+
+    expect(caller).toEqual({
+      sub: '4f7c1b2a-0000-4000-8000-000000000001',
+      orgId: 'police-korce',
+      role: 'police',
+      email: 'officer@example.org',
+      orgKind: 'police',
+      regions: ['korce'],
+    });
+  });
+
+  it('refuses an organisation the directory does not hold with 403', async () => {
+    await expect(resolveCaller(dir, claims({ 'custom:orgId': 'police-nowhere' }))).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
+  });
+
+  it('refuses unusable claims before asking the directory', async () => {
+    lookups.length = 0;
+
+    await expect(resolveCaller(dir, claims({ 'cognito:groups': '[]' }))).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
+    expect(lookups).toEqual([]);
+  });
+
+  it.each([
+    ['police', 'ngo-vatra', false],
+    ['ngo', 'police-korce', false],
+    ['ngo', 'ngo-vatra', true],
+    ['coordinator', 'municipality-korce', true],
+    ['coordinator', 'ngo-vatra', true],
+    ['council', 'municipality-korce', true],
+    ['admin', 'police-korce', true],
+  ])('lets %s of %s through: %s', async (role, orgId, allowed) => {
+    const result = resolveCaller(dir, claims({ 'cognito:groups': `[${role}]`, 'custom:orgId': orgId }));
+
+    if (allowed) await expect(result).resolves.toMatchObject({ role, orgId });
+    else await expect(result).rejects.toBeInstanceOf(ForbiddenError);
+  });
+
+  it('passes a failing directory read on unchanged (the edge maps it)', async () => {
+    const busy = Object.assign(new Error('busy'), { name: 'ThrottlingException' });
+    const failing = { getOrganisation: async () => Promise.reject(busy) };
+
+    await expect(resolveCaller(failing, claims())).rejects.toBe(busy);
+  });
+});
+
+describe('requireReferralRegion', () => {
+  const police: MemberCaller = {
+    sub: 's',
+    orgId: 'police-korce',
+    role: 'police',
+    orgKind: 'police',
+    regions: ['korce', 'pogradec'],
+  };
+
+  it.each(['korce', 'pogradec'])(
+    'lets a referral for %s, a region of the organisation, through',
+    (region) => {
+      expect(() => requireReferralRegion(police, { ...referralRequest(), region })).not.toThrow();
+    },
+  );
+
+  it('refuses a referral for another region with 403', () => {
+    expect(() => requireReferralRegion(police, { ...referralRequest(), region: 'tirane' })).toThrow(
+      ForbiddenError,
+    );
+  });
+
+  it.each<[string, unknown]>([
+    ['a missing region', { person: {} }],
+    ['a region that is not a name', { region: 'Not A Region' }],
+    ['a region of the wrong type', { region: 7 }],
+    ['an array body', ['tirane']],
+    ['a null body', null],
+    ['a string body', 'tirane'],
+  ])('leaves %s to the schema', (_label, body) => {
+    expect(() => requireReferralRegion(police, body)).not.toThrow();
   });
 });

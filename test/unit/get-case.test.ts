@@ -43,7 +43,13 @@ const openTask = (orgId: string, status: 'OPEN' | 'DECIDED' = 'OPEN') => ({
 const storeWith = (item: CaseRecord | undefined, status: 'OPEN' | 'DECIDED' = 'OPEN') => ({
   store: { getCase: async () => item, getTask: async () => openTask('ngo-current', status) },
 });
-const KINDS = { police: 'police', ngo: 'ngo', coordinator: 'prefecture', council: 'municipality', admin: 'prefecture' } as const;
+const KINDS = {
+  police: 'police',
+  ngo: 'ngo',
+  coordinator: 'prefecture',
+  council: 'municipality',
+  admin: 'prefecture',
+} as const;
 const caller = (role: MemberCaller['role'], orgId: string, regions: string[] = ['korce']): MemberCaller => ({
   sub: 's',
   orgId,

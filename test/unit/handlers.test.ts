@@ -1,3 +1,4 @@
+import { ThrottlingException } from '@aws-sdk/client-dynamodb';
 import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import {
   DeleteCommand,
@@ -11,6 +12,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { mockClient } from 'aws-sdk-client-mock';
 import { keys } from '../../shared/data/keys';
 import { hashActionToken, issueActionToken } from '../../shared/domain/action-token';
+import { EARLY_TIMEOUT_MS } from '../../shared/http/handler';
+import { calendarDate } from '../../shared/util/time';
 import { directory, referralRequest } from '../support/fixtures';
 
 process.env.TABLE_NAME = 'table';
@@ -103,9 +106,42 @@ async function captureOutput(fn: () => Promise<unknown>): Promise<string> {
   return chunks.join('');
 }
 
+/** The directory entries a route reads: the officer's organisation, the region, the social worker's NGO. */
+function arrangeDirectory() {
+  const { regions, organisations } = directory();
+  for (const org of organisations) {
+    ddb
+      .on(GetCommand, { Key: keys.org(org.orgId) })
+      .resolves({ Item: { ...keys.org(org.orgId), ...org, openOffers: 0 } });
+  }
+  for (const region of regions) {
+    ddb
+      .on(GetCommand, { Key: keys.region(region.regionId) })
+      .resolves({ Item: { ...keys.region(region.regionId), ...region } });
+  }
+}
+
+function referralEvent(claims: Record<string, string> = policeClaims, key = 'key-00000001') {
+  return withClaims(
+    event('POST', 'POST /referrals', {
+      headers: { 'content-type': 'application/json', 'idempotency-key': key },
+      // Interviewed today: the handler reads the real clock.
+      body: JSON.stringify({
+        ...referralRequest(),
+        interviewDate: calendarDate(new Date(), 'Europe/Tirane'),
+      }),
+    }),
+    claims,
+  );
+}
+
+const header = (res: APIGatewayProxyStructuredResultV2, name: string) => res.headers?.[name];
+
 beforeEach(() => {
   ddb.reset();
   sfn.reset();
+  ddb.on(GetCommand).resolves({});
+  arrangeDirectory();
 });
 
 describe('action-link handler', () => {
@@ -172,6 +208,39 @@ describe('action-link handler', () => {
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
     const sent = sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input;
     expect(JSON.parse(sent?.output ?? '{}')).toEqual({ decision: 'accept', taskId });
+  });
+
+  it('answers overload on POST with a 503 text page and Retry-After, not 500', async () => {
+    arrange();
+    ddb
+      .on(TransactWriteCommand)
+      .rejects(Object.assign(new Error('internal detail'), { name: 'TransactionConflictException' }));
+
+    const res = await actionLink(
+      event('POST', 'POST /actions/{token}', {
+        ...path(token),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'decision=accept',
+      }),
+      context,
+    );
+
+    expect(res.statusCode).toBe(503);
+    expect(header(res, 'Retry-After')).toBe('1');
+    expect(header(res, 'Cache-Control')).toBe('no-store');
+    expect(String(res.body)).toContain('req-123');
+    expect(String(res.body)).not.toContain('internal detail');
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+  });
+
+  it('still answers a plain bug with the 500 text page and no Retry-After', async () => {
+    arrange();
+    ddb.on(GetCommand, { Key: keys.action(hash) }).rejects(new TypeError('a bug'));
+
+    const res = await actionLink(event('GET', 'GET /actions/{token}', path(token)), context);
+
+    expect(res.statusCode).toBe(500);
+    expect(header(res, 'Retry-After')).toBeUndefined();
   });
 
   it('gives an unknown token the 410 page, identical on GET and POST but for the request id', async () => {
@@ -268,6 +337,83 @@ describe('create-referral handler', () => {
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 
+  it('answers 403 to a token whose organisation is not in the directory, and writes nothing', async () => {
+    const res = await createReferral(
+      referralEvent({ ...policeClaims, 'custom:orgId': 'police-nowhere' }),
+      context,
+    );
+
+    expect(res.statusCode).toBe(403);
+    expect(JSON.parse(String(res.body))).toMatchObject({ status: 403, requestId: 'req-123' });
+    expect(writes()).toBe(0);
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('answers a throttled table with 503 and Retry-After, not 500, and writes nothing', async () => {
+    ddb
+      .on(GetCommand, { Key: keys.idempotency(policeClaims.sub, 'key-00000002') })
+      .rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }));
+
+    const res = await createReferral(referralEvent(policeClaims, 'key-00000002'), context);
+
+    expect(res.statusCode).toBe(503);
+    expect(header(res, 'Retry-After')).toBe('1');
+    expect(header(res, 'Content-Type')).toBe('application/problem+json');
+    expect(String(res.body)).not.toMatch(/Rate exceeded|Throttling/);
+    expect(writes()).toBe(0);
+  });
+
+  it('answers an SDK timeout of the intake write with 503 and Retry-After, not 500', async () => {
+    const timeout = Object.assign(new Error('socket timed out'), { name: 'TimeoutError', code: 'ETIMEDOUT' });
+    ddb.on(TransactWriteCommand).rejects(timeout);
+    ddb.on(UpdateCommand).rejects(timeout);
+    ddb.on(PutCommand).rejects(timeout);
+
+    const res = await createReferral(referralEvent(), context);
+
+    expect(res.statusCode).toBe(503);
+    expect(header(res, 'Retry-After')).toBe('2');
+    expect(String(res.body)).not.toContain('socket');
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('answers a throttled workflow start with 503 and Retry-After', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on(UpdateCommand).resolves({ Attributes: { value: 1 } });
+    ddb.on(PutCommand).resolves({});
+    sfn.on(StartExecutionCommand).rejects(
+      Object.assign(new Error('Rate exceeded'), {
+        name: 'ThrottlingException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+
+    const res = await createReferral(referralEvent(), context);
+
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+    expect(res.statusCode).toBe(503);
+    expect(header(res, 'Retry-After')).toBe('1');
+  });
+
+  it('answers 503 with Retry-After when the function is about to run out of time', async () => {
+    // Its own organisation id: the lookup never settles, and the directory cache keeps it.
+    const slow = { ...policeClaims, 'custom:orgId': 'police-slow' };
+    ddb.on(GetCommand, { Key: keys.org('police-slow') }).callsFake(() => new Promise(() => {}));
+    const remaining = EARLY_TIMEOUT_MS + 50;
+    const started = Date.now();
+
+    const res = await createReferral(referralEvent(slow), {
+      ...context,
+      getRemainingTimeInMillis: () => remaining,
+    });
+
+    expect(Date.now() - started).toBeLessThan(remaining);
+    expect(res.statusCode).toBe(503);
+    expect(header(res, 'Retry-After')).toBe('2');
+    expect(JSON.parse(String(res.body))).toMatchObject({ status: 503, requestId: 'req-123' });
+    expect(writes()).toBe(0);
+  });
+
   it('answers 403 for a token without an organisation or role', async () => {
     const res = await createReferral(
       withClaims(
@@ -284,8 +430,32 @@ describe('create-referral handler', () => {
 });
 
 describe('get-case handler', () => {
+  const caseRoute = (claims: Record<string, string>) =>
+    withClaims(
+      event('GET', 'GET /cases/{caseId}', {
+        pathParameters: { caseId: '6f1c2b0e-8d4a-4f6e-9b7a-2c3d4e5f6a7b' },
+      }),
+      claims,
+    );
+
+  it('answers 403 to a token whose organisation is not in the directory', async () => {
+    const res = await getCase(caseRoute({ ...policeClaims, 'custom:orgId': 'police-nowhere' }), context);
+
+    expect(res.statusCode).toBe(403);
+  });
+
+  it('answers a throttled case read with 503 and Retry-After', async () => {
+    ddb
+      .on(GetCommand, { Key: keys.case('6f1c2b0e-8d4a-4f6e-9b7a-2c3d4e5f6a7b') })
+      .rejects(Object.assign(new Error('x'), { name: 'ProvisionedThroughputExceededException' }));
+
+    const res = await getCase(caseRoute(policeClaims), context);
+
+    expect(res.statusCode).toBe(503);
+    expect(header(res, 'Retry-After')).toBe('1');
+  });
+
   it('answers a malformed case id like an unknown one: 404', async () => {
-    ddb.on(GetCommand).resolves({});
     const a = await getCase(
       withClaims(event('GET', 'GET /cases/{caseId}', { pathParameters: { caseId: 'nope' } }), policeClaims),
       context,
