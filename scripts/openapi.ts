@@ -127,6 +127,15 @@ const unauthorized = {
   content: { 'application/json': { schema: ref('GatewayError') } },
 };
 
+const retryAfter = {
+  'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer', minimum: 1 } },
+};
+
+/** Overload and timeouts below the function (shared/http/transient.ts): never a 500. */
+function unavailable(description: string) {
+  return { ...problem(description), headers: retryAfter };
+}
+
 const jsonHeaders = {
   'Cache-Control': { description: 'Always `no-store`.', schema: { type: 'string', const: 'no-store' } },
 };
@@ -156,6 +165,11 @@ const actionResponses = {
   '410': page('The link cannot be used: unknown, used, expired, or the offer is closed.'),
   '500': {
     description: 'Unexpected error: a plain-text line with the request id.',
+    content: { 'text/plain': { schema: { type: 'string' } } },
+  },
+  '503': {
+    description: 'Overloaded or timed out: a plain-text line with the request id; the same link works later.',
+    headers: retryAfter,
     content: { 'text/plain': { schema: { type: 'string' } } },
   },
 };
@@ -228,12 +242,18 @@ export function buildOpenApi() {
               'Invalid body, header or reference: `errors` names each field (path and rule, never the value).',
             ),
             '401': unauthorized,
-            '403': problem('The token names no organisation or role, or the role is not police.'),
+            '403': problem(
+              'The token names no organisation or role, its organisation is not in the directory (or not a ' +
+                'police organisation), the role is not police, or the region is not one the organisation works in.',
+            ),
             '409': problem('The Idempotency-Key was used for another request.'),
             '413': problem(`The body is larger than ${MAX_BODY_BYTES / 1024} KiB.`),
             '415': problem('The body is not application/json.'),
             '500': internalError,
-            '503': problem('Busy (reference counter contention, replay not yet readable): retry.'),
+            '503': unavailable(
+              'Busy or timed out (throttling, a slow dependency, the function near its time limit): nothing was ' +
+                'half-written; retry with the same Idempotency-Key after Retry-After seconds.',
+            ),
           },
         },
       },
@@ -244,7 +264,8 @@ export function buildOpenApi() {
           summary: 'Read a case',
           description:
             'Police read the cases of their organisation, an NGO the case offered to it now or accepted ' +
-            'by it, coordinators every case. Anything else is a 404, as for a case that does not exist.',
+            'by it, coordinators the cases of their organisation’s regions. Anything else is a 404, as for a ' +
+            'case that does not exist.',
           security: [{ cognitoIdToken: [] }],
           parameters: [
             {
@@ -262,9 +283,13 @@ export function buildOpenApi() {
               content: { 'application/json': { schema: ref('CaseView') } },
             },
             '401': unauthorized,
-            '403': problem('The token names no organisation or role, or the role sees no case details.'),
+            '403': problem(
+              'The token names no organisation or role, its organisation is not in the directory, or the role ' +
+                'sees no case details.',
+            ),
             '404': problem('No such case, or not one the caller may see.'),
             '500': internalError,
+            '503': unavailable('Busy or timed out: retry after Retry-After seconds.'),
           },
         },
       },
