@@ -10,6 +10,8 @@ import { problemDetails } from './middleware';
  * of API Gateway's bare 500 (or 503 with no body). A second leaves room to map the error and
  * serialize the answer on a busy container. The SDK clients' own timeouts
  * (shared/aws/client-config.ts) are shorter still, so one slow call fails on its own first.
+ * A route's function therefore needs a timeout well above this (the house default is 10 s): at
+ * one second or less every request would end as a 503.
  */
 export const EARLY_TIMEOUT_MS = 1_000;
 
