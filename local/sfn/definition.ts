@@ -9,7 +9,8 @@
  *   handler receives them. The engine's timeout is set to the longest its timers honour;
  *   the real one is the control plane's (see `Timers`).
  * - Each Wait state becomes a Task state the control plane handles (Parameters
- *   `{"input.$": "$", "seconds"|"timestamp"[.$]: ...}`, the handler returns the input), so
+ *   `{"input.$": "$", "seconds"|"timestamp"[.$]: ..., "path"?: the path as written}`, the
+ *   handler returns the input), so
  *   waits of any length run on the control plane's timers. History still reports it as a
  *   Wait state.
  * - A supported Task state's Retry is taken out of the engine: the control plane's handler
@@ -207,9 +208,13 @@ export function prepareDefinition(
     const parameters: JsonObject = { 'input.$': '$' };
     if (typeof state.Seconds === 'number') parameters.seconds = state.Seconds;
     else if (typeof state.Timestamp === 'string') parameters.timestamp = state.Timestamp;
-    else if (typeof state.SecondsPath === 'string') parameters['seconds.$'] = state.SecondsPath;
-    else if (typeof state.TimestampPath === 'string') parameters['timestamp.$'] = state.TimestampPath;
-    else refuse(`Wait state ${name} has no Seconds, Timestamp, SecondsPath or TimestampPath`);
+    else if (typeof state.SecondsPath === 'string') {
+      parameters['seconds.$'] = state.SecondsPath;
+      parameters.path = state.SecondsPath;
+    } else if (typeof state.TimestampPath === 'string') {
+      parameters['timestamp.$'] = state.TimestampPath;
+      parameters.path = state.TimestampPath;
+    } else refuse(`Wait state ${name} has no Seconds, Timestamp, SecondsPath or TimestampPath`);
     const engine: JsonObject = {
       Type: 'Task',
       Resource: LOCAL_WAIT_RESOURCE,

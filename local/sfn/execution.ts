@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ExecutionStatus, HistoryEvent, HistoryEventType } from '@aws-sdk/client-sfn';
 import { ExecutionAbortedError, ExecutionError, type StateMachine } from 'aws-local-stepfunctions';
 import type { FunctionInvoker } from '../model';
+import { CompoundStateEvents } from './compound-events';
 import {
   type Json,
   type JsonObject,
@@ -19,9 +20,17 @@ import {
   TaskError,
   type TimeoutErrors,
 } from './engine';
-import { functionError, invokerFailure, lambdaInvokeResult, type TaskError as TaskErrorInfo } from './lambda';
+import {
+  functionError,
+  invokerFailure,
+  lambdaInvokeResult,
+  lambdaPayload,
+  qualifiedFunctionArn,
+  type TaskError as TaskErrorInfo,
+} from './lambda';
 import type { TimerId, Timers } from './timers';
 import { newTaskToken } from './tokens';
+import { enteredEventId, waitDueAt } from './wait';
 
 /** A history event as stored: the API's shape, the timestamp as ISO text. */
 export type HistoryRecord = Omit<HistoryEvent, 'timestamp' | 'type' | 'id' | 'previousEventId'> & {
@@ -289,6 +298,8 @@ export class ExecutionRun {
   private readonly entries = new Map<string, number>();
   private readonly claimWaiters = new Map<string, Array<() => void>>();
   private readonly claimable: ReadonlySet<string>;
+  /** Map and Parallel events the engine has none for (see compound-events.ts). */
+  private readonly compound = new CompoundStateEvents();
   /** A resumed run: the engine's entry into the persisted current state is in history already. */
   private skipEntry: string | undefined;
   private abortEngine: () => void = () => {};
@@ -392,6 +403,7 @@ export class ExecutionRun {
           Name: record.name,
           RoleArn: roleArn,
           StartTime: record.startDate,
+          RedriveCount: 0,
         },
         StateMachine: { Id: machine.arn, Name: machine.name },
         Task: { Token: TOKEN_PLACEHOLDER },
@@ -499,9 +511,11 @@ export class ExecutionRun {
             this.append(ENTERED[type], {
               stateEnteredEventDetails: { name, input, inputDetails: NO_DATA },
             });
+            for (const extra of this.compound.entered(type)) this.append(extra, {});
           }
           this.noteEntry(name);
         } else if (type !== 'Fail') {
+          for (const extra of this.compound.exiting(type, name)) this.append(extra, {});
           this.append(EXITED[type], {
             stateExitedEventDetails: {
               name,
@@ -511,7 +525,13 @@ export class ExecutionRun {
           });
         }
       } else if (event.type === 'StateRetried') {
+        const type = this.machine.prepared.stateTypes.get(event.state.name) ?? event.state.type;
+        for (const extra of this.compound.retried(type)) this.append(extra, {});
         this.noteEntry(event.state.name);
+      } else if (event.type === 'StateFailed' || event.type === 'StateCaught') {
+        const type = this.machine.prepared.stateTypes.get(event.state.name) ?? event.state.type;
+        if (event.type === 'StateCaught') this.compound.noteCaught(type, event.state.name);
+        else for (const extra of this.compound.failed(type, event.willRetry === true)) this.append(extra, {});
       } else if (
         event.type === 'MapIterationStarted' ||
         event.type === 'MapIterationSucceeded' ||
@@ -681,7 +701,10 @@ export class ExecutionRun {
   }
 
   /** FunctionName and Payload of a `lambda:invoke` task's Parameters. */
-  private lambdaTarget(info: TaskStateInfo, parameters: Json): { functionName: string; payload: Json } {
+  private lambdaTarget(
+    info: TaskStateInfo,
+    parameters: Json,
+  ): { functionName: string; payload: Json; logTail: boolean } {
     if (!isObject(parameters) || typeof parameters.FunctionName !== 'string' || !parameters.FunctionName) {
       throw new StatesRuntimeError(`state ${info.name}: Parameters.FunctionName must be a string`);
     }
@@ -692,16 +715,23 @@ export class ExecutionRun {
     if (Qualifier !== undefined && Qualifier !== '$LATEST') {
       throw new StatesRuntimeError(`state ${info.name}: only the $LATEST version is emulated`);
     }
-    return { functionName: parameters.FunctionName, payload: parameters.Payload ?? {} };
+    return {
+      functionName: parameters.FunctionName,
+      payload: parameters.Payload ?? null,
+      logTail: parameters.LogType === 'Tail',
+    };
   }
 
-  /** Calls the function; never rejects. */
-  private async invoke(functionName: string, payload: Json): Promise<Invocation> {
+  /** Calls the function (`integration`: a `lambda:invoke` Payload, see `lambdaPayload`); never rejects. */
+  private async invoke(functionName: string, payload: Json, integration: boolean): Promise<Invocation> {
+    const body = integration ? lambdaPayload(payload) : { ok: true as const, payload };
+    if (!body.ok) return body;
     try {
-      const result = await this.deps.invoker.invoke(functionName, toJson(payload));
+      const result = await this.deps.invoker.invoke(functionName, toJson(body.payload));
+      const arn = qualifiedFunctionArn(functionName, this.deps.region, this.deps.accountId);
       return result.ok
         ? { ok: true, payload: toJson(result.payload) }
-        : { ok: false, error: functionError(result) };
+        : { ok: false, error: functionError(result, arn) };
     } catch (error) {
       return { ok: false, error: invokerFailure(error) };
     }
@@ -740,9 +770,9 @@ export class ExecutionRun {
     this.assertRunning();
     const { parameters, timeoutSeconds } = this.unwrap(info, raw);
     const viaIntegration = info.kind === 'lambda-invoke';
-    const { functionName, payload } = viaIntegration
+    const { functionName, payload, logTail } = viaIntegration
       ? this.lambdaTarget(info, parameters)
-      : { functionName: info.resource, payload: parameters };
+      : { functionName: info.resource, payload: parameters, logTail: false };
     if (withToken(payload, '').count > 0) {
       throw new StatesRuntimeError(`state ${info.name}: $$.Task.Token exists only in a callback task`);
     }
@@ -771,7 +801,7 @@ export class ExecutionRun {
       this.append('LambdaFunctionStarted', {});
     }
 
-    const invocation = this.invoke(functionName, payload);
+    const invocation = this.invoke(functionName, payload, viaIntegration);
     const deadline =
       timeoutSeconds === undefined
         ? undefined
@@ -797,7 +827,9 @@ export class ExecutionRun {
       else this.append('LambdaFunctionFailed', { lambdaFunctionFailedEventDetails: details });
       throw new TaskError(result.error.error, result.error.cause);
     }
-    const output = viaIntegration ? lambdaInvokeResult(result.payload, this.deps.now()) : result.payload;
+    const output = viaIntegration
+      ? lambdaInvokeResult(result.payload, this.deps.now(), { logTail })
+      : result.payload;
     const text = JSON.stringify(output);
     if (viaIntegration) {
       this.append('TaskSucceeded', {
@@ -879,10 +911,12 @@ export class ExecutionRun {
     // Saved before the function has the token: a token handed out is never lost.
     this.changed(true);
     // The token is valid from now on: the function may answer it before it returns.
-    void this.invoke(target.functionName, payload).then((result) => {
+    void this.invoke(target.functionName, payload, true).then((result) => {
       if (open.record.status !== 'OPEN' || this.disposed) return;
       if (result.ok) {
-        const output = JSON.stringify(lambdaInvokeResult(result.payload, this.deps.now()));
+        const output = JSON.stringify(
+          lambdaInvokeResult(result.payload, this.deps.now(), { logTail: target.logTail }),
+        );
         this.append('TaskSubmitted', {
           taskSubmittedEventDetails: { ...task, output, outputDetails: NO_DATA },
         });
@@ -989,19 +1023,8 @@ export class ExecutionRun {
     let keep = false;
     try {
       if (!waiting) {
-        let dueAt: number;
-        if ('seconds' in args) {
-          const s = args.seconds;
-          if (typeof s !== 'number' || !Number.isInteger(s) || s < 0) {
-            throw new StatesRuntimeError(`state ${name}: the wait in seconds must be a non-negative integer`);
-          }
-          dueAt = this.deps.now().getTime() + s * 1000;
-        } else {
-          const t = args.timestamp;
-          dueAt = typeof t === 'string' ? Date.parse(t) : Number.NaN;
-          if (Number.isNaN(dueAt))
-            throw new StatesRuntimeError(`state ${name}: the wait timestamp is not a timestamp`);
-        }
+        const entered = enteredEventId(this.record.history, name);
+        const dueAt = waitDueAt(name, args, this.deps.now().getTime(), entered);
         waiting = { state: name, dueAt: new Date(dueAt).toISOString(), inputKey: key };
         this.record.waits.push(waiting);
         this.held.add(waiting);
