@@ -212,8 +212,8 @@ async function setUp(opts: { wrapSendOffer?: (fn: SendOfferFn) => SendOfferFn } 
 /** POST /referrals through the use case; its WorkflowStarter starts the local execution. */
 async function refer(w: World, person?: Person): Promise<{ caseId: string; execution: LocalExecution }> {
   const starter: WorkflowStarter = {
-    start: async (caseId) => {
-      w.workflow.start(caseId, { caseId });
+    start: async (input) => {
+      w.workflow.start(input.caseId, input);
     },
   };
   const response = await createReferral(
@@ -315,11 +315,17 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
   it('accept: the first NGO accepts through its link; case ACCEPTED, officer told once', async () => {
     const w = await setUp();
     const { caseId, execution } = await refer(w);
-    expect(execution.input).toEqual({ caseId });
+    expect(execution.input).toEqual({ caseId, reference: REFERENCE, region: 'korca' });
 
     const offer = await execution.nextCallback();
     expect(offer.state).toBe(S.OFFER_TO_NGO);
-    expect(offer.payload).toEqual({ caseId, taskId: expect.any(String), taskToken: offer.token });
+    expect(offer.payload).toEqual({
+      caseId,
+      taskId: expect.any(String),
+      orgId: 'ngo-alfa',
+      reference: REFERENCE,
+      taskToken: offer.token,
+    });
     const task = await w.store.getTask(taskIdOf(offer));
     expect(task).toMatchObject({ orgId: 'ngo-alfa', status: 'OPEN', sfnTaskToken: offer.token });
     expect(task?.emailedAt).toBeDefined();
@@ -504,7 +510,7 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
     await expectEmailsClean(w, caseId);
   });
 
-  it('execution input, state data and step payloads hold ids only: no decline text, no profile', async () => {
+  it('execution input, state data and step payloads hold ids, the reference and the region only: no decline text, no profile', async () => {
     const w = await setUp();
     const { caseId, execution } = await refer(w);
     await execution.nextCallback();
@@ -517,7 +523,11 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
     // state's input and output; plus what each function received and returned, and what
     // the callbacks carried.
     const started = execution.events.find((e) => e.type === 'ExecutionStarted');
-    expect(started?.type === 'ExecutionStarted' && started.input).toEqual({ caseId });
+    expect(started?.type === 'ExecutionStarted' && started.input).toEqual({
+      caseId,
+      reference: REFERENCE,
+      region: 'korca',
+    });
     const stateData = execution.events.flatMap((e) =>
       e.type === 'StateEntered' || e.type === 'StateExited'
         ? [e.state.input, ...(e.type === 'StateExited' ? [e.state.output] : [])]
@@ -533,7 +543,6 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
     for (const value of [...Object.values(ADULT).flat(), INTERVIEW_DATE]) {
       expect(everything).not.toContain(`"${value}"`);
     }
-    expect(everything).not.toContain(REFERENCE);
 
     // Shapes: only these keys, anywhere in the state data and payloads.
     const keys = (value: unknown, out = new Set<string>()): Set<string> => {
@@ -547,10 +556,10 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
       return out;
     };
     expect([...keys(stateData)].sort()).toEqual(
-      ['caseId', 'decision', 'found', 'offer', 'orgId', 'outcome', 'taskId'].sort(),
+      ['caseId', 'decision', 'found', 'offer', 'orgId', 'outcome', 'reference', 'region', 'taskId'].sort(),
     );
     expect([...keys(invocations.map((i) => i.payload))].sort()).toEqual(
-      ['afterTaskId', 'caseId', 'outcome', 'taskId', 'taskToken'].sort(),
+      ['afterTaskId', 'caseId', 'orgId', 'outcome', 'reference', 'region', 'taskId', 'taskToken'].sort(),
     );
     const answers = callbacks.flatMap((c) => (c.answer.kind === 'success' ? [c.answer.output] : []));
     expect(answers).toEqual([{ decision: 'decline', taskId: expect.any(String) }]);
