@@ -55,7 +55,7 @@ export interface ArmedTaskView {
  * decide alike.
  */
 export function armRefusal(old: ArmedTaskView | undefined, args: ArmOfferArgs): ArmOfferResult {
-  if (!old || old.status !== 'OPEN' || old.caseId !== args.caseId) return { kind: 'closed' };
+  if (old?.status !== 'OPEN' || old.caseId !== args.caseId) return { kind: 'closed' };
   if (old.actionHash === args.link.hash) {
     return { kind: 'armed-before', deadline: old.deadline ?? args.link.expiresAt, emailed: !!old.emailedAt };
   }
