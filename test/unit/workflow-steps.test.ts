@@ -8,6 +8,7 @@ import type { Mailer, OutgoingEmail } from '../../shared/email/mailer';
 import { NO_PREVIOUS_OFFER } from '../../shared/workflow/task-input';
 import { CASE_ID, createReferralArgs, directory } from '../support/fixtures';
 import { MemoryStore } from '../support/memory-store';
+import { TickingClock } from '../support/workflow-fakes';
 
 /**
  * Every referral step run twice has one effect (ARCHITECTURE.md, principle 8): the second
@@ -46,8 +47,7 @@ async function setUp() {
   const base = createReferralArgs();
   await store.createReferral({ ...base, caseItem: { ...base.caseItem, officerEmail: OFFICER } });
   const mailer = new CountingMailer();
-  let tick = Date.parse('2026-03-10T10:00:00.000Z');
-  const now = () => new Date((tick += 1000));
+  const { now } = new TickingClock('2026-03-10T10:00:00.000Z');
   const deps = {
     store,
     mailer,
