@@ -74,6 +74,9 @@ function oldString(item: Record<string, AttributeValue> | undefined, name: strin
   return value && 'S' in value ? value.S : undefined;
 }
 
+/** Tries of the intake transaction when it meets a concurrent one on the same items. */
+const INTAKE_CONFLICT_ATTEMPTS = 3;
+
 /** The Store on one DynamoDB table. */
 export class DynamoStore implements Store {
   private readonly doc: DynamoDBDocumentClient;
@@ -174,6 +177,21 @@ export class DynamoStore implements Store {
   }
 
   async createReferral(args: CreateReferralArgs): Promise<CreateReferralResult> {
+    // Two calls with one key at once may collide on the idempotency record while neither has
+    // committed (TransactionConflict): the same items again after a short, jittered pause
+    // then meet the winner's record, and the loser answers as a replay.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.createReferralOnce(args);
+      } catch (error) {
+        if (attempt >= INTAKE_CONFLICT_ATTEMPTS || !cancellationCodes(error).includes('TransactionConflict'))
+          throw error;
+        await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+      }
+    }
+  }
+
+  private async createReferralOnce(args: CreateReferralArgs): Promise<CreateReferralResult> {
     const { caseItem, event, idempotency } = args;
     const ttl = Math.floor(Date.parse(idempotency.createdAt) / 1000) + IDEMPOTENCY_TTL_SECONDS;
     try {

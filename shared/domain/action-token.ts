@@ -31,11 +31,14 @@ export const OFFER_LINK_DOMAIN = 'bashke/offer-action-link/v1';
  * copies of the email hold the same, working link. A new attempt has a new task token and so
  * a new link.
  *
- * Why this is safe: the task token is a secret that never leaves the server and is unique
- * per attempt; HMAC is one-way, so the link token reveals nothing of the task token (it
- * cannot be used to answer the task through the Step Functions API) and nobody can forge a
- * link without it. The table still holds only the token's SHA-256. Whoever can read the task
- * token from the table could derive the link, but could equally answer the task with it.
+ * Why this is safe: the key, the task token, is a secret made by Step Functions (unguessable,
+ * unique per attempt) that never leaves the server. HMAC is one-way: the link token reveals
+ * nothing of the task token, so a link cannot be turned into a SendTaskSuccess call, and
+ * nobody can make a valid link for a task without its task token. The token keeps the
+ * strength of a random one (256 bits, unpredictable to anyone without the key); the table
+ * still holds only its SHA-256, and single use, expiry and the one 410 for every bad token
+ * are unchanged. What changes: someone who reads the task item (which holds the task token)
+ * can derive the link as well; that reader could already answer the task with the token.
  */
 export function deriveActionToken(sfnTaskToken: string, taskId: string): IssuedToken {
   if (sfnTaskToken.length === 0) throw new Error('a task token is needed to derive an action token');

@@ -118,11 +118,22 @@ describe('DynamoStore', () => {
       await expect(store.createReferral(createReferralArgs())).rejects.toBe(error);
     });
 
-    it('rethrows a conflict with a concurrent transaction instead of guessing an outcome', async () => {
+    it('rethrows a lasting conflict with a concurrent transaction instead of guessing an outcome', async () => {
       const error = cancelled('TransactionConflict', 'None', 'None');
       ddb.on(TransactWriteCommand).rejects(error);
 
       await expect(store.createReferral(createReferralArgs())).rejects.toBe(error);
+      expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(3);
+    });
+
+    it('tries again after a conflict: the winner of one key makes the loser a replay', async () => {
+      ddb
+        .on(TransactWriteCommand)
+        .rejectsOnce(cancelled('TransactionConflict', 'None', 'None'))
+        .rejectsOnce(cancelled('ConditionalCheckFailed', 'None', 'None'));
+
+      await expect(store.createReferral(createReferralArgs())).resolves.toBe('idempotency-exists');
+      expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
     });
 
     it('rethrows errors that are not cancellations', async () => {
