@@ -223,6 +223,8 @@ async function raiseCapacity(client: DynamoDBClient, table: string): Promise<num
 interface Phase {
   readonly inFlight: number;
   readonly sent: number;
+  /** POST round trips (201 or not), sorted. */
+  readonly post: number[];
   readonly refused: number[];
   readonly toOffer: number[];
   readonly offered: number;
@@ -265,6 +267,7 @@ async function main(): Promise<void> {
       proxy.reset();
       const posted: Array<{ reference: string; t0: number }> = [];
       const refused: number[] = [];
+      const post: number[] = [];
       let next = 0;
       const started = performance.now();
       const worker = async () => {
@@ -280,6 +283,7 @@ async function main(): Promise<void> {
             },
             body,
           });
+          post.push(performance.now() - t0);
           if (res.status === 201)
             posted.push({ reference: ((await res.json()) as { reference: string }).reference, t0 });
           else {
@@ -300,6 +304,7 @@ async function main(): Promise<void> {
       return {
         inFlight,
         sent: count,
+        post: post.sort((a, b) => a - b),
         refused,
         toOffer: reached.map((a) => a.at - a.t0).sort((a, b) => a - b),
         offered: reached.length,
@@ -324,7 +329,8 @@ async function main(): Promise<void> {
     const p99many = percentile(many.toOffer, 99);
     const line = (p: Phase) =>
       `${p.inFlight} in flight: ${p.offered}/${p.sent} offered, refused ${p.refused.length}` +
-      `${p.refused.length ? ` (${[...new Set(p.refused)].join(', ')})` : ''}; POST -> offer email ` +
+      `${p.refused.length ? ` (${[...new Set(p.refused)].join(', ')})` : ''}; ` +
+      `POST p50 ${f(percentile(p.post, 50))}, p99 ${f(percentile(p.post, 99))}; POST -> offer email ` +
       `p50 ${f(percentile(p.toOffer, 50))}, p99 ${f(percentile(p.toOffer, 99))}; ${p.perSecond.toFixed(1)} referrals/s to OFFERED`;
     process.stdout.write(
       [

@@ -653,11 +653,11 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
         'Get ORG#',
         'Update COUNTER#',
         'TransactWrite ',
-        // PrepareOffer: the case (its profile chooses the NGO), the directory, the offer transaction.
+        // PrepareOffer: the case (its profile chooses the NGO) and the directory at once, the offer transaction.
         'Get CASE#',
         'Query gsi1',
         'TransactWrite ',
-        // OfferToNgo: arm (one transaction), the NGO's focal points (directory), mark emailed.
+        // OfferToNgo: arm (one transaction) and the NGO's focal points (directory) at once, mark emailed.
         'TransactWrite ',
         'Get ORG#',
         'Update TASK#',
