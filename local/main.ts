@@ -58,6 +58,18 @@ function findOutput(app: LocalApp, key: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The DynamoDB endpoint the functions get: DynamoDB Local, or a loopback proxy in front of it
+ * that `npm run bench` puts there to count calls (BASHKE_FUNCTIONS_DYNAMODB_URL).
+ */
+function functionsDynamoDbUrl(local: string): string {
+  const proxy = process.env.BASHKE_FUNCTIONS_DYNAMODB_URL;
+  if (!proxy) return local;
+  if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(proxy))
+    throw new Error('BASHKE_FUNCTIONS_DYNAMODB_URL must be http://127.0.0.1:<port>');
+  return proxy;
+}
+
 type Stopper = () => Promise<void>;
 
 async function main(): Promise<void> {
@@ -134,7 +146,7 @@ async function main(): Promise<void> {
       AWS_DEFAULT_REGION: app.region,
       ...LOCAL_CREDENTIALS,
       AWS_ENDPOINT_URL: refuse.url,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
+      AWS_ENDPOINT_URL_DYNAMODB: functionsDynamoDbUrl(dynamodb.url),
       AWS_ENDPOINT_URL_SES: ses.url,
     };
     const ddbClient = new DynamoDBClient({

@@ -33,8 +33,9 @@ export interface ReferralDefinitionProps {
 
 /**
  * The referral workflow, first version (DOMAIN.md stages 1-2): offer the case to NGOs one
- * after another until one accepts or none is left. State input and output hold ids only;
- * the decline reason stays in the table.
+ * after another until one accepts or none is left. State input and output hold ids, the
+ * case reference and the region (what later steps need for emails and recipients, so they
+ * need not read the case for it), never the person; the decline reason stays in the table.
  */
 export function referralDefinition(scope: Construct, props: ReferralDefinitionProps): sfn.IChainable {
   const stepTimeout = sfn.Timeout.duration(props.stepTimeout ?? Duration.seconds(60));
@@ -65,7 +66,12 @@ export function referralDefinition(scope: Construct, props: ReferralDefinitionPr
   };
 
   const init = new sfn.Pass(scope, S.INIT, {
-    parameters: { 'caseId.$': '$.caseId', offer: { found: false, taskId: NO_PREVIOUS_OFFER } },
+    parameters: {
+      'caseId.$': '$.caseId',
+      'reference.$': '$.reference',
+      'region.$': '$.region',
+      offer: { found: false, taskId: NO_PREVIOUS_OFFER },
+    },
   });
 
   const prepareOffer = step(
@@ -88,6 +94,8 @@ export function referralDefinition(scope: Construct, props: ReferralDefinitionPr
     payload: sfn.TaskInput.fromObject({
       'caseId.$': '$.caseId',
       'taskId.$': '$.offer.taskId',
+      'orgId.$': '$.offer.orgId',
+      'reference.$': '$.reference',
       taskToken: sfn.JsonPath.taskToken,
     }),
     retryOnServiceExceptions: false,
@@ -96,24 +104,33 @@ export function referralDefinition(scope: Construct, props: ReferralDefinitionPr
   });
   offerToNgo.addRetry(LAMBDA_SERVICE_RETRY);
 
-  const closeTimedOut = step(S.CLOSE_TIMED_OUT, props.functions.closeOffer, {
+  const closeInput = {
     'caseId.$': '$.caseId',
     'taskId.$': '$.offer.taskId',
+    'orgId.$': '$.offer.orgId',
+    'reference.$': '$.reference',
+    'region.$': '$.region',
+  };
+  const closeTimedOut = step(S.CLOSE_TIMED_OUT, props.functions.closeOffer, {
+    ...closeInput,
     outcome: 'timed_out',
   });
   offerToNgo.addCatch(closeTimedOut, { errors: [sfn.Errors.TIMEOUT], resultPath: sfn.JsonPath.DISCARD });
   offerToNgo.addCatch(failed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
 
   const closeDeclined = step(S.CLOSE_DECLINED, props.functions.closeOffer, {
-    'caseId.$': '$.caseId',
-    'taskId.$': '$.offer.taskId',
+    ...closeInput,
     outcome: 'declined',
   });
   const acceptCase = step(S.ACCEPT_CASE, props.functions.acceptCase, {
     'caseId.$': '$.caseId',
     'taskId.$': '$.offer.taskId',
   });
-  const markUnassigned = step(S.MARK_UNASSIGNED, props.functions.markUnassigned, { 'caseId.$': '$.caseId' });
+  const markUnassigned = step(S.MARK_UNASSIGNED, props.functions.markUnassigned, {
+    'caseId.$': '$.caseId',
+    'reference.$': '$.reference',
+    'region.$': '$.region',
+  });
 
   const accepted = new sfn.Pass(scope, S.ACCEPTED, { result: sfn.Result.fromObject(ACCEPTED_OUTPUT) });
   const noNgo = new sfn.Pass(scope, S.NO_NGO, { result: sfn.Result.fromObject(NO_NGO_OUTPUT) });

@@ -4,25 +4,30 @@ import { noticeEmail } from '../../shared/email/templates';
 import { CaseStateError, parseTaskInput, taskInputs } from '../../shared/workflow/task-input';
 
 export interface AcceptCaseDeps {
-  readonly store: Pick<Store, 'getCase' | 'getTask' | 'getOrganisation' | 'acceptCase'>;
+  readonly store: Pick<Store, 'getCase' | 'getTask' | 'getOrganisation' | 'acceptCase' | 'markNotified'>;
   readonly mailer: Mailer;
   readonly now: () => Date;
 }
 
-/** The NGO accepted: case ACCEPTED, and the referring officer is told which NGO has it. */
+/**
+ * The NGO accepted: case ACCEPTED, and the referring officer is told which NGO has it.
+ * Safe to run twice: the status change is conditional on the case still awaiting this
+ * offer, and the officer's notice is recorded on the task once sent, so a run after a stop
+ * between the two still tells the officer, and a run after both tells nobody again.
+ */
 export async function acceptCase(deps: AcceptCaseDeps, event: unknown): Promise<{ officerEmailed: boolean }> {
   const input = parseTaskInput(taskInputs.acceptCase, event);
   const task = await deps.store.getTask(input.taskId);
   if (!task || task.caseId !== input.caseId || task.decision !== 'accept') {
     throw new CaseStateError('the offer was not accepted');
   }
-  const changed = await deps.store.acceptCase({ caseId: input.caseId, task, now: deps.now().toISOString() });
+  await deps.store.acceptCase({ caseId: input.caseId, task, now: deps.now().toISOString() });
+  // Read after the write: the officer's address, and proof that this offer won the case.
   const item = await deps.store.getCase(input.caseId);
   if (item?.status !== 'ACCEPTED' || item.acceptedOrgId !== task.orgId) {
     throw new CaseStateError('the case could not be accepted');
   }
-  // A retried step finds the case already accepted and does not email again.
-  if (!changed || !item.officerEmail) return { officerEmailed: false };
+  if (task.notifiedAt || !item.officerEmail) return { officerEmailed: false };
   const [ngo, police] = await Promise.all([
     deps.store.getOrganisation(task.orgId),
     deps.store.getOrganisation(item.referringOrgId),
@@ -37,5 +42,6 @@ export async function acceptCase(deps: AcceptCaseDeps, event: unknown): Promise<
       orgName: ngo?.name ?? task.orgId,
     }),
   );
+  await deps.store.markNotified(task.taskId, deps.now().toISOString());
   return { officerEmailed: true };
 }

@@ -52,7 +52,9 @@ async function resolve(deps: ActionLinkDeps, token: string) {
   const now = deps.now();
   if (!link || link.usedAt || Date.parse(link.expiresAt) <= now.getTime()) return undefined;
   const task = await deps.store.getTask(link.taskId);
-  if (task?.status !== 'OPEN' || task.actionHash !== hash || !task.sfnTaskToken) return undefined;
+  // Any live link of an open task works, not only the newest: a step stopped after emailing
+  // one link and run again may have armed another (send-offer). The first answer closes the task.
+  if (task?.status !== 'OPEN' || !task.sfnTaskToken) return undefined;
   const [item, org] = await Promise.all([
     deps.store.getCase(task.caseId),
     deps.store.getOrganisation(task.orgId),

@@ -6,7 +6,7 @@ import { noticeEmail } from '../../shared/email/templates';
 import { CaseStateError, parseTaskInput, taskInputs } from '../../shared/workflow/task-input';
 
 export interface CloseOfferDeps {
-  readonly store: Pick<Store, 'getCase' | 'getTask' | 'listOrganisations' | 'lapseTask' | 'markNotified'>;
+  readonly store: Pick<Store, 'getTask' | 'listOrganisations' | 'lapseTask' | 'markNotified'>;
   readonly mailer: Mailer;
   readonly now: () => Date;
 }
@@ -14,29 +14,30 @@ export interface CloseOfferDeps {
 /**
  * After a decline or a timeout: a timed-out task is closed (and the NGO's offer count
  * freed), and the region's coordinators are told. The case stays OFFERED until the next
- * offer replaces this one.
+ * offer replaces this one. The reference and region come with the input; the task is read
+ * for whether the notice went out already. Safe to run twice: the lapse is conditional on
+ * the task being open, and the notice is recorded once sent (a stop between sending and
+ * recording is the only way to send it twice).
  */
 export async function closeOffer(deps: CloseOfferDeps, event: unknown): Promise<{ notified: number }> {
   const input = parseTaskInput(taskInputs.closeOffer, event);
-  const [task, item] = await Promise.all([
-    deps.store.getTask(input.taskId),
-    deps.store.getCase(input.caseId),
-  ]);
-  if (!task || !item || task.caseId !== item.caseId) throw new CaseStateError('the offer or case is missing');
+  const task = await deps.store.getTask(input.taskId);
+  if (!task || task.caseId !== input.caseId || task.orgId !== input.orgId)
+    throw new CaseStateError('the offer is missing');
   if (input.outcome === 'timed_out') {
-    // False when the answer arrived at the deadline and was recorded first: nothing to free.
+    // False when the answer arrived at the deadline and was recorded first, or when this
+    // step already ran: nothing to free.
     await deps.store.lapseTask(task, deps.now().toISOString());
   }
-  // A retried step whose notice already went out does not send it again.
   if (task.notifiedAt) return { notified: 0 };
   const orgs = await deps.store.listOrganisations();
   const ngo = orgs.find((o) => o.orgId === task.orgId);
-  const notified = await sendToGroups(deps.mailer, coordinators(orgs, item.region), (to, language) =>
+  const notified = await sendToGroups(deps.mailer, coordinators(orgs, input.region), (to, language) =>
     noticeEmail({
       to,
       language,
       kind: input.outcome === 'declined' ? 'declined' : 'timedOut',
-      reference: item.reference,
+      reference: input.reference,
       orgName: ngo?.name ?? task.orgId,
     }),
   );

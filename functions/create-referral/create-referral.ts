@@ -12,24 +12,26 @@ import {
 import { ConflictError, type FieldIssue, UnavailableError, ValidationError } from '../../shared/errors';
 import { fieldIssues } from '../../shared/http/zod-issues';
 import { calendarDate, calendarYear, daysBetween } from '../../shared/util/time';
+import type { ReferralWorkflowInput } from '../../shared/workflow/task-input';
 
-/** Starts the referral workflow; already started with the same input counts as started. */
+/**
+ * Starts the referral workflow named after the case; already started with the same input
+ * counts as started (StartExecution with the same name and input is idempotent).
+ */
 export interface WorkflowStarter {
-  start(caseId: string): Promise<void>;
+  start(input: ReferralWorkflowInput): Promise<void>;
 }
 
 export interface CreateReferralDeps {
   readonly store: Pick<
     Store,
-    'getRegion' | 'getOrganisation' | 'getCounter' | 'getIdempotency' | 'createReferral'
+    'getRegion' | 'getOrganisation' | 'nextCounter' | 'getIdempotency' | 'createReferral'
   >;
   readonly workflow: WorkflowStarter;
   readonly now: () => Date;
   readonly newId?: () => string;
   readonly timeZone: string;
   readonly interviewMaxAgeDays: number;
-  /** Pause between counter retries. @default jittered exponential backoff up to 200 ms */
-  readonly pause?: (attempt: number) => Promise<void>;
 }
 
 export interface CreateReferralInput {
@@ -40,13 +42,6 @@ export interface CreateReferralInput {
 
 /** Accepted Idempotency-Key values (documented in the OpenAPI file). */
 export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,128}$/;
-/**
- * The reference counter moves inside the intake transaction, so concurrent intakes in one
- * region race for it: the loser re-reads and tries again after a short, jittered pause.
- */
-const COUNTER_RETRIES = 30;
-const counterPause = (attempt: number) =>
-  new Promise<void>((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 10 * 2 ** attempt)));
 
 /** Identity keys present anywhere we look (top level and the person): named, since we chose the names. */
 function identityIssues(body: unknown): FieldIssue[] {
@@ -110,9 +105,12 @@ async function checkReferences(
 }
 
 /**
- * Police intake (DOMAIN.md stage 1). Writes the case, its reference counter, the first
- * timeline event and the idempotency record in one transaction, then starts the workflow
- * named after the case. A replay with the same key and body answers as the first call did.
+ * Police intake (DOMAIN.md stage 1). Takes the next reference number with one atomic
+ * counter update, writes the case, its first timeline event and the idempotency record in
+ * one transaction, then starts the workflow named after the case. The transaction's own
+ * condition on the idempotency record detects a replay (no read before it): the same key
+ * and body answer as the first call did, another body is a 409. A replay or a failed
+ * transaction leaves its reference number unused: numbers may have gaps.
  */
 export async function createReferral(
   deps: CreateReferralDeps,
@@ -141,67 +139,64 @@ export async function createReferral(
   const request = parsed.data;
   const key = input.idempotencyKey as string;
   const requestHash = canonicalHash(request);
+  const workflowInput = (response: ReferralResponse): ReferralWorkflowInput => ({
+    caseId: response.caseId,
+    reference: response.reference,
+    region: request.region,
+  });
 
   const replay = async (known?: IdempotencyRecord): Promise<ReferralResponse> => {
     const record = known ?? (await deps.store.getIdempotency(caller.sub, key));
     if (!record) throw new UnavailableError('the idempotency record is not readable yet');
     if (record.requestHash !== requestHash)
       throw new ConflictError('the idempotency key was used for another request');
-    // The first call may have stopped between its transaction and starting the workflow.
-    await deps.workflow.start(record.response.caseId);
+    // The first call may have stopped between its transaction and starting the workflow;
+    // the same body names the same region, so the input is the first call's.
+    await deps.workflow.start(workflowInput(record.response));
     return record.response;
   };
 
-  const earlier = await deps.store.getIdempotency(caller.sub, key);
-  if (earlier) return replay(earlier);
-
   const { issues, region } = await checkReferences(deps, request);
   if (issues.length || !region) {
+    // A replay answers as the first call did even when a rule now refuses the body (the
+    // interview date aged past the limit since): only a refusal pays for this read.
+    const earlier = await deps.store.getIdempotency(caller.sub, key);
+    if (earlier) return replay(earlier);
     const consent = issues.some((i) => i.code === 'consent_required');
     throw new ValidationError(issues, consent ? 'consent required' : 'the request is not valid');
   }
   const now = deps.now();
   const at = now.toISOString();
   const year = calendarYear(now, deps.timeZone);
-  const counterKey = `${region.code}#${year}`;
   const caseId = (deps.newId ?? randomUUID)();
-
-  for (let attempt = 0; attempt < COUNTER_RETRIES; attempt++) {
-    const current = await deps.store.getCounter(counterKey);
-    const next = (current ?? 0) + 1;
-    const reference = formatReference(region.code, year, next);
-    const response: ReferralResponse = { caseId, reference, status: 'REFERRED' };
-    const caseItem: CaseRecord = {
-      caseId,
-      reference,
-      region: request.region,
-      status: 'REFERRED',
-      version: 1,
-      interviewDate: request.interviewDate,
-      socialWorkerPresent: request.socialWorkerPresent,
-      socialWorkerOrgId: request.socialWorkerOrgId,
-      person: request.person,
-      consentGiven: request.consent.given,
-      ...(request.preferredNgoId ? { preferredNgoId: request.preferredNgoId } : {}),
-      referringOrgId: caller.orgId,
-      officerSub: caller.sub,
-      ...(caller.email ? { officerEmail: caller.email } : {}),
-      offeredOrgIds: [],
-      createdAt: at,
-      updatedAt: at,
-    };
-    const outcome = await deps.store.createReferral({
-      caseItem,
-      event: { caseId, at, type: 'REFERRED', actor: caller.sub, orgId: caller.orgId },
-      idempotency: { scope: caller.sub, key, requestHash, response, createdAt: at },
-      counter: { key: counterKey, expected: current, next },
-    });
-    if (outcome === 'idempotency-exists') return replay();
-    if (outcome === 'created') {
-      await deps.workflow.start(caseId);
-      return response;
-    }
-    await (deps.pause ?? counterPause)(attempt);
-  }
-  throw new UnavailableError('the reference counter is busy');
+  const number = await deps.store.nextCounter(`${region.code}#${year}`);
+  const reference = formatReference(region.code, year, number);
+  const response: ReferralResponse = { caseId, reference, status: 'REFERRED' };
+  const caseItem: CaseRecord = {
+    caseId,
+    reference,
+    region: request.region,
+    status: 'REFERRED',
+    version: 1,
+    interviewDate: request.interviewDate,
+    socialWorkerPresent: request.socialWorkerPresent,
+    socialWorkerOrgId: request.socialWorkerOrgId,
+    person: request.person,
+    consentGiven: request.consent.given,
+    ...(request.preferredNgoId ? { preferredNgoId: request.preferredNgoId } : {}),
+    referringOrgId: caller.orgId,
+    officerSub: caller.sub,
+    ...(caller.email ? { officerEmail: caller.email } : {}),
+    offeredOrgIds: [],
+    createdAt: at,
+    updatedAt: at,
+  };
+  const outcome = await deps.store.createReferral({
+    caseItem,
+    event: { caseId, at, type: 'REFERRED', actor: caller.sub, orgId: caller.orgId },
+    idempotency: { scope: caller.sub, key, requestHash, response, createdAt: at },
+  });
+  if (outcome === 'idempotency-exists') return replay();
+  await deps.workflow.start(workflowInput(response));
+  return response;
 }

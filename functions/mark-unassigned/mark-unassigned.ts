@@ -6,24 +6,36 @@ import { noticeEmail } from '../../shared/email/templates';
 import { CaseStateError, parseTaskInput, taskInputs } from '../../shared/workflow/task-input';
 
 export interface MarkUnassignedDeps {
-  readonly store: Pick<Store, 'getCase' | 'listOrganisations' | 'markUnassigned'>;
+  readonly store: Pick<
+    Store,
+    'getCase' | 'listOrganisations' | 'markUnassigned' | 'getNotice' | 'markNoticeSent'
+  >;
   readonly mailer: Mailer;
   readonly now: () => Date;
 }
 
-/** No NGO is left: case UNASSIGNED and the coordinators must assign it by hand. */
+/**
+ * No NGO is left: case UNASSIGNED and the coordinators must assign it by hand. Safe to run
+ * twice: the status change is conditional, and the notice is recorded once sent, so a run
+ * after a stop between the two still tells the coordinators, and a run after both tells
+ * nobody again. The reference and region come with the input.
+ */
 export async function markUnassigned(
   deps: MarkUnassignedDeps,
   event: unknown,
 ): Promise<{ notified: number }> {
   const input = parseTaskInput(taskInputs.markUnassigned, event);
-  const item = await deps.store.getCase(input.caseId);
-  if (!item) throw new CaseStateError('the case does not exist');
   const changed = await deps.store.markUnassigned({ caseId: input.caseId, now: deps.now().toISOString() });
-  if (!changed) return { notified: 0 };
+  if (!changed) {
+    // Refused: an earlier run changed it (go on to the notice), or the case is gone or closed.
+    const item = await deps.store.getCase(input.caseId);
+    if (item?.status !== 'UNASSIGNED') throw new CaseStateError('the case cannot be marked unassigned');
+    if (await deps.store.getNotice(input.caseId, 'unassigned')) return { notified: 0 };
+  }
   const orgs = await deps.store.listOrganisations();
-  const notified = await sendToGroups(deps.mailer, coordinators(orgs, item.region), (to, language) =>
-    noticeEmail({ to, language, kind: 'unassigned', reference: item.reference }),
+  const notified = await sendToGroups(deps.mailer, coordinators(orgs, input.region), (to, language) =>
+    noticeEmail({ to, language, kind: 'unassigned', reference: input.reference }),
   );
+  await deps.store.markNoticeSent(input.caseId, 'unassigned', deps.now().toISOString());
   return { notified };
 }

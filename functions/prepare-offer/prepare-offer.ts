@@ -30,7 +30,12 @@ export async function prepareOffer(deps: PrepareOfferDeps, event: unknown): Prom
   const input = parseTaskInput(taskInputs.prepareOffer, event);
   const after = input.afterTaskId === NO_PREVIOUS_OFFER ? undefined : input.afterTaskId;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const item = await deps.store.getCase(input.caseId);
+    // Both reads at once: the directory does not depend on the case, and a retried step
+    // (which needs only the case) is rare.
+    const [item, orgs] = await Promise.all([
+      deps.store.getCase(input.caseId),
+      deps.store.listOrganisations(),
+    ]);
     if (!item) throw new CaseStateError('the case does not exist');
     if (item.currentOfferTaskId && item.currentOfferTaskId !== after) {
       // This step already ran (the state is being retried): answer as it did.
@@ -39,7 +44,6 @@ export async function prepareOffer(deps: PrepareOfferDeps, event: unknown): Prom
     if (item.status !== 'REFERRED' && item.status !== 'OFFERED') {
       throw new CaseStateError('the case is no longer open for offers');
     }
-    const orgs = await deps.store.listOrganisations();
     const choice = chooseNgo(
       orgs.map((org) => ({ org, openOffers: org.openOffers })),
       {

@@ -1,8 +1,10 @@
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { ReferralWorkflowInput } from '../workflow/task-input';
 
 /**
  * Starts the referral state machine with a deterministic name (the case id) and an input
- * that holds the id only. The same name with the same input means it already started.
+ * of ids and small facts, never the person. The same name with the same input means it
+ * already started.
  */
 export class SfnWorkflowStarter {
   constructor(
@@ -10,13 +12,14 @@ export class SfnWorkflowStarter {
     private readonly stateMachineArn: string,
   ) {}
 
-  async start(caseId: string): Promise<void> {
+  async start(input: ReferralWorkflowInput): Promise<void> {
     try {
       await this.sfn.send(
         new StartExecutionCommand({
           stateMachineArn: this.stateMachineArn,
-          name: caseId,
-          input: JSON.stringify({ caseId }),
+          name: input.caseId,
+          // Fixed key order: a replay must send byte for byte the same input.
+          input: JSON.stringify({ caseId: input.caseId, reference: input.reference, region: input.region }),
         }),
       );
     } catch (error) {

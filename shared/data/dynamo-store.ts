@@ -1,4 +1,5 @@
 import {
+  type AttributeValue,
   ConditionalCheckFailedException,
   type DynamoDBClient,
   TransactionCanceledException,
@@ -21,7 +22,18 @@ import type {
   OrgRecord,
   TaskRecord,
 } from './records';
-import type { CreateReferralArgs, CreateReferralResult, DecideTaskArgs, OpenOfferArgs, Store } from './store';
+import {
+  type ArmOfferArgs,
+  type ArmOfferResult,
+  armRefusal,
+  type CaseNotice,
+  type CreateReferralArgs,
+  type CreateReferralResult,
+  type DecideTaskArgs,
+  type OpenOfferArgs,
+  type Store,
+  type TaskRef,
+} from './store';
 
 type Item = Record<string, unknown>;
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
@@ -52,6 +64,18 @@ function cancellationCodes(error: unknown): string[] {
   if (!(error instanceof TransactionCanceledException)) return [];
   return (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
 }
+
+/**
+ * A string attribute of the item a refused condition saw (`ALL_OLD`). The document client
+ * does not unmarshall errors, so the item arrives as raw attribute values.
+ */
+function oldString(item: Record<string, AttributeValue> | undefined, name: string): string | undefined {
+  const value = item?.[name];
+  return value && 'S' in value ? value.S : undefined;
+}
+
+/** Tries of the intake transaction when it meets a concurrent one on the same items. */
+const INTAKE_CONFLICT_ATTEMPTS = 3;
 
 /** The Store on one DynamoDB table. */
 export class DynamoStore implements Store {
@@ -131,9 +155,21 @@ export class DynamoStore implements Store {
     });
   }
 
-  async getCounter(key: string): Promise<number | undefined> {
-    const item = await this.get<{ value: number }>(keys.counter(key));
-    return item?.value;
+  async nextCounter(key: string): Promise<number> {
+    // One atomic update, no condition: concurrent intakes never refuse each other.
+    const out = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.counter(key),
+        UpdateExpression: 'ADD #v :one',
+        ExpressionAttributeNames: { '#v': 'value' },
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    const value = out.Attributes?.value;
+    if (typeof value !== 'number') throw new Error('the counter update returned no value');
+    return value;
   }
 
   getIdempotency(scope: string, key: string) {
@@ -141,7 +177,22 @@ export class DynamoStore implements Store {
   }
 
   async createReferral(args: CreateReferralArgs): Promise<CreateReferralResult> {
-    const { caseItem, event, idempotency, counter } = args;
+    // Two calls with one key at once may collide on the idempotency record while neither has
+    // committed (TransactionConflict): the same items again after a short, jittered pause
+    // then meet the winner's record, and the loser answers as a replay.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.createReferralOnce(args);
+      } catch (error) {
+        if (attempt >= INTAKE_CONFLICT_ATTEMPTS || !cancellationCodes(error).includes('TransactionConflict'))
+          throw error;
+        await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+      }
+    }
+  }
+
+  private async createReferralOnce(args: CreateReferralArgs): Promise<CreateReferralResult> {
+    const { caseItem, event, idempotency } = args;
     const ttl = Math.floor(Date.parse(idempotency.createdAt) / 1000) + IDEMPOTENCY_TTL_SECONDS;
     try {
       await this.doc.send(
@@ -152,20 +203,6 @@ export class DynamoStore implements Store {
                 TableName: this.tableName,
                 Item: { ...keys.idempotency(idempotency.scope, idempotency.key), ...idempotency, ttl },
                 ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...keys.counter(counter.key), value: counter.next },
-                ConditionExpression:
-                  counter.expected === undefined ? 'attribute_not_exists(pk)' : '#v = :expected',
-                ...(counter.expected === undefined
-                  ? {}
-                  : {
-                      ExpressionAttributeNames: { '#v': 'value' },
-                      ExpressionAttributeValues: { ':expected': counter.expected },
-                    }),
               },
             },
             {
@@ -186,9 +223,8 @@ export class DynamoStore implements Store {
       );
       return 'created';
     } catch (error) {
-      const codes = cancellationCodes(error);
-      if (codes[0] === 'ConditionalCheckFailed') return 'idempotency-exists';
-      if (codes[1] === 'ConditionalCheckFailed') return 'counter-moved';
+      // The idempotency record's own condition detects a replay: no read before the write.
+      if (cancellationCodes(error)[0] === 'ConditionalCheckFailed') return 'idempotency-exists';
       throw error;
     }
   }
@@ -261,36 +297,61 @@ export class DynamoStore implements Store {
     return this.get<TaskRecord>(keys.task(taskId));
   }
 
-  async armOffer(args: { task: TaskRecord; sfnTaskToken: string; link: ActionLinkRecord }): Promise<boolean> {
-    const { task, link } = args;
-    const items: TransactItems = [
-      {
-        Update: {
-          TableName: this.tableName,
-          Key: keys.task(task.taskId),
-          UpdateExpression: 'SET sfnTaskToken = :t, actionHash = :h, deadline = :d',
-          ConditionExpression: '#s = :open',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: {
-            ':t': args.sfnTaskToken,
-            ':h': link.hash,
-            ':d': link.expiresAt,
-            ':open': 'OPEN',
-          },
+  async armOffer(args: ArmOfferArgs): Promise<ArmOfferResult> {
+    const { link } = args;
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.task(args.taskId),
+                UpdateExpression: 'SET sfnTaskToken = :t, actionHash = :h, deadline = :d',
+                ConditionExpression:
+                  '#s = :open AND caseId = :c AND attribute_not_exists(emailedAt) AND ' +
+                  '(attribute_not_exists(actionHash) OR actionHash <> :h)',
+                ExpressionAttributeNames: { '#s': 'status' },
+                ExpressionAttributeValues: {
+                  ':t': args.sfnTaskToken,
+                  ':h': link.hash,
+                  ':d': link.expiresAt,
+                  ':open': 'OPEN',
+                  ':c': args.caseId,
+                },
+                // The refused task comes back with the error: why it was refused, without a read.
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.action(link.hash), ...link, ttl: actionLinkTtl(link.expiresAt) },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+      return { kind: 'armed' };
+    } catch (error) {
+      if (
+        !(error instanceof TransactionCanceledException) ||
+        cancellationCodes(error)[0] !== 'ConditionalCheckFailed'
+      )
+        throw error;
+      const old = error.CancellationReasons?.[0]?.Item;
+      return armRefusal(
+        old && {
+          status: oldString(old, 'status'),
+          caseId: oldString(old, 'caseId'),
+          actionHash: oldString(old, 'actionHash'),
+          deadline: oldString(old, 'deadline'),
+          emailedAt: oldString(old, 'emailedAt'),
         },
-      },
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: { ...keys.action(link.hash), ...link, ttl: actionLinkTtl(link.expiresAt) },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-    ];
-    if (task.actionHash && task.actionHash !== link.hash) {
-      items.push({ Delete: { TableName: this.tableName, Key: keys.action(task.actionHash) } });
+        args,
+      );
     }
-    return this.transact(items);
   }
 
   async rearmOffer(taskId: string, sfnTaskToken: string): Promise<boolean> {
@@ -311,6 +372,14 @@ export class DynamoStore implements Store {
     await this.setOnTask(taskId, 'notifiedAt', at);
   }
 
+  async getNotice(caseId: string, notice: CaseNotice): Promise<string | undefined> {
+    return (await this.get<{ sentAt: string }>(keys.notice(caseId, notice)))?.sentAt;
+  }
+
+  async markNoticeSent(caseId: string, notice: CaseNotice, at: string): Promise<void> {
+    await this.putNew({ ...keys.notice(caseId, notice), caseId, notice, sentAt: at });
+  }
+
   getActionLink(hash: string) {
     return this.get<ActionLinkRecord>(keys.action(hash));
   }
@@ -324,8 +393,9 @@ export class DynamoStore implements Store {
           TableName: this.tableName,
           Key: keys.action(args.hash),
           UpdateExpression: 'SET usedAt = :now',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt) AND expiresAt > :now',
-          ExpressionAttributeValues: { ':now': now },
+          ConditionExpression:
+            'attribute_exists(pk) AND attribute_not_exists(usedAt) AND expiresAt > :now AND taskId = :task',
+          ExpressionAttributeValues: { ':now': now, ':task': task.taskId },
         },
       },
       {
@@ -335,14 +405,14 @@ export class DynamoStore implements Store {
           UpdateExpression:
             'SET #s = :decided, decision = :d, decidedAt = :now' +
             (args.declineReason === undefined ? '' : ', declineReason = :r'),
-          ConditionExpression: '#s = :open AND actionHash = :h',
+          // Any live link of the task may decide it (see armOffer), but only once: it must be open.
+          ConditionExpression: '#s = :open',
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: {
             ':decided': 'DECIDED',
             ':open': 'OPEN',
             ':d': args.decision,
             ':now': now,
-            ':h': args.hash,
             ...reason,
           },
         },
@@ -358,7 +428,7 @@ export class DynamoStore implements Store {
     ]);
   }
 
-  async lapseTask(task: TaskRecord, now: string): Promise<boolean> {
+  async lapseTask(task: TaskRef, now: string): Promise<boolean> {
     return this.transact([
       {
         Update: {
@@ -375,7 +445,7 @@ export class DynamoStore implements Store {
     ]);
   }
 
-  async acceptCase(args: { caseId: string; task: TaskRecord; now: string }): Promise<boolean> {
+  async acceptCase(args: { caseId: string; task: TaskRef; now: string }): Promise<boolean> {
     const { task, now } = args;
     return this.transact([
       {
@@ -483,7 +553,7 @@ export class DynamoStore implements Store {
   }
 
   /** The Put of one timeline event; append-only, keyed by time, type and task. */
-  private eventPut(caseId: string, at: string, type: string, actor: string, task?: TaskRecord): TransactItem {
+  private eventPut(caseId: string, at: string, type: string, actor: string, task?: TaskRef): TransactItem {
     return {
       Put: {
         TableName: this.tableName,

@@ -175,7 +175,7 @@ describe('the documented rules the code keeps private', () => {
     store: {
       getRegion: async () => undefined,
       getOrganisation: async () => undefined,
-      getCounter: async () => undefined,
+      nextCounter: async () => 1,
       getIdempotency: async () => undefined,
       createReferral: async () => 'created' as const,
     },

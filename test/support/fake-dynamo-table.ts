@@ -7,6 +7,7 @@ import type {
   TransactWriteCommandInput,
   UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 
 /**
  * A single DynamoDB table in memory that evaluates the condition, update and key-condition
@@ -313,6 +314,8 @@ interface Planned {
   readonly test: (item: Item) => boolean;
   readonly exists: boolean;
   readonly effect: () => Item | undefined;
+  /** The item comes back with a refused condition (`ReturnValuesOnConditionCheckFailure: ALL_OLD`). */
+  readonly returnOld: boolean;
 }
 
 export class FakeDynamoTable {
@@ -342,7 +345,13 @@ export class FakeDynamoTable {
         op.Put.ExpressionAttributeNames,
         op.Put.ExpressionAttributeValues,
       );
-      return { id, test, exists: this.table.has(id), effect: () => item };
+      return {
+        id,
+        test,
+        exists: this.table.has(id),
+        effect: () => item,
+        returnOld: op.Put.ReturnValuesOnConditionCheckFailure === 'ALL_OLD',
+      };
     }
     if (op.Update) {
       const {
@@ -361,6 +370,7 @@ export class FakeDynamoTable {
         exists: this.table.has(id),
         effect: () =>
           update(UpdateExpression ?? '', ExpressionAttributeNames, ExpressionAttributeValues, before),
+        returnOld: op.Update.ReturnValuesOnConditionCheckFailure === 'ALL_OLD',
       };
     }
     if (op.Delete) {
@@ -370,7 +380,13 @@ export class FakeDynamoTable {
         op.Delete.ExpressionAttributeNames,
         op.Delete.ExpressionAttributeValues,
       );
-      return { id, test, exists: this.table.has(id), effect: () => undefined };
+      return {
+        id,
+        test,
+        exists: this.table.has(id),
+        effect: () => undefined,
+        returnOld: op.Delete.ReturnValuesOnConditionCheckFailure === 'ALL_OLD',
+      };
     }
     if (op.ConditionCheck) {
       const id = this.id(op.ConditionCheck.Key);
@@ -380,7 +396,13 @@ export class FakeDynamoTable {
         op.ConditionCheck.ExpressionAttributeValues,
       );
       const current = this.table.get(id);
-      return { id, test, exists: current !== undefined, effect: () => current };
+      return {
+        id,
+        test,
+        exists: current !== undefined,
+        effect: () => current,
+        returnOld: op.ConditionCheck.ReturnValuesOnConditionCheckFailure === 'ALL_OLD',
+      };
     }
     throw validation('unsupported transaction item');
   }
@@ -407,8 +429,17 @@ export class FakeDynamoTable {
     return this.single(this.plan({ Put: input as never }));
   }
 
+  /** `ReturnValues: UPDATED_NEW` answers the attributes the update changed, with their new values. */
   update(input: UpdateCommandInput): object {
-    return this.single(this.plan({ Update: input as never }));
+    const plan = this.plan({ Update: input as never });
+    const before = this.table.get(plan.id) ?? {};
+    this.single(plan);
+    if (input.ReturnValues !== 'UPDATED_NEW') return {};
+    const after = this.table.get(plan.id) ?? {};
+    const changed = Object.entries(after).filter(
+      ([k, v]) => k !== 'pk' && k !== 'sk' && JSON.stringify(before[k]) !== JSON.stringify(v),
+    );
+    return { Attributes: structuredClone(Object.fromEntries(changed)) };
   }
 
   delete(input: DeleteCommandInput): object {
@@ -450,9 +481,16 @@ export class FakeDynamoTable {
       throw new TransactionCanceledException({
         message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.join(', ')}]`,
         $metadata: {},
-        CancellationReasons: codes.map((Code) =>
-          Code === 'None' ? { Code } : { Code, Message: 'The conditional request failed' },
-        ),
+        // As DynamoDB: the refused item comes back raw (the document client does not unmarshall errors).
+        CancellationReasons: codes.map((Code, i) => {
+          if (Code === 'None') return { Code };
+          const current = plans[i]?.returnOld ? this.table.get(plans[i].id) : undefined;
+          return {
+            Code,
+            Message: 'The conditional request failed',
+            ...(current ? { Item: marshall(current) } : {}),
+          };
+        }),
       });
     }
     this.commit(plans);

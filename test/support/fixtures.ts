@@ -93,7 +93,7 @@ export function directory(): Directory {
 export const CASE_ID = '6f1c2b0e-8d4a-4f6e-9b7a-2c3d4e5f6a7b';
 export const T0 = '2026-03-10T09:00:00.000Z';
 
-/** The intake transaction for a fresh case (counter not yet created). */
+/** The intake transaction for a fresh case. */
 export function createReferralArgs(overrides: Partial<CreateReferralArgs> = {}): CreateReferralArgs {
   const caseItem: CaseRecord = {
     caseId: CASE_ID,
@@ -122,7 +122,6 @@ export function createReferralArgs(overrides: Partial<CreateReferralArgs> = {}):
       response: { caseId: CASE_ID, reference: 'KOR-2026-0001', status: 'REFERRED' },
       createdAt: T0,
     },
-    counter: { key: 'KOR#2026', expected: undefined, next: 1 },
     ...overrides,
   };
 }

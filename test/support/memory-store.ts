@@ -8,12 +8,17 @@ import type {
   OrgRecord,
   TaskRecord,
 } from '../../shared/data/records';
-import type {
-  CreateReferralArgs,
-  CreateReferralResult,
-  DecideTaskArgs,
-  OpenOfferArgs,
-  Store,
+import {
+  type ArmOfferArgs,
+  type ArmOfferResult,
+  armRefusal,
+  type CaseNotice,
+  type CreateReferralArgs,
+  type CreateReferralResult,
+  type DecideTaskArgs,
+  type OpenOfferArgs,
+  type Store,
+  type TaskRef,
 } from '../../shared/data/store';
 import type { Directory, Organisation, Region } from '../../shared/domain/directory';
 
@@ -77,6 +82,10 @@ function strip<T>(item: Item | undefined): T | undefined {
   if (!item) return undefined;
   const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, ttl: _ttl, ...rest } = item;
   return copy(rest) as T;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 function without(item: Item, ...names: string[]): Item {
@@ -204,9 +213,20 @@ export class MemoryStore implements Store {
     });
   }
 
-  async getCounter(key: string): Promise<number | undefined> {
-    this.fault('getCounter');
-    return this.read<{ value: number }>(keys.counter(key))?.value;
+  async nextCounter(key: string): Promise<number> {
+    this.fault('nextCounter');
+    const k = keys.counter(key);
+    let value = 0;
+    this.transact([
+      {
+        key: k,
+        apply: (c) => {
+          value = added(c, 'value', 1);
+          return { ...c, value };
+        },
+      },
+    ]);
+    return value;
   }
 
   async getIdempotency(scope: string, key: string): Promise<IdempotencyRecord | undefined> {
@@ -216,7 +236,7 @@ export class MemoryStore implements Store {
 
   async createReferral(args: CreateReferralArgs): Promise<CreateReferralResult> {
     this.fault('createReferral');
-    const { caseItem, event, idempotency, counter } = args;
+    const { caseItem, event, idempotency } = args;
     const ttl = Math.floor(Date.parse(idempotency.createdAt) / 1000) + IDEMPOTENCY_TTL_SECONDS;
     try {
       this.transact([
@@ -225,21 +245,14 @@ export class MemoryStore implements Store {
           condition: (c) => c === undefined,
           apply: () => ({ ...copy(idempotency), ttl }),
         },
-        {
-          key: keys.counter(counter.key),
-          condition: (c) =>
-            counter.expected === undefined ? c === undefined : c?.value === counter.expected,
-          apply: () => ({ value: counter.next }),
-        },
         { key: keys.case(caseItem.caseId), condition: (c) => c === undefined, apply: () => copy(caseItem) },
         { key: keys.event(event.caseId, event.at, event.type, event.taskId), apply: () => copy(event) },
       ]);
       return 'created';
     } catch (error) {
-      // DynamoStore reads the reasons in this order; a failed case put is not expected and surfaces.
+      // As DynamoStore: the idempotency record refused means a replay; a failed case put alone surfaces.
       if (error instanceof Cancelled && error.codes[0] === 'ConditionalCheckFailed')
         return 'idempotency-exists';
-      if (error instanceof Cancelled && error.codes[1] === 'ConditionalCheckFailed') return 'counter-moved';
       throw error;
     }
   }
@@ -310,31 +323,48 @@ export class MemoryStore implements Store {
     return this.read<TaskRecord>(keys.task(taskId));
   }
 
-  async armOffer(args: { task: TaskRecord; sfnTaskToken: string; link: ActionLinkRecord }): Promise<boolean> {
+  async armOffer(args: ArmOfferArgs): Promise<ArmOfferResult> {
     this.fault('armOffer');
-    const { task, link } = args;
-    const writes: Write[] = [
-      {
-        key: keys.task(task.taskId),
-        condition: (c) => c?.status === 'OPEN',
-        apply: (c) => ({
-          ...c,
-          sfnTaskToken: args.sfnTaskToken,
-          actionHash: link.hash,
-          deadline: link.expiresAt,
-        }),
-      },
-      {
-        key: keys.action(link.hash),
-        condition: (c) => c === undefined,
-        apply: () => ({ ...copy(link), ttl: actionLinkTtl(link.expiresAt) }),
-      },
-    ];
-    // As DynamoStore: the link to replace is the one on the task as the caller read it.
-    if (task.actionHash && task.actionHash !== link.hash) {
-      writes.push({ key: keys.action(task.actionHash), apply: () => undefined });
+    const { link } = args;
+    const taskKey = keys.task(args.taskId);
+    try {
+      this.transact([
+        {
+          key: taskKey,
+          condition: (c) =>
+            c?.status === 'OPEN' &&
+            c.caseId === args.caseId &&
+            c.emailedAt === undefined &&
+            c.actionHash !== link.hash,
+          apply: (c) => ({
+            ...c,
+            sfnTaskToken: args.sfnTaskToken,
+            actionHash: link.hash,
+            deadline: link.expiresAt,
+          }),
+        },
+        {
+          key: keys.action(link.hash),
+          condition: (c) => c === undefined,
+          apply: () => ({ ...copy(link), ttl: actionLinkTtl(link.expiresAt) }),
+        },
+      ]);
+      return { kind: 'armed' };
+    } catch (error) {
+      if (!(error instanceof Cancelled) || error.codes[0] !== 'ConditionalCheckFailed') throw error;
+      // DynamoStore gets the refused task back with the cancellation (ALL_OLD).
+      const old = this.table.get(id(taskKey));
+      return armRefusal(
+        old && {
+          status: str(old.status),
+          caseId: str(old.caseId),
+          actionHash: str(old.actionHash),
+          deadline: str(old.deadline),
+          emailedAt: str(old.emailedAt),
+        },
+        args,
+      );
     }
-    return this.attempt(writes);
   }
 
   async rearmOffer(taskId: string, sfnTaskToken: string): Promise<boolean> {
@@ -356,6 +386,17 @@ export class MemoryStore implements Store {
   async markNotified(taskId: string, at: string): Promise<void> {
     this.fault('markNotified');
     this.setOnTask(taskId, { notifiedAt: at });
+  }
+
+  async getNotice(caseId: string, notice: CaseNotice): Promise<string | undefined> {
+    this.fault('getNotice');
+    return this.read<{ sentAt: string }>(keys.notice(caseId, notice))?.sentAt;
+  }
+
+  async markNoticeSent(caseId: string, notice: CaseNotice, at: string): Promise<void> {
+    this.fault('markNoticeSent');
+    const key = keys.notice(caseId, notice);
+    this.putNew(key, { ...key, caseId, notice, sentAt: at });
   }
 
   /** A single conditional update on an existing task. */
@@ -393,12 +434,16 @@ export class MemoryStore implements Store {
       {
         key: keys.action(args.hash),
         condition: (c) =>
-          c !== undefined && c.usedAt === undefined && typeof c.expiresAt === 'string' && c.expiresAt > now,
+          c !== undefined &&
+          c.usedAt === undefined &&
+          typeof c.expiresAt === 'string' &&
+          c.expiresAt > now &&
+          c.taskId === task.taskId,
         apply: (c) => ({ ...c, usedAt: now }),
       },
       {
         key: keys.task(task.taskId),
-        condition: (c) => c?.status === 'OPEN' && c.actionHash === args.hash,
+        condition: (c) => c?.status === 'OPEN',
         apply: (c) => ({
           ...c,
           status: 'DECIDED',
@@ -426,7 +471,7 @@ export class MemoryStore implements Store {
     ]);
   }
 
-  async lapseTask(task: TaskRecord, now: string): Promise<boolean> {
+  async lapseTask(task: TaskRef, now: string): Promise<boolean> {
     this.fault('lapseTask');
     return this.attempt([
       {
@@ -453,7 +498,7 @@ export class MemoryStore implements Store {
     ]);
   }
 
-  async acceptCase(args: { caseId: string; task: TaskRecord; now: string }): Promise<boolean> {
+  async acceptCase(args: { caseId: string; task: TaskRef; now: string }): Promise<boolean> {
     this.fault('acceptCase');
     const { task, now } = args;
     return this.attempt([

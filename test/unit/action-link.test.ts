@@ -54,7 +54,6 @@ async function setup() {
       response: { caseId: CASE_ID, reference: 'KOR-2026-0007', status: 'REFERRED' },
       createdAt: T0.toISOString(),
     },
-    counter: { key: 'KOR#2026', expected: undefined, next: 7 },
   });
   const task = {
     taskId: TASK_ID,
@@ -74,7 +73,8 @@ async function setup() {
   });
   const { token, hash } = issueActionToken();
   await store.armOffer({
-    task,
+    taskId: TASK_ID,
+    caseId: CASE_ID,
     sfnTaskToken: 'sfn-token-1',
     link: { hash, taskId: TASK_ID, expiresAt: DEADLINE },
   });

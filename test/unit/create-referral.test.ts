@@ -1,6 +1,7 @@
 import { createReferral, type WorkflowStarter } from '../../functions/create-referral/create-referral';
 import type { Caller } from '../../shared/auth/caller';
-import { ConflictError, ForbiddenError, UnavailableError, ValidationError } from '../../shared/errors';
+import { ConflictError, ForbiddenError, ValidationError } from '../../shared/errors';
+import type { ReferralWorkflowInput } from '../../shared/workflow/task-input';
 import { directory, referralRequest } from '../support/fixtures';
 import { MemoryStore } from '../support/memory-store';
 
@@ -14,14 +15,17 @@ const police: Caller = {
 const NOW = new Date('2026-03-09T23:30:00.000Z');
 
 class RecordingStarter implements WorkflowStarter {
-  readonly started: string[] = [];
+  readonly inputs: ReferralWorkflowInput[] = [];
   failures = 0;
-  async start(caseId: string) {
+  async start(input: ReferralWorkflowInput) {
     if (this.failures > 0) {
       this.failures--;
       throw new Error('states unavailable');
     }
-    this.started.push(caseId);
+    this.inputs.push(input);
+  }
+  get started(): string[] {
+    return this.inputs.map((i) => i.caseId);
   }
 }
 
@@ -35,7 +39,6 @@ async function setup() {
     workflow,
     now: () => NOW,
     newId: () => `00000000-0000-4000-8000-00000000000${++n}`,
-    pause: async (_attempt: number) => {},
     timeZone: 'Europe/Tirane',
     interviewMaxAgeDays: 30,
   };
@@ -66,7 +69,8 @@ describe('createReferral', () => {
       reference: 'KOR-2026-0001',
       status: 'REFERRED',
     });
-    expect(workflow.started).toEqual([out.caseId]);
+    // The workflow gets the ids, the reference and the region: what its steps need, no person.
+    expect(workflow.inputs).toEqual([{ caseId: out.caseId, reference: 'KOR-2026-0001', region: 'korce' }]);
     const item = await store.getCase(out.caseId);
     expect(item).toMatchObject({
       status: 'REFERRED',
@@ -99,7 +103,8 @@ describe('createReferral', () => {
       idempotencyKey: 'key-00000001',
       body: referralRequest(),
     });
-    const before = store.items();
+    const notCounter = () => store.items().filter((i) => !String(i.pk).startsWith('COUNTER#'));
+    const before = notCounter();
 
     const again = await createReferral(deps, {
       caller: police,
@@ -108,8 +113,50 @@ describe('createReferral', () => {
     });
 
     expect(again).toEqual(first);
-    expect(store.items()).toEqual(before);
-    expect(new Set(workflow.started)).toEqual(new Set([first.caseId]));
+    // Nothing but the counter moved: the replay took a number it does not use (a gap).
+    expect(notCounter()).toEqual(before);
+    expect(store.items().find((i) => String(i.pk).startsWith('COUNTER#'))).toMatchObject({ value: 2 });
+    // The same input both times: StartExecution with the same name and input is idempotent.
+    expect(workflow.inputs).toEqual([
+      { caseId: first.caseId, reference: first.reference, region: 'korce' },
+      { caseId: first.caseId, reference: first.reference, region: 'korce' },
+    ]);
+  });
+
+  it('detects a replay by the transaction, not by a read before it', async () => {
+    const { store, deps } = await setup();
+    await createReferral(deps, { caller: police, idempotencyKey: 'key-00000001', body: referralRequest() });
+    const reads: string[] = [];
+    const getIdempotency = store.getIdempotency.bind(store);
+    store.getIdempotency = async (scope, key) => {
+      reads.push('getIdempotency');
+      return getIdempotency(scope, key);
+    };
+    const createReferralTx = store.createReferral.bind(store);
+    store.createReferral = async (args) => {
+      reads.push('createReferral');
+      return createReferralTx(args);
+    };
+
+    await createReferral(deps, { caller: police, idempotencyKey: 'key-00000002', body: referralRequest() });
+    expect(reads).toEqual(['createReferral']);
+    reads.length = 0;
+    await createReferral(deps, { caller: police, idempotencyKey: 'key-00000001', body: referralRequest() });
+    expect(reads).toEqual(['createReferral', 'getIdempotency']);
+  });
+
+  it('answers a replay as before even when a rule now refuses the body', async () => {
+    const { deps } = await setup();
+    const body = { ...referralRequest(), interviewDate: '2026-02-08' };
+    const first = await createReferral(deps, { caller: police, idempotencyKey: 'key-00000001', body });
+    // A day later the interview is older than the 30-day window.
+    const later = { ...deps, now: () => new Date('2026-03-10T23:30:00.000Z') };
+    await expect(
+      createReferral(later, { caller: police, idempotencyKey: 'key-00000001', body }),
+    ).resolves.toEqual(first);
+    await expect(
+      createReferral(later, { caller: police, idempotencyKey: 'key-00000002', body }),
+    ).rejects.toBeInstanceOf(ValidationError);
   });
 
   it('returns 409 when the key is reused with another body', async () => {
@@ -252,46 +299,36 @@ describe('createReferral', () => {
     expect(store.items()).toEqual(before);
   });
 
-  it('retries when another intake moved the counter first, and never reuses a number', async () => {
-    const { store, deps } = await setup();
-    const original = store.createReferral.bind(store);
-    let raced = false;
-    store.createReferral = async (args) => {
-      if (!raced) {
-        raced = true;
-        await store.createReferral({
-          ...args,
-          caseItem: { ...args.caseItem, caseId: '11111111-1111-4111-8111-111111111111' },
-          event: { ...args.event, caseId: '11111111-1111-4111-8111-111111111111' },
-          idempotency: { ...args.idempotency, key: 'someone-else' },
-        });
-      }
-      return original(args);
-    };
+  it('leaves a gap when the transaction fails after the counter moved, and never reuses a number', async () => {
+    const { store, workflow, deps } = await setup();
+    store.failNext('createReferral', Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
+    await expect(
+      createReferral(deps, { caller: police, idempotencyKey: 'key-00000001', body: referralRequest() }),
+    ).rejects.toThrow('throttled');
+    expect(workflow.started).toEqual([]);
+
     const out = await createReferral(deps, {
       caller: police,
       idempotencyKey: 'key-00000001',
       body: referralRequest(),
     });
     expect(out.reference).toBe('KOR-2026-0002');
+    expect(store.items().filter((i) => String(i.pk).startsWith('CASE#') && i.sk === 'CASE')).toHaveLength(1);
   });
 
-  it('gives up with 503 when the counter keeps moving, after pausing between tries', async () => {
-    const { store, deps } = await setup();
-    store.createReferral = async () => 'counter-moved';
-    const pauses: number[] = [];
-    deps.pause = async (attempt: number) => {
-      pauses.push(attempt);
-    };
-    const error = await rejection(
-      createReferral(deps, { caller: police, idempotencyKey: 'key-00000001', body: referralRequest() }),
+  it('answers concurrent calls with one key with one case and one start input', async () => {
+    const { store, workflow, deps } = await setup();
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        createReferral(deps, { caller: police, idempotencyKey: 'key-00000001', body: referralRequest() }),
+      ),
     );
-    expect(error).toBeInstanceOf(UnavailableError);
-    expect(pauses.length).toBeGreaterThan(5);
-    expect(pauses).toEqual([...pauses].sort((a, b) => a - b));
+    expect(new Set(results.map((r) => JSON.stringify(r))).size).toBe(1);
+    expect(store.items().filter((i) => String(i.pk).startsWith('CASE#') && i.sk === 'CASE')).toHaveLength(1);
+    expect(new Set(workflow.inputs.map((i) => JSON.stringify(i))).size).toBe(1);
   });
 
-  it('numbers concurrent intakes without gaps or repeats', async () => {
+  it('numbers concurrent intakes without gaps or repeats when none fails', async () => {
     const { deps } = await setup();
     let n = 0;
     const concurrent = { ...deps, newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}` };

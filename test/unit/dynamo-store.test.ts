@@ -55,6 +55,31 @@ const decideArgs = () => ({
 });
 
 describe('DynamoStore', () => {
+  describe('nextCounter', () => {
+    it('moves the counter with one ADD and returns the new value', async () => {
+      ddb.on(UpdateCommand).resolves({ Attributes: { value: 42 } });
+
+      await expect(store.nextCounter('KOR#2026')).resolves.toBe(42);
+
+      const calls = ddb.commandCalls(UpdateCommand);
+      expect(calls).toHaveLength(1);
+      expect(calls[0]?.args[0].input).toEqual({
+        TableName: 'bashke-test',
+        Key: { pk: 'COUNTER#KOR#2026', sk: 'COUNTER' },
+        UpdateExpression: 'ADD #v :one',
+        ExpressionAttributeNames: { '#v': 'value' },
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      });
+    });
+
+    it('fails loudly when the update returns no number', async () => {
+      ddb.on(UpdateCommand).resolves({});
+
+      await expect(store.nextCounter('KOR#2026')).rejects.toThrow('no value');
+    });
+  });
+
   describe('createReferral', () => {
     it('returns created when the transaction commits', async () => {
       ddb.on(TransactWriteCommand).resolves({});
@@ -63,37 +88,52 @@ describe('DynamoStore', () => {
     });
 
     it('returns idempotency-exists when the idempotency put is cancelled', async () => {
-      ddb.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None', 'None', 'None'));
+      ddb.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None', 'None'));
 
       await expect(store.createReferral(createReferralArgs())).resolves.toBe('idempotency-exists');
     });
 
-    it('prefers idempotency-exists when the counter moved as well', async () => {
-      ddb
-        .on(TransactWriteCommand)
-        .rejects(cancelled('ConditionalCheckFailed', 'ConditionalCheckFailed', 'None', 'None'));
+    it('writes the idempotency record, the case and the event, and no counter', async () => {
+      ddb.on(TransactWriteCommand).resolves({});
 
-      await expect(store.createReferral(createReferralArgs())).resolves.toBe('idempotency-exists');
-    });
+      await store.createReferral(createReferralArgs());
 
-    it('returns counter-moved when only the counter put is cancelled', async () => {
-      ddb.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed', 'None', 'None'));
-
-      await expect(store.createReferral(createReferralArgs())).resolves.toBe('counter-moved');
+      const items = transactItems();
+      expect(items.map((i) => i.Put?.Item?.pk)).toEqual([
+        'IDEMPOTENCY#police-korce#idem-key-1',
+        `CASE#${CASE_ID}`,
+        `CASE#${CASE_ID}`,
+      ]);
+      expect(items.map((i) => i.Put?.ConditionExpression)).toEqual([
+        'attribute_not_exists(pk)',
+        'attribute_not_exists(pk)',
+        undefined,
+      ]);
     });
 
     it('rethrows a cancellation for another reason', async () => {
-      const error = cancelled('None', 'None', 'ConditionalCheckFailed', 'None');
+      const error = cancelled('None', 'ConditionalCheckFailed', 'None');
       ddb.on(TransactWriteCommand).rejects(error);
 
       await expect(store.createReferral(createReferralArgs())).rejects.toBe(error);
     });
 
-    it('rethrows a conflict with a concurrent transaction instead of guessing an outcome', async () => {
-      const error = cancelled('TransactionConflict', 'None', 'None', 'None');
+    it('rethrows a lasting conflict with a concurrent transaction instead of guessing an outcome', async () => {
+      const error = cancelled('TransactionConflict', 'None', 'None');
       ddb.on(TransactWriteCommand).rejects(error);
 
       await expect(store.createReferral(createReferralArgs())).rejects.toBe(error);
+      expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(3);
+    });
+
+    it('tries again after a conflict: the winner of one key makes the loser a replay', async () => {
+      ddb
+        .on(TransactWriteCommand)
+        .rejectsOnce(cancelled('TransactionConflict', 'None', 'None'))
+        .rejectsOnce(cancelled('ConditionalCheckFailed', 'None', 'None'));
+
+      await expect(store.createReferral(createReferralArgs())).resolves.toBe('idempotency-exists');
+      expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
     });
 
     it('rethrows errors that are not cancellations', async () => {
@@ -101,32 +141,6 @@ describe('DynamoStore', () => {
       ddb.on(TransactWriteCommand).rejects(error);
 
       await expect(store.createReferral(createReferralArgs())).rejects.toBe(error);
-    });
-
-    it('expects no counter yet when none was read', async () => {
-      ddb.on(TransactWriteCommand).resolves({});
-
-      await store.createReferral(createReferralArgs());
-
-      expect(transactItems()[1]?.Put).toMatchObject({
-        Item: { pk: 'COUNTER#KOR#2026', sk: 'COUNTER', value: 1 },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      });
-    });
-
-    it('expects the counter value it read', async () => {
-      ddb.on(TransactWriteCommand).resolves({});
-
-      await store.createReferral(
-        createReferralArgs({ counter: { key: 'KOR#2026', expected: 41, next: 42 } }),
-      );
-
-      expect(transactItems()[1]?.Put).toMatchObject({
-        Item: { value: 42 },
-        ConditionExpression: '#v = :expected',
-        ExpressionAttributeNames: { '#v': 'value' },
-        ExpressionAttributeValues: { ':expected': 41 },
-      });
     });
 
     it('stores the idempotency record with a TTL one day after its creation', async () => {
@@ -204,39 +218,80 @@ describe('DynamoStore', () => {
   });
 
   describe('armOffer', () => {
-    it('deletes the link the task pointed at when the new link differs', async () => {
-      ddb.on(TransactWriteCommand).resolves({});
-
-      await store.armOffer({
-        task: offerTask({ actionHash: 'a'.repeat(64) }),
-        sfnTaskToken: 'sfn-token',
-        link: actionLink(),
+    const armArgs = () => ({
+      taskId: 'task-1',
+      caseId: CASE_ID,
+      sfnTaskToken: 'sfn-token',
+      link: actionLink(),
+    });
+    /** A cancellation whose task reason carries the task as the condition saw it (ALL_OLD). */
+    const refusedWith = (old: Record<string, string> | undefined) =>
+      new TransactionCanceledException({
+        message: 'Transaction cancelled',
+        $metadata: {},
+        CancellationReasons: [
+          {
+            Code: 'ConditionalCheckFailed',
+            ...(old ? { Item: Object.fromEntries(Object.entries(old).map(([k, v]) => [k, { S: v }])) } : {}),
+          },
+          { Code: old?.actionHash === actionLink().hash ? 'ConditionalCheckFailed' : 'None' },
+        ],
       });
 
-      expect(transactItems()[2]).toEqual({
-        Delete: { TableName: 'bashke-test', Key: { pk: `ACTION#${'a'.repeat(64)}`, sk: 'ACTION' } },
+    it('arms in one transaction: task (open, this case, not emailed, not this link) and a new link', async () => {
+      ddb.on(TransactWriteCommand).resolves({});
+
+      await expect(store.armOffer(armArgs())).resolves.toEqual({ kind: 'armed' });
+
+      const items = transactItems();
+      expect(items).toHaveLength(2);
+      expect(items[0]?.Update).toMatchObject({
+        Key: { pk: 'TASK#task-1', sk: 'TASK' },
+        ConditionExpression:
+          '#s = :open AND caseId = :c AND attribute_not_exists(emailedAt) AND ' +
+          '(attribute_not_exists(actionHash) OR actionHash <> :h)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      });
+      expect(items[1]?.Put).toMatchObject({
+        Item: { pk: `ACTION#${actionLink().hash}`, taskId: 'task-1' },
+        ConditionExpression: 'attribute_not_exists(pk)',
       });
     });
 
-    it('deletes nothing for a first link', async () => {
-      ddb.on(TransactWriteCommand).resolves({});
+    it('tells the same link armed before (with its deadline) from a closed task and an emailed one', async () => {
+      const open = { status: 'OPEN', caseId: CASE_ID };
+      ddb
+        .on(TransactWriteCommand)
+        .rejectsOnce(refusedWith({ ...open, actionHash: actionLink().hash, deadline: 'D1' }))
+        .rejectsOnce(refusedWith({ ...open, actionHash: actionLink().hash, deadline: 'D1', emailedAt: T0 }))
+        .rejectsOnce(refusedWith({ ...open, actionHash: 'c'.repeat(64), emailedAt: T0 }))
+        .rejectsOnce(refusedWith({ ...open, status: 'DECIDED', actionHash: actionLink().hash }))
+        .rejectsOnce(refusedWith({ ...open, caseId: 'another-case' }))
+        .rejectsOnce(refusedWith(undefined));
 
-      await store.armOffer({ task: offerTask(), sfnTaskToken: 'sfn-token', link: actionLink() });
+      const results = [];
+      for (let i = 0; i < 6; i++) results.push(await store.armOffer(armArgs()));
 
-      expect(transactItems()).toHaveLength(2);
+      expect(results).toEqual([
+        { kind: 'armed-before', deadline: 'D1', emailed: false },
+        { kind: 'armed-before', deadline: 'D1', emailed: true },
+        { kind: 'emailed-before' },
+        { kind: 'closed' },
+        { kind: 'closed' },
+        { kind: 'closed' },
+      ]);
     });
 
-    it('returns false when the task is no longer open', async () => {
-      ddb.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None'));
+    it('rethrows a cancellation that is not the task condition', async () => {
+      const error = cancelled('TransactionConflict', 'None');
+      ddb.on(TransactWriteCommand).rejects(error);
 
-      await expect(
-        store.armOffer({ task: offerTask(), sfnTaskToken: 's', link: actionLink() }),
-      ).resolves.toBe(false);
+      await expect(store.armOffer(armArgs())).rejects.toBe(error);
     });
   });
 
   describe('decideTask', () => {
-    it('conditions the link on existing, unused and unexpired, and the task on open with this link', async () => {
+    it('conditions the link on existing, unused, unexpired and of this task, and the task on open', async () => {
       ddb.on(TransactWriteCommand).resolves({});
 
       await store.decideTask(decideArgs());
@@ -244,12 +299,13 @@ describe('DynamoStore', () => {
       const [link, task, org] = transactItems();
       expect(link?.Update).toMatchObject({
         Key: { pk: `ACTION#${actionLink().hash}`, sk: 'ACTION' },
-        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt) AND expiresAt > :now',
-        ExpressionAttributeValues: { ':now': T0 },
+        ConditionExpression:
+          'attribute_exists(pk) AND attribute_not_exists(usedAt) AND expiresAt > :now AND taskId = :task',
+        ExpressionAttributeValues: { ':now': T0, ':task': 'task-1' },
       });
       expect(task?.Update).toMatchObject({
-        ConditionExpression: '#s = :open AND actionHash = :h',
-        ExpressionAttributeValues: { ':open': 'OPEN', ':h': actionLink().hash },
+        ConditionExpression: '#s = :open',
+        ExpressionAttributeValues: { ':open': 'OPEN' },
       });
       expect(org?.Update).toMatchObject({
         ConditionExpression: 'openOffers > :zero',

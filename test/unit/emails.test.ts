@@ -77,7 +77,6 @@ async function runWholeFlow() {
       response: { caseId: CASE_ID, reference: item.reference, status: 'REFERRED' },
       createdAt: item.createdAt,
     },
-    counter: { key: 'KOR#2026', expected: undefined, next: 42 },
   });
   const mailer = new RecordingMailer();
   const now = () => new Date('2026-03-10T10:00:00.000Z');
@@ -92,11 +91,30 @@ async function runWholeFlow() {
 
   const first = await prepareOffer(deps, { caseId: CASE_ID, afterTaskId: NO_PREVIOUS_OFFER });
   if (!first.found) throw new Error('no offer');
-  await sendOffer(deps, { caseId: CASE_ID, taskId: first.taskId, taskToken: 'token-1' });
-  await closeOffer(deps, { caseId: CASE_ID, taskId: first.taskId, outcome: 'timed_out' });
+  const facts = { reference: item.reference, region: item.region };
+  await sendOffer(deps, {
+    caseId: CASE_ID,
+    taskId: first.taskId,
+    orgId: first.orgId,
+    reference: item.reference,
+    taskToken: 'token-1',
+  });
+  await closeOffer(deps, {
+    caseId: CASE_ID,
+    taskId: first.taskId,
+    orgId: first.orgId,
+    ...facts,
+    outcome: 'timed_out',
+  });
   const second = await prepareOffer(deps, { caseId: CASE_ID, afterTaskId: first.taskId });
   if (!second.found) throw new Error('no second offer');
-  await sendOffer(deps, { caseId: CASE_ID, taskId: second.taskId, taskToken: 'token-2' });
+  await sendOffer(deps, {
+    caseId: CASE_ID,
+    taskId: second.taskId,
+    orgId: second.orgId,
+    reference: item.reference,
+    taskToken: 'token-2',
+  });
   const task = await store.getTask(second.taskId);
   const link = task?.actionHash ? await store.getActionLink(task.actionHash) : undefined;
   if (!task || !link) throw new Error('no link');
@@ -171,7 +189,6 @@ describe('emails', () => {
         response: { caseId: CASE_ID, reference: item.reference, status: 'REFERRED' },
         createdAt: item.createdAt,
       },
-      counter: { key: 'KOR#2026', expected: undefined, next: 42 },
     });
     const mailer = new RecordingMailer();
     const deps = {
@@ -187,9 +204,10 @@ describe('emails', () => {
     expect(await prepareOffer(deps, { caseId: CASE_ID, afterTaskId: NO_PREVIOUS_OFFER })).toEqual(offer);
     if (!offer.found) throw new Error('no offer');
 
-    await sendOffer(deps, { caseId: CASE_ID, taskId: offer.taskId, taskToken: 'token-1' });
+    const input = { caseId: CASE_ID, taskId: offer.taskId, orgId: offer.orgId, reference: item.reference };
+    await sendOffer(deps, { ...input, taskToken: 'token-1' });
     const hash = (await store.getTask(offer.taskId))?.actionHash;
-    await sendOffer(deps, { caseId: CASE_ID, taskId: offer.taskId, taskToken: 'token-2' });
+    await sendOffer(deps, { ...input, taskToken: 'token-2' });
 
     expect(mailer.sent).toHaveLength(1);
     expect(await store.getTask(offer.taskId)).toMatchObject({ actionHash: hash, sfnTaskToken: 'token-2' });
@@ -215,10 +233,10 @@ describe('emails', () => {
         response: { caseId: fresh.caseId, reference: fresh.reference, status: 'REFERRED' },
         createdAt: fresh.createdAt,
       },
-      counter: { key: 'KOR#2026', expected: 42, next: 43 },
     });
-    expect(await markUnassigned(deps, { caseId: fresh.caseId })).toEqual({ notified: 1 });
-    expect(await markUnassigned(deps, { caseId: fresh.caseId })).toEqual({ notified: 0 });
+    const input = { caseId: fresh.caseId, reference: fresh.reference, region: fresh.region };
+    expect(await markUnassigned(deps, input)).toEqual({ notified: 1 });
+    expect(await markUnassigned(deps, input)).toEqual({ notified: 0 });
     expect((await store.getCase(fresh.caseId))?.status).toBe('UNASSIGNED');
     expect(mailer.sent).toHaveLength(1);
   });

@@ -17,7 +17,7 @@ async function withOpenOffer() {
   const task = offerTask();
   const link = actionLink();
   await store.openOffer({ caseId: CASE_ID, expectedVersion: 1, afterTaskId: undefined, task, now: t(1) });
-  await store.armOffer({ task, sfnTaskToken: 'sfn-token-1', link });
+  await store.armOffer({ taskId: task.taskId, caseId: CASE_ID, sfnTaskToken: 'sfn-token-1', link });
   return { store, task, link };
 }
 
@@ -131,8 +131,28 @@ describe('MemoryStore', () => {
     });
   });
 
+  describe('nextCounter', () => {
+    it('starts at 1 and counts up by one per call, per key', async () => {
+      const store = await seeded();
+
+      const taken = [
+        await store.nextCounter('KOR#2026'),
+        await store.nextCounter('KOR#2026'),
+        await store.nextCounter('TIR#2026'),
+        await store.nextCounter('KOR#2026'),
+      ];
+
+      expect(taken).toEqual([1, 2, 1, 3]);
+      expect(store.items().find((i) => i.pk === 'COUNTER#KOR#2026')).toEqual({
+        pk: 'COUNTER#KOR#2026',
+        sk: 'COUNTER',
+        value: 3,
+      });
+    });
+  });
+
   describe('createReferral', () => {
-    it('writes the case, its first event, the counter and the idempotency record with its TTL', async () => {
+    it('writes the case, its first event and the idempotency record with its TTL', async () => {
       const store = await seeded();
 
       const result = await store.createReferral(createReferralArgs());
@@ -140,7 +160,6 @@ describe('MemoryStore', () => {
       expect(result).toBe('created');
       expect(await store.getCase(CASE_ID)).toEqual(createReferralArgs().caseItem);
       expect(await store.listEvents(CASE_ID)).toEqual([createReferralArgs().event]);
-      expect(await store.getCounter('KOR#2026')).toBe(1);
       expect(await store.getIdempotency('police-korce', 'idem-key-1')).toEqual(
         createReferralArgs().idempotency,
       );
@@ -148,7 +167,7 @@ describe('MemoryStore', () => {
       expect(stored?.ttl).toBe(Date.parse(T0) / 1000 + 24 * 3600);
     });
 
-    it('writes nothing and answers counter-moved when the counter is not at the expected value', async () => {
+    it('writes nothing and answers idempotency-exists when the key was used', async () => {
       const store = await seeded();
       await store.createReferral(createReferralArgs());
       const before = store.items();
@@ -157,11 +176,9 @@ describe('MemoryStore', () => {
       const result = await store.createReferral({
         ...base,
         caseItem: { ...base.caseItem, caseId: '0b7d5f9e-1c2a-4e3b-8f4d-5a6b7c8d9e0f' },
-        idempotency: { ...base.idempotency, key: 'idem-key-2' },
-        counter: { key: 'KOR#2026', expected: 5, next: 6 },
       });
 
-      expect(result).toBe('counter-moved');
+      expect(result).toBe('idempotency-exists');
       expect(store.items()).toEqual(before);
     });
 
@@ -174,7 +191,6 @@ describe('MemoryStore', () => {
       const attempt = store.createReferral({
         ...base,
         idempotency: { ...base.idempotency, key: 'idem-key-2' },
-        counter: { key: 'KOR#2026', expected: 1, next: 2 },
       });
 
       await expect(attempt).rejects.toThrow('transaction cancelled');
@@ -265,39 +281,91 @@ describe('MemoryStore', () => {
       expect(await store.getActionLink(actionLink().hash)).toEqual(actionLink());
     });
 
-    it('deletes the link the task pointed at when a new one replaces it', async () => {
+    it('keeps the earlier link when another attempt arms a new one before any email', async () => {
       const { store, link } = await withOpenOffer();
-      const armed = await store.getTask('task-1');
-      if (!armed) throw new Error('task stored');
       const newer = actionLink({ hash: 'c'.repeat(64) });
 
-      const replaced = await store.armOffer({ task: armed, sfnTaskToken: 'sfn-token-2', link: newer });
+      const replaced = await store.armOffer({
+        taskId: 'task-1',
+        caseId: CASE_ID,
+        sfnTaskToken: 'sfn-token-2',
+        link: newer,
+      });
 
-      expect(replaced).toBe(true);
-      expect(await store.getActionLink(link.hash)).toBeUndefined();
+      expect(replaced).toEqual({ kind: 'armed' });
+      expect(await store.getActionLink(link.hash)).toEqual(link);
       expect(await store.getActionLink(newer.hash)).toEqual(newer);
+      expect(await store.getTask('task-1')).toMatchObject({
+        sfnTaskToken: 'sfn-token-2',
+        actionHash: newer.hash,
+      });
     });
 
-    it('refuses a link whose hash is stored already and writes nothing', async () => {
-      const { store, task, link } = await withOpenOffer();
+    it('answers armed-before with the first deadline for the same link, and writes nothing', async () => {
+      const { store, link } = await withOpenOffer();
       const before = store.items();
 
-      expect(await store.armOffer({ task, sfnTaskToken: 'sfn-token-2', link })).toBe(false);
+      const again = await store.armOffer({
+        taskId: 'task-1',
+        caseId: CASE_ID,
+        sfnTaskToken: 'sfn-token-1',
+        link: { ...link, expiresAt: '2026-03-12T00:00:00.000Z' },
+      });
+
+      expect(again).toEqual({ kind: 'armed-before', deadline: link.expiresAt, emailed: false });
       expect(store.items()).toEqual(before);
+      await store.markEmailed('task-1', t(2));
+      expect(
+        await store.armOffer({ taskId: 'task-1', caseId: CASE_ID, sfnTaskToken: 'sfn-token-1', link }),
+      ).toEqual({ kind: 'armed-before', deadline: link.expiresAt, emailed: true });
     });
 
-    it('refuses a task that is no longer open and writes nothing', async () => {
-      const { store, task, link } = await withOpenOffer();
-      await store.lapseTask(task, t(10));
+    it('answers emailed-before for a new link once an email went out, and writes nothing', async () => {
+      const { store } = await withOpenOffer();
+      await store.markEmailed('task-1', t(2));
       const before = store.items();
 
       const armed = await store.armOffer({
-        task,
-        sfnTaskToken: 'x',
-        link: actionLink({ hash: 'e'.repeat(64) }),
+        taskId: 'task-1',
+        caseId: CASE_ID,
+        sfnTaskToken: 'sfn-token-2',
+        link: actionLink({ hash: 'c'.repeat(64) }),
       });
 
-      expect(armed).toBe(false);
+      expect(armed).toEqual({ kind: 'emailed-before' });
+      expect(store.items()).toEqual(before);
+    });
+
+    it('refuses a task that is no longer open, or of another case, and writes nothing', async () => {
+      const { store, task, link } = await withOpenOffer();
+      await store.lapseTask(task, t(10));
+      const before = store.items();
+      const other = actionLink({ hash: 'e'.repeat(64) });
+
+      const armed = await store.armOffer({
+        taskId: 'task-1',
+        caseId: CASE_ID,
+        sfnTaskToken: 'x',
+        link: other,
+      });
+      const elsewhere = await store.armOffer({
+        taskId: 'task-1',
+        caseId: 'another',
+        sfnTaskToken: 'x',
+        link: other,
+      });
+      const missing = await store.armOffer({
+        taskId: 'task-9',
+        caseId: CASE_ID,
+        sfnTaskToken: 'x',
+        link: other,
+      });
+
+      expect([armed, elsewhere, missing]).toEqual([
+        { kind: 'closed' },
+        { kind: 'closed' },
+        { kind: 'closed' },
+      ]);
       expect(store.items()).toEqual(before);
       expect(await store.getActionLink(link.hash)).toEqual(link);
     });
@@ -366,7 +434,7 @@ describe('MemoryStore', () => {
         now: t(1),
       });
       const stray = offerTask({ orgId: 'ngo-vatra' });
-      await store.armOffer({ task: stray, sfnTaskToken: 'x', link: actionLink() });
+      await store.armOffer({ taskId: stray.taskId, caseId: CASE_ID, sfnTaskToken: 'x', link: actionLink() });
       const before = store.items();
 
       const decided = await store.decideTask({

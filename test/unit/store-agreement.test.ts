@@ -85,21 +85,22 @@ async function offered(store: Store) {
     task,
     now: t(1),
   });
-  const armed = await store.armOffer({ task, sfnTaskToken: 'sfn-token-1', link });
+  const armed = await store.armOffer({
+    taskId: task.taskId,
+    caseId: CASE_ID,
+    sfnTaskToken: 'sfn-token-1',
+    link,
+  });
   return { task, link, opened, armed };
 }
 
 describe('MemoryStore against DynamoStore', () => {
-  it('agrees on intake: created, then idempotency-exists, then counter-moved, then created', async () => {
+  it('agrees on intake: counter ADD, created, then idempotency-exists, then created for a new key', async () => {
     const { memory, dynamo } = await onBoth(async (store) => {
+      const numbers = [await store.nextCounter('KOR#2026'), await store.nextCounter('KOR#2026')];
       const first = await store.createReferral(createReferralArgs());
       const replay = await store.createReferral(createReferralArgs());
       const base = createReferralArgs();
-      const stale = await store.createReferral({
-        ...base,
-        caseItem: { ...base.caseItem, caseId: '0b7d5f9e-1c2a-4e3b-8f4d-5a6b7c8d9e0f' },
-        idempotency: { ...base.idempotency, key: 'idem-key-2' },
-      });
       const sameKeyOtherCase = await store.createReferral({
         ...base,
         caseItem: { ...base.caseItem, caseId: '0b7d5f9e-1c2a-4e3b-8f4d-5a6b7c8d9e0f' },
@@ -113,25 +114,23 @@ describe('MemoryStore against DynamoStore', () => {
         },
         event: { ...base.event, caseId: '0b7d5f9e-1c2a-4e3b-8f4d-5a6b7c8d9e0f' },
         idempotency: { ...base.idempotency, key: 'idem-key-2' },
-        counter: { key: 'KOR#2026', expected: 1, next: 2 },
       });
       return {
-        results: [first, replay, stale, sameKeyOtherCase, next],
-        counter: await store.getCounter('KOR#2026'),
+        numbers,
+        results: [first, replay, sameKeyOtherCase, next],
         idempotency: await store.getIdempotency('police-korce', 'idem-key-1'),
         case: await store.getCase(CASE_ID),
         events: await store.listEvents(CASE_ID),
       };
     });
 
+    expect(memory.outcome.numbers).toEqual([1, 2]);
     expect(memory.outcome.results).toEqual([
       'created',
       'idempotency-exists',
-      'counter-moved',
       'idempotency-exists',
       'created',
     ]);
-    expect(memory.outcome.counter).toBe(2);
     expect(dynamo.outcome).toEqual(memory.outcome);
     expect(dynamo.items).toEqual(memory.items);
   });
@@ -152,7 +151,7 @@ describe('MemoryStore against DynamoStore', () => {
       };
     });
 
-    expect(memory.outcome.results).toEqual([true, true, true, false, false]);
+    expect(memory.outcome.results).toEqual([true, { kind: 'armed' }, true, false, false]);
     expect(memory.outcome.org?.openOffers).toBe(0);
     expect(dynamo.outcome).toEqual(memory.outcome);
     expect(dynamo.items).toEqual(memory.items);
@@ -198,23 +197,34 @@ describe('MemoryStore against DynamoStore', () => {
     expect(dynamo.items).toEqual(memory.items);
   });
 
-  it('agrees on link replacement, expiry and the accept of the case', async () => {
+  it('agrees on arming again, a second live link, expiry and the accept of the case', async () => {
     const { memory, dynamo } = await onBoth(async (store) => {
       const { task, link } = await offered(store);
-      const armedTask = await store.getTask(task.taskId);
-      if (!armedTask) throw new Error('the task was not stored');
+      const arm = (sfnTaskToken: string, l: typeof link) =>
+        store.armOffer({ taskId: task.taskId, caseId: CASE_ID, sfnTaskToken, link: l });
+      const sameAgain = await arm('sfn-token-1', { ...link, expiresAt: t(500) });
+      // Another attempt before any email: a second link; the first stays valid.
       const newer = actionLink({ hash: 'c'.repeat(64), expiresAt: t(90) });
-      const rearmedLink = await store.armOffer({ task: armedTask, sfnTaskToken: 'sfn-token-2', link: newer });
-      const oldLinkDecides = await store.decideTask({ hash: link.hash, task, decision: 'accept', now: t(5) });
+      const second = await arm('sfn-token-2', newer);
       const expired = await store.decideTask({ hash: newer.hash, task, decision: 'accept', now: t(90) });
+      await store.markEmailed(task.taskId, t(6));
+      const afterEmail = await arm('sfn-token-3', actionLink({ hash: 'd'.repeat(64) }));
+      const secondAgain = await arm('sfn-token-2', newer);
       const rearmed = await store.rearmOffer(task.taskId, 'sfn-token-3');
       const decided = await store.decideTask({
-        hash: newer.hash,
+        hash: link.hash,
         task,
         decision: 'decline',
         declineReason: 'no bed free',
         now: t(89),
       });
+      const otherLinkAfter = await store.decideTask({
+        hash: newer.hash,
+        task,
+        decision: 'accept',
+        now: t(89),
+      });
+      const armAfterDecision = await arm('sfn-token-4', actionLink({ hash: 'e'.repeat(64) }));
       const rearmAfterDecision = await store.rearmOffer(task.taskId, 'sfn-token-4');
       const accepted = await store.acceptCase({ caseId: CASE_ID, task, now: t(91) });
       const afterAccept = await store.getCase(CASE_ID);
@@ -223,18 +233,22 @@ describe('MemoryStore against DynamoStore', () => {
       const unassignedAgain = await store.markUnassigned({ caseId: CASE_ID, now: t(94) });
       return {
         results: [
-          rearmedLink,
-          oldLinkDecides,
+          sameAgain,
+          second,
           expired,
+          afterEmail,
+          secondAgain,
           rearmed,
           decided,
+          otherLinkAfter,
+          armAfterDecision,
           rearmAfterDecision,
           accepted,
           acceptedAgain,
           unassigned,
           unassignedAgain,
         ],
-        oldLink: await store.getActionLink(link.hash),
+        links: [await store.getActionLink(link.hash), await store.getActionLink(newer.hash)],
         afterAccept,
         task: await store.getTask(task.taskId),
         case: await store.getCase(CASE_ID),
@@ -243,35 +257,41 @@ describe('MemoryStore against DynamoStore', () => {
 
     // An accepted case is never unassigned by a late step.
     expect(memory.outcome.results).toEqual([
+      { kind: 'armed-before', deadline: actionLink().expiresAt, emailed: false },
+      { kind: 'armed' },
+      false,
+      { kind: 'emailed-before' },
+      { kind: 'armed-before', deadline: t(90), emailed: true },
+      true,
       true,
       false,
-      false,
-      true,
-      true,
+      { kind: 'closed' },
       false,
       true,
       false,
       false,
       false,
     ]);
-    expect(memory.outcome.oldLink).toBeUndefined();
+    expect(memory.outcome.links[0]).toMatchObject({ usedAt: t(89) });
+    expect(memory.outcome.links[1]?.usedAt).toBeUndefined();
     expect(dynamo.outcome).toEqual(memory.outcome);
     expect(dynamo.items).toEqual(memory.items);
   });
 
-  it('agrees that a link the task no longer points at does not decide it', async () => {
+  it('agrees on notices: none recorded, then the first record stands', async () => {
     const { memory, dynamo } = await onBoth(async (store) => {
-      const { task, link } = await offered(store);
-      // Armed again from a snapshot read before the first arming: the first link is not deleted.
-      const newer = actionLink({ hash: 'd'.repeat(64) });
-      const rearmed = await store.armOffer({ task, sfnTaskToken: 'sfn-token-2', link: newer });
-      const stale = await store.decideTask({ hash: link.hash, task, decision: 'accept', now: t(5) });
-      const current = await store.decideTask({ hash: newer.hash, task, decision: 'accept', now: t(6) });
-      return { results: [rearmed, stale, current], staleLink: await store.getActionLink(link.hash) };
+      await store.createReferral(createReferralArgs());
+      const before = await store.getNotice(CASE_ID, 'unassigned');
+      await store.markNoticeSent(CASE_ID, 'unassigned', t(1));
+      await store.markNoticeSent(CASE_ID, 'unassigned', t(2));
+      return {
+        before,
+        after: await store.getNotice(CASE_ID, 'unassigned'),
+        events: await store.listEvents(CASE_ID),
+      };
     });
 
-    expect(memory.outcome.results).toEqual([true, false, true]);
-    expect(memory.outcome.staleLink).toEqual(actionLink());
+    expect(memory.outcome).toEqual({ before: undefined, after: t(1), events: [createReferralArgs().event] });
     expect(dynamo.outcome).toEqual(memory.outcome);
     expect(dynamo.items).toEqual(memory.items);
   });
@@ -302,7 +322,8 @@ describe('MemoryStore against DynamoStore', () => {
       });
       const lapseUnknown = await store.lapseTask(offerTask({ taskId: 'task-unknown' }), t(2));
       const armUnknown = await store.armOffer({
-        task: offerTask({ taskId: 'task-unknown' }),
+        taskId: 'task-unknown',
+        caseId: CASE_ID,
         sfnTaskToken: 'x',
         link: actionLink(),
       });
@@ -314,7 +335,15 @@ describe('MemoryStore against DynamoStore', () => {
       return [unknownOrg, stale, unknownCase, lapseUnknown, armUnknown, rearmUnknown, emailed];
     });
 
-    expect(memory.outcome).toEqual([false, false, false, false, false, false, 'condition-failed']);
+    expect(memory.outcome).toEqual([
+      false,
+      false,
+      false,
+      false,
+      { kind: 'closed' },
+      false,
+      'condition-failed',
+    ]);
     expect(dynamo.outcome).toEqual(memory.outcome);
     expect(dynamo.items).toEqual(memory.items);
   });

@@ -4,6 +4,17 @@
  * in-memory store and a recording mailer. Offers are answered the way an NGO answers
  * them: through the action-link use case with the token from the offer email.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
 import { acceptCase } from '../../functions/accept-case/accept-case';
 import { type ActionLinkDeps, submitAction } from '../../functions/action-link/action-link';
 import { closeOffer } from '../../functions/close-offer/close-offer';
@@ -12,10 +23,13 @@ import { markUnassigned } from '../../functions/mark-unassigned/mark-unassigned'
 import { prepareOffer } from '../../functions/prepare-offer/prepare-offer';
 import { sendOffer } from '../../functions/send-offer/send-offer';
 import type { Caller } from '../../shared/auth/caller';
+import { DynamoStore } from '../../shared/data/dynamo-store';
+import type { Store } from '../../shared/data/store';
 import type { Directory } from '../../shared/domain/directory';
 import type { Person, ReferralRequest } from '../../shared/domain/referral';
 import type { OutgoingEmail } from '../../shared/email/mailer';
 import { ReferralState as S } from '../../workflows/referral-states';
+import { FakeDynamoTable } from '../support/fake-dynamo-table';
 import { MemoryStore } from '../support/memory-store';
 import { type SynthesizedStateMachine, synthStateMachine } from '../support/workflow-asl';
 import { RecordingMailer, TickingClock } from '../support/workflow-fakes';
@@ -173,10 +187,16 @@ afterEach(async () => {
 
 type SendOfferFn = (event: unknown) => Promise<unknown>;
 
-/** A fresh store, mailer, clock and local workflow; `wrapSendOffer` may decorate the offer step. */
-async function setUp(opts: { wrapSendOffer?: (fn: SendOfferFn) => SendOfferFn } = {}): Promise<World> {
-  const store = new MemoryStore();
-  await store.seedDirectory(DIRECTORY);
+/**
+ * A fresh store, mailer, clock and local workflow; `wrapSendOffer` may decorate the offer
+ * step, `store` replace the in-memory store (seeded here with the directory).
+ */
+async function setUp(
+  opts: { wrapSendOffer?: (fn: SendOfferFn) => SendOfferFn; store?: Store } = {},
+): Promise<World> {
+  const store = (opts.store ?? new MemoryStore()) as MemoryStore;
+  for (const region of DIRECTORY.regions) await store.seedRegion(region);
+  for (const org of DIRECTORY.organisations) await store.seedOrganisation(org);
   const mailer = new RecordingMailer();
   const clock = new TickingClock(START);
   const now = clock.now;
@@ -212,8 +232,8 @@ async function setUp(opts: { wrapSendOffer?: (fn: SendOfferFn) => SendOfferFn } 
 /** POST /referrals through the use case; its WorkflowStarter starts the local execution. */
 async function refer(w: World, person?: Person): Promise<{ caseId: string; execution: LocalExecution }> {
   const starter: WorkflowStarter = {
-    start: async (caseId) => {
-      w.workflow.start(caseId, { caseId });
+    start: async (input) => {
+      w.workflow.start(input.caseId, input);
     },
   };
   const response = await createReferral(
@@ -315,11 +335,17 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
   it('accept: the first NGO accepts through its link; case ACCEPTED, officer told once', async () => {
     const w = await setUp();
     const { caseId, execution } = await refer(w);
-    expect(execution.input).toEqual({ caseId });
+    expect(execution.input).toEqual({ caseId, reference: REFERENCE, region: 'korca' });
 
     const offer = await execution.nextCallback();
     expect(offer.state).toBe(S.OFFER_TO_NGO);
-    expect(offer.payload).toEqual({ caseId, taskId: expect.any(String), taskToken: offer.token });
+    expect(offer.payload).toEqual({
+      caseId,
+      taskId: expect.any(String),
+      orgId: 'ngo-alfa',
+      reference: REFERENCE,
+      taskToken: offer.token,
+    });
     const task = await w.store.getTask(taskIdOf(offer));
     expect(task).toMatchObject({ orgId: 'ngo-alfa', status: 'OPEN', sfnTaskToken: offer.token });
     expect(task?.emailedAt).toBeDefined();
@@ -504,7 +530,7 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
     await expectEmailsClean(w, caseId);
   });
 
-  it('execution input, state data and step payloads hold ids only: no decline text, no profile', async () => {
+  it('execution input, state data and step payloads hold ids, the reference and the region only: no decline text, no profile', async () => {
     const w = await setUp();
     const { caseId, execution } = await refer(w);
     await execution.nextCallback();
@@ -517,7 +543,11 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
     // state's input and output; plus what each function received and returned, and what
     // the callbacks carried.
     const started = execution.events.find((e) => e.type === 'ExecutionStarted');
-    expect(started?.type === 'ExecutionStarted' && started.input).toEqual({ caseId });
+    expect(started?.type === 'ExecutionStarted' && started.input).toEqual({
+      caseId,
+      reference: REFERENCE,
+      region: 'korca',
+    });
     const stateData = execution.events.flatMap((e) =>
       e.type === 'StateEntered' || e.type === 'StateExited'
         ? [e.state.input, ...(e.type === 'StateExited' ? [e.state.output] : [])]
@@ -533,7 +563,6 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
     for (const value of [...Object.values(ADULT).flat(), INTERVIEW_DATE]) {
       expect(everything).not.toContain(`"${value}"`);
     }
-    expect(everything).not.toContain(REFERENCE);
 
     // Shapes: only these keys, anywhere in the state data and payloads.
     const keys = (value: unknown, out = new Set<string>()): Set<string> => {
@@ -547,10 +576,10 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
       return out;
     };
     expect([...keys(stateData)].sort()).toEqual(
-      ['caseId', 'decision', 'found', 'offer', 'orgId', 'outcome', 'taskId'].sort(),
+      ['caseId', 'decision', 'found', 'offer', 'orgId', 'outcome', 'reference', 'region', 'taskId'].sort(),
     );
     expect([...keys(invocations.map((i) => i.payload))].sort()).toEqual(
-      ['afterTaskId', 'caseId', 'outcome', 'taskId', 'taskToken'].sort(),
+      ['afterTaskId', 'caseId', 'orgId', 'outcome', 'reference', 'region', 'taskId', 'taskToken'].sort(),
     );
     const answers = callbacks.flatMap((c) => (c.answer.kind === 'success' ? [c.answer.output] : []));
     expect(answers).toEqual([{ decision: 'decline', taskId: expect.any(String) }]);
@@ -592,6 +621,55 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
     expect(await answer(w, MAIL.alfaSq, 'accept')).toMatchObject({ kind: 'done' });
     expect(await execution.result()).toEqual({ status: 'SUCCEEDED', output: { outcome: 'ACCEPTED' } });
     expect(await w.store.getCase(caseId)).toMatchObject({ status: 'ACCEPTED', acceptedOrgId: 'ngo-alfa' });
+  });
+
+  it('costs 10 DynamoDB calls from POST to the offer email, 4 of them directory reads', async () => {
+    // The real DynamoStore behind a counting client, on a table that decides like DynamoDB.
+    const ddb = mockClient(DynamoDBDocumentClient);
+    try {
+      const table = new FakeDynamoTable();
+      ddb.on(GetCommand).callsFake((input) => table.get(input));
+      ddb.on(PutCommand).callsFake((input) => table.put(input));
+      ddb.on(UpdateCommand).callsFake((input) => table.update(input));
+      ddb.on(DeleteCommand).callsFake((input) => table.delete(input));
+      ddb.on(QueryCommand).callsFake((input) => table.query(input));
+      ddb.on(TransactWriteCommand).callsFake((input) => table.transactWrite(input));
+      const store = new DynamoStore(new DynamoDBClient({ region: 'eu-central-1' }), 'bashke-test');
+      const w = await setUp({ store });
+      ddb.resetHistory();
+
+      const { execution } = await refer(w);
+      const offer = await execution.nextCallback();
+      expect(w.mailer.sent.filter(isOffer)).toHaveLength(2);
+
+      const calls = ddb.calls().map((c) => {
+        const command = c.args[0] as { constructor: { name: string }; input: Record<string, unknown> };
+        const key = (command.input.Key as { pk?: string } | undefined)?.pk ?? command.input.IndexName ?? '';
+        return `${command.constructor.name.replace(/Command$/, '')} ${String(key).replace(/#.*$/, '#')}`;
+      });
+      expect(calls).toEqual([
+        // POST /referrals: region and social worker's organisation (directory), the counter, the transaction.
+        'Get REGION#',
+        'Get ORG#',
+        'Update COUNTER#',
+        'TransactWrite ',
+        // PrepareOffer: the case (its profile chooses the NGO) and the directory at once, the offer transaction.
+        'Get CASE#',
+        'Query gsi1',
+        'TransactWrite ',
+        // OfferToNgo: arm (one transaction) and the NGO's focal points (directory) at once, mark emailed.
+        'TransactWrite ',
+        'Get ORG#',
+        'Update TASK#',
+      ]);
+      const directoryReads = calls.filter((c) => /^(Get (REGION|ORG)#|Query gsi1)/.test(c));
+      expect({ total: calls.length, directory: directoryReads.length }).toEqual({ total: 10, directory: 4 });
+      expect(await answer(w, MAIL.alfaSq, 'accept')).toMatchObject({ kind: 'done' });
+      expect(w.workflow.callbacks.isOpen(offer.token)).toBe(false);
+      expect(await execution.result()).toEqual({ status: 'SUCCEEDED', output: { outcome: 'ACCEPTED' } });
+    } finally {
+      ddb.restore();
+    }
   });
 
   it('a step that fails for good ends in ReferralFailed with the error kept in state', async () => {
