@@ -136,8 +136,8 @@ function caseFor(orgId: string, region: string): { item: CaseRecord; task: TaskR
 
 class RecordingStarter implements WorkflowStarter {
   readonly started: string[] = [];
-  async start(caseId: string) {
-    this.started.push(caseId);
+  async start(input: { caseId: string }) {
+    this.started.push(input.caseId);
   }
 }
 

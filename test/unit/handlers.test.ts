@@ -350,8 +350,9 @@ describe('create-referral handler', () => {
   });
 
   it('answers a throttled table with 503 and Retry-After, not 500, and writes nothing', async () => {
+    // The reference counter is the intake's first write: throttled there, nothing else is tried.
     ddb
-      .on(GetCommand, { Key: keys.idempotency(policeClaims.sub, 'key-00000002') })
+      .on(UpdateCommand)
       .rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }));
 
     const res = await createReferral(referralEvent(policeClaims, 'key-00000002'), context);
@@ -360,7 +361,8 @@ describe('create-referral handler', () => {
     expect(header(res, 'Retry-After')).toBe('1');
     expect(header(res, 'Content-Type')).toBe('application/problem+json');
     expect(String(res.body)).not.toMatch(/Rate exceeded|Throttling/);
-    expect(writes()).toBe(0);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 
   it('answers an SDK timeout of the intake write with 503 and Retry-After, not 500', async () => {
