@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { type Caller, requireRole } from '../../shared/auth/caller';
+import { type Caller, type OrganisationDirectory, requireRole } from '../../shared/auth/caller';
 import type { CaseRecord, IdempotencyRecord, Region } from '../../shared/data/records';
 import type { Store } from '../../shared/data/store';
 import { formatReference } from '../../shared/domain/reference';
@@ -27,6 +27,11 @@ export interface CreateReferralDeps {
     Store,
     'getRegion' | 'getOrganisation' | 'nextCounter' | 'getIdempotency' | 'createReferral'
   >;
+  /**
+   * Where the referral's organisations are looked up: the container's directory cache, so a
+   * warm intake reads only the region from the table. @default the store
+   */
+  readonly directory?: OrganisationDirectory;
   readonly workflow: WorkflowStarter;
   readonly now: () => Date;
   readonly newId?: () => string;
@@ -91,10 +96,11 @@ async function checkReferences(
   if (req.person.ageGroup === 'adult' && !req.consent.given) {
     issues.push({ path: '/consent/given', code: 'consent_required' });
   }
+  const directory = deps.directory ?? deps.store;
   const [region, socialWorkerOrg, preferred] = await Promise.all([
     deps.store.getRegion(req.region),
-    deps.store.getOrganisation(req.socialWorkerOrgId),
-    req.preferredNgoId ? deps.store.getOrganisation(req.preferredNgoId) : Promise.resolve(undefined),
+    directory.getOrganisation(req.socialWorkerOrgId),
+    req.preferredNgoId ? directory.getOrganisation(req.preferredNgoId) : Promise.resolve(undefined),
   ]);
   if (!region) issues.push({ path: '/region', code: 'unknown_reference' });
   if (!socialWorkerOrg) issues.push({ path: '/socialWorkerOrgId', code: 'unknown_reference' });

@@ -18,6 +18,7 @@ import { ENV, nonEmpty, parseEnv, timeZoneName } from '../../shared/util/env';
 import { type CreateReferralDeps, createReferral } from './create-referral';
 
 export interface CreateReferralRouteDeps extends CreateReferralDeps {
+  /** Who the caller is, and the referral's organisations: the container's directory cache. */
   readonly directory: OrganisationDirectory;
 }
 

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { mailerFromEnv, storeFromEnv } from '../../shared/aws/adapters';
+import { DirectoryCache } from '../../shared/data/directory-cache';
 import { ENV, parseEnv, timeZoneName } from '../../shared/util/env';
 import { sendOffer } from './send-offer';
 
@@ -13,8 +14,10 @@ const env = parseEnv(
     [ENV.ACTION_BASE_URL]: z.url({ protocol: /^https?$/ }),
   }),
 );
+const store = storeFromEnv();
 const deps = {
-  store: storeFromEnv(),
+  store,
+  directory: new DirectoryCache(store),
   mailer: mailerFromEnv(),
   now: () => new Date(),
   offerDeadlineHours: env.OFFER_DEADLINE_HOURS,

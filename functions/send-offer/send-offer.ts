@@ -1,3 +1,4 @@
+import type { OrganisationDirectory } from '../../shared/auth/caller';
 import type { Store } from '../../shared/data/store';
 import { deriveActionToken } from '../../shared/domain/action-token';
 import { focalPoints } from '../../shared/domain/recipients';
@@ -16,6 +17,8 @@ export function linkMarginMs(deadlineHours: number): number {
 
 export interface SendOfferDeps {
   readonly store: Pick<Store, 'getOrganisation' | 'armOffer' | 'rearmOffer' | 'markEmailed'>;
+  /** Where the NGO's focal points are read: the container's directory cache. @default the store */
+  readonly directory?: OrganisationDirectory;
   readonly mailer: Mailer;
   readonly now: () => Date;
   readonly offerDeadlineHours: number;
@@ -53,7 +56,7 @@ export async function sendOffer(deps: SendOfferDeps, event: unknown): Promise<{ 
       sfnTaskToken: input.taskToken,
       link: { hash, taskId: input.taskId, expiresAt: fresh.toISOString() },
     }),
-    deps.store.getOrganisation(input.orgId),
+    (deps.directory ?? deps.store).getOrganisation(input.orgId),
   ]);
   if (armed.kind === 'closed') throw new CaseStateError('the offer is not open');
   if (armed.kind === 'emailed-before') {
