@@ -16,6 +16,12 @@ const REPO_ROOT = path.join(__dirname, '..', '..');
 /** The bundle's file name in its asset folder (an ESM bundle). */
 export const BUNDLE_FILE = 'index.mjs';
 
+/**
+ * Template metadata key that carries a function's budget, so tools that read only a cloud
+ * assembly (`npm run bench -- bundles --assembly <dir>`) know it too.
+ */
+export const BUNDLE_BUDGET_METADATA = 'BashkeBundleBudgetKiB';
+
 /** Bundle size budget when a function names none. */
 export const DEFAULT_BUNDLE_BUDGET_KIB = 384;
 
@@ -122,6 +128,7 @@ export class BashkeFunction extends nodejs.NodejsFunction {
     this.ownLogGroup = logGroup;
     this.useCase = props.useCase;
     this.bundleBudgetKiB = bundleBudgetKiB;
+    (this.node.defaultChild as lambda.CfnFunction).addMetadata(BUNDLE_BUDGET_METADATA, bundleBudgetKiB);
   }
 
   /**
