@@ -18,7 +18,6 @@ process.env.STATE_MACHINE_ARN = 'arn:aws:states:eu-central-1:111111111111:stateM
 process.env.TIME_ZONE = 'Europe/Tirane';
 process.env.INTERVIEW_MAX_AGE_DAYS = '30';
 process.env.AWS_REGION = 'eu-central-1';
-process.env.POWERTOOLS_DEV = 'false';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const sfn = mockClient(SFNClient);
