@@ -1,5 +1,6 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stage } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -12,6 +13,26 @@ import { ENV } from '../../shared/util/env';
 
 const REPO_ROOT = path.join(__dirname, '..', '..');
 
+/** The bundle's file name in its asset folder (an ESM bundle). */
+export const BUNDLE_FILE = 'index.mjs';
+
+/**
+ * Template metadata key that carries a function's budget, so tools that read only a cloud
+ * assembly (`npm run bench -- bundles --assembly <dir>`) know it too.
+ */
+export const BUNDLE_BUDGET_METADATA = 'BashkeBundleBudgetKiB';
+
+/** Bundle size budget when a function names none. */
+export const DEFAULT_BUNDLE_BUDGET_KIB = 384;
+
+/**
+ * The SDK's default credential chain swapped for the environment reading it starts with
+ * (see shared/aws/lambda-credentials.ts): bundling only, relative to the project root.
+ */
+const BUNDLE_ALIASES = {
+  '@aws-sdk/credential-provider-node': './shared/aws/lambda-credentials.ts',
+};
+
 export interface BashkeFunctionProps {
   /** Folder under functions/ holding handler.ts, e.g. `create-referral`. */
   readonly useCase: string;
@@ -23,18 +44,35 @@ export interface BashkeFunctionProps {
   /** @default 10 seconds */
   readonly timeout?: Duration;
   readonly environment?: Record<string, string>;
+  /**
+   * Largest bundle (the minified `index.mjs`, source map apart) the function may ship, in
+   * KiB. Checked by the infra tests and `npm run bench -- bundles`, not at synth: the size a
+   * function costs at every cold start is a decision written next to the function, and a
+   * change that grows it past the budget has to change the budget too.
+   * @default 384 (DEFAULT_BUNDLE_BUDGET_KIB)
+   */
+  readonly bundleBudgetKiB?: number;
 }
 
 /**
  * The one way the project makes a Lambda function: Node.js 24 on ARM64, X-Ray tracing, its
- * own encrypted log group with retention, an ESM bundle made by the local esbuild, explicit
+ * own encrypted log group with retention, an ESM bundle made by the local esbuild (SDK
+ * included, source map beside it but not loaded at run time) within a size budget, explicit
  * memory and timeout, and a role with no managed policies.
  */
 export class BashkeFunction extends nodejs.NodejsFunction {
   /** The function's own log group (encrypted, with retention). */
   readonly ownLogGroup: logs.ILogGroup;
+  /** Folder under functions/ the bundle is built from. */
+  readonly useCase: string;
+  /** See BashkeFunctionProps.bundleBudgetKiB. */
+  readonly bundleBudgetKiB: number;
 
   constructor(scope: Construct, id: string, props: BashkeFunctionProps) {
+    const bundleBudgetKiB = props.bundleBudgetKiB ?? DEFAULT_BUNDLE_BUDGET_KIB;
+    if (!Number.isFinite(bundleBudgetKiB) || bundleBudgetKiB <= 0) {
+      throw new Error(`bundleBudgetKiB must be a positive number of KiB, got ${bundleBudgetKiB}`);
+    }
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
       retention: props.logRetention,
       encryptionKey: props.logKey,
@@ -62,17 +100,24 @@ export class BashkeFunction extends nodejs.NodejsFunction {
       role,
       projectRoot: REPO_ROOT,
       depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
-      environment: {
-        NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: 'bashke',
-        ...props.environment,
-      },
+      // No NODE_OPTIONS=--enable-source-maps: with it the first error stack a container
+      // formats costs ~100 ms (the map is parsed on demand). Stacks name minified frames;
+      // the map beside the bundle turns them back into source lines when someone needs it.
+      environment: { ...props.environment },
       bundling: {
         format: nodejs.OutputFormat.ESM,
         minify: true,
+        // Build output for debugging, never loaded at run time; without the sources
+        // inlined it is a quarter of the size (the sources are in git).
         sourceMap: true,
+        sourcesContent: false,
         target: 'node24',
+        // ES module entry points first, so esbuild drops what the SDK packages export
+        // and the function never uses.
         mainFields: ['module', 'main'],
+        esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([pkg, file]) => `${pkg}=${file}`) },
+        // Warnings and errors only: the sizes are `npm run bench -- bundles`' to print.
+        logLevel: nodejs.LogLevel.WARNING,
         // The AWS SDK is bundled, not taken from the Lambda runtime: the version that ran the
         // tests is the version that runs in AWS, and a bundle runs wherever it is copied.
         externalModules: [],
@@ -82,6 +127,23 @@ export class BashkeFunction extends nodejs.NodejsFunction {
       },
     });
     this.ownLogGroup = logGroup;
+    this.useCase = props.useCase;
+    this.bundleBudgetKiB = bundleBudgetKiB;
+    (this.node.defaultChild as lambda.CfnFunction).addMetadata(BUNDLE_BUDGET_METADATA, bundleBudgetKiB);
+  }
+
+  /**
+   * The bundle as written to the cloud assembly, once this function's stage has been
+   * built; undefined when bundling was skipped (e.g. `cdk synth --exclusively` of another
+   * stack, or tests that look at no code).
+   */
+  get bundlePath(): string | undefined {
+    const asset = this.node.tryFindChild('Code');
+    const assetPath = (asset as { assetPath?: unknown } | undefined)?.assetPath;
+    const outdir = Stage.of(this)?.outdir;
+    if (typeof assetPath !== 'string' || !outdir) return undefined;
+    const file = path.resolve(outdir, assetPath, BUNDLE_FILE);
+    return fs.existsSync(file) ? file : undefined;
   }
 
   /**

@@ -38,6 +38,24 @@ export const ACCESS_LOG_FORMAT = JSON.stringify({
   time: '$context.requestTimeEpoch',
 });
 
+/**
+ * Each function's bundle budget in KiB (BashkeFunctionProps.bundleBudgetKiB): its minified
+ * size when set, plus about a tenth for the logic still to come. The SDK clients set the
+ * floor (DynamoDB alone is ~300 KiB); SES adds ~30. A function missing here gets the
+ * construct's default.
+ */
+export const BUNDLE_BUDGET_KIB: Readonly<Record<string, number>> = {
+  'prepare-offer': 336,
+  'send-offer': 384,
+  'close-offer': 384,
+  'accept-case': 384,
+  'mark-unassigned': 384,
+  'create-referral': 384,
+  'get-case': 352,
+  'action-link': 384,
+  'seed-directory': 336,
+};
+
 /** Stateless compute: API, sign-in, functions, the referral workflow, mail settings. */
 export class AppStack extends Stack {
   readonly api: apigw.HttpApi;
@@ -80,6 +98,7 @@ export class AppStack extends Stack {
         logRetention: retention,
         environment,
         ...(timeout ? { timeout } : {}),
+        ...(BUNDLE_BUDGET_KIB[useCase] ? { bundleBudgetKiB: BUNDLE_BUDGET_KIB[useCase] } : {}),
       }).bindTable(table);
 
     const mailEnv = {

@@ -4,17 +4,11 @@ import * as path from 'node:path';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { buildApp } from '../../infra/build-app';
+import { buildApp, cdkJsonContext } from '../../infra/build-app';
+
+export { cdkJsonContext };
 
 export const REPO_ROOT = path.join(__dirname, '..', '..');
-
-/** cdk.json's `context`, read fresh (tests must see what `cdk synth` sees). */
-export function cdkJsonContext(): Record<string, unknown> {
-  const cdkJson = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as {
-    context?: Record<string, unknown>;
-  };
-  return { ...cdkJson.context };
-}
 
 /**
  * A fresh directory under the OS temp dir. Tests never write the repo's cdk.out: the local

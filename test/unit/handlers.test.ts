@@ -21,7 +21,6 @@ process.env.STATE_MACHINE_ARN = 'arn:aws:states:eu-central-1:111111111111:stateM
 process.env.TIME_ZONE = 'Europe/Tirane';
 process.env.INTERVIEW_MAX_AGE_DAYS = '30';
 process.env.AWS_REGION = 'eu-central-1';
-process.env.POWERTOOLS_DEV = 'false';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const sfn = mockClient(SFNClient);
@@ -81,9 +80,11 @@ const writes = () =>
   ddb.commandCalls(DeleteCommand).length +
   ddb.commandCalls(TransactWriteCommand).length;
 
-/** Captures everything written to stdout and stderr while `fn` runs. */
+/** Captures everything written to stdout and stderr while `fn` runs, every log level on. */
 async function captureOutput(fn: () => Promise<unknown>): Promise<string> {
   const chunks: string[] = [];
+  const logLevel = process.env.LOG_LEVEL;
+  process.env.LOG_LEVEL = 'DEBUG';
   const out = process.stdout.write.bind(process.stdout);
   const err = process.stderr.write.bind(process.stderr);
   const spy = (chunk: unknown) => {
@@ -99,6 +100,8 @@ async function captureOutput(fn: () => Promise<unknown>): Promise<string> {
   try {
     await fn();
   } finally {
+    if (logLevel === undefined) delete process.env.LOG_LEVEL;
+    else process.env.LOG_LEVEL = logLevel;
     process.stdout.write = out;
     process.stderr.write = err;
     for (const s of [log, error, warn, info]) s.mockRestore();
@@ -289,6 +292,8 @@ describe('create-referral handler', () => {
       errors: [],
       detail: expect.any(String),
     });
+    // The failure was logged (so the capture saw the logger), without the body.
+    expect(output).toContain('"error":"MalformedBodyError"');
     expect(output).not.toContain(canary);
     expect(String(res?.body)).not.toContain(canary);
     expect(writes()).toBe(0);

@@ -1,0 +1,166 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import {
+  BashkeFunction,
+  BUNDLE_BUDGET_METADATA,
+  DEFAULT_BUNDLE_BUDGET_KIB,
+} from '../../infra/constructs/bashke-function';
+import { BUNDLE_BUDGET_KIB } from '../../infra/stacks/app-stack';
+import {
+  disposeSynth,
+  REPO_ROOT,
+  removeOutdir,
+  resourcesOf,
+  type SynthesizedBashke,
+  synthBashke,
+  tempOutdir,
+} from '../support/infra-synth';
+
+let synth: SynthesizedBashke;
+
+beforeAll(() => {
+  synth = synthBashke();
+});
+
+afterAll(() => disposeSynth());
+
+const houseFunctions = () =>
+  synth.built.compute.node.findAll().filter((c): c is BashkeFunction => c instanceof BashkeFunction);
+
+/** Every house function with its synthesized bundle; fails when one has none. */
+const bundles = () =>
+  houseFunctions().map((fn) => {
+    const file = fn.bundlePath;
+    if (!file) throw new Error(`${fn.node.path} has no bundle in the assembly`);
+    return { fn, file, bytes: fs.statSync(file).size };
+  });
+
+describe('function bundles', () => {
+  it('keeps every bundle within the budget its construct names', () => {
+    const all = bundles();
+    expect(all.length).toBeGreaterThan(0);
+    const over = all
+      .filter((b) => b.bytes > b.fn.bundleBudgetKiB * 1024)
+      .map((b) => `${b.fn.useCase}: ${(b.bytes / 1024).toFixed(1)} KiB > ${b.fn.bundleBudgetKiB} KiB`);
+    expect(over).toEqual([]);
+  });
+
+  it('names a budget for every function in app-stack.ts, and the template carries it', () => {
+    const folders = fs
+      .readdirSync(path.join(REPO_ROOT, 'functions'), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort();
+    expect(Object.keys(BUNDLE_BUDGET_KIB).sort()).toEqual(folders);
+    for (const fn of houseFunctions()) {
+      const resource = synth.compute.toJSON().Resources[synth.logicalId(fn)];
+      expect({
+        fn: fn.useCase,
+        budget: fn.bundleBudgetKiB,
+        metadata: resource.Metadata?.[BUNDLE_BUDGET_METADATA],
+      }).toEqual({
+        fn: fn.useCase,
+        budget: BUNDLE_BUDGET_KIB[fn.useCase],
+        metadata: BUNDLE_BUDGET_KIB[fn.useCase],
+      });
+    }
+  });
+
+  it('sets no --enable-source-maps (nor any NODE_OPTIONS) in any function environment', () => {
+    for (const [logicalId, fn] of resourcesOf(synth.compute, 'AWS::Lambda::Function')) {
+      const variables = fn.Properties?.Environment?.Variables ?? {};
+      expect({ logicalId, nodeOptions: variables.NODE_OPTIONS }).toEqual({
+        logicalId,
+        nodeOptions: undefined,
+      });
+      expect(JSON.stringify(variables)).not.toContain('enable-source-maps');
+    }
+  });
+
+  it('keeps a source map beside every bundle, without the sources inlined', () => {
+    for (const { fn, file } of bundles()) {
+      const map = JSON.parse(fs.readFileSync(`${file}.map`, 'utf8')) as {
+        sources: string[];
+        sourcesContent?: (string | null)[];
+      };
+      expect({ fn: fn.useCase, hasSources: map.sources.length > 0 }).toEqual({
+        fn: fn.useCase,
+        hasSources: true,
+      });
+      expect({
+        fn: fn.useCase,
+        inlined: (map.sourcesContent ?? []).filter((s) => s !== null).length,
+      }).toEqual({
+        fn: fn.useCase,
+        inlined: 0,
+      });
+    }
+  });
+
+  it("bundles the environment credentials reader instead of the SDK's default chain", () => {
+    for (const { fn, file } of bundles()) {
+      const map = JSON.parse(fs.readFileSync(`${file}.map`, 'utf8')) as { sources: string[] };
+      const sources = map.sources.join('\n');
+      expect({
+        fn: fn.useCase,
+        chain: /credential-provider-(node|ini|sso)|nested-clients/.test(sources),
+      }).toEqual({
+        fn: fn.useCase,
+        chain: false,
+      });
+      // Only the functions that call AWS need credentials at all; all of them do today.
+      expect({ fn: fn.useCase, reader: sources.includes('shared/aws/lambda-credentials.ts') }).toEqual({
+        fn: fn.useCase,
+        reader: true,
+      });
+    }
+  });
+
+  it('bundles no Powertools logger: the house logger is the one logger', () => {
+    for (const { fn, file } of bundles()) {
+      const sources = (JSON.parse(fs.readFileSync(`${file}.map`, 'utf8')) as { sources: string[] }).sources;
+      expect({
+        fn: fn.useCase,
+        powertools: sources.filter((s) => s.includes('@aws-lambda-powertools')),
+      }).toEqual({
+        fn: fn.useCase,
+        powertools: [],
+      });
+    }
+  });
+});
+
+describe('bundle budget prop', () => {
+  /** A function in an app that bundles nothing (no code is looked at). */
+  function unbundled(props: { bundleBudgetKiB?: number }) {
+    const outdir = tempOutdir('budget');
+    try {
+      const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+      const stack = new Stack(app, 'Probe');
+      return new BashkeFunction(stack, 'ProbeFn', {
+        useCase: 'get-case',
+        logKey: new kms.Key(stack, 'Key'),
+        logRetention: logs.RetentionDays.ONE_WEEK,
+        ...props,
+      });
+    } finally {
+      removeOutdir(outdir);
+    }
+  }
+
+  it('defaults to DEFAULT_BUNDLE_BUDGET_KIB', () => {
+    expect(unbundled({}).bundleBudgetKiB).toBe(DEFAULT_BUNDLE_BUDGET_KIB);
+  });
+
+  it('refuses a budget that is not a positive number, naming it', () => {
+    expect(() => unbundled({ bundleBudgetKiB: 0 })).toThrow(/bundleBudgetKiB.*got 0/);
+    expect(() => unbundled({ bundleBudgetKiB: Number.NaN })).toThrow(/bundleBudgetKiB.*got NaN/);
+  });
+
+  it('has no bundle path when bundling was skipped', () => {
+    expect(unbundled({ bundleBudgetKiB: 100 }).bundlePath).toBeUndefined();
+  });
+});
