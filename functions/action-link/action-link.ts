@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { Decision } from '../../shared/data/records';
+import type { Decision, OrgRecord } from '../../shared/data/records';
 import type { Store } from '../../shared/data/store';
 import { hashActionToken, isWellFormedToken } from '../../shared/domain/action-token';
 import { UNSAFE_TEXT } from '../../shared/domain/directory';
@@ -60,19 +60,70 @@ async function resolve(deps: ActionLinkDeps, token: string) {
     deps.store.getOrganisation(task.orgId),
   ]);
   if (!item || !org) return undefined;
-  const offer: OfferSummary = {
-    reference: item.reference,
+  return {
+    hash,
+    task,
+    offer: offerSummary(item.reference, org, link.expiresAt),
+    sfnTaskToken: task.sfnTaskToken,
+  };
+}
+
+function offerSummary(reference: string, org: OrgRecord, expiresAt: string): OfferSummary {
+  return {
+    reference,
     orgName: org.name,
-    deadline: new Date(link.expiresAt),
+    deadline: new Date(expiresAt),
     language: org.contacts.find((c) => c.roles.includes('focal-point'))?.language ?? 'sq',
   };
-  return { hash, task, offer, sfnTaskToken: task.sfnTaskToken };
 }
 
 /** GET (and HEAD): shows what the link is for. Changes nothing: mail scanners open links. */
 export async function viewAction(deps: ActionLinkDeps, token: string): Promise<ActionOutcome> {
   const found = await resolve(deps, token);
   return found ? { kind: 'confirm', offer: found.offer } : GONE;
+}
+
+/** The form's fields; undefined when a field is repeated or the form is missing. */
+function formFields(form: URLSearchParams | undefined): Record<string, string> | undefined {
+  if (!form) return undefined;
+  const fields: Record<string, string> = {};
+  for (const [k, v] of form) {
+    if (Object.hasOwn(fields, k)) return undefined;
+    fields[k] = v;
+  }
+  return fields;
+}
+
+/**
+ * A POST again on the link that decided the task, with the same decision, while the link is
+ * still live: the decision was recorded but telling the workflow failed (the person saw a
+ * 503 and tried again). Tell it again, so a recorded answer is never lost to the offer's
+ * timeout. Step Functions answers a token it has already had with TaskTimedOut ('closed'):
+ * a double POST after a success still gets the 410 page and has no second effect.
+ */
+async function resumeRecorded(
+  deps: ActionLinkDeps,
+  token: string,
+  form: URLSearchParams | undefined,
+): Promise<ActionOutcome> {
+  if (!isWellFormedToken(token)) return GONE;
+  const link = await deps.store.getActionLink(hashActionToken(token));
+  if (!link?.usedAt || Date.parse(link.expiresAt) <= deps.now().getTime()) return GONE;
+  const parsed = decisionFormSchema.safeParse(formFields(form));
+  if (!parsed.success) return GONE;
+  const task = await deps.store.getTask(link.taskId);
+  if (task?.status !== 'DECIDED' || task.decision !== parsed.data.decision || !task.sfnTaskToken) return GONE;
+  const resumed = await deps.callback.succeed(task.sfnTaskToken, {
+    decision: task.decision,
+    taskId: task.taskId,
+  });
+  if (resumed !== 'ok') return GONE;
+  const [item, org] = await Promise.all([
+    deps.store.getCase(task.caseId),
+    deps.store.getOrganisation(task.orgId),
+  ]);
+  if (!item || !org) return GONE;
+  return { kind: 'done', offer: offerSummary(item.reference, org, link.expiresAt), decision: task.decision };
 }
 
 /** POST: records the decision once (link used and task decided together), then resumes the workflow. */
@@ -82,7 +133,7 @@ export async function submitAction(
   form: URLSearchParams | undefined,
 ): Promise<ActionOutcome> {
   const found = await resolve(deps, token);
-  if (!found) return GONE;
+  if (!found) return resumeRecorded(deps, token, form);
   const fields: Record<string, string> = {};
   const repeated: string[] = [];
   for (const [k, v] of form ?? []) {

@@ -140,6 +140,44 @@ describe('action link', () => {
     expect(callback.sent).toHaveLength(1);
   });
 
+  it('tells the workflow again when the same answer is posted after telling it failed', async () => {
+    const { store, deps, token, callback } = await setup();
+    const failing = {
+      succeed: async () => {
+        throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      },
+    };
+    await expect(
+      submitAction({ ...deps, callback: failing }, token, form({ decision: 'accept' })),
+    ).rejects.toThrow();
+    expect(await store.getTask(TASK_ID)).toMatchObject({ status: 'DECIDED', decision: 'accept' });
+    const after = store.items();
+
+    // Another answer than the recorded one, and a GET, do not resume anything.
+    expect((await submitAction(deps, token, form({ decision: 'decline', reason: 'no' }))).kind).toBe('gone');
+    expect((await viewAction(deps, token)).kind).toBe('gone');
+    expect(callback.sent).toEqual([]);
+
+    const retried = await submitAction(deps, token, form({ decision: 'accept' }));
+
+    expect(retried.kind).toBe('done');
+    expect(callback.sent).toEqual([
+      { token: 'sfn-token-1', output: { decision: 'accept', taskId: TASK_ID } },
+    ]);
+    expect(store.items()).toEqual(after);
+  });
+
+  it('answers the same answer posted again after the workflow had it with the 410 page', async () => {
+    const { deps, token, callback } = await setup();
+    await submitAction(deps, token, form({ decision: 'accept' }));
+    // Step Functions answers a token it has already had with TaskTimedOut.
+    callback.answer = 'closed';
+
+    const again = await submitAction(deps, token, form({ decision: 'accept' }));
+
+    expect(again.kind).toBe('gone');
+  });
+
   it('lets exactly one of two concurrent accepts win', async () => {
     const { deps, token, callback } = await setup();
     const results = await Promise.all([
