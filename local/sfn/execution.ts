@@ -45,6 +45,17 @@ export interface TaskTokenRecord {
   attempt: number;
   /** Which entry of the state (a hash of the state's resolved Parameters): see `inputKey`. */
   inputKey: string;
+  /** The id of its TaskScheduled event: tells this visit of the state from earlier ones. */
+  scheduledEventId?: number;
+  /**
+   * When the function given this token returned (TaskSubmitted). Absent while it runs: a
+   * resume invokes it again with this token (at-least-once, as a Lambda retry on AWS).
+   */
+  submittedAt?: string;
+  /** SUCCEEDED: the output sent (JSON text). FAILED: the error and cause. A resume hands them on. */
+  output?: string;
+  error?: string;
+  cause?: string;
 }
 
 /** A Wait state in progress. */
@@ -148,6 +159,8 @@ interface OpenTask {
   deadline?: TimerId;
   outcome?: TaskOutcome;
   waiter?: (outcome: TaskOutcome) => void;
+  /** Its function is running in this process (so a handler that adopts it does not invoke it again). */
+  invoking?: boolean;
 }
 
 interface Parked {
@@ -213,6 +226,28 @@ function withToken(value: Json, token: string): { value: Json; count: number } {
 export function inputKey(state: string, handlerInput: Json): string {
   const stable = JSON.stringify(withToken(handlerInput, '$$.Task.Token').value);
   return createHash('sha256').update(`${state}\u0000${stable}`).digest('base64url').slice(0, 22);
+}
+
+/**
+ * The id of the entry event of the current state's latest visit (state names are unique
+ * in a definition, nested ones included): tokens scheduled after it belong to this visit.
+ */
+function currentVisitStart(record: ExecutionRecord): number | undefined {
+  const state = record.current?.state;
+  if (state === undefined) return undefined;
+  return record.history.findLast((e) => e.stateEnteredEventDetails?.name === state)?.id;
+}
+
+/** The outcome a settled token's record kept, if it can be handed on. */
+function savedOutcome(task: TaskTokenRecord): TaskOutcome | undefined {
+  if (task.status === 'TIMED_OUT') return { kind: 'timeout' };
+  if (task.status === 'FAILED' && task.error !== undefined) {
+    return { kind: 'failure', error: task.error, cause: task.cause ?? '' };
+  }
+  if (task.status === 'SUCCEEDED' && task.output !== undefined) {
+    return { kind: 'success', output: JSON.parse(task.output) as Json };
+  }
+  return undefined;
 }
 
 /**
@@ -309,11 +344,20 @@ export class ExecutionRun {
     ]);
     if (resume) {
       if (resume.engine && record.current) this.skipEntry = record.current.state;
+      const visit = currentVisitStart(record);
       for (const task of record.tasks) {
-        if (task.status !== 'OPEN') continue;
-        const open: OpenTask = { record: task };
-        this.open.set(task.token, open);
-        this.dormant.push(open);
+        if (task.status === 'OPEN') {
+          const open: OpenTask = { record: task };
+          this.open.set(task.token, open);
+          this.dormant.push(open);
+          continue;
+        }
+        // Answered (or timed out) in this visit of the current state, but the state had not
+        // moved on: the resumed state takes the saved outcome instead of asking again.
+        const outcome = savedOutcome(task);
+        if (outcome && visit !== undefined && (task.scheduledEventId ?? 0) > visit) {
+          this.dormant.push({ record: task, outcome });
+        }
       }
     }
     this.done = this.run().catch((error: unknown) => {
@@ -586,10 +630,15 @@ export class ExecutionRun {
     return found;
   }
 
-  /** A callback attempt of this entry that no handler waits on. */
-  private adoptTask(state: string, key: string): OpenTask | undefined {
-    const index = this.pick(this.dormant, state, key, (open) => open.record);
-    return index >= 0 ? this.dormant.splice(index, 1)[0] : undefined;
+  /**
+   * A callback attempt of this entry that no handler waits on: an open token, or one already
+   * answered for this very attempt (its outcome is handed on, not asked for again).
+   */
+  private adoptTask(state: string, key: string, attempt: number): OpenTask | undefined {
+    const candidates = this.dormant.filter((o) => o.record.status === 'OPEN' || o.record.attempt === attempt);
+    const found = candidates[this.pick(candidates, state, key, (open) => open.record)];
+    if (found) this.dormant.splice(this.dormant.indexOf(found), 1);
+    return found;
   }
 
   // ---- tasks -----------------------------------------------------------------------------
@@ -815,7 +864,8 @@ export class ExecutionRun {
    * One attempt of `lambda:invoke.waitForTaskToken`: a fresh token substituted for
    * `$$.Task.Token`; the state waits for SendTaskSuccess/Failure or its TimeoutSeconds. An
    * attempt a handler let go of (slice end, restart) is taken up again with its token and
-   * due time, without invoking the function again.
+   * due time; its function is invoked again, with the same token, only when it had not
+   * returned (`submittedAt`) and is not running here: at-least-once, as AWS retries a Lambda.
    */
   private async callbackAttempt(
     info: TaskStateInfo,
@@ -825,7 +875,14 @@ export class ExecutionRun {
     sliceEnd: number,
   ): Promise<Json> {
     this.assertRunning();
-    const open = this.adoptTask(info.name, key) ?? this.openCallback(info, raw, key, attempt);
+    const adopted = this.adoptTask(info.name, key, attempt);
+    const open = adopted ?? this.openCallback(info, raw, key, attempt);
+    if (adopted?.record.status === 'OPEN' && adopted.record.submittedAt === undefined && !adopted.invoking) {
+      // The process stopped while the function ran: it may have died before doing its work.
+      const { parameters } = this.unwrap(info, raw);
+      const target = this.lambdaTarget(info, parameters);
+      this.invokeCallback(adopted, target.functionName, withToken(target.payload, adopted.record.token).value);
+    }
     const outcome = await this.outcomeOf(open, sliceEnd);
     switch (outcome.kind) {
       case 'success':
@@ -874,23 +931,37 @@ export class ExecutionRun {
         ...(info.heartbeatSeconds === undefined ? {} : { heartbeatInSeconds: info.heartbeatSeconds }),
       },
     });
+    record.scheduledEventId = this.record.history.at(-1)?.id;
     this.append('TaskStarted', { taskStartedEventDetails: task });
     this.armDeadline(open);
     // Saved before the function has the token: a token handed out is never lost.
     this.changed(true);
-    // The token is valid from now on: the function may answer it before it returns.
-    void this.invoke(target.functionName, payload).then((result) => {
+    this.invokeCallback(open, target.functionName, payload);
+    return open;
+  }
+
+  /**
+   * Invokes a callback task's function with its token's payload. The token is valid from
+   * before: the function may answer it before it returns. Its return is saved at once
+   * (`submittedAt`): after a restart, only a function that had not returned runs again.
+   */
+  private invokeCallback(open: OpenTask, functionName: string, payload: Json): void {
+    const task = { resourceType: 'lambda', resource: 'invoke.waitForTaskToken' };
+    open.invoking = true;
+    void this.invoke(functionName, payload).then((result) => {
+      open.invoking = false;
       if (open.record.status !== 'OPEN' || this.disposed) return;
       if (result.ok) {
+        open.record.submittedAt = this.deps.now().toISOString();
         const output = JSON.stringify(lambdaInvokeResult(result.payload, this.deps.now()));
         this.append('TaskSubmitted', {
           taskSubmittedEventDetails: { ...task, output, outputDetails: NO_DATA },
         });
+        this.changed(true);
       } else {
-        this.settle(token, { kind: 'failure', ...result.error });
+        this.settle(open.record.token, { kind: 'failure', ...result.error });
       }
     });
-    return open;
   }
 
   /** The token's TimeoutSeconds, from its absolute due time. */
@@ -933,6 +1004,7 @@ export class ExecutionRun {
     switch (outcome.kind) {
       case 'success':
         open.record.status = 'SUCCEEDED';
+        open.record.output = JSON.stringify(outcome.output);
         this.append('TaskSucceeded', {
           taskSucceededEventDetails: {
             ...task,
@@ -942,7 +1014,7 @@ export class ExecutionRun {
         });
         break;
       case 'failure':
-        open.record.status = 'FAILED';
+        Object.assign(open.record, { status: 'FAILED', error: outcome.error, cause: outcome.cause });
         this.append('TaskFailed', {
           taskFailedEventDetails: { ...task, error: outcome.error, cause: outcome.cause },
         });
