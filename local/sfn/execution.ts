@@ -21,7 +21,7 @@ import {
 } from './engine';
 import { functionError, invokerFailure, lambdaInvokeResult, type TaskError as TaskErrorInfo } from './lambda';
 import type { TimerId, Timers } from './timers';
-import { newTaskToken } from './tokens';
+import { executionRef, newTaskToken } from './tokens';
 
 /** A history event as stored: the API's shape, the timestamp as ISO text. */
 export type HistoryRecord = Omit<HistoryEvent, 'timestamp' | 'type' | 'id' | 'previousEventId'> & {
@@ -899,7 +899,7 @@ export class ExecutionRun {
   private openCallback(info: TaskStateInfo, raw: Json, key: string, attempt: number): OpenTask {
     const { parameters, timeoutSeconds } = this.unwrap(info, raw);
     const target = this.lambdaTarget(info, parameters);
-    const token = newTaskToken();
+    const token = newTaskToken(executionRef(this.record.executionArn));
     const { value: payload, count } = withToken(target.payload, token);
     if (count === 0) {
       // Step Functions would wait for a token nobody was given until the state times out.
