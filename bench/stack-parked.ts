@@ -154,7 +154,9 @@ export async function measureParkedExecutions(executions = 1000): Promise<Parked
     const t1 = performance.now();
     const second = new StepFunctionsControlPlane(options);
     const last = `case-${warmUp + executions - 1}`;
-    await second.describeExecution({ executionArn: `${MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${last}` });
+    await second.describeExecution({
+      executionArn: `${MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${last}`,
+    });
     const restartReadyMs = performance.now() - t1;
     const resumed = second.restoreReport().resumed.length;
     const restored = memory();

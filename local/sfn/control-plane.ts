@@ -137,7 +137,9 @@ const schemas = {
   listExecutions: z.strictObject({
     // AWS takes a stateMachineArn or a mapRunArn; distributed Map is not emulated.
     stateMachineArn: arnField,
-    statusFilter: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']).optional(),
+    statusFilter: z
+      .enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'])
+      .optional(),
     maxResults: z.number().int().min(0).max(1000).optional(),
     nextToken: z.string().min(1).max(3096).optional(),
     redriveFilter: z.enum(['REDRIVEN', 'NOT_REDRIVEN']).optional(),
@@ -200,7 +202,9 @@ function listPageToken(machine: string, status: string | undefined, after: strin
 
 function readListPageToken(text: string, machine: string, status: string | undefined): string {
   const parsed = jsonText(Buffer.from(text, 'base64url').toString('utf8'));
-  const value = parsed.ok ? (parsed.value as { machine?: unknown; status?: unknown; after?: unknown }) : undefined;
+  const value = parsed.ok
+    ? (parsed.value as { machine?: unknown; status?: unknown; after?: unknown })
+    : undefined;
   if (value?.machine !== machine || value.status !== (status ?? null) || typeof value.after !== 'string') {
     throw new SfnApiError('InvalidToken', 'Invalid Token: the nextToken is not valid for this request');
   }
@@ -304,7 +308,13 @@ export class StepFunctionsControlPlane {
     return this.unsupported;
   }
 
-  /** Every execution's record (live objects; what a persistence layer saves). */
+  /** Executions in memory and how many of them hold a running engine (the others are parked). */
+  memoryStats(): { executions: number; engines: number } {
+    const runs = [...this.executions.values()].filter((e): e is ExecutionRun => e instanceof ExecutionRun);
+    return { executions: this.executions.size, engines: runs.filter((run) => run.engineRunning).length };
+  }
+
+  /** Every execution's record in memory (live objects; what a persistence layer saves). */
   executionRecords(): readonly ExecutionRecord[] {
     return [...this.executions.values()].map((run) => run.record);
   }
@@ -363,7 +373,7 @@ export class StepFunctionsControlPlane {
         ? {}
         : { timeoutAt: new Date(startDate.getTime() + timeoutSeconds * 1000).toISOString() }),
     };
-    const run = new ExecutionRun(record, machine, this.runDeps());
+    const run = new ExecutionRun(record, machine, this.runDeps(machine));
     this.adopt(run);
     // Saved before StartExecution answers; then indexed.
     this.store?.save(record);
@@ -428,7 +438,8 @@ export class StepFunctionsControlPlane {
     let from = this.order.length - 1;
     if (nextToken !== undefined) {
       const after = this.positions.get(readListPageToken(nextToken, stateMachineArn, statusFilter));
-      if (after === undefined) throw new SfnApiError('InvalidToken', 'Invalid Token: the nextToken is not valid');
+      if (after === undefined)
+        throw new SfnApiError('InvalidToken', 'Invalid Token: the nextToken is not valid');
       from = after - 1;
     }
     const executions: ExecutionListItem[] = [];
@@ -507,8 +518,9 @@ export class StepFunctionsControlPlane {
     this.store?.close();
   }
 
-  private runDeps(): ExecutionDeps {
+  private runDeps(machine: RunnableMachine): ExecutionDeps {
     return {
+      resumeEngine: (state) => this.resumeEngine(machine, state),
       invoker: this.options.invoker,
       timers: this.timers,
       now: this.now,
@@ -646,7 +658,7 @@ export class StepFunctionsControlPlane {
       }
       const machine = this.machines.get(record.stateMachineArn) as RunnableMachine;
       const engine = record.current ? this.resumeEngine(machine, record.current.state) : undefined;
-      this.adopt(new ExecutionRun(record, machine, this.runDeps(), engine ? { engine } : {}));
+      this.adopt(new ExecutionRun(record, machine, this.runDeps(machine), engine ? { engine } : {}));
       report.resumed.push(record.executionArn);
     }
     const failed = new Set(report.failed.map((f) => f.executionArn));
@@ -661,9 +673,12 @@ export class StepFunctionsControlPlane {
     const key = `${machine.arn}\u0000${state}`;
     let engine = this.resumeEngines.get(key);
     if (!engine) {
-      engine = new StateMachine(resumeDefinition(machine.prepared, state) as unknown as StateMachineDefinition, {
-        validationOptions: { noValidate: true },
-      });
+      engine = new StateMachine(
+        resumeDefinition(machine.prepared, state) as unknown as StateMachineDefinition,
+        {
+          validationOptions: { noValidate: true },
+        },
+      );
       this.resumeEngines.set(key, engine);
     }
     return engine;

@@ -130,6 +130,11 @@ export interface ExecutionDeps {
   readonly timeouts: TimeoutErrors;
   /** Longest stretch one engine Task attempt waits before the engine gets control back. */
   readonly sliceMs: number;
+  /**
+   * The engine that resumes this machine at a top-level state (`resumeDefinition`). With it,
+   * an execution that waits at a top-level state lets its engine go (see `ExecutionRun`).
+   */
+  readonly resumeEngine?: (state: string) => StateMachine;
   /** A token was issued: the control plane indexes it. */
   readonly tokenIssued: (token: string, run: ExecutionRun) => void;
   /**
@@ -169,6 +174,19 @@ interface Parked {
 }
 
 type Invocation = { ok: true; payload: Json } | { ok: false; error: TaskErrorInfo };
+
+/**
+ * Thrown by a handler whose top-level state waits (a callback, a Wait, a retry backoff)
+ * after the engine was aborted: the run keeps the record and its timers, not the engine.
+ */
+class ParkedError extends Error {
+  readonly isRetryable = false;
+  readonly isCatchable = false;
+  constructor() {
+    super('the local control plane parked this execution');
+    this.name = 'Local.Parked';
+  }
+}
 
 const ENTERED: Record<StateType, HistoryEventType> = {
   Task: 'TaskStateEntered',
@@ -310,6 +328,13 @@ function retryDecision(
  * due time. A handler that lets go of one (the engine slice ended, or the process stopped)
  * leaves it there; the next entry of the same state with the same input takes it up again
  * (`adopt`), in this process or, after a restart, in a resumed one.
+ *
+ * Parking: a wait at a top-level state (the only state running then) does not keep the
+ * engine. The handler leaves its wait in the record, aborts the engine and throws
+ * `ParkedError`; the run keeps the record, its open tokens and timers. An answer, a
+ * deadline or the wait's due time wakes it: a new engine session starts at the current
+ * state (`resumeEngine`, as after a restart, its entry not written again) and the handler
+ * takes up the same wait, now over.
  */
 export class ExecutionRun {
   /** Settles when the execution has ended (or was disposed); never rejects. */
@@ -331,6 +356,16 @@ export class ExecutionRun {
   private disposed = false;
   private ended = false;
   private executionTimer: TimerId | undefined;
+  /**
+   * `parking`: a handler aborted the engine to park, the session winds down (a wake-up now
+   * is remembered in `wokenEarly`); `parked`: only the record and its timers are left.
+   */
+  private parkState: 'running' | 'parking' | 'parked' = 'running';
+  private wokenEarly = false;
+  /** Wakes a parked run (an answer, a due time, a stop); undefined while an engine runs. */
+  private wake: (() => void) | undefined;
+  /** Handlers waiting on something that only a stop ends (a function call): woken by closeAll. */
+  private readonly stopListeners = new Set<() => void>();
 
   constructor(
     readonly record: ExecutionRecord,
@@ -397,6 +432,11 @@ export class ExecutionRun {
     return this.settle(token, outcome);
   }
 
+  /** True while an engine runs this execution (false once it has ended or while it is parked). */
+  get engineRunning(): boolean {
+    return !this.ended && this.parkState !== 'parked';
+  }
+
   /** SendTaskHeartbeat: heartbeats are not tracked (HeartbeatSeconds is ignored). */
   isOpen(token: string): boolean {
     return this.open.get(token)?.record.status === 'OPEN';
@@ -422,11 +462,40 @@ export class ExecutionRun {
       handlers[info.name] = (input) => this.task(info, input);
     }
     for (const name of machine.prepared.waits) handlers[name] = (input) => this.wait(name, input);
-    const current = record.current;
-    const engine = this.resume?.engine && current ? this.resume.engine : machine.engine;
-    if (engine !== machine.engine && current) {
-      handlers[RESUME_STATE] = async () => JSON.parse(current.input) as EngineJson;
+    handlers[RESUME_STATE] = async () => JSON.parse(this.record.current?.input ?? 'null') as EngineJson;
+    let engine = this.resume?.engine && record.current ? this.resume.engine : machine.engine;
+    for (;;) {
+      const outcome = await this.session(engine, handlers);
+      if (outcome !== 'parked') {
+        this.finish(outcome);
+        return;
+      }
+      // Parked: nothing of the engine is kept; wait to be woken (unless that happened already).
+      if (!this.wokenEarly) {
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          this.parkState = 'parked';
+        });
+      }
+      this.wake = undefined;
+      this.wokenEarly = false;
+      this.parkState = 'running';
+      const current = this.record.current;
+      if (this.stopping || this.disposed || !current || !this.deps.resumeEngine) {
+        this.finish({ ok: false });
+        return;
+      }
+      this.skipEntry = current.state;
+      engine = this.deps.resumeEngine(current.state);
     }
+  }
+
+  /** One engine run, from the start or resumed at the current state: its outcome, or parked. */
+  private async session(
+    engine: StateMachine,
+    handlers: Record<string, EngineTaskHandler>,
+  ): Promise<{ ok: true; output: Json } | { ok: false; error?: string; cause?: string } | 'parked'> {
+    const { record, machine } = this;
     const roleArn = `arn:aws:iam::${this.deps.accountId}:role/local-step-functions`;
     const { result, eventLogs, abort } = engine.run(JSON.parse(record.input) as EngineJson, {
       overrides: { taskResourceLocalHandlers: handlers },
@@ -451,7 +520,26 @@ export class ExecutionRun {
       (error: unknown) => this.failure(error),
     );
     await drained.catch(() => {});
-    this.finish(outcome);
+    this.abortEngine = () => {};
+    return this.parkState === 'parking' ? 'parked' : outcome;
+  }
+
+  /** Wakes a parked run; remembered when the engine session is still winding down. */
+  private wakeUp(): void {
+    if (this.wake) this.wake();
+    else if (this.parkState === 'parking') this.wokenEarly = true;
+  }
+
+  /**
+   * Parks the run if this top-level state is the current one (and a resume engine exists):
+   * aborts the engine and returns the error the handler throws; undefined: keep waiting here.
+   */
+  private parkHere(state: string): ParkedError | undefined {
+    if (!this.deps.resumeEngine || this.record.current?.state !== state) return undefined;
+    if (!this.machine.prepared.topLevelStates.has(state) || this.stopping || this.disposed) return undefined;
+    this.parkState = 'parking';
+    this.abortEngine();
+    return new ParkedError();
   }
 
   private failure(error: unknown): { ok: false; error?: string; cause?: string } {
@@ -669,6 +757,11 @@ export class ExecutionRun {
       for (;;) {
         if (retry?.dueAt !== undefined) {
           const dueAt = Date.parse(retry.dueAt);
+          const parked = dueAt > this.deps.now().getTime() ? this.parkHere(info.name) : undefined;
+          if (parked) {
+            this.wakeAt(dueAt);
+            throw parked;
+          }
           if (dueAt > this.deps.now().getTime() && (await this.park(dueAt, sliceEnd)) === 'slice') {
             throw new EngineSliceError();
           }
@@ -684,7 +777,7 @@ export class ExecutionRun {
               : await this.invokeAttempt(info, raw);
           return output as EngineJson;
         } catch (error) {
-          if (error instanceof EngineSliceError || this.disposed) throw error;
+          if (error instanceof EngineSliceError || error instanceof ParkedError || this.disposed) throw error;
           const next = retryDecision(info, error, retry?.retriesByRetrier);
           if (!next) throw error;
           if (!retry) {
@@ -700,7 +793,7 @@ export class ExecutionRun {
       }
     } catch (error) {
       // A slice or the process stopping: the retry state stays for the next entry.
-      keep = error instanceof EngineSliceError || this.disposed;
+      keep = error instanceof EngineSliceError || error instanceof ParkedError || this.disposed;
       throw error;
     } finally {
       if (retry) {
@@ -778,6 +871,18 @@ export class ExecutionRun {
     return { promise, cancel };
   }
 
+  /** Wakes the parked run at `dueAt` (cancelled, and the run woken, by the execution's end). */
+  private wakeAt(dueAt: number): void {
+    const entry: Parked = {
+      timer: this.deps.timers.schedule(new Date(dueAt), () => {
+        this.parked.delete(entry);
+        this.wakeUp();
+      }),
+      reject: () => this.wakeUp(),
+    };
+    this.parked.add(entry);
+  }
+
   /** Sleeps until `dueAt` or the end of the handler's engine slice, whichever comes first. */
   private async park(dueAt: number, sliceEnd: number): Promise<'due' | 'slice'> {
     await this.sleep(Math.min(dueAt, sliceEnd)).promise;
@@ -825,15 +930,25 @@ export class ExecutionRun {
       timeoutSeconds === undefined
         ? undefined
         : this.sleep(this.deps.now().getTime() + timeoutSeconds * 1000);
-    let result: Invocation | 'timeout';
+    let result: Invocation | 'timeout' | 'stopped';
+    // A stop (or the process stopping) ends the wait for the function: nothing else would.
+    let onStop: () => void = () => {};
+    const stopped = new Promise<'stopped'>((resolve) => {
+      onStop = () => resolve('stopped');
+      this.stopListeners.add(onStop);
+    });
     try {
-      result = deadline
-        ? await Promise.race([invocation, deadline.promise.then(() => 'timeout' as const)])
-        : await invocation;
+      result = await Promise.race([
+        invocation,
+        stopped,
+        ...(deadline ? [deadline.promise.then(() => 'timeout' as const)] : []),
+      ]);
     } finally {
       deadline?.cancel();
+      this.stopListeners.delete(onStop);
     }
     this.assertRunning();
+    if (result === 'stopped') throw new StatesRuntimeError('the execution is stopping');
     if (result === 'timeout') {
       const details = { error: 'States.Timeout', cause: TIMEOUT_CAUSE };
       if (viaIntegration) this.append('TaskTimedOut', { taskTimedOutEventDetails: { ...task, ...details } });
@@ -881,7 +996,17 @@ export class ExecutionRun {
       // The process stopped while the function ran: it may have died before doing its work.
       const { parameters } = this.unwrap(info, raw);
       const target = this.lambdaTarget(info, parameters);
-      this.invokeCallback(adopted, target.functionName, withToken(target.payload, adopted.record.token).value);
+      this.invokeCallback(
+        adopted,
+        target.functionName,
+        withToken(target.payload, adopted.record.token).value,
+      );
+    }
+    const parked = open.outcome ? undefined : this.parkHere(info.name);
+    if (parked) {
+      // The token waits in the record; its answer or deadline wakes the run (see settle).
+      this.dormant.push(open);
+      throw parked;
     }
     const outcome = await this.outcomeOf(open, sliceEnd);
     switch (outcome.kind) {
@@ -1032,7 +1157,8 @@ export class ExecutionRun {
     open.outcome = outcome;
     // An answer is saved before SendTask* returns.
     this.changed(true);
-    open.waiter?.(outcome);
+    if (open.waiter) open.waiter(outcome);
+    else this.wakeUp();
     return true;
   }
 
@@ -1044,7 +1170,9 @@ export class ExecutionRun {
       parked.reject(new StatesRuntimeError('the execution is stopping'));
     }
     this.parked.clear();
+    for (const listener of [...this.stopListeners]) listener();
     this.releaseClaims();
+    this.wakeUp();
   }
 
   // ---- Wait ------------------------------------------------------------------------------
@@ -1080,6 +1208,12 @@ export class ExecutionRun {
         this.changed(true);
       }
       const dueAt = Date.parse(waiting.dueAt);
+      const parked = dueAt > this.deps.now().getTime() ? this.parkHere(name) : undefined;
+      if (parked) {
+        keep = true;
+        this.wakeAt(dueAt);
+        throw parked;
+      }
       if (dueAt > this.deps.now().getTime() && (await this.park(dueAt, sliceEnd)) === 'slice') {
         keep = true;
         throw new EngineSliceError();

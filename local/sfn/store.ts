@@ -308,7 +308,9 @@ export class ExecutionStore {
       renameSync(temp, file);
     } catch (error) {
       rmSync(temp, { force: true });
-      this.onWriteError(`could not rewrite the index (${error instanceof Error ? error.message : String(error)})`);
+      this.onWriteError(
+        `could not rewrite the index (${error instanceof Error ? error.message : String(error)})`,
+      );
     }
   }
 

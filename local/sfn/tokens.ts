@@ -32,7 +32,8 @@ export function executionRef(executionArn: string): string {
 
 /** A fresh token of the execution with reference `ref` (see `executionRef`); without one, all random. */
 export function newTaskToken(ref?: string): string {
-  if (ref !== undefined && !/^[0-9a-f]{16}$/.test(ref)) throw new Error('an execution reference is 16 hex digits');
+  if (ref !== undefined && !/^[0-9a-f]{16}$/.test(ref))
+    throw new Error('an execution reference is 16 hex digits');
   const random = randomBytes(BODY_BYTES).toString('base64url');
   const body = ref === undefined ? random : `${ref}${random.slice(REF_CHARS)}`;
   return `${PREFIX}${body}${checksum(body).toString('base64url')}`;

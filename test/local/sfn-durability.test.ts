@@ -216,7 +216,10 @@ const MACHINES = [CALLBACK, WAIT, RETRY, FAN, DEADLINE, PLAIN_AND_BRANCH];
 
 /** A function that never returns: the process is killed while it runs. */
 const hang = (): Promise<InvokeResult> => new Promise<InvokeResult>(() => {});
-const tokenIn = (call: { payload: unknown } | undefined) => (call?.payload as { taskToken: string }).taskToken;
+const tokenIn = (call: { payload: unknown } | undefined): string => {
+  if (!call) throw new Error('no such call');
+  return (call.payload as { taskToken: string }).taskToken;
+};
 
 let dataDir: string;
 let t: number;
@@ -495,7 +498,8 @@ describe('durable executions', () => {
   it('callbacks inside a Map whose functions had not returned are invoked again with their tokens', async () => {
     let notify: Fn = hang;
     const invoker = new FakeInvoker({ [fnArn('Notify')]: (p) => notify(p) });
-    const callsFor = (item: string) => invoker.calls.filter((c) => (c.payload as { item: string }).item === item);
+    const callsFor = (item: string) =>
+      invoker.calls.filter((c) => (c.payload as { item: string }).item === item);
     const first = plane(invoker);
     const arn = executionArn('Fan', 'fan-2');
     await first.startExecution({ stateMachineArn: FAN.arn, name: 'fan-2', input: '{"items":["a","b"]}' });
@@ -707,7 +711,7 @@ describe('at-least-once tasks across a crash', () => {
     const first = plane(invoker);
     const arn = executionArn('Callback', 'alo-3');
     await first.startExecution({ stateMachineArn: CALLBACK.arn, name: 'alo-3', input: '{"caseId":"c-3"}' });
-    await (await eventually(() => stopped, 'the crash'));
+    await await eventually(() => stopped, 'the crash');
     const before = saved(arn);
     expect(before).toMatchObject({ status: 'RUNNING', current: { state: 'Ask' } });
     expect(before.tasks[0]).toMatchObject({ status: 'SUCCEEDED', output: '{"decision":"early"}' });

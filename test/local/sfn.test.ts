@@ -14,7 +14,7 @@ import {
   InvalidName,
   InvalidOutput,
   InvalidToken,
-  ListExecutionsCommand,
+  ListStateMachinesCommand,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
   SFNClient,
@@ -612,11 +612,9 @@ describe('local Step Functions control plane (SFNClient over HTTP)', () => {
   });
 
   it('answers an operation it does not implement with 400 naming it', async () => {
-    const error = await rejection(
-      client.send(new ListExecutionsCommand({ stateMachineArn: machineArn('Basic') })),
-    );
+    const error = await rejection(client.send(new ListStateMachinesCommand({})));
     expect(error.name).toBe('UnknownOperationException');
-    expect(error.message).toContain('ListExecutions');
+    expect(error.message).toContain('ListStateMachines');
     expect(error.$metadata?.httpStatusCode).toBe(400);
   });
 
