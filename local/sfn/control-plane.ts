@@ -532,7 +532,7 @@ export class StepFunctionsControlPlane {
       changed: (run, urgent) => {
         if (urgent) this.store?.save(run.record);
         else this.store?.saveSoon(run.record);
-        this.noteStatus(run.record);
+        this.noteStatus(run.record, urgent);
       },
     };
   }
@@ -549,12 +549,15 @@ export class StepFunctionsControlPlane {
     });
   }
 
-  /** Keeps the index up to date with a record's status (the record's file is written first). */
-  private noteStatus(record: ExecutionRecord): void {
+  /**
+   * Keeps the index up to date with a record's status. `saved`: the file holds this status
+   * already; otherwise it is written first (a crash between the two leaves an index that says
+   * less than the file, which a restart reads and corrects, never more).
+   */
+  private noteStatus(record: ExecutionRecord, saved = true): void {
     const known = this.index.get(record.executionArn);
     if (known?.status === record.status && known.stop === record.stopDate) return;
-    // The file before its index line: a crash in between leaves an index that says less.
-    if (known) this.store?.save(record);
+    if (known && !saved) this.store?.save(record);
     const entry = indexEntryOf(record);
     this.remember(entry);
     this.store?.index(entry);

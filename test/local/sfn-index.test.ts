@@ -311,6 +311,29 @@ describe('a restart with ended executions', () => {
     expect(JSON.parse(lines.at(-1) as string)).toMatchObject({ name: 'a-3', status: 'SUCCEEDED' });
   });
 
+  it('trusts the file over an index line lost in a crash (the file is written first)', async () => {
+    const before = await open();
+    await fiveAndOne(before.client);
+    await before.plane.executionDone(executionArn('Ask', 'a-4'));
+    await before.plane.executionDone(executionArn('Ask', 'a-2'));
+    await crash();
+    // As a kill between writing a-4's ended file and appending its index line.
+    const index = path.join(dataDir, 'executions', INDEX_FILE);
+    const lines = readFileSync(index, 'utf8').trim().split('\n');
+    const ended = lines.findLastIndex((l) => l.includes('"a-4"') && l.includes('SUCCEEDED'));
+    writeFileSync(index, `${lines.filter((_, i) => i !== ended).join('\n')}\n`);
+
+    const { plane, client } = await open();
+    expect(plane.restoreReport().resumed).not.toContain(executionArn('Ask', 'a-4'));
+    expect(plane.restoreReport().finished).toContain(executionArn('Ask', 'a-4'));
+    const listed = await listAll(client, { stateMachineArn: ASK.arn, statusFilter: 'SUCCEEDED' });
+    expect(listed.map((e) => e.name)).toEqual(['a-4', 'a-2']);
+    expect(JSON.parse(readFileSync(index, 'utf8').trim().split('\n').at(-1) as string)).toMatchObject({
+      name: 'a-4',
+      status: 'SUCCEEDED',
+    });
+  });
+
   it('rebuilds a lost index from the folder (a data folder of an older version) and keeps it from then on', async () => {
     const before = await open();
     await fiveAndOne(before.client);
