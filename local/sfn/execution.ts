@@ -464,8 +464,10 @@ export class ExecutionRun {
     for (const name of machine.prepared.waits) handlers[name] = (input) => this.wait(name, input);
     handlers[RESUME_STATE] = async () => JSON.parse(this.record.current?.input ?? 'null') as EngineJson;
     let engine = this.resume?.engine && record.current ? this.resume.engine : machine.engine;
+    // A restored execution that was parked stays parked: no engine until it is woken.
+    let outcome =
+      this.resume?.engine && this.parkRestored() ? 'parked' : await this.session(engine, handlers);
     for (;;) {
-      const outcome = await this.session(engine, handlers);
       if (outcome !== 'parked') {
         this.finish(outcome);
         return;
@@ -487,7 +489,37 @@ export class ExecutionRun {
       }
       this.skipEntry = current.state;
       engine = this.deps.resumeEngine(current.state);
+      outcome = await this.session(engine, handlers);
     }
+  }
+
+  /**
+   * After a restart: parks at once when the current state only waits — on an open token
+   * whose function had returned, or until a Wait's or a backoff's due time in the future.
+   * Anything else (a function to invoke again, a due time passed) needs the engine now.
+   */
+  private parkRestored(): boolean {
+    const state = this.record.current?.state;
+    if (state === undefined || !this.deps.resumeEngine || !this.machine.prepared.topLevelStates.has(state)) {
+      return false;
+    }
+    const now = this.deps.now().getTime();
+    const mine = <T extends { state: string }>(items: readonly T[]) => items.filter((i) => i.state === state);
+    const tasks = mine(this.dormant.map((o) => o.record));
+    const waits = mine(this.record.waits);
+    const retries = mine(this.record.retries);
+    if (tasks.length + waits.length + retries.length !== 1 && !(tasks.length === 1 && retries.length === 1)) {
+      return false;
+    }
+    const [task] = tasks;
+    const [due] = [...waits, ...retries].flatMap((r) => (r.dueAt === undefined ? [] : [Date.parse(r.dueAt)]));
+    if (task) {
+      // Its answer or deadline wakes the run (settle); a backoff cannot run alongside a token.
+      if (task.status !== 'OPEN' || task.submittedAt === undefined || due !== undefined) return false;
+    } else if (due === undefined || due <= now) return false;
+    else this.wakeAt(due);
+    this.parkState = 'parking';
+    return true;
   }
 
   /** One engine run, from the start or resumed at the current state: its outcome, or parked. */

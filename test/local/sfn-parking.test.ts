@@ -3,6 +3,9 @@
  * the engine go; an answer, a deadline, the due time or a stop wakes the execution, which
  * goes on as if it had never stopped (same history, same outputs).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import type { FunctionInvoker, InvokeResult, LocalStateMachine } from '../../local/model';
 import { StepFunctionsControlPlane } from '../../local/sfn/control-plane';
 
@@ -101,6 +104,57 @@ afterEach(async () => {
 });
 
 describe('parked executions', () => {
+  it('stay parked across a restart: no engine until the answer or the due time', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'bashke-sfn-parking-'));
+    const options = {
+      stateMachines: [FLOW],
+      invoker,
+      region: REGION,
+      accountId: ACCOUNT,
+      now: () => new Date(t),
+      dataDir,
+    };
+    try {
+      const first = new StepFunctionsControlPlane(options);
+      await first.startExecution({ stateMachineArn: FLOW.arn, name: 'r-1', input: '{"id":"r-1"}' });
+      await first.startExecution({ stateMachineArn: FLOW.arn, name: 'r-2', input: '{"id":"r-2"}' });
+      await eventually(() => invoker.tokens.size === 2 && first.memoryStats().engines === 0, 'both to park');
+      await first.sendTaskSuccess({ taskToken: invoker.tokens.get('r-2') as string, output: '"yes"' });
+      await eventually(
+        () =>
+          first.executionRecords().find((r) => r.name === 'r-2')?.waits.length === 1 &&
+          first.memoryStats().engines === 0,
+        'r-2 to park on its Wait',
+      );
+      await first.dispose();
+
+      const second = new StepFunctionsControlPlane(options);
+      try {
+        await eventually(() => second.memoryStats().engines === 0, 'the restored executions to park');
+        expect(second.memoryStats()).toEqual({ executions: 2, engines: 0 });
+        await second.sendTaskSuccess({ taskToken: invoker.tokens.get('r-1') as string, output: '"ok"' });
+        t += 600_000;
+        second.refreshTimers();
+        invoker.workCalls = 1;
+        await second.executionDone(arnOf('r-2'));
+        expect((await second.describeExecution({ executionArn: arnOf('r-2') })).status).toBe('SUCCEEDED');
+        t += 600_000;
+        second.refreshTimers();
+        await second.executionDone(arnOf('r-1'));
+        const r1 = await second.describeExecution({ executionArn: arnOf('r-1') });
+        expect(JSON.parse(r1.output as string)).toEqual({
+          id: 'r-1',
+          answer: 'ok',
+          work: { value: 'worked' },
+        });
+      } finally {
+        await second.dispose();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('let the engine go at a callback, a Wait and a retry backoff, and go on when woken', async () => {
     await plane.startExecution({ stateMachineArn: FLOW.arn, name: 'p-1', input: '{"id":"p-1"}' });
     const taskToken = await eventually(() => invoker.tokens.get('p-1'), 'the token');
