@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { DescribeExecutionOutput, HistoryEvent } from '@aws-sdk/client-sfn';
+import * as path from 'node:path';
+import type {
+  DescribeExecutionOutput,
+  ExecutionListItem,
+  ExecutionStatus,
+  HistoryEvent,
+} from '@aws-sdk/client-sfn';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import * as z from 'zod';
 import type { FunctionInvoker, LocalStateMachine } from '../model';
@@ -14,9 +20,9 @@ import {
   type HistoryRecord,
   type RunnableMachine,
 } from './execution';
-import { ExecutionStore, type SkippedExecutionFile } from './store';
+import { ExecutionStore, type IndexEntry, indexEntryOf, type SkippedExecutionFile } from './store';
 import { Timers } from './timers';
-import { isWellFormedTaskToken } from './tokens';
+import { executionRef, isWellFormedTaskToken, taskTokenRef } from './tokens';
 
 export type {
   CurrentStateRecord,
@@ -34,6 +40,9 @@ const DEFAULT_ENGINE_SLICE_MS = 20 * 24 * 3600 * 1000;
 /** Step Functions' limit on execution input and task output, in bytes. */
 const MAX_PAYLOAD_BYTES = 262_144;
 const DEFAULT_HISTORY_PAGE = 100;
+const DEFAULT_LIST_PAGE = 100;
+/** Ended executions read back from their files (DescribeExecution, history) kept for reuse. */
+const ENDED_CACHE_SIZE = 64;
 
 export interface StepFunctionsControlPlaneOptions {
   readonly stateMachines: readonly LocalStateMachine[];
@@ -66,7 +75,7 @@ export interface StepFunctionsControlPlaneOptions {
 export interface RestoreReport {
   /** Running executions resumed. */
   readonly resumed: readonly string[];
-  /** Finished executions loaded (describable, with their history). */
+  /** Finished executions known (describable from their files, not loaded). */
   readonly finished: readonly string[];
   /** Running executions that could not resume (state machine or state gone): now FAILED. */
   readonly failed: ReadonlyArray<{ readonly executionArn: string; readonly reason: string }>;
@@ -125,6 +134,16 @@ const schemas = {
     error: z.string().max(256).optional(),
     cause: z.string().max(32_768).optional(),
   }),
+  listExecutions: z.strictObject({
+    // AWS takes a stateMachineArn or a mapRunArn; distributed Map is not emulated.
+    stateMachineArn: arnField,
+    statusFilter: z
+      .enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'])
+      .optional(),
+    maxResults: z.number().int().min(0).max(1000).optional(),
+    nextToken: z.string().min(1).max(3096).optional(),
+    redriveFilter: z.enum(['REDRIVEN', 'NOT_REDRIVEN']).optional(),
+  }),
 };
 
 export type StartExecutionRequest = z.input<typeof schemas.startExecution>;
@@ -134,6 +153,7 @@ export type SendTaskSuccessRequest = z.input<typeof schemas.sendTaskSuccess>;
 export type SendTaskFailureRequest = z.input<typeof schemas.sendTaskFailure>;
 export type SendTaskHeartbeatRequest = z.input<typeof schemas.sendTaskHeartbeat>;
 export type StopExecutionRequest = z.input<typeof schemas.stopExecution>;
+export type ListExecutionsRequest = z.input<typeof schemas.listExecutions>;
 
 /** Validates a request; a bad one is a ValidationException naming the fields, never the values. */
 function parse<T extends z.ZodType>(schema: T, request: unknown): z.output<T> {
@@ -175,6 +195,22 @@ function readHistoryPageToken(text: string, executionArn: string): number {
   return value.offset;
 }
 
+/** A ListExecutions page token: the filter and the last execution returned. */
+function listPageToken(machine: string, status: string | undefined, after: string): string {
+  return Buffer.from(JSON.stringify({ machine, status: status ?? null, after })).toString('base64url');
+}
+
+function readListPageToken(text: string, machine: string, status: string | undefined): string {
+  const parsed = jsonText(Buffer.from(text, 'base64url').toString('utf8'));
+  const value = parsed.ok
+    ? (parsed.value as { machine?: unknown; status?: unknown; after?: unknown })
+    : undefined;
+  if (value?.machine !== machine || value.status !== (status ?? null) || typeof value.after !== 'string') {
+    throw new SfnApiError('InvalidToken', 'Invalid Token: the nextToken is not valid for this request');
+  }
+  return value.after;
+}
+
 function toHistoryEvent(record: HistoryRecord, includeData: boolean): HistoryEvent {
   const event: Record<string, unknown> = { ...record, timestamp: new Date(record.timestamp) };
   if (!includeData) {
@@ -195,8 +231,21 @@ function toHistoryEvent(record: HistoryRecord, includeData: boolean): HistoryEve
  */
 export class StepFunctionsControlPlane {
   private readonly machines = new Map<string, RunnableMachine>();
+  /**
+   * Executions in memory: every running one; ended ones only without a `dataDir` (with one,
+   * an ended execution is read from its file when asked for, see `endedExecution`).
+   */
   private readonly executions = new Map<string, Execution>();
+  /** Tokens of the executions in memory. */
   private readonly tokens = new Map<string, Execution>();
+  /** Every execution known, running or ended, in start order (ListExecutions, names). */
+  private readonly index = new Map<string, IndexEntry>();
+  private readonly order: string[] = [];
+  private readonly positions = new Map<string, number>();
+  /** `executionRef` of every execution known → its ARN: where a token points. */
+  private readonly byRef = new Map<string, string>();
+  private readonly endedCache = new Map<string, EndedExecution>();
+  private readonly resumeEngines = new Map<string, StateMachine>();
   private readonly timers: Timers;
   private readonly now: () => Date;
   private readonly log: (message: string) => void;
@@ -259,7 +308,13 @@ export class StepFunctionsControlPlane {
     return this.unsupported;
   }
 
-  /** Every execution's record (live objects; what a persistence layer saves). */
+  /** Executions in memory and how many of them hold a running engine (the others are parked). */
+  memoryStats(): { executions: number; engines: number } {
+    const runs = [...this.executions.values()].filter((e): e is ExecutionRun => e instanceof ExecutionRun);
+    return { executions: this.executions.size, engines: runs.filter((run) => run.engineRunning).length };
+  }
+
+  /** Every execution's record in memory (live objects; what a persistence layer saves). */
   executionRecords(): readonly ExecutionRecord[] {
     return [...this.executions.values()].map((run) => run.record);
   }
@@ -276,6 +331,10 @@ export class StepFunctionsControlPlane {
     if (!jsonText(input).ok) throw apiError.invalidExecutionInput('not JSON');
 
     const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    // An ended execution's name stays taken: known from the index, its file is not read.
+    if (!this.executions.has(executionArn) && this.index.has(executionArn)) {
+      throw apiError.executionAlreadyExists(executionArn);
+    }
     const existing = this.executions.get(executionArn);
     if (existing) {
       // As AWS: the same name and input while it runs is the same start; anything else is a conflict.
@@ -314,10 +373,11 @@ export class StepFunctionsControlPlane {
         ? {}
         : { timeoutAt: new Date(startDate.getTime() + timeoutSeconds * 1000).toISOString() }),
     };
-    const run = new ExecutionRun(record, machine, this.runDeps());
-    this.executions.set(executionArn, run);
-    // Saved before StartExecution answers.
+    const run = new ExecutionRun(record, machine, this.runDeps(machine));
+    this.adopt(run);
+    // Saved before StartExecution answers; then indexed.
     this.store?.save(record);
+    this.noteStatus(record);
     return { executionArn, startDate };
   }
 
@@ -359,6 +419,49 @@ export class StepFunctionsControlPlane {
     return offset + size < all.length
       ? { events, nextToken: historyPageToken(executionArn, offset + size) }
       : { events };
+  }
+
+  /**
+   * ListExecutions of one state machine, newest first, from the index (no record is read).
+   * Pages: `maxResults` (0 or absent: 100), `nextToken` as returned.
+   */
+  async listExecutions(
+    request: ListExecutionsRequest,
+  ): Promise<{ executions: ExecutionListItem[]; nextToken?: string }> {
+    const { stateMachineArn, statusFilter, maxResults, nextToken, redriveFilter } = parse(
+      schemas.listExecutions,
+      request,
+    );
+    if (!STATE_MACHINE_ARN.test(stateMachineArn)) throw apiError.invalidArn('stateMachineArn');
+    if (!this.machines.has(stateMachineArn)) throw apiError.stateMachineDoesNotExist(stateMachineArn);
+    const size = maxResults || DEFAULT_LIST_PAGE;
+    let from = this.order.length - 1;
+    if (nextToken !== undefined) {
+      const after = this.positions.get(readListPageToken(nextToken, stateMachineArn, statusFilter));
+      if (after === undefined)
+        throw new SfnApiError('InvalidToken', 'Invalid Token: the nextToken is not valid');
+      from = after - 1;
+    }
+    const executions: ExecutionListItem[] = [];
+    // Nothing here is ever redriven: REDRIVEN matches none.
+    for (let i = from; i >= 0 && redriveFilter !== 'REDRIVEN'; i--) {
+      const entry = this.index.get(this.order[i] as string);
+      if (!entry || entry.machine !== stateMachineArn) continue;
+      if (statusFilter !== undefined && entry.status !== statusFilter) continue;
+      if (executions.length === size) {
+        const last = executions.at(-1)?.executionArn as string;
+        return { executions, nextToken: listPageToken(stateMachineArn, statusFilter, last) };
+      }
+      executions.push({
+        executionArn: entry.arn,
+        stateMachineArn: entry.machine,
+        name: entry.name,
+        status: entry.status as ExecutionStatus,
+        startDate: new Date(entry.start),
+        ...(entry.stop === undefined ? {} : { stopDate: new Date(entry.stop) }),
+      });
+    }
+    return { executions };
   }
 
   async sendTaskSuccess(request: SendTaskSuccessRequest): Promise<Record<string, never>> {
@@ -415,8 +518,9 @@ export class StepFunctionsControlPlane {
     this.store?.close();
   }
 
-  private runDeps(): ExecutionDeps {
+  private runDeps(machine: RunnableMachine): ExecutionDeps {
     return {
+      resumeEngine: (state) => this.resumeEngine(machine, state),
       invoker: this.options.invoker,
       timers: this.timers,
       now: this.now,
@@ -428,51 +532,159 @@ export class StepFunctionsControlPlane {
       changed: (run, urgent) => {
         if (urgent) this.store?.save(run.record);
         else this.store?.saveSoon(run.record);
+        this.noteStatus(run.record, urgent);
       },
     };
   }
 
+  /** A run in memory; with a store, it leaves memory once it has ended (its file stays). */
+  private adopt(run: ExecutionRun): void {
+    this.executions.set(run.record.executionArn, run);
+    for (const task of run.record.tasks) this.tokens.set(task.token, run);
+    if (!this.store) return;
+    void run.done.then(() => {
+      if (run.record.status === 'RUNNING' || this.executions.get(run.record.executionArn) !== run) return;
+      this.executions.delete(run.record.executionArn);
+      for (const task of run.record.tasks) this.tokens.delete(task.token);
+    });
+  }
+
   /**
-   * Loads every execution file: ended executions become readable, running ones resume at
-   * their persisted current state (see local/sfn/README.md "Durability").
+   * Keeps the index up to date with a record's status. `saved`: the file holds this status
+   * already; otherwise it is written first (a crash between the two leaves an index that says
+   * less than the file, which a restart reads and corrects, never more).
+   */
+  private noteStatus(record: ExecutionRecord, saved = true): void {
+    const known = this.index.get(record.executionArn);
+    if (known?.status === record.status && known.stop === record.stopDate) return;
+    if (known && !saved) this.store?.save(record);
+    const entry = indexEntryOf(record);
+    this.remember(entry);
+    this.store?.index(entry);
+  }
+
+  private remember(entry: IndexEntry): void {
+    if (!this.index.has(entry.arn)) {
+      this.positions.set(entry.arn, this.order.length);
+      this.order.push(entry.arn);
+      this.byRef.set(executionRef(entry.arn), entry.arn);
+    }
+    this.index.set(entry.arn, entry);
+  }
+
+  /** An execution that has ended, read from its file (a few kept for reuse). */
+  private endedExecution(executionArn: string): EndedExecution | undefined {
+    const entry = this.index.get(executionArn);
+    if (!this.store || !entry || entry.status === 'RUNNING') return undefined;
+    const cached = this.endedCache.get(executionArn);
+    if (cached) {
+      this.endedCache.delete(executionArn);
+      this.endedCache.set(executionArn, cached);
+      return cached;
+    }
+    const record = this.store.read(executionArn);
+    if (!record) return undefined;
+    const ended = new EndedExecution(record);
+    this.endedCache.set(executionArn, ended);
+    if (this.endedCache.size > ENDED_CACHE_SIZE) {
+      const [oldest] = this.endedCache.keys();
+      if (oldest !== undefined) this.endedCache.delete(oldest);
+    }
+    return ended;
+  }
+
+  /**
+   * Reads the index and the files of running executions (and of any file the index does not
+   * know): running ones resume at their persisted current state, ended ones stay on disk,
+   * known by their index entry (see local/sfn/README.md "Durability").
    */
   private restore(store: ExecutionStore): RestoreReport {
-    const { records, skipped } = store.load();
+    const { entries, unindexed } = store.openIndex();
     const report = {
       resumed: [] as string[],
       finished: [] as string[],
       failed: [] as Array<{ executionArn: string; reason: string }>,
-      skipped,
+      skipped: [] as SkippedExecutionFile[],
     };
-    for (const { file, reason } of skipped) this.log(`skipped the execution file ${file}: ${reason}`);
+    const records: ExecutionRecord[] = [];
+    for (const entry of [...entries.values()]) {
+      if (entry.status !== 'RUNNING') continue;
+      const file = store.fileOf(entry.arn);
+      const read = store.readFile(file);
+      if (read.ok && read.record.executionArn === entry.arn) records.push(read.record);
+      else {
+        report.skipped.push({ file, reason: read.ok ? 'the record is of another execution' : read.reason });
+        entries.delete(entry.arn);
+      }
+    }
+    const seen = new Map<string, string>();
+    const found: IndexEntry[] = [];
+    for (const file of unindexed) {
+      const read = store.readFile(file);
+      if (!read.ok) {
+        report.skipped.push({ file, reason: read.reason });
+        continue;
+      }
+      const arn = read.record.executionArn;
+      const other = seen.get(arn) ?? (entries.has(arn) ? store.fileOf(arn) : undefined);
+      if (other !== undefined) {
+        report.skipped.push({ file, reason: `the execution is already loaded from ${path.basename(other)}` });
+        continue;
+      }
+      seen.set(arn, file);
+      records.push(read.record);
+      found.push(indexEntryOf(read.record));
+    }
+    for (const entry of found) {
+      entries.set(entry.arn, entry);
+      store.index(entry);
+    }
+    for (const { file, reason } of report.skipped) this.log(`skipped the execution file ${file}: ${reason}`);
+    // Start order, as ListExecutions and the index keep it.
+    for (const entry of [...entries.values()].sort((a, b) => Date.parse(a.start) - Date.parse(b.start))) {
+      this.remember(entry);
+    }
+    records.sort((a, b) => Date.parse(a.startDate) - Date.parse(b.startDate));
     for (const record of records) {
-      let execution: Execution;
-      const problem = record.status === 'RUNNING' ? this.resumeProblem(record) : undefined;
-      if (record.status !== 'RUNNING') {
-        execution = new EndedExecution(record);
-        report.finished.push(record.executionArn);
-      } else if (problem !== undefined) {
+      // The file is newer than its index line (a crash between the two), or was not indexed.
+      this.noteStatus(record);
+      if (record.status !== 'RUNNING') continue;
+      const problem = this.resumeProblem(record);
+      if (problem !== undefined) {
         const reason = `could not resume after a restart: ${problem}`;
         failRecord(record, this.now(), reason);
         store.save(record);
+        this.noteStatus(record);
         this.log(`${record.executionArn} ${reason}`);
-        execution = new EndedExecution(record);
         report.failed.push({ executionArn: record.executionArn, reason });
-      } else {
-        const machine = this.machines.get(record.stateMachineArn) as RunnableMachine;
-        const engine = record.current
-          ? new StateMachine(
-              resumeDefinition(machine.prepared, record.current.state) as unknown as StateMachineDefinition,
-              { validationOptions: { noValidate: true } },
-            )
-          : undefined;
-        execution = new ExecutionRun(record, machine, this.runDeps(), engine ? { engine } : {});
-        report.resumed.push(record.executionArn);
+        continue;
       }
-      this.executions.set(record.executionArn, execution);
-      for (const task of record.tasks) this.tokens.set(task.token, execution);
+      const machine = this.machines.get(record.stateMachineArn) as RunnableMachine;
+      const engine = record.current ? this.resumeEngine(machine, record.current.state) : undefined;
+      this.adopt(new ExecutionRun(record, machine, this.runDeps(machine), engine ? { engine } : {}));
+      report.resumed.push(record.executionArn);
+    }
+    const failed = new Set(report.failed.map((f) => f.executionArn));
+    for (const entry of this.index.values()) {
+      if (entry.status !== 'RUNNING' && !failed.has(entry.arn)) report.finished.push(entry.arn);
     }
     return report;
+  }
+
+  /** The engine that resumes `machine` at `state`: one per state, shared by every resume. */
+  private resumeEngine(machine: RunnableMachine, state: string): StateMachine {
+    const key = `${machine.arn}\u0000${state}`;
+    let engine = this.resumeEngines.get(key);
+    if (!engine) {
+      engine = new StateMachine(
+        resumeDefinition(machine.prepared, state) as unknown as StateMachineDefinition,
+        {
+          validationOptions: { noValidate: true },
+        },
+      );
+      this.resumeEngines.set(key, engine);
+    }
+    return engine;
   }
 
   /** Why a running record cannot resume with the state machines of this app, if it cannot. */
@@ -492,7 +704,7 @@ export class StepFunctionsControlPlane {
 
   private execution(executionArn: string): Execution {
     if (!EXECUTION_ARN.test(executionArn)) throw apiError.invalidArn('executionArn');
-    const run = this.executions.get(executionArn);
+    const run = this.executions.get(executionArn) ?? this.endedExecution(executionArn);
     if (!run) throw apiError.executionDoesNotExist(executionArn);
     return run;
   }
@@ -501,8 +713,15 @@ export class StepFunctionsControlPlane {
   private openTask(taskToken: string): Execution {
     if (!isWellFormedTaskToken(taskToken)) throw apiError.invalidToken();
     const run = this.tokens.get(taskToken);
-    if (!run) throw apiError.taskDoesNotExist();
-    if (!run.isOpen(taskToken)) throw apiError.taskTimedOut();
-    return run;
+    if (run) {
+      if (!run.isOpen(taskToken)) throw apiError.taskTimedOut();
+      return run;
+    }
+    // Not in memory: a token of an execution that has ended, found through the reference it carries.
+    const ref = taskTokenRef(taskToken);
+    const arn = ref === undefined ? undefined : this.byRef.get(ref);
+    const ended = arn === undefined ? undefined : this.endedExecution(arn);
+    if (ended?.record.tasks.some((task) => task.token === taskToken)) throw apiError.taskTimedOut();
+    throw apiError.taskDoesNotExist();
   }
 }

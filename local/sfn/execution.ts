@@ -29,7 +29,7 @@ import {
   type TaskError as TaskErrorInfo,
 } from './lambda';
 import type { TimerId, Timers } from './timers';
-import { newTaskToken } from './tokens';
+import { executionRef, newTaskToken } from './tokens';
 import { enteredEventId, waitDueAt } from './wait';
 
 /** A history event as stored: the API's shape, the timestamp as ISO text. */
@@ -54,6 +54,17 @@ export interface TaskTokenRecord {
   attempt: number;
   /** Which entry of the state (a hash of the state's resolved Parameters): see `inputKey`. */
   inputKey: string;
+  /** The id of its TaskScheduled event: tells this visit of the state from earlier ones. */
+  scheduledEventId?: number;
+  /**
+   * When the function given this token returned (TaskSubmitted). Absent while it runs: a
+   * resume invokes it again with this token (at-least-once, as a Lambda retry on AWS).
+   */
+  submittedAt?: string;
+  /** SUCCEEDED: the output sent (JSON text). FAILED: the error and cause. A resume hands them on. */
+  output?: string;
+  error?: string;
+  cause?: string;
 }
 
 /** A Wait state in progress. */
@@ -128,6 +139,11 @@ export interface ExecutionDeps {
   readonly timeouts: TimeoutErrors;
   /** Longest stretch one engine Task attempt waits before the engine gets control back. */
   readonly sliceMs: number;
+  /**
+   * The engine that resumes this machine at a top-level state (`resumeDefinition`). With it,
+   * an execution that waits at a top-level state lets its engine go (see `ExecutionRun`).
+   */
+  readonly resumeEngine?: (state: string) => StateMachine;
   /** A token was issued: the control plane indexes it. */
   readonly tokenIssued: (token: string, run: ExecutionRun) => void;
   /**
@@ -157,6 +173,8 @@ interface OpenTask {
   deadline?: TimerId;
   outcome?: TaskOutcome;
   waiter?: (outcome: TaskOutcome) => void;
+  /** Its function is running in this process (so a handler that adopts it does not invoke it again). */
+  invoking?: boolean;
 }
 
 interface Parked {
@@ -165,6 +183,19 @@ interface Parked {
 }
 
 type Invocation = { ok: true; payload: Json } | { ok: false; error: TaskErrorInfo };
+
+/**
+ * Thrown by a handler whose top-level state waits (a callback, a Wait, a retry backoff)
+ * after the engine was aborted: the run keeps the record and its timers, not the engine.
+ */
+class ParkedError extends Error {
+  readonly isRetryable = false;
+  readonly isCatchable = false;
+  constructor() {
+    super('the local control plane parked this execution');
+    this.name = 'Local.Parked';
+  }
+}
 
 const ENTERED: Record<StateType, HistoryEventType> = {
   Task: 'TaskStateEntered',
@@ -222,6 +253,28 @@ function withToken(value: Json, token: string): { value: Json; count: number } {
 export function inputKey(state: string, handlerInput: Json): string {
   const stable = JSON.stringify(withToken(handlerInput, '$$.Task.Token').value);
   return createHash('sha256').update(`${state}\u0000${stable}`).digest('base64url').slice(0, 22);
+}
+
+/**
+ * The id of the entry event of the current state's latest visit (state names are unique
+ * in a definition, nested ones included): tokens scheduled after it belong to this visit.
+ */
+function currentVisitStart(record: ExecutionRecord): number | undefined {
+  const state = record.current?.state;
+  if (state === undefined) return undefined;
+  return record.history.findLast((e) => e.stateEnteredEventDetails?.name === state)?.id;
+}
+
+/** The outcome a settled token's record kept, if it can be handed on. */
+function savedOutcome(task: TaskTokenRecord): TaskOutcome | undefined {
+  if (task.status === 'TIMED_OUT') return { kind: 'timeout' };
+  if (task.status === 'FAILED' && task.error !== undefined) {
+    return { kind: 'failure', error: task.error, cause: task.cause ?? '' };
+  }
+  if (task.status === 'SUCCEEDED' && task.output !== undefined) {
+    return { kind: 'success', output: JSON.parse(task.output) as Json };
+  }
+  return undefined;
 }
 
 /**
@@ -284,6 +337,13 @@ function retryDecision(
  * due time. A handler that lets go of one (the engine slice ended, or the process stopped)
  * leaves it there; the next entry of the same state with the same input takes it up again
  * (`adopt`), in this process or, after a restart, in a resumed one.
+ *
+ * Parking: a wait at a top-level state (the only state running then) does not keep the
+ * engine. The handler leaves its wait in the record, aborts the engine and throws
+ * `ParkedError`; the run keeps the record, its open tokens and timers. An answer, a
+ * deadline or the wait's due time wakes it: a new engine session starts at the current
+ * state (`resumeEngine`, as after a restart, its entry not written again) and the handler
+ * takes up the same wait, now over.
  */
 export class ExecutionRun {
   /** Settles when the execution has ended (or was disposed); never rejects. */
@@ -307,6 +367,16 @@ export class ExecutionRun {
   private disposed = false;
   private ended = false;
   private executionTimer: TimerId | undefined;
+  /**
+   * `parking`: a handler aborted the engine to park, the session winds down (a wake-up now
+   * is remembered in `wokenEarly`); `parked`: only the record and its timers are left.
+   */
+  private parkState: 'running' | 'parking' | 'parked' = 'running';
+  private wokenEarly = false;
+  /** Wakes a parked run (an answer, a due time, a stop); undefined while an engine runs. */
+  private wake: (() => void) | undefined;
+  /** Handlers waiting on something that only a stop ends (a function call): woken by closeAll. */
+  private readonly stopListeners = new Set<() => void>();
 
   constructor(
     readonly record: ExecutionRecord,
@@ -320,11 +390,20 @@ export class ExecutionRun {
     ]);
     if (resume) {
       if (resume.engine && record.current) this.skipEntry = record.current.state;
+      const visit = currentVisitStart(record);
       for (const task of record.tasks) {
-        if (task.status !== 'OPEN') continue;
-        const open: OpenTask = { record: task };
-        this.open.set(task.token, open);
-        this.dormant.push(open);
+        if (task.status === 'OPEN') {
+          const open: OpenTask = { record: task };
+          this.open.set(task.token, open);
+          this.dormant.push(open);
+          continue;
+        }
+        // Answered (or timed out) in this visit of the current state, but the state had not
+        // moved on: the resumed state takes the saved outcome instead of asking again.
+        const outcome = savedOutcome(task);
+        if (outcome && visit !== undefined && (task.scheduledEventId ?? 0) > visit) {
+          this.dormant.push({ record: task, outcome });
+        }
       }
     }
     this.done = this.run().catch((error: unknown) => {
@@ -364,6 +443,11 @@ export class ExecutionRun {
     return this.settle(token, outcome);
   }
 
+  /** True while an engine runs this execution (false once it has ended or while it is parked). */
+  get engineRunning(): boolean {
+    return !this.ended && this.parkState !== 'parked';
+  }
+
   /** SendTaskHeartbeat: heartbeats are not tracked (HeartbeatSeconds is ignored). */
   isOpen(token: string): boolean {
     return this.open.get(token)?.record.status === 'OPEN';
@@ -389,11 +473,72 @@ export class ExecutionRun {
       handlers[info.name] = (input) => this.task(info, input);
     }
     for (const name of machine.prepared.waits) handlers[name] = (input) => this.wait(name, input);
-    const current = record.current;
-    const engine = this.resume?.engine && current ? this.resume.engine : machine.engine;
-    if (engine !== machine.engine && current) {
-      handlers[RESUME_STATE] = async () => JSON.parse(current.input) as EngineJson;
+    handlers[RESUME_STATE] = async () => JSON.parse(this.record.current?.input ?? 'null') as EngineJson;
+    let engine = this.resume?.engine && record.current ? this.resume.engine : machine.engine;
+    // A restored execution that was parked stays parked: no engine until it is woken.
+    let outcome =
+      this.resume?.engine && this.parkRestored() ? 'parked' : await this.session(engine, handlers);
+    for (;;) {
+      if (outcome !== 'parked') {
+        this.finish(outcome);
+        return;
+      }
+      // Parked: nothing of the engine is kept; wait to be woken (unless that happened already).
+      if (!this.wokenEarly) {
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          this.parkState = 'parked';
+        });
+      }
+      this.wake = undefined;
+      this.wokenEarly = false;
+      this.parkState = 'running';
+      const current = this.record.current;
+      if (this.stopping || this.disposed || !current || !this.deps.resumeEngine) {
+        this.finish({ ok: false });
+        return;
+      }
+      this.skipEntry = current.state;
+      engine = this.deps.resumeEngine(current.state);
+      outcome = await this.session(engine, handlers);
     }
+  }
+
+  /**
+   * After a restart: parks at once when the current state only waits — on an open token
+   * whose function had returned, or until a Wait's or a backoff's due time in the future.
+   * Anything else (a function to invoke again, a due time passed) needs the engine now.
+   */
+  private parkRestored(): boolean {
+    const state = this.record.current?.state;
+    if (state === undefined || !this.deps.resumeEngine || !this.machine.prepared.topLevelStates.has(state)) {
+      return false;
+    }
+    const now = this.deps.now().getTime();
+    const mine = <T extends { state: string }>(items: readonly T[]) => items.filter((i) => i.state === state);
+    const tasks = mine(this.dormant.map((o) => o.record));
+    const waits = mine(this.record.waits);
+    const retries = mine(this.record.retries);
+    if (tasks.length + waits.length + retries.length !== 1 && !(tasks.length === 1 && retries.length === 1)) {
+      return false;
+    }
+    const [task] = tasks;
+    const [due] = [...waits, ...retries].flatMap((r) => (r.dueAt === undefined ? [] : [Date.parse(r.dueAt)]));
+    if (task) {
+      // Its answer or deadline wakes the run (settle); a backoff cannot run alongside a token.
+      if (task.status !== 'OPEN' || task.submittedAt === undefined || due !== undefined) return false;
+    } else if (due === undefined || due <= now) return false;
+    else this.wakeAt(due);
+    this.parkState = 'parking';
+    return true;
+  }
+
+  /** One engine run, from the start or resumed at the current state: its outcome, or parked. */
+  private async session(
+    engine: StateMachine,
+    handlers: Record<string, EngineTaskHandler>,
+  ): Promise<{ ok: true; output: Json } | { ok: false; error?: string; cause?: string } | 'parked'> {
+    const { record, machine } = this;
     const roleArn = `arn:aws:iam::${this.deps.accountId}:role/local-step-functions`;
     const { result, eventLogs, abort } = engine.run(JSON.parse(record.input) as EngineJson, {
       overrides: { taskResourceLocalHandlers: handlers },
@@ -419,7 +564,26 @@ export class ExecutionRun {
       (error: unknown) => this.failure(error),
     );
     await drained.catch(() => {});
-    this.finish(outcome);
+    this.abortEngine = () => {};
+    return this.parkState === 'parking' ? 'parked' : outcome;
+  }
+
+  /** Wakes a parked run; remembered when the engine session is still winding down. */
+  private wakeUp(): void {
+    if (this.wake) this.wake();
+    else if (this.parkState === 'parking') this.wokenEarly = true;
+  }
+
+  /**
+   * Parks the run if this top-level state is the current one (and a resume engine exists):
+   * aborts the engine and returns the error the handler throws; undefined: keep waiting here.
+   */
+  private parkHere(state: string): ParkedError | undefined {
+    if (!this.deps.resumeEngine || this.record.current?.state !== state) return undefined;
+    if (!this.machine.prepared.topLevelStates.has(state) || this.stopping || this.disposed) return undefined;
+    this.parkState = 'parking';
+    this.abortEngine();
+    return new ParkedError();
   }
 
   private failure(error: unknown): { ok: false; error?: string; cause?: string } {
@@ -606,10 +770,15 @@ export class ExecutionRun {
     return found;
   }
 
-  /** A callback attempt of this entry that no handler waits on. */
-  private adoptTask(state: string, key: string): OpenTask | undefined {
-    const index = this.pick(this.dormant, state, key, (open) => open.record);
-    return index >= 0 ? this.dormant.splice(index, 1)[0] : undefined;
+  /**
+   * A callback attempt of this entry that no handler waits on: an open token, or one already
+   * answered for this very attempt (its outcome is handed on, not asked for again).
+   */
+  private adoptTask(state: string, key: string, attempt: number): OpenTask | undefined {
+    const candidates = this.dormant.filter((o) => o.record.status === 'OPEN' || o.record.attempt === attempt);
+    const found = candidates[this.pick(candidates, state, key, (open) => open.record)];
+    if (found) this.dormant.splice(this.dormant.indexOf(found), 1);
+    return found;
   }
 
   // ---- tasks -----------------------------------------------------------------------------
@@ -640,6 +809,11 @@ export class ExecutionRun {
       for (;;) {
         if (retry?.dueAt !== undefined) {
           const dueAt = Date.parse(retry.dueAt);
+          const parked = dueAt > this.deps.now().getTime() ? this.parkHere(info.name) : undefined;
+          if (parked) {
+            this.wakeAt(dueAt);
+            throw parked;
+          }
           if (dueAt > this.deps.now().getTime() && (await this.park(dueAt, sliceEnd)) === 'slice') {
             throw new EngineSliceError();
           }
@@ -655,7 +829,7 @@ export class ExecutionRun {
               : await this.invokeAttempt(info, raw);
           return output as EngineJson;
         } catch (error) {
-          if (error instanceof EngineSliceError || this.disposed) throw error;
+          if (error instanceof EngineSliceError || error instanceof ParkedError || this.disposed) throw error;
           const next = retryDecision(info, error, retry?.retriesByRetrier);
           if (!next) throw error;
           if (!retry) {
@@ -671,7 +845,7 @@ export class ExecutionRun {
       }
     } catch (error) {
       // A slice or the process stopping: the retry state stays for the next entry.
-      keep = error instanceof EngineSliceError || this.disposed;
+      keep = error instanceof EngineSliceError || error instanceof ParkedError || this.disposed;
       throw error;
     } finally {
       if (retry) {
@@ -759,6 +933,18 @@ export class ExecutionRun {
     return { promise, cancel };
   }
 
+  /** Wakes the parked run at `dueAt` (cancelled, and the run woken, by the execution's end). */
+  private wakeAt(dueAt: number): void {
+    const entry: Parked = {
+      timer: this.deps.timers.schedule(new Date(dueAt), () => {
+        this.parked.delete(entry);
+        this.wakeUp();
+      }),
+      reject: () => this.wakeUp(),
+    };
+    this.parked.add(entry);
+  }
+
   /** Sleeps until `dueAt` or the end of the handler's engine slice, whichever comes first. */
   private async park(dueAt: number, sliceEnd: number): Promise<'due' | 'slice'> {
     await this.sleep(Math.min(dueAt, sliceEnd)).promise;
@@ -806,15 +992,25 @@ export class ExecutionRun {
       timeoutSeconds === undefined
         ? undefined
         : this.sleep(this.deps.now().getTime() + timeoutSeconds * 1000);
-    let result: Invocation | 'timeout';
+    let result: Invocation | 'timeout' | 'stopped';
+    // A stop (or the process stopping) ends the wait for the function: nothing else would.
+    let onStop: () => void = () => {};
+    const stopped = new Promise<'stopped'>((resolve) => {
+      onStop = () => resolve('stopped');
+      this.stopListeners.add(onStop);
+    });
     try {
-      result = deadline
-        ? await Promise.race([invocation, deadline.promise.then(() => 'timeout' as const)])
-        : await invocation;
+      result = await Promise.race([
+        invocation,
+        stopped,
+        ...(deadline ? [deadline.promise.then(() => 'timeout' as const)] : []),
+      ]);
     } finally {
       deadline?.cancel();
+      this.stopListeners.delete(onStop);
     }
     this.assertRunning();
+    if (result === 'stopped') throw new StatesRuntimeError('the execution is stopping');
     if (result === 'timeout') {
       const details = { error: 'States.Timeout', cause: TIMEOUT_CAUSE };
       if (viaIntegration) this.append('TaskTimedOut', { taskTimedOutEventDetails: { ...task, ...details } });
@@ -847,7 +1043,8 @@ export class ExecutionRun {
    * One attempt of `lambda:invoke.waitForTaskToken`: a fresh token substituted for
    * `$$.Task.Token`; the state waits for SendTaskSuccess/Failure or its TimeoutSeconds. An
    * attempt a handler let go of (slice end, restart) is taken up again with its token and
-   * due time, without invoking the function again.
+   * due time; its function is invoked again, with the same token, only when it had not
+   * returned (`submittedAt`) and is not running here: at-least-once, as AWS retries a Lambda.
    */
   private async callbackAttempt(
     info: TaskStateInfo,
@@ -857,7 +1054,20 @@ export class ExecutionRun {
     sliceEnd: number,
   ): Promise<Json> {
     this.assertRunning();
-    const open = this.adoptTask(info.name, key) ?? this.openCallback(info, raw, key, attempt);
+    const adopted = this.adoptTask(info.name, key, attempt);
+    const open = adopted ?? this.openCallback(info, raw, key, attempt);
+    if (adopted?.record.status === 'OPEN' && adopted.record.submittedAt === undefined && !adopted.invoking) {
+      // The process stopped while the function ran: it may have died before doing its work.
+      const { parameters } = this.unwrap(info, raw);
+      const target = this.lambdaTarget(info, parameters);
+      this.invokeCallback(adopted, target, withToken(target.payload, adopted.record.token).value);
+    }
+    const parked = open.outcome ? undefined : this.parkHere(info.name);
+    if (parked) {
+      // The token waits in the record; its answer or deadline wakes the run (see settle).
+      this.dormant.push(open);
+      throw parked;
+    }
     const outcome = await this.outcomeOf(open, sliceEnd);
     switch (outcome.kind) {
       case 'success':
@@ -874,7 +1084,7 @@ export class ExecutionRun {
   private openCallback(info: TaskStateInfo, raw: Json, key: string, attempt: number): OpenTask {
     const { parameters, timeoutSeconds } = this.unwrap(info, raw);
     const target = this.lambdaTarget(info, parameters);
-    const token = newTaskToken();
+    const token = newTaskToken(executionRef(this.record.executionArn));
     const { value: payload, count } = withToken(target.payload, token);
     if (count === 0) {
       // Step Functions would wait for a token nobody was given until the state times out.
@@ -906,25 +1116,43 @@ export class ExecutionRun {
         ...(info.heartbeatSeconds === undefined ? {} : { heartbeatInSeconds: info.heartbeatSeconds }),
       },
     });
+    record.scheduledEventId = this.record.history.at(-1)?.id;
     this.append('TaskStarted', { taskStartedEventDetails: task });
     this.armDeadline(open);
     // Saved before the function has the token: a token handed out is never lost.
     this.changed(true);
-    // The token is valid from now on: the function may answer it before it returns.
+    this.invokeCallback(open, target, payload);
+    return open;
+  }
+
+  /**
+   * Invokes a callback task's function with its token's payload. The token is valid from
+   * before: the function may answer it before it returns. Its return is saved at once
+   * (`submittedAt`): after a restart, only a function that had not returned runs again.
+   */
+  private invokeCallback(
+    open: OpenTask,
+    target: { functionName: string; logTail: boolean },
+    payload: Json,
+  ): void {
+    const task = { resourceType: 'lambda', resource: 'invoke.waitForTaskToken' };
+    open.invoking = true;
     void this.invoke(target.functionName, payload, true).then((result) => {
+      open.invoking = false;
       if (open.record.status !== 'OPEN' || this.disposed) return;
       if (result.ok) {
+        open.record.submittedAt = this.deps.now().toISOString();
         const output = JSON.stringify(
           lambdaInvokeResult(result.payload, this.deps.now(), { logTail: target.logTail }),
         );
         this.append('TaskSubmitted', {
           taskSubmittedEventDetails: { ...task, output, outputDetails: NO_DATA },
         });
+        this.changed(true);
       } else {
-        this.settle(token, { kind: 'failure', ...result.error });
+        this.settle(open.record.token, { kind: 'failure', ...result.error });
       }
     });
-    return open;
   }
 
   /** The token's TimeoutSeconds, from its absolute due time. */
@@ -967,6 +1195,7 @@ export class ExecutionRun {
     switch (outcome.kind) {
       case 'success':
         open.record.status = 'SUCCEEDED';
+        open.record.output = JSON.stringify(outcome.output);
         this.append('TaskSucceeded', {
           taskSucceededEventDetails: {
             ...task,
@@ -976,7 +1205,7 @@ export class ExecutionRun {
         });
         break;
       case 'failure':
-        open.record.status = 'FAILED';
+        Object.assign(open.record, { status: 'FAILED', error: outcome.error, cause: outcome.cause });
         this.append('TaskFailed', {
           taskFailedEventDetails: { ...task, error: outcome.error, cause: outcome.cause },
         });
@@ -994,7 +1223,8 @@ export class ExecutionRun {
     open.outcome = outcome;
     // An answer is saved before SendTask* returns.
     this.changed(true);
-    open.waiter?.(outcome);
+    if (open.waiter) open.waiter(outcome);
+    else this.wakeUp();
     return true;
   }
 
@@ -1006,7 +1236,9 @@ export class ExecutionRun {
       parked.reject(new StatesRuntimeError('the execution is stopping'));
     }
     this.parked.clear();
+    for (const listener of [...this.stopListeners]) listener();
     this.releaseClaims();
+    this.wakeUp();
   }
 
   // ---- Wait ------------------------------------------------------------------------------
@@ -1031,6 +1263,12 @@ export class ExecutionRun {
         this.changed(true);
       }
       const dueAt = Date.parse(waiting.dueAt);
+      const parked = dueAt > this.deps.now().getTime() ? this.parkHere(name) : undefined;
+      if (parked) {
+        keep = true;
+        this.wakeAt(dueAt);
+        throw parked;
+      }
       if (dueAt > this.deps.now().getTime() && (await this.park(dueAt, sliceEnd)) === 'slice') {
         keep = true;
         throw new EngineSliceError();

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type {
   DescribeExecutionRequest,
   GetExecutionHistoryRequest,
+  ListExecutionsRequest,
   SendTaskFailureRequest,
   SendTaskHeartbeatRequest,
   SendTaskSuccessRequest,
@@ -52,6 +53,7 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
   SendTaskFailure: (plane, body) => plane.sendTaskFailure(body as SendTaskFailureRequest),
   SendTaskHeartbeat: (plane, body) => plane.sendTaskHeartbeat(body as SendTaskHeartbeatRequest),
   StopExecution: (plane, body) => plane.stopExecution(body as StopExecutionRequest),
+  ListExecutions: (plane, body) => plane.listExecutions(body as ListExecutionsRequest),
 };
 
 /** Dates as epoch seconds, as the API's timestamps are. */

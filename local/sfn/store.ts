@@ -1,9 +1,17 @@
-import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import * as path from 'node:path';
 import * as z from 'zod';
 import type { ExecutionRecord } from './execution';
-import { isWellFormedTaskToken } from './tokens';
+import { executionRef, isWellFormedTaskToken } from './tokens';
 
 /**
  * The durable store of the local Step Functions: one JSON file per execution in
@@ -20,12 +28,60 @@ import { isWellFormedTaskToken } from './tokens';
  * end); `saveSoon` writes at the end of the event-loop turn, once per record however many
  * changes it had (history events). `flush` writes what is pending; `close` flushes and
  * stops. One process per folder (the runtime holds a lock on its data folder).
+ *
+ * The index (`index.jsonl` in the same folder): one line per execution start and end,
+ * `{arn, machine, name, status, start, stop?}`, appended after the execution's file was
+ * written, the last line of an ARN winning. A restart reads the index and the folder's file
+ * names, not the files of ended executions: only running ones, and any file the index does
+ * not know (an index lost, a crash between a file and its line, a folder of an older
+ * version) are read. `openIndex` rewrites the index compactly when it has lines to spare.
  */
 
 export const EXECUTION_FILE_FORMAT = 'bashke.local-sfn.execution';
 export const EXECUTION_FILE_VERSION = 1;
 /** The folder inside the data folder. */
 export const EXECUTIONS_FOLDER = 'executions';
+/** The index file inside that folder. */
+export const INDEX_FILE = 'index.jsonl';
+
+/** What the index knows of an execution: enough for ListExecutions and name checks. */
+export interface IndexEntry {
+  readonly arn: string;
+  readonly machine: string;
+  readonly name: string;
+  readonly status: ExecutionRecord['status'];
+  /** ISO dates. */
+  readonly start: string;
+  readonly stop?: string;
+}
+
+export interface OpenedIndex {
+  /** Every execution the index knows whose file exists, by ARN. */
+  readonly entries: Map<string, IndexEntry>;
+  /** Files the index does not know (read them: see `readFile`). */
+  readonly unindexed: string[];
+}
+
+const indexLine = z.object({
+  arn: z.string().min(1),
+  machine: z.string().min(1),
+  name: z.string().min(1),
+  status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']),
+  start: z.string(),
+  stop: z.string().optional(),
+});
+
+/** The index entry of a record. */
+export function indexEntryOf(record: ExecutionRecord): IndexEntry {
+  return {
+    arn: record.executionArn,
+    machine: record.stateMachineArn,
+    name: record.name,
+    status: record.status,
+    start: record.startDate,
+    ...(record.stopDate === undefined ? {} : { stop: record.stopDate }),
+  };
+}
 
 export interface SkippedExecutionFile {
   /** Absolute path of the file. */
@@ -70,6 +126,11 @@ const recordSchema = z.object({
       dueAt: iso.optional(),
       attempt: z.number().int().positive(),
       inputKey: z.string(),
+      scheduledEventId: z.number().int().positive().optional(),
+      submittedAt: iso.optional(),
+      output: z.string().optional(),
+      error: z.string().optional(),
+      cause: z.string().optional(),
     }),
   ),
   waits: z.array(z.object({ state: z.string().min(1), dueAt: iso, inputKey: z.string() })),
@@ -151,12 +212,106 @@ export class ExecutionStore {
       options.onWriteError ?? ((message) => console.error(`local step functions: ${message}`));
   }
 
-  /** The file of an execution. */
+  /** The file of an execution: deterministic, so a name is checked without reading anything. */
   fileOf(executionArn: string): string {
     const [, machine = '', name = ''] = /:execution:([^:]+):([^:]+)$/.exec(executionArn) ?? [];
     const readable = `${machine}.${name}`.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 120);
-    const hash = createHash('sha256').update(executionArn).digest('hex').slice(0, 16);
-    return path.join(this.dir, `${readable}.${hash}.json`);
+    return path.join(this.dir, `${readable}.${executionRef(executionArn)}.json`);
+  }
+
+  /** True when the execution has a file. */
+  has(executionArn: string): boolean {
+    return existsSync(this.fileOf(executionArn));
+  }
+
+  /** One file's record, or why it cannot be used. */
+  readFile(file: string): { ok: true; record: ExecutionRecord } | { ok: false; reason: string } {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      return { ok: false, reason: `unreadable (${error instanceof Error ? error.message : String(error)})` };
+    }
+    return readExecutionFile(text);
+  }
+
+  /** The saved record of an execution (e.g. one that ended before a restart), if readable. */
+  read(executionArn: string): ExecutionRecord | undefined {
+    const pending = this.pending.get(executionArn);
+    if (pending) return pending;
+    const read = this.readFile(this.fileOf(executionArn));
+    return read.ok && read.record.executionArn === executionArn ? read.record : undefined;
+  }
+
+  /**
+   * The index, checked against the folder: entries whose file is gone are dropped, files it
+   * does not know are listed. Leftover temporary files of an interrupted write are removed.
+   * A torn last line (a crash while appending) is ignored.
+   */
+  openIndex(): OpenedIndex {
+    const names = new Set<string>();
+    for (const entry of readdirSync(this.dir)) {
+      if (entry.endsWith('.tmp')) rmSync(path.join(this.dir, entry), { force: true });
+      else if (entry.endsWith('.json')) names.add(entry);
+    }
+    const entries = new Map<string, IndexEntry>();
+    let lines = 0;
+    let text = '';
+    try {
+      text = readFileSync(path.join(this.dir, INDEX_FILE), 'utf8');
+    } catch {
+      // No index yet (a new folder, or one of an older version): every file is unindexed.
+    }
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      lines++;
+      let json: unknown;
+      try {
+        json = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      const parsed = indexLine.safeParse(json);
+      if (!parsed.success) continue;
+      const { stop, ...rest } = parsed.data;
+      entries.set(rest.arn, stop === undefined ? rest : { ...rest, stop });
+    }
+    const indexed = new Set<string>();
+    for (const [arn] of entries) {
+      const name = path.basename(this.fileOf(arn));
+      if (names.has(name)) indexed.add(name);
+      else entries.delete(arn);
+    }
+    if (lines !== entries.size) this.rewriteIndex(entries.values());
+    const unindexed = [...names].filter((name) => !indexed.has(name)).sort();
+    return { entries, unindexed: unindexed.map((name) => path.join(this.dir, name)) };
+  }
+
+  /** Appends an execution's entry to the index; call after its file was written. */
+  index(entry: IndexEntry): void {
+    if (this.closed) return;
+    try {
+      appendFileSync(path.join(this.dir, INDEX_FILE), `${JSON.stringify(entry)}\n`);
+    } catch (error) {
+      this.onWriteError(
+        `could not index ${entry.arn} (${error instanceof Error ? error.message : String(error)})`,
+      );
+    }
+  }
+
+  /** Replaces the index with these entries (temporary file, then rename). */
+  rewriteIndex(entries: Iterable<IndexEntry>): void {
+    const file = path.join(this.dir, INDEX_FILE);
+    const temp = `${file}.${process.pid}.tmp`;
+    try {
+      writeFileSync(temp, [...entries].map((e) => `${JSON.stringify(e)}\n`).join(''));
+      renameSync(temp, file);
+    } catch (error) {
+      rmSync(temp, { force: true });
+      this.onWriteError(
+        `could not rewrite the index (${error instanceof Error ? error.message : String(error)})`,
+      );
+    }
   }
 
   /**

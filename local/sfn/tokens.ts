@@ -2,9 +2,11 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
  * Task tokens of the emulated callback pattern. A token is opaque and about as long as a
- * real one: `AQ` + 256 base64url characters of randomness (192 bytes) + a 12-character
- * checksum. The checksum lets the API tell a malformed token (InvalidToken) from a
- * well-formed one it does not know (TaskDoesNotExist), e.g. one issued before a restart.
+ * real one: `AQ` + 256 base64url characters + a 12-character checksum. The checksum lets the
+ * API tell a malformed token (InvalidToken) from a well-formed one it does not know
+ * (TaskDoesNotExist). The 256 characters are the execution's reference (`executionRef`, 16
+ * characters) followed by 240 of randomness (180 bytes): a token of an execution that ended
+ * before a restart is then traced to that execution's file without loading every file.
  */
 
 const PREFIX = 'AQ';
@@ -21,9 +23,25 @@ function checksum(body: string): Buffer {
   return createHash('sha256').update(`bashke-local-sfn-task-token:${body}`).digest().subarray(0, CHECK_BYTES);
 }
 
-export function newTaskToken(): string {
-  const body = randomBytes(BODY_BYTES).toString('base64url');
+const REF_CHARS = 16;
+
+/** A short, stable reference of an execution: also the hash in its file's name (store.ts). */
+export function executionRef(executionArn: string): string {
+  return createHash('sha256').update(executionArn).digest('hex').slice(0, REF_CHARS);
+}
+
+/** A fresh token of the execution with reference `ref` (see `executionRef`); without one, all random. */
+export function newTaskToken(ref?: string): string {
+  if (ref !== undefined && !/^[0-9a-f]{16}$/.test(ref))
+    throw new Error('an execution reference is 16 hex digits');
+  const random = randomBytes(BODY_BYTES).toString('base64url');
+  const body = ref === undefined ? random : `${ref}${random.slice(REF_CHARS)}`;
   return `${PREFIX}${body}${checksum(body).toString('base64url')}`;
+}
+
+/** The execution reference a well-formed token carries (tokens of older versions carry none that resolves). */
+export function taskTokenRef(token: string): string | undefined {
+  return TOKEN.exec(token)?.[1]?.slice(0, REF_CHARS);
 }
 
 /** True when `token` has the shape and checksum of a token this module issues. */

@@ -177,7 +177,49 @@ const DEADLINE = machine('Deadline', {
   },
 });
 
-const MACHINES = [CALLBACK, WAIT, RETRY, FAN, DEADLINE];
+/** A plain lambda:invoke, then a callback inside a Parallel branch. */
+const PLAIN_AND_BRANCH = machine('PlainAndBranch', {
+  StartAt: 'Work',
+  States: {
+    Work: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: fnArn('Work'), 'Payload.$': '$' },
+      ResultSelector: { 'value.$': '$.Payload' },
+      ResultPath: '$.work',
+      Next: 'Both',
+    },
+    Both: {
+      Type: 'Parallel',
+      ResultPath: '$.both',
+      Branches: [
+        {
+          StartAt: 'AskInBranch',
+          States: {
+            AskInBranch: {
+              Type: 'Task',
+              Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+              Parameters: { FunctionName: fnArn('Notify'), Payload: { 'taskToken.$': '$$.Task.Token' } },
+              TimeoutSeconds: 3600,
+              End: true,
+            },
+          },
+        },
+        { StartAt: 'Other', States: { Other: { Type: 'Pass', Result: 'other', End: true } } },
+      ],
+      End: true,
+    },
+  },
+});
+
+const MACHINES = [CALLBACK, WAIT, RETRY, FAN, DEADLINE, PLAIN_AND_BRANCH];
+
+/** A function that never returns: the process is killed while it runs. */
+const hang = (): Promise<InvokeResult> => new Promise<InvokeResult>(() => {});
+const tokenIn = (call: { payload: unknown } | undefined): string => {
+  if (!call) throw new Error('no such call');
+  return (call.payload as { taskToken: string }).taskToken;
+};
 
 let dataDir: string;
 let t: number;
@@ -422,7 +464,7 @@ describe('durable executions', () => {
     await expectLinearHistory(third, arn);
   });
 
-  it('a callback inside a Map: the Map runs again; open tokens of its iterations are taken up again', async () => {
+  it('a callback inside a Map: the Map runs again; its iterations take up their tokens and answers', async () => {
     const invoker = new FakeInvoker({ [fnArn('Notify')]: () => ok(null) });
     const tokenOf = (item: string, n = 0) =>
       (
@@ -441,16 +483,40 @@ describe('durable executions', () => {
     expect(saved(arn).current?.state).toBe('Each');
 
     const second = plane(invoker);
-    // Iteration a had finished: it runs again with a new token. Iteration b keeps its token.
-    await eventually(() => tokenOf('a', 1), 'the second Notify call for a');
+    // Iteration a was answered in this visit of the Map: it takes up its answer, nobody is
+    // asked again. Iteration b's function had returned: b waits on its token.
+    await settle(200);
     await second.sendTaskSuccess({ taskToken: tokenB, output: '"B"' });
-    await second.sendTaskSuccess({ taskToken: tokenOf('a', 1) as string, output: '"A2"' });
     await second.executionDone(arn);
     const done = await second.describeExecution({ executionArn: arn });
     expect(done.status).toBe('SUCCEEDED');
-    expect(JSON.parse(done.output as string).answers).toEqual(['A2', 'B']);
-    expect(invoker.calls.map((c) => (c.payload as { item: string }).item).sort()).toEqual(['a', 'a', 'b']);
+    expect(JSON.parse(done.output as string).answers).toEqual(['A', 'B']);
+    expect(invoker.calls.map((c) => (c.payload as { item: string }).item).sort()).toEqual(['a', 'b']);
     await expectLinearHistory(second, arn);
+  });
+
+  it('callbacks inside a Map whose functions had not returned are invoked again with their tokens', async () => {
+    let notify: Fn = hang;
+    const invoker = new FakeInvoker({ [fnArn('Notify')]: (p) => notify(p) });
+    const callsFor = (item: string) =>
+      invoker.calls.filter((c) => (c.payload as { item: string }).item === item);
+    const first = plane(invoker);
+    const arn = executionArn('Fan', 'fan-2');
+    await first.startExecution({ stateMachineArn: FAN.arn, name: 'fan-2', input: '{"items":["a","b"]}' });
+    await eventually(() => invoker.calls.length === 2, 'both Notify calls');
+    await first.dispose();
+
+    notify = () => ok(null);
+    const second = plane(invoker);
+    await eventually(() => invoker.calls.length === 4, 'both Notify calls again');
+    for (const item of ['a', 'b']) expect(tokenIn(callsFor(item)[1])).toBe(tokenIn(callsFor(item)[0]));
+    await second.sendTaskSuccess({ taskToken: tokenIn(callsFor('a')[0]), output: '"A"' });
+    await second.sendTaskSuccess({ taskToken: tokenIn(callsFor('b')[0]), output: '"B"' });
+    await second.executionDone(arn);
+    const done = await second.describeExecution({ executionArn: arn });
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output as string).answers).toEqual(['A', 'B']);
+    expect(invoker.calls).toHaveLength(4);
   });
 
   it("the execution's TimeoutSeconds keeps its due time across a restart", async () => {
@@ -567,6 +633,168 @@ describe('durable executions', () => {
   });
 });
 
+describe('at-least-once tasks across a crash', () => {
+  it('a callback whose function had not returned is invoked again on restore, once, with the same token', async () => {
+    let notify: Fn = hang;
+    const invoker = new FakeInvoker({ [fnArn('Notify')]: (p) => notify(p) });
+    const first = plane(invoker);
+    const arn = executionArn('Callback', 'alo-1');
+    await first.startExecution({ stateMachineArn: CALLBACK.arn, name: 'alo-1', input: '{"caseId":"c-1"}' });
+    const taskToken = tokenIn(await eventually(() => invoker.calls[0], 'the Notify call'));
+    await first.dispose();
+    expect(saved(arn).tasks).toEqual([expect.not.objectContaining({ submittedAt: expect.anything() })]);
+
+    notify = () => ok({ notified: true });
+    const second = plane(invoker);
+    await eventually(() => invoker.count(fnArn('Notify')) === 2, 'the second Notify call');
+    expect(tokenIn(invoker.calls[1])).toBe(taskToken);
+    expect(invoker.calls[1]?.payload).toEqual(invoker.calls[0]?.payload);
+    await eventually(() => saved(arn).tasks[0]?.submittedAt, 'the return saved');
+    await settle();
+    expect(invoker.count(fnArn('Notify'))).toBe(2);
+
+    await second.sendTaskSuccess({ taskToken, output: '{"decision":"accept"}' });
+    await second.executionDone(arn);
+    const done = await second.describeExecution({ executionArn: arn });
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output as string).answer).toEqual({ decision: 'accept' });
+    expect(invoker.count(fnArn('Notify'))).toBe(2);
+    // One attempt, one schedule: the re-invocation is not a new attempt in history.
+    expect(await historyTypes(second, arn)).toEqual([
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskSubmitted',
+      'TaskSucceeded',
+      'TaskStateExited',
+      'PassStateEntered',
+      'PassStateExited',
+      'ExecutionSucceeded',
+    ]);
+    await expectLinearHistory(second, arn);
+  });
+
+  it('a callback whose function had returned is not invoked again; its return was saved at once', async () => {
+    const invoker = new FakeInvoker({ [fnArn('Notify')]: () => ok(null) });
+    const first = plane(invoker);
+    const arn = executionArn('Callback', 'alo-2');
+    await first.startExecution({ stateMachineArn: CALLBACK.arn, name: 'alo-2', input: '{"caseId":"c-2"}' });
+    const taskToken = tokenIn(await eventually(() => invoker.calls[0], 'the Notify call'));
+    // Read from disk at once: the return is an urgent save, not one at the end of the turn.
+    await eventually(() => saved(arn).tasks[0]?.submittedAt, 'the return saved');
+    await first.dispose();
+
+    const second = plane(invoker);
+    await settle(200);
+    expect(invoker.count(fnArn('Notify'))).toBe(1);
+    await second.sendTaskSuccess({ taskToken, output: '"yes"' });
+    await second.executionDone(arn);
+    expect((await second.describeExecution({ executionArn: arn })).status).toBe('SUCCEEDED');
+    expect(invoker.count(fnArn('Notify'))).toBe(1);
+  });
+
+  it('a token answered while its function ran is not asked again: the answer carries the execution on', async () => {
+    let stopped: Promise<void> | undefined;
+    // The function answers its own token, and the process dies before the function returns
+    // and before the engine moves on (the answer is saved before SendTaskSuccess returns).
+    const invoker = new FakeInvoker({
+      [fnArn('Notify')]: (p) => {
+        const { taskToken } = p as { taskToken: string };
+        setImmediate(() => {
+          void first.sendTaskSuccess({ taskToken, output: '{"decision":"early"}' });
+          stopped = first.dispose();
+        });
+        return hang();
+      },
+    });
+    const first = plane(invoker);
+    const arn = executionArn('Callback', 'alo-3');
+    await first.startExecution({ stateMachineArn: CALLBACK.arn, name: 'alo-3', input: '{"caseId":"c-3"}' });
+    await await eventually(() => stopped, 'the crash');
+    const before = saved(arn);
+    expect(before).toMatchObject({ status: 'RUNNING', current: { state: 'Ask' } });
+    expect(before.tasks[0]).toMatchObject({ status: 'SUCCEEDED', output: '{"decision":"early"}' });
+
+    const second = plane(invoker);
+    await second.executionDone(arn);
+    const done = await second.describeExecution({ executionArn: arn });
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output as string).answer).toEqual({ decision: 'early' });
+    expect(invoker.count(fnArn('Notify'))).toBe(1);
+    await expectLinearHistory(second, arn);
+  });
+
+  it("a re-invoked callback function that fails goes to the state's Catch as usual", async () => {
+    let notify: Fn = hang;
+    const invoker = new FakeInvoker({ [fnArn('Notify')]: (p) => notify(p) });
+    const first = plane(invoker);
+    const arn = executionArn('Callback', 'alo-4');
+    await first.startExecution({ stateMachineArn: CALLBACK.arn, name: 'alo-4', input: '{"caseId":"c-4"}' });
+    const taskToken = tokenIn(await eventually(() => invoker.calls[0], 'the Notify call'));
+    await first.dispose();
+
+    notify = () => ({ ok: false, errorType: 'MailError', errorMessage: 'the mail server said no' });
+    const second = plane(invoker);
+    await second.executionDone(arn);
+    const done = await second.describeExecution({ executionArn: arn });
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output as string).error).toEqual({
+      Error: 'MailError',
+      Cause: JSON.stringify({ errorType: 'MailError', errorMessage: 'the mail server said no' }),
+    });
+    expect(invoker.count(fnArn('Notify'))).toBe(2);
+    expect((await rejection(second.sendTaskSuccess({ taskToken, output: '{}' }))).type).toBe('TaskTimedOut');
+    const types = await historyTypes(second, arn);
+    expect(types.slice(-5)).toEqual([
+      'TaskFailed',
+      'TaskStateExited',
+      'PassStateEntered',
+      'PassStateExited',
+      'ExecutionSucceeded',
+    ]);
+    await expectLinearHistory(second, arn);
+  });
+
+  it('a plain lambda:invoke whose function had not returned runs again; so does a callback in a Parallel branch', async () => {
+    let work: Fn = hang;
+    let notify: Fn = hang;
+    const invoker = new FakeInvoker({
+      [fnArn('Work')]: (p) => work(p),
+      [fnArn('Notify')]: (p) => notify(p),
+    });
+    const arn = executionArn('PlainAndBranch', 'alo-5');
+    const first = plane(invoker);
+    await first.startExecution({ stateMachineArn: PLAIN_AND_BRANCH.arn, name: 'alo-5', input: '{"n":5}' });
+    await eventually(() => invoker.count(fnArn('Work')) === 1, 'the Work call');
+    await first.dispose();
+
+    // Killed while Work ran: it runs again. Then killed while the branch's callback function ran.
+    work = () => ok('worked');
+    const second = plane(invoker);
+    await eventually(() => invoker.count(fnArn('Notify')) === 1, 'the Notify call');
+    expect(invoker.count(fnArn('Work'))).toBe(2);
+    const taskToken = tokenIn(invoker.calls.find((c) => c.fn === fnArn('Notify')));
+    await second.dispose();
+
+    notify = () => ok(null);
+    const third = plane(invoker);
+    await eventually(() => invoker.count(fnArn('Notify')) === 2, 'the second Notify call');
+    expect(tokenIn(invoker.calls.filter((c) => c.fn === fnArn('Notify'))[1])).toBe(taskToken);
+    await third.sendTaskSuccess({ taskToken, output: '"answered"' });
+    await third.executionDone(arn);
+    const done = await third.describeExecution({ executionArn: arn });
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output as string)).toEqual({
+      n: 5,
+      work: { value: 'worked' },
+      both: ['answered', 'other'],
+    });
+    expect([invoker.count(fnArn('Work')), invoker.count(fnArn('Notify'))]).toEqual([2, 2]);
+    await expectLinearHistory(third, arn);
+  });
+});
+
 describe('the synthesized referral workflow across a restart', () => {
   it('survives a restart during the offer callback and completes on the original token', async () => {
     const synthesized = synthStateMachine({ stateMachine: 'ReferralWorkflow' });
@@ -594,7 +822,7 @@ describe('the synthesized referral workflow across a restart', () => {
     const { executionArn: execution } = await first.startExecution({
       stateMachineArn: arn,
       name: caseId,
-      input: JSON.stringify({ caseId }),
+      input: JSON.stringify({ caseId, reference: 'KOR-2026-0001', region: 'korca' }),
     });
     const offer = (await eventually(() => invoker.calls.find((c) => c.fn === send), 'the offer')).payload as {
       taskToken: string;

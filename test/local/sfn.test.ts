@@ -14,7 +14,7 @@ import {
   InvalidName,
   InvalidOutput,
   InvalidToken,
-  ListExecutionsCommand,
+  ListStateMachinesCommand,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
   SFNClient,
@@ -612,11 +612,9 @@ describe('local Step Functions control plane (SFNClient over HTTP)', () => {
   });
 
   it('answers an operation it does not implement with 400 naming it', async () => {
-    const error = await rejection(
-      client.send(new ListExecutionsCommand({ stateMachineArn: machineArn('Basic') })),
-    );
+    const error = await rejection(client.send(new ListStateMachinesCommand({})));
     expect(error.name).toBe('UnknownOperationException');
-    expect(error.message).toContain('ListExecutions');
+    expect(error.message).toContain('ListStateMachines');
     expect(error.$metadata?.httpStatusCode).toBe(400);
   });
 
@@ -686,7 +684,11 @@ describe('the synthesized referral workflow on the control plane', () => {
     });
     try {
       const { executionArn } = await sfn.send(
-        new StartExecutionCommand({ stateMachineArn: arn, name: caseId, input: JSON.stringify({ caseId }) }),
+        new StartExecutionCommand({
+          stateMachineArn: arn,
+          name: caseId,
+          input: JSON.stringify({ caseId, reference: 'KOR-2026-0001', region: 'korca' }),
+        }),
       );
       expect((await referral.call(synthesized.functionArn('PrepareOfferFn'))).payload).toEqual({
         caseId,
@@ -696,7 +698,13 @@ describe('the synthesized referral workflow on the control plane', () => {
         string,
         string
       >;
-      expect(offer).toEqual({ caseId, taskId, taskToken: expect.any(String) });
+      expect(offer).toEqual({
+        caseId,
+        taskId,
+        orgId: 'ngo-alfa',
+        reference: 'KOR-2026-0001',
+        taskToken: expect.any(String),
+      });
 
       await sfn.send(
         new SendTaskSuccessCommand({
