@@ -1,6 +1,7 @@
 /**
- * `npm start`: the synthesized Bashkë app, whole, on one machine. Reads cdk.out (never a
- * second hand-written copy of routes, environments or workflows), starts DynamoDB Local,
+ * `npm start`: the synthesized Bashkë app, whole, on one machine. Reads the cloud assembly
+ * (never a second hand-written copy of routes, environments or workflows), synthesized into
+ * the data folder only when the app's inputs changed (runtime/synth.ts), starts DynamoDB Local,
  * the SES emulator, the Step Functions control plane and the HTTP gateway on 127.0.0.1,
  * seeds the demo directory and prints where to look.
  */
@@ -16,11 +17,11 @@ import { startGateway } from './gateway/http-gateway';
 import { WorkerPool } from './lambda/worker-pool';
 import type { LocalApp } from './model';
 import { startAdminServer } from './runtime/admin-server';
-import { acquirePidLock, resetDataDir } from './runtime/data-dir';
+import { acquirePidLock, readSeedMark, resetDataDir, seedMark, writeSeedMark } from './runtime/data-dir';
 import { assertPortFree, freePort, parsePortBase, portPlan } from './runtime/ports';
 import { startRefuseServer } from './runtime/refuse-server';
 import { startSchedules } from './runtime/schedules';
-import { contextOverrides, synthesize } from './runtime/synth';
+import { contextOverrides, ensureAssembly, type SynthReason } from './runtime/synth';
 import { resolveDataDir, runtimeFilePath, writeRuntimeFile } from './runtime-file';
 import { startDynamoDbLocal } from './services/dynamodb-local';
 import { requireJava } from './services/java-runtime';
@@ -35,11 +36,28 @@ const SEED = {
   output: 'SeedDirectoryFunctionName',
   directory: path.join(REPO_ROOT, 'shared', 'directory', 'korca.json'),
 };
+/** The officer of the banner's token: the referral's notices go to this address. */
+const DEMO_OFFICER = 'officer@police-korca.example.org';
 /** DynamoDB Local accepts letters and digits only in access key ids. */
 const LOCAL_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'bashkelocal', AWS_SECRET_ACCESS_KEY: 'bashkelocal' };
 
 function say(line: string): void {
   process.stdout.write(`[bashke] ${line}\n`);
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+const SYNTH_REASONS: Record<SynthReason, string> = {
+  'no-assembly': 'no assembly in the data folder yet',
+  'inputs-changed': "the app's sources, lockfile or context changed",
+  'assembly-changed': 'the assembly in the data folder was altered',
+};
+
+/** A path as one shell word. */
+function shellWord(value: string): string {
+  return /^[A-Za-z0-9_./:=@+-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
 function requireNode22(): void {
@@ -60,15 +78,43 @@ function findOutput(app: LocalApp, key: string): string | undefined {
 
 type Stopper = () => Promise<void>;
 
+/** Start-up phases and how long each took, for the ready line and `npm run bench -- stack`. */
+class Timeline {
+  private last = performance.now();
+  /** Before the first mark: node, tsx and the launcher's modules loading. */
+  private readonly phases = [`launch ${seconds(process.uptime() * 1000)}`];
+
+  mark(phase: string): void {
+    const now = performance.now();
+    this.phases.push(`${phase} ${seconds(now - this.last)}`);
+    this.last = now;
+  }
+
+  /** Since this process started (node's own start-up and module loading included). */
+  elapsedMs(): number {
+    return process.uptime() * 1000;
+  }
+
+  summary(): string {
+    return this.phases.join(', ');
+  }
+}
+
+/** Like Promise.all, but waits for every promise before throwing the first failure. */
+async function settleAll<T extends readonly unknown[]>(
+  promises: { readonly [K in keyof T]: Promise<T[K]> },
+): Promise<T> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
 async function main(): Promise<void> {
   requireNode22();
   process.env.TZ = 'UTC';
   const args = process.argv.slice(2);
   const dataDir = resolveDataDir(process.env, REPO_ROOT);
-  if (args.includes('--reset')) {
-    resetDataDir(dataDir);
-    say(`reset: wiped ${dataDir}`);
-  }
   let releaseLock: () => void;
   try {
     releaseLock = acquirePidLock(dataDir);
@@ -78,11 +124,16 @@ async function main(): Promise<void> {
     );
     process.exit(1);
   }
+  if (args.includes('--reset')) {
+    resetDataDir(dataDir);
+    say(`reset: wiped the data in ${dataDir} (the assembly is kept)`);
+  }
   const stoppers: Stopper[] = [];
   let stopping = false;
-  const stopAll = async (code: number) => {
+  const stopAll = async (code: number, signal?: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
+    if (signal) say(`${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping …`);
     for (const stop of stoppers.reverse()) {
       try {
         await stop();
@@ -92,37 +143,53 @@ async function main(): Promise<void> {
     }
     rmSync(runtimeFilePath(dataDir), { force: true });
     releaseLock();
+    if (signal) say(`stopped; the data stays in ${dataDir} (\`npm start\` resumes it)`);
     process.exit(code);
   };
-  process.on('SIGINT', () => void stopAll(0));
-  process.on('SIGTERM', () => void stopAll(0));
+  process.on('SIGINT', () => void stopAll(0, 'SIGINT'));
+  process.on('SIGTERM', () => void stopAll(0, 'SIGTERM'));
 
+  const timeline = new Timeline();
   try {
     // One clock for the whole runtime: real time plus a persisted, forward-only offset.
     const clock = RuntimeClock.open(dataDir);
     if (clock.offsetMs > 0) say(`clock: ${formatDuration(clock.offsetMs)} ahead of real time`);
     const ports = portPlan(parsePortBase(process.env.BASHKE_PORT));
     for (const [what, port] of Object.entries(ports)) await assertPortFree(port, what);
+    const overrides = contextOverrides(process.env);
 
     // Fail before the slow synth when something the stack needs is missing.
     requireJava();
-    say('synthesizing the CDK app into cdk.out …');
-    const overrides = contextOverrides(process.env);
-    const cdkOut = synthesize(
-      REPO_ROOT,
-      overrides ? { overrides, outdir: path.join(dataDir, 'cdk.out') } : {},
-    );
-
-    const dynamodb = await startDynamoDbLocal({
-      dataDir,
-      port: ports.dynamodb,
-      log: (l) => say(`dynamodb: ${l}`),
+    // The synth (when the app's inputs changed) runs while the local services start.
+    const assembly = ensureAssembly({
+      repoRoot: REPO_ROOT,
+      outdir: path.join(dataDir, 'cdk.out'),
+      ...(overrides ? { overrides } : {}),
     });
-    stoppers.push(() => dynamodb.stop());
-    const ses = await startSesLocal({ port: ports.ses, dataDir, log: (l) => say(`ses: ${l}`) });
-    stoppers.push(() => ses.stop());
-    const refuse = await startRefuseServer(ports.refuse);
-    stoppers.push(() => refuse.close());
+    // Handled at once so a failing synth is reported by the await below, not as unhandled.
+    assembly.catch(() => undefined);
+
+    // The services start side by side; each one that came up is stopped again on failure.
+    const started = <T extends { stop(): Promise<void> }>(service: Promise<T>) =>
+      service.then((s) => {
+        stoppers.push(() => s.stop());
+        return s;
+      });
+    const [dynamodb, ses, refuse] = await settleAll([
+      started(startDynamoDbLocal({ dataDir, port: ports.dynamodb, log: (l) => say(`dynamodb: ${l}`) })),
+      started(startSesLocal({ port: ports.ses, dataDir, log: (l) => say(`ses: ${l}`) })),
+      started(startRefuseServer(ports.refuse).then((r) => ({ url: r.url, stop: () => r.close() }))),
+    ] as const);
+    timeline.mark('services');
+
+    const ensured = await assembly;
+    timeline.mark(ensured.reused ? 'assembly reused' : 'synth');
+    say(
+      ensured.reused
+        ? `assembly: reused ${ensured.outdir} (inputs unchanged, checked in ${seconds(ensured.ms)})`
+        : `assembly: synthesized in ${seconds(ensured.ms)} (${SYNTH_REASONS[ensured.reason]}) into ${ensured.outdir}`,
+    );
+    const cdkOut = ensured.outdir;
 
     const gatewayPort = ports.gateway === 0 ? await freePort() : ports.gateway;
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
@@ -145,8 +212,9 @@ async function main(): Promise<void> {
         secretAccessKey: LOCAL_CREDENTIALS.AWS_SECRET_ACCESS_KEY,
       },
     });
-    await ensureTables(ddbClient, app.tables);
+    const tables = await ensureTables(ddbClient, app.tables);
     ddbClient.destroy();
+    timeline.mark('tables');
 
     // The Step Functions endpoint must be known to the functions before they start.
     const sfnPort = ports.stepFunctions === 0 ? await freePort() : ports.stepFunctions;
@@ -200,11 +268,23 @@ async function main(): Promise<void> {
     const schedules = startSchedules(app.schedules, workers, (l) => say(l), clock);
     stoppers.push(async () => schedules.stop());
 
+    timeline.mark('engine');
+
     const seedFunction = findOutput(app, SEED.output);
     if (seedFunction) {
-      const seeded = await workers.invoke(seedFunction, JSON.parse(readFileSync(SEED.directory, 'utf8')));
-      if (!seeded.ok) throw new Error(`seeding the directory failed: ${seeded.errorType}`);
-      say(`directory seeded: ${JSON.stringify(seeded.payload)}`);
+      const directory = readFileSync(SEED.directory);
+      const seed = seedMark(directory, ensured.assembly);
+      // The seed leaves existing entries alone, so with the same tables, directory and seed
+      // function it would change nothing: skip the cold function start it costs.
+      if (tables === 'kept' && readSeedMark(dataDir) === seed) {
+        say('directory: already seeded (tables, directory and seed function unchanged)');
+      } else {
+        const seeded = await workers.invoke(seedFunction, JSON.parse(directory.toString('utf8')));
+        if (!seeded.ok) throw new Error(`seeding the directory failed: ${seeded.errorType}`);
+        writeSeedMark(dataDir, seed);
+        say(`directory seeded: ${JSON.stringify(seeded.payload)}`);
+      }
+      timeline.mark('directory');
     }
 
     const admin = await startAdminServer({ clock, log: (l) => say(l) });
@@ -225,21 +305,26 @@ async function main(): Promise<void> {
       startedAt: new Date().toISOString(),
     });
 
-    say('ready');
+    say(`ready in ${seconds(timeline.elapsedMs())} (${timeline.summary()})`);
     say(`API:    ${gateway.url}`);
     say(`Inbox:  ${ses.url}/`);
     say(`Data:   ${dataDir}`);
-    say(`Clock:  ${clock.now().toISOString()} (npm run clock -- now | advance 25h)`);
-    say('Refer a case (police of Korça):');
+    // Commands for another terminal: they find this stack through its data folder.
+    const env = dataDir === resolveDataDir({}, REPO_ROOT) ? '' : `BASHKE_DATA_DIR=${shellWord(dataDir)} `;
+    say(`Clock:  ${clock.now().toISOString()} (${env}npm run clock -- now | advance 25h)`);
+    say('Refer a case (an officer of the Korça police), in another terminal:');
     process.stdout.write(
       [
-        `  TOKEN=$(npm run --silent token -- --role police --org police-korca)`,
+        `  TOKEN=$(${env}npm run --silent token -- --role police --org police-korca --email ${DEMO_OFFICER})`,
         `  curl -s -X POST ${gateway.url}/referrals -H "Authorization: Bearer $TOKEN" \\`,
         `    -H 'Content-Type: application/json' -H "Idempotency-Key: demo-$(date +%s)" \\`,
         `    -d '${JSON.stringify(demoReferral())}'`,
         '',
       ].join('\n'),
     );
+    say(`Then open the inbox, ${ses.url}/ : the NGO's offer email holds its accept link, and`);
+    say(`once accepted the officer's email arrives there. Or let \`${env}npm run demo\` walk a referral`);
+    say('through every step. Ctrl-C stops the stack; the data stays for the next `npm start`.');
   } catch (error) {
     process.stderr.write(
       `[bashke] cannot start: ${error instanceof Error ? error.message : String(error)}\n`,
