@@ -24,9 +24,10 @@ const base = {
     '^.+\\.ts$': swc('typescript'),
     '^.+\\.m?js$': swc('ecmascript'),
   },
-  // middy 7 ships ESM only: resolve its bare specifiers to the entry file and let swc compile it.
+  // middy 7 and jose 6 ship ESM only: middy's bare specifiers resolve to its entry file, and
+  // swc compiles both.
   moduleNameMapper: { '^@middy/([^/]+)$': '<rootDir>/node_modules/@middy/$1/index.js' },
-  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(?:@middy|jose)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testPathIgnorePatterns: ['/node_modules/', '/cdk.out/'],
   modulePathIgnorePatterns: ['<rootDir>/cdk.out/'],

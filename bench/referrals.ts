@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const { child, runtime } = await spawnStack({ dataDir, timeoutMs: 180_000 });
   try {
     const { urls, issuer, clientId } = runtime;
-    const token = TokenIssuer.open(dataDir, { issuer, clientId }).mint({
+    const token = await TokenIssuer.open(dataDir, { issuer, clientId }).mint({
       sub: 'bench-officer',
       orgId: 'police-korca',
       groups: ['police'],

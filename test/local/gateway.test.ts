@@ -140,7 +140,7 @@ describe('routing', () => {
   it('prefers literal segments over parameters, and handles greedy paths and ANY', async () => {
     await send(gw, 'GET', '/cases/summary');
     expect(invoker.calls.at(-1)?.arn).toBe(ARN('Summary'));
-    await send(gw, 'GET', '/cases/KOR-2026-0042', { authorization: `Bearer ${police()}` });
+    await send(gw, 'GET', '/cases/KOR-2026-0042', { authorization: `Bearer ${await police()}` });
     expect(invoker.calls.at(-1)?.arn).toBe(ARN('GetCase'));
     expect(invoker.last().pathParameters).toEqual({ caseId: 'KOR-2026-0042' });
     await send(gw, 'DELETE', '/files/a/b%20c.txt');
@@ -154,14 +154,14 @@ describe('routing', () => {
 
 describe('JWT authorizer', () => {
   it('answers 401 without a token, with a malformed header, or with a forged or unusable one', async () => {
-    const valid = police();
+    const valid = await police();
     const [h, p] = valid.split('.');
     const claims = JSON.parse(Buffer.from(p ?? '', 'base64url').toString());
     const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
     const header = JSON.parse(Buffer.from(h ?? '', 'base64url').toString());
     const forgedNone = `${b64({ ...header, alg: 'none' })}.${b64({ ...claims, 'cognito:groups': ['admin'] })}.`;
     // Same key, wrong issuer: only the issuer check can refuse it.
-    const otherIssuer = TokenIssuer.open(dir, {
+    const otherIssuer = await TokenIssuer.open(dir, {
       issuer: 'https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_abc',
       clientId: CLIENT_ID,
     }).mint({ sub: 'u-1', orgId: 'police-korca', groups: ['police'] });
@@ -195,7 +195,7 @@ describe('JWT authorizer', () => {
   });
 
   it('passes the claims as API Gateway does: every value a string, scopes null', async () => {
-    const token = issuer.mint({
+    const token = await issuer.mint({
       sub: 'u-9',
       orgId: 'ngo-iom',
       groups: ['police', 'ngo'],
@@ -231,7 +231,7 @@ describe('JWT authorizer', () => {
 describe('the event', () => {
   it('is a faithful payload format 2.0 event', async () => {
     invoker.next = { ok: true, payload: { statusCode: 201, body: '{}' } };
-    const token = police();
+    const token = await police();
     const body = JSON.stringify({ person: { name: 'Secret Name' } });
     const res = await send(
       gw,

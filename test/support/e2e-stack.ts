@@ -91,7 +91,7 @@ export class RunningStack {
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 
-  token(role: string, orgId: string, extra: { sub?: string; email?: string } = {}): string {
+  token(role: string, orgId: string, extra: { sub?: string; email?: string } = {}): Promise<string> {
     const issuer = TokenIssuer.open(this.dataDir, {
       issuer: this.runtime.issuer,
       clientId: this.runtime.clientId,
