@@ -74,7 +74,8 @@ module.exports = {
       displayName: 'e2e',
       // The whole stack started as `npm start` would, driven through HTTP and the inbox.
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
-      // Every process a test started must be gone afterwards.
+      // A pid ledger per run; afterwards every process this run started must be gone.
+      globalSetup: '<rootDir>/test/support/e2e-setup.js',
       globalTeardown: '<rootDir>/test/support/e2e-teardown.js',
     },
   ],
