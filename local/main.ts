@@ -17,6 +17,7 @@ import { startGateway } from './gateway/http-gateway';
 import { WorkerPool } from './lambda/worker-pool';
 import type { LocalApp } from './model';
 import { startAdminServer } from './runtime/admin-server';
+import { startBanner } from './runtime/banner';
 import { acquirePidLock, readSeedMark, resetDataDir, seedMark, writeSeedMark } from './runtime/data-dir';
 import { assertPortFree, freePort, parsePortBase, portPlan } from './runtime/ports';
 import { startRefuseServer } from './runtime/refuse-server';
@@ -36,8 +37,6 @@ const SEED = {
   output: 'SeedDirectoryFunctionName',
   directory: path.join(REPO_ROOT, 'shared', 'directory', 'korca.json'),
 };
-/** The officer of the banner's token: the referral's notices go to this address. */
-const DEMO_OFFICER = 'officer@police-korca.example.org';
 /** DynamoDB Local accepts letters and digits only in access key ids. */
 const LOCAL_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'bashkelocal', AWS_SECRET_ACCESS_KEY: 'bashkelocal' };
 
@@ -54,11 +53,6 @@ const SYNTH_REASONS: Record<SynthReason, string> = {
   'inputs-changed': "the app's sources, lockfile or context changed",
   'assembly-changed': 'the assembly in the data folder was altered',
 };
-
-/** A path as one shell word. */
-function shellWord(value: string): string {
-  return /^[A-Za-z0-9_./:=@+-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
-}
 
 function requireNode22(): void {
   const major = Number(process.versions.node.split('.')[0]);
@@ -306,25 +300,16 @@ async function main(): Promise<void> {
     });
 
     say(`ready in ${seconds(timeline.elapsedMs())} (${timeline.summary()})`);
-    say(`API:    ${gateway.url}`);
-    say(`Inbox:  ${ses.url}/`);
-    say(`Data:   ${dataDir}`);
-    // Commands for another terminal: they find this stack through its data folder.
-    const env = dataDir === resolveDataDir({}, REPO_ROOT) ? '' : `BASHKE_DATA_DIR=${shellWord(dataDir)} `;
-    say(`Clock:  ${clock.now().toISOString()} (${env}npm run clock -- now | advance 25h)`);
-    say('Refer a case (an officer of the Korça police), in another terminal:');
     process.stdout.write(
-      [
-        `  TOKEN=$(${env}npm run --silent token -- --role police --org police-korca --email ${DEMO_OFFICER})`,
-        `  curl -s -X POST ${gateway.url}/referrals -H "Authorization: Bearer $TOKEN" \\`,
-        `    -H 'Content-Type: application/json' -H "Idempotency-Key: demo-$(date +%s)" \\`,
-        `    -d '${JSON.stringify(demoReferral())}'`,
-        '',
-      ].join('\n'),
+      `${startBanner({
+        api: gateway.url,
+        inbox: ses.url,
+        dataDir,
+        defaultDataDir: resolveDataDir({}, REPO_ROOT),
+        clock: clock.now(),
+        referral: demoReferral(),
+      }).join('\n')}\n`,
     );
-    say(`Then open the inbox, ${ses.url}/ : the NGO's offer email holds its accept link, and`);
-    say(`once accepted the officer's email arrives there. Or let \`${env}npm run demo\` walk a referral`);
-    say('through every step. Ctrl-C stops the stack; the data stays for the next `npm start`.');
   } catch (error) {
     process.stderr.write(
       `[bashke] cannot start: ${error instanceof Error ? error.message : String(error)}\n`,
