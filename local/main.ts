@@ -77,10 +77,24 @@ class Timeline {
   private last = performance.now();
   /** Before the first mark: node, tsx and the launcher's modules loading. */
   private readonly phases = [`launch ${seconds(process.uptime() * 1000)}`];
+  /** Parts running side by side within the current phase: when each was done. */
+  private parts: string[] = [];
 
+  /** A part of the current phase: its time is when it was done, counted from the phase's start. */
+  track<T>(part: string, promise: Promise<T>): Promise<T> {
+    const from = this.last;
+    return promise.then((value) => {
+      this.parts.push(`${part} ${seconds(performance.now() - from)}`);
+      return value;
+    });
+  }
+
+  /** Ends the current phase. */
   mark(phase: string): void {
     const now = performance.now();
-    this.phases.push(`${phase} ${seconds(now - this.last)}`);
+    const parts = this.parts.length ? ` [${this.parts.join(', ')}]` : '';
+    this.phases.push(`${phase} ${seconds(now - this.last)}${parts}`);
+    this.parts = [];
     this.last = now;
   }
 
@@ -154,41 +168,70 @@ async function main(): Promise<void> {
 
     // Fail before the slow synth when something the stack needs is missing.
     requireJava();
-    // The synth (when the app's inputs changed) runs while the local services start.
-    const assembly = ensureAssembly({
-      repoRoot: REPO_ROOT,
-      outdir: path.join(dataDir, 'cdk.out'),
-      ...(overrides ? { overrides } : {}),
-    });
-    // Handled at once so a failing synth is reported by the await below, not as unhandled.
-    assembly.catch(() => undefined);
+    const gatewayPort = ports.gateway === 0 ? await freePort() : ports.gateway;
+    const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+    const issuerUrl = `${gatewayUrl}/local-issuer`;
 
-    // The services start side by side; each one that came up is stopped again on failure.
+    // Side by side: the synth (when the app's inputs changed), the local services, and the
+    // tables as soon as DynamoDB Local and the assembly are both there (a cold JVM's first
+    // requests are slow). Each service that came up is stopped again if another part fails.
     const started = <T extends { stop(): Promise<void> }>(service: Promise<T>) =>
       service.then((s) => {
         stoppers.push(() => s.stop());
         return s;
       });
-    const [dynamodb, ses, refuse] = await settleAll([
+    const dynamodbUp = timeline.track(
+      'dynamodb',
       started(startDynamoDbLocal({ dataDir, port: ports.dynamodb, log: (l) => say(`dynamodb: ${l}`) })),
-      started(startSesLocal({ port: ports.ses, dataDir, log: (l) => say(`ses: ${l}`) })),
-      started(startRefuseServer(ports.refuse).then((r) => ({ url: r.url, stop: () => r.close() }))),
-    ] as const);
-    timeline.mark('services');
-
-    const ensured = await assembly;
-    timeline.mark(ensured.reused ? 'assembly reused' : 'synth');
-    say(
-      ensured.reused
-        ? `assembly: reused ${ensured.outdir} (inputs unchanged, checked in ${seconds(ensured.ms)})`
-        : `assembly: synthesized in ${seconds(ensured.ms)} (${SYNTH_REASONS[ensured.reason]}) into ${ensured.outdir}`,
     );
-    const cdkOut = ensured.outdir;
-
-    const gatewayPort = ports.gateway === 0 ? await freePort() : ports.gateway;
-    const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-    const issuerUrl = `${gatewayUrl}/local-issuer`;
-    const app = readAssembly(cdkOut, { gatewayUrl, issuer: issuerUrl });
+    const sesUp = timeline.track(
+      'ses',
+      started(startSesLocal({ port: ports.ses, dataDir, log: (l) => say(`ses: ${l}`) })),
+    );
+    const refuseUp = started(
+      startRefuseServer(ports.refuse).then((r) => ({ url: r.url, stop: () => r.close() })),
+    );
+    const assembled = timeline.track(
+      'assembly',
+      ensureAssembly({
+        repoRoot: REPO_ROOT,
+        outdir: path.join(dataDir, 'cdk.out'),
+        ...(overrides ? { overrides } : {}),
+      }).then((ensured) => {
+        say(
+          ensured.reused
+            ? `assembly: reused ${ensured.outdir} (inputs unchanged, checked in ${seconds(ensured.ms)})`
+            : `assembly: synthesized in ${seconds(ensured.ms)} (${SYNTH_REASONS[ensured.reason]}) into ${ensured.outdir}`,
+        );
+        return { ensured, app: readAssembly(ensured.outdir, { gatewayUrl, issuer: issuerUrl }) };
+      }),
+    );
+    const tablesReady = timeline.track(
+      'tables',
+      Promise.all([dynamodbUp, assembled]).then(async ([ddb, { app }]) => {
+        const client = new DynamoDBClient({
+          region: app.region,
+          endpoint: ddb.url,
+          credentials: {
+            accessKeyId: LOCAL_CREDENTIALS.AWS_ACCESS_KEY_ID,
+            secretAccessKey: LOCAL_CREDENTIALS.AWS_SECRET_ACCESS_KEY,
+          },
+        });
+        try {
+          return await ensureTables(client, app.tables);
+        } finally {
+          client.destroy();
+        }
+      }),
+    );
+    const [dynamodb, ses, refuse, { ensured, app }, tables] = await settleAll([
+      dynamodbUp,
+      sesUp,
+      refuseUp,
+      assembled,
+      tablesReady,
+    ] as const);
+    timeline.mark('services, assembly and tables');
 
     const awsEnv = {
       AWS_REGION: app.region,
@@ -198,17 +241,6 @@ async function main(): Promise<void> {
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
       AWS_ENDPOINT_URL_SES: ses.url,
     };
-    const ddbClient = new DynamoDBClient({
-      region: app.region,
-      endpoint: dynamodb.url,
-      credentials: {
-        accessKeyId: LOCAL_CREDENTIALS.AWS_ACCESS_KEY_ID,
-        secretAccessKey: LOCAL_CREDENTIALS.AWS_SECRET_ACCESS_KEY,
-      },
-    });
-    const tables = await ensureTables(ddbClient, app.tables);
-    ddbClient.destroy();
-    timeline.mark('tables');
 
     // The Step Functions endpoint must be known to the functions before they start.
     const sfnPort = ports.stepFunctions === 0 ? await freePort() : ports.stepFunctions;
