@@ -24,9 +24,10 @@ const base = {
     '^.+\\.ts$': swc('typescript'),
     '^.+\\.m?js$': swc('ecmascript'),
   },
-  // middy 7 ships ESM only: resolve its bare specifiers to the entry file and let swc compile it.
+  // middy 7 and jose 6 ship ESM only: middy's bare specifiers resolve to its entry file, and
+  // swc compiles both.
   moduleNameMapper: { '^@middy/([^/]+)$': '<rootDir>/node_modules/@middy/$1/index.js' },
-  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(?:@middy|jose)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   setupFiles: ['<rootDir>/test/support/test-env.js'],
   testPathIgnorePatterns: ['/node_modules/', '/cdk.out/'],
@@ -74,7 +75,8 @@ module.exports = {
       displayName: 'e2e',
       // The whole stack started as `npm start` would, driven through HTTP and the inbox.
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
-      // Every process a test started must be gone afterwards.
+      // A pid ledger per run; afterwards every process this run started must be gone.
+      globalSetup: '<rootDir>/test/support/e2e-setup.js',
       globalTeardown: '<rootDir>/test/support/e2e-teardown.js',
     },
   ],

@@ -4,12 +4,18 @@
  *
  *   referrals  concurrent referrals on a local stack of its own (bench/referrals.ts)
  *   bundles    bundle sizes against their budgets, cold import per function (bench/bundles.ts)
+ *   stack      start-up and restart of the whole stack, 1,000 parked executions (bench/stack.ts)
+ *   parked     the control plane alone: 1,000 parked executions, RSS and restore (bench/stack-parked.ts)
+ *   sfn        the local Step Functions against AWS-recorded behaviour (bench/sfn-conformance.ts)
  *
  * Each bench parses its own options from process.argv, so the name is taken off first.
  */
 const BENCHES: Readonly<Record<string, () => Promise<unknown>>> = {
   referrals: () => import('./referrals'),
   bundles: () => import('./bundles'),
+  stack: () => import('./stack').then((m) => m.main(process.argv.slice(2))),
+  parked: () => import('./stack-parked').then((m) => m.main()),
+  sfn: () => import('./sfn-conformance'),
 };
 
 const [first] = process.argv.slice(2);

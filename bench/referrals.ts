@@ -255,7 +255,7 @@ async function main(): Promise<void> {
     if (tables.length !== 1 || !table) throw new Error(`expected one table, found ${tables.length}`);
     const ngos = await raiseCapacity(ddb, table);
 
-    const token = TokenIssuer.open(dataDir, { issuer, clientId }).mint({
+    const token = await TokenIssuer.open(dataDir, { issuer, clientId }).mint({
       sub: 'bench-officer',
       orgId: 'police-korca',
       groups: ['police'],

@@ -196,7 +196,7 @@ export async function measureParkedExecutions(executions = 1000): Promise<Parked
   }
 }
 
-async function main(): Promise<void> {
+export async function main(): Promise<void> {
   const { values } = parseArgs({ options: { executions: { type: 'string', default: '1000' } } });
   const executions = Math.min(20_000, Math.max(1, Number(values.executions) || 1000));
   const f = await measureParkedExecutions(executions);

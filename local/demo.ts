@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     ((await (await fetch(`${urls.inbox}/store`)).json()) as { emails: InboxEmail[] }).emails;
 
   step(1, 'A police officer of Korça signs in (a local ID token, as Cognito would issue).');
-  const token = mintLocalToken({ role: 'police', org: 'police-korca', email: OFFICER });
+  const token = await mintLocalToken({ role: 'police', org: 'police-korca', email: OFFICER });
   detail('npm run token -- --role police --org police-korca');
 
   step(2, 'After the interview the officer refers the presumed victim: a profile, never an identity.');

@@ -1,6 +1,7 @@
 /**
- * `npm start`: the synthesized Bashkë app, whole, on one machine. Reads cdk.out (never a
- * second hand-written copy of routes, environments or workflows), starts DynamoDB Local,
+ * `npm start`: the synthesized Bashkë app, whole, on one machine. Reads the cloud assembly
+ * (never a second hand-written copy of routes, environments or workflows), synthesized into
+ * the data folder only when the app's inputs changed (runtime/synth.ts), starts DynamoDB Local,
  * the SES emulator, the Step Functions control plane and the HTTP gateway on 127.0.0.1,
  * seeds the demo directory and prints where to look.
  */
@@ -16,11 +17,12 @@ import { startGateway } from './gateway/http-gateway';
 import { WorkerPool } from './lambda/worker-pool';
 import type { LocalApp } from './model';
 import { startAdminServer } from './runtime/admin-server';
-import { acquirePidLock, resetDataDir } from './runtime/data-dir';
+import { startBanner } from './runtime/banner';
+import { acquirePidLock, readSeedMark, resetDataDir, seedMark, writeSeedMark } from './runtime/data-dir';
 import { assertPortFree, freePort, parsePortBase, portPlan } from './runtime/ports';
 import { startRefuseServer } from './runtime/refuse-server';
 import { startSchedules } from './runtime/schedules';
-import { contextOverrides, synthesize } from './runtime/synth';
+import { contextOverrides, ensureAssembly, type SynthReason } from './runtime/synth';
 import { resolveDataDir, runtimeFilePath, writeRuntimeFile } from './runtime-file';
 import { startDynamoDbLocal } from './services/dynamodb-local';
 import { requireJava } from './services/java-runtime';
@@ -41,6 +43,16 @@ const LOCAL_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'bashkelocal', AWS_SECRET_ACCESS_
 function say(line: string): void {
   process.stdout.write(`[bashke] ${line}\n`);
 }
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+const SYNTH_REASONS: Record<SynthReason, string> = {
+  'no-assembly': 'no assembly in the data folder yet',
+  'inputs-changed': "the app's sources, lockfile or context changed",
+  'assembly-changed': 'the assembly in the data folder was altered',
+};
 
 function requireNode22(): void {
   const major = Number(process.versions.node.split('.')[0]);
@@ -72,15 +84,57 @@ function functionsDynamoDbUrl(local: string): string {
 
 type Stopper = () => Promise<void>;
 
+/** Start-up phases and how long each took, for the ready line and `npm run bench -- stack`. */
+class Timeline {
+  private last = performance.now();
+  /** Before the first mark: node, tsx and the launcher's modules loading. */
+  private readonly phases = [`launch ${seconds(process.uptime() * 1000)}`];
+  /** Parts running side by side within the current phase: when each was done. */
+  private parts: string[] = [];
+
+  /** A part of the current phase: its time is when it was done, counted from the phase's start. */
+  track<T>(part: string, promise: Promise<T>): Promise<T> {
+    const from = this.last;
+    return promise.then((value) => {
+      this.parts.push(`${part} ${seconds(performance.now() - from)}`);
+      return value;
+    });
+  }
+
+  /** Ends the current phase. */
+  mark(phase: string): void {
+    const now = performance.now();
+    const parts = this.parts.length ? ` [${this.parts.join(', ')}]` : '';
+    this.phases.push(`${phase} ${seconds(now - this.last)}${parts}`);
+    this.parts = [];
+    this.last = now;
+  }
+
+  /** Since this process started (node's own start-up and module loading included). */
+  elapsedMs(): number {
+    return process.uptime() * 1000;
+  }
+
+  summary(): string {
+    return this.phases.join(', ');
+  }
+}
+
+/** Like Promise.all, but waits for every promise before throwing the first failure. */
+async function settleAll<T extends readonly unknown[]>(
+  promises: { readonly [K in keyof T]: Promise<T[K]> },
+): Promise<T> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
 async function main(): Promise<void> {
   requireNode22();
   process.env.TZ = 'UTC';
   const args = process.argv.slice(2);
   const dataDir = resolveDataDir(process.env, REPO_ROOT);
-  if (args.includes('--reset')) {
-    resetDataDir(dataDir);
-    say(`reset: wiped ${dataDir}`);
-  }
   let releaseLock: () => void;
   try {
     releaseLock = acquirePidLock(dataDir);
@@ -90,11 +144,16 @@ async function main(): Promise<void> {
     );
     process.exit(1);
   }
+  if (args.includes('--reset')) {
+    resetDataDir(dataDir);
+    say(`reset: wiped the data in ${dataDir} (the assembly is kept)`);
+  }
   const stoppers: Stopper[] = [];
   let stopping = false;
-  const stopAll = async (code: number) => {
+  const stopAll = async (code: number, signal?: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
+    if (signal) say(`${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping …`);
     for (const stop of stoppers.reverse()) {
       try {
         await stop();
@@ -104,42 +163,87 @@ async function main(): Promise<void> {
     }
     rmSync(runtimeFilePath(dataDir), { force: true });
     releaseLock();
+    if (signal) say(`stopped; the data stays in ${dataDir} (\`npm start\` resumes it)`);
     process.exit(code);
   };
-  process.on('SIGINT', () => void stopAll(0));
-  process.on('SIGTERM', () => void stopAll(0));
+  process.on('SIGINT', () => void stopAll(0, 'SIGINT'));
+  process.on('SIGTERM', () => void stopAll(0, 'SIGTERM'));
 
+  const timeline = new Timeline();
   try {
     // One clock for the whole runtime: real time plus a persisted, forward-only offset.
     const clock = RuntimeClock.open(dataDir);
     if (clock.offsetMs > 0) say(`clock: ${formatDuration(clock.offsetMs)} ahead of real time`);
     const ports = portPlan(parsePortBase(process.env.BASHKE_PORT));
     for (const [what, port] of Object.entries(ports)) await assertPortFree(port, what);
+    const overrides = contextOverrides(process.env);
 
     // Fail before the slow synth when something the stack needs is missing.
     requireJava();
-    say('synthesizing the CDK app into cdk.out …');
-    const overrides = contextOverrides(process.env);
-    const cdkOut = synthesize(
-      REPO_ROOT,
-      overrides ? { overrides, outdir: path.join(dataDir, 'cdk.out') } : {},
-    );
-
-    const dynamodb = await startDynamoDbLocal({
-      dataDir,
-      port: ports.dynamodb,
-      log: (l) => say(`dynamodb: ${l}`),
-    });
-    stoppers.push(() => dynamodb.stop());
-    const ses = await startSesLocal({ port: ports.ses, dataDir, log: (l) => say(`ses: ${l}`) });
-    stoppers.push(() => ses.stop());
-    const refuse = await startRefuseServer(ports.refuse);
-    stoppers.push(() => refuse.close());
-
     const gatewayPort = ports.gateway === 0 ? await freePort() : ports.gateway;
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
     const issuerUrl = `${gatewayUrl}/local-issuer`;
-    const app = readAssembly(cdkOut, { gatewayUrl, issuer: issuerUrl });
+
+    // Side by side: the synth (when the app's inputs changed), the local services, and the
+    // tables as soon as DynamoDB Local and the assembly are both there (a cold JVM's first
+    // requests are slow). Each service that came up is stopped again if another part fails.
+    const started = <T extends { stop(): Promise<void> }>(service: Promise<T>) =>
+      service.then((s) => {
+        stoppers.push(() => s.stop());
+        return s;
+      });
+    const dynamodbUp = timeline.track(
+      'dynamodb',
+      started(startDynamoDbLocal({ dataDir, port: ports.dynamodb, log: (l) => say(`dynamodb: ${l}`) })),
+    );
+    const sesUp = timeline.track(
+      'ses',
+      started(startSesLocal({ port: ports.ses, dataDir, log: (l) => say(`ses: ${l}`) })),
+    );
+    const refuseUp = started(
+      startRefuseServer(ports.refuse).then((r) => ({ url: r.url, stop: () => r.close() })),
+    );
+    const assembled = timeline.track(
+      'assembly',
+      ensureAssembly({
+        repoRoot: REPO_ROOT,
+        outdir: path.join(dataDir, 'cdk.out'),
+        ...(overrides ? { overrides } : {}),
+      }).then((ensured) => {
+        say(
+          ensured.reused
+            ? `assembly: reused ${ensured.outdir} (inputs unchanged, checked in ${seconds(ensured.ms)})`
+            : `assembly: synthesized in ${seconds(ensured.ms)} (${SYNTH_REASONS[ensured.reason]}) into ${ensured.outdir}`,
+        );
+        return { ensured, app: readAssembly(ensured.outdir, { gatewayUrl, issuer: issuerUrl }) };
+      }),
+    );
+    const tablesReady = timeline.track(
+      'tables',
+      Promise.all([dynamodbUp, assembled]).then(async ([ddb, { app }]) => {
+        const client = new DynamoDBClient({
+          region: app.region,
+          endpoint: ddb.url,
+          credentials: {
+            accessKeyId: LOCAL_CREDENTIALS.AWS_ACCESS_KEY_ID,
+            secretAccessKey: LOCAL_CREDENTIALS.AWS_SECRET_ACCESS_KEY,
+          },
+        });
+        try {
+          return await ensureTables(client, app.tables);
+        } finally {
+          client.destroy();
+        }
+      }),
+    );
+    const [dynamodb, ses, refuse, { ensured, app }, tables] = await settleAll([
+      dynamodbUp,
+      sesUp,
+      refuseUp,
+      assembled,
+      tablesReady,
+    ] as const);
+    timeline.mark('services, assembly and tables');
 
     const awsEnv = {
       AWS_REGION: app.region,
@@ -149,16 +253,6 @@ async function main(): Promise<void> {
       AWS_ENDPOINT_URL_DYNAMODB: functionsDynamoDbUrl(dynamodb.url),
       AWS_ENDPOINT_URL_SES: ses.url,
     };
-    const ddbClient = new DynamoDBClient({
-      region: app.region,
-      endpoint: dynamodb.url,
-      credentials: {
-        accessKeyId: LOCAL_CREDENTIALS.AWS_ACCESS_KEY_ID,
-        secretAccessKey: LOCAL_CREDENTIALS.AWS_SECRET_ACCESS_KEY,
-      },
-    });
-    await ensureTables(ddbClient, app.tables);
-    ddbClient.destroy();
 
     // The Step Functions endpoint must be known to the functions before they start.
     const sfnPort = ports.stepFunctions === 0 ? await freePort() : ports.stepFunctions;
@@ -212,11 +306,23 @@ async function main(): Promise<void> {
     const schedules = startSchedules(app.schedules, workers, (l) => say(l), clock);
     stoppers.push(async () => schedules.stop());
 
+    timeline.mark('engine');
+
     const seedFunction = findOutput(app, SEED.output);
     if (seedFunction) {
-      const seeded = await workers.invoke(seedFunction, JSON.parse(readFileSync(SEED.directory, 'utf8')));
-      if (!seeded.ok) throw new Error(`seeding the directory failed: ${seeded.errorType}`);
-      say(`directory seeded: ${JSON.stringify(seeded.payload)}`);
+      const directory = readFileSync(SEED.directory);
+      const seed = seedMark(directory, ensured.assembly);
+      // The seed leaves existing entries alone, so with the same tables, directory and seed
+      // function it would change nothing: skip the cold function start it costs.
+      if (tables === 'kept' && readSeedMark(dataDir) === seed) {
+        say('directory: already seeded (tables, directory and seed function unchanged)');
+      } else {
+        const seeded = await workers.invoke(seedFunction, JSON.parse(directory.toString('utf8')));
+        if (!seeded.ok) throw new Error(`seeding the directory failed: ${seeded.errorType}`);
+        writeSeedMark(dataDir, seed);
+        say(`directory seeded: ${JSON.stringify(seeded.payload)}`);
+      }
+      timeline.mark('directory');
     }
 
     const admin = await startAdminServer({ clock, log: (l) => say(l) });
@@ -237,20 +343,16 @@ async function main(): Promise<void> {
       startedAt: new Date().toISOString(),
     });
 
-    say('ready');
-    say(`API:    ${gateway.url}`);
-    say(`Inbox:  ${ses.url}/`);
-    say(`Data:   ${dataDir}`);
-    say(`Clock:  ${clock.now().toISOString()} (npm run clock -- now | advance 25h)`);
-    say('Refer a case (police of Korça):');
+    say(`ready in ${seconds(timeline.elapsedMs())} (${timeline.summary()})`);
     process.stdout.write(
-      [
-        `  TOKEN=$(npm run --silent token -- --role police --org police-korca)`,
-        `  curl -s -X POST ${gateway.url}/referrals -H "Authorization: Bearer $TOKEN" \\`,
-        `    -H 'Content-Type: application/json' -H "Idempotency-Key: demo-$(date +%s)" \\`,
-        `    -d '${JSON.stringify(demoReferral())}'`,
-        '',
-      ].join('\n'),
+      `${startBanner({
+        api: gateway.url,
+        inbox: ses.url,
+        dataDir,
+        defaultDataDir: resolveDataDir({}, REPO_ROOT),
+        clock: clock.now(),
+        referral: demoReferral(),
+      }).join('\n')}\n`,
     );
   } catch (error) {
     process.stderr.write(

@@ -76,11 +76,11 @@ export function defaultSub(org: string, role: string): string {
  * Mints the token for the stack running on the data folder, dated by the stack's runtime
  * clock (`realNow` plus the offset in clock.json); throws StackNotRunningError.
  */
-export function mintLocalToken(
+export async function mintLocalToken(
   args: TokenArgs,
   env: NodeJS.ProcessEnv = process.env,
   realNow: Clock = Date.now,
-): string {
+): Promise<string> {
   const dataDir = args['data-dir']
     ? resolveDataDir({ BASHKE_DATA_DIR: args['data-dir'] })
     : resolveDataDir(env);
@@ -106,9 +106,9 @@ export function mintLocalToken(
   });
 }
 
-export function main(argv: readonly string[]): number {
+export async function main(argv: readonly string[]): Promise<number> {
   try {
-    process.stdout.write(`${mintLocalToken(parseTokenArgs(argv))}\n`);
+    process.stdout.write(`${await mintLocalToken(parseTokenArgs(argv))}\n`);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
@@ -124,4 +124,8 @@ export function main(argv: readonly string[]): number {
   }
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

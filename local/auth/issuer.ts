@@ -1,7 +1,8 @@
 /**
  * The local stand-in for the Cognito user pool: it mints the ID tokens Cognito would issue
- * (same claims, RS256) and verifies them the way API Gateway's JWT authorizer does. Only
- * node:crypto: no network, no JWKS fetch. The RSA key is generated once and kept as PEM
+ * (same claims, RS256) and verifies them the way API Gateway's JWT authorizer does. The JWS
+ * signing and checking is `jose`'s; what is ours is the policy: which claims, which checks,
+ * and a named reason for every refusal. No network, no JWKS fetch. The RSA key is generated once and kept as PEM
  * (mode 0600) in the local data folder, so tokens survive a restart and `npm run token`
  * (a separate process) signs with the same key.
  */
@@ -13,11 +14,10 @@ import {
   type JsonWebKey,
   type KeyObject,
   randomUUID,
-  sign,
-  verify,
 } from 'node:crypto';
 import { chmodSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { errors, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import * as z from 'zod';
 
 /** Epoch milliseconds, like Date.now (injected so tests and a shared clock can move time). */
@@ -126,75 +126,79 @@ export interface JwtExpectation {
   readonly audience: readonly string[];
 }
 
-const SEGMENT = /^[A-Za-z0-9_-]+$/;
+/** The one algorithm accepted: what Cognito signs with. `none` and HMAC are refused by name. */
+const ALGORITHM = 'RS256';
 
-const headerSchema = z.object({ alg: z.string(), kid: z.string().optional() });
-
-const timeClaim = z.number().finite().optional();
+/** The claims checked after jose's own checks, typed (a wrong type is a malformed token). */
 const claimsSchema = z.looseObject({
-  iss: z.string().optional(),
   aud: z.union([z.string(), z.array(z.string())]).optional(),
   client_id: z.string().optional(),
-  exp: timeClaim,
-  nbf: timeClaim,
-  iat: timeClaim,
+  iat: z.number().finite().optional(),
 });
 
-function decodeSegment(segment: string): unknown {
-  if (!SEGMENT.test(segment)) return undefined;
-  try {
-    return JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
-  } catch {
-    return undefined;
-  }
+/** Thrown by the key lookup when the token names another key: jose passes it through. */
+class UnknownKidError extends Error {
+  override readonly name = 'UnknownKidError';
 }
 
-function encodeSegment(value: unknown): string {
-  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+/** jose's refusal, as the named reason the gateway logs and the tests check. */
+function reasonFor(error: unknown): VerifyFailure {
+  if (error instanceof UnknownKidError) return 'unknown_kid';
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'unsupported_alg';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'bad_signature';
+  if (error instanceof errors.JWTExpired) return 'expired';
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    // A claim of the wrong type is malformed whatever its name.
+    if (error.reason === 'invalid') return 'malformed';
+    if (error.claim === 'iss') return 'wrong_issuer';
+    if (error.claim === 'exp') return 'missing_exp';
+    if (error.claim === 'nbf') return 'not_yet_valid';
+  }
+  return 'malformed';
 }
 
 /**
  * Checks a token as API Gateway's JWT authorizer does: RS256 only (so `alg: none` and HS256
  * fail), the key id, the signature, `iss` exactly, `aud` (or `client_id` when there is no
  * `aud`) among the audiences, and `exp` after, `nbf` and `iat` not after the clock's now.
+ * Never throws: any failure is a reason.
  */
-export function verifyIdToken(
+export async function verifyIdToken(
   token: string,
   key: Pick<SigningKey, 'publicKey' | 'kid'>,
   expected: JwtExpectation,
   now: Clock = Date.now,
-): VerifyResult {
-  const parts = token.split('.');
-  if (parts.length !== 3) return { ok: false, reason: 'malformed' };
-  const [rawHeader = '', rawPayload = '', rawSignature = ''] = parts;
-  const header = headerSchema.safeParse(decodeSegment(rawHeader));
-  if (!header.success) return { ok: false, reason: 'malformed' };
-  if (header.data.alg !== 'RS256') return { ok: false, reason: 'unsupported_alg' };
-  if (header.data.kid !== key.kid) return { ok: false, reason: 'unknown_kid' };
-  if (!SEGMENT.test(rawSignature)) return { ok: false, reason: 'bad_signature' };
-  const signed = verify(
-    'sha256',
-    Buffer.from(`${rawHeader}.${rawPayload}`, 'ascii'),
-    key.publicKey,
-    Buffer.from(rawSignature, 'base64url'),
-  );
-  if (!signed) return { ok: false, reason: 'bad_signature' };
-
-  const raw = decodeSegment(rawPayload);
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
-    return { ok: false, reason: 'malformed' };
-  const claims = claimsSchema.safeParse(raw);
+): Promise<VerifyResult> {
+  const current = now();
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(
+      token,
+      (header) => {
+        if (header.kid !== key.kid) throw new UnknownKidError('the token names another key');
+        return key.publicKey;
+      },
+      {
+        algorithms: [ALGORITHM],
+        issuer: expected.issuer,
+        requiredClaims: ['exp'],
+        currentDate: new Date(current),
+        clockTolerance: 0,
+      },
+    ));
+  } catch (error) {
+    return { ok: false, reason: reasonFor(error) };
+  }
+  // Two checks stay ours: API Gateway takes `client_id` when there is no `aud` (access tokens
+  // carry none), which jose's audience option does not, and jose checks `iat` only against a
+  // maximum age, while the authorizer refuses a token issued in the future.
+  const claims = claimsSchema.safeParse(payload);
   if (!claims.success) return { ok: false, reason: 'malformed' };
   const c = claims.data;
-  if (c.iss !== expected.issuer) return { ok: false, reason: 'wrong_issuer' };
   const audiences = c.aud === undefined ? (c.client_id === undefined ? [] : [c.client_id]) : [c.aud].flat();
   if (!audiences.some((a) => expected.audience.includes(a))) return { ok: false, reason: 'wrong_audience' };
-  const nowSeconds = now() / 1000;
-  if (c.exp === undefined) return { ok: false, reason: 'missing_exp' };
-  if (c.exp <= nowSeconds) return { ok: false, reason: 'expired' };
-  if (c.nbf !== undefined && c.nbf > nowSeconds) return { ok: false, reason: 'not_yet_valid' };
-  if (c.iat !== undefined && c.iat > nowSeconds) return { ok: false, reason: 'issued_in_future' };
-  return { ok: true, claims: raw as Record<string, unknown> };
+  if (c.iat !== undefined && c.iat > current / 1000) return { ok: false, reason: 'issued_in_future' };
+  return { ok: true, claims: payload as Record<string, unknown> };
 }
 
 export interface TokenIssuerOptions {
@@ -233,7 +237,7 @@ export class TokenIssuer {
   }
 
   /** An ID token with the claims Cognito puts in one. */
-  mint(input: MintInput): string {
+  mint(input: MintInput): Promise<string> {
     const iat = Math.floor(this.now() / 1000);
     const claims = {
       sub: input.sub,
@@ -252,13 +256,13 @@ export class TokenIssuer {
       jti: randomUUID(),
       ...(input.email === undefined ? {} : { email: input.email }),
     };
-    const signingInput = `${encodeSegment({ kid: this.key.kid, alg: 'RS256' })}.${encodeSegment(claims)}`;
-    const signature = sign('sha256', Buffer.from(signingInput, 'ascii'), this.key.privateKey);
-    return `${signingInput}.${signature.toString('base64url')}`;
+    return new SignJWT(claims)
+      .setProtectedHeader({ kid: this.key.kid, alg: ALGORITHM })
+      .sign(this.key.privateKey);
   }
 
   /** Verifies with this issuer's key and clock; see verifyIdToken. */
-  verify(token: string, expected: JwtExpectation): VerifyResult {
+  verify(token: string, expected: JwtExpectation): Promise<VerifyResult> {
     return verifyIdToken(token, this.key, expected, this.now);
   }
 
@@ -266,7 +270,7 @@ export class TokenIssuer {
   jwks(): { keys: JsonWebKey[] } {
     return {
       keys: [
-        { ...this.key.publicKey.export({ format: 'jwk' }), kid: this.key.kid, alg: 'RS256', use: 'sig' },
+        { ...this.key.publicKey.export({ format: 'jwk' }), kid: this.key.kid, alg: ALGORITHM, use: 'sig' },
       ],
     };
   }
@@ -276,9 +280,9 @@ export class TokenIssuer {
 export function jwtVerifier(
   issuer: TokenIssuer,
   expected: JwtExpectation,
-): (token: string) => Readonly<Record<string, unknown>> | undefined {
-  return (token) => {
-    const result = issuer.verify(token, expected);
+): (token: string) => Promise<Readonly<Record<string, unknown>> | undefined> {
+  return async (token) => {
+    const result = await issuer.verify(token, expected);
     return result.ok ? result.claims : undefined;
   };
 }

@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { FunctionInvoker, LocalHttpApi, LocalRoute } from '../model';
 
 export type Claims = Readonly<Record<string, unknown>>;
@@ -207,6 +208,63 @@ function jsonReply(
 }
 
 const NOT_FOUND = jsonReply(404, 'Not Found');
+
+/** An RFC 9457 problem: for what the HTTP layer refuses before any route is looked at. */
+function problemReply(
+  status: number,
+  title: string,
+  detail: string,
+  extra: ReadonlyArray<readonly [string, string]> = [],
+): Reply {
+  return {
+    status,
+    headers: [['content-type', 'application/problem+json'], ...extra],
+    body: Buffer.from(JSON.stringify({ type: 'about:blank', title, status, detail })),
+  };
+}
+
+const BAD_REQUEST = problemReply(400, 'Bad Request', 'the request is not valid HTTP');
+const HEADERS_TOO_LARGE = problemReply(
+  431,
+  'Request Header Fields Too Large',
+  'the request headers are larger than this API accepts',
+);
+const EVERY_METHOD = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'];
+
+/** The methods the API's routes answer, for the Allow header of a 405. */
+function allowedMethods(routes: readonly CompiledRoute[]): string {
+  const methods = new Set<string>();
+  for (const r of routes) for (const m of r.method === 'ANY' ? EVERY_METHOD : [r.method]) methods.add(m);
+  return [...methods].sort().join(', ');
+}
+
+function methodNotAllowed(method: string, allow: string): Reply {
+  return problemReply(405, 'Method Not Allowed', `${method} is not a method of this API`, [['allow', allow]]);
+}
+
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  405: 'Method Not Allowed',
+  431: 'Request Header Fields Too Large',
+};
+
+/** A whole response written on a bare socket (there is no ServerResponse for CONNECT or a parse error). */
+function rawReply(reply: Reply, requestId: string): string {
+  const head = [
+    `HTTP/1.1 ${reply.status} ${STATUS_TEXT[reply.status] ?? ''}`,
+    ...reply.headers.map(([k, v]) => `${k}: ${v}`),
+    `apigw-requestid: ${requestId}`,
+    `content-length: ${reply.body.length}`,
+    'connection: close',
+  ];
+  return `${head.join('\r\n')}\r\n\r\n${reply.body.toString('utf8')}`;
+}
+
+function refuseRaw(socket: Duplex, reply: Reply): void {
+  socket.on('error', () => socket.destroy());
+  if (socket.writable) socket.end(rawReply(reply, requestIdNow()));
+  else socket.destroy();
+}
 const INTERNAL = jsonReply(500, 'Internal Server Error');
 const TOO_LARGE = jsonReply(413, 'Request Entity Too Large');
 
@@ -486,9 +544,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const server = createServer((req, res) => {
     void handle(req, res);
   });
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    refuseRaw(socket, error.code === 'HPE_HEADER_OVERFLOW' ? HEADERS_TOO_LARGE : BAD_REQUEST);
+  });
+  // Node hands CONNECT (a tunnel request) to this event and, without a listener, drops the
+  // connection without a word. An HTTP API tunnels nothing: it answers 405 and closes. (An
+  // Upgrade header needs nothing: without an 'upgrade' listener Node serves the request as
+  // a plain one, which is what a server that does not switch protocols should do.)
+  const allow = allowedMethods(routes);
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    refuseRaw(socket, methodNotAllowed('CONNECT', allow));
+    log('- 405 0ms');
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

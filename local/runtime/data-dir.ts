@@ -1,4 +1,5 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { processAlive } from '../runtime-file';
 
@@ -37,7 +38,42 @@ export function acquirePidLock(dataDir: string): () => void {
   throw new AlreadyRunningError(`could not take the lock on ${dataDir}`);
 }
 
-/** `--reset`: wipe the data folder (the lock is taken afterwards). */
+/** What `--reset` keeps: the lock it runs under and the assembly, a build cache checked against its inputs. */
+const KEPT_ON_RESET = new Set(['bashke.pid', 'cdk.out', 'cdk.out.inputs.json']);
+
+/**
+ * `--reset`: wipe the data folder's data (tables, executions, inbox, clock, keys). Called
+ * with the lock held, so it never wipes a running stack's data.
+ */
 export function resetDataDir(dataDir: string): void {
-  rmSync(dataDir, { recursive: true, force: true });
+  let entries: string[];
+  try {
+    entries = readdirSync(dataDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  for (const name of entries) {
+    if (!KEPT_ON_RESET.has(name)) rmSync(path.join(dataDir, name), { recursive: true, force: true });
+  }
+}
+
+const SEED_MARK = 'directory-seeded.txt';
+
+/** What a seed was made of: the directory document and the assembly holding the seed function. */
+export function seedMark(directory: Buffer, assemblyHash: string): string {
+  return createHash('sha256').update(directory).update(`\0${assemblyHash}`).digest('hex');
+}
+
+/** The mark of the last seed that succeeded on this data folder, if any. */
+export function readSeedMark(dataDir: string): string | undefined {
+  try {
+    return readFileSync(path.join(dataDir, SEED_MARK), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeSeedMark(dataDir: string, mark: string): void {
+  writeFileSync(path.join(dataDir, SEED_MARK), `${mark}\n`);
 }

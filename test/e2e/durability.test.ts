@@ -9,7 +9,7 @@ async function refer(stack: RunningStack, key: string): Promise<{ caseId: string
   const res = await fetch(`${stack.runtime.urls.api}/referrals`, {
     method: 'POST',
     headers: {
-      Authorization: `Bearer ${stack.token('police', 'police-korca', { email: OFFICER })}`,
+      Authorization: `Bearer ${await stack.token('police', 'police-korca', { email: OFFICER })}`,
       'Content-Type': 'application/json',
       'Idempotency-Key': key,
     },
@@ -79,7 +79,7 @@ describe('the local stack keeps its word', () => {
       }
       expect(execution.status).toBe('SUCCEEDED');
       const view = await fetch(`${stack.runtime.urls.api}/cases/${created.caseId}`, {
-        headers: { Authorization: `Bearer ${stack.token('police', 'police-korca')}` },
+        headers: { Authorization: `Bearer ${await stack.token('police', 'police-korca')}` },
       });
       expect(await view.json()).toMatchObject({ status: 'ACCEPTED' });
       const officerMails = (await stack.inbox()).filter(

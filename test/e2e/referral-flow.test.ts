@@ -24,11 +24,11 @@ describe('the local stack, driven as a user would', () => {
   const police = () =>
     stack.token('police', 'police-korca', { sub: `officer-${CANARY}`, email: 'officer@police.example.org' });
 
-  async function refer(body: unknown, key: string, token = police()) {
+  async function refer(body: unknown, key: string, token?: string) {
     return fetch(`${stack.runtime.urls.api}/referrals`, {
       method: 'POST',
       headers: {
-        Authorization: `Bearer ${token}`,
+        Authorization: `Bearer ${token ?? (await police())}`,
         'Content-Type': 'application/json',
         'Idempotency-Key': key,
       },
@@ -98,7 +98,7 @@ describe('the local stack, driven as a user would', () => {
       (e) => e.subject.includes(created.reference) && e.destination.to.includes('officer@police.example.org'),
     );
     const view = await fetch(`${stack.runtime.urls.api}/cases/${created.caseId}`, {
-      headers: { Authorization: `Bearer ${police()}` },
+      headers: { Authorization: `Bearer ${await police()}` },
     });
     expect(view.status).toBe(200);
     expect(await view.json()).toMatchObject({ caseId: created.caseId, status: 'ACCEPTED' });
@@ -141,7 +141,7 @@ describe('the local stack, driven as a user would', () => {
     const post = (headers: Record<string, string>) =>
       fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: '{}' });
     expect((await post({})).status).toBe(401);
-    const [, payload] = police().split('.');
+    const [, payload] = (await police()).split('.');
     const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload}.`;
     expect((await post({ Authorization: `Bearer ${none}` })).status).toBe(401);
     const { TokenIssuer } = await import('../../local/auth/issuer');
@@ -149,9 +149,9 @@ describe('the local stack, driven as a user would', () => {
       issuer: 'https://issuer.example.org/other',
       clientId: stack.runtime.clientId,
     });
-    const wrongIssuer = other.mint({ sub: 's', orgId: 'police-korca', groups: ['police'] });
+    const wrongIssuer = await other.mint({ sub: 's', orgId: 'police-korca', groups: ['police'] });
     expect((await post({ Authorization: `Bearer ${wrongIssuer}` })).status).toBe(401);
-    const ngo = stack.token('ngo', 'ngo-vatra');
+    const ngo = await stack.token('ngo', 'ngo-vatra');
     expect((await post({ Authorization: `Bearer ${ngo}`, 'Idempotency-Key': 'key-00000009' })).status).toBe(
       403,
     );

@@ -50,30 +50,33 @@ describe('tokens on the runtime clock', () => {
     });
     const gateway = jwtVerifier(gatewayIssuer, EXPECTED);
 
-    const before = mintLocalToken(ARGS, { BASHKE_DATA_DIR: dataDir });
-    expect(gateway(before)).toBeDefined();
+    const before = await mintLocalToken(ARGS, { BASHKE_DATA_DIR: dataDir });
+    expect(await gateway(before)).toBeDefined();
 
     await clock.advance(25 * H); // what `npm run clock -- advance 25h` does in the stack
 
     // A token minted before the jump is 25 h old now: expired, as it would be in AWS.
-    expect(gatewayIssuer.verify(before, EXPECTED)).toEqual({ ok: false, reason: 'expired' });
+    expect(await gatewayIssuer.verify(before, EXPECTED)).toEqual({ ok: false, reason: 'expired' });
 
     // `npm run token` (another process) reads the offset from clock.json.
-    const after = mintLocalToken(ARGS, { BASHKE_DATA_DIR: dataDir });
+    const after = await mintLocalToken(ARGS, { BASHKE_DATA_DIR: dataDir });
     expect(Math.abs(claims(after).iat * 1000 - (Date.now() + 25 * H))).toBeLessThan(5000);
     expect(claims(after).exp - claims(after).iat).toBe(3600);
-    expect(gateway(after)).toMatchObject({ 'custom:orgId': 'police-korca', 'cognito:groups': ['police'] });
-    expect(gatewayIssuer.verify(after, EXPECTED)).toMatchObject({ ok: true });
+    expect(await gateway(after)).toMatchObject({
+      'custom:orgId': 'police-korca',
+      'cognito:groups': ['police'],
+    });
+    expect(await gatewayIssuer.verify(after, EXPECTED)).toMatchObject({ ok: true });
 
     // On real time that token is from the future: the offset really was applied.
     const realTime = TokenIssuer.open(dataDir, { issuer: ISSUER, clientId: CLIENT_ID });
-    expect(realTime.verify(after, EXPECTED)).toEqual({ ok: false, reason: 'issued_in_future' });
+    expect(await realTime.verify(after, EXPECTED)).toEqual({ ok: false, reason: 'issued_in_future' });
   });
 
   it('dates the token by the injected real time plus the offset', async () => {
     await RuntimeClock.open(dataDir).advance(2 * H);
     const real = Date.parse('2026-03-29T10:00:00Z');
-    const token = mintLocalToken(ARGS, { BASHKE_DATA_DIR: dataDir }, () => real);
+    const token = await mintLocalToken(ARGS, { BASHKE_DATA_DIR: dataDir }, () => real);
     expect(claims(token).iat).toBe((real + 2 * H) / 1000);
   });
 });

@@ -3,6 +3,7 @@ import { createHmac, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose';
 import {
   jwtVerifier,
   loadOrCreateSigningKey,
@@ -85,8 +86,8 @@ describe('TokenIssuer', () => {
     issuer = TokenIssuer.open(dir, { issuer: ISSUER, clientId: CLIENT_ID, now: () => now });
   });
 
-  it('mints the claims Cognito puts in an ID token, RS256 with the key id', () => {
-    const token = issuer.mint({
+  it('mints the claims Cognito puts in an ID token, RS256 with the key id', async () => {
+    const token = await issuer.mint({
       sub: 'u-1',
       orgId: 'police-korca',
       groups: ['police'],
@@ -111,83 +112,86 @@ describe('TokenIssuer', () => {
       auth_time: iat,
       exp: iat + 3600,
     });
-    const verified = issuer.verify(token, EXPECTED);
+    const verified = await issuer.verify(token, EXPECTED);
     expect(verified).toEqual({ ok: true, claims });
   });
 
-  it('verifies with another issuer opened on the same data folder (e.g. after a restart)', () => {
-    const token = issuer.mint({ sub: 'u-1', orgId: 'ngo-iom', groups: ['ngo'] });
+  it('verifies with another issuer opened on the same data folder (e.g. after a restart)', async () => {
+    const token = await issuer.mint({ sub: 'u-1', orgId: 'ngo-iom', groups: ['ngo'] });
     const again = TokenIssuer.open(dir, { issuer: ISSUER, clientId: CLIENT_ID, now: () => now });
-    expect(again.verify(token, EXPECTED).ok).toBe(true);
+    expect((await again.verify(token, EXPECTED)).ok).toBe(true);
   });
 
-  it('refuses expired, not-yet-valid and future-issued tokens by the injected clock', () => {
-    const token = issuer.mint({ sub: 'u-1', orgId: 'ngo-iom', groups: ['ngo'] });
+  it('refuses expired, not-yet-valid and future-issued tokens by the injected clock', async () => {
+    const token = await issuer.mint({ sub: 'u-1', orgId: 'ngo-iom', groups: ['ngo'] });
     now = T0 + 3599_000;
-    expect(issuer.verify(token, EXPECTED).ok).toBe(true);
+    expect((await issuer.verify(token, EXPECTED)).ok).toBe(true);
     now = T0 + 3600_000;
-    expect(issuer.verify(token, EXPECTED)).toEqual({ ok: false, reason: 'expired' });
+    expect(await issuer.verify(token, EXPECTED)).toEqual({ ok: false, reason: 'expired' });
     now = T0 - 60_000;
-    expect(issuer.verify(token, EXPECTED)).toEqual({ ok: false, reason: 'issued_in_future' });
+    expect(await issuer.verify(token, EXPECTED)).toEqual({ ok: false, reason: 'issued_in_future' });
     const key = readSigningKey(dir) as SigningKey;
     const header = { kid: key.kid, alg: 'RS256' };
     now = T0;
     const nbf = signRaw(key, header, validClaims({ nbf: Math.floor(T0 / 1000) + 10 }));
-    expect(issuer.verify(nbf, EXPECTED)).toEqual({ ok: false, reason: 'not_yet_valid' });
+    expect(await issuer.verify(nbf, EXPECTED)).toEqual({ ok: false, reason: 'not_yet_valid' });
     const noExp = signRaw(key, header, validClaims({ exp: undefined }));
-    expect(issuer.verify(noExp, EXPECTED)).toEqual({ ok: false, reason: 'missing_exp' });
+    expect(await issuer.verify(noExp, EXPECTED)).toEqual({ ok: false, reason: 'missing_exp' });
   });
 
-  it('checks iss exactly and aud (or client_id without aud) against the audience list', () => {
+  it('checks iss exactly and aud (or client_id without aud) against the audience list', async () => {
     const key = readSigningKey(dir) as SigningKey;
     const header = { kid: key.kid, alg: 'RS256' };
     const v = (claims: Record<string, unknown>) => issuer.verify(signRaw(key, header, claims), EXPECTED);
-    expect(v(validClaims({ iss: `${ISSUER}/` }))).toEqual({ ok: false, reason: 'wrong_issuer' });
-    expect(v(validClaims({ iss: undefined }))).toEqual({ ok: false, reason: 'wrong_issuer' });
-    expect(v(validClaims({ aud: 'other' }))).toEqual({ ok: false, reason: 'wrong_audience' });
-    expect(v(validClaims({ aud: ['other', CLIENT_ID] })).ok).toBe(true);
-    expect(v(validClaims({ aud: undefined, client_id: CLIENT_ID })).ok).toBe(true);
-    expect(v(validClaims({ aud: 'other', client_id: CLIENT_ID }))).toEqual({
+    expect(await v(validClaims({ iss: `${ISSUER}/` }))).toEqual({ ok: false, reason: 'wrong_issuer' });
+    expect(await v(validClaims({ iss: undefined }))).toEqual({ ok: false, reason: 'wrong_issuer' });
+    expect(await v(validClaims({ aud: 'other' }))).toEqual({ ok: false, reason: 'wrong_audience' });
+    expect((await v(validClaims({ aud: ['other', CLIENT_ID] }))).ok).toBe(true);
+    expect((await v(validClaims({ aud: undefined, client_id: CLIENT_ID }))).ok).toBe(true);
+    expect(await v(validClaims({ aud: 'other', client_id: CLIENT_ID }))).toEqual({
       ok: false,
       reason: 'wrong_audience',
     });
-    expect(v(validClaims({ aud: undefined }))).toEqual({ ok: false, reason: 'wrong_audience' });
+    expect(await v(validClaims({ aud: undefined }))).toEqual({ ok: false, reason: 'wrong_audience' });
     expect(
-      issuer.verify(issuer.mint({ sub: 'u', orgId: 'o', groups: [] }), { ...EXPECTED, issuer: 'x' }),
+      await issuer.verify(await issuer.mint({ sub: 'u', orgId: 'o', groups: [] }), {
+        ...EXPECTED,
+        issuer: 'x',
+      }),
     ).toEqual({ ok: false, reason: 'wrong_issuer' });
   });
 
-  it('refuses forged tokens: alg none, HS256 with the public key, another key, a changed payload', () => {
+  it('refuses forged tokens: alg none, HS256 with the public key, another key, a changed payload', async () => {
     const key = readSigningKey(dir) as SigningKey;
     const claims = validClaims({ 'cognito:groups': ['admin'] });
     const none = `${b64({ alg: 'none', kid: key.kid })}.${b64(claims)}.`;
-    expect(issuer.verify(none, EXPECTED)).toEqual({ ok: false, reason: 'unsupported_alg' });
+    expect(await issuer.verify(none, EXPECTED)).toEqual({ ok: false, reason: 'unsupported_alg' });
     const noneNoKid = `${b64({ alg: 'none' })}.${b64(claims)}.`;
-    expect(issuer.verify(noneNoKid, EXPECTED)).toEqual({ ok: false, reason: 'unsupported_alg' });
+    expect(await issuer.verify(noneNoKid, EXPECTED)).toEqual({ ok: false, reason: 'unsupported_alg' });
 
     const pem = key.publicKey.export({ format: 'pem', type: 'spki' }).toString();
     const hsInput = `${b64({ alg: 'HS256', kid: key.kid })}.${b64(claims)}`;
     const hs = `${hsInput}.${createHmac('sha256', pem).update(hsInput).digest('base64url')}`;
-    expect(issuer.verify(hs, EXPECTED)).toEqual({ ok: false, reason: 'unsupported_alg' });
+    expect(await issuer.verify(hs, EXPECTED)).toEqual({ ok: false, reason: 'unsupported_alg' });
 
     const other = loadOrCreateSigningKey(tempDir());
-    expect(issuer.verify(signRaw(other, { alg: 'RS256', kid: other.kid }, claims), EXPECTED)).toEqual({
+    expect(await issuer.verify(signRaw(other, { alg: 'RS256', kid: other.kid }, claims), EXPECTED)).toEqual({
       ok: false,
       reason: 'unknown_kid',
     });
     // Another key claiming our kid.
-    expect(issuer.verify(signRaw(other, { alg: 'RS256', kid: key.kid }, claims), EXPECTED)).toEqual({
+    expect(await issuer.verify(signRaw(other, { alg: 'RS256', kid: key.kid }, claims), EXPECTED)).toEqual({
       ok: false,
       reason: 'bad_signature',
     });
 
-    const genuine = issuer.mint({ sub: 'u-1', orgId: 'ngo-iom', groups: ['ngo'] });
+    const genuine = await issuer.mint({ sub: 'u-1', orgId: 'ngo-iom', groups: ['ngo'] });
     const [h, , s] = genuine.split('.');
     const tampered = `${h}.${b64(claims)}.${s}`;
-    expect(issuer.verify(tampered, EXPECTED)).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(await issuer.verify(tampered, EXPECTED)).toEqual({ ok: false, reason: 'bad_signature' });
   });
 
-  it('returns a reason for any garbage and never throws', () => {
+  it('returns a reason for any garbage and never throws', async () => {
     const key = readSigningKey(dir) as SigningKey;
     const samples = [
       '',
@@ -205,20 +209,20 @@ describe('TokenIssuer', () => {
       '\u0000.\u0000.\u0000',
     ];
     for (const token of samples) {
-      const result = verifyIdToken(token, key, EXPECTED, () => T0);
+      const result = await verifyIdToken(token, key, EXPECTED, () => T0);
       expect(result.ok).toBe(false);
     }
-    expect(verifyIdToken(samples[10] as string, key, EXPECTED, () => T0)).toEqual({
+    expect(await verifyIdToken(samples[10] as string, key, EXPECTED, () => T0)).toEqual({
       ok: false,
       reason: 'malformed',
     });
   });
 
-  it('gives the gateway a verifier that returns claims or undefined', () => {
+  it('gives the gateway a verifier that returns claims or undefined', async () => {
     const verifier = jwtVerifier(issuer, EXPECTED);
-    const token = issuer.mint({ sub: 'u-1', orgId: 'ngo-iom', groups: ['ngo'] });
-    expect(verifier(token)).toMatchObject({ sub: 'u-1', 'custom:orgId': 'ngo-iom' });
-    expect(verifier(`${token}x`)).toBeUndefined();
+    const token = await issuer.mint({ sub: 'u-1', orgId: 'ngo-iom', groups: ['ngo'] });
+    expect(await verifier(token)).toMatchObject({ sub: 'u-1', 'custom:orgId': 'ngo-iom' });
+    expect(await verifier(`${token}x`)).toBeUndefined();
   });
 
   it('serves its public key as a JWKS document', () => {
@@ -226,6 +230,21 @@ describe('TokenIssuer', () => {
     expect(keys).toHaveLength(1);
     expect(keys[0]).toMatchObject({ kty: 'RSA', kid: issuer.kid, alg: 'RS256', use: 'sig' });
     expect(keys[0]).not.toHaveProperty('d');
+  });
+
+  it('mints tokens that a standard verifier accepts with the JWKS document, as a client of Cognito would', async () => {
+    const token = await issuer.mint({ sub: 'u-1', orgId: 'ngo-iom', groups: ['ngo'] });
+    const { payload, protectedHeader } = await jwtVerify(
+      token,
+      createLocalJWKSet(issuer.jwks() as JSONWebKeySet),
+      {
+        issuer: ISSUER,
+        audience: CLIENT_ID,
+        currentDate: new Date(T0),
+      },
+    );
+    expect(protectedHeader).toEqual({ kid: issuer.kid, alg: 'RS256' });
+    expect(payload).toMatchObject({ sub: 'u-1', 'custom:orgId': 'ngo-iom' });
   });
 });
 
@@ -264,14 +283,14 @@ describe('npm run token', () => {
     expect(resolveDataDir({ BASHKE_DATA_DIR: '/var/b' }, '/repo')).toBe('/var/b');
   });
 
-  it('mints a token for the running stack, with a stable default sub', () => {
+  it('mints a token for the running stack, with a stable default sub', async () => {
     const dataDir = tempDir();
     const issuer = TokenIssuer.open(dataDir, { issuer: ISSUER, clientId: CLIENT_ID });
     writeRuntimeFile(dataDir, runtimeFor(dataDir));
     expect(statSync(path.join(dataDir, 'runtime.json')).mode & 0o777).toBe(0o600);
     expect(readRuntimeFile(dataDir)).toMatchObject({ ok: true });
-    const token = mintLocalToken({ role: 'ngo', org: 'ngo-iom', 'data-dir': dataDir });
-    const verified = issuer.verify(token, EXPECTED);
+    const token = await mintLocalToken({ role: 'ngo', org: 'ngo-iom', 'data-dir': dataDir });
+    const verified = await issuer.verify(token, EXPECTED);
     expect(verified).toMatchObject({
       ok: true,
       claims: {
@@ -301,7 +320,7 @@ describe('npm run token', () => {
     expect(readRuntimeFile(tempDir())).toMatchObject({ ok: false, reason: 'missing' });
   });
 
-  it('runs as a CLI: exit 2 when the stack is not running or arguments are bad, else one token', () => {
+  it('runs as a CLI: exit 2 when the stack is not running or arguments are bad, else one token', async () => {
     const dataDir = tempDir();
     const cli = (args: string[]) =>
       spawnSync(
@@ -334,7 +353,7 @@ describe('npm run token', () => {
     expect(good.status).toBe(0);
     const lines = good.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(issuer.verify(lines[0] as string, EXPECTED)).toMatchObject({
+    expect(await issuer.verify(lines[0] as string, EXPECTED)).toMatchObject({
       ok: true,
       claims: { sub: 'officer-7', 'cognito:groups': ['police'], 'custom:orgId': 'police-korca' },
     });

@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
@@ -140,7 +141,7 @@ describe('routing', () => {
   it('prefers literal segments over parameters, and handles greedy paths and ANY', async () => {
     await send(gw, 'GET', '/cases/summary');
     expect(invoker.calls.at(-1)?.arn).toBe(ARN('Summary'));
-    await send(gw, 'GET', '/cases/KOR-2026-0042', { authorization: `Bearer ${police()}` });
+    await send(gw, 'GET', '/cases/KOR-2026-0042', { authorization: `Bearer ${await police()}` });
     expect(invoker.calls.at(-1)?.arn).toBe(ARN('GetCase'));
     expect(invoker.last().pathParameters).toEqual({ caseId: 'KOR-2026-0042' });
     await send(gw, 'DELETE', '/files/a/b%20c.txt');
@@ -154,14 +155,14 @@ describe('routing', () => {
 
 describe('JWT authorizer', () => {
   it('answers 401 without a token, with a malformed header, or with a forged or unusable one', async () => {
-    const valid = police();
+    const valid = await police();
     const [h, p] = valid.split('.');
     const claims = JSON.parse(Buffer.from(p ?? '', 'base64url').toString());
     const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
     const header = JSON.parse(Buffer.from(h ?? '', 'base64url').toString());
     const forgedNone = `${b64({ ...header, alg: 'none' })}.${b64({ ...claims, 'cognito:groups': ['admin'] })}.`;
     // Same key, wrong issuer: only the issuer check can refuse it.
-    const otherIssuer = TokenIssuer.open(dir, {
+    const otherIssuer = await TokenIssuer.open(dir, {
       issuer: 'https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_abc',
       clientId: CLIENT_ID,
     }).mint({ sub: 'u-1', orgId: 'police-korca', groups: ['police'] });
@@ -195,7 +196,7 @@ describe('JWT authorizer', () => {
   });
 
   it('passes the claims as API Gateway does: every value a string, scopes null', async () => {
-    const token = issuer.mint({
+    const token = await issuer.mint({
       sub: 'u-9',
       orgId: 'ngo-iom',
       groups: ['police', 'ngo'],
@@ -231,7 +232,7 @@ describe('JWT authorizer', () => {
 describe('the event', () => {
   it('is a faithful payload format 2.0 event', async () => {
     invoker.next = { ok: true, payload: { statusCode: 201, body: '{}' } };
-    const token = police();
+    const token = await police();
     const body = JSON.stringify({ person: { name: 'Secret Name' } });
     const res = await send(
       gw,
@@ -424,5 +425,96 @@ describe('the log', () => {
       expect(line).not.toContain(secretToken);
       expect(line).not.toContain('Secret Name');
     }
+  });
+});
+
+/** Writes `raw` on a bare connection and collects everything until the server closes it. */
+function rawExchange(gw: Gateway, raw: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(gw.port, '127.0.0.1', () => socket.write(raw));
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    socket.setTimeout(5_000, () =>
+      reject(new Error('the gateway left the connection open without an answer')),
+    );
+  });
+}
+
+function parseRaw(text: string): { status: number; headers: Record<string, string>; body: string } {
+  const [head = '', body = ''] = text.split('\r\n\r\n');
+  const [statusLine = '', ...lines] = head.split('\r\n');
+  const headers = Object.fromEntries(
+    lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]),
+  );
+  return { status: Number(statusLine.split(' ')[1]), headers, body };
+}
+
+describe('requests outside the routes', () => {
+  it('answers CONNECT with a 405 problem naming the methods it has, and closes the connection', async () => {
+    const res = parseRaw(
+      await rawExchange(
+        gw,
+        'CONNECT internal.example.org:443 HTTP/1.1\r\nHost: internal.example.org:443\r\n\r\n',
+      ),
+    );
+    expect(res.status).toBe(405);
+    expect(res.headers['content-type']).toBe('application/problem+json');
+    expect(res.headers.allow).toBe('DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT');
+    expect(res.headers.connection).toBe('close');
+    expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.body));
+    expect(JSON.parse(res.body)).toEqual({
+      type: 'about:blank',
+      title: 'Method Not Allowed',
+      status: 405,
+      detail: 'CONNECT is not a method of this API',
+    });
+    expect(invoker.calls).toHaveLength(0);
+    expect(logLines).toEqual(['- 405 0ms']);
+  });
+
+  it('names only the methods of its routes in Allow', async () => {
+    const only = await startGateway({
+      api: {
+        ...API,
+        routes: [route('GET /cases/{caseId}', 'GetCase', 'NONE'), route('POST /referrals', 'X', 'NONE')],
+      },
+      invoker,
+      verifier: () => undefined,
+      port: 0,
+      log: () => {},
+    });
+    try {
+      const res = parseRaw(await rawExchange(only, 'CONNECT a:1 HTTP/1.1\r\nHost: a:1\r\n\r\n'));
+      expect([res.status, res.headers.allow]).toEqual([405, 'GET, POST']);
+    } finally {
+      await only.close();
+    }
+  });
+
+  it('answers a request that is not HTTP with a 400 problem, and oversized headers with 431', async () => {
+    const garbage = parseRaw(await rawExchange(gw, 'HELLO\r\n\r\n'));
+    expect(garbage.status).toBe(400);
+    expect(garbage.headers['content-type']).toBe('application/problem+json');
+    expect(JSON.parse(garbage.body)).toMatchObject({ status: 400, title: 'Bad Request' });
+    const big = parseRaw(
+      await rawExchange(gw, `GET /cases/c1 HTTP/1.1\r\nHost: a\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`),
+    );
+    expect(big.status).toBe(431);
+    expect(JSON.parse(big.body)).toMatchObject({ status: 431 });
+    expect(invoker.calls).toHaveLength(0);
+  });
+
+  it('serves a request that asks for a protocol upgrade as a plain one (it switches to nothing)', async () => {
+    const res = parseRaw(
+      await rawExchange(
+        gw,
+        'GET /actions/t HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, close\r\nUpgrade: websocket\r\n\r\n',
+      ),
+    );
+    expect(res.status).toBe(200);
+    expect(res.body).toBe('ok');
+    expect(invoker.last().rawPath).toBe('/actions/t');
   });
 });

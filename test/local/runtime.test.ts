@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { LocalTable } from '../../local/model';
-import { AlreadyRunningError, acquirePidLock } from '../../local/runtime/data-dir';
+import { AlreadyRunningError, acquirePidLock, resetDataDir } from '../../local/runtime/data-dir';
 import { parsePortBase, portPlan } from '../../local/runtime/ports';
 import { startRefuseServer } from '../../local/runtime/refuse-server';
 import { ensureTables, TableSchemaMismatchError } from '../../local/tables';
@@ -105,6 +105,25 @@ describe('the data folder lock', () => {
       writeFileSync(path.join(dir, 'bashke.pid'), String(process.ppid));
       expect(() => acquirePidLock(dir)).toThrow(AlreadyRunningError);
       release();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('--reset', () => {
+  it('wipes the data but keeps the lock it runs under and the assembly cache', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bashke-reset-'));
+    try {
+      const release = acquirePidLock(dir);
+      for (const sub of ['dynamodb', 'stepfunctions', 'auth', 'cdk.out']) mkdirSync(path.join(dir, sub));
+      for (const file of ['inbox.jsonl', 'clock.json', 'cdk.out.inputs.json', 'cdk.out/manifest.json'])
+        writeFileSync(path.join(dir, file), '{}');
+      resetDataDir(dir);
+      expect(readdirSync(dir).sort()).toEqual(['bashke.pid', 'cdk.out', 'cdk.out.inputs.json']);
+      expect(readdirSync(path.join(dir, 'cdk.out'))).toEqual(['manifest.json']);
+      release();
+      resetDataDir(path.join(dir, 'missing')); // nothing to wipe: no error
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -9,10 +9,7 @@ import { TokenIssuer } from '../../local/auth/issuer';
 import { demoReferral as localDemoReferral } from '../../local/demo-referral';
 import { spawnStack, stopStack } from '../../local/runtime/spawn-stack';
 import type { RuntimeFile } from '../../local/runtime-file';
-
-const REPO = path.resolve(__dirname, '..', '..');
-/** Every pid a test started; the global teardown checks that each is gone. */
-export const PID_LEDGER = path.join(os.tmpdir(), 'bashke-e2e-pids.txt');
+import { recordPid, runLedger } from './pid-ledger';
 
 export interface InboxEmail {
   readonly destination: { readonly to: string[] };
@@ -31,14 +28,16 @@ export class RunningStack {
 
   /** Starts the stack; on `dataDir` again after a stop or a crash, or on a new temporary folder. */
   static async start(opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningStack> {
+    // This run's ledger (the e2e global setup made it): its teardown checks each pid is gone.
+    const ledger = runLedger();
     const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'bashke-e2e-'));
     const { child, runtime, output } = await spawnStack({
       dataDir,
       ...(opts.env ? { env: opts.env } : {}),
       capture: true,
-      onSpawn: (pid) => appendFileSync(PID_LEDGER, `${pid}\n`),
+      onSpawn: (pid) => recordPid(ledger, pid),
     });
-    for (const pid of Object.values(runtime.pids)) appendFileSync(PID_LEDGER, `${pid}\n`);
+    for (const pid of Object.values(runtime.pids)) recordPid(ledger, pid);
     return new RunningStack(child, dataDir, runtime, output);
   }
 
@@ -60,9 +59,8 @@ export class RunningStack {
 
   /** The referral workflow's execution for a case, as DescribeExecution and GetExecutionHistory see it. */
   async execution(caseId: string): Promise<{ status: string; eventTypes: string[] }> {
-    const cdkOut = existsSync(path.join(this.dataDir, 'cdk.out'))
-      ? path.join(this.dataDir, 'cdk.out')
-      : path.join(REPO, 'cdk.out');
+    // The launcher keeps the assembly in the data folder.
+    const cdkOut = path.join(this.dataDir, 'cdk.out');
     const template = JSON.parse(readFileSync(path.join(cdkOut, 'BashkeApp.template.json'), 'utf8')) as {
       Resources: Record<string, { Type: string }>;
     };
@@ -91,7 +89,7 @@ export class RunningStack {
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 
-  token(role: string, orgId: string, extra: { sub?: string; email?: string } = {}): string {
+  token(role: string, orgId: string, extra: { sub?: string; email?: string } = {}): Promise<string> {
     const issuer = TokenIssuer.open(this.dataDir, {
       issuer: this.runtime.issuer,
       clientId: this.runtime.clientId,

@@ -1,27 +1,15 @@
-// Global teardown of the e2e tier: every process a test started must be gone.
-const { existsSync, readFileSync, rmSync } = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
+// Global teardown of the e2e tier: every process this run started must be gone. Only this
+// run's ledger is read, and only processes that are still the ones it started are killed.
+const { LEDGER_ENV, reapLedger } = require('./pid-ledger');
 
 module.exports = async () => {
-  const ledger = path.join(os.tmpdir(), 'bashke-e2e-pids.txt');
-  if (!existsSync(ledger)) return;
-  const pids = [...new Set(readFileSync(ledger, 'utf8').split('\n').filter(Boolean).map(Number))];
-  rmSync(ledger, { force: true });
-  const alive = pids.filter((pid) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  if (alive.length) {
-    for (const pid of alive) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {}
-    }
-    throw new Error(`processes left running by the e2e tests: ${alive.join(', ')}`);
+  const ledger = process.env[LEDGER_ENV];
+  if (!ledger) return;
+  const { killed, foreign } = reapLedger(ledger);
+  if (foreign.length) {
+    process.stderr.write(
+      `e2e teardown: pids ${foreign.join(', ')} now belong to other processes; left alone\n`,
+    );
   }
+  if (killed.length) throw new Error(`processes left running by the e2e tests: ${killed.join(', ')}`);
 };
