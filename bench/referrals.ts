@@ -30,9 +30,7 @@ import {
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { TokenIssuer } from '../local/auth/issuer';
-import { demoReferral } from '../local/demo-referral';
-import { spawnStack, stopStack } from '../local/runtime/spawn-stack';
+import { demoReferral, spawnStack, stopStack, TokenIssuer } from '../local';
 
 const { values } = parseArgs({
   options: {
@@ -257,7 +255,7 @@ async function main(): Promise<void> {
 
     const token = await TokenIssuer.open(dataDir, { issuer, clientId }).mint({
       sub: 'bench-officer',
-      orgId: 'police-korca',
+      attributes: { orgId: 'police-korca' },
       groups: ['police'],
       email: 'bench@police-korca.example.org',
     });

@@ -1,12 +1,12 @@
 /**
  * Prints how far the local Step Functions matches executions recorded against AWS: the
  * cases of test/fixtures/sfn-conformance/ run on the control plane through
- * `@aws-sdk/client-sfn` (see local/sfn/conformance.ts). `--verbose` lists every mismatch.
+ * `@aws-sdk/client-sfn` (see local/engine/sfn/conformance.ts). `--verbose` lists every mismatch.
  *
  *   npx tsx bench/sfn-conformance.ts [--verbose]
  */
 import { join } from 'node:path';
-import { loadConformanceCases, runConformance } from '../local/sfn/conformance';
+import { loadConformanceCases, runConformance } from '../local';
 
 async function main(): Promise<void> {
   const cases = loadConformanceCases(join(__dirname, '..', 'test', 'fixtures', 'sfn-conformance'));

@@ -23,8 +23,12 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { FunctionInvoker, InvokeResult, LocalStateMachine } from '../local/model';
-import { StepFunctionsControlPlane } from '../local/sfn/control-plane';
+import {
+  type FunctionInvoker,
+  type InvokeResult,
+  type LocalStateMachine,
+  StepFunctionsControlPlane,
+} from '../local';
 
 const REGION = 'eu-central-1';
 const ACCOUNT = '123456789012';

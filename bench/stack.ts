@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- stack` (or `npm run bench:stack`, or `tsx bench/stack.ts`): how fast the
+ * `npm run bench -- stack` (or `tsx bench/stack.ts`): how fast the
  * whole local stack comes up, on a data folder of its own (loopback only, any free ports).
  *
  *   1. a fresh `npm start` → ready, and how much of it was the synth;
@@ -17,9 +17,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { demoReferral } from '../local/demo-referral';
-import { type SpawnedStack, spawnStack, stopStack } from '../local/runtime/spawn-stack';
-import { mintLocalToken } from '../local/token';
+import { demoReferral, mintLocalToken, type SpawnedStack, spawnStack, stopStack } from '../local';
 
 /** Issue 7, section 3. */
 const TARGETS = { freshReadyS: 20, parkedRestartReadyS: 5, rssPerThousandParkedMiB: 64 } as const;

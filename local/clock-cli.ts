@@ -1,7 +1,7 @@
 /**
  * `npm run clock -- now` | `npm run clock -- advance <duration>` [`--data-dir <folder>`]
  *
- * Reads or moves the running local stack's clock (local/clock/runtime-clock.ts) through its
+ * Reads or moves the running local stack's clock (local/engine/clock/runtime-clock.ts) through its
  * admin endpoint (`urls.admin` in runtime.json). `advance 25h` returns once the clock has
  * moved and the schedules due by then have run; Step Functions waits and timeouts that came
  * due continue in the stack. The clock only moves forward; `npm start -- --reset` (which
@@ -11,7 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
-import { type DurationError, parseDuration } from './clock/runtime-clock';
+import { type DurationError, parseDuration } from './engine';
 import { readRuntimeFile, resolveDataDir } from './runtime-file';
 
 const USAGE =

@@ -9,27 +9,31 @@
 import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { readAssembly } from './assembly/read-assembly';
-import { jwtVerifier, TokenIssuer } from './auth/issuer';
-import { formatDuration, RuntimeClock } from './clock/runtime-clock';
 import { demoReferral } from './demo-referral';
-import { startGateway } from './gateway/http-gateway';
-import { WorkerPool } from './lambda/worker-pool';
-import type { LocalApp } from './model';
-import { startAdminServer } from './runtime/admin-server';
+import {
+  ensureTables,
+  formatDuration,
+  jwtVerifier,
+  type LocalApp,
+  RuntimeClock,
+  readAssembly,
+  requireJava,
+  StepFunctionsControlPlane,
+  startAdminServer,
+  startDynamoDbLocal,
+  startGateway,
+  startRefuseServer,
+  startSchedules,
+  startSesLocal,
+  startStepFunctionsServer,
+  TokenIssuer,
+  WorkerPool,
+} from './engine';
 import { startBanner } from './runtime/banner';
 import { acquirePidLock, readSeedMark, resetDataDir, seedMark, writeSeedMark } from './runtime/data-dir';
 import { assertPortFree, freePort, parsePortBase, portPlan } from './runtime/ports';
-import { startRefuseServer } from './runtime/refuse-server';
-import { startSchedules } from './runtime/schedules';
 import { contextOverrides, ensureAssembly, type SynthReason } from './runtime/synth';
 import { resolveDataDir, runtimeFilePath, writeRuntimeFile } from './runtime-file';
-import { startDynamoDbLocal } from './services/dynamodb-local';
-import { requireJava } from './services/java-runtime';
-import { startSesLocal } from './services/ses-local';
-import { StepFunctionsControlPlane } from './sfn/control-plane';
-import { startStepFunctionsServer } from './sfn/http-server';
-import { ensureTables } from './tables';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 /** The app's seed step: the stack output naming the function, and the directory it loads. */

@@ -4,15 +4,18 @@
  * Prints one ID token for the running local stack, signed with its key and carrying its
  * issuer and client id (read from runtime.json in the data folder), for use as
  * `Authorization: Bearer <token>`. The token is dated by the stack's runtime clock
- * (`<dataDir>/clock.json`, see local/clock/runtime-clock.ts), so after
+ * (`<dataDir>/clock.json`, see local/engine/clock/runtime-clock.ts), so after
  * `npm run clock -- advance 25h` it is fresh for the gateway, not 25 h old. Exit codes: 0 token printed, 2 bad arguments or no
  * running stack, 1 anything else.
  */
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
-import { type Clock, LOCAL_ROLES, readSigningKey, TokenIssuer } from './auth/issuer';
-import { readClockOffset } from './clock/runtime-clock';
+import { type Clock, readClockOffset, readSigningKey, TokenIssuer } from './engine';
+
+/** The role groups the app knows (shared/domain/codes.ts ROLES, repeated: local/ imports no app code). */
+export const LOCAL_ROLES = ['police', 'ngo', 'council', 'coordinator', 'admin'] as const;
+
 import { readRuntimeFile, resolveDataDir } from './runtime-file';
 
 const USAGE =
@@ -100,7 +103,7 @@ export async function mintLocalToken(
   });
   return issuer.mint({
     sub: args.sub ?? defaultSub(args.org, args.role),
-    orgId: args.org,
+    attributes: { orgId: args.org },
     groups: [args.role],
     email: args.email ?? `${args.role}@${args.org}.example`,
   });

@@ -144,12 +144,16 @@ describe('the local stack, driven as a user would', () => {
     const [, payload] = (await police()).split('.');
     const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload}.`;
     expect((await post({ Authorization: `Bearer ${none}` })).status).toBe(401);
-    const { TokenIssuer } = await import('../../local/auth/issuer');
+    const { TokenIssuer } = await import('../../local/engine/auth/issuer');
     const other = TokenIssuer.open(stack.dataDir, {
       issuer: 'https://issuer.example.org/other',
       clientId: stack.runtime.clientId,
     });
-    const wrongIssuer = await other.mint({ sub: 's', orgId: 'police-korca', groups: ['police'] });
+    const wrongIssuer = await other.mint({
+      sub: 's',
+      attributes: { orgId: 'police-korca' },
+      groups: ['police'],
+    });
     expect((await post({ Authorization: `Bearer ${wrongIssuer}` })).status).toBe(401);
     const ngo = await stack.token('ngo', 'ngo-vatra');
     expect((await post({ Authorization: `Bearer ${ngo}`, 'Idempotency-Key': 'key-00000009' })).status).toBe(

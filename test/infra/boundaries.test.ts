@@ -4,6 +4,7 @@ import * as z from 'zod';
 import {
   exportedSchemas,
   importsOf,
+  layerViolationsOf,
   nonStrictObjects,
   REPO_ROOT,
   tsFilesUnder,
@@ -81,6 +82,47 @@ describe('import directions', () => {
       violationsOf(file, fs.readFileSync(path.join(REPO_ROOT, file), 'utf8')),
     );
     expect(violations).toEqual([]);
+  });
+
+  it('keeps the engine apart: it imports nothing outside it, and others reach it by its entry', () => {
+    const files = ['local', 'bench', 'scripts'].flatMap(tsFilesUnder);
+    expect(files.filter((f) => f.startsWith('local/engine/')).length).toBeGreaterThan(20);
+    const violations = files.flatMap((file) =>
+      layerViolationsOf(file, fs.readFileSync(path.join(REPO_ROOT, file), 'utf8')),
+    );
+    expect(violations).toEqual([]);
+  });
+
+  it('checks the layer rules on a synthetic example (self-test)', () => {
+    const lines = (...l: string[]) => l.join('\n');
+    const engine = lines(
+      "import { a } from '../../shared/domain/codes';",
+      "import { b } from '../runtime-file';",
+      "import { c } from './sfn/control-plane';",
+      "import { d } from 'zod';",
+    );
+    expect(layerViolationsOf('local/engine/probe.ts', engine)).toEqual([
+      'local/engine/probe.ts: ../../shared/domain/codes (the engine imports nothing outside it)',
+      'local/engine/probe.ts: ../runtime-file (the engine imports nothing outside it)',
+    ]);
+    const launcher = lines(
+      "import { a } from './engine';",
+      "import { b } from './engine/index';",
+      "import { c } from './engine/sfn/control-plane';",
+      "import { d } from './runtime-file';",
+    );
+    expect(layerViolationsOf('local/probe.ts', launcher)).toEqual([
+      "local/probe.ts: ./engine/sfn/control-plane (the launcher uses the engine's public entry only)",
+    ]);
+    const bench = lines(
+      "import { a } from '../local';",
+      "import { b } from '../local/runtime/spawn-stack';",
+      "import { c } from '../local/engine';",
+    );
+    expect(layerViolationsOf('bench/probe.ts', bench)).toEqual([
+      "bench/probe.ts: ../local/runtime/spawn-stack (bench/ and scripts/ use the launcher's public entry only)",
+      "bench/probe.ts: ../local/engine (bench/ and scripts/ use the launcher's public entry only)",
+    ]);
   });
 
   it('imports zod as a namespace everywhere, tests and scripts included', () => {

@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { RuntimeClock, readClockOffset } from '../../local/clock/runtime-clock';
 import { main as clockCli } from '../../local/clock-cli';
-import type { FunctionInvoker, InvokeResult } from '../../local/model';
-import { type AdminServer, startAdminServer } from '../../local/runtime/admin-server';
-import { startSchedules } from '../../local/runtime/schedules';
+import { RuntimeClock, readClockOffset } from '../../local/engine/clock/runtime-clock';
+import type { FunctionInvoker, InvokeResult } from '../../local/engine/model';
+import { type AdminServer, startAdminServer } from '../../local/engine/runtime/admin-server';
+import { startSchedules } from '../../local/engine/runtime/schedules';
 import { type RuntimeFile, writeRuntimeFile } from '../../local/runtime-file';
 
 const REPO = path.join(__dirname, '..', '..');

@@ -8,8 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../../infra/build-app';
-import { type LocalAssembly, readAssembly } from '../../local/assembly/read-assembly';
-import type { LocalEndpoints, LocalFunction } from '../../local/model';
+import { type LocalAssembly, readAssembly } from '../../local/engine/assembly/read-assembly';
+import type { LocalEndpoints, LocalFunction } from '../../local/engine/model';
 
 const REPO_ROOT = path.join(__dirname, '..', '..');
 const endpoints: LocalEndpoints = {

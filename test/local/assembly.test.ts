@@ -6,9 +6,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AssemblyError } from '../../local/assembly/intrinsics';
-import { type LocalAssembly, readAssembly } from '../../local/assembly/read-assembly';
-import type { LocalEndpoints, LocalFunction } from '../../local/model';
+import { AssemblyError } from '../../local/engine/assembly/intrinsics';
+import { type LocalAssembly, readAssembly } from '../../local/engine/assembly/read-assembly';
+import type { LocalEndpoints, LocalFunction } from '../../local/engine/model';
 import { APP_STACK, buildFixtureApp, DATA_STACK, IDS } from '../fixtures/local-app/app';
 
 const endpoints: LocalEndpoints = {

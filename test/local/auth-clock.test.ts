@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { jwtVerifier, loadOrCreateSigningKey, TokenIssuer } from '../../local/auth/issuer';
-import { RuntimeClock } from '../../local/clock/runtime-clock';
+import { jwtVerifier, loadOrCreateSigningKey, TokenIssuer } from '../../local/engine/auth/issuer';
+import { RuntimeClock } from '../../local/engine/clock/runtime-clock';
 import { writeRuntimeFile } from '../../local/runtime-file';
 import { mintLocalToken, parseTokenArgs } from '../../local/token';
 

@@ -12,7 +12,7 @@ import {
   signingKeyPath,
   TokenIssuer,
   verifyIdToken,
-} from '../../local/auth/issuer';
+} from '../../local/engine/auth/issuer';
 import {
   type RuntimeFile,
   readRuntimeFile,
@@ -89,7 +89,7 @@ describe('TokenIssuer', () => {
   it('mints the claims Cognito puts in an ID token, RS256 with the key id', async () => {
     const token = await issuer.mint({
       sub: 'u-1',
-      orgId: 'police-korca',
+      attributes: { orgId: 'police-korca' },
       groups: ['police'],
       email: 'p@x.example',
     });
@@ -117,13 +117,13 @@ describe('TokenIssuer', () => {
   });
 
   it('verifies with another issuer opened on the same data folder (e.g. after a restart)', async () => {
-    const token = await issuer.mint({ sub: 'u-1', orgId: 'ngo-iom', groups: ['ngo'] });
+    const token = await issuer.mint({ sub: 'u-1', attributes: { orgId: 'ngo-iom' }, groups: ['ngo'] });
     const again = TokenIssuer.open(dir, { issuer: ISSUER, clientId: CLIENT_ID, now: () => now });
     expect((await again.verify(token, EXPECTED)).ok).toBe(true);
   });
 
   it('refuses expired, not-yet-valid and future-issued tokens by the injected clock', async () => {
-    const token = await issuer.mint({ sub: 'u-1', orgId: 'ngo-iom', groups: ['ngo'] });
+    const token = await issuer.mint({ sub: 'u-1', attributes: { orgId: 'ngo-iom' }, groups: ['ngo'] });
     now = T0 + 3599_000;
     expect((await issuer.verify(token, EXPECTED)).ok).toBe(true);
     now = T0 + 3600_000;
@@ -154,7 +154,7 @@ describe('TokenIssuer', () => {
     });
     expect(await v(validClaims({ aud: undefined }))).toEqual({ ok: false, reason: 'wrong_audience' });
     expect(
-      await issuer.verify(await issuer.mint({ sub: 'u', orgId: 'o', groups: [] }), {
+      await issuer.verify(await issuer.mint({ sub: 'u', attributes: { orgId: 'o' }, groups: [] }), {
         ...EXPECTED,
         issuer: 'x',
       }),
@@ -185,7 +185,7 @@ describe('TokenIssuer', () => {
       reason: 'bad_signature',
     });
 
-    const genuine = await issuer.mint({ sub: 'u-1', orgId: 'ngo-iom', groups: ['ngo'] });
+    const genuine = await issuer.mint({ sub: 'u-1', attributes: { orgId: 'ngo-iom' }, groups: ['ngo'] });
     const [h, , s] = genuine.split('.');
     const tampered = `${h}.${b64(claims)}.${s}`;
     expect(await issuer.verify(tampered, EXPECTED)).toEqual({ ok: false, reason: 'bad_signature' });
@@ -220,7 +220,7 @@ describe('TokenIssuer', () => {
 
   it('gives the gateway a verifier that returns claims or undefined', async () => {
     const verifier = jwtVerifier(issuer, EXPECTED);
-    const token = await issuer.mint({ sub: 'u-1', orgId: 'ngo-iom', groups: ['ngo'] });
+    const token = await issuer.mint({ sub: 'u-1', attributes: { orgId: 'ngo-iom' }, groups: ['ngo'] });
     expect(await verifier(token)).toMatchObject({ sub: 'u-1', 'custom:orgId': 'ngo-iom' });
     expect(await verifier(`${token}x`)).toBeUndefined();
   });
@@ -233,7 +233,7 @@ describe('TokenIssuer', () => {
   });
 
   it('mints tokens that a standard verifier accepts with the JWKS document, as a client of Cognito would', async () => {
-    const token = await issuer.mint({ sub: 'u-1', orgId: 'ngo-iom', groups: ['ngo'] });
+    const token = await issuer.mint({ sub: 'u-1', attributes: { orgId: 'ngo-iom' }, groups: ['ngo'] });
     const { payload, protectedHeader } = await jwtVerify(
       token,
       createLocalJWKSet(issuer.jwks() as JSONWebKeySet),

@@ -12,7 +12,7 @@ import {
   parseDuration,
   RuntimeClock,
   readClockOffset,
-} from '../../local/clock/runtime-clock';
+} from '../../local/engine/clock/runtime-clock';
 
 const S = 1000;
 const M = 60 * S;

@@ -4,9 +4,14 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import { jwtVerifier, TokenIssuer } from '../../local/auth/issuer';
-import { claimToString, type Gateway, mapLambdaResult, startGateway } from '../../local/gateway/http-gateway';
-import type { FunctionInvoker, InvokeResult, LocalHttpApi, LocalRoute } from '../../local/model';
+import { jwtVerifier, TokenIssuer } from '../../local/engine/auth/issuer';
+import {
+  claimToString,
+  type Gateway,
+  mapLambdaResult,
+  startGateway,
+} from '../../local/engine/gateway/http-gateway';
+import type { FunctionInvoker, InvokeResult, LocalHttpApi, LocalRoute } from '../../local/engine/model';
 
 const ISSUER = 'http://127.0.0.1:1/local-user-pool';
 const CLIENT_ID = 'localclient';
@@ -115,7 +120,12 @@ beforeEach(() => {
 });
 
 const police = () =>
-  issuer.mint({ sub: 'u-1', orgId: 'police-korca', groups: ['police'], email: 'p@k.example' });
+  issuer.mint({
+    sub: 'u-1',
+    attributes: { orgId: 'police-korca' },
+    groups: ['police'],
+    email: 'p@k.example',
+  });
 
 describe('routing', () => {
   it('binds loopback', () => {
@@ -165,7 +175,7 @@ describe('JWT authorizer', () => {
     const otherIssuer = await TokenIssuer.open(dir, {
       issuer: 'https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_abc',
       clientId: CLIENT_ID,
-    }).mint({ sub: 'u-1', orgId: 'police-korca', groups: ['police'] });
+    }).mint({ sub: 'u-1', attributes: { orgId: 'police-korca' }, groups: ['police'] });
     const cases: Array<[string, OutgoingHttpHeaders]> = [
       ['none', {}],
       ['empty', { authorization: '' }],
@@ -198,7 +208,7 @@ describe('JWT authorizer', () => {
   it('passes the claims as API Gateway does: every value a string, scopes null', async () => {
     const token = await issuer.mint({
       sub: 'u-9',
-      orgId: 'ngo-iom',
+      attributes: { orgId: 'ngo-iom' },
       groups: ['police', 'ngo'],
       email: 'n@i.example',
     });

@@ -7,7 +7,7 @@ import {
   resolveIntrinsics,
   resolveString,
   type Where,
-} from '../../local/assembly/intrinsics';
+} from '../../local/engine/assembly/intrinsics';
 
 /** A stack with two resources, an export and another stack's output. */
 function scope(overrides: Partial<IntrinsicScope> = {}): IntrinsicScope {

@@ -9,11 +9,11 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { LocalTable } from '../../local/model';
+import type { LocalTable } from '../../local/engine/model';
+import { startRefuseServer } from '../../local/engine/runtime/refuse-server';
+import { ensureTables, TableSchemaMismatchError } from '../../local/engine/tables';
 import { AlreadyRunningError, acquirePidLock, resetDataDir } from '../../local/runtime/data-dir';
 import { parsePortBase, portPlan } from '../../local/runtime/ports';
-import { startRefuseServer } from '../../local/runtime/refuse-server';
-import { ensureTables, TableSchemaMismatchError } from '../../local/tables';
 
 const table: LocalTable = {
   logicalId: 'Table',

@@ -1,4 +1,4 @@
-import { nextFireTime, parseScheduleExpression } from '../../local/assembly/schedule-expression';
+import { nextFireTime, parseScheduleExpression } from '../../local/engine/assembly/schedule-expression';
 
 const next = (expression: string, after: string) => nextFireTime(expression, new Date(after)).toISOString();
 

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readAssembly } from '../../local/assembly/read-assembly';
-import { RuntimeClock } from '../../local/clock/runtime-clock';
-import { WorkerPool } from '../../local/lambda/worker-pool';
-import type { InvokeResult } from '../../local/model';
-import { startSchedules } from '../../local/runtime/schedules';
+import { readAssembly } from '../../local/engine/assembly/read-assembly';
+import { RuntimeClock } from '../../local/engine/clock/runtime-clock';
+import { WorkerPool } from '../../local/engine/lambda/worker-pool';
+import type { InvokeResult } from '../../local/engine/model';
+import { startSchedules } from '../../local/engine/runtime/schedules';
 import { buildFixtureApp } from '../fixtures/local-app/app';
 
 describe('the fixture app’s schedule rule', () => {

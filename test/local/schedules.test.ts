@@ -1,6 +1,6 @@
-import { RuntimeClock } from '../../local/clock/runtime-clock';
-import type { FunctionInvoker, InvokeResult, LocalSchedule } from '../../local/model';
-import { startSchedules } from '../../local/runtime/schedules';
+import { RuntimeClock } from '../../local/engine/clock/runtime-clock';
+import type { FunctionInvoker, InvokeResult, LocalSchedule } from '../../local/engine/model';
+import { startSchedules } from '../../local/engine/runtime/schedules';
 
 const HOUR = 3_600_000;
 const TICK_TARGET = 'arn:aws:lambda:eu-central-1:000000000000:function:LocalApp-Tick';

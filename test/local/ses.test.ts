@@ -4,8 +4,8 @@ import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
-import { RuntimeClock } from '../../local/clock/runtime-clock';
-import { inboxFilePath, type SesLocal, startSesLocal } from '../../local/services/ses-local';
+import { RuntimeClock } from '../../local/engine/clock/runtime-clock';
+import { inboxFilePath, type SesLocal, startSesLocal } from '../../local/engine/services/ses-local';
 
 interface StoredEmail {
   messageId: string;
@@ -147,7 +147,7 @@ describe('SES local with a durable inbox', () => {
     const host = spawn(
       process.execPath,
       [
-        path.join(__dirname, '..', '..', 'local', 'services', 'ses-host.cjs'),
+        path.join(__dirname, '..', '..', 'local', 'engine', 'services', 'ses-host.cjs'),
         '--port',
         '0',
         '--inbox',

@@ -11,7 +11,7 @@ import {
   type ConformanceResult,
   loadConformanceCases,
   runConformance,
-} from '../../local/sfn/conformance';
+} from '../../local/engine/sfn/conformance';
 
 const cases = loadConformanceCases(join(__dirname, '..', 'fixtures', 'sfn-conformance'));
 let results: Map<string, ConformanceResult>;

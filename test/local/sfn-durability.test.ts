@@ -7,14 +7,14 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { FunctionInvoker, InvokeResult, LocalStateMachine } from '../../local/model';
+import type { FunctionInvoker, InvokeResult, LocalStateMachine } from '../../local/engine/model';
 import {
   type ExecutionRecord,
   StepFunctionsControlPlane,
   type StepFunctionsControlPlaneOptions,
-} from '../../local/sfn/control-plane';
-import { SfnApiError } from '../../local/sfn/errors';
-import { ExecutionStore } from '../../local/sfn/store';
+} from '../../local/engine/sfn/control-plane';
+import { SfnApiError } from '../../local/engine/sfn/errors';
+import { ExecutionStore } from '../../local/engine/sfn/store';
 import { ReferralState as S } from '../../workflows/referral-states';
 import { FAKE_ACCOUNT, synthStateMachine } from '../support/workflow-asl';
 

@@ -18,11 +18,11 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
-import type { FunctionInvoker, InvokeResult, LocalStateMachine } from '../../local/model';
-import { StepFunctionsControlPlane } from '../../local/sfn/control-plane';
-import { type StepFunctionsServer, startStepFunctionsServer } from '../../local/sfn/http-server';
-import { INDEX_FILE } from '../../local/sfn/store';
-import { newTaskToken } from '../../local/sfn/tokens';
+import type { FunctionInvoker, InvokeResult, LocalStateMachine } from '../../local/engine/model';
+import { StepFunctionsControlPlane } from '../../local/engine/sfn/control-plane';
+import { type StepFunctionsServer, startStepFunctionsServer } from '../../local/engine/sfn/http-server';
+import { INDEX_FILE } from '../../local/engine/sfn/store';
+import { newTaskToken } from '../../local/engine/sfn/tokens';
 
 const REGION = 'eu-central-1';
 const ACCOUNT = '123456789012';

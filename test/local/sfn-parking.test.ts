@@ -6,8 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { FunctionInvoker, InvokeResult, LocalStateMachine } from '../../local/model';
-import { StepFunctionsControlPlane } from '../../local/sfn/control-plane';
+import type { FunctionInvoker, InvokeResult, LocalStateMachine } from '../../local/engine/model';
+import { StepFunctionsControlPlane } from '../../local/engine/sfn/control-plane';
 
 const REGION = 'eu-central-1';
 const ACCOUNT = '123456789012';

@@ -2,10 +2,10 @@
  * The control plane's clock: the Timers scheduler, task tokens, and deadlines far beyond
  * what the engine's (and Node's) timers can hold, moved on by an injected clock.
  */
-import type { FunctionInvoker, InvokeResult, LocalStateMachine } from '../../local/model';
-import { StepFunctionsControlPlane } from '../../local/sfn/control-plane';
-import { Timers } from '../../local/sfn/timers';
-import { isWellFormedTaskToken, newTaskToken, TASK_TOKEN_LENGTH } from '../../local/sfn/tokens';
+import type { FunctionInvoker, InvokeResult, LocalStateMachine } from '../../local/engine/model';
+import { StepFunctionsControlPlane } from '../../local/engine/sfn/control-plane';
+import { Timers } from '../../local/engine/sfn/timers';
+import { isWellFormedTaskToken, newTaskToken, TASK_TOKEN_LENGTH } from '../../local/engine/sfn/tokens';
 
 const DAY_MS = 24 * 3600 * 1000;
 const tick = (ms = 30) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -24,10 +24,10 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
-import type { FunctionInvoker, InvokeResult, LocalStateMachine } from '../../local/model';
-import { LAMBDA_TIMEOUT_ERROR_TYPE, StepFunctionsControlPlane } from '../../local/sfn/control-plane';
-import { type StepFunctionsServer, startStepFunctionsServer } from '../../local/sfn/http-server';
-import { newTaskToken } from '../../local/sfn/tokens';
+import type { FunctionInvoker, InvokeResult, LocalStateMachine } from '../../local/engine/model';
+import { LAMBDA_TIMEOUT_ERROR_TYPE, StepFunctionsControlPlane } from '../../local/engine/sfn/control-plane';
+import { type StepFunctionsServer, startStepFunctionsServer } from '../../local/engine/sfn/http-server';
+import { newTaskToken } from '../../local/engine/sfn/tokens';
 import { NO_PREVIOUS_OFFER } from '../../shared/workflow/task-input';
 import { ReferralState as S } from '../../workflows/referral-states';
 import { FAKE_ACCOUNT, synthStateMachine } from '../support/workflow-asl';

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { RuntimeClock } from '../../local/clock/runtime-clock';
-import { WorkerPool } from '../../local/lambda/worker-pool';
-import type { InvokeResult, LocalFunction } from '../../local/model';
+import { RuntimeClock } from '../../local/engine/clock/runtime-clock';
+import { WorkerPool } from '../../local/engine/lambda/worker-pool';
+import type { InvokeResult, LocalFunction } from '../../local/engine/model';
 
 const HOUR = 3_600_000;
 const SLACK = 5_000;

@@ -7,8 +7,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { WorkerPool } from '../../local/lambda/worker-pool';
-import type { LocalFunction } from '../../local/model';
+import { WorkerPool } from '../../local/engine/lambda/worker-pool';
+import type { LocalFunction } from '../../local/engine/model';
 
 const HANDLER = `
   export const handler = async () => ({

@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { functionEnvironment, SANDBOX_TIMEDOUT, WorkerPool } from '../../local/lambda/worker-pool';
-import type { InvokeResult, LocalFunction } from '../../local/model';
+import { functionEnvironment, SANDBOX_TIMEDOUT, WorkerPool } from '../../local/engine/lambda/worker-pool';
+import type { InvokeResult, LocalFunction } from '../../local/engine/model';
 
 const REPO = path.join(__dirname, '..', '..');
 const REGION = 'eu-central-1';
@@ -283,7 +283,7 @@ describe('WorkerPool', () => {
     const script = path.join(dir, 'tz-check.ts');
     writeFileSync(
       script,
-      `import { WorkerPool } from ${JSON.stringify(path.join(REPO, 'local', 'lambda', 'worker-pool.ts'))};
+      `import { WorkerPool } from ${JSON.stringify(path.join(REPO, 'local', 'engine', 'lambda', 'worker-pool.ts'))};
        const fn = ${JSON.stringify(fn('T', 'tz.mjs'))};
        const pool = new WorkerPool([fn], { baseEnv: {} });
        pool.invoke(fn.name, {}).then(async (r) => {

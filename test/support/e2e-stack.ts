@@ -5,8 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { TokenIssuer } from '../../local/auth/issuer';
 import { demoReferral as localDemoReferral } from '../../local/demo-referral';
+import { TokenIssuer } from '../../local/engine/auth/issuer';
 import { spawnStack, stopStack } from '../../local/runtime/spawn-stack';
 import type { RuntimeFile } from '../../local/runtime-file';
 import { recordPid, runLedger } from './pid-ledger';
@@ -96,7 +96,7 @@ export class RunningStack {
     });
     return issuer.mint({
       sub: extra.sub ?? `${role}-${orgId}`,
-      orgId,
+      attributes: { orgId },
       groups: [role],
       ...(extra.email ? { email: extra.email } : {}),
     });

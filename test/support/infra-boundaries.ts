@@ -236,3 +236,38 @@ export function violationsOf(file: string, source: string): string[] {
   }
   return out;
 }
+
+/** A relative specifier of `file`, resolved to a repo path without extension (or undefined for a package). */
+function resolvedPath(file: string, specifier: string): string | undefined {
+  if (!specifier.startsWith('.')) return undefined;
+  return path.posix
+    .normalize(path.posix.join(path.posix.dirname(file), specifier))
+    .replace(/\.(ts|js|mjs|cjs)$/, '');
+}
+
+const ENGINE = 'local/engine';
+const under = (p: string, dir: string) => p === dir || p.startsWith(`${dir}/`);
+
+/**
+ * The two layers of local/ (ARCHITECTURE.md): the engine imports nothing outside itself (it
+ * runs any CDK assembly and knows nothing of the app); the launcher reaches the engine only
+ * through its public entry; bench/ and scripts/ reach local/ only through the launcher's.
+ */
+export function layerViolationsOf(file: string, source: string): string[] {
+  const out: string[] = [];
+  for (const site of importsOf(source)) {
+    const target = resolvedPath(file, site.specifier);
+    if (target === undefined) continue;
+    if (under(file, ENGINE)) {
+      if (!under(target, ENGINE))
+        out.push(`${file}: ${site.specifier} (the engine imports nothing outside it)`);
+    } else if (under(file, 'local')) {
+      if (under(target, ENGINE) && target !== ENGINE && target !== `${ENGINE}/index`)
+        out.push(`${file}: ${site.specifier} (the launcher uses the engine's public entry only)`);
+    } else if (under(file, 'bench') || under(file, 'scripts')) {
+      if (under(target, 'local') && target !== 'local' && target !== 'local/index')
+        out.push(`${file}: ${site.specifier} (bench/ and scripts/ use the launcher's public entry only)`);
+    }
+  }
+  return out;
+}

@@ -23,10 +23,6 @@ import * as z from 'zod';
 /** Epoch milliseconds, like Date.now (injected so tests and a shared clock can move time). */
 export type Clock = () => number;
 
-/** The role groups the app knows (shared/domain/codes.ts ROLES, repeated: local/ imports no app code). */
-export const LOCAL_ROLES = ['police', 'ngo', 'council', 'coordinator', 'admin'] as const;
-export type LocalRole = (typeof LOCAL_ROLES)[number];
-
 /** Cognito's ID token lifetime default. */
 export const ID_TOKEN_TTL_SECONDS = 3600;
 
@@ -96,8 +92,9 @@ export function loadOrCreateSigningKey(dataDir: string): SigningKey {
 
 export interface MintInput {
   readonly sub: string;
-  readonly orgId: string;
-  /** Cognito groups; the app expects exactly one role group. */
+  /** The user pool's custom attributes, each a `custom:<name>` claim (e.g. `{ orgId: 'x' }`). */
+  readonly attributes?: Readonly<Record<string, string>>;
+  /** Cognito groups (`cognito:groups`). */
   readonly groups: readonly string[];
   readonly email?: string;
   readonly ttlSeconds?: number;
@@ -245,7 +242,7 @@ export class TokenIssuer {
       ...(input.email === undefined ? {} : { email_verified: true }),
       iss: this.options.issuer,
       'cognito:username': input.sub,
-      'custom:orgId': input.orgId,
+      ...Object.fromEntries(Object.entries(input.attributes ?? {}).map(([k, v]) => [`custom:${k}`, v])),
       origin_jti: randomUUID(),
       aud: this.options.clientId,
       event_id: randomUUID(),

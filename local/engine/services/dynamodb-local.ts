@@ -90,7 +90,7 @@ export async function startDynamoDbLocal(opts: {
       while (nl >= 0) {
         const line = buffered.slice(0, nl).trim();
         buffered = buffered.slice(nl + 1);
-        const m = /^BASHKE_DYNAMODB_PORT=(\d+)$/.exec(line);
+        const m = /^LOCAL_DYNAMODB_PORT=(\d+)$/.exec(line);
         if (m) {
           clearTimeout(timer);
           resolve(Number(m[1]));

@@ -6,7 +6,7 @@ import java.lang.reflect.Method;
  * option for it) and exits when its parent process dies (its stdin closes).
  *
  * Everything is reached by reflection, so this file compiles without DynamoDB Local on the
- * class path. `-port 0` picks a free port. Prints "BASHKE_DYNAMODB_PORT=<port>" once it listens.
+ * class path. `-port 0` picks a free port. Prints "LOCAL_DYNAMODB_PORT=<port>" once it listens.
  */
 public final class LocalhostDynamoDB {
   public static void main(String[] args) throws Exception {
@@ -45,7 +45,7 @@ public final class LocalhostDynamoDB {
     proxy.getClass().getMethod("start").invoke(proxy);
     for (Object connector : connectors) {
       Object port = connector.getClass().getMethod("getLocalPort").invoke(connector);
-      System.out.println("BASHKE_DYNAMODB_PORT=" + port);
+      System.out.println("LOCAL_DYNAMODB_PORT=" + port);
     }
     System.out.flush();
   }

@@ -1,6 +1,6 @@
 /**
  * What `Ref` and `Fn::GetAtt` yield locally, per resource type. Physical names are
- * `<stackName>-<logicalId>` (the contract in local/model.ts), ids are derived from the
+ * `<stackName>-<logicalId>` (the contract in local/engine/model.ts), ids are derived from the
  * logical id, ARNs use the local account and the stack's region. A type or an attribute
  * not listed here is an error: the local runtime never makes up a value it does not know.
  */

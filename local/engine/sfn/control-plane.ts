@@ -64,7 +64,7 @@ export interface StepFunctionsControlPlaneOptions {
   /**
    * A folder of the control plane's own: every execution is saved in
    * `<dataDir>/executions/` and, on construction, finished executions are loaded and
-   * running ones resume (see local/sfn/README.md "Durability"). Absent: memory only.
+   * running ones resume (see local/engine/sfn/README.md "Durability"). Absent: memory only.
    */
   readonly dataDir?: string;
   /** Reports what the store could not load or save. @default console.warn */
@@ -227,7 +227,7 @@ function toHistoryEvent(record: HistoryRecord, includeData: boolean): HistoryEve
 /**
  * The local Step Functions: state machines of the cloud assembly run on
  * aws-local-stepfunctions, their Lambda tasks on the `FunctionInvoker`, behind the API's
- * operations (served over HTTP by `startStepFunctionsServer`). See local/sfn/README.md.
+ * operations (served over HTTP by `startStepFunctionsServer`). See local/engine/sfn/README.md.
  */
 export class StepFunctionsControlPlane {
   private readonly machines = new Map<string, RunnableMachine>();
@@ -596,7 +596,7 @@ export class StepFunctionsControlPlane {
   /**
    * Reads the index and the files of running executions (and of any file the index does not
    * know): running ones resume at their persisted current state, ended ones stay on disk,
-   * known by their index entry (see local/sfn/README.md "Durability").
+   * known by their index entry (see local/engine/sfn/README.md "Durability").
    */
   private restore(store: ExecutionStore): RestoreReport {
     const { entries, unindexed } = store.openIndex();

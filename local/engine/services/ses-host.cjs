@@ -16,7 +16,7 @@
  *   append fails the send fails (500): no mail is reported sent that a restart would lose;
  * - replaces `clearStore` (POST /clear-store) so clearing the inbox also empties the file;
  * - dates each new email (`at`, epoch seconds) by the runtime clock: real time plus the
- *   offset in `--clock` (local/clock/runtime-clock.ts), read at each send.
+ *   offset in `--clock` (local/engine/clock/runtime-clock.ts), read at each send.
  * Unreadable lines (e.g. one torn by a crash mid-append) and exact duplicates are dropped at
  * start and the file is rewritten without them. Templates stay in memory, as before.
  *

@@ -19,8 +19,15 @@ const TOKEN = new RegExp(`^${PREFIX}([A-Za-z0-9_-]{${BODY_CHARS}})([A-Za-z0-9_-]
 /** Length of every token this module issues. */
 export const TASK_TOKEN_LENGTH = PREFIX.length + BODY_CHARS + CHECK_CHARS;
 
-function checksum(body: string): Buffer {
-  return createHash('sha256').update(`bashke-local-sfn-task-token:${body}`).digest().subarray(0, CHECK_BYTES);
+/**
+ * The checksum's domain. The second one is what data folders made before the engine was its
+ * own part hold: their open tokens stay answerable.
+ */
+const CHECK_DOMAIN = 'local-sfn-task-token';
+const EARLIER_CHECK_DOMAINS = ['bashke-local-sfn-task-token'];
+
+function checksum(body: string, domain = CHECK_DOMAIN): Buffer {
+  return createHash('sha256').update(`${domain}:${body}`).digest().subarray(0, CHECK_BYTES);
 }
 
 const REF_CHARS = 16;
@@ -49,6 +56,9 @@ export function isWellFormedTaskToken(token: string): boolean {
   const match = TOKEN.exec(token);
   if (!match?.[1] || !match[2]) return false;
   const given = Buffer.from(match[2], 'base64url');
-  const expected = checksum(match[1]);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  const body = match[1];
+  return [CHECK_DOMAIN, ...EARLIER_CHECK_DOMAINS].some((domain) => {
+    const expected = checksum(body, domain);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  });
 }

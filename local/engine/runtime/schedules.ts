@@ -3,7 +3,7 @@ import { type ParsedSchedule, parseScheduleExpression } from '../assembly/schedu
 import type { FunctionInvoker, LocalSchedule } from '../model';
 
 /**
- * What the schedule runner needs of the runtime clock (local/clock/runtime-clock.ts):
+ * What the schedule runner needs of the runtime clock (local/engine/clock/runtime-clock.ts):
  * its time, and to hear when it jumps ahead.
  */
 export interface ScheduleClock {

@@ -1,6 +1,6 @@
 /**
  * Reads a synthesized cloud assembly (cdk.out) into what the embedded runtime runs
- * (local/model.ts): functions, tables, state machines, HTTP APIs, schedules and outputs,
+ * (local/engine/model.ts): functions, tables, state machines, HTTP APIs, schedules and outputs,
  * every intrinsic resolved to a local value. Nothing here knows the project's stacks: it
  * runs whatever the templates hold, and fails with a clear error on what it cannot run.
  *

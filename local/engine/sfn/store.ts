@@ -19,7 +19,7 @@ import { executionRef, isWellFormedTaskToken } from './tokens';
  * folder, then renamed over the old one: a reader sees the old or the new record, never a
  * torn one; no fsync, so a power cut may lose the last writes, a process crash does not).
  *
- * File: `{"format": "bashke.local-sfn.execution", "version": 1, "record": ExecutionRecord}`; its name is the state machine and execution name made file-safe plus a
+ * File: `{"format": "local-sfn.execution", "version": 1, "record": ExecutionRecord}`; its name is the state machine and execution name made file-safe plus a
  * hash of the execution ARN. A file that cannot be read (not JSON, another format or
  * version, a record that does not hold together) is skipped with its reason and left in
  * place; the other executions load.
@@ -37,7 +37,9 @@ import { executionRef, isWellFormedTaskToken } from './tokens';
  * version) are read. `openIndex` rewrites the index compactly when it has lines to spare.
  */
 
-export const EXECUTION_FILE_FORMAT = 'bashke.local-sfn.execution';
+export const EXECUTION_FILE_FORMAT = 'local-sfn.execution';
+/** The format name of data folders made before the engine was its own part: still read. */
+const EARLIER_EXECUTION_FILE_FORMAT = 'bashke.local-sfn.execution';
 export const EXECUTION_FILE_VERSION = 1;
 /** The folder inside the data folder. */
 export const EXECUTIONS_FOLDER = 'executions';
@@ -145,7 +147,7 @@ const recordSchema = z.object({
   ),
 });
 const fileSchema = z.object({
-  format: z.literal(EXECUTION_FILE_FORMAT),
+  format: z.enum([EXECUTION_FILE_FORMAT, EARLIER_EXECUTION_FILE_FORMAT]),
   version: z.number(),
   record: z.unknown(),
 });

@@ -15,7 +15,7 @@
  * Payloads cross as JSON text, as they do through Lambda's Invoke API: a handler result is
  * what JSON.stringify makes of it (undefined → null), never a structured clone.
  *
- * The runtime clock (local/clock/runtime-clock.ts): `workerData.clockOffset` is a
+ * The runtime clock (local/engine/clock/runtime-clock.ts): `workerData.clockOffset` is a
  * SharedArrayBuffer holding one BigInt64 — the clock's offset in ms, which the pool updates
  * whenever the clock advances. Before the bundle loads, `Date` is replaced so that
  * `Date.now()`, `new Date()` and `Date()` read real time plus that offset, live. `new Date(x)`,

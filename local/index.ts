@@ -1,0 +1,12 @@
+/**
+ * Bashkë's launcher, as other tools use it (bench/, scripts/): start and stop the whole stack
+ * as `npm start` does, read what a running stack wrote, mint a token for it, the demo
+ * referral. The engine it runs on is re-exported whole through its own public entry
+ * (local/engine/index.ts), never through its internals.
+ */
+
+export { demoReferral } from './demo-referral';
+export * from './engine';
+export { type SpawnedStack, spawnStack, stopStack } from './runtime/spawn-stack';
+export { type RuntimeFile, readRuntimeFile, resolveDataDir, runtimeFilePath } from './runtime-file';
+export { mintLocalToken } from './token';
