@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 
 /** The install line printed when Java is missing or too old. */
-export const JAVA_INSTALL_HINT = 'sudo apt-get install -y default-jdk-headless';
+export const JAVA_INSTALL_HINT = 'apt-get install -y default-jdk-headless (as root, or through sudo)';
 
 export class JavaMissingError extends Error {
   override readonly name = 'JavaMissingError';
