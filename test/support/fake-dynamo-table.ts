@@ -448,7 +448,13 @@ export class FakeDynamoTable {
 
   private single(plan: Planned): object {
     if (!this.passes(plan)) {
-      throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+      // As DynamoDB: with ReturnValuesOnConditionCheckFailure the item comes back raw.
+      const current = plan.returnOld ? this.table.get(plan.id) : undefined;
+      throw new ConditionalCheckFailedException({
+        message: 'The conditional request failed',
+        $metadata: {},
+        ...(current ? { Item: marshall(current) } : {}),
+      });
     }
     this.commit([plan]);
     return {};

@@ -5,7 +5,9 @@ import {
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   DynamoDBDocumentClient,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -224,44 +226,62 @@ describe('DynamoStore', () => {
       sfnTaskToken: 'sfn-token',
       link: actionLink(),
     });
-    /** A cancellation whose task reason carries the task as the condition saw it (ALL_OLD). */
+    /** A refused update whose error carries the task as the condition saw it (ALL_OLD), raw. */
     const refusedWith = (old: Record<string, string> | undefined) =>
-      new TransactionCanceledException({
-        message: 'Transaction cancelled',
+      new ConditionalCheckFailedException({
+        message: 'The conditional request failed',
         $metadata: {},
-        CancellationReasons: [
-          {
-            Code: 'ConditionalCheckFailed',
-            ...(old ? { Item: Object.fromEntries(Object.entries(old).map(([k, v]) => [k, { S: v }])) } : {}),
-          },
-          { Code: old?.actionHash === actionLink().hash ? 'ConditionalCheckFailed' : 'None' },
-        ],
+        ...(old ? { Item: Object.fromEntries(Object.entries(old).map(([k, v]) => [k, { S: v }])) } : {}),
+      });
+    const linkExists = (expiresAt: string) =>
+      new ConditionalCheckFailedException({
+        message: 'The conditional request failed',
+        $metadata: {},
+        Item: { expiresAt: { S: expiresAt } },
       });
 
-    it('arms in one transaction: task (open, this case, not emailed, not this link) and a new link', async () => {
-      ddb.on(TransactWriteCommand).resolves({});
+    it('puts the link first, then arms the task (open, this case, not emailed, not this link): no transaction', async () => {
+      ddb.on(PutCommand).resolves({});
+      ddb.on(UpdateCommand).resolves({});
 
       await expect(store.armOffer(armArgs())).resolves.toEqual({ kind: 'armed' });
 
-      const items = transactItems();
-      expect(items).toHaveLength(2);
-      expect(items[0]?.Update).toMatchObject({
+      expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+      const [put] = ddb.commandCalls(PutCommand);
+      expect(put?.args[0].input).toMatchObject({
+        Item: { pk: `ACTION#${actionLink().hash}`, taskId: 'task-1' },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      });
+      const [update] = ddb.commandCalls(UpdateCommand);
+      expect(update?.args[0].input).toMatchObject({
         Key: { pk: 'TASK#task-1', sk: 'TASK' },
         ConditionExpression:
           '#s = :open AND caseId = :c AND attribute_not_exists(emailedAt) AND ' +
           '(attribute_not_exists(actionHash) OR actionHash <> :h)',
+        ExpressionAttributeValues: expect.objectContaining({ ':d': actionLink().expiresAt }),
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       });
-      expect(items[1]?.Put).toMatchObject({
-        Item: { pk: `ACTION#${actionLink().hash}`, taskId: 'task-1' },
-        ConditionExpression: 'attribute_not_exists(pk)',
+      expect(ddb.commandCalls(DeleteCommand)).toHaveLength(0);
+    });
+
+    it('arms the task with the expiry of a link a stopped run had put already', async () => {
+      ddb.on(PutCommand).rejects(linkExists('2026-03-11T08:00:00.000Z'));
+      ddb.on(UpdateCommand).resolves({});
+
+      await expect(store.armOffer(armArgs())).resolves.toEqual({ kind: 'armed' });
+
+      const [update] = ddb.commandCalls(UpdateCommand);
+      expect(update?.args[0].input.ExpressionAttributeValues).toMatchObject({
+        ':d': '2026-03-11T08:00:00.000Z',
       });
     });
 
     it('tells the same link armed before (with its deadline) from a closed task and an emailed one', async () => {
       const open = { status: 'OPEN', caseId: CASE_ID };
+      ddb.on(PutCommand).resolves({});
+      ddb.on(DeleteCommand).resolves({});
       ddb
-        .on(TransactWriteCommand)
+        .on(UpdateCommand)
         .rejectsOnce(refusedWith({ ...open, actionHash: actionLink().hash, deadline: 'D1' }))
         .rejectsOnce(refusedWith({ ...open, actionHash: actionLink().hash, deadline: 'D1', emailedAt: T0 }))
         .rejectsOnce(refusedWith({ ...open, actionHash: 'c'.repeat(64), emailedAt: T0 }))
@@ -280,11 +300,14 @@ describe('DynamoStore', () => {
         { kind: 'closed' },
         { kind: 'closed' },
       ]);
+      // Each refused arming takes back the link it had just put: the table is as it was.
+      expect(ddb.commandCalls(DeleteCommand)).toHaveLength(6);
     });
 
-    it('rethrows a cancellation that is not the task condition', async () => {
-      const error = cancelled('TransactionConflict', 'None');
-      ddb.on(TransactWriteCommand).rejects(error);
+    it('rethrows a failure that is not the condition', async () => {
+      const error = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      ddb.on(PutCommand).resolves({});
+      ddb.on(UpdateCommand).rejects(error);
 
       await expect(store.armOffer(armArgs())).rejects.toBe(error);
     });
