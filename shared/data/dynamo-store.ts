@@ -5,7 +5,6 @@ import {
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import {
-  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -298,51 +297,50 @@ export class DynamoStore implements Store {
     return this.get<TaskRecord>(keys.task(taskId));
   }
 
-  /**
-   * Two single writes, not a transaction: DynamoDB bills a transaction twice and DynamoDB Local
-   * serializes them, and the offer step is on every referral's path. The link first, then the
-   * task: a stop between the two leaves a link whose task holds no token yet, which answers
-   * the 410 page, and a run again finds the link (same hash, derived from the same attempt) and
-   * arms the task with the link's own expiry. The task is never armed with a link that is not
-   * there.
-   */
   async armOffer(args: ArmOfferArgs): Promise<ArmOfferResult> {
-    const put = await this.putLinkOnce(args.link);
-    const result = await this.armTask(args, put.expiresAt);
-    // A link put for a task that will not take it (closed, or emailed by another attempt) goes
-    // again: a refused arming leaves the table as it found it.
-    if (put.fresh && result.kind !== 'armed') {
-      await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: keys.action(args.link.hash) }));
-    }
-    return result;
-  }
-
-  private async armTask(args: ArmOfferArgs, expiresAt: string): Promise<ArmOfferResult> {
+    const { link } = args;
     try {
       await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.task(args.taskId),
-          UpdateExpression: 'SET sfnTaskToken = :t, actionHash = :h, deadline = :d',
-          ConditionExpression:
-            '#s = :open AND caseId = :c AND attribute_not_exists(emailedAt) AND ' +
-            '(attribute_not_exists(actionHash) OR actionHash <> :h)',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: {
-            ':t': args.sfnTaskToken,
-            ':h': args.link.hash,
-            ':d': expiresAt,
-            ':open': 'OPEN',
-            ':c': args.caseId,
-          },
-          // The refused task comes back with the error: why it was refused, without a read.
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.task(args.taskId),
+                UpdateExpression: 'SET sfnTaskToken = :t, actionHash = :h, deadline = :d',
+                ConditionExpression:
+                  '#s = :open AND caseId = :c AND attribute_not_exists(emailedAt) AND ' +
+                  '(attribute_not_exists(actionHash) OR actionHash <> :h)',
+                ExpressionAttributeNames: { '#s': 'status' },
+                ExpressionAttributeValues: {
+                  ':t': args.sfnTaskToken,
+                  ':h': link.hash,
+                  ':d': link.expiresAt,
+                  ':open': 'OPEN',
+                  ':c': args.caseId,
+                },
+                // The refused task comes back with the error: why it was refused, without a read.
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.action(link.hash), ...link, ttl: actionLinkTtl(link.expiresAt) },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
         }),
       );
       return { kind: 'armed' };
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const old = error.Item;
+      if (
+        !(error instanceof TransactionCanceledException) ||
+        cancellationCodes(error)[0] !== 'ConditionalCheckFailed'
+      )
+        throw error;
+      const old = error.CancellationReasons?.[0]?.Item;
       return armRefusal(
         old && {
           status: oldString(old, 'status'),
@@ -353,24 +351,6 @@ export class DynamoStore implements Store {
         },
         args,
       );
-    }
-  }
-
-  /** Puts an action link unless it exists (a run again of the same attempt): its expiry, and whether it is new. */
-  private async putLinkOnce(link: ActionLinkRecord): Promise<{ expiresAt: string; fresh: boolean }> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...keys.action(link.hash), ...link, ttl: actionLinkTtl(link.expiresAt) },
-          ConditionExpression: 'attribute_not_exists(pk)',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return { expiresAt: link.expiresAt, fresh: true };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      return { expiresAt: oldString(error.Item, 'expiresAt') ?? link.expiresAt, fresh: false };
     }
   }
 

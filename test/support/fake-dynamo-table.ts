@@ -448,13 +448,7 @@ export class FakeDynamoTable {
 
   private single(plan: Planned): object {
     if (!this.passes(plan)) {
-      // As DynamoDB: with ReturnValuesOnConditionCheckFailure the item comes back raw.
-      const current = plan.returnOld ? this.table.get(plan.id) : undefined;
-      throw new ConditionalCheckFailedException({
-        message: 'The conditional request failed',
-        $metadata: {},
-        ...(current ? { Item: marshall(current) } : {}),
-      });
+      throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
     }
     this.commit([plan]);
     return {};

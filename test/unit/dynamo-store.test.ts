@@ -5,9 +5,7 @@ import {
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import {
-  DeleteCommand,
   DynamoDBDocumentClient,
-  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -226,62 +224,44 @@ describe('DynamoStore', () => {
       sfnTaskToken: 'sfn-token',
       link: actionLink(),
     });
-    /** A refused update whose error carries the task as the condition saw it (ALL_OLD), raw. */
+    /** A cancellation whose task reason carries the task as the condition saw it (ALL_OLD). */
     const refusedWith = (old: Record<string, string> | undefined) =>
-      new ConditionalCheckFailedException({
-        message: 'The conditional request failed',
+      new TransactionCanceledException({
+        message: 'Transaction cancelled',
         $metadata: {},
-        ...(old ? { Item: Object.fromEntries(Object.entries(old).map(([k, v]) => [k, { S: v }])) } : {}),
-      });
-    const linkExists = (expiresAt: string) =>
-      new ConditionalCheckFailedException({
-        message: 'The conditional request failed',
-        $metadata: {},
-        Item: { expiresAt: { S: expiresAt } },
+        CancellationReasons: [
+          {
+            Code: 'ConditionalCheckFailed',
+            ...(old ? { Item: Object.fromEntries(Object.entries(old).map(([k, v]) => [k, { S: v }])) } : {}),
+          },
+          { Code: old?.actionHash === actionLink().hash ? 'ConditionalCheckFailed' : 'None' },
+        ],
       });
 
-    it('puts the link first, then arms the task (open, this case, not emailed, not this link): no transaction', async () => {
-      ddb.on(PutCommand).resolves({});
-      ddb.on(UpdateCommand).resolves({});
+    it('arms in one transaction: task (open, this case, not emailed, not this link) and a new link', async () => {
+      ddb.on(TransactWriteCommand).resolves({});
 
       await expect(store.armOffer(armArgs())).resolves.toEqual({ kind: 'armed' });
 
-      expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
-      const [put] = ddb.commandCalls(PutCommand);
-      expect(put?.args[0].input).toMatchObject({
-        Item: { pk: `ACTION#${actionLink().hash}`, taskId: 'task-1' },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      });
-      const [update] = ddb.commandCalls(UpdateCommand);
-      expect(update?.args[0].input).toMatchObject({
+      const items = transactItems();
+      expect(items).toHaveLength(2);
+      expect(items[0]?.Update).toMatchObject({
         Key: { pk: 'TASK#task-1', sk: 'TASK' },
         ConditionExpression:
           '#s = :open AND caseId = :c AND attribute_not_exists(emailedAt) AND ' +
           '(attribute_not_exists(actionHash) OR actionHash <> :h)',
-        ExpressionAttributeValues: expect.objectContaining({ ':d': actionLink().expiresAt }),
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       });
-      expect(ddb.commandCalls(DeleteCommand)).toHaveLength(0);
-    });
-
-    it('arms the task with the expiry of a link a stopped run had put already', async () => {
-      ddb.on(PutCommand).rejects(linkExists('2026-03-11T08:00:00.000Z'));
-      ddb.on(UpdateCommand).resolves({});
-
-      await expect(store.armOffer(armArgs())).resolves.toEqual({ kind: 'armed' });
-
-      const [update] = ddb.commandCalls(UpdateCommand);
-      expect(update?.args[0].input.ExpressionAttributeValues).toMatchObject({
-        ':d': '2026-03-11T08:00:00.000Z',
+      expect(items[1]?.Put).toMatchObject({
+        Item: { pk: `ACTION#${actionLink().hash}`, taskId: 'task-1' },
+        ConditionExpression: 'attribute_not_exists(pk)',
       });
     });
 
     it('tells the same link armed before (with its deadline) from a closed task and an emailed one', async () => {
       const open = { status: 'OPEN', caseId: CASE_ID };
-      ddb.on(PutCommand).resolves({});
-      ddb.on(DeleteCommand).resolves({});
       ddb
-        .on(UpdateCommand)
+        .on(TransactWriteCommand)
         .rejectsOnce(refusedWith({ ...open, actionHash: actionLink().hash, deadline: 'D1' }))
         .rejectsOnce(refusedWith({ ...open, actionHash: actionLink().hash, deadline: 'D1', emailedAt: T0 }))
         .rejectsOnce(refusedWith({ ...open, actionHash: 'c'.repeat(64), emailedAt: T0 }))
@@ -300,14 +280,11 @@ describe('DynamoStore', () => {
         { kind: 'closed' },
         { kind: 'closed' },
       ]);
-      // Each refused arming takes back the link it had just put: the table is as it was.
-      expect(ddb.commandCalls(DeleteCommand)).toHaveLength(6);
     });
 
-    it('rethrows a failure that is not the condition', async () => {
-      const error = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
-      ddb.on(PutCommand).resolves({});
-      ddb.on(UpdateCommand).rejects(error);
+    it('rethrows a cancellation that is not the task condition', async () => {
+      const error = cancelled('TransactionConflict', 'None');
+      ddb.on(TransactWriteCommand).rejects(error);
 
       await expect(store.armOffer(armArgs())).rejects.toBe(error);
     });
