@@ -17,7 +17,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { demoReferral, mintLocalToken, type SpawnedStack, spawnStack, stopStack } from '../local';
+import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import {
+  demoReferral,
+  mintLocalToken,
+  readAssembly,
+  type SpawnedStack,
+  spawnStack,
+  stopStack,
+} from '../local';
 
 /** Issue 7, section 3. */
 const TARGETS = { freshReadyS: 20, parkedRestartReadyS: 5, rssPerThousandParkedMiB: 64 } as const;
@@ -169,6 +177,43 @@ async function waitParked(stack: SpawnedStack, references: Set<string>): Promise
   return parked;
 }
 
+/**
+ * RUNNING executions of every state machine of the app, counted through the Step Functions API
+ * (ListExecutions with a status filter), as any tool would count them, not from its files.
+ */
+async function runningExecutions(stack: SpawnedStack, dataDir: string): Promise<number> {
+  const app = readAssembly(path.join(dataDir, 'cdk.out'), {
+    gatewayUrl: stack.runtime.urls.api,
+    issuer: stack.runtime.issuer,
+  });
+  const sfn = new SFNClient({
+    region: app.region,
+    endpoint: stack.runtime.urls.stepFunctions,
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  });
+  try {
+    let count = 0;
+    for (const { arn: stateMachineArn } of app.stateMachines) {
+      let nextToken: string | undefined;
+      do {
+        const page = await sfn.send(
+          new ListExecutionsCommand({
+            stateMachineArn,
+            statusFilter: 'RUNNING',
+            maxResults: 1000,
+            nextToken,
+          }),
+        );
+        count += page.executions?.length ?? 0;
+        nextToken = page.nextToken;
+      } while (nextToken);
+    }
+    return count;
+  } finally {
+    sfn.destroy();
+  }
+}
+
 const s1 = (n: number) => `${n.toFixed(1)} s`;
 const mib = (n: number) => `${Math.round(n)} MiB`;
 const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
@@ -212,7 +257,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
 
     const again = await start(dataDir);
     running = again.stack;
-    const resumed = /resumed (\d+)/.exec(again.stack.output.join(''))?.[1] ?? '?';
+    const resumed = await runningExecutions(again.stack, dataDir);
     await settle();
     const withParked = memory(again.stack);
     say(
