@@ -18,8 +18,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
-import * as http from 'node:http';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,7 +28,15 @@ import {
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { demoReferral, spawnStack, stopStack, TokenIssuer } from '../local';
+import {
+  DynamoDbProxy,
+  demoReferral,
+  freePortBase,
+  mintLocalToken,
+  portPlan,
+  spawnStack,
+  stopStack,
+} from '../local';
 
 const { values } = parseArgs({
   options: {
@@ -54,63 +60,6 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/** A base port whose five ports (the stack's plan) are free: DynamoDB Local's port is then known. */
-async function freeBase(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    let free = true;
-    for (let i = 0; i < 5 && free; i++) free = await portFree(base + i);
-    if (free) return base;
-  }
-  throw new Error('no five free ports in a row');
-}
-
-/** An HTTP proxy to DynamoDB Local that counts requests by operation (X-Amz-Target). */
-function countingProxy(targetPort: number) {
-  const counts = new Map<string, number>();
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  const server = http.createServer((req, res) => {
-    const target = String(req.headers['x-amz-target'] ?? 'unknown').replace(/^DynamoDB_\d+\./, '');
-    counts.set(target, (counts.get(target) ?? 0) + 1);
-    const upstream = http.request(
-      { host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers, agent },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    upstream.on('error', () => {
-      res.writeHead(502);
-      res.end();
-    });
-    req.pipe(upstream);
-  });
-  return {
-    counts,
-    listen: () =>
-      new Promise<string>((resolve) =>
-        server.listen(0, '127.0.0.1', () => {
-          const address = server.address();
-          resolve(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);
-        }),
-      ),
-    reset: () => counts.clear(),
-    snapshot: () => new Map(counts),
-    close: () => {
-      agent.destroy();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
 
 /** Follows the inbox file: the time each offer email (one with an action link) first appeared, by subject. */
 function inboxWatcher(file: string) {
@@ -232,13 +181,12 @@ interface Phase {
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bashke-bench-'));
-  const base = await freeBase();
-  const proxy = countingProxy(base + 3);
-  const proxyUrl = await proxy.listen();
+  const base = await freePortBase();
+  const proxy = await DynamoDbProxy.start(`http://127.0.0.1:${portPlan(base).dynamodb}`);
   const { child, runtime } = await spawnStack({
     dataDir,
     timeoutMs: 180_000,
-    env: { BASHKE_PORT: String(base), BASHKE_FUNCTIONS_DYNAMODB_URL: proxyUrl },
+    env: { BASHKE_PORT: String(base), BASHKE_FUNCTIONS_DYNAMODB_URL: proxy.url },
   });
   const inbox = inboxWatcher(path.join(dataDir, 'inbox.jsonl'));
   const ddb = new DynamoDBClient({
@@ -247,22 +195,23 @@ async function main(): Promise<void> {
     credentials: LOCAL_CREDENTIALS,
   });
   try {
-    const { urls, issuer, clientId } = runtime;
+    const { urls } = runtime;
     const tables = (await ddb.send(new ListTablesCommand({}))).TableNames ?? [];
     const table = tables[0];
     if (tables.length !== 1 || !table) throw new Error(`expected one table, found ${tables.length}`);
     const ngos = await raiseCapacity(ddb, table);
 
-    const token = await TokenIssuer.open(dataDir, { issuer, clientId }).mint({
+    const token = await mintLocalToken({
+      role: 'police',
+      org: 'police-korca',
       sub: 'bench-officer',
-      attributes: { orgId: 'police-korca' },
-      groups: ['police'],
       email: 'bench@police-korca.example.org',
+      'data-dir': dataDir,
     });
     const body = JSON.stringify(demoReferral());
 
     const phase = async (count: number, inFlight: number, tag: string): Promise<Phase> => {
-      proxy.reset();
+      proxy.resetCounts();
       const posted: Array<{ reference: string; t0: number }> = [];
       const refused: number[] = [];
       const post: number[] = [];
@@ -307,7 +256,7 @@ async function main(): Promise<void> {
         toOffer: reached.map((a) => a.at - a.t0).sort((a, b) => a - b),
         offered: reached.length,
         perSecond: reached.length ? (reached.length / (last - started)) * 1000 : 0,
-        calls: proxy.snapshot(),
+        calls: proxy.counts(),
       };
     };
 

@@ -7,6 +7,8 @@
 
 export { demoReferral } from './demo-referral';
 export * from './engine';
+export { DynamoDbProxy, type ProxiedRequest, type ProxyFault } from './runtime/dynamodb-proxy';
+export { freePortBase, portPlan } from './runtime/ports';
 export { type SpawnedStack, spawnStack, stopStack } from './runtime/spawn-stack';
 export { type RuntimeFile, readRuntimeFile, resolveDataDir, runtimeFilePath } from './runtime-file';
 export { mintLocalToken } from './token';

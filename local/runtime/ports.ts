@@ -54,3 +54,28 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/** Whether a loopback port can be bound now. */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A BASHKE_PORT base whose whole plan is free now: for a stack that must come back on the same
+ * ports after a restart (links in emails name the port), or whose DynamoDB port a tool must
+ * know before it starts (`portPlan(base).dynamodb`).
+ */
+export async function freePortBase(): Promise<number> {
+  const size = Object.keys(portPlan(1)).length;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    let free = true;
+    for (let p = base; p < base + size && free; p++) free = await portIsFree(p);
+    if (free) return base;
+  }
+  throw new Error('no free port range found');
+}

@@ -1,9 +1,11 @@
+import { isThrottlingError, isTransientError } from '@smithy/core/retry';
+
 /**
- * Which failures are the caller's to retry: overload and timeouts of the services below us,
- * told apart by what AWS SDK v3 errors carry (`name`, `$retryable`, `$metadata`, `$fault`,
- * a Node `code`), with no knowledge of the domain. The lists follow the SDK's own retry
- * classification (@smithy/core `service-error-classification`): an error that reaches the
- * edge under one of these names has already used up the client's retries.
+ * Which failures are the caller's to retry: overload and timeouts of the services below us.
+ * The SDK's own classification decides (`@smithy/core/retry`, what its retry strategy uses),
+ * so an error that reaches the edge as throttled or transient has already used up the
+ * client's retries; this module only adds what the SDK does not call throttling but the
+ * caller should treat as busy, and tells timeouts apart for `Retry-After`.
  */
 
 /** Why the request may be retried; the edge answers 503 with Retry-After for each. */
@@ -25,20 +27,8 @@ export const RETRY_AFTER_SECONDS: Readonly<Record<TransientReason, number>> = {
   unavailable: 5,
 };
 
-const THROTTLING_NAMES: ReadonlySet<string> = new Set([
-  'BandwidthLimitExceeded',
-  'LimitExceededException',
-  'PriorRequestNotComplete',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'SlowDown',
-  'ThrottledException',
-  'Throttling',
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'TransactionInProgressException',
+/** Busy by other names than the SDK's throttling codes. */
+const BUSY_NAMES: ReadonlySet<string> = new Set([
   // DynamoDB: another transaction holds one of the items.
   'TransactionConflictException',
   // KMS under the table or the state machine's encryption.
@@ -55,21 +45,6 @@ const TIMEOUT_NAMES: ReadonlySet<string> = new Set([
 ]);
 const TIMEOUT_CODES: ReadonlySet<string> = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT']);
 
-/**
- * Connections refused or dropped. `ENOTFOUND` is left out on purpose: a host name that does not
- * resolve is a configuration fault, and a 500 brings it to light.
- */
-const NETWORK_CODES: ReadonlySet<string> = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-]);
-
-const SERVER_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504]);
-
 /** Per-item reasons of a cancelled DynamoDB transaction that mean "busy", not "refused". */
 const BUSY_CANCELLATION_CODES: ReadonlySet<string> = new Set([
   'ThrottlingError',
@@ -77,13 +52,13 @@ const BUSY_CANCELLATION_CODES: ReadonlySet<string> = new Set([
   'TransactionConflict',
 ]);
 
+/** `isTransientError` follows `cause` only up to depth 10. */
+const NO_CAUSE_RECURSION = 11;
+
 interface SdkErrorShape {
   readonly name?: unknown;
   readonly code?: unknown;
   readonly cause?: unknown;
-  readonly $fault?: unknown;
-  readonly $retryable?: { readonly throttling?: unknown };
-  readonly $metadata?: { readonly httpStatusCode?: unknown };
   readonly CancellationReasons?: unknown;
 }
 
@@ -107,16 +82,18 @@ function busyCancellation(reasons: unknown): boolean {
 function classify(error: SdkErrorShape): TransientReason | undefined {
   const name = typeof error.name === 'string' ? error.name : '';
   const code = typeof error.code === 'string' ? error.code : '';
-  const status = error.$metadata?.httpStatusCode;
-  if (THROTTLING_NAMES.has(name) || status === 429 || error.$retryable?.throttling === true)
-    return 'throttled';
+  // The SDK's classifiers read these fields only; the cast is to their error type.
+  const sdk = error as Parameters<typeof isThrottlingError>[0];
+  if (isThrottlingError(sdk) || BUSY_NAMES.has(name)) return 'throttled';
   if (name === 'TransactionCanceledException' && busyCancellation(error.CancellationReasons))
     return 'throttled';
   if (TIMEOUT_NAMES.has(name) || TIMEOUT_CODES.has(code)) return 'timeout';
-  if (NETWORK_CODES.has(code)) return 'unavailable';
-  // A service's own failure (5xx) or an error the service model marks retryable.
-  if (error.$retryable !== undefined) return 'unavailable';
-  if (typeof status === 'number' && SERVER_STATUSES.has(status)) return 'unavailable';
+  // The SDK counts a host name that does not resolve as transient; here it is a configuration
+  // fault, and a 500 brings it to light.
+  if (code === 'ENOTFOUND') return undefined;
+  // Refused or dropped connections, a service's own 5xx, an error the service model marks
+  // retryable. Depth past the SDK's own limit: `transientFailure` follows the causes itself.
+  if (isTransientError(sdk, NO_CAUSE_RECURSION)) return 'unavailable';
   return undefined;
 }
 

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { DynamoDbProxy, type ProxiedRequest, type ProxyFault, portPlan } from '../../local';
 import { actionLink, demoReferral, freePortBase, type InboxEmail, RunningStack } from '../support/e2e-stack';
-import { type Fault, FaultProxy, type ProxiedRequest } from '../support/fault-proxy';
 
 /**
  * The offer step killed with SIGKILL at each point inside it (issue 7, "Nothing lost,
@@ -47,7 +47,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
 
 describe('the offer step killed at each point inside it', () => {
   let dataDir: string;
-  let proxy: FaultProxy;
+  let proxy: DynamoDbProxy;
   let env: Record<string, string>;
   let stack: RunningStack | undefined;
 
@@ -55,7 +55,7 @@ describe('the offer step killed at each point inside it', () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'bashke-killpoints-'));
     // Fixed ports: the emailed links and the proxy's target must be the same after a restart.
     const base = await freePortBase();
-    proxy = await FaultProxy.start(() => `http://127.0.0.1:${base + 3}`);
+    proxy = await DynamoDbProxy.start(`http://127.0.0.1:${portPlan(base).dynamodb}`);
     env = { BASHKE_PORT: String(base), BASHKE_FUNCTIONS_DYNAMODB_URL: proxy.url };
     stack = await RunningStack.start({ dataDir, env });
   });
@@ -94,7 +94,7 @@ describe('the offer step killed at each point inside it', () => {
     return (await res.json()) as { caseId: string; reference: string };
   }
 
-  it.each<[string, Fault['point'], (r: ProxiedRequest) => boolean, { maxEmails: number }]>([
+  it.each<[string, ProxyFault['point'], (r: ProxiedRequest) => boolean, { maxEmails: number }]>([
     ['before arming', 'before', arming, { maxEmails: 1 }],
     ['after arming, before sending', 'after', arming, { maxEmails: 1 }],
     // SES has no idempotency key: a kill between its accepting and the record may send one copy more.

@@ -16,14 +16,10 @@ import {
 import { SfnApiError } from '../../local/engine/sfn/errors';
 import { ExecutionStore } from '../../local/engine/sfn/store';
 import { ReferralState as S } from '../../workflows/referral-states';
+import { eventually, executionArn, fnArn, machine, machineArn, ok, REGION } from '../support/sfn-fixtures';
 import { FAKE_ACCOUNT, synthStateMachine } from '../support/workflow-asl';
 
-const REGION = 'eu-central-1';
 const DAY_MS = 24 * 3600 * 1000;
-const machineArn = (name: string) => `arn:aws:states:${REGION}:${FAKE_ACCOUNT}:stateMachine:${name}`;
-const executionArn = (machine: string, name: string) =>
-  `arn:aws:states:${REGION}:${FAKE_ACCOUNT}:execution:${machine}:${name}`;
-const fnArn = (name: string) => `arn:aws:lambda:${REGION}:${FAKE_ACCOUNT}:function:${name}`;
 
 type Fn = (payload: unknown) => InvokeResult | Promise<InvokeResult>;
 
@@ -39,29 +35,6 @@ class FakeInvoker implements FunctionInvoker {
   }
   count(fn: string): number {
     return this.calls.filter((c) => c.fn === fn).length;
-  }
-}
-
-const ok = (payload: unknown): InvokeResult => ({ ok: true, payload });
-
-function machine(name: string, definition: object): LocalStateMachine {
-  return {
-    logicalId: name,
-    stackName: 'Test',
-    name,
-    arn: machineArn(name),
-    definition: JSON.stringify(definition),
-  };
-}
-
-/** Polls (real time) until `probe` returns a value. */
-async function eventually<T>(probe: () => T | undefined | false, what: string): Promise<T> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
   }
 }
 

@@ -18,28 +18,14 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
-import type { FunctionInvoker, InvokeResult, LocalStateMachine } from '../../local/engine/model';
+import type { FunctionInvoker, InvokeResult } from '../../local/engine/model';
 import { StepFunctionsControlPlane } from '../../local/engine/sfn/control-plane';
 import { type StepFunctionsServer, startStepFunctionsServer } from '../../local/engine/sfn/http-server';
 import { INDEX_FILE } from '../../local/engine/sfn/store';
 import { newTaskToken } from '../../local/engine/sfn/tokens';
+import { ACCOUNT, eventually, executionArn, machine, machineArn, REGION } from '../support/sfn-fixtures';
 
-const REGION = 'eu-central-1';
-const ACCOUNT = '123456789012';
-const machineArn = (name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
-const executionArn = (machine: string, name: string) =>
-  `arn:aws:states:${REGION}:${ACCOUNT}:execution:${machine}:${name}`;
 const NOTIFY = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:Notify`;
-
-function machine(name: string, definition: object): LocalStateMachine {
-  return {
-    logicalId: name,
-    stackName: 'Test',
-    name,
-    arn: machineArn(name),
-    definition: JSON.stringify(definition),
-  };
-}
 
 const ASK = machine('Ask', {
   StartAt: 'Ask',
@@ -98,16 +84,6 @@ async function crash(): Promise<void> {
     client.destroy();
     await server.close();
     await plane.dispose();
-  }
-}
-
-async function eventually<T>(probe: () => T | undefined, what: string): Promise<T> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
   }
 }
 

@@ -6,23 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { FunctionInvoker, InvokeResult, LocalStateMachine } from '../../local/engine/model';
+import type { FunctionInvoker, InvokeResult } from '../../local/engine/model';
 import { StepFunctionsControlPlane } from '../../local/engine/sfn/control-plane';
-
-const REGION = 'eu-central-1';
-const ACCOUNT = '123456789012';
-const machineArn = (name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
-const fnArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
-
-function machine(name: string, definition: object): LocalStateMachine {
-  return {
-    logicalId: name,
-    stackName: 'Test',
-    name,
-    arn: machineArn(name),
-    definition: JSON.stringify(definition),
-  };
-}
+import { ACCOUNT, eventually, fnArn, machine, REGION } from '../support/sfn-fixtures';
 
 const FLOW = machine('Flow', {
   StartAt: 'Ask',
@@ -73,16 +59,6 @@ let t: number;
 let plane: StepFunctionsControlPlane;
 let invoker: Invoker;
 const arnOf = (name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:execution:Flow:${name}`;
-
-async function eventually<T>(probe: () => T | undefined | false, what: string): Promise<T> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const recordOf = (name: string) => plane.executionRecords().find((r) => r.name === name);
 const types = (name: string) => recordOf(name)?.history.map((e) => e.type) ?? [];

@@ -24,17 +24,14 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
-import type { FunctionInvoker, InvokeResult, LocalStateMachine } from '../../local/engine/model';
+import type { FunctionInvoker, InvokeResult } from '../../local/engine/model';
 import { LAMBDA_TIMEOUT_ERROR_TYPE, StepFunctionsControlPlane } from '../../local/engine/sfn/control-plane';
 import { type StepFunctionsServer, startStepFunctionsServer } from '../../local/engine/sfn/http-server';
 import { newTaskToken } from '../../local/engine/sfn/tokens';
 import { NO_PREVIOUS_OFFER } from '../../shared/workflow/task-input';
 import { ReferralState as S } from '../../workflows/referral-states';
+import { fnArn, machine, machineArn, ok, REGION } from '../support/sfn-fixtures';
 import { FAKE_ACCOUNT, synthStateMachine } from '../support/workflow-asl';
-
-const REGION = 'eu-central-1';
-const machineArn = (name: string) => `arn:aws:states:${REGION}:${FAKE_ACCOUNT}:stateMachine:${name}`;
-const fnArn = (name: string) => `arn:aws:lambda:${REGION}:${FAKE_ACCOUNT}:function:${name}`;
 
 type Fn = (payload: unknown) => InvokeResult | Promise<InvokeResult>;
 
@@ -69,18 +66,6 @@ class FakeInvoker implements FunctionInvoker {
       });
     }
   }
-}
-
-const ok = (payload: unknown): InvokeResult => ({ ok: true, payload });
-
-function machine(name: string, definition: object): LocalStateMachine {
-  return {
-    logicalId: name,
-    stackName: 'Test',
-    name,
-    arn: machineArn(name),
-    definition: JSON.stringify(definition),
-  };
 }
 
 /** `lambda:invoke` of `fn`: the result shape through a ResultSelector, and whole. */

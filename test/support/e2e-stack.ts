@@ -1,6 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
@@ -151,25 +150,8 @@ export function demoReferral(person: Record<string, unknown> = {}) {
   return localDemoReferral({ nationality: 'MD', language: 'ro', riskLevel: 'high', ...person });
 }
 
-/**
- * A port base with five free ports after it, for a stack that must come back on the same
- * ports after a restart (links in emails name the port).
- */
-export async function freePortBase(): Promise<number> {
-  const free = (port: number) =>
-    new Promise<boolean>((resolve) => {
-      const server = net.createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    let ok = true;
-    for (let p = base; p < base + 5 && ok; p++) ok = await free(p);
-    if (ok) return base;
-  }
-  throw new Error('no free port range found');
-}
+/** A port base whose whole plan is free: for a stack that must come back on the same ports. */
+export { freePortBase } from '../../local/runtime/ports';
 
 export function actionLink(email: InboxEmail): string {
   const m = /(http:\/\/127\.0\.0\.1:\d+\/actions\/[A-Za-z0-9_-]+)/.exec(email.body.text ?? '');
