@@ -1,6 +1,7 @@
 import { type CfnElement, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { BashkeFunction } from './constructs/bashke-function';
+import { BashkeWorkflow } from './constructs/bashke-workflow';
 import type { AppStack } from './stacks/app-stack';
 import type { DataStack } from './stacks/data-stack';
 
@@ -37,6 +38,7 @@ export function acknowledgeNagFindings(stacks: { data: DataStack; compute: AppSt
   const logicalId = (c: IConstruct) =>
     compute.resolve(compute.getLogicalId(c.node.defaultChild as CfnElement));
   const functions = compute.node.findAll().filter((c): c is BashkeFunction => c instanceof BashkeFunction);
+  const workflows = compute.node.findAll().filter((c): c is BashkeWorkflow => c instanceof BashkeWorkflow);
   for (const fn of functions) {
     if (!fn.role) continue;
     for (const a of FUNCTION_ROLE_ACKS) ack(fn.role, a);
@@ -44,18 +46,22 @@ export function acknowledgeNagFindings(stacks: { data: DataStack; compute: AppSt
       id: `AwsSolutions-IAM5[Resource::<${logicalId(fn.ownLogGroup)}.Arn>:*]`,
       reason: 'Log streams inside the function’s own log group; Lambda names the streams at run time.',
     });
-    ack(compute.stateMachine, {
-      id: `AwsSolutions-IAM5[Resource::<${logicalId(fn)}.Arn>:*]`,
-      reason:
-        'The workflow may invoke any version or alias of its own step functions (CDK LambdaInvoke grant).',
+    for (const workflow of workflows) {
+      ack(workflow.stateMachine, {
+        id: `AwsSolutions-IAM5[Resource::<${logicalId(fn)}.Arn>:*]`,
+        reason:
+          'The workflow may invoke any version or alias of its own step functions (CDK LambdaInvoke grant).',
+      });
+    }
+  }
+  for (const workflow of workflows) {
+    ack(workflow.stateMachine, {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray tracing and log delivery for the state machine have no resource-level permissions.',
     });
   }
-  ack(compute.stateMachine, {
-    id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: 'X-Ray tracing and log delivery for the state machine have no resource-level permissions.',
-  });
   for (const method of ['GET', 'HEAD', 'POST']) {
-    const route = compute.api.node.tryFindChild(`${method}--actions--{token}`);
+    const route = compute.api.httpApi.node.tryFindChild(`${method}--actions--{token}`);
     if (route) {
       ack(route, {
         id: 'AwsSolutions-APIG4',

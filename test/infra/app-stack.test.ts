@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BashkeFunction } from '../../infra/constructs/bashke-function';
+import { BashkeWorkflow } from '../../infra/constructs/bashke-workflow';
 import { ROLES } from '../../shared/domain/codes';
 import { ENV } from '../../shared/util/env';
 import {
@@ -31,6 +32,8 @@ const target = (ref: unknown): string | undefined => {
 };
 const houseFunctions = () =>
   synth.built.compute.node.findAll().filter((c): c is BashkeFunction => c instanceof BashkeFunction);
+const houseWorkflows = () =>
+  synth.built.compute.node.findAll().filter((c): c is BashkeWorkflow => c instanceof BashkeWorkflow);
 
 describe('log groups', () => {
   it('gives every log group the configured retention and the customer-managed key', () => {
@@ -116,35 +119,60 @@ describe('lambda functions', () => {
   });
 });
 
-describe('referral state machine', () => {
-  const machine = () => {
-    const machines = resourcesOf(synth.compute, 'AWS::StepFunctions::StateMachine');
-    expect(machines).toHaveLength(1);
-    return (machines[0] as (typeof machines)[number])[1].Properties ?? {};
-  };
+describe('state machines', () => {
+  const machines = () =>
+    resourcesOf(synth.compute, 'AWS::StepFunctions::StateMachine').map(
+      ([logicalId, m]) => [logicalId, m.Properties ?? {}] as const,
+    );
 
-  it('logs every event without execution data', () => {
-    const logging = machine().LoggingConfiguration;
-    expect(logging.Level).toBe('ALL');
-    expect(logging.IncludeExecutionData).toBe(false);
-    expect(logging.Destinations).toHaveLength(1);
-    expect(typeOf(target(logging.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn) ?? '')).toBe(
-      'AWS::Logs::LogGroup',
+  it('makes every state machine with the house construct', () => {
+    const workflows = houseWorkflows().map((w) => synth.logicalId(w.stateMachine));
+    expect(workflows.sort()).toEqual(
+      machines()
+        .map(([logicalId]) => logicalId)
+        .sort(),
     );
   });
 
+  it('logs every event without execution data', () => {
+    for (const [logicalId, machine] of machines()) {
+      const logging = machine.LoggingConfiguration;
+      expect({ logicalId, level: logging.Level, data: logging.IncludeExecutionData }).toEqual({
+        logicalId,
+        level: 'ALL',
+        data: false,
+      });
+      expect(logging.Destinations).toHaveLength(1);
+      expect(typeOf(target(logging.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn) ?? '')).toBe(
+        'AWS::Logs::LogGroup',
+      );
+    }
+  });
+
   it('traces executions', () => {
-    expect(machine().TracingConfiguration).toEqual({ Enabled: true });
+    for (const [logicalId, machine] of machines()) {
+      expect({ logicalId, tracing: machine.TracingConfiguration }).toEqual({
+        logicalId,
+        tracing: { Enabled: true },
+      });
+    }
   });
 
   it('encrypts definitions and history with the customer-managed key', () => {
-    const encryption = machine().EncryptionConfiguration;
-    expect(encryption.Type).toBe('CUSTOMER_MANAGED_KMS_KEY');
-    expect(typeOf(target(encryption.KmsKeyId) ?? '')).toBe('AWS::KMS::Key');
+    for (const [logicalId, machine] of machines()) {
+      const encryption = machine.EncryptionConfiguration;
+      expect({ logicalId, type: encryption.Type, key: typeOf(target(encryption.KmsKeyId) ?? '') }).toEqual({
+        logicalId,
+        type: 'CUSTOMER_MANAGED_KMS_KEY',
+        key: 'AWS::KMS::Key',
+      });
+    }
   });
 
-  it('is a Standard workflow', () => {
-    expect(machine().StateMachineType).toBe('STANDARD');
+  it('makes Standard workflows', () => {
+    for (const [logicalId, machine] of machines()) {
+      expect({ logicalId, type: machine.StateMachineType }).toEqual({ logicalId, type: 'STANDARD' });
+    }
   });
 });
 
@@ -355,16 +383,16 @@ describe('IAM', () => {
     }
   });
 
-  it('uses a * resource only for X-Ray and the state machine’s log delivery', () => {
+  it('uses a * resource only for X-Ray and the state machines’ log delivery', () => {
     const functionRoles = houseFunctions().map((fn) => synth.logicalId(fn.role ?? fn));
-    const workflowRole = synth.logicalId(synth.built.compute.stateMachine.role);
+    const workflowRoles = houseWorkflows().map((w) => synth.logicalId(w.stateMachine.role));
     const expected = [
       ...functionRoles.map((role) => ({
         role,
         actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
       })),
-      {
-        role: workflowRole,
+      ...workflowRoles.map((role) => ({
+        role,
         actions: [
           'logs:CreateLogDelivery',
           'logs:DeleteLogDelivery',
@@ -379,7 +407,7 @@ describe('IAM', () => {
           'xray:PutTelemetryRecords',
           'xray:PutTraceSegments',
         ],
-      },
+      })),
     ];
     const wildcards = identityStatements()
       .filter(({ statement }) => hasWildcardResource(statement))
@@ -390,11 +418,18 @@ describe('IAM', () => {
 });
 
 describe('operations alerts', () => {
-  it('sends the failed-executions alarm to an encrypted, TLS-only topic', () => {
+  it('sends every state machine’s failed-executions alarm to an encrypted, TLS-only topic', () => {
     const template = synth.compute;
     const alarms = template.findResources('AWS::CloudWatch::Alarm');
-    const failed = Object.values(alarms).find((a) => a.Properties?.MetricName === 'ExecutionsFailed');
-    expect(failed?.Properties?.AlarmActions).toHaveLength(1);
+    const failed = Object.values(alarms).filter((a) => a.Properties?.MetricName === 'ExecutionsFailed');
+    const watched = failed.map((a) => target(a.Properties?.Dimensions?.[0]?.Value)).sort();
+    expect(watched).toEqual(
+      houseWorkflows()
+        .map((w) => synth.logicalId(w.stateMachine))
+        .sort(),
+    );
+    const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'));
+    for (const alarm of failed) expect(alarm.Properties?.AlarmActions).toEqual([{ Ref: topicId }]);
     const topics = template.findResources('AWS::SNS::Topic');
     expect(Object.values(topics)).toHaveLength(1);
     expect(Object.values(topics)[0]?.Properties?.KmsMasterKeyId).toBeDefined();

@@ -1,0 +1,66 @@
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+
+export interface OpsAlertsProps {
+  /** Encrypts the topic; CloudWatch alarms are allowed to use it. */
+  readonly key: kms.IKey;
+}
+
+export interface FailureAlarmProps {
+  /** A count of failures per period, e.g. `stateMachine.metricFailed({ statistic: 'Sum' })`. */
+  readonly metric: cloudwatch.IMetric;
+  /** What failed and who has to act, for the person on call. */
+  readonly description: string;
+}
+
+/**
+ * Where operations alerts go: one encrypted, TLS-only SNS topic. The on-call address is
+ * subscribed after deploy (the stack outputs the topic's ARN).
+ */
+export class OpsAlerts extends Construct {
+  readonly topic: sns.Topic;
+
+  constructor(scope: Construct, id: string, props: OpsAlertsProps) {
+    super(scope, id);
+    // Alarms publish to an encrypted topic only when CloudWatch may use its key.
+    props.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+      }),
+    );
+    // `Default`: the topic keeps the logical id it had before this construct existed.
+    this.topic = new sns.Topic(this, 'Default', { masterKey: props.key, enforceSSL: true });
+  }
+
+  get topicArn(): string {
+    return this.topic.topicArn;
+  }
+
+  /** Sends the alarm's state changes to the topic. */
+  addAlarm(alarm: cloudwatch.AlarmBase): void {
+    alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.topic));
+  }
+
+  /**
+   * An alarm in `scope` that fires as soon as `metric` counts one failure in a period (no
+   * data is no failure), sent to the topic.
+   */
+  alarmOnFailures(scope: Construct, id: string, props: FailureAlarmProps): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(scope, id, {
+      alarmDescription: props.description,
+      metric: props.metric,
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.addAlarm(alarm);
+    return alarm;
+  }
+}
