@@ -1,5 +1,8 @@
 import * as z from 'zod';
-import { isTimeZone } from '../shared/util/env';
+import { deadlineConfigFrom, deadlineSettingsSchema, formatHolidays } from '../shared/domain/deadlines';
+import { ENV, isTimeZone } from '../shared/util/env';
+import { calendarYear } from '../shared/util/time';
+import { HOLIDAY_YEARS, holidayCountries, publicHolidays } from './holidays';
 
 /** Retention values CloudWatch Logs accepts. */
 const RETENTION_DAYS = [
@@ -33,6 +36,13 @@ export const deploymentConfigSchema = z.strictObject({
     .int()
     .refine((d) => RETENTION_DAYS.includes(d), { message: `one of ${RETENTION_DAYS.join(', ')}` }),
   interviewMaxAgeDays: z.number().int().min(1).max(3650).default(30),
+  /** Whose public holidays working days skip: an ISO 3166-1 alpha-2 code date-holidays knows. */
+  holidayCountry: z
+    .string()
+    .refine((c) => holidayCountries().includes(c), { message: 'not a country date-holidays knows (e.g. AL)' })
+    .default('AL'),
+  /** Task deadlines (shared/domain/deadlines.ts); the offer's is `offerDeadlineHours`. */
+  deadlines: deadlineSettingsSchema.prefault({}),
 });
 export type DeploymentConfig = z.infer<typeof deploymentConfigSchema>;
 
@@ -56,4 +66,21 @@ export function parseDeploymentConfig(raw: unknown): DeploymentConfig {
     throw new ConfigurationError(`invalid deployment configuration:\n${lines.join('\n')}`);
   }
   return parsed.data;
+}
+
+/**
+ * The deadline variables of every function that computes a due date: `DEADLINES` (the full
+ * configuration, OFFER from `offerDeadlineHours`) and `HOLIDAYS` (the country's public
+ * holidays for `HOLIDAY_YEARS` years from `now`'s year in the deployment's zone). Read them
+ * with `deadlineEnvShape`.
+ */
+export function deadlineEnvironment(
+  config: DeploymentConfig,
+  now: Date,
+): Record<typeof ENV.DEADLINES | typeof ENV.HOLIDAYS, string> {
+  const fromYear = calendarYear(now, config.timeZone);
+  return {
+    [ENV.DEADLINES]: JSON.stringify(deadlineConfigFrom(config.deadlines, config.offerDeadlineHours)),
+    [ENV.HOLIDAYS]: formatHolidays(publicHolidays(config.holidayCountry, fromYear, HOLIDAY_YEARS)),
+  };
 }

@@ -13,6 +13,10 @@ export const ENV = {
   OFFER_DEADLINE_HOURS: 'OFFER_DEADLINE_HOURS',
   INTERVIEW_MAX_AGE_DAYS: 'INTERVIEW_MAX_AGE_DAYS',
   ACTION_BASE_URL: 'ACTION_BASE_URL',
+  /** The deadline configuration, JSON (`deadlineEnvShape` in shared/domain/deadlines.ts). */
+  DEADLINES: 'DEADLINES',
+  /** Public holidays of the deployment's country, comma-separated local dates YYYY-MM-DD. */
+  HOLIDAYS: 'HOLIDAYS',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { buildApp } from '../../infra/build-app';
-import { ConfigurationError, parseDeploymentConfig } from '../../infra/config';
+import { ConfigurationError, deadlineEnvironment, parseDeploymentConfig } from '../../infra/config';
+import { DEFAULT_DEADLINES } from '../../shared/domain/deadlines';
 import { cdkJsonContext, newApp, removeOutdir, tempOutdir } from '../support/infra-synth';
 
 const VALID = { region: 'eu-central-1', senderEmail: 'no-reply@bashke.example.org', logRetentionDays: 365 };
@@ -72,13 +73,72 @@ describe('deployment configuration', () => {
     expect(error.message).not.toContain('bashke.region:');
   });
 
-  it('applies the defaults: Europe/Tirane, a 24-hour offer deadline and 30 days of interview age', () => {
+  it('applies the defaults: Europe/Tirane, a 24-hour offer deadline, 30 days of interview age, Albania, DOMAIN.md deadlines', () => {
+    const { OFFER: _offer, ...deadlines } = DEFAULT_DEADLINES;
     expect(parseDeploymentConfig(VALID)).toEqual({
       ...VALID,
       timeZone: 'Europe/Tirane',
       offerDeadlineHours: 24,
       interviewMaxAgeDays: 30,
+      holidayCountry: 'AL',
+      deadlines,
     });
+  });
+
+  it('names each bad deadline key and an unknown holiday country', () => {
+    const error = thrown(() =>
+      parseDeploymentConfig({
+        ...VALID,
+        holidayCountry: 'Albania',
+        deadlines: {
+          NEEDS_ASSESSMENT: { amount: 3, unit: 'weekdays' },
+          PLAN_ITEM: { amount: 1.5, unit: 'months' },
+          followUpMonths: [12, 6],
+          stageCeilingDays: 200,
+        },
+      }),
+    );
+    for (const key of [
+      'holidayCountry',
+      'deadlines.NEEDS_ASSESSMENT.unit',
+      'deadlines.PLAN_ITEM.amount',
+      'deadlines.followUpMonths',
+      'deadlines.stageCeilingDays',
+    ])
+      expect(error.message).toContain(`bashke.${key}:`);
+    expect(error.message).not.toContain('bashke.deadlines.CLOSURE_PROPOSAL');
+  });
+
+  it('takes the offer deadline from offerDeadlineHours only, and says so to a deadlines.OFFER', () => {
+    const error = thrown(() =>
+      parseDeploymentConfig({ ...VALID, deadlines: { OFFER: { amount: 48, unit: 'hours' } } }),
+    );
+    expect(error.message).toContain('bashke.deadlines.OFFER: set offerDeadlineHours instead');
+    const config = parseDeploymentConfig({
+      ...VALID,
+      offerDeadlineHours: 0.003,
+      deadlines: { PLAN_ITEM: { amount: 2, unit: 'months' } },
+    });
+    const env = deadlineEnvironment(config, new Date('2026-06-01T00:00:00Z'));
+    expect(JSON.parse(env.DEADLINES)).toMatchObject({
+      OFFER: { amount: 0.003, unit: 'hours' },
+      PLAN_ITEM: { amount: 2, unit: 'months' },
+      NEEDS_ASSESSMENT: { amount: 3, unit: 'working-days' },
+    });
+  });
+
+  it('passes the holidays of the configured country for six years from the year in the deployment zone', () => {
+    // 23:30 UTC on New Year's Eve is already 2027 in Tirana.
+    const env = deadlineEnvironment(parseDeploymentConfig(VALID), new Date('2026-12-31T23:30:00Z'));
+    const dates = env.HOLIDAYS.split(',');
+    // The last is the substitute Monday for Christmas 2032, a Saturday.
+    expect([dates[0], dates.at(-1)]).toEqual(['2027-01-01', '2032-12-27']);
+    const german = deadlineEnvironment(
+      parseDeploymentConfig({ ...VALID, holidayCountry: 'DE' }),
+      new Date('2026-06-01T00:00:00Z'),
+    );
+    expect(german.HOLIDAYS).toContain('2026-10-03');
+    expect(german.HOLIDAYS).not.toContain('2026-11-28');
   });
 
   it('accepts the configuration as a JSON string, as `cdk -c bashke=...` passes it', () => {
