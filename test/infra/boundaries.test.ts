@@ -1,14 +1,15 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as z from 'zod';
 import {
+  depcruise,
   exportedSchemas,
   importsOf,
-  layerViolationsOf,
+  lintImportsArgs,
   nonStrictObjects,
   REPO_ROOT,
   tsFilesUnder,
-  violationsOf,
   zodImportViolations,
 } from '../support/infra-boundaries';
 
@@ -73,100 +74,172 @@ describe('boundary schemas', () => {
 });
 
 describe('import directions', () => {
-  const FOLDERS = ['shared', 'functions', 'infra', 'workflows', 'local'];
+  const CONFIG = path.join(REPO_ROOT, '.dependency-cruiser.cjs');
 
-  it('fails on a forbidden import', () => {
-    const files = FOLDERS.flatMap(tsFilesUnder);
-    expect(files.length).toBeGreaterThan(20);
-    const violations = files.flatMap((file) =>
-      violationsOf(file, fs.readFileSync(path.join(REPO_ROOT, file), 'utf8')),
+  it('breaks none of the rules in .dependency-cruiser.cjs (what npm run lint:imports checks)', () => {
+    const args = lintImportsArgs();
+    expect(args.slice(0, 2)).toEqual(['--config', '.dependency-cruiser.cjs']);
+    expect(args).toEqual(
+      expect.arrayContaining(['infra', 'functions', 'workflows', 'shared', 'local', 'bench', 'scripts']),
     );
+    const { violations, modules } = depcruise(args);
+    // The cruise saw the project and resolved its .ts imports (an empty cruise passes any rule).
+    expect(modules.size).toBeGreaterThan(150);
+    expect(modules.get('infra/stacks/app-stack.ts')).toContain('workflows/referral.ts');
+    expect(modules.get('local/index.ts')).toContain('local/engine/index.ts');
     expect(violations).toEqual([]);
   });
 
-  it('keeps the engine apart: it imports nothing outside it, and others reach it by its entry', () => {
-    const files = ['local', 'bench', 'scripts'].flatMap(tsFilesUnder);
-    expect(files.filter((f) => f.startsWith('local/engine/')).length).toBeGreaterThan(20);
-    const violations = files.flatMap((file) =>
-      layerViolationsOf(file, fs.readFileSync(path.join(REPO_ROOT, file), 'utf8')),
-    );
-    expect(violations).toEqual([]);
+  it('names each rule of ARCHITECTURE.md once, every one an error', () => {
+    const config = require(CONFIG) as { forbidden: { name: string; severity: string }[] };
+    expect(config.forbidden.map((r) => r.name)).toEqual([
+      'shared-imports-nothing-else',
+      'shared-knows-no-cdk',
+      'functions-not-to-infra-or-workflows',
+      'workflows-only-to-shared',
+      'infra-not-to-functions',
+      'local-not-to-functions-or-workflows',
+      'product-not-to-local',
+      'engine-imports-only-itself',
+      'launcher-through-the-engine-entry',
+      'tools-through-the-launcher-entry',
+      'product-not-to-tools-or-tests',
+      'resolvable-relative-imports',
+    ]);
+    expect(config.forbidden.every((r) => r.severity === 'error')).toBe(true);
   });
 
-  it('checks the layer rules on a synthetic example (self-test)', () => {
-    const lines = (...l: string[]) => l.join('\n');
-    const engine = lines(
-      "import { a } from '../../shared/domain/codes';",
-      "import { b } from '../runtime-file';",
-      "import { c } from './sfn/control-plane';",
-      "import { d } from 'zod';",
-    );
-    expect(layerViolationsOf('local/engine/probe.ts', engine)).toEqual([
-      'local/engine/probe.ts: ../../shared/domain/codes (the engine imports nothing outside it)',
-      'local/engine/probe.ts: ../runtime-file (the engine imports nothing outside it)',
-    ]);
-    const launcher = lines(
-      "import { a } from './engine';",
-      "import { b } from './engine/index';",
-      "import { c } from './engine/sfn/control-plane';",
-      "import { d } from './runtime-file';",
-    );
-    expect(layerViolationsOf('local/probe.ts', launcher)).toEqual([
-      "local/probe.ts: ./engine/sfn/control-plane (the launcher uses the engine's public entry only)",
-    ]);
-    const bench = lines(
-      "import { a } from '../local';",
-      "import { b } from '../local/runtime/spawn-stack';",
-      "import { c } from '../local/engine';",
-    );
-    expect(layerViolationsOf('bench/probe.ts', bench)).toEqual([
-      "bench/probe.ts: ../local/runtime/spawn-stack (bench/ and scripts/ use the launcher's public entry only)",
-      "bench/probe.ts: ../local/engine (bench/ and scripts/ use the launcher's public entry only)",
-    ]);
+  describe('on a synthetic project (self-test)', () => {
+    let root: string;
+    const files: Record<string, string> = {
+      'shared/domain/probe.ts': [
+        "import { config } from '../../infra/config';",
+        "import type { Stack } from 'aws-cdk-lib';",
+        "import type { Construct } from 'constructs';",
+        "export { ok } from '../ok';",
+      ].join('\n'),
+      'shared/ok.ts': 'export const ok = 1;',
+      'functions/get-case/handler.ts': [
+        "import type { ReferralStates } from '../../workflows/referral';",
+        "import { ok } from '../../shared/ok';",
+        "const later = () => import('../../local/index');",
+      ].join('\n'),
+      'workflows/referral.ts': [
+        'export type ReferralStates = string;',
+        "import { handler } from '../functions/get-case/handler';",
+        "import '../shared/ok';",
+      ].join('\n'),
+      'infra/config.ts': [
+        'export const config = 1;',
+        "import '../functions/get-case/handler';",
+        "import { x } from '../workflows/referral';",
+        "import { fixture } from '../test/support/fixtures';",
+      ].join('\n'),
+      'local/index.ts': ["export * from './engine';", "import { s } from './engine/sfn/control-plane';"].join(
+        '\n',
+      ),
+      'local/main.ts': [
+        "import type { ReferralStates } from '../workflows/referral';",
+        "import { ok } from '../shared/ok';",
+        "import { x } from './engine/index';",
+      ].join('\n'),
+      'local/engine/index.ts': "export * from './sfn/control-plane';",
+      'local/engine/sfn/control-plane.ts': [
+        "import { ok } from '../../../shared/ok';",
+        "import { main } from '../../main';",
+        "import * as fs from 'node:fs';",
+        "import * as z from 'zod';",
+      ].join('\n'),
+      'bench/stack.ts': [
+        "import { a } from '../local';",
+        "import { b } from '../local/index';",
+        "import { c } from '../local/main';",
+        "import { d } from '../local/engine';",
+        "import { e } from '../infra/config';",
+      ].join('\n'),
+      'scripts/docs.ts': [
+        "import { c } from '../local/engine/sfn/control-plane';",
+        "import { gone } from '../shared/gone';",
+      ].join('\n'),
+      'test/support/fixtures.ts': [
+        "import { c } from '../../local/engine/sfn/control-plane';",
+        'export const fixture = 1;',
+      ].join('\n'),
+    };
+
+    beforeAll(() => {
+      root = fs.mkdtempSync(path.join(os.tmpdir(), 'bashke-depcruise-'));
+      for (const [file, source] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+        fs.writeFileSync(path.join(root, file), `${source}\n`);
+      }
+      // The packages resolve as in the repository (the CDK rule matches their path).
+      fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
+    });
+    afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+    it('reports each broken rule, type-only imports included, and nothing that is allowed', () => {
+      const folders = ['shared', 'functions', 'workflows', 'infra', 'local', 'bench', 'scripts', 'test'];
+      const { violations } = depcruise(['--config', CONFIG, ...folders], root);
+      // A package is named by its folder: the symlinked node_modules resolves outside `root`.
+      const to = (p: string) => p.replace(/^.*node_modules\/((?:@[^/]+\/)?[^/]+)\/.*$/, 'node_modules/$1');
+      const found = violations.map((v) => `${v.from} → ${to(v.to)} (${v.rule})`).sort();
+      expect(found).toEqual(
+        [
+          'shared/domain/probe.ts → infra/config.ts (shared-imports-nothing-else)',
+          'shared/domain/probe.ts → node_modules/aws-cdk-lib (shared-knows-no-cdk)',
+          'shared/domain/probe.ts → node_modules/constructs (shared-knows-no-cdk)',
+          'functions/get-case/handler.ts → workflows/referral.ts (functions-not-to-infra-or-workflows)',
+          'functions/get-case/handler.ts → local/index.ts (product-not-to-local)',
+          'workflows/referral.ts → functions/get-case/handler.ts (workflows-only-to-shared)',
+          'infra/config.ts → functions/get-case/handler.ts (infra-not-to-functions)',
+          'infra/config.ts → test/support/fixtures.ts (product-not-to-tools-or-tests)',
+          'local/index.ts → local/engine/sfn/control-plane.ts (launcher-through-the-engine-entry)',
+          'local/main.ts → workflows/referral.ts (local-not-to-functions-or-workflows)',
+          'local/engine/sfn/control-plane.ts → shared/ok.ts (engine-imports-only-itself)',
+          'local/engine/sfn/control-plane.ts → local/main.ts (engine-imports-only-itself)',
+          'bench/stack.ts → local/main.ts (tools-through-the-launcher-entry)',
+          'bench/stack.ts → local/engine/index.ts (tools-through-the-launcher-entry)',
+          'scripts/docs.ts → local/engine/sfn/control-plane.ts (tools-through-the-launcher-entry)',
+          'scripts/docs.ts → ../shared/gone (resolvable-relative-imports)',
+        ].sort(),
+      );
+    });
   });
 
   it('imports zod as a namespace everywhere, tests and scripts included', () => {
-    const files = [...FOLDERS, 'test', 'bench', 'scripts'].flatMap(tsFilesUnder);
+    const FOLDERS = ['shared', 'functions', 'infra', 'workflows', 'local', 'test', 'bench', 'scripts'];
+    const files = FOLDERS.flatMap(tsFilesUnder);
+    expect(files.length).toBeGreaterThan(100);
     const bad = files.flatMap((file) =>
       zodImportViolations(file, fs.readFileSync(path.join(REPO_ROOT, file), 'utf8')),
     );
     expect(bad).toEqual([]);
   });
 
-  it('checks the rules on a synthetic example (self-test)', () => {
+  it('checks the zod import style on a synthetic example (self-test)', () => {
     const source = [
       "import * as z from 'zod';",
       "import type * as z from 'zod';",
       "import { z as zed } from 'zod';",
-      'import {',
-      '  Stack,',
-      "} from 'aws-cdk-lib';",
-      "import type { Construct } from 'constructs';",
-      "import { ENV } from '../util/env';",
-      "import { handler } from '../../functions/get-case/handler';",
-      "export { x } from '../../workflows/referral';",
-      "import '../../local/start';",
-      "const later = () => import('../../infra/config');",
-      "const old = require('../../local/legacy');",
-      "// import { nope } from '../../infra/commented-out';",
-      'const text = \'import { s } from "../../infra/in-a-string"\';',
+      "import zod from 'zod';",
+      "import * as mini from 'zod/mini';",
+      "// import { nope } from 'zod';",
+      'const text = \'import { s } from "zod"\';',
+      "import { Stack } from 'aws-cdk-lib';",
     ].join('\n');
-    expect(violationsOf('shared/domain/probe.ts', source)).toEqual([
-      'shared/domain/probe.ts: zod (zod must be imported as * as z)',
-      'shared/domain/probe.ts: aws-cdk-lib (shared/ → aws-cdk-lib)',
-      'shared/domain/probe.ts: constructs (shared/ → constructs)',
-      'shared/domain/probe.ts: ../../functions/get-case/handler (shared/ → functions/)',
-      'shared/domain/probe.ts: ../../workflows/referral (shared/ → workflows/)',
-      'shared/domain/probe.ts: ../../local/start (shared/ → local/)',
-      'shared/domain/probe.ts: ../../infra/config (shared/ → infra/)',
-      'shared/domain/probe.ts: ../../local/legacy (shared/ → local/)',
+    expect(zodImportViolations('shared/probe.ts', source)).toEqual([
+      'shared/probe.ts: zod (zod must be imported as * as z)',
+      'shared/probe.ts: zod (zod must be imported as * as z)',
+      'shared/probe.ts: zod/mini (zod must be imported as * as z)',
     ]);
-    // The same imports are fine from infra/, except local/ (nothing imports it) and the zod form.
-    expect(violationsOf('infra/probe.ts', source.replaceAll('../../', '../'))).toEqual([
-      'infra/probe.ts: zod (zod must be imported as * as z)',
-      'infra/probe.ts: ../local/start (infra/ → local/)',
-      'infra/probe.ts: ../local/legacy (infra/ → local/)',
+    expect(importsOf(source).map((s) => s.specifier)).toEqual([
+      'zod',
+      'zod',
+      'zod',
+      'zod',
+      'zod/mini',
+      'aws-cdk-lib',
     ]);
-    expect(importsOf(source).map((s) => s.specifier)).not.toContain('../../infra/commented-out');
   });
 });

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as z from 'zod';
@@ -170,7 +171,11 @@ function stripComments(source: string): string {
   );
 }
 
-/** Static imports and re-exports, side-effect imports, `import()` and `require()`, in source order. */
+/**
+ * Static imports and re-exports, side-effect imports, `import()` and `require()`, in source
+ * order, with the statement's text: only the zod import style needs it (which way imports run
+ * is dependency-cruiser's, see .dependency-cruiser.cjs).
+ */
 export function importsOf(source: string): ImportSite[] {
   const code = stripComments(source);
   const sites: (ImportSite & { index: number })[] = [];
@@ -189,28 +194,9 @@ export function importsOf(source: string): ImportSite[] {
     .map(({ statement, specifier }) => ({ statement, specifier }));
 }
 
-/** The top-level project folder a specifier in `file` reaches, or the package it names. */
-export function targetOf(file: string, specifier: string): { folder?: string; pkg?: string } {
-  if (specifier.startsWith('.')) {
-    const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier));
-    return { folder: resolved.split('/')[0] };
-  }
-  const parts = specifier.split('/');
-  return { pkg: specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0] };
-}
-
-/** Which project folders and packages each folder may not import (ARCHITECTURE.md). */
-export const FORBIDDEN: Record<string, { folders: string[]; packages: string[] }> = {
-  shared: { folders: ['functions', 'infra', 'workflows', 'local'], packages: ['aws-cdk-lib', 'constructs'] },
-  functions: { folders: ['infra', 'workflows', 'local'], packages: [] },
-  workflows: { folders: ['functions', 'infra', 'local'], packages: [] },
-  local: { folders: ['functions', 'workflows'], packages: [] },
-  infra: { folders: ['local'], packages: [] },
-};
-
 /** zod is imported as a namespace (`import * as z from 'zod'`), never `{ z }` or a default. */
 export function isBadZodImport(site: ImportSite): boolean {
-  if (targetOf('', site.specifier).pkg !== 'zod') return false;
+  if (site.specifier !== 'zod' && !site.specifier.startsWith('zod/')) return false;
   return !/^import (type )?\* as z from$/.test(site.statement.trim().replace(/\s+/g, ' '));
 }
 
@@ -221,53 +207,59 @@ export function zodImportViolations(file: string, source: string): string[] {
     .map((site) => `${file}: ${site.specifier} (zod must be imported as * as z)`);
 }
 
-/** The broken direction and zod rules of one file: `file: specifier (reason)`. */
-export function violationsOf(file: string, source: string): string[] {
-  const from = file.split('/')[0] ?? '';
-  const rules = FORBIDDEN[from];
-  const out: string[] = [];
-  for (const site of importsOf(source)) {
-    const { folder, pkg } = targetOf(file, site.specifier);
-    if (rules && folder && rules.folders.includes(folder))
-      out.push(`${file}: ${site.specifier} (${from}/ → ${folder}/)`);
-    if (rules && pkg && rules.packages.includes(pkg))
-      out.push(`${file}: ${site.specifier} (${from}/ → ${pkg})`);
-    if (isBadZodImport(site)) out.push(`${file}: ${site.specifier} (zod must be imported as * as z)`);
-  }
-  return out;
+// --- dependency-cruiser ------------------------------------------------------------------
+
+/** One broken rule of .dependency-cruiser.cjs, as its JSON reporter gives it. */
+export interface ImportViolation {
+  readonly rule: string;
+  readonly from: string;
+  readonly to: string;
 }
 
-/** A relative specifier of `file`, resolved to a repo path without extension (or undefined for a package). */
-function resolvedPath(file: string, specifier: string): string | undefined {
-  if (!specifier.startsWith('.')) return undefined;
-  return path.posix
-    .normalize(path.posix.join(path.posix.dirname(file), specifier))
-    .replace(/\.(ts|js|mjs|cjs)$/, '');
+/** What one cruise found. */
+export interface CruiseOutcome {
+  readonly violations: ImportViolation[];
+  /** Every module cruised (repo-relative), with the resolved path of each of its dependencies. */
+  readonly modules: Map<string, string[]>;
 }
-
-const ENGINE = 'local/engine';
-const under = (p: string, dir: string) => p === dir || p.startsWith(`${dir}/`);
 
 /**
- * The two layers of local/ (ARCHITECTURE.md): the engine imports nothing outside itself (it
- * runs any CDK assembly and knows nothing of the app); the launcher reaches the engine only
- * through its public entry; bench/ and scripts/ reach local/ only through the launcher's.
+ * The arguments of `npm run lint:imports` (after `depcruise`), so the test cruises exactly
+ * what lint does.
  */
-export function layerViolationsOf(file: string, source: string): string[] {
-  const out: string[] = [];
-  for (const site of importsOf(source)) {
-    const target = resolvedPath(file, site.specifier);
-    if (target === undefined) continue;
-    if (under(file, ENGINE)) {
-      if (!under(target, ENGINE))
-        out.push(`${file}: ${site.specifier} (the engine imports nothing outside it)`);
-    } else if (under(file, 'local')) {
-      if (under(target, ENGINE) && target !== ENGINE && target !== `${ENGINE}/index`)
-        out.push(`${file}: ${site.specifier} (the launcher uses the engine's public entry only)`);
-    } else if (under(file, 'bench') || under(file, 'scripts')) {
-      if (under(target, 'local') && target !== 'local' && target !== 'local/index')
-        out.push(`${file}: ${site.specifier} (bench/ and scripts/ use the launcher's public entry only)`);
-    }
+export function lintImportsArgs(): string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const [bin, ...args] = (pkg.scripts['lint:imports'] ?? '').trim().split(/\s+/);
+  if (bin !== 'depcruise') throw new Error(`lint:imports should run depcruise, not "${bin}"`);
+  return args;
+}
+
+/**
+ * Runs dependency-cruiser's CLI with its JSON reporter in `cwd`. Its API (`cruise()`) is
+ * ESM only with top-level await, which jest's CommonJS module system cannot load; the CLI runs
+ * the same cruise in a child process.
+ */
+export function depcruise(args: readonly string[], cwd = REPO_ROOT): CruiseOutcome {
+  const bin = path.join(REPO_ROOT, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruiser.mjs');
+  const run = spawnSync(process.execPath, [bin, ...args, '--output-type', 'json'], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (run.error) throw run.error;
+  let result: {
+    summary: { violations: { rule: { name: string }; from: string; to: string }[] };
+    modules: { source: string; dependencies: { resolved: string }[] }[];
+  };
+  try {
+    result = JSON.parse(run.stdout);
+  } catch {
+    throw new Error(`depcruise gave no JSON (exit ${run.status}): ${run.stderr}`);
   }
-  return out;
+  return {
+    violations: result.summary.violations.map((v) => ({ rule: v.rule.name, from: v.from, to: v.to })),
+    modules: new Map(result.modules.map((m) => [m.source, m.dependencies.map((d) => d.resolved)])),
+  };
 }
