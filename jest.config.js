@@ -1,6 +1,7 @@
 /**
- * Test tiers as jest projects: `unit` (pure, fast, non-UTC time zone), `infra` (CDK synth and
- * template assertions) and `workflow` (state machines on the local runtime). TypeScript and
+ * Test tiers as jest projects: `unit` (pure, fast, non-UTC time zone, no Java), `infra` (CDK
+ * synth and template assertions), `workflow` (state machines on the local engine's control
+ * plane) and `store` (DynamoStore on DynamoDB Local); those two need Java 17+. TypeScript and
  * the ESM-only middy packages are compiled to CommonJS by swc; no type checking here
  * (`npm run typecheck` does that).
  */
@@ -34,6 +35,15 @@ const base = {
   modulePathIgnorePatterns: ['<rootDir>/cdk.out/'],
 };
 
+/**
+ * The tiers on DynamoDB Local (Java): one DynamoDB Local per run, however many of these
+ * projects run (see test/support/dynamodb-setup.ts).
+ */
+const dynamoDbLocal = {
+  globalSetup: '<rootDir>/test/support/dynamodb-setup.ts',
+  globalTeardown: '<rootDir>/test/support/dynamodb-teardown.ts',
+};
+
 /** @type {import('jest').Config} */
 module.exports = {
   // Only the root config's timeout applies (a project's testTimeout is ignored): synth,
@@ -56,7 +66,16 @@ module.exports = {
     {
       ...base,
       displayName: 'workflow',
+      // The synthesized state machines on the engine's control plane, data on DynamoDB Local.
       testMatch: ['<rootDir>/test/workflow/**/*.test.ts'],
+      ...dynamoDbLocal,
+    },
+    {
+      ...base,
+      displayName: 'store',
+      // DynamoStore (and its agreement with MemoryStore) on DynamoDB Local: needs Java 17+.
+      testMatch: ['<rootDir>/test/store/**/*.test.ts'],
+      ...dynamoDbLocal,
     },
     {
       ...base,

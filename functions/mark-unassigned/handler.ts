@@ -1,7 +1,8 @@
 import { mailerFromEnv, storeFromEnv } from '../../shared/aws/adapters';
+import { workflowStep } from '../../shared/workflow/step-handler';
 import { markUnassigned } from './mark-unassigned';
 
 const deps = { store: storeFromEnv(), mailer: mailerFromEnv(), now: () => new Date() };
 
 /** Referral workflow step (Lambda task). */
-export const handler = (event: unknown) => markUnassigned(deps, event);
+export const handler = workflowStep('MarkUnassigned', (event) => markUnassigned(deps, event));

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { mailerFromEnv, storeFromEnv } from '../../shared/aws/adapters';
 import { DirectoryCache } from '../../shared/data/directory-cache';
 import { ENV, parseEnv, timeZoneName } from '../../shared/util/env';
+import { workflowStep } from '../../shared/workflow/step-handler';
 import { sendOffer } from './send-offer';
 
 const env = parseEnv(
@@ -26,4 +27,4 @@ const deps = {
 };
 
 /** Referral workflow callback step: invoked with the task token, answered by the action link. */
-export const handler = (event: unknown) => sendOffer(deps, event);
+export const handler = workflowStep('SendOffer', (event) => sendOffer(deps, event));

@@ -47,17 +47,35 @@ export interface LoggerOptions {
   readonly write?: (line: string) => void;
   /** @default process.env */
   readonly env?: NodeJS.ProcessEnv;
+  /** Fields on every line (e.g. the Lambda context, see `child`). */
+  readonly context?: LogFields;
 }
 
 export class Logger {
   private readonly serviceName: string;
   private readonly write: (line: string) => void;
   private readonly env: NodeJS.ProcessEnv;
+  private readonly context: LogFields;
 
   constructor(options: LoggerOptions) {
     this.serviceName = options.serviceName;
     this.write = options.write ?? ((line) => process.stdout.write(line));
     this.env = options.env ?? process.env;
+    this.context = options.context ?? {};
+  }
+
+  /**
+   * A logger that writes like this one with `context` on every line (after a line's own
+   * fields, so a field cannot pass itself off as context): what Powertools' `appendKeys` /
+   * `injectLambdaContext` give, for the function name, request id and cold start.
+   */
+  child(context: LogFields): Logger {
+    return new Logger({
+      serviceName: this.serviceName,
+      write: this.write,
+      env: this.env,
+      context: { ...this.context, ...context },
+    });
   }
 
   debug(message: string, fields?: LogFields): void {
@@ -87,7 +105,7 @@ export class Logger {
       ...(trace ? { xray_trace_id: trace } : {}),
     };
     // The fixed keys first, and again last so no field can pass itself off as one of them.
-    const line = { ...head, ...fields, ...head };
+    const line = { ...head, ...fields, ...this.context, ...head };
     this.write(`${JSON.stringify(line)}\n`);
   }
 }

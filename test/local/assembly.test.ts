@@ -128,6 +128,16 @@ describe('functions', () => {
       `arn:aws:lambda:${REGION}:111122223333:function:${APP_STACK}-${IDS.worker}`,
     );
   });
+  it('reads only the stacks asked for, and refuses a name it does not hold', () => {
+    const data = readAssembly(outdir, endpoints, { stacks: [DATA_STACK] });
+    expect(data.functions).toEqual([]);
+    expect(data.stateMachines).toEqual([]);
+    expect(data.tables).toEqual(app.tables.filter((t) => t.stackName === DATA_STACK));
+    expect(data.tables.length).toBeGreaterThan(0);
+    expect(() => readAssembly(outdir, endpoints, { stacks: ['NoSuchStack'] })).toThrow(
+      /holds no stack NoSuchStack/,
+    );
+  });
 });
 
 describe('tables', () => {

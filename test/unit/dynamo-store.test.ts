@@ -1,3 +1,9 @@
+/**
+ * DynamoStore on a mocked client: the commands it sends, and the failure paths DynamoDB Local
+ * cannot be made to produce on demand (throttling, TransactionConflict and its retries,
+ * cancellations for other reasons). How its conditions decide is tested on DynamoDB Local
+ * (test/store/dynamo-store.test.ts, test/store/store-agreement.test.ts).
+ */
 import {
   ConditionalCheckFailedException,
   DynamoDBClient,

@@ -1,20 +1,13 @@
 /**
- * The referral workflow as synthesized (BashkeApp's ReferralWorkflow ASL), run in-process
- * on aws-local-stepfunctions with its Lambda steps bound to the real use cases, an
- * in-memory store and a recording mailer. Offers are answered the way an NGO answers
- * them: through the action-link use case with the token from the offer email.
+ * The referral workflow as synthesized (BashkeApp's ReferralWorkflow ASL), run on the local
+ * engine's Step Functions control plane (test/support/workflow-engine.ts) with its Lambda
+ * steps bound in-process to the real use cases, DynamoStore on DynamoDB Local (a fresh
+ * table of the data stack's definition per test) and a recording mailer. Offers are
+ * answered the way an NGO answers them: through the action-link use case with the token
+ * from the offer email, which calls SendTaskSuccess through the real adapter
+ * (SfnTaskCallback over @aws-sdk/client-sfn). Deadlines pass on the engine's clock.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { acceptCase } from '../../functions/accept-case/accept-case';
 import { type ActionLinkDeps, submitAction } from '../../functions/action-link/action-link';
 import { closeOffer } from '../../functions/close-offer/close-offer';
@@ -23,17 +16,22 @@ import { markUnassigned } from '../../functions/mark-unassigned/mark-unassigned'
 import { prepareOffer } from '../../functions/prepare-offer/prepare-offer';
 import { sendOffer } from '../../functions/send-offer/send-offer';
 import type { Caller } from '../../shared/auth/caller';
+import { SfnTaskCallback } from '../../shared/aws/task-callback';
 import { DynamoStore } from '../../shared/data/dynamo-store';
 import type { Store } from '../../shared/data/store';
 import type { Directory } from '../../shared/domain/directory';
 import type { Person, ReferralRequest } from '../../shared/domain/referral';
 import type { OutgoingEmail } from '../../shared/email/mailer';
 import { ReferralState as S } from '../../workflows/referral-states';
-import { FakeDynamoTable } from '../support/fake-dynamo-table';
-import { MemoryStore } from '../support/memory-store';
+import { createTestTable, type TestTable } from '../support/dynamodb-local';
 import { type SynthesizedStateMachine, synthStateMachine } from '../support/workflow-asl';
-import { RecordingMailer, TickingClock } from '../support/workflow-fakes';
-import { type LocalExecution, LocalWorkflow, type PendingCallback } from '../support/workflow-harness';
+import {
+  type PendingCallback,
+  startWorkflowEngine,
+  WorkflowClock,
+  type WorkflowEngine,
+} from '../support/workflow-engine';
+import { RecordingMailer } from '../support/workflow-fakes';
 
 const ACTION_BASE_URL = 'https://api.bashke.test';
 const START = '2026-03-10T08:00:00.000Z';
@@ -165,41 +163,69 @@ function referral(person: Person = ADULT): ReferralRequest {
   };
 }
 
+type StoreMethod = keyof Store;
+
+/** DynamoStore whose next call of a method can be made to fail (writing nothing). */
+function failingStore(store: Store): { store: Store; failNext: (method: StoreMethod, error: Error) => void } {
+  const faults = new Map<PropertyKey, Error[]>();
+  const proxy = new Proxy(store, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const fault = faults.get(property)?.shift();
+        if (fault) return Promise.reject(fault);
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return {
+    store: proxy,
+    failNext: (method, error) => faults.set(method, [...(faults.get(method) ?? []), error]),
+  };
+}
+
 interface World {
-  readonly store: MemoryStore;
+  readonly store: Store;
+  readonly failNext: (method: StoreMethod, error: Error) => void;
   readonly mailer: RecordingMailer;
-  readonly clock: TickingClock;
-  readonly workflow: LocalWorkflow;
+  readonly clock: WorkflowClock;
+  readonly wf: WorkflowEngine;
   readonly actionDeps: ActionLinkDeps;
 }
 
 let machine: SynthesizedStateMachine;
 let world: World | undefined;
+let table: TestTable | undefined;
 
 beforeAll(() => {
   machine = synthStateMachine({ stateMachine: 'ReferralWorkflow' });
 });
 
 afterEach(async () => {
-  await world?.workflow.dispose();
+  await world?.wf.stop();
+  await table?.drop();
   world = undefined;
+  table = undefined;
 });
 
 type SendOfferFn = (event: unknown) => Promise<unknown>;
 
 /**
- * A fresh store, mailer, clock and local workflow; `wrapSendOffer` may decorate the offer
- * step, `store` replace the in-memory store (seeded here with the directory).
+ * A fresh table (seeded with the directory), mailer, clock and workflow engine;
+ * `wrapSendOffer` may decorate the offer step, `client` watch the table's client.
  */
 async function setUp(
-  opts: { wrapSendOffer?: (fn: SendOfferFn) => SendOfferFn; store?: Store } = {},
+  opts: { wrapSendOffer?: (fn: SendOfferFn) => SendOfferFn; watch?: (client: DynamoDBClient) => void } = {},
 ): Promise<World> {
-  const store = (opts.store ?? new MemoryStore()) as MemoryStore;
+  table = await createTestTable('workflow');
+  opts.watch?.(table.client);
+  const { store, failNext } = failingStore(new DynamoStore(table.client, table.tableName));
   for (const region of DIRECTORY.regions) await store.seedRegion(region);
   for (const org of DIRECTORY.organisations) await store.seedOrganisation(org);
   const mailer = new RecordingMailer();
-  const clock = new TickingClock(START);
-  const now = clock.now;
+  const clock = new WorkflowClock(START);
+  const now = clock.nowFn;
   const { config } = machine;
   const send: SendOfferFn = (event) =>
     sendOffer(
@@ -213,41 +239,52 @@ async function setUp(
       },
       event,
     );
-  const workflow = new LocalWorkflow({
-    definition: machine.definition,
-    name: 'ReferralWorkflow',
-    region: config.region,
+  const wf = await startWorkflowEngine({
+    definitions: { ReferralWorkflow: machine },
+    clock,
     functions: {
-      [machine.functionArn('PrepareOfferFn')]: (event) => prepareOffer({ store, now }, event),
-      [machine.functionArn('SendOfferFn')]: opts.wrapSendOffer ? opts.wrapSendOffer(send) : send,
-      [machine.functionArn('CloseOfferFn')]: (event) => closeOffer({ store, mailer, now }, event),
-      [machine.functionArn('AcceptCaseFn')]: (event) => acceptCase({ store, mailer, now }, event),
-      [machine.functionArn('MarkUnassignedFn')]: (event) => markUnassigned({ store, mailer, now }, event),
+      PrepareOfferFn: (event) => prepareOffer({ store, now }, event),
+      SendOfferFn: opts.wrapSendOffer ? opts.wrapSendOffer(send) : send,
+      CloseOfferFn: (event) => closeOffer({ store, mailer, now }, event),
+      AcceptCaseFn: (event) => acceptCase({ store, mailer, now }, event),
+      MarkUnassignedFn: (event) => markUnassigned({ store, mailer, now }, event),
     },
   });
-  world = { store, mailer, clock, workflow, actionDeps: { store, callback: workflow.callbacks, now } };
+  const callback = new SfnTaskCallback(wf.sfn);
+  world = { store, failNext, mailer, clock, wf, actionDeps: { store, callback, now } };
   return world;
 }
 
-/** POST /referrals through the use case; its WorkflowStarter starts the local execution. */
-async function refer(w: World, person?: Person): Promise<{ caseId: string; execution: LocalExecution }> {
+/** POST /referrals through the use case; its WorkflowStarter starts the execution, named by the case. */
+async function refer(w: World, person?: Person): Promise<{ caseId: string; arn: string }> {
+  let arn: string | undefined;
   const starter: WorkflowStarter = {
     start: async (input) => {
-      w.workflow.start(input.caseId, input);
+      arn = await w.wf.start('ReferralWorkflow', input, input.caseId);
     },
   };
   const response = await createReferral(
     {
       store: w.store,
       workflow: starter,
-      now: w.clock.now,
+      now: w.clock.nowFn,
       timeZone: machine.config.timeZone,
       interviewMaxAgeDays: machine.config.interviewMaxAgeDays,
     },
     { caller: OFFICER, idempotencyKey: 'referral-key-0001', body: referral(person) },
   );
   expect(response).toEqual({ caseId: expect.any(String), reference: REFERENCE, status: 'REFERRED' });
-  return { caseId: response.caseId, execution: w.workflow.execution(response.caseId) };
+  if (!arn) throw new Error('the referral started no execution');
+  return { caseId: response.caseId, arn };
+}
+
+/** The execution's task tokens (one per callback attempt) as the control plane keeps them. */
+function tokens(w: World, arn: string) {
+  return w.wf.view(arn).record.tasks;
+}
+
+function isOpen(w: World, arn: string, token: string): boolean {
+  return tokens(w, arn).some((t) => t.token === token && t.status === 'OPEN');
 }
 
 function taskIdOf(callback: PendingCallback): string {
@@ -289,7 +326,7 @@ function notices(w: World, address: string): string[] {
  * the decline text, or any value of the person's profile.
  */
 async function expectEmailsClean(w: World, caseId: string): Promise<void> {
-  const taskIds = w.workflow
+  const taskIds = w.wf
     .invocations()
     .flatMap((i) =>
       (i.payload as { taskId?: string }).taskId ? [(i.payload as { taskId: string }).taskId] : [],
@@ -334,10 +371,14 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
 
   it('accept: the first NGO accepts through its link; case ACCEPTED, officer told once', async () => {
     const w = await setUp();
-    const { caseId, execution } = await refer(w);
-    expect(execution.input).toEqual({ caseId, reference: REFERENCE, region: 'korca' });
+    const { caseId, arn } = await refer(w);
+    expect(JSON.parse(w.wf.view(arn).record.input)).toEqual({
+      caseId,
+      reference: REFERENCE,
+      region: 'korca',
+    });
 
-    const offer = await execution.nextCallback();
+    const offer = await w.wf.nextCallback(arn);
     expect(offer.state).toBe(S.OFFER_TO_NGO);
     expect(offer.payload).toEqual({
       caseId,
@@ -355,7 +396,7 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
     expect(linkToken(w, MAIL.alfaEn)).toBe(linkToken(w, MAIL.alfaSq));
 
     expect(await answer(w, MAIL.alfaEn, 'accept')).toMatchObject({ kind: 'done', decision: 'accept' });
-    expect(await execution.result()).toEqual({ status: 'SUCCEEDED', output: { outcome: 'ACCEPTED' } });
+    expect(await w.wf.result(arn)).toEqual({ status: 'SUCCEEDED', output: { outcome: 'ACCEPTED' } });
 
     const item = await w.store.getCase(caseId);
     expect(item).toMatchObject({
@@ -366,7 +407,7 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
     expect(item?.offeredOrgId).toBeUndefined();
     expect(await w.store.getTask(taskIdOf(offer))).toMatchObject({ status: 'DECIDED', decision: 'accept' });
     expect(await eventTypes(w, caseId)).toEqual(['REFERRED', 'OFFERED', 'OFFER_ACCEPTED', 'ACCEPTED']);
-    expect(execution.statesEntered()).toEqual([
+    expect(w.wf.view(arn).statesEntered).toEqual([
       S.INIT,
       S.PREPARE_OFFER,
       S.NGO_FOUND,
@@ -388,15 +429,15 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
 
   it('decline: the coordinator is told, the next NGO gets an offer and accepts', async () => {
     const w = await setUp();
-    const { caseId, execution } = await refer(w);
-    const first = await execution.nextCallback();
+    const { caseId, arn } = await refer(w);
+    const first = await w.wf.nextCallback(arn);
 
     expect(await answer(w, MAIL.alfaSq, 'decline', DECLINE_CANARY)).toMatchObject({
       kind: 'done',
       decision: 'decline',
     });
-    const second = await execution.nextCallback();
-    expect(w.workflow.callbacks.isOpen(first.token)).toBe(false);
+    const second = await w.wf.nextCallback(arn);
+    expect(isOpen(w, arn, first.token)).toBe(false);
     expect(await w.store.getTask(taskIdOf(second))).toMatchObject({ orgId: 'ngo-beta', status: 'OPEN' });
     expect(await w.store.getCase(caseId)).toMatchObject({
       status: 'OFFERED',
@@ -414,7 +455,7 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
     });
 
     expect(await answer(w, MAIL.beta, 'accept')).toMatchObject({ kind: 'done', decision: 'accept' });
-    expect(await execution.result()).toEqual({ status: 'SUCCEEDED', output: { outcome: 'ACCEPTED' } });
+    expect(await w.wf.result(arn)).toEqual({ status: 'SUCCEEDED', output: { outcome: 'ACCEPTED' } });
     expect(await w.store.getCase(caseId)).toMatchObject({ status: 'ACCEPTED', acceptedOrgId: 'ngo-beta' });
     expect(await eventTypes(w, caseId)).toEqual([
       'REFERRED',
@@ -435,27 +476,29 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
 
   it('timeout: the task times out, the coordinator is told and the next NGO is offered', async () => {
     const w = await setUp();
-    const { caseId, execution } = await refer(w);
-    const first = await execution.nextCallback();
+    const { caseId, arn } = await refer(w);
+    const first = await w.wf.nextCallback(arn);
 
-    expect(w.workflow.callbacks.timeOut(first.token)).toBe('ok');
-    const second = await execution.nextCallback();
+    // The offer's TimeoutSeconds pass on the engine's clock: States.Timeout, caught.
+    expect(first.dueAt).toBeDefined();
+    await w.wf.advance(machine.config.offerDeadlineHours * 3600_000);
+    const second = await w.wf.nextCallback(arn);
     expect(await w.store.getTask(taskIdOf(first))).toMatchObject({ orgId: 'ngo-alfa', status: 'TIMED_OUT' });
     expect(await w.store.getTask(taskIdOf(second))).toMatchObject({ orgId: 'ngo-beta', status: 'OPEN' });
     expect((await w.store.getOrganisation('ngo-alfa'))?.openOffers).toBe(0);
     expect(notices(w, MAIL.coordinatorKorca)).toEqual([`Bashkë: pa përgjigje për referimin ${REFERENCE}`]);
     expect(w.mailer.to(MAIL.beta).filter(isOffer)).toHaveLength(1);
-    expect(execution.statesEntered()).toContain(S.CLOSE_TIMED_OUT);
-    expect(execution.statesEntered()).not.toContain(S.CLOSE_DECLINED);
+    expect(w.wf.view(arn).statesEntered).toContain(S.CLOSE_TIMED_OUT);
+    expect(w.wf.view(arn).statesEntered).not.toContain(S.CLOSE_DECLINED);
 
     // A late answer: the link is dead, and Step Functions no longer knows the token.
     expect(await answer(w, MAIL.alfaEn, 'accept')).toEqual({ kind: 'gone' });
-    expect(
-      await w.workflow.callbacks.succeed(first.token, { decision: 'accept', taskId: taskIdOf(first) }),
-    ).toBe('closed');
+    expect(await w.wf.sendTaskSuccess(first.token, { decision: 'accept', taskId: taskIdOf(first) })).toBe(
+      'closed',
+    );
 
     expect(await answer(w, MAIL.beta, 'accept')).toMatchObject({ kind: 'done' });
-    expect(await execution.result()).toEqual({ status: 'SUCCEEDED', output: { outcome: 'ACCEPTED' } });
+    expect(await w.wf.result(arn)).toEqual({ status: 'SUCCEEDED', output: { outcome: 'ACCEPTED' } });
     expect(await w.store.getCase(caseId)).toMatchObject({ status: 'ACCEPTED', acceptedOrgId: 'ngo-beta' });
     expect(await eventTypes(w, caseId)).toEqual([
       'REFERRED',
@@ -470,13 +513,13 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
 
   it('no NGO left after every eligible NGO declined: UNASSIGNED, coordinator told, output NO_NGO', async () => {
     const w = await setUp();
-    const { caseId, execution } = await refer(w);
-    await execution.nextCallback();
+    const { caseId, arn } = await refer(w);
+    await w.wf.nextCallback(arn);
     await answer(w, MAIL.alfaSq, 'decline', DECLINE_CANARY);
-    await execution.nextCallback();
+    await w.wf.nextCallback(arn);
     await answer(w, MAIL.beta, 'decline', DECLINE_CANARY);
 
-    const outcome = await execution.result();
+    const outcome = await w.wf.result(arn);
     expect(outcome.status).toBe('SUCCEEDED');
     expect(JSON.stringify(outcome.status === 'SUCCEEDED' ? outcome.output : null)).toBe(
       '{"outcome":"NO_NGO"}',
@@ -499,25 +542,25 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
     expect(w.mailer.to(MAIL.coordinatorTirana)).toEqual([]);
     expect(w.mailer.to(MAIL.gama)).toEqual([]);
     expect(w.mailer.to(OFFICER.email as string)).toEqual([]);
-    expect(execution.statesEntered().slice(-2)).toEqual([S.MARK_UNASSIGNED, S.NO_NGO]);
+    expect(w.wf.view(arn).statesEntered.slice(-2)).toEqual([S.MARK_UNASSIGNED, S.NO_NGO]);
     await expectEmailsClean(w, caseId);
   });
 
   it('no NGO eligible at all: UNASSIGNED at once, no offer, output NO_NGO', async () => {
     const w = await setUp();
     // A child needing psycho-social help: only gama offers it, and gama is full.
-    const { caseId, execution } = await refer(w, { ...ADULT, ageGroup: 'child', needs: ['psycho-social'] });
+    const { caseId, arn } = await refer(w, { ...ADULT, ageGroup: 'child', needs: ['psycho-social'] });
 
-    const outcome = await execution.result();
+    const outcome = await w.wf.result(arn);
     expect(outcome.status).toBe('SUCCEEDED');
     expect(JSON.stringify(outcome.status === 'SUCCEEDED' ? outcome.output : null)).toBe(
       '{"outcome":"NO_NGO"}',
     );
-    await expect(execution.nextCallback()).rejects.toThrow(/without another callback task/);
-    expect(w.workflow.callbacks.history()).toEqual([]);
+    await expect(w.wf.nextCallback(arn)).rejects.toThrow(/the execution ended SUCCEEDED/);
+    expect(tokens(w, arn)).toEqual([]);
     expect(await w.store.getCase(caseId)).toMatchObject({ status: 'UNASSIGNED', offeredOrgIds: [] });
     expect(await eventTypes(w, caseId)).toEqual(['REFERRED', 'UNASSIGNED']);
-    expect(execution.statesEntered()).toEqual([
+    expect(w.wf.view(arn).statesEntered).toEqual([
       S.INIT,
       S.PREPARE_OFFER,
       S.NGO_FOUND,
@@ -532,30 +575,35 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
 
   it('execution input, state data and step payloads hold ids, the reference and the region only: no decline text, no profile', async () => {
     const w = await setUp();
-    const { caseId, execution } = await refer(w);
-    await execution.nextCallback();
+    const { caseId, arn } = await refer(w);
+    await w.wf.nextCallback(arn);
     await answer(w, MAIL.alfaSq, 'decline', DECLINE_CANARY);
-    const second = await execution.nextCallback();
-    w.workflow.callbacks.timeOut(second.token);
-    expect(await execution.result()).toMatchObject({ status: 'SUCCEEDED' });
+    const second = await w.wf.nextCallback(arn);
+    expect(second.state).toBe(S.OFFER_TO_NGO);
+    await w.wf.advance(machine.config.offerDeadlineHours * 3600_000);
+    expect(await w.wf.result(arn)).toMatchObject({ status: 'SUCCEEDED' });
 
     // Everything Step Functions would hold in history: execution input/output and every
     // state's input and output; plus what each function received and returned, and what
     // the callbacks carried.
-    const started = execution.events.find((e) => e.type === 'ExecutionStarted');
-    expect(started?.type === 'ExecutionStarted' && started.input).toEqual({
+    const { history, tasks } = w.wf.view(arn).record;
+    const started = history.find((e) => e.type === 'ExecutionStarted');
+    expect(JSON.parse(started?.executionStartedEventDetails?.input ?? 'null')).toEqual({
       caseId,
       reference: REFERENCE,
       region: 'korca',
     });
-    const stateData = execution.events.flatMap((e) =>
-      e.type === 'StateEntered' || e.type === 'StateExited'
-        ? [e.state.input, ...(e.type === 'StateExited' ? [e.state.output] : [])]
-        : [],
-    );
-    const invocations = w.workflow.invocations();
-    const callbacks = w.workflow.callbacks.history();
-    const everything = JSON.stringify({ events: execution.events, invocations, callbacks });
+    const stateData = history.flatMap((e) => [
+      ...(e.stateEnteredEventDetails?.input === undefined
+        ? []
+        : [JSON.parse(e.stateEnteredEventDetails.input)]),
+      ...(e.stateExitedEventDetails?.output === undefined
+        ? []
+        : [JSON.parse(e.stateExitedEventDetails.output)]),
+    ]);
+    expect(stateData.length).toBeGreaterThan(10);
+    const invocations = w.wf.invocations();
+    const everything = JSON.stringify({ history, invocations, tasks });
 
     expect(everything).not.toContain('CANARY');
     expect(everything).not.toContain(DECLINE_CANARY.slice(12));
@@ -581,8 +629,9 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
     expect([...keys(invocations.map((i) => i.payload))].sort()).toEqual(
       ['afterTaskId', 'caseId', 'orgId', 'outcome', 'reference', 'region', 'taskId', 'taskToken'].sort(),
     );
-    const answers = callbacks.flatMap((c) => (c.answer.kind === 'success' ? [c.answer.output] : []));
+    const answers = tasks.flatMap((t) => (t.status === 'SUCCEEDED' ? [JSON.parse(t.output ?? 'null')] : []));
     expect(answers).toEqual([{ decision: 'decline', taskId: expect.any(String) }]);
+    expect(tasks.map((t) => t.status)).toEqual(['SUCCEEDED', 'TIMED_OUT']);
     // The free text stayed on the task item.
     const declined = (await w.store.listEvents(caseId)).find((e) => e.type === 'OFFER_DECLINED');
     expect(await w.store.getTask(declined?.taskId as string)).toMatchObject({
@@ -602,93 +651,100 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
         return result;
       },
     });
-    const { caseId, execution } = await refer(w);
-    const offer = await execution.nextCallback();
+    const { caseId, arn } = await refer(w);
+    const offer = await w.wf.nextCallback(arn);
 
     expect(calls).toBe(2);
-    const [lost] = w.workflow.callbacks.history();
-    expect(lost).toEqual({
-      token: expect.any(String),
-      answer: { kind: 'closed', reason: expect.any(String) },
+    // The lost attempt's token was closed; the retried attempt has a new one.
+    const [lost, retried, ...more] = tokens(w, arn);
+    expect(more).toEqual([]);
+    expect(lost).toMatchObject({
+      state: S.OFFER_TO_NGO,
+      attempt: 1,
+      status: 'FAILED',
+      error: 'Lambda.ServiceException',
     });
-    expect(lost?.token).not.toBe(offer.token);
+    expect(retried).toMatchObject({ state: S.OFFER_TO_NGO, attempt: 2, status: 'OPEN', token: offer.token });
+    expect(await w.wf.sendTaskSuccess(lost?.token as string, { decision: 'accept' })).toBe('closed');
     expect(await w.store.getTask(taskIdOf(offer))).toMatchObject({ sfnTaskToken: offer.token });
     expect(w.mailer.to(MAIL.alfaSq).filter(isOffer)).toHaveLength(1);
-    expect(execution.events.some((e) => e.type === 'StateRetried' && e.state.name === S.OFFER_TO_NGO)).toBe(
-      true,
-    );
+    expect(
+      w.wf
+        .view(arn)
+        .history.filter((e) => e.type === 'TaskFailed')
+        .map((e) => e.taskFailedEventDetails?.error),
+    ).toEqual(['Lambda.ServiceException']);
 
     expect(await answer(w, MAIL.alfaSq, 'accept')).toMatchObject({ kind: 'done' });
-    expect(await execution.result()).toEqual({ status: 'SUCCEEDED', output: { outcome: 'ACCEPTED' } });
+    expect(await w.wf.result(arn)).toEqual({ status: 'SUCCEEDED', output: { outcome: 'ACCEPTED' } });
     expect(await w.store.getCase(caseId)).toMatchObject({ status: 'ACCEPTED', acceptedOrgId: 'ngo-alfa' });
   });
 
   it('costs 10 DynamoDB calls from POST to the offer email, 4 of them directory reads', async () => {
-    // The real DynamoStore behind a counting client, on a table that decides like DynamoDB.
-    const ddb = mockClient(DynamoDBDocumentClient);
-    try {
-      const table = new FakeDynamoTable();
-      ddb.on(GetCommand).callsFake((input) => table.get(input));
-      ddb.on(PutCommand).callsFake((input) => table.put(input));
-      ddb.on(UpdateCommand).callsFake((input) => table.update(input));
-      ddb.on(DeleteCommand).callsFake((input) => table.delete(input));
-      ddb.on(QueryCommand).callsFake((input) => table.query(input));
-      ddb.on(TransactWriteCommand).callsFake((input) => table.transactWrite(input));
-      const store = new DynamoStore(new DynamoDBClient({ region: 'eu-central-1' }), 'bashke-test');
-      const w = await setUp({ store });
-      ddb.resetHistory();
+    // Every command DynamoStore sends to DynamoDB Local, counted at the client.
+    const calls: string[] = [];
+    const w = await setUp({
+      watch: (client) =>
+        client.middlewareStack.add(
+          (next, context) => async (args) => {
+            const input = args.input as { Key?: { pk?: unknown }; IndexName?: string };
+            const pk = input.Key?.pk;
+            const key =
+              (typeof pk === 'object' && pk !== null ? (pk as { S?: string }).S : pk) ??
+              input.IndexName ??
+              '';
+            const name = String(context.commandName)
+              .replace(/Command$/, '')
+              .replace(/^(Get|Put|Update|Delete)Item$/, '$1')
+              .replace(/^TransactWriteItems$/, 'TransactWrite');
+            calls.push(`${name} ${String(key).replace(/#.*$/, '#')}`);
+            return next(args);
+          },
+          { step: 'initialize', name: 'countCalls' },
+        ),
+    });
+    calls.length = 0;
 
-      const { execution } = await refer(w);
-      const offer = await execution.nextCallback();
-      expect(w.mailer.sent.filter(isOffer)).toHaveLength(2);
+    const { arn } = await refer(w);
+    const offer = await w.wf.nextCallback(arn);
+    expect(w.mailer.sent.filter(isOffer)).toHaveLength(2);
 
-      const calls = ddb.calls().map((c) => {
-        const command = c.args[0] as { constructor: { name: string }; input: Record<string, unknown> };
-        const key = (command.input.Key as { pk?: string } | undefined)?.pk ?? command.input.IndexName ?? '';
-        return `${command.constructor.name.replace(/Command$/, '')} ${String(key).replace(/#.*$/, '#')}`;
-      });
-      expect(calls).toEqual([
-        // POST /referrals: region and social worker's organisation (directory), the counter, the transaction.
-        'Get REGION#',
-        'Get ORG#',
-        'Update COUNTER#',
-        'TransactWrite ',
-        // PrepareOffer: the case (its profile chooses the NGO) and the directory at once, the offer transaction.
-        'Get CASE#',
-        'Query gsi1',
-        'TransactWrite ',
-        // OfferToNgo: arm (one transaction) and the NGO's focal points (directory) at once, mark emailed.
-        'TransactWrite ',
-        'Get ORG#',
-        'Update TASK#',
-      ]);
-      const directoryReads = calls.filter((c) => /^(Get (REGION|ORG)#|Query gsi1)/.test(c));
-      expect({ total: calls.length, directory: directoryReads.length }).toEqual({ total: 10, directory: 4 });
-      expect(await answer(w, MAIL.alfaSq, 'accept')).toMatchObject({ kind: 'done' });
-      expect(w.workflow.callbacks.isOpen(offer.token)).toBe(false);
-      expect(await execution.result()).toEqual({ status: 'SUCCEEDED', output: { outcome: 'ACCEPTED' } });
-    } finally {
-      ddb.restore();
-    }
+    expect(calls).toEqual([
+      // POST /referrals: region and social worker's organisation (directory), the counter, the transaction.
+      'Get REGION#',
+      'Get ORG#',
+      'Update COUNTER#',
+      'TransactWrite ',
+      // PrepareOffer: the case (its profile chooses the NGO) and the directory at once, the offer transaction.
+      'Get CASE#',
+      'Query gsi1',
+      'TransactWrite ',
+      // OfferToNgo: arm (one transaction) and the NGO's focal points (directory) at once, mark emailed.
+      'TransactWrite ',
+      'Get ORG#',
+      'Update TASK#',
+    ]);
+    const directoryReads = calls.filter((c) => /^(Get (REGION|ORG)#|Query gsi1)/.test(c));
+    expect({ total: calls.length, directory: directoryReads.length }).toEqual({ total: 10, directory: 4 });
+    expect(await answer(w, MAIL.alfaSq, 'accept')).toMatchObject({ kind: 'done' });
+    expect(isOpen(w, arn, offer.token)).toBe(false);
+    expect(await w.wf.result(arn)).toEqual({ status: 'SUCCEEDED', output: { outcome: 'ACCEPTED' } });
   });
 
   it('a step that fails for good ends in ReferralFailed with the error kept in state', async () => {
     const w = await setUp();
-    const { caseId, execution } = await refer(w);
-    await execution.nextCallback();
-    w.store.failNext(
-      'acceptCase',
-      Object.assign(new Error('table unavailable'), { name: 'InternalServerError' }),
-    );
+    const { caseId, arn } = await refer(w);
+    await w.wf.nextCallback(arn);
+    w.failNext('acceptCase', Object.assign(new Error('table unavailable'), { name: 'InternalServerError' }));
     await answer(w, MAIL.alfaSq, 'accept');
 
-    expect(await execution.result()).toEqual({
+    expect(await w.wf.result(arn)).toEqual({
       status: 'FAILED',
       error: 'ReferralWorkflowFailed',
       cause: 'A referral step failed; the case needs a coordinator.',
     });
-    const failed = execution.events.find((e) => e.type === 'StateEntered' && e.state.name === S.FAILED);
-    expect(failed?.type === 'StateEntered' && failed.state.input).toMatchObject({
+    const failed = w.wf.view(arn).history.find((e) => e.stateEnteredEventDetails?.name === S.FAILED);
+    expect(JSON.parse(failed?.stateEnteredEventDetails?.input ?? 'null')).toMatchObject({
       caseId,
       error: { Error: 'InternalServerError' },
     });

@@ -54,6 +54,12 @@ export interface ReadAssemblyOptions {
   readonly accountId?: string;
   /** Region for environment-agnostic stacks (`aws://unknown-account/unknown-region`). */
   readonly region?: string;
+  /**
+   * Reads only the stacks of these names (e.g. a stateful stack whose tables a test needs,
+   * from an assembly synthesized without bundling); a reference into a stack left out fails
+   * as an unknown stack would. An unknown name is an AssemblyError. @default every stack
+   */
+  readonly stacks?: readonly string[];
 }
 
 /** A resource the local runtime leaves out, and why. */
@@ -430,7 +436,15 @@ export function readAssembly(
   opts: ReadAssemblyOptions = {},
 ): LocalAssembly {
   const assemblyDir = path.resolve(cdkOutDir);
-  const { stacks: artifacts, assetFolders } = listStacks(assemblyDir);
+  const listed = listStacks(assemblyDir);
+  const { assetFolders } = listed;
+  const wanted = opts.stacks;
+  const artifacts =
+    wanted === undefined ? listed.stacks : listed.stacks.filter((s) => wanted.includes(s.stackName));
+  for (const name of wanted ?? []) {
+    if (!artifacts.some((s) => s.stackName === name))
+      throw new AssemblyError(undefined, `${assemblyDir} holds no stack ${name}`);
+  }
   const model = new AssemblyModel(endpoints, opts.accountId ?? LOCAL_ACCOUNT_ID, assetFolders);
   if (artifacts.length === 0)
     throw new AssemblyError(undefined, `${assemblyDir} holds no CloudFormation stack`);

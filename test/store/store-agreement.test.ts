@@ -1,52 +1,32 @@
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoStore } from '../../shared/data/dynamo-store';
 import type { Store } from '../../shared/data/store';
-import { FakeDynamoTable } from '../support/fake-dynamo-table';
+import { createTestTable, type TestTable } from '../support/dynamodb-local';
 import { actionLink, CASE_ID, createReferralArgs, directory, offerTask, T0 } from '../support/fixtures';
 import { type Item, MemoryStore } from '../support/memory-store';
 
 /**
- * MemoryStore must decide exactly as DynamoStore does. DynamoStore runs here against a
- * table that evaluates its real condition and update expressions; each flow runs on both
+ * MemoryStore must decide exactly as DynamoStore does. DynamoStore runs here on DynamoDB
+ * Local, on a fresh table of the data stack's definition per flow; each flow runs on both
  * stores and must give the same answers and leave the same items behind.
  */
 
-const ddb = mockClient(DynamoDBDocumentClient);
-let table: FakeDynamoTable;
+const tables: TestTable[] = [];
 
-beforeEach(() => {
-  ddb.reset();
-  table = new FakeDynamoTable();
-  ddb.on(GetCommand).callsFake((input) => table.get(input));
-  ddb.on(PutCommand).callsFake((input) => table.put(input));
-  ddb.on(UpdateCommand).callsFake((input) => table.update(input));
-  ddb.on(DeleteCommand).callsFake((input) => table.delete(input));
-  ddb.on(QueryCommand).callsFake((input) => table.query(input));
-  ddb.on(TransactWriteCommand).callsFake((input) => table.transactWrite(input));
-});
-
-afterAll(() => {
-  ddb.restore();
+afterAll(async () => {
+  await Promise.all(tables.map((t) => t.drop()));
 });
 
 interface Harness {
   readonly store: Store;
-  readonly items: () => Item[];
+  readonly items: () => Item[] | Promise<Item[]>;
 }
 
-function harnesses(): Array<[string, Harness]> {
+async function harnesses(): Promise<Array<[string, Harness]>> {
   const memory = new MemoryStore();
-  const dynamo = new DynamoStore(new DynamoDBClient({ region: 'eu-central-1' }), 'bashke-test');
+  const table = await createTestTable('agreement');
+  tables.push(table);
+  const dynamo = new DynamoStore(table.client, table.tableName);
   return [
     ['MemoryStore', { store: memory, items: () => memory.items() }],
     ['DynamoStore', { store: dynamo, items: () => table.items() }],
@@ -62,10 +42,10 @@ async function seed(store: Store): Promise<void> {
 /** Runs a flow on both stores; returns the outcomes and final items of each. */
 async function onBoth<T>(flow: (store: Store) => Promise<T>) {
   const results: Array<{ name: string; outcome: T; items: Item[] }> = [];
-  for (const [name, h] of harnesses()) {
+  for (const [name, h] of await harnesses()) {
     await seed(h.store);
     const outcome = await flow(h.store);
-    results.push({ name, outcome, items: h.items() });
+    results.push({ name, outcome, items: await h.items() });
   }
   const [memory, dynamo] = results;
   if (!memory || !dynamo) throw new Error('both stores must run');
