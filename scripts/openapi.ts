@@ -6,7 +6,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
-import { decisionFormSchema } from '../functions/action-link/action-link';
 import { PAGE_HEADERS } from '../functions/action-link/pages';
 import pkg from '../package.json';
 import {
@@ -16,6 +15,7 @@ import {
   referralRequestSchema,
   referralResponseSchema,
 } from '../shared/domain/referral';
+import { OUTCOME_SCHEMAS } from '../shared/domain/tasks';
 import { MAX_BODY_BYTES } from '../shared/http/body';
 
 /** One failed rule of a 400: where (JSON Pointer) and which rule; never the value. */
@@ -84,7 +84,7 @@ const COMPONENTS: ReadonlyArray<[z.ZodType, Meta]> = [
     },
   ],
   [
-    decisionFormSchema,
+    OUTCOME_SCHEMAS.OFFER,
     {
       id: 'DecisionForm',
       description: 'The confirm page form. `reason` is required to decline and ignored when accepting.',

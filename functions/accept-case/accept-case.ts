@@ -18,7 +18,7 @@ export interface AcceptCaseDeps {
 export async function acceptCase(deps: AcceptCaseDeps, event: unknown): Promise<{ officerEmailed: boolean }> {
   const input = parseTaskInput(taskInputs.acceptCase, event);
   const task = await deps.store.getTask(input.taskId);
-  if (!task || task.caseId !== input.caseId || task.decision !== 'accept') {
+  if (!task || task.caseId !== input.caseId || task.result !== 'accept') {
     throw new CaseStateError('the offer was not accepted');
   }
   await deps.store.acceptCase({ caseId: input.caseId, task, now: deps.now().toISOString() });

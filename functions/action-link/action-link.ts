@@ -1,48 +1,90 @@
-import * as z from 'zod';
-import type { Decision, OrgRecord } from '../../shared/data/records';
+import type { Actor, CaseRecord, OrgRecord, TaskRecord } from '../../shared/data/records';
 import type { Store } from '../../shared/data/store';
 import { hashActionToken, isWellFormedToken } from '../../shared/domain/action-token';
-import { UNSAFE_TEXT } from '../../shared/domain/directory';
+import {
+  outcomeFromForm,
+  PLAN_SERVICE_PROVIDERS,
+  PLAN_SERVICES,
+  type PlanService,
+  type TaskKind,
+} from '../../shared/domain/tasks';
 import type { Language } from '../../shared/email/templates';
+import { type CompleteTaskDeps, completeTask, isLocalGov } from '../../shared/tasks/complete-task';
 
-/** Completes a callback task; 'closed' when Step Functions no longer waits for it. */
-export interface TaskCallback {
-  succeed(sfnTaskToken: string, output: { decision: Decision; taskId: string }): Promise<'ok' | 'closed'>;
+export interface ActionLinkDeps extends CompleteTaskDeps {
+  readonly store: CompleteTaskDeps['store'] & Pick<Store, 'getActionLink' | 'getTask' | 'getOrganisation'>;
 }
 
-export interface ActionLinkDeps {
-  readonly store: Pick<Store, 'getActionLink' | 'getTask' | 'getCase' | 'getOrganisation' | 'decideTask'>;
-  readonly callback: TaskCallback;
-  readonly now: () => Date;
+/** One organisation a plan item may go to, for the plan form's choices. */
+export interface PlanChoice {
+  readonly service: PlanService;
+  readonly orgs: readonly { readonly orgId: string; readonly name: string }[];
 }
 
-export interface OfferSummary {
+/** What the page shows of a task: its kind, the case reference, who it is for, by when. Never the person. */
+export interface TaskSummary {
+  readonly kind: TaskKind;
   readonly reference: string;
   readonly orgName: string;
-  readonly deadline: Date;
+  readonly due: Date;
   readonly language: Language;
+  readonly planChoices: readonly PlanChoice[];
 }
 
 export type ActionOutcome =
-  | { readonly kind: 'confirm'; readonly offer: OfferSummary }
-  | { readonly kind: 'invalid'; readonly offer: OfferSummary; readonly fields: readonly string[] }
-  | { readonly kind: 'done'; readonly offer: OfferSummary; readonly decision: Decision }
+  | { readonly kind: 'confirm'; readonly task: TaskSummary }
+  | { readonly kind: 'invalid'; readonly task: TaskSummary; readonly fields: readonly string[] }
+  | { readonly kind: 'done'; readonly task: TaskSummary; readonly result: string }
   | { readonly kind: 'gone' };
 
 const GONE: ActionOutcome = { kind: 'gone' };
 
-const reasonText = z
-  .string()
-  .trim()
-  .min(1)
-  .max(500)
-  .refine((v) => !UNSAFE_TEXT.test(v), { message: 'control, format or unpaired surrogate characters' });
+/** Whoever holds the link acts for the task's organisation. */
+const linkActor = (task: TaskRecord): Actor => ({ role: 'link', orgId: task.orgId });
 
-/** The decision form. `reason` is required to decline and ignored when accepting. */
-export const decisionFormSchema = z.discriminatedUnion('decision', [
-  z.strictObject({ decision: z.literal('accept'), reason: z.string().max(2000).optional() }),
-  z.strictObject({ decision: z.literal('decline'), reason: reasonText }),
-]);
+/** Organisations of the region that may be given each plan service (the plan forms' choices). */
+function planChoices(item: CaseRecord, orgs: readonly OrgRecord[]): PlanChoice[] {
+  return PLAN_SERVICES.map((service) => {
+    const provider = PLAN_SERVICE_PROVIDERS[service];
+    return {
+      service,
+      orgs: orgs
+        .filter(
+          (o) =>
+            o.regions.includes(item.region) &&
+            o.services.includes(provider.need) &&
+            (provider.localGov ? isLocalGov(o) : o.kind === 'ngo'),
+        )
+        .map((o) => ({ orgId: o.orgId, name: o.name })),
+    };
+  }).filter((c) => c.orgs.length > 0);
+}
+
+async function summary(
+  deps: ActionLinkDeps,
+  task: TaskRecord,
+  linkExpiresAt: string,
+): Promise<TaskSummary | undefined> {
+  const planned = task.kind === 'ASSISTANCE_PLAN' || task.kind === 'PLAN_REVIEW';
+  const [item, org, orgs] = await Promise.all([
+    deps.store.getCase(task.caseId),
+    deps.store.getOrganisation(task.orgId),
+    planned ? deps.store.listOrganisations() : Promise.resolve([]),
+  ]);
+  if (!item || !org) return undefined;
+  const language =
+    org.contacts.find((c) => c.roles.includes('focal-point') || c.roles.includes('coordinator'))?.language ??
+    'sq';
+  return {
+    kind: task.kind,
+    reference: item.reference,
+    orgName: org.name,
+    // The offer's page shows when the link stops working; other tasks their due instant.
+    due: new Date(task.kind === 'OFFER' ? linkExpiresAt : task.dueAt),
+    language,
+    planChoices: planned ? planChoices(item, orgs) : [],
+  };
+}
 
 /** Every way a token can fail ends here, so the answer cannot tell them apart. */
 async function resolve(deps: ActionLinkDeps, token: string) {
@@ -53,80 +95,49 @@ async function resolve(deps: ActionLinkDeps, token: string) {
   if (!link || link.usedAt || Date.parse(link.expiresAt) <= now.getTime()) return undefined;
   const task = await deps.store.getTask(link.taskId);
   // Any live link of an open task works, not only the newest: a step stopped after emailing
-  // one link and run again may have armed another (send-offer). The first answer closes the task.
-  if (task?.status !== 'OPEN' || !task.sfnTaskToken) return undefined;
-  const [item, org] = await Promise.all([
-    deps.store.getCase(task.caseId),
-    deps.store.getOrganisation(task.orgId),
-  ]);
-  if (!item || !org) return undefined;
-  return {
-    hash,
-    task,
-    offer: offerSummary(item.reference, org, link.expiresAt),
-    sfnTaskToken: task.sfnTaskToken,
-  };
-}
-
-function offerSummary(reference: string, org: OrgRecord, expiresAt: string): OfferSummary {
-  return {
-    reference,
-    orgName: org.name,
-    deadline: new Date(expiresAt),
-    language: org.contacts.find((c) => c.roles.includes('focal-point'))?.language ?? 'sq',
-  };
+  // one link and run again may have armed another (open-task). The first answer closes the task.
+  if (task?.status !== 'OPEN') return undefined;
+  const view = await summary(deps, task, link.expiresAt);
+  return view && { hash, task, view };
 }
 
 /** GET (and HEAD): shows what the link is for. Changes nothing: mail scanners open links. */
 export async function viewAction(deps: ActionLinkDeps, token: string): Promise<ActionOutcome> {
   const found = await resolve(deps, token);
-  return found ? { kind: 'confirm', offer: found.offer } : GONE;
-}
-
-/** The form's fields; undefined when a field is repeated or the form is missing. */
-function formFields(form: URLSearchParams | undefined): Record<string, string> | undefined {
-  if (!form) return undefined;
-  const fields: Record<string, string> = {};
-  for (const [k, v] of form) {
-    if (Object.hasOwn(fields, k)) return undefined;
-    fields[k] = v;
-  }
-  return fields;
+  return found ? { kind: 'confirm', task: found.view } : GONE;
 }
 
 /**
- * A POST again on the link that decided the task, with the same decision, while the link is
- * still live: the decision was recorded but telling the workflow failed (the person saw a
- * 503 and tried again). Tell it again, so a recorded answer is never lost to the offer's
- * timeout. Step Functions answers a token it has already had with TaskTimedOut ('closed'):
- * a double POST after a success still gets the 410 page and has no second effect.
+ * A POST again on the link that completed the task, with the same answer, while the link is
+ * still live: the answer was recorded but telling the workflow failed (the person saw a 503
+ * and tried again). Tell it again, so a recorded answer is never lost to a timeout. Step
+ * Functions answers a token it has already had with TaskTimedOut ('closed'): a double POST
+ * after a success still gets the 410 page and has no second effect.
  */
 async function resumeRecorded(
   deps: ActionLinkDeps,
   token: string,
   form: URLSearchParams | undefined,
 ): Promise<ActionOutcome> {
-  if (!isWellFormedToken(token)) return GONE;
+  if (!isWellFormedToken(token) || !form) return GONE;
   const link = await deps.store.getActionLink(hashActionToken(token));
   if (!link?.usedAt || Date.parse(link.expiresAt) <= deps.now().getTime()) return GONE;
-  const parsed = decisionFormSchema.safeParse(formFields(form));
-  if (!parsed.success) return GONE;
   const task = await deps.store.getTask(link.taskId);
-  if (task?.status !== 'DECIDED' || task.decision !== parsed.data.decision || !task.sfnTaskToken) return GONE;
+  if (!task?.sfnTaskToken || !task.result || (task.status !== 'DONE' && task.status !== 'DECLINED'))
+    return GONE;
+  const fields = outcomeFromForm(form);
+  const answer = fields && Object.values(fields).find((v) => v === task.result);
+  if (answer === undefined) return GONE;
   const resumed = await deps.callback.succeed(task.sfnTaskToken, {
-    decision: task.decision,
     taskId: task.taskId,
+    result: task.result,
   });
   if (resumed !== 'ok') return GONE;
-  const [item, org] = await Promise.all([
-    deps.store.getCase(task.caseId),
-    deps.store.getOrganisation(task.orgId),
-  ]);
-  if (!item || !org) return GONE;
-  return { kind: 'done', offer: offerSummary(item.reference, org, link.expiresAt), decision: task.decision };
+  const view = await summary(deps, task, link.expiresAt);
+  return view ? { kind: 'done', task: view, result: task.result } : GONE;
 }
 
-/** POST: records the decision once (link used and task decided together), then resumes the workflow. */
+/** POST: does the task once (link used and task closed together), then resumes the workflow. */
 export async function submitAction(
   deps: ActionLinkDeps,
   token: string,
@@ -134,27 +145,16 @@ export async function submitAction(
 ): Promise<ActionOutcome> {
   const found = await resolve(deps, token);
   if (!found) return resumeRecorded(deps, token, form);
-  const fields: Record<string, string> = {};
-  const repeated: string[] = [];
-  for (const [k, v] of form ?? []) {
-    if (Object.hasOwn(fields, k)) repeated.push(k);
-    fields[k] = v;
-  }
-  const parsed = decisionFormSchema.safeParse(fields);
-  if (!parsed.success || repeated.length || !form) {
-    const bad = parsed.success ? [] : parsed.error.issues.map((i) => String(i.path[0] ?? 'form'));
-    return { kind: 'invalid', offer: found.offer, fields: [...new Set(bad.length ? bad : ['form'])] };
-  }
-  const { decision } = parsed.data;
-  const decided = await deps.store.decideTask({
-    hash: found.hash,
+  const raw = form ? outcomeFromForm(form) : undefined;
+  if (!raw) return { kind: 'invalid', task: found.view, fields: ['form'] };
+  const done = await completeTask(deps, {
     task: found.task,
-    decision,
-    ...(decision === 'decline' ? { declineReason: parsed.data.reason } : {}),
-    now: deps.now().toISOString(),
+    raw,
+    actor: linkActor(found.task),
+    hash: found.hash,
   });
-  if (!decided) return GONE;
-  // The free-text reason stays on the task item; the workflow learns the decision and the id only.
-  const resumed = await deps.callback.succeed(found.sfnTaskToken, { decision, taskId: found.task.taskId });
-  return resumed === 'ok' ? { kind: 'done', offer: found.offer, decision } : GONE;
+  if (done.kind === 'invalid') {
+    return { kind: 'invalid', task: found.view, fields: done.issues.map((i) => i.path.replace(/^\//, '')) };
+  }
+  return done.kind === 'done' ? { kind: 'done', task: found.view, result: done.result } : GONE;
 }

@@ -9,6 +9,7 @@ import { SfnTaskCallback } from '../../shared/aws/task-callback';
 import { formBody } from '../../shared/http/body';
 import { ROUTE_PLUGIN } from '../../shared/http/handler';
 import { transientFailure } from '../../shared/http/transient';
+import { taskClockFromEnv } from '../../shared/tasks/task-context';
 import { ENV, parseEnv, timeZoneName } from '../../shared/util/env';
 import { logger } from '../../shared/util/logger';
 import { submitAction, viewAction } from './action-link';
@@ -16,9 +17,9 @@ import { PAGE_HEADERS, renderOutcome } from './pages';
 
 const env = parseEnv(z.object({ [ENV.TIME_ZONE]: timeZoneName }));
 const deps = {
+  ...taskClockFromEnv(),
   store: storeFromEnv(),
   callback: new SfnTaskCallback(new SFNClient(sdkClientConfig())),
-  now: () => new Date(),
 };
 
 /**

@@ -1,8 +1,9 @@
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import { NEEDS } from '../../shared/domain/codes';
 import { escapeHtml } from '../../shared/email/html';
-import type { Language } from '../../shared/email/templates';
+import { type Language, TASK_TITLES } from '../../shared/email/templates';
 import { formatInstant } from '../../shared/util/time';
-import type { ActionOutcome } from './action-link';
+import type { ActionOutcome, TaskSummary } from './action-link';
 
 /** Headers of every action page: no referrer leaks the token, nothing is cached or framed. */
 export const PAGE_HEADERS = {
@@ -18,28 +19,100 @@ const T = {
   en: {
     title: 'Referral offer',
     intro: (ref: string, org: string) => `Case ${ref} is offered to ${org}.`,
+    taskIntro: (ref: string, org: string) => `Case ${ref}, for ${org}.`,
     deadline: (d: string) => `Please answer by ${d}.`,
+    due: (d: string) => `Due by ${d}.`,
     accept: 'Accept the referral',
     decline: 'Decline the referral',
-    reason: 'Reason for declining (required, up to 500 characters)',
+    reason: 'Reason (required, up to 500 characters)',
     invalid: 'The answer was not complete. Please check the fields marked below.',
     accepted: (ref: string) => `Thank you. You accepted case ${ref}. The referring officer is informed.`,
     declined: (ref: string) => `Thank you. You declined case ${ref}. It is offered to another organisation.`,
+    recorded: (ref: string) => `Thank you. Your answer for case ${ref} is recorded.`,
+    submit: 'Send',
+    none: '— none —',
+    guardian: 'A guardian has been appointed',
+    needs: 'Needs found',
+    planIntro: 'Choose who provides each item of the plan (leave "none" where no item is needed).',
+    more: 'Items to add to the plan (optional)',
+    done: 'Done',
+    notPossible: 'Not possible',
+    confirm: 'Confirm the closure',
+    reject: 'Send back to the NGO',
   },
   sq: {
     title: 'Ofertë referimi',
     intro: (ref: string, org: string) => `Rasti ${ref} i ofrohet ${org}.`,
+    taskIntro: (ref: string, org: string) => `Rasti ${ref}, për ${org}.`,
     deadline: (d: string) => `Ju lutemi përgjigjuni deri më ${d}.`,
+    due: (d: string) => `Afati: ${d}.`,
     accept: 'Prano referimin',
     decline: 'Refuzo referimin',
-    reason: 'Arsyeja e refuzimit (e detyrueshme, deri në 500 shkronja)',
+    reason: 'Arsyeja (e detyrueshme, deri në 500 shkronja)',
     invalid: 'Përgjigja nuk ishte e plotë. Ju lutemi kontrolloni fushat më poshtë.',
     accepted: (ref: string) =>
       `Faleminderit. Ju e pranuat rastin ${ref}. Oficeri që e referoi është njoftuar.`,
     declined: (ref: string) =>
       `Faleminderit. Ju e refuzuat rastin ${ref}. Ai i ofrohet një organizate tjetër.`,
+    recorded: (ref: string) => `Faleminderit. Përgjigja juaj për rastin ${ref} u regjistrua.`,
+    submit: 'Dërgo',
+    none: '— asnjë —',
+    guardian: 'Është caktuar një kujdestar',
+    needs: 'Nevojat e gjetura',
+    planIntro: 'Zgjidhni kush ofron çdo veprim të planit (lini "asnjë" kur nuk nevojitet).',
+    more: "Veprime për t'u shtuar në plan (sipas dëshirës)",
+    done: 'U krye',
+    notPossible: 'Nuk është e mundur',
+    confirm: 'Konfirmo mbylljen',
+    reject: 'Ktheje te OJF-ja',
   },
 } satisfies Record<Language, unknown>;
+
+/** The words of each choice a form offers, by field value. */
+const CHOICES: Record<Language, Record<string, string>> = {
+  en: {
+    shelter: 'Shelter',
+    medical: 'Medical',
+    'psycho-social': 'Psycho-social',
+    legal: 'Legal',
+    education: 'Education',
+    employment: 'Employment',
+    family: 'Family',
+    'economic-aid': 'Economic aid',
+    'vocational-training': 'Vocational training',
+    'school-reintegration': 'School reintegration',
+    completed: 'Reflection period completed',
+    extended: 'Reflection period extended',
+    continue: 'Assistance continues',
+    complete: 'Assistance complete: move to follow-up',
+    stable: 'Stable',
+    'needs-support': 'Needs support',
+    'no-contact': 'No contact',
+    CLOSED: 'Closed',
+    CLOSED_REFERRED: 'Closed: referred elsewhere',
+  },
+  sq: {
+    shelter: 'Strehim',
+    medical: 'Mjekësor',
+    'psycho-social': 'Psiko-social',
+    legal: 'Ligjor',
+    education: 'Arsim',
+    employment: 'Punësim',
+    family: 'Familje',
+    'economic-aid': 'Ndihmë ekonomike',
+    'vocational-training': 'Formim profesional',
+    'school-reintegration': 'Riintegrim në shkollë',
+    completed: 'Periudha e reflektimit përfundoi',
+    extended: 'Periudha e reflektimit u zgjat',
+    continue: 'Asistenca vazhdon',
+    complete: 'Asistenca përfundoi: kalim në ndjekje',
+    stable: 'I qëndrueshëm',
+    'needs-support': 'Ka nevojë për mbështetje',
+    'no-contact': 'Pa kontakt',
+    CLOSED: 'Mbyllur',
+    CLOSED_REFERRED: 'Mbyllur: referuar diku tjetër',
+  },
+};
 
 function layout(lang: string, title: string, body: string, requestId: string): string {
   return [
@@ -49,7 +122,7 @@ function layout(lang: string, title: string, body: string, requestId: string): s
     '<meta name="referrer" content="no-referrer">',
     `<title>${escapeHtml(title)}</title>`,
     '<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}' +
-      'form{margin:1.5rem 0}button{font-size:1rem;padding:.5rem 1rem}input{width:100%;font-size:1rem}</style>',
+      'form{margin:1.5rem 0}button{font-size:1rem;padding:.5rem 1rem}input[type=text]{width:100%;font-size:1rem}</style>',
     `</head><body><h1>Bashkë — ${escapeHtml(title)}</h1>`,
     body,
     `<p><small>Request ${escapeHtml(requestId)}</small></p>`,
@@ -72,31 +145,115 @@ function gonePage(requestId: string): string {
   );
 }
 
+const esc = escapeHtml;
+
+function radios(lang: Language, name: string, values: readonly string[]): string {
+  return values
+    .map(
+      (v, i) =>
+        `<p><input type="radio" id="${name}-${i}" name="${name}" value="${esc(v)}" required>` +
+        ` <label for="${name}-${i}">${esc(CHOICES[lang][v] ?? v)}</label></p>`,
+    )
+    .join('\n');
+}
+
+function planSelects(lang: Language, task: TaskSummary): string {
+  const t = T[lang];
+  return task.planChoices
+    .map((c) => {
+      const options = [`<option value="">${esc(t.none)}</option>`]
+        .concat(c.orgs.map((o) => `<option value="${esc(o.orgId)}">${esc(o.name)}</option>`))
+        .join('');
+      return (
+        `<p><label for="item-${c.service}">${esc(CHOICES[lang][c.service] ?? c.service)}</label>` +
+        ` <select id="item-${c.service}" name="item.${c.service}">${options}</select></p>`
+      );
+    })
+    .join('\n');
+}
+
+function yesNoForms(lang: Language, yes: [string, string, string], no: [string, string, string]): string {
+  const t = T[lang];
+  return [
+    `<form method="post"><input type="hidden" name="${yes[0]}" value="${yes[1]}">`,
+    `<button type="submit">${esc(yes[2])}</button></form>`,
+    `<form method="post"><input type="hidden" name="${no[0]}" value="${no[1]}">`,
+    `<label for="reason">${esc(t.reason)}</label>`,
+    '<input id="reason" name="reason" type="text" required maxlength="500">',
+    `<p><button type="submit">${esc(no[2])}</button></p></form>`,
+  ].join('\n');
+}
+
+/** The form of each kind of task: the fields its outcome schema takes (shared/domain/tasks.ts). */
+function taskForm(task: TaskSummary): string {
+  const lang = task.language;
+  const t = T[lang];
+  const single = (fields: string) =>
+    `<form method="post">${fields}<p><button type="submit">${esc(t.submit)}</button></p></form>`;
+  switch (task.kind) {
+    case 'OFFER':
+      return yesNoForms(lang, ['decision', 'accept', t.accept], ['decision', 'decline', t.decline]);
+    case 'PLAN_ITEM':
+      return yesNoForms(lang, ['result', 'done', t.done], ['result', 'not-possible', t.notPossible]);
+    case 'CLOSURE_CONFIRMATION':
+      return yesNoForms(lang, ['decision', 'confirm', t.confirm], ['decision', 'reject', t.reject]);
+    case 'CHILD_PROTECTION':
+      return single(
+        '<p><input type="checkbox" id="guardian" name="guardianAppointed" value="yes" required>' +
+          ` <label for="guardian">${esc(t.guardian)}</label></p>`,
+      );
+    case 'NEEDS_ASSESSMENT':
+      return single(
+        `<fieldset><legend>${esc(t.needs)}</legend>` +
+          NEEDS.map(
+            (n, i) =>
+              `<p><input type="checkbox" id="need-${i}" name="needs" value="${n}">` +
+              ` <label for="need-${i}">${esc(CHOICES[lang][n] ?? n)}</label></p>`,
+          ).join('\n') +
+          '</fieldset>',
+      );
+    case 'REFLECTION_REVIEW':
+      return single(radios(lang, 'reflection', ['completed', 'extended']));
+    case 'ASSISTANCE_PLAN':
+      return single(`<p>${esc(t.planIntro)}</p>${planSelects(lang, task)}`);
+    case 'PLAN_REVIEW':
+      return single(
+        `${radios(lang, 'decision', ['continue', 'complete'])}<fieldset><legend>${esc(t.more)}</legend>` +
+          `${planSelects(lang, task)}</fieldset>`,
+      );
+    case 'FOLLOW_UP':
+      return single(radios(lang, 'situation', ['stable', 'needs-support', 'no-contact']));
+    case 'CLOSURE_PROPOSAL':
+      return single(radios(lang, 'closure', ['CLOSED', 'CLOSED_REFERRED']));
+  }
+}
+
 export function renderOutcome(
   outcome: ActionOutcome,
   opts: { requestId: string; timeZone: string; head?: boolean },
 ): APIGatewayProxyResultV2 {
   const head = opts.head ?? false;
   if (outcome.kind === 'gone') return page(410, gonePage(opts.requestId), head);
-  const { offer } = outcome;
-  const t = T[offer.language];
-  const intro = `<p>${escapeHtml(t.intro(offer.reference, offer.orgName))}</p>`;
+  const { task } = outcome;
+  const lang = task.language;
+  const t = T[lang];
+  const offer = task.kind === 'OFFER';
+  const title = offer ? t.title : TASK_TITLES[lang][task.kind];
   if (outcome.kind === 'done') {
-    const msg = outcome.decision === 'accept' ? t.accepted(offer.reference) : t.declined(offer.reference);
-    return page(200, layout(offer.language, t.title, `<p>${escapeHtml(msg)}</p>`, opts.requestId), head);
+    const msg = !offer
+      ? t.recorded(task.reference)
+      : outcome.result === 'accept'
+        ? t.accepted(task.reference)
+        : t.declined(task.reference);
+    return page(200, layout(lang, title, `<p>${esc(msg)}</p>`, opts.requestId), head);
   }
   const invalid = outcome.kind === 'invalid';
-  const marked = invalid ? new Set(outcome.fields) : new Set<string>();
-  const forms = [
-    intro,
-    `<p>${escapeHtml(t.deadline(formatInstant(offer.deadline, opts.timeZone)))}</p>`,
-    invalid ? `<p role="alert"><strong>${escapeHtml(t.invalid)}</strong></p>` : '',
-    '<form method="post"><input type="hidden" name="decision" value="accept">',
-    `<button type="submit">${escapeHtml(t.accept)}</button></form>`,
-    '<form method="post"><input type="hidden" name="decision" value="decline">',
-    `<label for="reason">${escapeHtml(t.reason)}${marked.has('reason') ? ' *' : ''}</label>`,
-    '<input id="reason" name="reason" type="text" required maxlength="500">',
-    `<p><button type="submit">${escapeHtml(t.decline)}</button></p></form>`,
+  const due = formatInstant(task.due, opts.timeZone);
+  const body = [
+    `<p>${esc(offer ? t.intro(task.reference, task.orgName) : t.taskIntro(task.reference, task.orgName))}</p>`,
+    `<p>${esc(offer ? t.deadline(due) : t.due(due))}</p>`,
+    invalid ? `<p role="alert"><strong>${esc(t.invalid)}</strong> ${esc(outcome.fields.join(', '))}</p>` : '',
+    taskForm(task),
   ].join('\n');
-  return page(invalid ? 400 : 200, layout(offer.language, t.title, forms, opts.requestId), head);
+  return page(invalid ? 400 : 200, layout(lang, title, body, opts.requestId), head);
 }

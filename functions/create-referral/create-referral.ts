@@ -189,6 +189,8 @@ export async function createReferral(
     socialWorkerOrgId: request.socialWorkerOrgId,
     person: request.person,
     consentGiven: request.consent.given,
+    consent: request.consent,
+    cycle: 1,
     ...(request.preferredNgoId ? { preferredNgoId: request.preferredNgoId } : {}),
     referringOrgId: caller.orgId,
     officerSub: caller.sub,
@@ -199,7 +201,7 @@ export async function createReferral(
   };
   const outcome = await deps.store.createReferral({
     caseItem,
-    event: { caseId, at, type: 'REFERRED', actor: caller.sub, orgId: caller.orgId },
+    event: { caseId, at, type: 'REFERRED', actor: caller.role, orgId: caller.orgId, status: 'REFERRED' },
     idempotency: { scope: caller.sub, key, requestHash, response, createdAt: at },
   });
   if (outcome === 'idempotency-exists') return replay();

@@ -1,8 +1,10 @@
 import { storeFromEnv } from '../../shared/aws/adapters';
+import { taskClockFromEnv } from '../../shared/tasks/task-context';
 import { workflowStep } from '../../shared/workflow/step-handler';
 import { prepareOffer } from './prepare-offer';
 
-const deps = { store: storeFromEnv(), now: () => new Date() };
+const clock = taskClockFromEnv();
+const deps = { store: storeFromEnv(), now: clock.now, offerDeadlineHours: clock.deadlines.OFFER.amount };
 
 /** Referral workflow step (Lambda task). */
 export const handler = workflowStep('PrepareOffer', (event) => prepareOffer(deps, event));

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Store } from '../../shared/data/store';
 import { treatedAsChild } from '../../shared/domain/codes';
 import { chooseNgo } from '../../shared/domain/ngo-choice';
+import { addHours } from '../../shared/util/time';
 import {
   CaseStateError,
   NO_PREVIOUS_OFFER,
@@ -12,6 +13,8 @@ import {
 export interface PrepareOfferDeps {
   readonly store: Pick<Store, 'getCase' | 'listOrganisations' | 'openOffer'>;
   readonly now: () => Date;
+  /** Hours an NGO has to answer: the offer's due instant and expiry. */
+  readonly offerDeadlineHours: number;
   readonly newId?: () => string;
 }
 
@@ -56,7 +59,9 @@ export async function prepareOffer(deps: PrepareOfferDeps, event: unknown): Prom
     );
     if (!choice) return { found: false, taskId: null, orgId: null };
     const taskId = (deps.newId ?? randomUUID)();
-    const now = deps.now().toISOString();
+    const at = deps.now();
+    const now = at.toISOString();
+    const expiresAt = addHours(at, deps.offerDeadlineHours).toISOString();
     const opened = await deps.store.openOffer({
       caseId: item.caseId,
       expectedVersion: item.version,
@@ -65,11 +70,16 @@ export async function prepareOffer(deps: PrepareOfferDeps, event: unknown): Prom
       task: {
         taskId,
         kind: 'OFFER',
+        subject: 'case',
         caseId: item.caseId,
         orgId: choice.orgId,
         status: 'OPEN',
         reason: choice.reason,
         createdAt: now,
+        // The offer is the one kind that expires: its state's timeout moves the case on.
+        dueAt: expiresAt,
+        expiresAt,
+        sequence: item.offeredOrgIds.length + 1,
       },
     });
     if (opened) return { found: true, taskId, orgId: choice.orgId };

@@ -6,7 +6,7 @@ import type { Construct, IConstruct } from 'constructs';
 import { ROLES } from '../../shared/domain/codes';
 import { ENV } from '../../shared/util/env';
 import { referralDefinition } from '../../workflows/referral';
-import type { DeploymentConfig } from '../config';
+import { type DeploymentConfig, deadlineEnvironment } from '../config';
 import { Api } from '../constructs/api';
 import { BashkeFunction } from '../constructs/bashke-function';
 import { BashkeWorkflow } from '../constructs/bashke-workflow';
@@ -28,7 +28,7 @@ export interface AppStackProps extends StackProps {
  */
 export const BUNDLE_BUDGET_KIB: Readonly<Record<string, number>> = {
   'prepare-offer': 336,
-  'send-offer': 384,
+  'open-task': 384,
   'close-offer': 384,
   'accept-case': 384,
   'mark-unassigned': 384,
@@ -82,17 +82,16 @@ export class AppStack extends Stack {
       return f;
     };
     const workflowOps = { key: opsKey, logRetention, alerts: this.alerts };
+    // Every function that puts a due instant on a task: the deadlines, the holidays (generated
+    // at synth) and the zone they are counted in.
+    const taskClock = { ...deadlineEnvironment(config, new Date()), [ENV.TIME_ZONE]: config.timeZone };
 
     // --- referral workflow ---------------------------------------------------------------
     const steps = {
-      prepareOffer: fn('PrepareOfferFn', 'prepare-offer'),
-      sendOffer: fn('SendOfferFn', 'send-offer', {
+      prepareOffer: fn('PrepareOfferFn', 'prepare-offer', { environment: taskClock }),
+      sendOffer: fn('SendOfferFn', 'open-task', {
         sendsMail: true,
-        environment: {
-          [ENV.OFFER_DEADLINE_HOURS]: String(config.offerDeadlineHours),
-          [ENV.TIME_ZONE]: config.timeZone,
-          [ENV.ACTION_BASE_URL]: this.api.url,
-        },
+        environment: { ...taskClock, [ENV.ACTION_BASE_URL]: this.api.url },
       }),
       closeOffer: fn('CloseOfferFn', 'close-offer', { sendsMail: true }),
       acceptCase: fn('AcceptCaseFn', 'accept-case', { sendsMail: true }),
@@ -118,9 +117,7 @@ export class AppStack extends Stack {
     });
     this.referralWorkflow.grantStartExecution(createReferral);
     const getCase = fn('GetCaseFn', 'get-case');
-    const actionLink = fn('ActionLinkFn', 'action-link', {
-      environment: { [ENV.TIME_ZONE]: config.timeZone },
-    });
+    const actionLink = fn('ActionLinkFn', 'action-link', { environment: taskClock });
     this.referralWorkflow.grantTaskResponse(actionLink);
 
     this.api.addRoute('/referrals', [HttpMethod.POST], createReferral);

@@ -1,5 +1,6 @@
 import {
   InvalidToken,
+  SendTaskFailureCommand,
   SendTaskSuccessCommand,
   type SFNClient,
   TaskDoesNotExist,
@@ -25,6 +26,21 @@ export class SfnTaskCallback {
         return 'closed';
       }
       throw error;
+    }
+  }
+
+  /**
+   * Fails a callback task with an error name its state catches (`TaskCancelled` when a
+   * withdrawal cancels it). The cause is a fixed string: history holds no case data.
+   */
+  async fail(sfnTaskToken: string, error: string, cause: string): Promise<'ok' | 'closed'> {
+    try {
+      await this.sfn.send(new SendTaskFailureCommand({ taskToken: sfnTaskToken, error, cause }));
+      return 'ok';
+    } catch (e) {
+      if (e instanceof TaskTimedOut || e instanceof TaskDoesNotExist || e instanceof InvalidToken)
+        return 'closed';
+      throw e;
     }
   }
 }

@@ -1,4 +1,5 @@
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { Stage, StageInput } from '../domain/stages';
 import type { ReferralWorkflowInput } from '../workflow/task-input';
 
 /**
@@ -12,14 +13,47 @@ export class SfnWorkflowStarter {
     private readonly stateMachineArn: string,
   ) {}
 
-  async start(input: ReferralWorkflowInput): Promise<void> {
+  /** `name`: the case id for the first offer; a coordinator's assignment starts another. */
+  async start(input: ReferralWorkflowInput, name: string = input.caseId): Promise<void> {
     try {
       await this.sfn.send(
         new StartExecutionCommand({
           stateMachineArn: this.stateMachineArn,
-          name: input.caseId,
+          name,
           // Fixed key order: a replay must send byte for byte the same input.
           input: JSON.stringify({ caseId: input.caseId, reference: input.reference, region: input.region }),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ExecutionAlreadyExists) return;
+      throw error;
+    }
+  }
+}
+
+/**
+ * Starts case stage executions. The name is deterministic (a repeated start is the same
+ * execution); one already started, running or ended, counts as started.
+ */
+export class SfnStageStarter {
+  constructor(
+    private readonly sfn: SFNClient,
+    private readonly arns: Readonly<Record<Stage, string>>,
+  ) {}
+
+  async start(stage: Stage, name: string, input: StageInput): Promise<void> {
+    try {
+      await this.sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: this.arns[stage],
+          name,
+          input: JSON.stringify({
+            caseId: input.caseId,
+            reference: input.reference,
+            region: input.region,
+            cycle: input.cycle,
+            sequence: input.sequence,
+          }),
         }),
       );
     } catch (error) {

@@ -5,6 +5,7 @@ import {
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -13,24 +14,41 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Organisation, Region } from '../domain/directory';
-import { actionLinkTtl, IDEMPOTENCY_TTL_SECONDS, keys, ORG_INDEX, ORGS_PARTITION } from './keys';
+import { FINAL_CASE_STATUSES } from '../domain/tasks';
+import {
+  actionLinkTtl,
+  caseIndexKeys,
+  IDEMPOTENCY_TTL_SECONDS,
+  keys,
+  ORG_INDEX,
+  ORGS_PARTITION,
+  taskIndexKeys,
+} from './keys';
+import { normalizeTask } from './migrate';
 import type {
   ActionLinkRecord,
+  Actor,
   CaseEvent,
   CaseRecord,
+  DueItem,
   IdempotencyRecord,
   OrgRecord,
   TaskRecord,
 } from './records';
 import {
-  type ArmOfferArgs,
-  type ArmOfferResult,
+  type ArmTaskArgs,
+  type ArmTaskResult,
   armRefusal,
   type CaseNotice,
+  type CompleteTaskArgs,
   type CreateReferralArgs,
   type CreateReferralResult,
-  type DecideTaskArgs,
+  type MoveCaseArgs,
   type OpenOfferArgs,
+  type OpenTaskArgs,
+  type OpenTaskResult,
+  type Page,
+  type PageArgs,
   type Store,
   type TaskRef,
 } from './store';
@@ -208,7 +226,12 @@ export class DynamoStore implements Store {
             {
               Put: {
                 TableName: this.tableName,
-                Item: { ...keys.case(caseItem.caseId), ...caseItem },
+                Item: {
+                  ...keys.case(caseItem.caseId),
+                  ...caseIndexKeys(caseItem.region, caseItem.createdAt, caseItem.caseId),
+                  openTasks: {},
+                  ...caseItem,
+                },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
@@ -262,13 +285,20 @@ export class DynamoStore implements Store {
           Key: keys.case(args.caseId),
           UpdateExpression:
             'SET #s = :offered, offeredOrgId = :org, currentOfferTaskId = :task, ' +
-            'offeredOrgIds = list_append(offeredOrgIds, :orgs), #v = :next, updatedAt = :now',
+            'offeredOrgIds = list_append(offeredOrgIds, :orgs), #v = :next, updatedAt = :now, ' +
+            'openTasks.#tid = :kind' +
+            (after === undefined ? '' : ' REMOVE openTasks.#after'),
           ConditionExpression:
             '#v = :expected AND ' +
             (after === undefined
               ? 'attribute_not_exists(currentOfferTaskId)'
               : 'currentOfferTaskId = :after'),
-          ExpressionAttributeNames: { '#s': 'status', '#v': 'version' },
+          ExpressionAttributeNames: {
+            '#s': 'status',
+            '#v': 'version',
+            '#tid': task.taskId,
+            ...(after === undefined ? {} : { '#after': after }),
+          },
           ExpressionAttributeValues: {
             ':offered': 'OFFERED',
             ':org': task.orgId,
@@ -277,28 +307,66 @@ export class DynamoStore implements Store {
             ':expected': args.expectedVersion,
             ':next': args.expectedVersion + 1,
             ':now': now,
+            ':kind': task.kind,
             ...(after === undefined ? {} : { ':after': after }),
           },
         },
       },
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: { ...keys.task(task.taskId), ...task },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
+      this.taskPut(task),
       this.offerCount(task.orgId, +1),
-      this.eventPut(args.caseId, now, 'OFFERED', 'system', task),
+      this.eventPut(args.caseId, now, 'OFFERED', 'system', task, 'OFFERED'),
     ]);
   }
 
-  getTask(taskId: string) {
-    return this.get<TaskRecord>(keys.task(taskId));
+  async getTask(taskId: string) {
+    const item = await this.get<Record<string, unknown>>(keys.task(taskId));
+    return item && normalizeTask(item);
   }
 
-  async armOffer(args: ArmOfferArgs): Promise<ArmOfferResult> {
+  async openTask(args: OpenTaskArgs): Promise<OpenTaskResult> {
+    const { task, now } = args;
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            this.taskPut(task),
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.case(task.caseId),
+                UpdateExpression: 'SET openTasks.#tid = :kind, updatedAt = :now',
+                ConditionExpression: `attribute_exists(pk) AND NOT #s IN (${FINAL_CASE_STATUSES.map((_, i) => `:f${i}`).join(', ')})`,
+                ExpressionAttributeNames: { '#tid': task.taskId, '#s': 'status' },
+                ExpressionAttributeValues: {
+                  ':kind': task.kind,
+                  ':now': now,
+                  ...Object.fromEntries(FINAL_CASE_STATUSES.map((f, i) => [`:f${i}`, f])),
+                },
+              },
+            },
+            this.duePut({
+              type: 'TASK_DUE',
+              dueAt: task.dueAt,
+              ref: task.taskId,
+              caseId: task.caseId,
+              taskId: task.taskId,
+            }),
+            this.eventPut(task.caseId, now, `${task.kind}_OPENED`, args.actor, task),
+          ],
+        }),
+      );
+      return 'opened';
+    } catch (error) {
+      const codes = cancellationCodes(error);
+      if (codes[0] === 'ConditionalCheckFailed') return 'exists';
+      if (codes[1] === 'ConditionalCheckFailed') return 'case-closed';
+      throw error;
+    }
+  }
+
+  async armTask(args: ArmTaskArgs): Promise<ArmTaskResult> {
     const { link } = args;
+    const token = args.sfnTaskToken === undefined ? {} : { ':t': args.sfnTaskToken };
     try {
       await this.doc.send(
         new TransactWriteCommand({
@@ -307,13 +375,15 @@ export class DynamoStore implements Store {
               Update: {
                 TableName: this.tableName,
                 Key: keys.task(args.taskId),
-                UpdateExpression: 'SET sfnTaskToken = :t, actionHash = :h, deadline = :d',
+                UpdateExpression:
+                  'SET actionHash = :h, linkExpiresAt = :d' +
+                  (args.sfnTaskToken === undefined ? '' : ', sfnTaskToken = :t'),
                 ConditionExpression:
                   '#s = :open AND caseId = :c AND attribute_not_exists(emailedAt) AND ' +
                   '(attribute_not_exists(actionHash) OR actionHash <> :h)',
                 ExpressionAttributeNames: { '#s': 'status' },
                 ExpressionAttributeValues: {
-                  ':t': args.sfnTaskToken,
+                  ...token,
                   ':h': link.hash,
                   ':d': link.expiresAt,
                   ':open': 'OPEN',
@@ -346,7 +416,8 @@ export class DynamoStore implements Store {
           status: oldString(old, 'status'),
           caseId: oldString(old, 'caseId'),
           actionHash: oldString(old, 'actionHash'),
-          deadline: oldString(old, 'deadline'),
+          // `deadline`: the attribute's name before tasks were generalised.
+          linkExpiresAt: oldString(old, 'linkExpiresAt') ?? oldString(old, 'deadline'),
           emailedAt: oldString(old, 'emailedAt'),
         },
         args,
@@ -354,7 +425,7 @@ export class DynamoStore implements Store {
     }
   }
 
-  async rearmOffer(taskId: string, sfnTaskToken: string): Promise<boolean> {
+  async rearmTask(taskId: string, sfnTaskToken: string): Promise<boolean> {
     return this.update({
       Key: keys.task(taskId),
       UpdateExpression: 'SET sfnTaskToken = :t',
@@ -372,6 +443,10 @@ export class DynamoStore implements Store {
     await this.setOnTask(taskId, 'notifiedAt', at);
   }
 
+  async markEscalated(taskId: string, at: string): Promise<void> {
+    await this.setOnTask(taskId, 'escalatedAt', at);
+  }
+
   async getNotice(caseId: string, notice: CaseNotice): Promise<string | undefined> {
     return (await this.get<{ sentAt: string }>(keys.notice(caseId, notice)))?.sentAt;
   }
@@ -384,11 +459,11 @@ export class DynamoStore implements Store {
     return this.get<ActionLinkRecord>(keys.action(hash));
   }
 
-  async decideTask(args: DecideTaskArgs): Promise<boolean> {
+  async completeTask(args: CompleteTaskArgs): Promise<boolean> {
     const { task, now } = args;
-    const reason = args.declineReason === undefined ? {} : { ':r': args.declineReason };
-    return this.transact([
-      {
+    const items: TransactItems = [];
+    if (args.hash !== undefined) {
+      items.push({
         Update: {
           TableName: this.tableName,
           Key: keys.action(args.hash),
@@ -397,35 +472,57 @@ export class DynamoStore implements Store {
             'attribute_exists(pk) AND attribute_not_exists(usedAt) AND expiresAt > :now AND taskId = :task',
           ExpressionAttributeValues: { ':now': now, ':task': task.taskId },
         },
-      },
-      {
-        Update: {
-          TableName: this.tableName,
-          Key: keys.task(task.taskId),
-          UpdateExpression:
-            'SET #s = :decided, decision = :d, decidedAt = :now' +
-            (args.declineReason === undefined ? '' : ', declineReason = :r'),
-          // Any live link of the task may decide it (see armOffer), but only once: it must be open.
-          ConditionExpression: '#s = :open',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: {
-            ':decided': 'DECIDED',
-            ':open': 'OPEN',
-            ':d': args.decision,
-            ':now': now,
-            ...reason,
-          },
+      });
+    }
+    const closed = taskIndexKeys(task.orgId, false, task.dueAt, task.taskId);
+    const set: Record<string, unknown> = {
+      status: args.status,
+      completedAt: now,
+      completedBy: args.actor,
+      gsi1pk: closed.gsi1pk,
+      ...(args.result === undefined ? {} : { result: args.result }),
+      ...(args.outcome === undefined ? {} : { outcome: args.outcome }),
+      ...(args.note === undefined ? {} : { note: args.note }),
+    };
+    items.push({
+      Update: {
+        TableName: this.tableName,
+        Key: keys.task(task.taskId),
+        // Any live link of the task may complete it (see armTask), but only once: it must be open.
+        UpdateExpression: `SET ${Object.keys(set)
+          .map((_, i) => `#a${i} = :a${i}`)
+          .join(', ')}`,
+        ConditionExpression: '#a0 = :open',
+        ExpressionAttributeNames: Object.fromEntries(Object.keys(set).map((k, i) => [`#a${i}`, k])),
+        ExpressionAttributeValues: {
+          ...Object.fromEntries(Object.values(set).map((v, i) => [`:a${i}`, v])),
+          ':open': 'OPEN',
         },
       },
-      this.offerCount(task.orgId, -1),
-      this.eventPut(
-        task.caseId,
+    });
+    const newTasks = args.newTasks ?? [];
+    items.push(
+      this.caseUpdate({
+        caseId: task.caseId,
         now,
-        args.decision === 'accept' ? 'OFFER_ACCEPTED' : 'OFFER_DECLINED',
-        'action-link',
-        task,
-      ),
-    ]);
+        ...(args.caseStatus ? { from: args.caseStatus.from, to: args.caseStatus.to } : {}),
+        facts: args.caseFacts ?? {},
+        addTasks: newTasks,
+        removeTasks: [task.taskId],
+      }),
+    );
+    items.push({ Delete: { TableName: this.tableName, Key: keys.due(task.taskId, task.dueAt, 'TASK_DUE') } });
+    if (task.kind === 'OFFER') items.push(this.offerCount(task.orgId, -1));
+    items.push(
+      this.eventPut(task.caseId, now, eventType(task, args.status), args.actor, task, args.caseStatus?.to),
+    );
+    for (const t of newTasks) {
+      items.push(this.taskPut(t));
+      items.push(
+        this.duePut({ type: 'TASK_DUE', dueAt: t.dueAt, ref: t.taskId, caseId: t.caseId, taskId: t.taskId }),
+      );
+    }
+    return this.transact(items);
   }
 
   async lapseTask(task: TaskRef, now: string): Promise<boolean> {
@@ -434,12 +531,25 @@ export class DynamoStore implements Store {
         Update: {
           TableName: this.tableName,
           Key: keys.task(task.taskId),
-          UpdateExpression: 'SET #s = :timedOut, decidedAt = :now',
+          UpdateExpression: 'SET #s = :timedOut, completedAt = :now, gsi1pk = :closed',
           ConditionExpression: '#s = :open',
           ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':timedOut': 'TIMED_OUT', ':open': 'OPEN', ':now': now },
+          ExpressionAttributeValues: {
+            ':timedOut': 'TIMED_OUT',
+            ':open': 'OPEN',
+            ':now': now,
+            ':closed': `TASKS#${task.orgId}#CLOSED`,
+          },
         },
       },
+      this.caseUpdate({
+        caseId: task.caseId,
+        now,
+        facts: {},
+        addTasks: [],
+        removeTasks: [task.taskId],
+        bump: false,
+      }),
       this.offerCount(task.orgId, -1),
       this.eventPut(task.caseId, now, 'OFFER_TIMED_OUT', 'system', task),
     ]);
@@ -453,7 +563,8 @@ export class DynamoStore implements Store {
           TableName: this.tableName,
           Key: keys.case(args.caseId),
           UpdateExpression:
-            'SET #s = :accepted, acceptedOrgId = :org, #v = #v + :one, updatedAt = :now REMOVE offeredOrgId',
+            'SET #s = :accepted, acceptedOrgId = :org, acceptedAt = :now, #v = #v + :one, updatedAt = :now ' +
+            'REMOVE offeredOrgId',
           ConditionExpression: '#s = :offered AND currentOfferTaskId = :task',
           ExpressionAttributeNames: { '#s': 'status', '#v': 'version' },
           ExpressionAttributeValues: {
@@ -466,31 +577,108 @@ export class DynamoStore implements Store {
           },
         },
       },
-      this.eventPut(args.caseId, now, 'ACCEPTED', 'system', task),
+      this.eventPut(args.caseId, now, 'ACCEPTED', 'system', task, 'ACCEPTED'),
     ]);
   }
 
   async markUnassigned(args: { caseId: string; now: string }): Promise<boolean> {
-    const { now } = args;
+    return this.moveCase({
+      caseId: args.caseId,
+      from: ['REFERRED', 'OFFERED'],
+      to: 'UNASSIGNED',
+      type: 'UNASSIGNED',
+      actor: { role: 'system' },
+      now: args.now,
+      remove: ['offeredOrgId'],
+    });
+  }
+
+  async moveCase(args: MoveCaseArgs): Promise<boolean> {
+    return this.transact([
+      this.caseUpdate({
+        caseId: args.caseId,
+        now: args.now,
+        from: args.from,
+        to: args.to,
+        facts: args.facts ?? {},
+        addTasks: [],
+        removeTasks: [],
+        remove: args.remove ?? [],
+      }),
+      this.eventPut(args.caseId, args.now, args.type, args.actor, undefined, args.to),
+    ]);
+  }
+
+  async putDue(item: DueItem): Promise<boolean> {
+    return this.putNew({ ...keys.due(item.ref, item.dueAt, item.type), ...item });
+  }
+
+  async listDue(shard: number, now: string, limit: number): Promise<DueItem[]> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        // `~` sorts after every character of an instant, type and id: everything due by now.
+        KeyConditionExpression: 'pk = :p AND sk <= :now',
+        ExpressionAttributeValues: { ':p': `DUE#${shard}`, ':now': `${now}~` },
+        ConsistentRead: true,
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? []).map((i) => strip<DueItem>(i) as DueItem);
+  }
+
+  async deleteDue(item: DueItem): Promise<void> {
+    await this.doc.send(
+      new DeleteCommand({ TableName: this.tableName, Key: keys.due(item.ref, item.dueAt, item.type) }),
+    );
+  }
+
+  async markOverdue(task: TaskRecord, now: string): Promise<boolean> {
     return this.transact([
       {
         Update: {
           TableName: this.tableName,
-          Key: keys.case(args.caseId),
-          UpdateExpression: 'SET #s = :u, #v = #v + :one, updatedAt = :now REMOVE offeredOrgId',
-          ConditionExpression: 'attribute_exists(pk) AND (#s = :referred OR #s = :offered)',
-          ExpressionAttributeNames: { '#s': 'status', '#v': 'version' },
-          ExpressionAttributeValues: {
-            ':u': 'UNASSIGNED',
-            ':referred': 'REFERRED',
-            ':offered': 'OFFERED',
-            ':one': 1,
-            ':now': now,
-          },
+          Key: keys.task(task.taskId),
+          UpdateExpression: 'SET overdueAt = :now',
+          ConditionExpression: '#s = :open AND attribute_not_exists(overdueAt)',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':now': now, ':open': 'OPEN' },
         },
       },
-      this.eventPut(args.caseId, now, 'UNASSIGNED', 'system'),
+      this.eventPut(task.caseId, now, `${task.kind}_OVERDUE`, 'system', task),
     ]);
+  }
+
+  async listCases(region: string, page: PageArgs): Promise<Page<CaseRecord>> {
+    return this.indexPage<CaseRecord>(`CASES#${region}`, page);
+  }
+
+  async listOrgTasks(
+    orgId: string,
+    open: boolean,
+    page: PageArgs & { readonly dueBefore?: string },
+  ): Promise<Page<TaskRecord>> {
+    const result = await this.indexPage<Record<string, unknown>>(
+      `TASKS#${orgId}#${open ? 'OPEN' : 'CLOSED'}`,
+      page,
+      page.dueBefore,
+    );
+    return { ...result, items: result.items.map(normalizeTask) };
+  }
+
+  private async indexPage<T>(partition: string, page: PageArgs, before?: string): Promise<Page<T>> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: ORG_INDEX,
+        KeyConditionExpression: before === undefined ? 'gsi1pk = :p' : 'gsi1pk = :p AND gsi1sk < :b',
+        ExpressionAttributeValues: { ':p': partition, ...(before === undefined ? {} : { ':b': before }) },
+        Limit: page.limit,
+        ...(page.start ? { ExclusiveStartKey: page.start } : {}),
+      }),
+    );
+    const items = (out.Items ?? []).map((i) => strip<T>(i) as T);
+    return out.LastEvaluatedKey ? { items, next: out.LastEvaluatedKey } : { items };
   }
 
   async appendEvent(event: CaseEvent): Promise<void> {
@@ -527,7 +715,11 @@ export class DynamoStore implements Store {
   }
 
   /** Sets one attribute on an existing task; a missing task is an error, not "no". */
-  private async setOnTask(taskId: string, name: 'emailedAt' | 'notifiedAt', at: string): Promise<void> {
+  private async setOnTask(
+    taskId: string,
+    name: 'emailedAt' | 'notifiedAt' | 'escalatedAt',
+    at: string,
+  ): Promise<void> {
     await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
@@ -553,7 +745,15 @@ export class DynamoStore implements Store {
   }
 
   /** The Put of one timeline event; append-only, keyed by time, type and task. */
-  private eventPut(caseId: string, at: string, type: string, actor: string, task?: TaskRef): TransactItem {
+  private eventPut(
+    caseId: string,
+    at: string,
+    type: string,
+    actor: Actor | 'system',
+    task?: TaskRef & { readonly kind?: string },
+    status?: string,
+  ): TransactItem {
+    const who: Actor = actor === 'system' ? { role: 'system' } : actor;
     return {
       Put: {
         TableName: this.tableName,
@@ -562,10 +762,107 @@ export class DynamoStore implements Store {
           caseId,
           at,
           type,
-          actor,
-          ...(task ? { orgId: task.orgId, taskId: task.taskId } : {}),
+          actor: who.role,
+          ...(who.orgId ? { actorOrgId: who.orgId } : {}),
+          ...(task
+            ? { orgId: task.orgId, taskId: task.taskId, ...(task.kind ? { kind: task.kind } : {}) }
+            : {}),
+          ...(status ? { status } : {}),
         },
       },
     };
   }
+
+  /** The Put of a new task, listed among its organisation's open tasks. */
+  private taskPut(task: TaskRecord): TransactItem {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: {
+          ...keys.task(task.taskId),
+          ...taskIndexKeys(task.orgId, true, task.dueAt, task.taskId),
+          ...task,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+  }
+
+  private duePut(item: DueItem): TransactItem {
+    return {
+      Put: { TableName: this.tableName, Item: { ...keys.due(item.ref, item.dueAt, item.type), ...item } },
+    };
+  }
+
+  /**
+   * The case's side of a task change: open tasks added and removed, the version up (unless
+   * `bump` is false: a timeout is no change the case's readers race on), and the status moved
+   * only from the statuses named.
+   */
+  private caseUpdate(args: {
+    caseId: string;
+    now: string;
+    from?: readonly string[];
+    to?: string;
+    facts: Readonly<Record<string, unknown>>;
+    addTasks: readonly TaskRecord[];
+    removeTasks: readonly string[];
+    remove?: readonly string[];
+    bump?: boolean;
+  }): TransactItem {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':now': args.now };
+    const sets = ['updatedAt = :now'];
+    if (args.bump !== false) {
+      names['#v'] = 'version';
+      values[':one'] = 1;
+      sets.push('#v = #v + :one');
+    }
+    const removes: string[] = [];
+    const conditions = ['attribute_exists(pk)'];
+    if (args.to !== undefined && args.from !== undefined) {
+      names['#s'] = 'status';
+      values[':to'] = args.to;
+      sets.push('#s = :to');
+      conditions.push(`#s IN (${args.from.map((_, i) => `:from${i}`).join(', ')})`);
+      args.from.forEach((f, i) => {
+        values[`:from${i}`] = f;
+      });
+    }
+    Object.entries(args.facts).forEach(([k, v], i) => {
+      names[`#f${i}`] = k;
+      values[`:f${i}`] = v;
+      sets.push(`#f${i} = :f${i}`);
+    });
+    args.addTasks.forEach((t, i) => {
+      names[`#n${i}`] = t.taskId;
+      values[`:n${i}`] = t.kind;
+      sets.push(`openTasks.#n${i} = :n${i}`);
+    });
+    args.removeTasks.forEach((id, i) => {
+      names[`#o${i}`] = id;
+      removes.push(`openTasks.#o${i}`);
+    });
+    (args.remove ?? []).forEach((k, i) => {
+      names[`#r${i}`] = k;
+      removes.push(`#r${i}`);
+    });
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: keys.case(args.caseId),
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ConditionExpression: conditions.join(' AND '),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    };
+  }
+}
+
+/** The timeline type of a task's end: the offer keeps the names its events always had. */
+function eventType(task: TaskRecord, status: string): string {
+  if (task.kind === 'OFFER' && status === 'DONE') return 'OFFER_ACCEPTED';
+  if (task.kind === 'OFFER' && status === 'DECLINED') return 'OFFER_DECLINED';
+  return `${task.kind}_${status}`;
 }

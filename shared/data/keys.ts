@@ -1,7 +1,8 @@
 /**
- * Single-table keys (docs/data-model.md has the access patterns). Every item has
- * `pk` and `sk`; organisations also carry `gsi1pk` (the constant `ORGS`) and `gsi1sk`
- * (the org id) so the whole directory is one index query.
+ * Single-table keys (docs/data-model.md has the access patterns). Every item has `pk` and
+ * `sk`. The one index, `gsi1` (`gsi1pk`, `gsi1sk`), is overloaded: the whole directory
+ * (`ORGS`), a region's cases (`CASES#<region>`, newest last) and an organisation's tasks
+ * (`TASKS#<orgId>#OPEN|CLOSED`, by due instant).
  */
 export const keys = {
   org: (orgId: string) => ({ pk: `ORG#${orgId}`, sk: 'ORG' }),
@@ -18,10 +19,47 @@ export const keys = {
   /** In the case's partition, beside its events (whose sort keys start with `EVENT#`). */
   notice: (caseId: string, notice: string) => ({ pk: `CASE#${caseId}`, sk: `NOTICE#${notice}` }),
   idempotency: (scope: string, key: string) => ({ pk: `IDEMPOTENCY#${scope}#${key}`, sk: 'IDEMPOTENCY' }),
+  /**
+   * An item of the due-time index: partition by shard, sorted by the instant it falls due,
+   * so the dispatcher reads only what is due (`sk <= now`) in each shard.
+   */
+  due: (ref: string, dueAt: string, type: string) => ({
+    pk: `DUE#${dueShard(ref)}`,
+    sk: `${dueAt}#${type}#${ref}`,
+  }),
 } as const;
 
 export const ORG_INDEX = 'gsi1';
 export const ORGS_PARTITION = 'ORGS';
+
+/** Index keys of a case: its region's list, in order of referral. */
+export const caseIndexKeys = (region: string, createdAt: string, caseId: string) => ({
+  gsi1pk: `CASES#${region}`,
+  gsi1sk: `${createdAt}#${caseId}`,
+});
+
+/** Index keys of a task: its organisation's open or closed list, by due instant. */
+export const taskIndexKeys = (orgId: string, open: boolean, dueAt: string, taskId: string) => ({
+  gsi1pk: `TASKS#${orgId}#${open ? 'OPEN' : 'CLOSED'}`,
+  gsi1sk: `${dueAt}#${taskId}`,
+});
+
+/**
+ * Shards of the due-time index. Each is one partition; the dispatcher queries all of them
+ * every minute. Eight keep each partition far below DynamoDB's per-partition limits at this
+ * domain's scale (docs/data-model.md) while a sweep stays eight small queries.
+ */
+export const DUE_SHARDS = 8;
+
+/** The shard of an item: a stable hash of its reference (an id), spread evenly. */
+export function dueShard(ref: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < ref.length; i++) {
+    h ^= ref.charCodeAt(i);
+    h = Math.imul(h, 16777619);
+  }
+  return (h >>> 0) % DUE_SHARDS;
+}
 
 /** Idempotency records expire a day after use (DynamoDB TTL attribute `ttl`, epoch seconds). */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;

@@ -1,7 +1,9 @@
-import type { AgeGroup, Need } from '../domain/codes';
+import type { AgeGroup, Need, Role } from '../domain/codes';
 import type { Organisation, Region } from '../domain/directory';
 import type { OfferReason } from '../domain/ngo-choice';
-import type { CaseStatus, Person, ReferralResponse } from '../domain/referral';
+import type { CaseStatus, Consent, Person, ReferralResponse } from '../domain/referral';
+import type { Stage, StageInput } from '../domain/stages';
+import type { PlanService, TaskKind, TaskStatus } from '../domain/tasks';
 
 /** An organisation as stored: the directory entry plus its live offer count. */
 export interface OrgRecord extends Organisation {
@@ -22,6 +24,8 @@ export interface CaseRecord {
   readonly socialWorkerOrgId: string;
   readonly person: Person;
   readonly consentGiven: boolean;
+  /** Who may receive what (absent on cases from before: the NGO only). */
+  readonly consent?: Consent;
   readonly preferredNgoId?: string;
   readonly referringOrgId: string;
   readonly officerSub: string;
@@ -32,32 +36,87 @@ export interface CaseRecord {
   readonly offeredOrgId?: string;
   readonly currentOfferTaskId?: string;
   readonly acceptedOrgId?: string;
+  readonly acceptedAt?: string;
+  /**
+   * Starts at 1; a transfer to another NGO or a reopening starts a new cycle, whose stage
+   * executions and tasks are new.
+   */
+  readonly cycle?: number;
+  /**
+   * Tasks not yet final, id to kind: what a withdrawal cancels. A map, not a set: one update
+   * can add one task and remove another (a set's ADD and DELETE may not meet in one update).
+   */
+  readonly openTasks?: Readonly<Record<string, TaskKind>>;
+  /** The needs the assessment found. */
+  readonly assessedNeeds?: readonly Need[];
+  readonly guardianAppointed?: boolean;
+  /** When follow-up began (the check-ins count from here). */
+  readonly followUpFrom?: string;
+  /** The closure the NGO proposed, awaiting the coordinator. */
+  readonly closureProposal?: 'CLOSED' | 'CLOSED_REFERRED';
+  readonly closedAt?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
 
-export type TaskStatus = 'OPEN' | 'DECIDED' | 'TIMED_OUT';
+export type { TaskStatus };
 export type Decision = 'accept' | 'decline';
 
-/** A human task. The Step Functions task token lives here and nowhere else. */
+/**
+ * Who acted, as the timeline names them: a role and an organisation, never a person.
+ * `link`: whoever holds the task's emailed link, acting for its organisation.
+ */
+export interface Actor {
+  readonly role: Role | 'system' | 'link';
+  readonly orgId?: string;
+}
+
+/**
+ * A human task, one record for every kind (ARCHITECTURE.md, principle 9). The Step Functions
+ * task token lives here and nowhere else; it never leaves the server.
+ *
+ * Two deadlines, never confused: `dueAt` is soft (past it the task is overdue, reminded and
+ * escalated, and can still be done); `expiresAt`, only where a workflow must move on without
+ * an answer (the offer), is the waiting state's timeout.
+ */
 export interface TaskRecord {
   readonly taskId: string;
-  readonly kind: 'OFFER';
+  readonly kind: TaskKind;
+  /** What the task is about: a case (meetings come later). */
+  readonly subject: 'case';
   readonly caseId: string;
+  /** The organisation that acts on it. */
   readonly orgId: string;
+  /** The contact it was sent to, where known (for "my tasks"). */
+  readonly contactEmails?: readonly string[];
   readonly status: TaskStatus;
-  readonly reason: OfferReason;
   readonly createdAt: string;
-  readonly deadline?: string;
+  readonly dueAt: string;
+  readonly expiresAt?: string;
+  /** Which of a kind's repeats this is (review 2, follow-up 3); 1 for one-off kinds. */
+  readonly sequence: number;
+  /** Why this organisation was chosen (offers). */
+  readonly reason?: OfferReason;
+  /** What a plan item provides. */
+  readonly service?: PlanService;
+  /** The structured outcome of its kind (no free text). */
+  readonly outcome?: Readonly<Record<string, unknown>>;
+  /** The one word the workflow branched on (`accept`, `complete`, ...). */
+  readonly result?: string;
+  /** Free text of a "no" (decline reason): here only, never in workflow data, email or logs. */
+  readonly note?: string;
+  readonly completedAt?: string;
+  readonly completedBy?: Actor;
   readonly sfnTaskToken?: string;
   readonly actionHash?: string;
+  /** When the newest armed link expires. */
+  readonly linkExpiresAt?: string;
   readonly emailedAt?: string;
-  /** When the coordinators were told how the offer ended. */
+  /** When whoever is told how the task ended was told (a retried step does not tell them twice). */
   readonly notifiedAt?: string;
-  readonly decision?: Decision;
-  /** Free text from the decline form: kept here, never in workflow input or output. */
-  readonly declineReason?: string;
-  readonly decidedAt?: string;
+  /** When it was first found overdue, and when that was escalated. */
+  readonly overdueAt?: string;
+  readonly escalatedAt?: string;
 }
 
 /** An action link: only the SHA-256 of the token is stored. */
@@ -68,6 +127,10 @@ export interface ActionLinkRecord {
   readonly usedAt?: string;
 }
 
+/**
+ * One entry of the case's append-only timeline. `actor` is `system`, `action-link` or a role
+ * (older events) with `orgId`; `status` is the status the case reached, when it changed.
+ */
 export interface CaseEvent {
   readonly caseId: string;
   readonly at: string;
@@ -75,7 +138,28 @@ export interface CaseEvent {
   readonly actor: string;
   readonly orgId?: string;
   readonly taskId?: string;
+  readonly kind?: TaskKind;
+  readonly status?: CaseStatus;
 }
+
+/** What falls due on the due-time index: a stage to start, or a task's due instant. */
+export type DueItem =
+  | {
+      readonly type: 'START_STAGE';
+      readonly dueAt: string;
+      /** The execution's name: deterministic, so a repeated start is the same execution. */
+      readonly ref: string;
+      readonly caseId: string;
+      readonly stage: Stage;
+      readonly input: StageInput;
+    }
+  | {
+      readonly type: 'TASK_DUE';
+      readonly dueAt: string;
+      readonly ref: string;
+      readonly caseId: string;
+      readonly taskId: string;
+    };
 
 export interface IdempotencyRecord {
   readonly scope: string;

@@ -1,9 +1,11 @@
 import type { Organisation, Region } from '../domain/directory';
+import type { CaseStatus } from '../domain/referral';
 import type {
   ActionLinkRecord,
+  Actor,
   CaseEvent,
   CaseRecord,
-  Decision,
+  DueItem,
   IdempotencyRecord,
   OrgRecord,
   TaskRecord,
@@ -18,10 +20,11 @@ export interface CreateReferralArgs {
   readonly idempotency: IdempotencyRecord;
 }
 
-export interface ArmOfferArgs {
+export interface ArmTaskArgs {
   readonly taskId: string;
   readonly caseId: string;
-  readonly sfnTaskToken: string;
+  /** Absent for a task no workflow waits on (a plan item): only the link is stored. */
+  readonly sfnTaskToken?: string;
   readonly link: ActionLinkRecord;
 }
 
@@ -35,9 +38,9 @@ export interface ArmOfferArgs {
  *   callback token still has to be swapped (`rearmOffer`);
  * - `closed`: the task is missing, of another case, or no longer open.
  */
-export type ArmOfferResult =
+export type ArmTaskResult =
   | { readonly kind: 'armed' }
-  | { readonly kind: 'armed-before'; readonly deadline: string; readonly emailed: boolean }
+  | { readonly kind: 'armed-before'; readonly linkExpiresAt: string; readonly emailed: boolean }
   | { readonly kind: 'emailed-before' }
   | { readonly kind: 'closed' };
 
@@ -46,7 +49,7 @@ export interface ArmedTaskView {
   readonly status?: string | undefined;
   readonly caseId?: string | undefined;
   readonly actionHash?: string | undefined;
-  readonly deadline?: string | undefined;
+  readonly linkExpiresAt?: string | undefined;
   readonly emailedAt?: string | undefined;
 }
 
@@ -54,10 +57,14 @@ export interface ArmedTaskView {
  * Why arming was refused, from the task the condition saw. Shared by every Store, so all
  * decide alike.
  */
-export function armRefusal(old: ArmedTaskView | undefined, args: ArmOfferArgs): ArmOfferResult {
+export function armRefusal(old: ArmedTaskView | undefined, args: ArmTaskArgs): ArmTaskResult {
   if (old?.status !== 'OPEN' || old.caseId !== args.caseId) return { kind: 'closed' };
   if (old.actionHash === args.link.hash) {
-    return { kind: 'armed-before', deadline: old.deadline ?? args.link.expiresAt, emailed: !!old.emailedAt };
+    return {
+      kind: 'armed-before',
+      linkExpiresAt: old.linkExpiresAt ?? args.link.expiresAt,
+      emailed: !!old.emailedAt,
+    };
   }
   if (old.emailedAt) return { kind: 'emailed-before' };
   // Open, not emailed, another link: the condition should have passed. The link put failed
@@ -84,12 +91,60 @@ export interface OpenOfferArgs {
   readonly now: string;
 }
 
-export interface DecideTaskArgs {
-  readonly hash: string;
+/** A new task: the task, its due item, its place among the case's open tasks, an event. */
+export interface OpenTaskArgs {
   readonly task: TaskRecord;
-  readonly decision: Decision;
-  readonly declineReason?: string;
+  readonly actor: Actor;
   readonly now: string;
+}
+
+/** 'exists': a task with this id was opened before; 'case-closed': the case is final or gone. */
+export type OpenTaskResult = 'opened' | 'exists' | 'case-closed';
+
+/**
+ * Closes an open task with its outcome, all in one transaction: the link used (when acted
+ * on through one), the task's status, its due item removed, the case's open tasks, the
+ * case's status when the outcome moves it (optimistic: only from the statuses named), the
+ * case facts the outcome records, the new tasks it asks for (plan items), and the timeline.
+ */
+export interface CompleteTaskArgs {
+  readonly task: TaskRecord;
+  /** The link it was done through; absent when done through the API. */
+  readonly hash?: string;
+  readonly status: 'DONE' | 'DECLINED' | 'CANCELLED';
+  readonly result?: string;
+  readonly outcome?: Readonly<Record<string, unknown>>;
+  readonly note?: string;
+  readonly actor: Actor;
+  readonly now: string;
+  readonly caseStatus?: { readonly from: readonly CaseStatus[]; readonly to: CaseStatus };
+  /** Case attributes the outcome sets (assessed needs, guardian appointed, ...). */
+  readonly caseFacts?: Readonly<Record<string, unknown>>;
+  readonly newTasks?: readonly TaskRecord[];
+}
+
+/** A case status change on its own (withdrawal, assignment): conditional, with its event. */
+export interface MoveCaseArgs {
+  readonly caseId: string;
+  readonly from: readonly CaseStatus[];
+  readonly to: CaseStatus;
+  readonly type: string;
+  readonly actor: Actor;
+  readonly now: string;
+  readonly facts?: Readonly<Record<string, unknown>>;
+  /** Attributes removed from the case. */
+  readonly remove?: readonly string[];
+}
+
+/** A page of a list and the cursor of the next one (absent on the last page). */
+export interface Page<T> {
+  readonly items: T[];
+  readonly next?: Record<string, unknown>;
+}
+
+export interface PageArgs {
+  readonly limit: number;
+  readonly start?: Record<string, unknown>;
 }
 
 /**
@@ -119,29 +174,52 @@ export interface Store {
   /** Case to OFFERED with the new task, the NGO's offer count up, an event; false on conflict. */
   openOffer(args: OpenOfferArgs): Promise<boolean>;
   getTask(taskId: string): Promise<TaskRecord | undefined>;
+  /** Opens a task (plan items, reviews, the child protection unit's); see OpenTaskArgs. */
+  openTask(args: OpenTaskArgs): Promise<OpenTaskResult>;
   /**
-   * Stores the callback token and a new action link on an open offer that was not emailed
+   * Stores the callback token and a new action link on an open task that was not emailed
    * yet, in one write. An earlier link of the task stays valid (it may have been emailed by
    * a run that stopped before recording it); the task's single use still holds.
    */
-  armOffer(args: ArmOfferArgs): Promise<ArmOfferResult>;
-  /** Replaces only the callback token of an open, already emailed offer (its link stays valid). */
-  rearmOffer(taskId: string, sfnTaskToken: string): Promise<boolean>;
+  armTask(args: ArmTaskArgs): Promise<ArmTaskResult>;
+  /** Replaces only the callback token of an open, already emailed task (its link stays valid). */
+  rearmTask(taskId: string, sfnTaskToken: string): Promise<boolean>;
   markEmailed(taskId: string, at: string): Promise<void>;
-  /** Records that whoever is told how the offer ended was told (a retried step does not tell them twice). */
+  /** Records that whoever is told how the task ended was told (a retried step does not tell them twice). */
   markNotified(taskId: string, at: string): Promise<void>;
   /** When a case notice was recorded as sent; undefined when not yet. */
   getNotice(caseId: string, notice: CaseNotice): Promise<string | undefined>;
   /** Records a case notice as sent (the first record stands). */
   markNoticeSent(caseId: string, notice: CaseNotice, at: string): Promise<void>;
   getActionLink(hash: string): Promise<ActionLinkRecord | undefined>;
-  /** Uses the link and decides the task at once; false when either was no longer open. */
-  decideTask(args: DecideTaskArgs): Promise<boolean>;
+  /** See CompleteTaskArgs; false when the task (or its link) was no longer open or the case moved. */
+  completeTask(args: CompleteTaskArgs): Promise<boolean>;
   /** OPEN -> TIMED_OUT, offer count down, event; false when the task was not open. */
   lapseTask(task: TaskRef, now: string): Promise<boolean>;
   /** Case OFFERED by this task -> ACCEPTED; false when it already moved on. */
   acceptCase(args: { caseId: string; task: TaskRef; now: string }): Promise<boolean>;
   /** Case -> UNASSIGNED; false when already so. */
   markUnassigned(args: { caseId: string; now: string }): Promise<boolean>;
+  /** See MoveCaseArgs; false when the case was not in one of the `from` statuses. */
+  moveCase(args: MoveCaseArgs): Promise<boolean>;
+
+  /** Puts an item on the due-time index unless it is there; true when written. */
+  putDue(item: DueItem): Promise<boolean>;
+  /** What is due by `now` in one shard, oldest first, at most `limit`. */
+  listDue(shard: number, now: string, limit: number): Promise<DueItem[]>;
+  deleteDue(item: DueItem): Promise<void>;
+  /** Marks an open task overdue once, with its event; false when done or marked before. */
+  markOverdue(task: TaskRecord, now: string): Promise<boolean>;
+  /** Records that the overdue task was escalated (the first record stands). */
+  markEscalated(taskId: string, at: string): Promise<void>;
+
+  /** A region's cases, oldest first. */
+  listCases(region: string, page: PageArgs): Promise<Page<CaseRecord>>;
+  /** An organisation's open or closed tasks, by due instant; `dueBefore` keeps the overdue ones. */
+  listOrgTasks(
+    orgId: string,
+    open: boolean,
+    page: PageArgs & { readonly dueBefore?: string },
+  ): Promise<Page<TaskRecord>>;
   appendEvent(event: CaseEvent): Promise<void>;
 }

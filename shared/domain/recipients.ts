@@ -7,7 +7,7 @@ export interface RecipientGroup {
 }
 
 /** Groups addresses by language, so each person reads the message in theirs. */
-function byLanguage(contacts: ReadonlyArray<{ email: string; language: Language }>): RecipientGroup[] {
+export function byLanguage(contacts: ReadonlyArray<{ email: string; language: Language }>): RecipientGroup[] {
   const groups = new Map<Language, Set<string>>();
   for (const c of contacts) {
     const set = groups.get(c.language) ?? new Set<string>();

@@ -30,9 +30,21 @@ export const personSchema = z.strictObject({
   riskLevel: z.enum(RISK_LEVELS),
 });
 
+/**
+ * Who may receive what (DOMAIN.md, data protection). `{ "given": true }` alone means the NGO
+ * only; `localGovernment` lets plan items go to the region's local-government departments,
+ * `organisations` names any other organisation that may get a plan item.
+ */
 export const consentSchema = z.strictObject({
   given: z.boolean(),
+  localGovernment: z.boolean().optional(),
+  organisations: z
+    .array(slug)
+    .max(20)
+    .refine((a) => new Set(a).size === a.length, { message: 'organisations repeat' })
+    .optional(),
 });
+export type Consent = z.infer<typeof consentSchema>;
 
 /**
  * POST /referrals body. Rules that need the clock, the configuration or the directory

@@ -1,3 +1,4 @@
+import type { TaskKind } from '../domain/task-kinds';
 import { formatInstant } from '../util/time';
 import { escapeHtml } from './html';
 import type { OutgoingEmail } from './mailer';
@@ -123,5 +124,144 @@ export function noticeEmail(input: NoticeEmailInput): OutgoingEmail {
     timedOut: [s.timedOutSubject(ref), s.timedOutBody(ref, org)],
     unassigned: [s.unassignedSubject(ref), s.unassignedBody(ref)],
   }[input.kind] as [string, string];
+  return compose(input.to, subject, [body], undefined, input.language);
+}
+
+/** What each kind of task asks, as a short title: the subject line and the page heading. */
+export const TASK_TITLES: Record<Language, Record<TaskKind, string>> = {
+  en: {
+    OFFER: 'Accept or decline the referral',
+    CHILD_PROTECTION: 'Child protection: record the guardian appointed',
+    NEEDS_ASSESSMENT: 'Needs assessment',
+    REFLECTION_REVIEW: 'Review of the recovery and reflection period',
+    ASSISTANCE_PLAN: 'Assistance and reintegration plan',
+    PLAN_ITEM: 'Plan item',
+    PLAN_REVIEW: 'Review of the assistance plan',
+    FOLLOW_UP: 'Follow-up check-in',
+    CLOSURE_PROPOSAL: 'Propose how the case closes',
+    CLOSURE_CONFIRMATION: 'Confirm the closure of the case',
+  },
+  sq: {
+    OFFER: 'Pranoni ose refuzoni referimin',
+    CHILD_PROTECTION: 'Mbrojtja e fëmijës: regjistroni kujdestarin e caktuar',
+    NEEDS_ASSESSMENT: 'Vlerësimi i nevojave',
+    REFLECTION_REVIEW: 'Rishikimi i periudhës së rimëkëmbjes dhe reflektimit',
+    ASSISTANCE_PLAN: 'Plani i asistencës dhe riintegrimit',
+    PLAN_ITEM: 'Veprim i planit',
+    PLAN_REVIEW: 'Rishikimi i planit të asistencës',
+    FOLLOW_UP: 'Kontroll pasues',
+    CLOSURE_PROPOSAL: 'Propozoni mbylljen e rastit',
+    CLOSURE_CONFIRMATION: 'Konfirmoni mbylljen e rastit',
+  },
+};
+
+const TASK_TEXT: Record<
+  Language,
+  {
+    body: (title: string, ref: string, due: string) => string;
+    action: string;
+    overdueSubject: (title: string, ref: string) => string;
+    overdueBody: (title: string, ref: string, org: string, due: string) => string;
+    withdrawnSubject: (ref: string) => string;
+    withdrawnBody: (ref: string) => string;
+    closedSubject: (ref: string) => string;
+    closedBody: (ref: string) => string;
+    childSubject: (ref: string) => string;
+  }
+> = {
+  en: {
+    body: (title, ref, due) => `${title} for case ${ref} is asked of your organisation, due by ${due}.`,
+    action: 'Open the task',
+    overdueSubject: (title, ref) => `Bashkë: overdue — ${title}, case ${ref}`,
+    overdueBody: (title, ref, org, due) =>
+      `${title} for case ${ref}, asked of ${org}, was due by ${due} and is not done yet.`,
+    withdrawnSubject: (ref) => `Bashkë: case ${ref} withdrawn`,
+    withdrawnBody: (ref) =>
+      `The person withdrew from case ${ref}. Its open tasks are cancelled; no further work is asked.`,
+    closedSubject: (ref) => `Bashkë: case ${ref} closed`,
+    closedBody: (ref) => `Case ${ref} is closed.`,
+    childSubject: (ref) => `Bashkë: child protection needed for case ${ref}`,
+  },
+  sq: {
+    body: (title, ref, due) =>
+      `${title} për rastin ${ref} i kërkohet organizatës suaj, me afat deri më ${due}.`,
+    action: 'Hapni detyrën',
+    overdueSubject: (title, ref) => `Bashkë: me vonesë — ${title}, rasti ${ref}`,
+    overdueBody: (title, ref, org, due) =>
+      `${title} për rastin ${ref}, e kërkuar nga ${org}, kishte afat deri më ${due} dhe nuk është kryer ende.`,
+    withdrawnSubject: (ref) => `Bashkë: rasti ${ref} u tërhoq`,
+    withdrawnBody: (ref) =>
+      `Personi u tërhoq nga rasti ${ref}. Detyrat e hapura u anuluan; nuk kërkohet më punë.`,
+    closedSubject: (ref) => `Bashkë: rasti ${ref} u mbyll`,
+    closedBody: (ref) => `Rasti ${ref} u mbyll.`,
+    childSubject: (ref) => `Bashkë: nevojitet mbrojtja e fëmijës për rastin ${ref}`,
+  },
+};
+
+export interface TaskEmailInput {
+  readonly to: readonly string[];
+  readonly language: Language;
+  readonly kind: TaskKind;
+  readonly reference: string;
+  readonly due: Date;
+  readonly timeZone: string;
+  readonly link: string;
+}
+
+/** A task's email: what is asked, for which case reference, by when, and its single-use link. */
+export function taskEmail(input: TaskEmailInput): OutgoingEmail {
+  if (input.kind === 'OFFER') {
+    return offerEmail({ ...input, deadline: input.due });
+  }
+  const t = TASK_TEXT[input.language];
+  const title = TASK_TITLES[input.language][input.kind];
+  const subject =
+    input.kind === 'CHILD_PROTECTION'
+      ? t.childSubject(input.reference)
+      : `Bashkë: ${title} — ${input.reference}`;
+  return compose(
+    input.to,
+    subject,
+    [t.body(title, input.reference, formatInstant(input.due, input.timeZone))],
+    { href: input.link, label: t.action },
+    input.language,
+  );
+}
+
+export interface OverdueEmailInput {
+  readonly to: readonly string[];
+  readonly language: Language;
+  readonly kind: TaskKind;
+  readonly reference: string;
+  readonly orgName: string;
+  readonly due: Date;
+  readonly timeZone: string;
+}
+
+/** The escalation of an overdue task, to the organisation's focal points and the coordinators. */
+export function overdueEmail(input: OverdueEmailInput): OutgoingEmail {
+  const t = TASK_TEXT[input.language];
+  const title = TASK_TITLES[input.language][input.kind];
+  return compose(
+    input.to,
+    t.overdueSubject(title, input.reference),
+    [t.overdueBody(title, input.reference, input.orgName, formatInstant(input.due, input.timeZone))],
+    undefined,
+    input.language,
+  );
+}
+
+/** The case ended for everyone working on it: withdrawn by the person, or closed. */
+export function caseEndEmail(input: {
+  readonly to: readonly string[];
+  readonly language: Language;
+  readonly kind: 'withdrawn' | 'closed';
+  readonly reference: string;
+}): OutgoingEmail {
+  const t = TASK_TEXT[input.language];
+  const [subject, body] =
+    input.kind === 'withdrawn'
+      ? [t.withdrawnSubject(input.reference), t.withdrawnBody(input.reference)]
+      : [t.closedSubject(input.reference), t.closedBody(input.reference)];
   return compose(input.to, subject, [body], undefined, input.language);
 }

@@ -10,9 +10,10 @@ export const ENV = {
   SENDER_EMAIL: 'SENDER_EMAIL',
   SES_CONFIGURATION_SET: 'SES_CONFIGURATION_SET',
   TIME_ZONE: 'TIME_ZONE',
-  OFFER_DEADLINE_HOURS: 'OFFER_DEADLINE_HOURS',
   INTERVIEW_MAX_AGE_DAYS: 'INTERVIEW_MAX_AGE_DAYS',
   ACTION_BASE_URL: 'ACTION_BASE_URL',
+  /** JSON: each case stage's state machine ARN (`assessment`, `assistance`, ...). */
+  STAGE_STATE_MACHINES: 'STAGE_STATE_MACHINES',
   /** The deadline configuration, JSON (`deadlineEnvShape` in shared/domain/deadlines.ts). */
   DEADLINES: 'DEADLINES',
   /** Public holidays of the deployment's country, comma-separated local dates YYYY-MM-DD. */

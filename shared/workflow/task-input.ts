@@ -1,5 +1,7 @@
 import * as z from 'zod';
 import { slug } from '../domain/referral';
+import { STAGES } from '../domain/stages';
+import { TASK_KINDS } from '../domain/task-kinds';
 import { fieldIssues } from '../http/zod-issues';
 
 /** A workflow task got input it does not accept: a definition bug, never retried. */
@@ -34,13 +36,45 @@ export type ReferralWorkflowInput = z.infer<typeof referralWorkflowInput>;
  */
 export const NO_PREVIOUS_OFFER = 'none';
 
+const stageFields = {
+  caseId,
+  reference,
+  region,
+  cycle: z.number().int().min(1).max(99),
+  sequence: z.number().int().min(1).max(999),
+};
+
 /**
  * Inputs of the referral workflow's Lambda steps: ids, the reference and the region, never
  * the person (ARCHITECTURE.md, principle 4).
  */
 export const taskInputs = {
   prepareOffer: z.strictObject({ caseId, afterTaskId: z.union([taskId, z.literal(NO_PREVIOUS_OFFER)]) }),
-  sendOffer: z.strictObject({ caseId, taskId, orgId, reference, taskToken: z.string().min(1).max(4096) }),
+  /**
+   * The human-task step (workflows/human-task.ts): opens the task of `kind` (or, with
+   * `taskId`, the one an earlier step opened), arms its link and emails it. With `taskToken`
+   * a workflow waits on it; without, it stands alone (plan items, the child protection unit's).
+   */
+  openTask: z.strictObject({
+    ...stageFields,
+    kind: z.enum(TASK_KINDS),
+    taskId: taskId.optional(),
+    taskToken: z.string().min(1).max(4096).optional(),
+  }),
+  /** Emails the case's open standalone tasks not emailed yet (the plan's items). */
+  notifyTasks: z.strictObject({ caseId, reference }),
+  /**
+   * A stage's end: puts the START_STAGE item of the next stage execution on the due-time
+   * index (at once, or when a follow-up check-in opens). `part` > 0 continues the same stage
+   * run in a new execution after a long wait.
+   */
+  scheduleStage: z.strictObject({
+    ...stageFields,
+    stage: z.enum(STAGES),
+    part: z.number().int().min(0).max(99).optional(),
+  }),
+  /** Tells the referring officer and the NGO that the case ended. */
+  caseEnded: z.strictObject({ caseId, reference }),
   closeOffer: z.strictObject({
     caseId,
     taskId,
@@ -53,9 +87,12 @@ export const taskInputs = {
   markUnassigned: z.strictObject({ caseId, reference, region }),
 } as const;
 
-/** Output of the offer callback (SendTaskSuccess): the decision and the task id, no free text. */
-export const offerCallbackSchema = z.strictObject({ decision: z.enum(['accept', 'decline']), taskId });
-export type OfferCallback = z.infer<typeof offerCallbackSchema>;
+/** The error a cancelled task's state is failed with (SendTaskFailure), caught by its state. */
+export const TASK_CANCELLED_ERROR = 'TaskCancelled';
+/** Thrown by a step that finds its case withdrawn or closed: its state ends the stage. */
+export class CaseClosedError extends Error {
+  override readonly name = 'CaseClosedError';
+}
 
 export function parseTaskInput<S extends z.ZodType>(schema: S, event: unknown): z.output<S> {
   const parsed = schema.safeParse(event);

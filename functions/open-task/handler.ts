@@ -1,0 +1,24 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
+import * as z from 'zod';
+import { mailerFromEnv, storeFromEnv } from '../../shared/aws/adapters';
+import { sdkClientConfig } from '../../shared/aws/client-config';
+import { SfnTaskCallback } from '../../shared/aws/task-callback';
+import { DirectoryCache } from '../../shared/data/directory-cache';
+import { taskClockFromEnv } from '../../shared/tasks/task-context';
+import { ENV, parseEnv } from '../../shared/util/env';
+import { workflowStep } from '../../shared/workflow/step-handler';
+import { openTask } from './open-task';
+
+const env = parseEnv(z.object({ [ENV.ACTION_BASE_URL]: z.url({ protocol: /^https?$/ }) }));
+const store = storeFromEnv();
+const deps = {
+  ...taskClockFromEnv(),
+  store,
+  directory: new DirectoryCache(store),
+  mailer: mailerFromEnv(),
+  callback: new SfnTaskCallback(new SFNClient(sdkClientConfig())),
+  actionBaseUrl: env.ACTION_BASE_URL,
+};
+
+/** The human-task step of every workflow: opens, arms and emails a task (waited on or standalone). */
+export const handler = workflowStep('OpenTask', (event) => openTask(deps, event));

@@ -1,0 +1,188 @@
+import type { OrganisationDirectory } from '../../shared/auth/caller';
+import type { CaseRecord, TaskRecord } from '../../shared/data/records';
+import type { Store } from '../../shared/data/store';
+import { deriveActionToken, issueActionToken } from '../../shared/domain/action-token';
+import { treatedAsChild } from '../../shared/domain/codes';
+import { type DeadlineSpec, dueAt } from '../../shared/domain/deadlines';
+import { FINAL_CASE_STATUSES, TASK_KIND_SPECS, type TaskKind } from '../../shared/domain/tasks';
+import type { Mailer } from '../../shared/email/mailer';
+import { assigneeOrg } from '../../shared/tasks/assignees';
+import type { TaskCallback } from '../../shared/tasks/complete-task';
+import type { TaskClock } from '../../shared/tasks/task-context';
+import { taskIdFor } from '../../shared/tasks/task-id';
+import { emailTask } from '../../shared/tasks/task-mail';
+import { addHours } from '../../shared/util/time';
+import {
+  CaseClosedError,
+  CaseStateError,
+  parseTaskInput,
+  taskInputs,
+} from '../../shared/workflow/task-input';
+
+/** How much earlier than the state's timeout an expiring task's link expires: a minute, or a tenth of a short deadline. */
+export const LINK_MARGIN_MS = 60_000;
+
+export function linkMarginMs(deadlineHours: number): number {
+  return Math.min(LINK_MARGIN_MS, deadlineHours * 360_000);
+}
+
+export interface OpenTaskDeps extends TaskClock {
+  readonly store: Pick<
+    Store,
+    | 'getCase'
+    | 'getTask'
+    | 'openTask'
+    | 'armTask'
+    | 'rearmTask'
+    | 'markEmailed'
+    | 'getOrganisation'
+    | 'listOrganisations'
+  >;
+  /** Where the organisation's contacts are read: the container's directory cache. @default the store */
+  readonly directory?: OrganisationDirectory;
+  readonly mailer: Mailer;
+  /** Tells a workflow at once when its task was done before it waited (see below). */
+  readonly callback: TaskCallback;
+  /** Public base URL of the API; links are built from configuration, never from a request. */
+  readonly actionBaseUrl: string;
+}
+
+export type OpenTaskResult = { readonly taskId: string | null; readonly emailed: boolean };
+
+/** Where a kind's due instant is counted from, for this case. */
+function dueBase(kind: TaskKind, item: CaseRecord, now: Date): Date {
+  switch (TASK_KIND_SPECS[kind].dueFrom) {
+    case 'acceptance':
+      return item.acceptedAt ? new Date(item.acceptedAt) : now;
+    case 'follow-up':
+      return item.followUpFrom ? new Date(item.followUpFrom) : now;
+    default:
+      return now;
+  }
+}
+
+/** The due instant of a new task: the configured deadline of its kind; follow-ups by their check-in month. */
+function taskDue(deps: TaskClock, kind: TaskKind, sequence: number, item: CaseRecord, now: Date): Date {
+  const base = dueBase(kind, item, now);
+  if (kind === 'FOLLOW_UP') {
+    const months = deps.deadlines.followUpMonths[sequence - 1] ?? deps.deadlines.followUpMonths.at(-1) ?? 12;
+    const checkIn = dueAt({ amount: months, unit: 'months' }, base, deps.calendar);
+    return dueAt(deps.deadlines.FOLLOW_UP as DeadlineSpec, checkIn, deps.calendar);
+  }
+  return dueAt(deps.deadlines[kind] as DeadlineSpec, base, deps.calendar);
+}
+
+/** The new task's record: who it is for, from the case and the directory. */
+async function newTask(
+  deps: OpenTaskDeps,
+  kind: TaskKind,
+  input: { caseId: string; cycle: number; sequence: number },
+  item: CaseRecord,
+  now: Date,
+): Promise<TaskRecord> {
+  const org = assigneeOrg(kind, item, await deps.store.listOrganisations());
+  if (!org) throw new CaseStateError('no organisation in the directory can take this task');
+  return {
+    taskId: taskIdFor(input.caseId, kind, input.cycle, input.sequence),
+    kind,
+    subject: 'case',
+    caseId: input.caseId,
+    orgId: org.orgId,
+    status: 'OPEN',
+    createdAt: now.toISOString(),
+    dueAt: taskDue(deps, kind, input.sequence, item, now).toISOString(),
+    sequence: input.sequence,
+  };
+}
+
+/**
+ * The human-task step (ARCHITECTURE.md, principle 9): opens a task, arms its single-use link
+ * and emails the people who act on it, then records the email. With a task token it is a
+ * `.waitForTaskToken` step and the token is kept on the task item (only there); without one
+ * the task stands alone. Safe to run again at any point (principle 8):
+ * - the task id is derived from the case, kind, cycle and repeat: a repeated step finds the
+ *   task it opened; the offer's task was opened by PrepareOffer and comes by id;
+ * - a waited task's link token is derived from the task token (`deriveActionToken`), so a
+ *   run of the same attempt arms the same link (a no-op) and emails the same, working link;
+ *   only a stop between the mail service accepting and the record being written sends a
+ *   second copy;
+ * - a run after the email was recorded sends nothing; a new attempt (new task token) only
+ *   swaps the callback token: the emailed link stays valid;
+ * - a task done while no execution waited on it (a stage continued in a new execution) is
+ *   answered at once with its recorded result.
+ */
+export async function openTask(deps: OpenTaskDeps, event: unknown): Promise<OpenTaskResult> {
+  const input = parseTaskInput(taskInputs.openTask, event);
+  const now = deps.now();
+  const item = await deps.store.getCase(input.caseId);
+  if (!item) throw new CaseStateError('the case does not exist');
+  if (FINAL_CASE_STATUSES.includes(item.status)) throw new CaseClosedError('the case has ended');
+  if (input.kind === 'CHILD_PROTECTION' && !treatedAsChild(item.person.ageGroup)) {
+    return { taskId: null, emailed: false };
+  }
+
+  let task: TaskRecord | undefined;
+  if (input.taskId) {
+    task = await deps.store.getTask(input.taskId);
+  } else {
+    const fresh = await newTask(deps, input.kind, input, item, now);
+    const opened = await deps.store.openTask({
+      task: fresh,
+      actor: { role: 'system' },
+      now: now.toISOString(),
+    });
+    if (opened === 'case-closed') throw new CaseClosedError('the case has ended');
+    task = opened === 'opened' ? fresh : await deps.store.getTask(fresh.taskId);
+  }
+  if (!task || task.caseId !== input.caseId) throw new CaseStateError('the task is missing');
+  if (task.status !== 'OPEN') {
+    if (input.taskToken && task.result && (task.status === 'DONE' || task.status === 'DECLINED')) {
+      await deps.callback.succeed(input.taskToken, { taskId: task.taskId, result: task.result });
+      return { taskId: task.taskId, emailed: false };
+    }
+    if (task.status === 'CANCELLED') throw new CaseClosedError('the task was cancelled');
+    throw new CaseStateError('the task is not open');
+  }
+
+  // An expiring task's link expires a margin before the state's timer (started a moment
+  // before this step ran), so no answer is recorded after the workflow moved on. Others'
+  // links live as long as one stage execution may wait.
+  const linkExpiry =
+    input.kind === 'OFFER'
+      ? new Date(
+          addHours(now, deps.deadlines.OFFER.amount).getTime() - linkMarginMs(deps.deadlines.OFFER.amount),
+        )
+      : new Date(
+          Math.max(Date.parse(task.dueAt), now.getTime()) + deps.deadlines.stageCeilingDays * 86_400_000,
+        );
+  const { token, hash } = input.taskToken
+    ? deriveActionToken(input.taskToken, task.taskId)
+    : issueActionToken();
+  // The contacts are read beside the arming, not after it: one round trip less on the way
+  // to the email; a run that turns out to send nothing wastes one directory read.
+  const [armed, org] = await Promise.all([
+    deps.store.armTask({
+      taskId: task.taskId,
+      caseId: input.caseId,
+      ...(input.taskToken ? { sfnTaskToken: input.taskToken } : {}),
+      link: { hash, taskId: task.taskId, expiresAt: linkExpiry.toISOString() },
+    }),
+    (deps.directory ?? deps.store).getOrganisation(task.orgId),
+  ]);
+  if (armed.kind === 'closed') throw new CaseStateError('the task is not open');
+  if (armed.kind === 'emailed-before') {
+    if (input.taskToken && !(await deps.store.rearmTask(task.taskId, input.taskToken)))
+      throw new CaseStateError('the task closed');
+    return { taskId: task.taskId, emailed: false };
+  }
+  if (armed.kind === 'armed-before' && armed.emailed) return { taskId: task.taskId, emailed: false };
+  // An earlier run of this attempt armed the link: its expiry stands, as in its email.
+  const due =
+    input.kind === 'OFFER'
+      ? armed.kind === 'armed-before'
+        ? new Date(armed.linkExpiresAt)
+        : linkExpiry
+      : new Date(task.dueAt);
+  await emailTask(deps, task, org, input.reference, token, due);
+  return { taskId: task.taskId, emailed: true };
+}

@@ -1,0 +1,53 @@
+import type { Store } from '../../shared/data/store';
+import { dueAt } from '../../shared/domain/deadlines';
+import { stageExecutionName } from '../../shared/domain/stages';
+import { FINAL_CASE_STATUSES } from '../../shared/domain/tasks';
+import type { TaskClock } from '../../shared/tasks/task-context';
+import { CaseStateError, parseTaskInput, taskInputs } from '../../shared/workflow/task-input';
+
+export interface ScheduleStageDeps extends TaskClock {
+  readonly store: Pick<Store, 'getCase' | 'putDue'>;
+}
+
+/**
+ * A stage's last step: puts the next stage execution on the due-time index, where the
+ * one-minute dispatcher starts it. At once, except a follow-up check-in, which opens
+ * `followUpLeadDays` before its check-in date (counted from when follow-up began), so no
+ * execution waits months for it. Safe to run twice: the item's key is the execution's
+ * deterministic name, and the put is conditional.
+ */
+export async function scheduleStage(
+  deps: ScheduleStageDeps,
+  event: unknown,
+): Promise<{ scheduled: boolean; at: string | null }> {
+  const input = parseTaskInput(taskInputs.scheduleStage, event);
+  const item = await deps.store.getCase(input.caseId);
+  if (!item) throw new CaseStateError('the case does not exist');
+  if (FINAL_CASE_STATUSES.includes(item.status)) return { scheduled: false, at: null };
+  const now = deps.now();
+  let at = now;
+  if (input.stage === 'follow-up' && !input.part) {
+    const months = deps.deadlines.followUpMonths[input.sequence - 1];
+    if (months === undefined) throw new CaseStateError('no such follow-up check-in');
+    const from = new Date(item.followUpFrom ?? now.toISOString());
+    const checkIn = dueAt({ amount: months, unit: 'months' }, from, deps.calendar);
+    const opens = checkIn.getTime() - deps.deadlines.followUpLeadDays * 86_400_000;
+    at = new Date(Math.max(opens, now.getTime()));
+  }
+  const stageInput = {
+    caseId: input.caseId,
+    reference: input.reference,
+    region: input.region,
+    cycle: input.cycle,
+    sequence: input.sequence,
+  };
+  await deps.store.putDue({
+    type: 'START_STAGE',
+    dueAt: at.toISOString(),
+    ref: stageExecutionName(input.stage, stageInput, input.part ?? 0),
+    caseId: input.caseId,
+    stage: input.stage,
+    input: stageInput,
+  });
+  return { scheduled: true, at: at.toISOString() };
+}

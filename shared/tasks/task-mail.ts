@@ -1,0 +1,32 @@
+import type { OrgRecord, TaskRecord } from '../data/records';
+import type { Store } from '../data/store';
+import type { Mailer } from '../email/mailer';
+import { sendToGroups } from '../email/send-all';
+import { taskEmail } from '../email/templates';
+import { CaseStateError } from '../workflow/task-input';
+import { taskRecipients } from './assignees';
+import type { TaskClock } from './task-context';
+
+export interface TaskMailDeps extends Pick<TaskClock, 'now' | 'calendar'> {
+  readonly store: Pick<Store, 'markEmailed'>;
+  readonly mailer: Mailer;
+  /** Public base URL of the API; links are built from configuration, never from a request. */
+  readonly actionBaseUrl: string;
+}
+
+/** Emails a task's link to the people of its organisation who act on it, then records it. */
+export async function emailTask(
+  deps: TaskMailDeps,
+  task: TaskRecord,
+  org: OrgRecord | undefined,
+  reference: string,
+  token: string,
+  due: Date,
+): Promise<void> {
+  if (!org) throw new CaseStateError('the organisation is missing');
+  const link = `${deps.actionBaseUrl.replace(/\/+$/, '')}/actions/${token}`;
+  await sendToGroups(deps.mailer, taskRecipients(task.kind, org), (to, language) =>
+    taskEmail({ to, language, kind: task.kind, reference, due, timeZone: deps.calendar.timeZone, link }),
+  );
+  await deps.store.markEmailed(task.taskId, deps.now().toISOString());
+}
