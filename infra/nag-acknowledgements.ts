@@ -35,8 +35,8 @@ export function acknowledgeNagFindings(stacks: { data: DataStack; compute: AppSt
   const { compute } = stacks;
   const ack = (scope: IConstruct, a: Acknowledgement) => Validations.of(scope).acknowledge(a);
 
-  const logicalId = (c: IConstruct) =>
-    compute.resolve(compute.getLogicalId(c.node.defaultChild as CfnElement));
+  // `logicalId` (not getLogicalId): it resolves to an overridden id as well (app-stack.ts keeps some).
+  const logicalId = (c: IConstruct) => compute.resolve((c.node.defaultChild as CfnElement).logicalId);
   const functions = compute.node.findAll().filter((c): c is BashkeFunction => c instanceof BashkeFunction);
   const workflows = compute.node.findAll().filter((c): c is BashkeWorkflow => c instanceof BashkeWorkflow);
   for (const fn of functions) {

@@ -4,12 +4,15 @@
  */
 export const ReferralState = {
   INIT: 'Init',
+  CHILD_PROTECTION: 'NotifyChildProtection',
   PREPARE_OFFER: 'PrepareOffer',
   NGO_FOUND: 'NgoFound',
   OFFER_TO_NGO: 'OfferToNgo',
   DECISION: 'Decision',
   ACCEPT_CASE: 'AcceptCase',
+  SCHEDULE_ASSESSMENT: 'ScheduleAssessment',
   ACCEPTED: 'Accepted',
+  ENDED: 'CaseEnded',
   CLOSE_DECLINED: 'CloseDeclinedOffer',
   CLOSE_TIMED_OUT: 'CloseTimedOutOffer',
   MARK_UNASSIGNED: 'MarkUnassigned',
@@ -20,6 +23,8 @@ export const ReferralState = {
 /** The execution's output when no NGO is left. */
 export const NO_NGO_OUTPUT = { outcome: 'NO_NGO' } as const;
 export const ACCEPTED_OUTPUT = { outcome: 'ACCEPTED' } as const;
+/** The execution's output when the case was withdrawn or ended while it ran. */
+export const ENDED_OUTPUT = { outcome: 'CASE_ENDED' } as const;
 
 /** Lambda errors that are the service's, not ours: retried with backoff and full jitter. */
 export const LAMBDA_SERVICE_ERRORS = [

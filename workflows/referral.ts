@@ -1,69 +1,44 @@
-import { Duration } from 'aws-cdk-lib';
+import type { Duration } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { NO_PREVIOUS_OFFER } from '../shared/workflow/task-input';
-import { ACCEPTED_OUTPUT, LAMBDA_SERVICE_ERRORS, NO_NGO_OUTPUT, ReferralState as S } from './referral-states';
-
-/** The house retry of every Lambda step: the service's own errors, with backoff and full jitter. */
-const LAMBDA_SERVICE_RETRY: sfn.RetryProps = {
-  errors: [...LAMBDA_SERVICE_ERRORS],
-  interval: Duration.seconds(2),
-  maxAttempts: 6,
-  backoffRate: 2,
-  jitterStrategy: sfn.JitterType.FULL,
-};
+import { humanTask, standaloneTask } from './human-task';
+import { ACCEPTED_OUTPUT, ENDED_OUTPUT, NO_NGO_OUTPUT, ReferralState as S } from './referral-states';
+import { lambdaStep } from './steps';
 
 export interface ReferralFunctions {
   readonly prepareOffer: IFunction;
-  readonly sendOffer: IFunction;
+  /** The human-task step (functions/open-task). */
+  readonly openTask: IFunction;
   readonly closeOffer: IFunction;
   readonly acceptCase: IFunction;
   readonly markUnassigned: IFunction;
+  readonly scheduleStage: IFunction;
 }
 
 export interface ReferralDefinitionProps {
   readonly functions: ReferralFunctions;
-  /** How long an NGO has to answer an offer. */
+  /** How long an NGO has to answer an offer: the offer's expiry. */
   readonly offerDeadline: Duration;
-  /** Upper bound of one Lambda step. @default 60 seconds */
-  readonly stepTimeout?: Duration;
 }
 
 /**
- * The referral workflow, first version (DOMAIN.md stages 1-2): offer the case to NGOs one
- * after another until one accepts or none is left. State input and output hold ids, the
- * case reference and the region (what later steps need for emails and recipients, so they
- * need not read the case for it), never the person; the decline reason stays in the table.
+ * The referral workflow (DOMAIN.md stages 1-3): the child protection unit is told at once
+ * when the person is treated as a child; the case is offered to NGOs one after another until
+ * one accepts or none is left; acceptance puts the assessment stage on the due-time index.
+ * State input and output hold ids, the case reference and the region, never the person; the
+ * decline reason stays in the table.
  */
 export function referralDefinition(scope: Construct, props: ReferralDefinitionProps): sfn.IChainable {
-  const stepTimeout = sfn.Timeout.duration(props.stepTimeout ?? Duration.seconds(60));
+  const fns = props.functions;
   const failed = new sfn.Fail(scope, S.FAILED, {
     error: 'ReferralWorkflowFailed',
     cause: 'A referral step failed; the case needs a coordinator.',
   });
-
-  /** A Lambda step with the house retry policy and a catch-all to the failure state. */
-  const step = (
-    id: string,
-    fn: IFunction,
-    payload: Record<string, unknown>,
-    result?: { selector: Record<string, string>; path: string },
-  ) => {
-    const task = new tasks.LambdaInvoke(scope, id, {
-      lambdaFunction: fn,
-      payload: sfn.TaskInput.fromObject(payload),
-      retryOnServiceExceptions: false,
-      taskTimeout: stepTimeout,
-      ...(result
-        ? { resultSelector: result.selector, resultPath: result.path }
-        : { resultPath: sfn.JsonPath.DISCARD }),
-    });
-    task.addRetry(LAMBDA_SERVICE_RETRY);
-    task.addCatch(failed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
-    return task;
-  };
+  const ended = new sfn.Pass(scope, S.ENDED, { result: sfn.Result.fromObject(ENDED_OUTPUT) });
+  // The offer stage is the case's first cycle; the tasks it opens are its first.
+  const subject = { cycle: 1, sequence: 1 } as const;
 
   const init = new sfn.Pass(scope, S.INIT, {
     parameters: {
@@ -73,12 +48,19 @@ export function referralDefinition(scope: Construct, props: ReferralDefinitionPr
       offer: { found: false, taskId: NO_PREVIOUS_OFFER },
     },
   });
+  const childProtection = standaloneTask(scope, S.CHILD_PROTECTION, {
+    kind: 'CHILD_PROTECTION',
+    openTask: fns.openTask,
+    subject,
+    onCaseEnded: ended,
+    failed,
+  });
 
-  const prepareOffer = step(
-    S.PREPARE_OFFER,
-    props.functions.prepareOffer,
-    { 'caseId.$': '$.caseId', 'afterTaskId.$': '$.offer.taskId' },
-    {
+  const prepareOffer = lambdaStep(scope, S.PREPARE_OFFER, {
+    fn: fns.prepareOffer,
+    payload: { 'caseId.$': '$.caseId', 'afterTaskId.$': '$.offer.taskId' },
+    failed,
+    result: {
       selector: {
         'found.$': '$.Payload.found',
         'taskId.$': '$.Payload.taskId',
@@ -86,23 +68,7 @@ export function referralDefinition(scope: Construct, props: ReferralDefinitionPr
       },
       path: '$.offer',
     },
-  );
-
-  const offerToNgo = new tasks.LambdaInvoke(scope, S.OFFER_TO_NGO, {
-    lambdaFunction: props.functions.sendOffer,
-    integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-    payload: sfn.TaskInput.fromObject({
-      'caseId.$': '$.caseId',
-      'taskId.$': '$.offer.taskId',
-      'orgId.$': '$.offer.orgId',
-      'reference.$': '$.reference',
-      taskToken: sfn.JsonPath.taskToken,
-    }),
-    retryOnServiceExceptions: false,
-    taskTimeout: sfn.Timeout.duration(props.offerDeadline),
-    resultPath: '$.decision',
   });
-  offerToNgo.addRetry(LAMBDA_SERVICE_RETRY);
 
   const closeInput = {
     'caseId.$': '$.caseId',
@@ -111,25 +77,48 @@ export function referralDefinition(scope: Construct, props: ReferralDefinitionPr
     'reference.$': '$.reference',
     'region.$': '$.region',
   };
-  const closeTimedOut = step(S.CLOSE_TIMED_OUT, props.functions.closeOffer, {
-    ...closeInput,
-    outcome: 'timed_out',
+  const closeTimedOut = lambdaStep(scope, S.CLOSE_TIMED_OUT, {
+    fn: fns.closeOffer,
+    payload: { ...closeInput, outcome: 'timed_out' },
+    failed,
   });
-  offerToNgo.addCatch(closeTimedOut, { errors: [sfn.Errors.TIMEOUT], resultPath: sfn.JsonPath.DISCARD });
-  offerToNgo.addCatch(failed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+  const closeDeclined = lambdaStep(scope, S.CLOSE_DECLINED, {
+    fn: fns.closeOffer,
+    payload: { ...closeInput, outcome: 'declined' },
+    failed,
+  });
 
-  const closeDeclined = step(S.CLOSE_DECLINED, props.functions.closeOffer, {
-    ...closeInput,
-    outcome: 'declined',
+  const offerToNgo = humanTask(scope, S.OFFER_TO_NGO, {
+    kind: 'OFFER',
+    openTask: fns.openTask,
+    subject: { ...subject, taskIdPath: '$.offer.taskId' },
+    timeout: props.offerDeadline,
+    onTimeout: closeTimedOut,
+    onCaseEnded: ended,
+    failed,
+    resultPath: '$.decision',
   });
-  const acceptCase = step(S.ACCEPT_CASE, props.functions.acceptCase, {
-    'caseId.$': '$.caseId',
-    'taskId.$': '$.offer.taskId',
+
+  const acceptCase = lambdaStep(scope, S.ACCEPT_CASE, {
+    fn: fns.acceptCase,
+    payload: { 'caseId.$': '$.caseId', 'taskId.$': '$.offer.taskId' },
+    failed,
   });
-  const markUnassigned = step(S.MARK_UNASSIGNED, props.functions.markUnassigned, {
-    'caseId.$': '$.caseId',
-    'reference.$': '$.reference',
-    'region.$': '$.region',
+  const scheduleAssessment = lambdaStep(scope, S.SCHEDULE_ASSESSMENT, {
+    fn: fns.scheduleStage,
+    payload: {
+      'caseId.$': '$.caseId',
+      'reference.$': '$.reference',
+      'region.$': '$.region',
+      ...subject,
+      stage: 'assessment',
+    },
+    failed,
+  });
+  const markUnassigned = lambdaStep(scope, S.MARK_UNASSIGNED, {
+    fn: fns.markUnassigned,
+    payload: { 'caseId.$': '$.caseId', 'reference.$': '$.reference', 'region.$': '$.region' },
+    failed,
   });
 
   const accepted = new sfn.Pass(scope, S.ACCEPTED, { result: sfn.Result.fromObject(ACCEPTED_OUTPUT) });
@@ -139,6 +128,7 @@ export function referralDefinition(scope: Construct, props: ReferralDefinitionPr
   closeDeclined.next(prepareOffer);
 
   return init
+    .next(childProtection)
     .next(prepareOffer)
     .next(
       new sfn.Choice(scope, S.NGO_FOUND)
@@ -146,7 +136,10 @@ export function referralDefinition(scope: Construct, props: ReferralDefinitionPr
           sfn.Condition.booleanEquals('$.offer.found', true),
           offerToNgo.next(
             new sfn.Choice(scope, S.DECISION)
-              .when(sfn.Condition.stringEquals('$.decision.decision', 'accept'), acceptCase.next(accepted))
+              .when(
+                sfn.Condition.stringEquals('$.decision.result', 'accept'),
+                acceptCase.next(scheduleAssessment).next(accepted),
+              )
               .otherwise(closeDeclined),
           ),
         )

@@ -7,6 +7,7 @@ import { FINAL_CASE_STATUSES } from '../../shared/domain/tasks';
 import type { Mailer } from '../../shared/email/mailer';
 import { sendToGroups } from '../../shared/email/send-all';
 import { overdueEmail } from '../../shared/email/templates';
+import type { TaskCallback } from '../../shared/tasks/complete-task';
 
 export interface StageStarter {
   start(stage: Stage, name: string, input: StageInput): Promise<void>;
@@ -18,6 +19,8 @@ export interface DispatchDueDeps {
     'listDue' | 'deleteDue' | 'getCase' | 'getTask' | 'markOverdue' | 'markEscalated' | 'listOrganisations'
   >;
   readonly stages: StageStarter;
+  /** Relays a done task's result to the execution that waits on it (TASK_ANSWER). */
+  readonly callback: TaskCallback;
   readonly mailer: Mailer;
   readonly now: () => Date;
   readonly timeZone: string;
@@ -28,6 +31,7 @@ export interface DispatchDueDeps {
 export interface DispatchReport {
   readonly started: number;
   readonly overdue: number;
+  readonly answered: number;
   readonly skipped: number;
   /** True when a shard had a full batch: more is due than one run takes. */
   readonly more: boolean;
@@ -51,6 +55,7 @@ export async function dispatchDue(deps: DispatchDueDeps): Promise<DispatchReport
   let started = 0;
   let overdue = 0;
   let skipped = 0;
+  let answered = 0;
   let more = false;
   let orgs: OrgRecord[] | undefined;
   const directory = async () => {
@@ -66,11 +71,12 @@ export async function dispatchDue(deps: DispatchDueDeps): Promise<DispatchReport
       const acted = await act(deps, item, at, directory);
       if (acted === 'started') started += 1;
       else if (acted === 'overdue') overdue += 1;
+      else if (acted === 'answered') answered += 1;
       else skipped += 1;
       await deps.store.deleteDue(item);
     }
   }
-  return { started, overdue, skipped, more };
+  return { started, overdue, answered, skipped, more };
 }
 
 async function act(
@@ -78,7 +84,7 @@ async function act(
   item: DueItem,
   now: string,
   directory: () => Promise<OrgRecord[]>,
-): Promise<'started' | 'overdue' | 'skipped'> {
+): Promise<'started' | 'overdue' | 'answered' | 'skipped'> {
   if (item.type === 'START_STAGE') {
     const c = await deps.store.getCase(item.caseId);
     // A withdrawn or closed case starts nothing more.
@@ -87,6 +93,11 @@ async function act(
     return 'started';
   }
   const task = await deps.store.getTask(item.taskId);
+  if (item.type === 'TASK_ANSWER') {
+    if (!task?.sfnTaskToken || !task.result) return 'skipped';
+    await deps.callback.succeed(task.sfnTaskToken, { taskId: task.taskId, result: task.result });
+    return 'answered';
+  }
   if (task?.status !== 'OPEN') return 'skipped';
   await deps.store.markOverdue(task, now);
   if (task.escalatedAt) return 'overdue';

@@ -2,6 +2,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
 import { mailerFromEnv, storeFromEnv } from '../../shared/aws/adapters';
 import { sdkClientConfig } from '../../shared/aws/client-config';
+import { SfnTaskCallback } from '../../shared/aws/task-callback';
 import { SfnStageStarter } from '../../shared/aws/workflow-starter';
 import { STAGES } from '../../shared/domain/stages';
 import { ENV, parseEnv, timeZoneName } from '../../shared/util/env';
@@ -18,9 +19,11 @@ const env = parseEnv(
       .pipe(z.record(z.enum(STAGES), z.string().min(1))),
   }),
 );
+const sfn = new SFNClient(sdkClientConfig());
 const deps = {
   store: storeFromEnv(),
-  stages: new SfnStageStarter(new SFNClient(sdkClientConfig()), env.STAGE_STATE_MACHINES),
+  stages: new SfnStageStarter(sfn, env.STAGE_STATE_MACHINES),
+  callback: new SfnTaskCallback(sfn),
   mailer: mailerFromEnv(),
   now: () => new Date(),
   timeZone: env.TIME_ZONE,

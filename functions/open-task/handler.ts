@@ -1,8 +1,5 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
 import { mailerFromEnv, storeFromEnv } from '../../shared/aws/adapters';
-import { sdkClientConfig } from '../../shared/aws/client-config';
-import { SfnTaskCallback } from '../../shared/aws/task-callback';
 import { DirectoryCache } from '../../shared/data/directory-cache';
 import { taskClockFromEnv } from '../../shared/tasks/task-context';
 import { ENV, parseEnv } from '../../shared/util/env';
@@ -16,7 +13,6 @@ const deps = {
   store,
   directory: new DirectoryCache(store),
   mailer: mailerFromEnv(),
-  callback: new SfnTaskCallback(new SFNClient(sdkClientConfig())),
   actionBaseUrl: env.ACTION_BASE_URL,
 };
 

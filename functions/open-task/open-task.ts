@@ -7,7 +7,6 @@ import { type DeadlineSpec, dueAt } from '../../shared/domain/deadlines';
 import { FINAL_CASE_STATUSES, TASK_KIND_SPECS, type TaskKind } from '../../shared/domain/tasks';
 import type { Mailer } from '../../shared/email/mailer';
 import { assigneeOrg } from '../../shared/tasks/assignees';
-import type { TaskCallback } from '../../shared/tasks/complete-task';
 import type { TaskClock } from '../../shared/tasks/task-context';
 import { taskIdFor } from '../../shared/tasks/task-id';
 import { emailTask } from '../../shared/tasks/task-mail';
@@ -37,12 +36,11 @@ export interface OpenTaskDeps extends TaskClock {
     | 'markEmailed'
     | 'getOrganisation'
     | 'listOrganisations'
+    | 'keepAnswerToken'
   >;
   /** Where the organisation's contacts are read: the container's directory cache. @default the store */
   readonly directory?: OrganisationDirectory;
   readonly mailer: Mailer;
-  /** Tells a workflow at once when its task was done before it waited (see below). */
-  readonly callback: TaskCallback;
   /** Public base URL of the API; links are built from configuration, never from a request. */
   readonly actionBaseUrl: string;
 }
@@ -109,7 +107,7 @@ async function newTask(
  * - a run after the email was recorded sends nothing; a new attempt (new task token) only
  *   swaps the callback token: the emailed link stays valid;
  * - a task done while no execution waited on it (a stage continued in a new execution) is
- *   answered at once with its recorded result.
+ *   answered with its recorded result by the dispatcher, within a minute (TASK_ANSWER).
  */
 export async function openTask(deps: OpenTaskDeps, event: unknown): Promise<OpenTaskResult> {
   const input = parseTaskInput(taskInputs.openTask, event);
@@ -137,7 +135,9 @@ export async function openTask(deps: OpenTaskDeps, event: unknown): Promise<Open
   if (!task || task.caseId !== input.caseId) throw new CaseStateError('the task is missing');
   if (task.status !== 'OPEN') {
     if (input.taskToken && task.result && (task.status === 'DONE' || task.status === 'DECLINED')) {
-      await deps.callback.succeed(input.taskToken, { taskId: task.taskId, result: task.result });
+      // This step may not answer its own workflow (its role would then depend on every state
+      // machine that invokes it: a cycle in the template); the dispatcher relays the answer.
+      await deps.store.keepAnswerToken(task, input.taskToken, now.toISOString());
       return { taskId: task.taskId, emailed: false };
     }
     if (task.status === 'CANCELLED') throw new CaseClosedError('the task was cancelled');

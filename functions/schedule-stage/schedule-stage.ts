@@ -40,11 +40,12 @@ export async function scheduleStage(
     region: input.region,
     cycle: input.cycle,
     sequence: input.sequence,
+    part: input.part ?? 0,
   };
   await deps.store.putDue({
     type: 'START_STAGE',
     dueAt: at.toISOString(),
-    ref: stageExecutionName(input.stage, stageInput, input.part ?? 0),
+    ref: stageExecutionName(input.stage, stageInput),
     caseId: input.caseId,
     stage: input.stage,
     input: stageInput,

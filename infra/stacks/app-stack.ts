@@ -1,10 +1,19 @@
 import { type CfnElement, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct, IConstruct } from 'constructs';
 import { ROLES } from '../../shared/domain/codes';
+import type { Stage } from '../../shared/domain/stages';
 import { ENV } from '../../shared/util/env';
+import {
+  assessmentDefinition,
+  assistanceDefinition,
+  closureDefinition,
+  followUpDefinition,
+} from '../../workflows/case-stages';
 import { referralDefinition } from '../../workflows/referral';
 import { type DeploymentConfig, deadlineEnvironment } from '../config';
 import { Api } from '../constructs/api';
@@ -29,6 +38,10 @@ export interface AppStackProps extends StackProps {
 export const BUNDLE_BUDGET_KIB: Readonly<Record<string, number>> = {
   'prepare-offer': 336,
   'open-task': 384,
+  'notify-tasks': 384,
+  'schedule-stage': 336,
+  'case-ended': 384,
+  'dispatch-due': 416,
   'close-offer': 384,
   'accept-case': 384,
   'mark-unassigned': 384,
@@ -52,6 +65,7 @@ export class AppStack extends Stack {
   readonly signIn: SignIn;
   readonly alerts: OpsAlerts;
   readonly referralWorkflow: BashkeWorkflow;
+  readonly stageWorkflows: Readonly<Record<Stage, BashkeWorkflow>>;
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props);
@@ -86,16 +100,31 @@ export class AppStack extends Stack {
     // at synth) and the zone they are counted in.
     const taskClock = { ...deadlineEnvironment(config, new Date()), [ENV.TIME_ZONE]: config.timeZone };
 
-    // --- referral workflow ---------------------------------------------------------------
-    const steps = {
-      prepareOffer: fn('PrepareOfferFn', 'prepare-offer', { environment: taskClock }),
-      sendOffer: fn('SendOfferFn', 'open-task', {
+    // --- human tasks and case stages ---------------------------------------------------------
+    // One function opens every human task (waited on or standalone), for every workflow.
+    const openTask = fn('OpenTaskFn', 'open-task', {
+      sendsMail: true,
+      environment: { ...taskClock, [ENV.ACTION_BASE_URL]: this.api.url },
+    });
+    const scheduleStage = fn('ScheduleStageFn', 'schedule-stage', { environment: taskClock });
+    const stageFns = {
+      openTask,
+      scheduleStage,
+      notifyTasks: fn('NotifyTasksFn', 'notify-tasks', {
         sendsMail: true,
         environment: { ...taskClock, [ENV.ACTION_BASE_URL]: this.api.url },
       }),
+      caseEnded: fn('CaseEndedFn', 'case-ended', { sendsMail: true }),
+    };
+
+    // --- referral workflow ---------------------------------------------------------------
+    const steps = {
+      prepareOffer: fn('PrepareOfferFn', 'prepare-offer', { environment: taskClock }),
+      openTask,
       closeOffer: fn('CloseOfferFn', 'close-offer', { sendsMail: true }),
       acceptCase: fn('AcceptCaseFn', 'accept-case', { sendsMail: true }),
       markUnassigned: fn('MarkUnassignedFn', 'mark-unassigned', { sendsMail: true }),
+      scheduleStage,
     };
     this.referralWorkflow = new BashkeWorkflow(this, 'ReferralWorkflow', {
       ...workflowOps,
@@ -105,6 +134,56 @@ export class AppStack extends Stack {
           offerDeadline: Duration.seconds(Math.round(config.offerDeadlineHours * 3600)),
         }),
       failureDescription: 'A referral workflow execution failed; its case needs a coordinator.',
+    });
+
+    // Each stage of a case is its own state machine, each execution well under six months
+    // (docs/workflow.md); the due-time index starts the next.
+    const ceiling = Duration.days(config.deadlines.stageCeilingDays);
+    const stageProps = { functions: stageFns, ceiling };
+    this.stageWorkflows = {
+      assessment: new BashkeWorkflow(this, 'AssessmentWorkflow', {
+        ...workflowOps,
+        definition: (states) => assessmentDefinition(states, stageProps),
+        failureDescription: 'An assessment stage execution failed; its case needs a coordinator.',
+      }),
+      assistance: new BashkeWorkflow(this, 'AssistanceWorkflow', {
+        ...workflowOps,
+        definition: (states) => assistanceDefinition(states, stageProps),
+        failureDescription: 'An assistance stage execution failed; its case needs a coordinator.',
+      }),
+      'follow-up': new BashkeWorkflow(this, 'FollowUpWorkflow', {
+        ...workflowOps,
+        definition: (states) =>
+          followUpDefinition(states, { ...stageProps, checkIns: config.deadlines.followUpMonths.length }),
+        failureDescription: 'A follow-up stage execution failed; its case needs a coordinator.',
+      }),
+      closure: new BashkeWorkflow(this, 'ClosureWorkflow', {
+        ...workflowOps,
+        definition: (states) => closureDefinition(states, stageProps),
+        failureDescription: 'A closure stage execution failed; its case needs a coordinator.',
+      }),
+    };
+    const workflows = [this.referralWorkflow, ...Object.values(this.stageWorkflows)];
+
+    // The one-minute sweep of the due-time index: starts stages, marks tasks overdue.
+    const dispatchDue = fn('DispatchDueFn', 'dispatch-due', {
+      sendsMail: true,
+      environment: {
+        [ENV.TIME_ZONE]: config.timeZone,
+        [ENV.STAGE_STATE_MACHINES]: Stack.of(this).toJsonString(
+          Object.fromEntries(
+            Object.entries(this.stageWorkflows).map(([stage, w]) => [stage, w.stateMachineArn]),
+          ),
+        ),
+      },
+    });
+    for (const w of Object.values(this.stageWorkflows)) w.grantStartExecution(dispatchDue);
+    // It relays the answer of a task done before a continued stage waited on it (TASK_ANSWER).
+    for (const w of workflows) w.grantTaskResponse(dispatchDue);
+    new events.Rule(this, 'DispatchDueEveryMinute', {
+      description: 'Acts on what fell due on the due-time index (stages to start, tasks overdue).',
+      schedule: events.Schedule.rate(Duration.minutes(1)),
+      targets: [new eventsTargets.LambdaFunction(dispatchDue, { retryAttempts: 2 })],
     });
 
     // --- API functions and routes --------------------------------------------------------
@@ -118,7 +197,7 @@ export class AppStack extends Stack {
     this.referralWorkflow.grantStartExecution(createReferral);
     const getCase = fn('GetCaseFn', 'get-case');
     const actionLink = fn('ActionLinkFn', 'action-link', { environment: taskClock });
-    this.referralWorkflow.grantTaskResponse(actionLink);
+    for (const w of workflows) w.grantTaskResponse(actionLink);
 
     this.api.addRoute('/referrals', [HttpMethod.POST], createReferral);
     this.api.addRoute('/cases/{caseId}', [HttpMethod.GET], getCase);
@@ -144,6 +223,8 @@ export class AppStack extends Stack {
     for (const [role, group] of Object.entries(this.signIn.groups)) keepLogicalId(group, `Group${role}`);
     keepLogicalId(this.api.accessLogs, 'ApiAccessLogsE9DF007D');
     keepLogicalId(this.referralWorkflow.logGroup, 'ReferralWorkflowLogsAAD11E41');
+    // The open-task function was the send-offer function: its retained log group stays.
+    keepLogicalId(openTask.ownLogGroup, 'SendOfferFnLogsE10F03BE');
   }
 }
 

@@ -53,6 +53,7 @@ export class SfnStageStarter {
             region: input.region,
             cycle: input.cycle,
             sequence: input.sequence,
+            part: input.part ?? 0,
           }),
         }),
       );

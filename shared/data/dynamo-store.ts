@@ -443,6 +443,31 @@ export class DynamoStore implements Store {
     await this.setOnTask(taskId, 'notifiedAt', at);
   }
 
+  async keepAnswerToken(task: TaskRecord, sfnTaskToken: string, now: string): Promise<void> {
+    await this.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: keys.task(task.taskId),
+              UpdateExpression: 'SET sfnTaskToken = :t',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: { ':t': sfnTaskToken },
+            },
+          },
+          this.duePut({
+            type: 'TASK_ANSWER',
+            dueAt: now,
+            ref: task.taskId,
+            caseId: task.caseId,
+            taskId: task.taskId,
+          }),
+        ],
+      }),
+    );
+  }
+
   async markEscalated(taskId: string, at: string): Promise<void> {
     await this.setOnTask(taskId, 'escalatedAt', at);
   }

@@ -154,6 +154,14 @@ export type DueItem =
       readonly input: StageInput;
     }
   | {
+      /** A done task whose new waiting execution must be told its result. */
+      readonly type: 'TASK_ANSWER';
+      readonly dueAt: string;
+      readonly ref: string;
+      readonly caseId: string;
+      readonly taskId: string;
+    }
+  | {
       readonly type: 'TASK_DUE';
       readonly dueAt: string;
       readonly ref: string;

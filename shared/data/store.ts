@@ -80,7 +80,7 @@ export interface TaskRef {
 }
 
 /** Notices about a case as a whole (not about one task), recorded once sent. */
-export type CaseNotice = 'unassigned';
+export type CaseNotice = 'unassigned' | 'closed' | 'withdrawn';
 
 export interface OpenOfferArgs {
   readonly caseId: string;
@@ -210,6 +210,12 @@ export interface Store {
   deleteDue(item: DueItem): Promise<void>;
   /** Marks an open task overdue once, with its event; false when done or marked before. */
   markOverdue(task: TaskRecord, now: string): Promise<boolean>;
+  /**
+   * A waited task found done already (a stage continued in a new execution after its answer):
+   * keeps the new execution's token on the task and puts a TASK_ANSWER item on the due-time
+   * index, so the dispatcher tells that execution the recorded result.
+   */
+  keepAnswerToken(task: TaskRecord, sfnTaskToken: string, now: string): Promise<void>;
   /** Records that the overdue task was escalated (the first record stands). */
   markEscalated(taskId: string, at: string): Promise<void>;
 

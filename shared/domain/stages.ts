@@ -24,6 +24,8 @@ export const stageInputSchema = z.strictObject({
   region: slug,
   cycle: z.number().int().min(1).max(99),
   sequence: z.number().int().min(1).max(999),
+  /** Which execution of one stage run this is: it goes on in a new one after a long wait. */
+  part: z.number().int().min(0).max(99).optional(),
 });
 export type StageInput = z.infer<typeof stageInputSchema>;
 
@@ -32,6 +34,7 @@ export type StageInput = z.infer<typeof stageInputSchema>;
  * execution), at most 80 characters of `[A-Za-z0-9-_]`. `part` tells apart the executions
  * of one stage run when a long wait continues in a new one.
  */
-export function stageExecutionName(stage: Stage, input: StageInput, part = 0): string {
+export function stageExecutionName(stage: Stage, input: StageInput): string {
+  const part = input.part ?? 0;
   return `${input.caseId}-${stage}-${input.cycle}-${input.sequence}${part ? `-p${part}` : ''}`;
 }

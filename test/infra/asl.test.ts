@@ -29,8 +29,14 @@ const everyState = () =>
   );
 
 describe('state machine definitions (ASL)', () => {
-  it('finds the referral workflow in the template', () => {
-    expect(machines).toHaveLength(1);
+  it('finds the referral workflow and the four case stage workflows in the template', () => {
+    expect(machines.map((m) => m.logicalId.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
+      'AssessmentWorkflow',
+      'AssistanceWorkflow',
+      'ClosureWorkflow',
+      'FollowUpWorkflow',
+      'ReferralWorkflow',
+    ]);
     expect(everyState().length).toBeGreaterThan(0);
   });
 
