@@ -87,6 +87,16 @@ function resolver(template: Template, region: string, functionArns: Map<string, 
  * change a definition and would run esbuild for every function.
  */
 export function synthStateMachine(opts: { stack?: string; stateMachine: string }): SynthesizedStateMachine {
+  const machine = synthStateMachines({ ...opts, stateMachines: [opts.stateMachine] })[opts.stateMachine];
+  if (!machine) throw new Error(`no state machine ${opts.stateMachine}`);
+  return machine;
+}
+
+/** Several state machines of one synthesis, by name (one synth instead of one per machine). */
+export function synthStateMachines(opts: {
+  stack?: string;
+  stateMachines: readonly string[];
+}): Record<string, SynthesizedStateMachine> {
   const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as {
     context: Record<string, unknown>;
   };
@@ -99,7 +109,22 @@ export function synthStateMachine(opts: { stack?: string; stateMachine: string }
     const { config, compute } = buildApp(app);
     const stackName = opts.stack ?? compute.stackName;
     const template = app.synth().getStackByName(stackName).template as Template;
+    const out: Record<string, SynthesizedStateMachine> = {};
+    for (const name of opts.stateMachines) out[name] = extract(template, config, name, stackName);
+    return out;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
 
+function extract(
+  template: Template,
+  config: DeploymentConfig,
+  stateMachine: string,
+  stackName: string,
+): SynthesizedStateMachine {
+  const opts = { stateMachine };
+  {
     const pattern = logicalIdPattern(opts.stateMachine);
     const machines = Object.entries(template.Resources).filter(
       ([id, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && pattern.test(id),
@@ -139,7 +164,5 @@ export function synthStateMachine(opts: { stack?: string; stateMachine: string }
         return (matches[0] as [string, string])[1];
       },
     };
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
   }
 }

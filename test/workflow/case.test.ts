@@ -1,0 +1,282 @@
+/**
+ * A whole case on the workflow tier: referral to CLOSED across the five synthesized state
+ * machines, with every task done through its emailed link, stages started by the due-time
+ * sweep, and the clock moved on by months between follow-ups. Real use cases, DynamoDB Local.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createReferral } from '../../functions/create-referral/create-referral';
+import type { Caller } from '../../shared/auth/caller';
+import { type Directory, directorySchema } from '../../shared/domain/directory';
+import type { Person, ReferralRequest } from '../../shared/domain/referral';
+import type { TaskKind } from '../../shared/domain/task-kinds';
+import { TASK_TITLES } from '../../shared/email/templates';
+import { act, type CaseWorld, linkIn, startCaseWorld, synthCaseMachines } from '../support/case-world';
+import type { SynthesizedStateMachine } from '../support/workflow-asl';
+
+const DIRECTORY: Directory = directorySchema.parse(
+  JSON.parse(readFileSync(path.join(__dirname, '../../shared/directory/korca.json'), 'utf8')),
+);
+const OFFICER: Caller = {
+  sub: 'officer-sub-1',
+  email: 'oficeri@police-korca.example.org',
+  orgId: 'police-korca',
+  role: 'police',
+};
+const DAY = 86_400_000;
+
+/** A task email's subject in either language. */
+function kindSubject(kind: TaskKind): RegExp {
+  if (kind === 'OFFER') return /ofrohet|offered/;
+  const titles = [TASK_TITLES.sq[kind], TASK_TITLES.en[kind]].map((t) =>
+    t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+  );
+  return new RegExp(titles.join('|'));
+}
+const VATRA = { focal: 'focal.point@vatra.example.org', worker: 'social.worker@vatra.example.org' };
+const COORDINATOR = 'coordinator@prefecture-korca.example.org';
+const CHILD_UNIT = 'child.protection@municipality-korca.example.org';
+const ECONOMIC_AID = 'economic.aid@social-services-korca.example.org';
+/** Free text typed into "no" answers: it must stay on the task item, out of every email and history. */
+const CANARY = 'CANARY-91d3 the item could not be arranged';
+
+let machines: Record<string, SynthesizedStateMachine>;
+let world: CaseWorld | undefined;
+
+beforeAll(() => {
+  machines = synthCaseMachines();
+});
+
+afterEach(async () => {
+  await world?.stop();
+  world = undefined;
+});
+
+function referral(
+  person: Partial<Person> = {},
+  consent: ReferralRequest['consent'] = { given: true },
+): ReferralRequest {
+  return {
+    region: 'korca',
+    interviewDate: '2026-03-09',
+    socialWorkerPresent: true,
+    socialWorkerOrgId: 'ngo-vatra',
+    person: {
+      ageGroup: 'adult',
+      gender: 'female',
+      nationality: 'MD',
+      language: 'ro',
+      needs: ['shelter', 'psycho-social'],
+      riskLevel: 'high',
+      ...person,
+    },
+    consent,
+    preferredNgoId: 'ngo-vatra',
+  };
+}
+
+async function refer(w: CaseWorld, body: ReferralRequest): Promise<{ caseId: string; arn: string }> {
+  let arn = '';
+  const response = await createReferral(
+    {
+      store: w.store,
+      workflow: {
+        start: async (input) => void (arn = await w.wf.start('ReferralWorkflow', input, input.caseId)),
+      },
+      now: w.clock.nowFn,
+      timeZone: w.taskClock.calendar.timeZone,
+      interviewMaxAgeDays: 30,
+    },
+    { caller: OFFICER, idempotencyKey: `key-${Math.random().toString(36).slice(2, 12)}`, body },
+  );
+  return { caseId: response.caseId, arn };
+}
+
+async function status(w: CaseWorld, caseId: string): Promise<string | undefined> {
+  return (await w.store.getCase(caseId))?.status;
+}
+
+/** Polls until the case reaches `wanted` (the workflow runs asynchronously). */
+async function until(w: CaseWorld, caseId: string, wanted: string, sweep = false): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (sweep) await w.dispatch();
+    if ((await status(w, caseId)) === wanted) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`case stayed ${await status(w, caseId)}, wanted ${wanted}`);
+}
+
+/** Waits until an email with a link matching `subject` reaches `address`, running the sweep meanwhile. */
+async function linkFor(w: CaseWorld, address: string, subject: RegExp, count = 1): Promise<string> {
+  for (let i = 0; i < 400; i++) {
+    const n = w.mailer.to(address).filter((m) => subject.test(m.subject)).length;
+    if (n >= count) return linkIn(w, address, subject);
+    await w.dispatch();
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const failures = w.wf
+    .invocations()
+    .filter((i) => i.outcome && !i.outcome.ok)
+    .map((i) => `${i.functionArn.split(':').at(-1)}: ${(i.outcome as { error: string }).error}`);
+  const calls = w.wf
+    .invocations()
+    .slice(-4)
+    .map(
+      (i) =>
+        `${i.functionArn.split(':').at(-1)}=${JSON.stringify(i.outcome)} ${JSON.stringify(i.payload).slice(0, 300)}`,
+    );
+  const runs = [...w.started.entries()].map(([n, a]) => {
+    const v = w.wf.view(a);
+    return `${n.slice(37)}:${v.status}:${v.statesEntered.join('>')}:${JSON.stringify(v.history.at(-1)).slice(0, 400)}`;
+  });
+  const sent = w.mailer.sent.map((m) => `${m.to.join(',')}: ${m.subject}`);
+  throw new Error(
+    `no email matching ${subject} to ${address}; failed steps: ${failures.join('; ')}; calls: ${calls.join(' | ')}; runs: ${runs.join(' | ')}; sent: ${sent.join(' | ')}`,
+  );
+}
+
+/**
+ * Waits until every stage execution has ended or waits on a person: the clock may then jump
+ * (a jump while a Lambda step runs would time that step out, which no real minute does).
+ */
+async function settle(w: CaseWorld): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    const busy = [...w.started.values()].some(
+      (a) => w.wf.view(a).status === 'RUNNING' && w.wf.pendingCallbacks(a).length === 0,
+    );
+    if (!busy) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('an execution stayed busy');
+}
+
+async function executionsEnded(w: CaseWorld): Promise<void> {
+  for (const arn of w.started.values()) await w.wf.result(arn);
+}
+
+describe('a whole case', () => {
+  it('runs from referral to CLOSED: offer, assessment, plan with items, review, three follow-ups, closure', async () => {
+    const w = (world = await startCaseWorld(machines, DIRECTORY));
+    const { caseId, arn } = await refer(w, referral({}, { given: true, localGovernment: true }));
+
+    await act(w, await linkFor(w, VATRA.focal, kindSubject('OFFER')), [['decision', 'accept']]);
+    await until(w, caseId, 'ACCEPTED');
+    expect(await w.wf.result(arn)).toMatchObject({ status: 'SUCCEEDED' });
+
+    // Assessment: the day-30 review stands alone; the needs, then the plan, are waited on.
+    await act(w, await linkFor(w, VATRA.worker, kindSubject('NEEDS_ASSESSMENT')), [
+      ['needs', 'shelter'],
+      ['needs', 'psycho-social'],
+    ]);
+    await until(w, caseId, 'ASSESSED');
+    expect(w.mailer.to(VATRA.worker).some((m) => kindSubject('REFLECTION_REVIEW').test(m.subject))).toBe(
+      true,
+    );
+    expect((await w.store.getCase(caseId))?.assessedNeeds).toEqual(['shelter', 'psycho-social']);
+
+    await act(w, await linkFor(w, VATRA.worker, kindSubject('ASSISTANCE_PLAN')), [
+      ['item.shelter', 'ngo-vatra'],
+      ['item.economic-aid', 'social-services-korca'],
+    ]);
+    await until(w, caseId, 'IN_ASSISTANCE');
+    // The plan item goes to the social department, by its own link.
+    const item = await linkFor(w, ECONOMIC_AID, kindSubject('PLAN_ITEM'));
+    expect(
+      await act(w, item, [
+        ['result', 'not-possible'],
+        ['reason', CANARY],
+      ]),
+    ).toMatchObject({ kind: 'done' });
+
+    // Assistance: the first review completes it; follow-up begins.
+    await act(w, await linkFor(w, VATRA.worker, kindSubject('PLAN_REVIEW')), [['decision', 'complete']]);
+    await until(w, caseId, 'FOLLOW_UP');
+
+    // Each check-in opens from the due-time index shortly before its date: months on the clock.
+    for (const [i, months] of [3, 6, 12].entries()) {
+      const opensBy = (months * 31 - 14) * DAY;
+      await settle(w);
+      await w.wf.advance(opensBy - (i === 0 ? 0 : ([3, 6, 12][i - 1] as number) * 31 - 14) * DAY);
+      await act(w, await linkFor(w, VATRA.worker, kindSubject('FOLLOW_UP'), i + 1), [
+        ['situation', 'stable'],
+      ]);
+    }
+
+    await act(w, await linkFor(w, VATRA.worker, kindSubject('CLOSURE_PROPOSAL')), [['closure', 'CLOSED']]);
+    await act(w, await linkFor(w, COORDINATOR, kindSubject('CLOSURE_CONFIRMATION')), [
+      ['decision', 'confirm'],
+    ]);
+    await until(w, caseId, 'CLOSED', true);
+    await executionsEnded(w);
+
+    // Every stage ran as its own execution; the follow-ups one per check-in.
+    expect([...w.started.keys()].map((n) => n.slice(37)).sort()).toEqual(
+      [
+        'assessment-1-1',
+        'assistance-1-1',
+        'closure-1-1',
+        'follow-up-1-1',
+        'follow-up-1-2',
+        'follow-up-1-3',
+      ].sort(),
+    );
+    const events = await w.store.listEvents(caseId);
+    expect(events.filter((e) => e.status).map((e) => e.status)).toEqual([
+      'REFERRED',
+      'OFFERED',
+      'ACCEPTED',
+      'ASSESSED',
+      'IN_ASSISTANCE',
+      'FOLLOW_UP',
+      'CLOSED',
+    ]);
+    // The officer hears of acceptance and closure, by reference only.
+    expect(w.mailer.to(OFFICER.email as string).map((m) => m.subject)).toEqual([
+      expect.stringMatching(/u pranua|accepted/),
+      expect.stringMatching(/u mbyll|closed/),
+    ]);
+    // The free text stays on the task: in no email, no execution's input, output or history.
+    for (const m of w.mailer.sent) expect(JSON.stringify(m)).not.toContain('CANARY-91d3');
+    for (const a of [arn, ...w.started.values()]) {
+      expect(JSON.stringify(w.wf.view(a).history)).not.toContain('CANARY-91d3');
+    }
+  }, 120_000);
+
+  it('tells the child protection unit at once for a child, and its task is done by its link', async () => {
+    const w = (world = await startCaseWorld(machines, DIRECTORY));
+    const { caseId } = await refer(w, referral({ ageGroup: 'child' }));
+    const token = await linkFor(w, CHILD_UNIT, /mbrojtja e fëmijës|child protection/i);
+    expect(await act(w, token, [['guardianAppointed', 'yes']])).toMatchObject({ kind: 'done' });
+    expect((await w.store.getCase(caseId))?.guardianAppointed).toBe(true);
+    // An adult case opens no such task.
+    const adult = await refer(w, referral());
+    await until(w, adult.caseId, 'OFFERED');
+    expect(w.mailer.to(CHILD_UNIT)).toHaveLength(1);
+  }, 60_000);
+
+  it('escalates an overdue plan item once, to its focal point and the coordinator', async () => {
+    const w = (world = await startCaseWorld(machines, DIRECTORY));
+    const { caseId } = await refer(w, referral({}, { given: true, localGovernment: true }));
+    await act(w, await linkFor(w, VATRA.focal, kindSubject('OFFER')), [['decision', 'accept']]);
+    await act(w, await linkFor(w, VATRA.worker, kindSubject('NEEDS_ASSESSMENT')), [['needs', 'shelter']]);
+    await act(w, await linkFor(w, VATRA.worker, kindSubject('ASSISTANCE_PLAN')), [
+      ['item.economic-aid', 'social-services-korca'],
+    ]);
+    await until(w, caseId, 'IN_ASSISTANCE');
+    await linkFor(w, ECONOMIC_AID, kindSubject('PLAN_ITEM'));
+    expect(w.mailer.to(ECONOMIC_AID).filter((m) => /me vonesë|overdue/.test(m.subject))).toHaveLength(0);
+
+    await settle(w);
+    await w.wf.advance(31 * DAY);
+    await w.dispatch();
+    await w.dispatch();
+    const overdue = (to: string) =>
+      w.mailer
+        .to(to)
+        .filter((m) => /me vonesë|overdue/.test(m.subject) && kindSubject('PLAN_ITEM').test(m.subject));
+    expect(overdue(ECONOMIC_AID)).toHaveLength(1);
+    expect(overdue(COORDINATOR)).toHaveLength(1);
+    const task = (await w.store.listEvents(caseId)).find((e) => e.type === 'PLAN_ITEM_OVERDUE');
+    expect(task).toBeDefined();
+  }, 60_000);
+});
