@@ -80,7 +80,7 @@ export interface TaskRef {
 }
 
 /** Notices about a case as a whole (not about one task), recorded once sent. */
-export type CaseNotice = 'unassigned';
+export type CaseNotice = 'unassigned' | 'withdrawn';
 
 export interface OpenOfferArgs {
   readonly caseId: string;

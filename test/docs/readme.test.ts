@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createReferral } from '../../functions/create-referral/create-referral';
-import { getCase } from '../../functions/get-case/get-case';
+import { getCase } from '../../functions/read-cases/read-cases';
 import { prepareOffer } from '../../functions/prepare-offer/prepare-offer';
 import { seedDirectory } from '../../functions/seed-directory/seed-directory';
 import { problemSchema } from '../../scripts/openapi';
