@@ -85,13 +85,14 @@ type JsonSchema = {
   required?: string[];
   oneOf?: JsonSchema[];
   anyOf?: JsonSchema[];
+  items?: JsonSchema;
 };
 
 function actionOf(variant: JsonSchema): TaskAction {
   const required = new Set(variant.required ?? []);
   return {
     fields: Object.entries(variant.properties ?? {}).map(([name, p]) => {
-      const values = p.const !== undefined ? [p.const] : p.enum;
+      const values = p.const !== undefined ? [p.const] : (p.enum ?? p.items?.enum);
       const type = p.type ?? (typeof values?.[0] === 'boolean' ? 'boolean' : 'string');
       return { name, required: required.has(name), type, ...(values ? { values } : {}) };
     }),
