@@ -302,7 +302,18 @@ function routeFor(routeKey: string) {
   return caseCommandsRoute(d);
 }
 
-async function call(role: Role, orgId: string, c: Call): Promise<APIGatewayProxyStructuredResultV2> {
+type AnyRoute = (e: unknown, ctx: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+function call(role: Role, orgId: string, c: Call): Promise<APIGatewayProxyStructuredResultV2> {
+  return callWith(routeFor(c.routeKey) as unknown as AnyRoute, role, orgId, c);
+}
+
+async function callWith(
+  route: AnyRoute,
+  role: Role,
+  orgId: string,
+  c: Call,
+): Promise<APIGatewayProxyStructuredResultV2> {
   const event = {
     version: '2.0',
     routeKey: c.routeKey,
@@ -335,10 +346,6 @@ async function call(role: Role, orgId: string, c: Call): Promise<APIGatewayProxy
       },
     },
   } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
-  const route = routeFor(c.routeKey) as (
-    e: typeof event,
-    ctx: Context,
-  ) => Promise<APIGatewayProxyStructuredResultV2>;
   return route(event, context);
 }
 
@@ -398,5 +405,91 @@ describe('the access matrix, cell by cell', () => {
       if (cell === '200') expect(ids).toContain(c.listed);
       else expect(ids).not.toContain(c.listed);
     }
+  });
+});
+
+describe('the case and task routes beyond the status', () => {
+  it('withdraws: cancels the open tasks, fails their callbacks, tells the NGO and the officer once', async () => {
+    const item = await seedCase('ACCEPTED');
+    const task = await seedTask(item, 'NEEDS_ASSESSMENT', 'ngo-own');
+    const failed: string[][] = [];
+    const sent: string[][] = [];
+    const d = {
+      ...deps(),
+      callback: {
+        succeed: async () => 'ok' as const,
+        fail: async (token: string, error: string, cause: string) => {
+          failed.push([token, error, cause]);
+          return 'ok' as const;
+        },
+      },
+      mailer: { send: async (m: { to: readonly string[] }) => void sent.push([...m.to]) },
+    };
+    const route = caseCommandsRoute(d) as unknown as AnyRoute;
+    const c = { routeKey: 'POST /cases/{caseId}/withdrawal', path: { caseId: item.caseId } };
+    const first = await callWith(route, 'police', 'police-own', c);
+    const again = await callWith(route, 'police', 'police-own', c);
+    expect([first.statusCode, again.statusCode]).toEqual([200, 200]);
+    expect(JSON.parse(String(first.body)).status).toBe('WITHDRAWN');
+    expect((await store.getTask(task.taskId))?.status).toBe('CANCELLED');
+    expect(failed).toEqual([['token-NEEDS_ASSESSMENT', 'TaskCancelled', 'the case was withdrawn']]);
+    expect(sent).toEqual([['focal@ngo-own.example.org'], ['officer@police-own.example.org']]);
+  });
+
+  it('refuses to withdraw a person treated as a child: 409 child_cannot_withdraw', async () => {
+    const item = await seedCase('ACCEPTED', {
+      person: {
+        ageGroup: 'unknown',
+        gender: 'male',
+        nationality: 'AL',
+        language: 'sq',
+        needs: ['shelter'],
+        riskLevel: 'high',
+      },
+    });
+    const res = await call('coordinator', 'prefecture-own', {
+      routeKey: 'POST /cases/{caseId}/withdrawal',
+      path: { caseId: item.caseId },
+      body: {},
+    });
+    expect(res.statusCode).toBe(409);
+    expect(JSON.parse(String(res.body)).errors).toEqual([{ path: '', code: 'child_cannot_withdraw' }]);
+    expect((await store.getCase(item.caseId))?.status).toBe('ACCEPTED');
+  });
+
+  it('answers a second completion of a task with 409 task_closed', async () => {
+    const { task, body } = await ownTask('ngo');
+    const c = { routeKey: 'POST /tasks/{taskId}/completion', path: { taskId: task.taskId }, body };
+    const first = await call('ngo', 'ngo-own', c);
+    const second = await call('ngo', 'ngo-own', c);
+    expect([first.statusCode, second.statusCode]).toEqual([200, 409]);
+    expect(JSON.parse(String(second.body)).errors).toEqual([{ path: '', code: 'task_closed' }]);
+  });
+
+  it('refuses a cursor of another list with 400 invalid_cursor', async () => {
+    const foreign = Buffer.from(
+      JSON.stringify({
+        p: 'TASKS#ngo-foreign#OPEN',
+        k: { pk: 'TASK#x', sk: 'TASK', gsi1pk: 'TASKS#ngo-foreign#OPEN', gsi1sk: 'x' },
+      }),
+    ).toString('base64url');
+    for (const cursor of [foreign, 'not-a-cursor', '%%%']) {
+      const res = await call('ngo', 'ngo-own', { routeKey: 'GET /tasks', path: {}, query: { cursor } });
+      expect(res.statusCode).toBe(400);
+      expect(JSON.parse(String(res.body)).errors).toEqual([
+        { path: '/query/cursor', code: 'invalid_cursor' },
+      ]);
+    }
+  });
+
+  it('shows the police only the status changes they are told of, coordinators every event', async () => {
+    const item = await seedCase('ACCEPTED');
+    await seedTask(item, 'NEEDS_ASSESSMENT', 'ngo-own');
+    const c = { routeKey: 'GET /cases/{caseId}/timeline', path: { caseId: item.caseId } };
+    const police = JSON.parse(String((await call('police', 'police-own', c)).body)).items;
+    const coordinator = JSON.parse(String((await call('coordinator', 'prefecture-own', c)).body)).items;
+    expect(police.map((e: { type: string }) => e.type)).toEqual(['REFERRED']);
+    expect(police[0].actor).toEqual({ role: 'police', orgId: 'police-own' });
+    expect(coordinator.map((e: { type: string }) => e.type)).toEqual(['REFERRED', 'NEEDS_ASSESSMENT_OPENED']);
   });
 });

@@ -175,7 +175,12 @@ async function get(role: Role, orgId: string, region: string) {
   const { store } = await setup();
   const { item, task } = caseFor(HOME_ORG[role], region);
   const route = getCaseRoute({
-    store: { getCase: async (id) => (id === CASE_ID ? item : undefined), getTask: async () => task },
+    store: {
+      getCase: async (id) => (id === CASE_ID ? item : undefined),
+      getTask: async () => task,
+      listEvents: async () => [],
+      listCases: async () => ({ items: [] }),
+    },
     directory: new DirectoryCache(store),
   }) as Route;
   return (await route(
