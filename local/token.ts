@@ -14,12 +14,12 @@ import * as z from 'zod';
 import { type Clock, readClockOffset, readSigningKey, TokenIssuer } from './engine';
 
 /** The role groups the app knows (shared/domain/codes.ts ROLES, repeated: local/ imports no app code). */
-export const LOCAL_ROLES = ['police', 'ngo', 'council', 'coordinator', 'admin'] as const;
+export const LOCAL_ROLES = ['police', 'ngo', 'localgov', 'council', 'coordinator', 'admin'] as const;
 
 import { readRuntimeFile, resolveDataDir } from './runtime-file';
 
 const USAGE =
-  'usage: npm run token -- --role <police|ngo|council|coordinator|admin> --org <orgId> ' +
+  'usage: npm run token -- --role <police|ngo|localgov|council|coordinator|admin> --org <orgId> ' +
   '[--sub <id>] [--email <address>] [--data-dir <folder>]';
 
 const argsSchema = z.strictObject({

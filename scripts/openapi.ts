@@ -7,6 +7,20 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { PAGE_HEADERS } from '../functions/action-link/pages';
+import {
+  assignmentRequestSchema,
+  closureRequestSchema,
+  planRequestSchema,
+  withdrawalRequestSchema,
+} from '../functions/case-commands/case-commands';
+import {
+  caseListSchema,
+  coordinatorCaseViewSchema,
+  offerEntrySchema,
+  timelineEventSchema,
+  timelineSchema,
+} from '../functions/read-cases/read-cases';
+import { taskActionSchema, taskListSchema, taskViewSchema } from '../functions/tasks-api/tasks-api';
 import pkg from '../package.json';
 import {
   calendarDateString,
@@ -15,8 +29,9 @@ import {
   referralRequestSchema,
   referralResponseSchema,
 } from '../shared/domain/referral';
-import { OUTCOME_SCHEMAS } from '../shared/domain/tasks';
+import { OUTCOME_SCHEMAS, TASK_KINDS } from '../shared/domain/tasks';
 import { MAX_BODY_BYTES } from '../shared/http/body';
+import { PAGE_LIMIT } from '../shared/http/page';
 
 /** One failed rule of a 400: where (JSON Pointer) and which rule; never the value. */
 export const fieldIssueSchema = z.strictObject({
@@ -46,6 +61,14 @@ export const IDEMPOTENCY_KEY_PATTERN = '^[A-Za-z0-9_-]{8,128}$';
 export const ACTION_TOKEN_PATTERN = '^[A-Za-z0-9_-]{43}$';
 
 type Meta = { id: string; description: string };
+
+/** `CHILD_PROTECTION` → `ChildProtection`: component names are letters only. */
+const pascal = (kind: string) =>
+  kind
+    .toLowerCase()
+    .split('_')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('');
 
 /** Component name and description of every schema that gets its own entry. */
 const COMPONENTS: ReadonlyArray<[z.ZodType, Meta]> = [
@@ -90,6 +113,75 @@ const COMPONENTS: ReadonlyArray<[z.ZodType, Meta]> = [
       description: 'The confirm page form. `reason` is required to decline and ignored when accepting.',
     },
   ],
+  [
+    coordinatorCaseViewSchema,
+    {
+      id: 'CoordinatorCaseView',
+      description: 'The case view with the offer history, as coordinators read it.',
+    },
+  ],
+  [
+    offerEntrySchema,
+    {
+      id: 'OfferEntry',
+      description: 'One offer of the case: the NGO, when, and how it ended (a decline with its reason).',
+    },
+  ],
+  [
+    caseListSchema,
+    { id: 'CaseList', description: 'A page of cases; `nextCursor` only when there may be more.' },
+  ],
+  [
+    timelineEventSchema,
+    {
+      id: 'TimelineEvent',
+      description:
+        'One event of the append-only timeline: when, what, who (a role and its organisation, never a ' +
+        'person) and, when the case status changed, the status it reached.',
+    },
+  ],
+  [timelineSchema, { id: 'Timeline', description: 'The events the caller may see, oldest first.' }],
+  [
+    taskActionSchema,
+    { id: 'TaskAction', description: 'One way to complete the task: the body fields and their values.' },
+  ],
+  [
+    taskViewSchema,
+    {
+      id: 'TaskView',
+      description:
+        'A task as its organisation sees it: kind, case reference, due instant, status and the actions it ' +
+        'accepts while open. Local-government staff get no case id.',
+    },
+  ],
+  [
+    taskListSchema,
+    {
+      id: 'TaskList',
+      description: 'A page of tasks by due instant; `nextCursor` only when there may be more.',
+    },
+  ],
+  [
+    assignmentRequestSchema,
+    { id: 'AssignmentRequest', description: 'The NGO of the case region to offer the case to.' },
+  ],
+  [
+    planRequestSchema,
+    { id: 'PlanRequest', description: 'The plan items: each becomes a task for the organisation it names.' },
+  ],
+  [withdrawalRequestSchema, { id: 'WithdrawalRequest', description: 'Empty: no reason is asked or kept.' }],
+  [
+    closureRequestSchema,
+    {
+      id: 'ClosureRequest',
+      description:
+        'The NGO proposes (`closure`); a coordinator confirms or rejects (`decision`, a reason to reject).',
+    },
+  ],
+  ...TASK_KINDS.filter((k) => k !== 'OFFER' && k !== 'ASSISTANCE_PLAN').map((k): [z.ZodType, Meta] => [
+    OUTCOME_SCHEMAS[k],
+    { id: `${pascal(k)}Outcome`, description: `The outcome of a ${k} task.` },
+  ]),
   [fieldIssueSchema, { id: 'FieldIssue', description: 'One failed rule: a JSON Pointer and a rule code.' }],
   [problemSchema, { id: 'Problem', description: 'RFC 9457 problem details: the error body of JSON routes.' }],
   [
@@ -184,6 +276,247 @@ const headResponses = Object.fromEntries(
 
 const internalError = problem('Unexpected error: a generic problem with no internals.');
 
+const jsonOk = (description: string, schema: string) => ({
+  description,
+  headers: jsonHeaders,
+  content: { 'application/json': { schema: ref(schema) } },
+});
+
+const caseIdParameter = {
+  name: 'caseId',
+  in: 'path',
+  required: true,
+  description: 'A malformed id is answered like an unknown one (404).',
+  schema: { type: 'string', format: 'uuid' },
+};
+
+const taskIdParameter = { ...caseIdParameter, name: 'taskId' };
+
+const pageParameters = [
+  {
+    name: 'limit',
+    in: 'query',
+    required: false,
+    description: `Items per page, ${PAGE_LIMIT.min} to ${PAGE_LIMIT.max}; ${PAGE_LIMIT.default} when absent.`,
+    schema: {
+      type: 'integer',
+      minimum: PAGE_LIMIT.min,
+      maximum: PAGE_LIMIT.max,
+      default: PAGE_LIMIT.default,
+    },
+  },
+  {
+    name: 'cursor',
+    in: 'query',
+    required: false,
+    description:
+      'The `nextCursor` of the previous page, as it came. Anything else (or a cursor of another list) is a ' +
+      '400 `invalid_cursor`. A page may hold fewer items than `limit` and still have a `nextCursor`.',
+    schema: { type: 'string' },
+  },
+];
+
+const denied = {
+  '401': unauthorized,
+  '403': problem(
+    'The token names no organisation or role, its organisation is not in the directory (or of a kind the ' +
+      'role cannot hold), or the role may not use this route (docs/access.md).',
+  ),
+  '500': internalError,
+  '503': unavailable('Busy or timed out: retry after Retry-After seconds.'),
+};
+
+const security = [{ cognitoIdToken: [] }];
+
+function command(operationId: string, summary: string, description: string, body: string, conflicts: string) {
+  return {
+    post: {
+      operationId,
+      tags: ['cases'],
+      summary,
+      description,
+      security,
+      parameters: [caseIdParameter],
+      requestBody: { required: true, content: { 'application/json': { schema: ref(body) } } },
+      responses: {
+        '200': jsonOk(
+          'Done (or already done by an earlier call): the case as the caller sees it now.',
+          'CaseView',
+        ),
+        '400': problem('Invalid body: `errors` names each field (path and rule, never the value).'),
+        ...denied,
+        '404': problem('No such case, or not one the caller may see.'),
+        '409': problem(conflicts),
+        '413': problem(`The body is larger than ${MAX_BODY_BYTES / 1024} KiB.`),
+        '415': problem('The body is not application/json.'),
+      },
+    },
+  };
+}
+
+/** The component of a kind's outcome (the offer's and the plan's have names of their own). */
+const outcomeComponent = (kind: (typeof TASK_KINDS)[number]) =>
+  kind === 'OFFER' ? 'DecisionForm' : kind === 'ASSISTANCE_PLAN' ? 'PlanRequest' : `${pascal(kind)}Outcome`;
+
+/** The case and task routes (functions/read-cases, tasks-api, case-commands); docs/access.md says who sees what. */
+function caseAndTaskPaths() {
+  return {
+    '/cases': {
+      get: {
+        operationId: 'listCases',
+        tags: ['cases'],
+        summary: 'List the cases the caller may see',
+        description:
+          'The cases of the caller’s regions that the caller may read (police: referred by their ' +
+          'organisation; an NGO: offered to it now or accepted by it; coordinators: all), oldest first. ' +
+          'Roles: police, ngo, coordinator.',
+        security,
+        parameters: [
+          { name: 'status', in: 'query', required: false, schema: { type: 'string' } },
+          { name: 'region', in: 'query', required: false, schema: { type: 'string' } },
+          {
+            name: 'organisation',
+            in: 'query',
+            required: false,
+            description: 'Cases this organisation referred, is offered or accepted.',
+            schema: { type: 'string' },
+          },
+          ...pageParameters,
+        ],
+        responses: {
+          '200': jsonOk('A page of cases.', 'CaseList'),
+          '400': problem('A bad filter, limit or cursor (`invalid_cursor`).'),
+          ...denied,
+        },
+      },
+    },
+    '/cases/{caseId}/timeline': {
+      get: {
+        operationId: 'getCaseTimeline',
+        tags: ['cases'],
+        summary: 'Read the case timeline',
+        description:
+          'The append-only events as the caller may see them: coordinators all; police the status changes ' +
+          'they are told of; an NGO its own tasks’ events and the status changes since it was offered the case.',
+        security,
+        parameters: [caseIdParameter],
+        responses: {
+          '200': jsonOk('The events, oldest first.', 'Timeline'),
+          ...denied,
+          '404': problem('No such case, or not one the caller may see.'),
+        },
+      },
+    },
+    '/cases/{caseId}/assignment': command(
+      'assignCase',
+      'Assign an UNASSIGNED case to an NGO (coordinator)',
+      'The case goes back to REFERRED with that NGO preferred, and the referral workflow starts again: the ' +
+        'offer then runs as usual. Role: coordinator of the case region.',
+      'AssignmentRequest',
+      '`not_unassigned`: the case is not UNASSIGNED.',
+    ),
+    '/cases/{caseId}/plan': command(
+      'submitPlan',
+      'Submit the assistance plan (NGO of the case)',
+      'Completes the case’s open ASSISTANCE_PLAN task, as its emailed link would.',
+      'PlanRequest',
+      '`no_plan_pending`: no plan is awaited; `task_closed`: it was submitted meanwhile.',
+    ),
+    '/cases/{caseId}/withdrawal': command(
+      'withdrawCase',
+      'Withdraw the case',
+      'The person withdrew: the case becomes WITHDRAWN, its open tasks are cancelled and the NGO and the ' +
+        'referring officer are told. By the NGO of the case, the referring police unit or a coordinator of the ' +
+        'region. The body may be empty.',
+      'WithdrawalRequest',
+      '`child_cannot_withdraw`: a person treated as a child; `case_closed`: the case is closed.',
+    ),
+    '/cases/{caseId}/closure': command(
+      'submitClosure',
+      'Propose or confirm the closure',
+      'The NGO of the case answers its CLOSURE_PROPOSAL task; a coordinator of the region its ' +
+        'CLOSURE_CONFIRMATION task.',
+      'ClosureRequest',
+      '`no_closure_pending`: nothing to answer for this caller; `task_closed`: answered meanwhile.',
+    ),
+    '/tasks': {
+      get: {
+        operationId: 'listTasks',
+        tags: ['tasks'],
+        summary: 'List the caller’s organisation’s tasks',
+        description:
+          'By due instant. Local-government staff see their plan items only. Roles: ngo, localgov, coordinator.',
+        security,
+        parameters: [
+          {
+            name: 'status',
+            in: 'query',
+            required: false,
+            description: '`open` (default), `overdue` (open and past due) or `done` (final).',
+            schema: { type: 'string', enum: ['open', 'done', 'overdue'] },
+          },
+          { name: 'kind', in: 'query', required: false, schema: { type: 'string', enum: [...TASK_KINDS] } },
+          {
+            name: 'mine',
+            in: 'query',
+            required: false,
+            description: '`true`: only tasks addressed to the directory contact with the token’s email.',
+            schema: { type: 'string', enum: ['true', 'false'] },
+          },
+          ...pageParameters,
+        ],
+        responses: {
+          '200': jsonOk('A page of tasks.', 'TaskList'),
+          '400': problem('A bad filter, limit or cursor (`invalid_cursor`).'),
+          ...denied,
+        },
+      },
+    },
+    '/tasks/{taskId}': {
+      get: {
+        operationId: 'getTask',
+        tags: ['tasks'],
+        summary: 'Read a task',
+        security,
+        parameters: [taskIdParameter],
+        responses: {
+          '200': jsonOk('The task.', 'TaskView'),
+          ...denied,
+          '404': problem('No such task, or not one of the caller’s organisation.'),
+        },
+      },
+    },
+    '/tasks/{taskId}/completion': {
+      post: {
+        operationId: 'completeTask',
+        tags: ['tasks'],
+        summary: 'Complete a task',
+        description:
+          'The same fields as the emailed link’s form, as JSON (the task’s `actions`), and the same single use: ' +
+          'whichever of the two comes first wins.',
+        security,
+        parameters: [taskIdParameter],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': { schema: { oneOf: TASK_KINDS.map((k) => ref(outcomeComponent(k))) } },
+          },
+        },
+        responses: {
+          '200': jsonOk('Done: the task as it is now.', 'TaskView'),
+          '400': problem('The outcome does not fit the task’s kind: `errors` names each field.'),
+          ...denied,
+          '404': problem('No such task, or not one of the caller’s organisation.'),
+          '409': problem('`task_closed`: the task was answered already (here or through its link).'),
+          '410': problem('`task_gone`: the task timed out, was cancelled, or its case ended.'),
+          '413': problem(`The body is larger than ${MAX_BODY_BYTES / 1024} KiB.`),
+          '415': problem('The body is not application/json.'),
+        },
+      },
+    },
+  };
+}
+
 /** The OpenAPI 3.1 document of the Bashkë HTTP API. */
 export function buildOpenApi() {
   return {
@@ -207,6 +540,8 @@ export function buildOpenApi() {
     ],
     tags: [
       { name: 'referrals', description: 'Police intake and case views.' },
+      { name: 'cases', description: 'Case lists, timelines and commands (docs/access.md: who sees what).' },
+      { name: 'tasks', description: 'The human tasks of the caller’s organisation.' },
       { name: 'actions', description: 'Public pages behind emailed action links.' },
     ],
     paths: {
@@ -264,8 +599,8 @@ export function buildOpenApi() {
           summary: 'Read a case',
           description:
             'Police read the cases of their organisation, an NGO the case offered to it now or accepted ' +
-            'by it, coordinators the cases of their organisation’s regions. Anything else is a 404, as for a ' +
-            'case that does not exist.',
+            'by it, coordinators the cases of their organisation’s regions, with the offer history. Anything ' +
+            'else is a 404, as for a case that does not exist; council, localgov and admin get 403.',
           security: [{ cognitoIdToken: [] }],
           parameters: [
             {
@@ -280,7 +615,9 @@ export function buildOpenApi() {
             '200': {
               description: 'The case.',
               headers: jsonHeaders,
-              content: { 'application/json': { schema: ref('CaseView') } },
+              content: {
+                'application/json': { schema: { oneOf: [ref('CaseView'), ref('CoordinatorCaseView')] } },
+              },
             },
             '401': unauthorized,
             '403': problem(
@@ -293,6 +630,7 @@ export function buildOpenApi() {
           },
         },
       },
+      ...caseAndTaskPaths(),
       '/actions/{token}': {
         parameters: [tokenParameter],
         get: {
@@ -338,7 +676,7 @@ export function buildOpenApi() {
           bearerFormat: 'JWT',
           description:
             'A Cognito ID token (not the access token) of the stack’s user pool: it carries ' +
-            '`custom:orgId` and exactly one role group (police, ngo, council, coordinator, admin).',
+            '`custom:orgId` and exactly one role group (police, ngo, localgov, council, coordinator, admin).',
         },
       },
     },

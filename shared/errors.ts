@@ -47,14 +47,29 @@ export class NotFoundError extends Error {
   override readonly name = 'NotFoundError';
 }
 
-/** The request conflicts with what is stored (idempotency key reuse, stale version). */
+/**
+ * The request conflicts with what is stored (idempotency key reuse, stale version). `code`, a
+ * fixed word of ours (`child_cannot_withdraw`), is listed in the problem's `errors` at path ``.
+ */
 export class ConflictError extends Error {
   override readonly name = 'ConflictError';
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
 }
 
-/** The action link is unknown, used, expired or no longer actionable. */
+/** The action link or task is unknown, used, expired or no longer actionable; `code` as for ConflictError. */
 export class GoneError extends Error {
   override readonly name = 'GoneError';
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
 }
 
 /** A dependency is temporarily unavailable; the caller may retry. */

@@ -3,6 +3,7 @@ import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct, IConstruct } from 'constructs';
 import { ROLES } from '../../shared/domain/codes';
@@ -46,7 +47,9 @@ export const BUNDLE_BUDGET_KIB: Readonly<Record<string, number>> = {
   'accept-case': 384,
   'mark-unassigned': 384,
   'create-referral': 384,
-  'get-case': 352,
+  'read-cases': 352,
+  'tasks-api': 384,
+  'case-commands': 416,
   'action-link': 384,
   'seed-directory': 336,
 };
@@ -66,6 +69,11 @@ export class AppStack extends Stack {
   readonly alerts: OpsAlerts;
   readonly referralWorkflow: BashkeWorkflow;
   readonly stageWorkflows: Readonly<Record<Stage, BashkeWorkflow>>;
+  /**
+   * The functions that answer or cancel human tasks (SendTaskSuccess/Failure): every workflow
+   * with a human task grants each of them `grantTaskResponse`.
+   */
+  readonly taskResponders: readonly lambda.IFunction[];
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props);
@@ -195,16 +203,39 @@ export class AppStack extends Stack {
       },
     });
     this.referralWorkflow.grantStartExecution(createReferral);
-    const getCase = fn('GetCaseFn', 'get-case');
     const actionLink = fn('ActionLinkFn', 'action-link', { environment: taskClock });
     for (const w of workflows) w.grantTaskResponse(actionLink);
 
     this.api.addRoute('/referrals', [HttpMethod.POST], createReferral);
-    this.api.addRoute('/cases/{caseId}', [HttpMethod.GET], getCase);
     // Public: the emailed link is the credential (a single-use token, stored hashed).
     this.api.addRoute('/actions/{token}', [HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST], actionLink, {
       public: true,
     });
+
+    // --- case and task API ---------------------------------------------------------------
+    // `GetCaseFn`: the read function keeps the id it had as get-case (its log group's too).
+    const readCases = fn('GetCaseFn', 'read-cases');
+    const tasksApi = fn('TasksApiFn', 'tasks-api', { environment: taskClock });
+    const caseCommands = fn('CaseCommandsFn', 'case-commands', {
+      sendsMail: true,
+      environment: { ...taskClock, [ENV.STATE_MACHINE_ARN]: this.referralWorkflow.stateMachineArn },
+    });
+    // An assignment starts the referral workflow again.
+    this.referralWorkflow.grantStartExecution(caseCommands);
+    this.taskResponders = [actionLink, tasksApi, caseCommands];
+    // They answer (a completion) or cancel (a withdrawal) the human tasks of every workflow.
+    for (const w of workflows)
+      for (const responder of [tasksApi, caseCommands]) w.grantTaskResponse(responder);
+    this.api.addRoute('/cases', [HttpMethod.GET], readCases);
+    this.api.addRoute('/cases/{caseId}', [HttpMethod.GET], readCases);
+    this.api.addRoute('/cases/{caseId}/timeline', [HttpMethod.GET], readCases);
+    this.api.addRoute('/tasks', [HttpMethod.GET], tasksApi);
+    this.api.addRoute('/tasks/{taskId}', [HttpMethod.GET], tasksApi);
+    this.api.addRoute('/tasks/{taskId}/completion', [HttpMethod.POST], tasksApi);
+    for (const command of ['assignment', 'plan', 'withdrawal', 'closure']) {
+      this.api.addRoute(`/cases/{caseId}/${command}`, [HttpMethod.POST], caseCommands);
+    }
+    // --- end of case and task API ----------------------------------------------------------
 
     // --- operations ----------------------------------------------------------------------
     const seed = fn('SeedDirectoryFn', 'seed-directory', { timeout: Duration.seconds(60) });

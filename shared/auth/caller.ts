@@ -72,12 +72,17 @@ export interface MemberCaller extends Caller {
 }
 
 /**
- * Roles that act for one kind of organisation only. A police or NGO token must name an
+ * Roles that act for some kinds of organisation only. A police or NGO token must name an
  * organisation of that kind: otherwise a wrongly set `custom:orgId` would let a police officer
- * read as an NGO, or an NGO worker refer as police. Coordinators, council members and admins
- * sit in many kinds of organisation (prefecture, municipality, department, NGO).
+ * read as an NGO, or an NGO worker refer as police. Local-government staff sit in a department,
+ * a municipality or a commune. Coordinators, council members and admins sit in many kinds of
+ * organisation (prefecture, municipality, department, NGO).
  */
-const ROLE_KIND: Partial<Record<Role, Organisation['kind']>> = { police: 'police', ngo: 'ngo' };
+const ROLE_KINDS: Partial<Record<Role, ReadonlySet<Organisation['kind']>>> = {
+  police: new Set(['police']),
+  ngo: new Set(['ngo']),
+  localgov: new Set(['department', 'municipality', 'commune']),
+};
 
 /**
  * The one way a route learns who calls: the token's claims, then the directory. A token whose
@@ -91,8 +96,8 @@ export async function resolveCaller(
   const caller = callerFromClaims(claims);
   const org = await directory.getOrganisation(caller.orgId);
   if (!org) throw new ForbiddenError('the organisation is not in the directory');
-  const kind = ROLE_KIND[caller.role];
-  if (kind !== undefined && org.kind !== kind) {
+  const kinds = ROLE_KINDS[caller.role];
+  if (kinds !== undefined && !kinds.has(org.kind)) {
     throw new ForbiddenError('the organisation cannot hold this role');
   }
   return { ...caller, orgKind: org.kind, regions: [...org.regions] };

@@ -136,6 +136,8 @@ export interface CaseEvent {
   readonly at: string;
   readonly type: string;
   readonly actor: string;
+  /** The organisation the actor acted for, when known. */
+  readonly actorOrgId?: string;
   readonly orgId?: string;
   readonly taskId?: string;
   readonly kind?: TaskKind;

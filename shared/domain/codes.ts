@@ -49,8 +49,11 @@ export const AGE_GROUPS = ['adult', 'child', 'unknown'] as const;
 export type AgeGroup = (typeof AGE_GROUPS)[number];
 export const RISK_LEVELS = ['low', 'medium', 'high'] as const;
 
-/** Roles are Cognito groups; a caller has exactly one. */
-export const ROLES = ['police', 'ngo', 'council', 'coordinator', 'admin'] as const;
+/**
+ * Roles are Cognito groups; a caller has exactly one. `localgov`: staff of a local-government
+ * department, municipality or commune who act on the plan items given to their organisation.
+ */
+export const ROLES = ['police', 'ngo', 'localgov', 'council', 'coordinator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** A person of unknown age is treated as a child (DOMAIN.md). */

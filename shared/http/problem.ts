@@ -73,7 +73,12 @@ export function problemFor(
 ): { problem: Problem & { detail?: string }; retryAfterSeconds?: number } {
   for (const [type, status, title] of MAPPING) {
     if (error instanceof type) {
-      const errors = error instanceof ValidationError ? [...error.issues] : [];
+      const errors =
+        error instanceof ValidationError
+          ? [...error.issues]
+          : (error instanceof ConflictError || error instanceof GoneError) && error.code
+            ? [{ path: '', code: error.code }]
+            : [];
       return {
         problem: problem(status, title, requestId, error.message, errors),
         ...(status === 503 ? { retryAfterSeconds: DOMAIN_RETRY_AFTER_SECONDS } : {}),

@@ -117,9 +117,10 @@ describe('docs/openapi.json', () => {
     const doc = generated();
     const op = ['paths', '/cases/{caseId}', 'get'];
     expect(at(doc, [...op, 'security'])).toEqual([{ cognitoIdToken: [] }]);
-    expect(schemaRef(doc, [...op, 'responses', '200', 'content', 'application/json', 'schema'])).toBe(
-      c('CaseView'),
-    );
+    expect(at(doc, [...op, 'responses', '200', 'content', 'application/json', 'schema', 'oneOf'])).toEqual([
+      { $ref: c('CaseView') },
+      { $ref: c('CoordinatorCaseView') },
+    ]);
     for (const status of ['403', '404']) {
       expect(
         schemaRef(doc, [...op, 'responses', status, 'content', 'application/problem+json', 'schema']),

@@ -1,14 +1,27 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  assignmentRequestSchema,
+  closureRequestSchema,
+  planRequestSchema,
+  withdrawCase,
+} from '../../functions/case-commands/case-commands';
 import { createReferral } from '../../functions/create-referral/create-referral';
-import { getCase } from '../../functions/get-case/get-case';
 import { prepareOffer } from '../../functions/prepare-offer/prepare-offer';
+import {
+  caseListSchema,
+  getCase,
+  type ReadCasesDeps,
+  timelineSchema,
+} from '../../functions/read-cases/read-cases';
 import { seedDirectory } from '../../functions/seed-directory/seed-directory';
+import { TASK_ACTIONS, taskListSchema } from '../../functions/tasks-api/tasks-api';
 import { problemSchema } from '../../scripts/openapi';
 import type { MemberCaller } from '../../shared/auth/caller';
 import { directorySchema } from '../../shared/domain/directory';
 import { caseViewSchema, referralRequestSchema, referralResponseSchema } from '../../shared/domain/referral';
-import { ValidationError } from '../../shared/errors';
+import { OUTCOME_SCHEMAS } from '../../shared/domain/tasks';
+import { ConflictError, ValidationError } from '../../shared/errors';
 import { problemFor } from '../../shared/http/problem';
 import { NO_PREVIOUS_OFFER } from '../../shared/workflow/task-input';
 import { MemoryStore } from '../support/memory-store';
@@ -50,11 +63,19 @@ function quickstartTestCommand(markdown: string): string | undefined {
 describe('README', () => {
   it('marks exactly the examples this test checks', () => {
     expect([...EXAMPLES.keys()].sort()).toEqual([
+      'assignment-request',
+      'case-list',
+      'case-timeline',
       'case-view',
+      'closure-request',
       'invalid-referral-request',
+      'plan-request',
       'problem-400',
+      'problem-409',
       'referral-request',
       'referral-response',
+      'task-completion',
+      'task-list',
     ]);
   });
 
@@ -84,6 +105,46 @@ describe('README', () => {
     expect(org(view.offeredOrgId ?? '')?.kind).toBe('ngo');
     const region = DIRECTORY.regions.find((r) => r.regionId === view.region);
     expect(view.reference.startsWith(`${region?.code}-`)).toBe(true);
+  });
+
+  it('shows lists, a timeline and task answers the route schemas accept', () => {
+    const cases = caseListSchema.parse(example('case-list'));
+    expect(cases.items[0]).toEqual(caseViewSchema.parse(example('case-view')));
+    const timeline = timelineSchema.parse(example('case-timeline'));
+    expect(timeline.items.every((e) => e.status !== undefined)).toBe(true);
+    const tasks = taskListSchema.parse(example('task-list'));
+    const [task] = tasks.items;
+    expect(task?.caseId).toBeUndefined();
+    expect(task?.actions).toEqual(TASK_ACTIONS.PLAN_ITEM);
+    expect(OUTCOME_SCHEMAS.PLAN_ITEM.parse(example('task-completion'))).toEqual({ result: 'done' });
+  });
+
+  it('shows command bodies the schemas accept, naming organisations of the demo directory', () => {
+    expect(org(assignmentRequestSchema.parse(example('assignment-request')).orgId)?.kind).toBe('ngo');
+    for (const item of planRequestSchema.parse(example('plan-request')).items) {
+      expect(org(item.orgId)).toBeDefined();
+    }
+    closureRequestSchema.parse(example('closure-request'));
+  });
+
+  it('shows the 409 a child withdrawal gets, as withdrawCase answers it', async () => {
+    const documented = problemSchema.parse(example('problem-409'));
+    const view = caseViewSchema.parse(example('case-view'));
+    const child = { ...view, person: { ...view.person, ageGroup: 'child' as const } };
+    const store = { getCase: async () => ({ ...child, referringOrgId: 'police-korca' }) } as never;
+    let error: unknown;
+    try {
+      await withdrawCase(
+        { store } as never,
+        { sub: 's', orgId: 'police-korca', role: 'police', orgKind: 'police', regions: ['korca'] },
+        { caseId: view.caseId },
+        () => ({}),
+      );
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(problemFor(error, documented.requestId).problem).toEqual(documented);
   });
 
   describe('against the use cases on the demo directory', () => {
@@ -149,11 +210,13 @@ describe('README', () => {
       });
       setClock(view().updatedAt);
       const offer = await prepareOffer(
-        { store, now: deps.now, newId: () => 'a3c5e7f9-1b2d-4f6a-8c0e-2a4c6e8a0c2e' },
+        { store, now: deps.now, offerDeadlineHours: 24, newId: () => 'a3c5e7f9-1b2d-4f6a-8c0e-2a4c6e8a0c2e' },
         { caseId, afterTaskId: NO_PREVIOUS_OFFER },
       );
       expect(offer).toMatchObject({ found: true, orgId: view().offeredOrgId });
-      expect(await getCase({ store }, police(), { caseId })).toEqual(view());
+      // A police read uses getCase and getTask only (MemoryStore does not list cases yet).
+      const reads = store as unknown as ReadCasesDeps['store'];
+      expect(await getCase({ store: reads }, police(), { caseId })).toEqual(view());
     });
   });
 });

@@ -141,7 +141,7 @@ describe('bundle budget prop', () => {
       const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
       const stack = new Stack(app, 'Probe');
       return new BashkeFunction(stack, 'ProbeFn', {
-        useCase: 'get-case',
+        useCase: 'read-cases',
         logKey: new kms.Key(stack, 'Key'),
         logRetention: logs.RetentionDays.ONE_WEEK,
         ...props,

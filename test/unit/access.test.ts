@@ -22,8 +22,8 @@ process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
 // Handler modules read their environment at load: import them after it is set.
 const { createReferralRoute } =
   require('../../functions/create-referral/handler') as typeof import('../../functions/create-referral/handler');
-const { getCaseRoute } =
-  require('../../functions/get-case/handler') as typeof import('../../functions/get-case/handler');
+const { readCasesRoute: getCaseRoute } =
+  require('../../functions/read-cases/handler') as typeof import('../../functions/read-cases/handler');
 
 type Route = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => Promise<unknown>;
 
@@ -63,6 +63,7 @@ function testDirectory(): Directory {
 const HOME_ORG: Record<Role, string> = {
   police: 'police-korce',
   ngo: 'ngo-tjeter-vizion',
+  localgov: 'municipality-korce',
   coordinator: 'prefecture-korce',
   council: 'prefecture-korce',
   admin: 'prefecture-korce',
@@ -174,7 +175,12 @@ async function get(role: Role, orgId: string, region: string) {
   const { store } = await setup();
   const { item, task } = caseFor(HOME_ORG[role], region);
   const route = getCaseRoute({
-    store: { getCase: async (id) => (id === CASE_ID ? item : undefined), getTask: async () => task },
+    store: {
+      getCase: async (id) => (id === CASE_ID ? item : undefined),
+      getTask: async () => task,
+      listEvents: async () => [],
+      listCases: async () => ({ items: [] }),
+    },
     directory: new DirectoryCache(store),
   }) as Route;
   return (await route(

@@ -1,5 +1,6 @@
-import { getCase, mayRead } from '../../functions/get-case/get-case';
+import { getCase } from '../../functions/read-cases/read-cases';
 import type { MemberCaller } from '../../shared/auth/caller';
+import { mayRead } from '../../shared/auth/case-access';
 import type { CaseRecord } from '../../shared/data/records';
 import { ForbiddenError, NotFoundError } from '../../shared/errors';
 
@@ -47,6 +48,7 @@ const KINDS = {
   police: 'police',
   ngo: 'ngo',
   coordinator: 'prefecture',
+  localgov: 'department',
   council: 'municipality',
   admin: 'prefecture',
 } as const;

@@ -32,7 +32,7 @@ type Handler = (
 // Handlers read their environment at load: import them after it is set.
 const actionLink = require('../../functions/action-link/handler').handler as Handler;
 const createReferral = require('../../functions/create-referral/handler').handler as Handler;
-const getCase = require('../../functions/get-case/handler').handler as Handler;
+const getCase = require('../../functions/read-cases/handler').handler as Handler;
 
 const context = {
   awsRequestId: 'req-123',

@@ -1,0 +1,53 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import * as z from 'zod';
+import { type OrganisationDirectory, resolveCaller } from '../../shared/auth/caller';
+import { mailerFromEnv, storeFromEnv } from '../../shared/aws/adapters';
+import { sdkClientConfig } from '../../shared/aws/client-config';
+import { SfnTaskCallback } from '../../shared/aws/task-callback';
+import { SfnWorkflowStarter } from '../../shared/aws/workflow-starter';
+import { DirectoryCache } from '../../shared/data/directory-cache';
+import { NotFoundError } from '../../shared/errors';
+import { jsonBody } from '../../shared/http/body';
+import { json, jsonRoute } from '../../shared/http/handler';
+import { taskClockFromEnv } from '../../shared/tasks/task-context';
+import { ENV, nonEmpty, parseEnv } from '../../shared/util/env';
+import { assignCase, type CaseCommandsDeps, submitClosure, submitPlan, withdrawCase } from './case-commands';
+
+export interface CaseCommandsRouteDeps extends CaseCommandsDeps {
+  readonly directory: OrganisationDirectory;
+}
+
+const COMMANDS = {
+  'POST /cases/{caseId}/assignment': assignCase,
+  'POST /cases/{caseId}/plan': submitPlan,
+  'POST /cases/{caseId}/withdrawal': withdrawCase,
+  'POST /cases/{caseId}/closure': submitClosure,
+} as const;
+
+/** The case commands (assignment, plan, withdrawal, closure), wired to the given adapters. */
+export function caseCommandsRoute(deps: CaseCommandsRouteDeps) {
+  return jsonRoute<APIGatewayProxyEventV2WithJWTAuthorizer>(async (event) => {
+    const caller = await resolveCaller(deps.directory, event.requestContext.authorizer?.jwt?.claims);
+    const command = Object.hasOwn(COMMANDS, event.routeKey)
+      ? COMMANDS[event.routeKey as keyof typeof COMMANDS]
+      : undefined;
+    if (!command) throw new NotFoundError('no such route');
+    // An empty body is an empty object (a withdrawal needs none); the body is read only once
+    // the caller may act on the case.
+    const body = () => (event.body ? jsonBody(event) : {});
+    return json(200, await command(deps, caller, event.pathParameters ?? {}, body));
+  });
+}
+
+const env = parseEnv(z.object({ [ENV.STATE_MACHINE_ARN]: nonEmpty }));
+const store = storeFromEnv();
+const sfn = new SFNClient(sdkClientConfig());
+export const handler = caseCommandsRoute({
+  ...taskClockFromEnv(),
+  store,
+  directory: new DirectoryCache(store),
+  callback: new SfnTaskCallback(sfn),
+  workflow: new SfnWorkflowStarter(sfn, env.STATE_MACHINE_ARN),
+  mailer: mailerFromEnv(),
+});

@@ -1,0 +1,248 @@
+import * as z from 'zod';
+import { type MemberCaller, type OrganisationDirectory, requireRole } from '../../shared/auth/caller';
+import type { CaseRecord, TaskRecord } from '../../shared/data/records';
+import type { Store } from '../../shared/data/store';
+import type { Role } from '../../shared/domain/codes';
+import {
+  OUTCOME_SCHEMAS,
+  PLAN_SERVICES,
+  TASK_KINDS,
+  TASK_STATUSES,
+  type TaskKind,
+} from '../../shared/domain/tasks';
+import { ConflictError, GoneError, NotFoundError, ValidationError } from '../../shared/errors';
+import { collectPage, decodeCursor, type ListPage, limitParam, parseQuery } from '../../shared/http/page';
+import { taskRecipients } from '../../shared/tasks/assignees';
+import { type CompleteTaskDeps, completeTask } from '../../shared/tasks/complete-task';
+
+export interface TasksApiDeps extends CompleteTaskDeps {
+  readonly store: CompleteTaskDeps['store'] & Pick<Store, 'getTask' | 'listOrgTasks'>;
+  readonly directory: OrganisationDirectory;
+}
+
+/**
+ * Roles that act on tasks (docs/access.md): NGO staff, local-government staff (plan items
+ * only) and coordinators (closure confirmations), each on their own organisation's tasks.
+ * Police, council members and admins have no case tasks: 403.
+ */
+export const TASK_ACTORS: readonly Role[] = ['ngo', 'localgov', 'coordinator'];
+
+const fieldSchema = z.strictObject({
+  name: z.string(),
+  required: z.boolean(),
+  /** `string`, `boolean`, `array` (of plan items or needs), `integer`. */
+  type: z.string(),
+  /** The values the field takes, when it is a choice. */
+  values: z.array(z.union([z.string(), z.boolean()])).optional(),
+});
+
+/** One way to complete a task: the body fields of `POST /tasks/{taskId}/completion`. */
+export const taskActionSchema = z.strictObject({ fields: z.array(fieldSchema) });
+export type TaskAction = z.infer<typeof taskActionSchema>;
+
+export const taskViewSchema = z.strictObject({
+  taskId: z.uuid(),
+  kind: z.enum(TASK_KINDS),
+  /** Absent for local-government staff, who see the reference and the action only. */
+  caseId: z.uuid().optional(),
+  reference: z.string(),
+  status: z.enum(TASK_STATUSES),
+  /** Open and past its due instant. */
+  overdue: z.boolean(),
+  dueAt: z.iso.datetime(),
+  /** Only where the task lapses unanswered (an offer). */
+  expiresAt: z.iso.datetime().optional(),
+  sequence: z.number().int().min(1),
+  service: z.enum(PLAN_SERVICES).optional(),
+  result: z.string().optional(),
+  completedAt: z.iso.datetime().optional(),
+  /** What the task accepts while open; empty once it is final. */
+  actions: z.array(taskActionSchema),
+});
+export type TaskView = z.infer<typeof taskViewSchema>;
+
+export const taskListSchema = z.strictObject({
+  items: z.array(taskViewSchema),
+  nextCursor: z.string().optional(),
+});
+
+export const tasksQuerySchema = z.strictObject({
+  status: z.enum(['open', 'done', 'overdue']).default('open'),
+  kind: z.enum(TASK_KINDS).optional(),
+  /** Only the tasks addressed to the caller (the directory contact with the token's email). */
+  mine: z.enum(['true', 'false']).optional(),
+  limit: limitParam,
+  cursor: z.string().optional(),
+});
+
+export const taskIdParamsSchema = z.strictObject({ taskId: z.uuid({ version: 'v4' }) });
+
+type JsonSchema = {
+  type?: string;
+  const?: string | boolean;
+  enum?: (string | boolean)[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  oneOf?: JsonSchema[];
+  anyOf?: JsonSchema[];
+  items?: JsonSchema;
+};
+
+function actionOf(variant: JsonSchema): TaskAction {
+  const required = new Set(variant.required ?? []);
+  return {
+    fields: Object.entries(variant.properties ?? {}).map(([name, p]) => {
+      const values = p.const !== undefined ? [p.const] : (p.enum ?? p.items?.enum);
+      const type = p.type ?? (typeof values?.[0] === 'boolean' ? 'boolean' : 'string');
+      return { name, required: required.has(name), type, ...(values ? { values } : {}) };
+    }),
+  };
+}
+
+/** The outcome schemas as the body fields each kind accepts, derived once at load. */
+export const TASK_ACTIONS: Readonly<Record<TaskKind, readonly TaskAction[]>> = Object.fromEntries(
+  TASK_KINDS.map((kind) => {
+    const schema = z.toJSONSchema(OUTCOME_SCHEMAS[kind], {
+      io: 'input',
+      unrepresentable: 'any',
+    }) as JsonSchema;
+    const variants = schema.oneOf ?? schema.anyOf ?? [schema];
+    return [kind, variants.map(actionOf)];
+  }),
+) as unknown as Record<TaskKind, readonly TaskAction[]>;
+
+/** A task is its organisation's alone; local-government staff see their plan items only. */
+export function maySeeTask(caller: MemberCaller, task: TaskRecord): boolean {
+  if (task.orgId !== caller.orgId) return false;
+  return caller.role !== 'localgov' || task.kind === 'PLAN_ITEM';
+}
+
+export function toTaskView(
+  caller: MemberCaller,
+  task: TaskRecord,
+  item: CaseRecord | undefined,
+  now: Date,
+): TaskView {
+  const open = task.status === 'OPEN';
+  return {
+    taskId: task.taskId,
+    kind: task.kind,
+    ...(caller.role === 'localgov' ? {} : { caseId: task.caseId }),
+    reference: item?.reference ?? '',
+    status: task.status,
+    overdue: open && Date.parse(task.dueAt) < now.getTime(),
+    dueAt: task.dueAt,
+    ...(task.expiresAt ? { expiresAt: task.expiresAt } : {}),
+    sequence: task.sequence,
+    ...(task.service ? { service: task.service } : {}),
+    ...(task.result ? { result: task.result } : {}),
+    ...(task.completedAt ? { completedAt: task.completedAt } : {}),
+    actions: open ? [...TASK_ACTIONS[task.kind]] : [],
+  };
+}
+
+/** The task named in the path, when the caller may see it; otherwise 404 (403 for roles without tasks). */
+async function visibleTask(deps: TasksApiDeps, caller: MemberCaller, params: unknown): Promise<TaskRecord> {
+  requireRole(caller, ...TASK_ACTORS);
+  const parsed = taskIdParamsSchema.safeParse(params);
+  if (!parsed.success) throw new NotFoundError('no such task');
+  const task = await deps.store.getTask(parsed.data.taskId);
+  if (!task || !maySeeTask(caller, task)) throw new NotFoundError('no such task');
+  return task;
+}
+
+/**
+ * Whether a task is the caller's own ("my tasks"): the directory contact with the token's
+ * email is among those the task was sent to (its `contactEmails`, or else the contacts its
+ * kind's email goes to: case workers, else focal points).
+ */
+function isMine(
+  task: TaskRecord,
+  email: string | undefined,
+  recipients: (kind: TaskKind) => readonly string[],
+) {
+  if (!email) return false;
+  const e = email.toLowerCase();
+  const to = task.contactEmails ?? recipients(task.kind);
+  return to.some((a) => a.toLowerCase() === e);
+}
+
+/** GET /tasks: the caller's organisation's tasks, by due instant. */
+export async function listTasks(
+  deps: TasksApiDeps,
+  caller: MemberCaller,
+  query: unknown,
+): Promise<ListPage<TaskView>> {
+  requireRole(caller, ...TASK_ACTORS);
+  const q = parseQuery(tasksQuerySchema, query);
+  const open = q.status !== 'done';
+  const partition = `TASKS#${caller.orgId}#${open ? 'OPEN' : 'CLOSED'}`;
+  const cursor = decodeCursor(q.cursor, [partition]);
+  const now = deps.now();
+  const org = q.mine === 'true' ? await deps.directory.getOrganisation(caller.orgId) : undefined;
+  const recipients = (kind: TaskKind) => (org ? taskRecipients(kind, org).flatMap((g) => g.to) : []);
+  const cases = new Map<string, Promise<CaseRecord | undefined>>();
+  const caseOf = (caseId: string) => {
+    let found = cases.get(caseId);
+    if (!found) {
+      found = deps.store.getCase(caseId);
+      cases.set(caseId, found);
+    }
+    return found;
+  };
+  return collectPage({
+    partitions: [partition],
+    cursor,
+    limit: q.limit,
+    read: (_p, start, limit) =>
+      deps.store.listOrgTasks(caller.orgId, open, {
+        limit,
+        ...(start ? { start } : {}),
+        ...(q.status === 'overdue' ? { dueBefore: now.toISOString() } : {}),
+      }),
+    keyOf: (task, p) => ({
+      pk: `TASK#${task.taskId}`,
+      sk: 'TASK',
+      gsi1pk: p,
+      gsi1sk: `${task.dueAt}#${task.taskId}`,
+    }),
+    keep: async (task) => {
+      if (!maySeeTask(caller, task)) return undefined;
+      if (q.kind !== undefined && task.kind !== q.kind) return undefined;
+      if (q.mine === 'true' && !isMine(task, caller.email, recipients)) return undefined;
+      return toTaskView(caller, task, await caseOf(task.caseId), now);
+    },
+  });
+}
+
+/** GET /tasks/{taskId}. */
+export async function getTask(deps: TasksApiDeps, caller: MemberCaller, params: unknown): Promise<TaskView> {
+  const task = await visibleTask(deps, caller, params);
+  return toTaskView(caller, task, await deps.store.getCase(task.caseId), deps.now());
+}
+
+/**
+ * POST /tasks/{taskId}/completion: the same outcome fields and the same single use as the
+ * emailed link's POST (shared/tasks/complete-task.ts). Of two answers the first wins; the
+ * other gets 409 `task_closed` when the task was answered (done or declined), 410 `task_gone`
+ * when it can no longer be done (timed out, cancelled, or its case ended).
+ */
+export async function submitCompletion(
+  deps: TasksApiDeps,
+  caller: MemberCaller,
+  params: unknown,
+  body: () => unknown,
+): Promise<TaskView> {
+  const task = await visibleTask(deps, caller, params);
+  const raw = body();
+  const result = await completeTask(deps, { task, raw, actor: { role: caller.role, orgId: caller.orgId } });
+  if (result.kind === 'invalid') throw new ValidationError(result.issues);
+  const now = await deps.store.getTask(task.taskId);
+  if (result.kind === 'gone') {
+    if (now?.status === 'DONE' || now?.status === 'DECLINED') {
+      throw new ConflictError('the task was answered already', 'task_closed');
+    }
+    throw new GoneError('the task can no longer be done', 'task_gone');
+  }
+  return toTaskView(caller, now ?? result.task, await deps.store.getCase(task.caseId), deps.now());
+}

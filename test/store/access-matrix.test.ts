@@ -1,0 +1,495 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type {
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import { DynamoStore } from '../../shared/data/dynamo-store';
+import type { CaseRecord, TaskRecord } from '../../shared/data/records';
+import type { ROLES } from '../../shared/domain/codes';
+import { DEFAULT_DEADLINES } from '../../shared/domain/deadlines';
+import type { Organisation } from '../../shared/domain/directory';
+import type { CaseStatus } from '../../shared/domain/referral';
+import type { TaskKind } from '../../shared/domain/tasks';
+import { createTestTable, type TestTable } from '../support/dynamodb-local';
+
+process.env.TABLE_NAME = 'unused';
+process.env.STATE_MACHINE_ARN = 'arn:aws:states:eu-central-1:111111111111:stateMachine:referral';
+process.env.SENDER_EMAIL = 'no-reply@example.org';
+process.env.SES_CONFIGURATION_SET = 'bashke';
+process.env.TIME_ZONE = 'Europe/Tirane';
+process.env.DEADLINES = JSON.stringify(DEFAULT_DEADLINES);
+process.env.HOLIDAYS = '';
+process.env.AWS_REGION = 'eu-central-1';
+process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+// Handler modules read their environment at load: import them after it is set.
+const { readCasesRoute } =
+  require('../../functions/read-cases/handler') as typeof import('../../functions/read-cases/handler');
+const { tasksApiRoute } =
+  require('../../functions/tasks-api/handler') as typeof import('../../functions/tasks-api/handler');
+const { caseCommandsRoute } =
+  require('../../functions/case-commands/handler') as typeof import('../../functions/case-commands/handler');
+
+type Role = (typeof ROLES)[number];
+type Data = 'own' | 'foreign';
+
+/** The matrix as docs/access.md writes it: the test checks the document, so the two cannot drift. */
+function documentedMatrix(): { routes: string[]; rows: { role: Role; data: Data; cells: string[] }[] } {
+  const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'access.md'), 'utf8');
+  const table = doc.split('<!-- access-matrix -->')[1]?.split('<!-- /access-matrix -->')[0] ?? '';
+  const lines = table
+    .trim()
+    .split('\n')
+    .map((l) =>
+      l
+        .split('|')
+        .slice(1, -1)
+        .map((c) => c.trim()),
+    );
+  const [header = [], , ...body] = lines;
+  return {
+    routes: header.slice(2),
+    rows: body.map(([role, data, ...cells]) => ({ role: role as Role, data: data as Data, cells })),
+  };
+}
+
+const MATRIX = documentedMatrix();
+
+const NOW = new Date('2026-12-01T10:00:00.000Z');
+const contact = (email: string, roles: Organisation['contacts'][number]['roles']) => ({
+  name: 'Kontakt',
+  email,
+  language: 'sq' as const,
+  roles,
+});
+const org = (
+  orgId: string,
+  kind: Organisation['kind'],
+  region: string,
+  extra: Partial<Organisation> = {},
+) => ({
+  orgId,
+  name: orgId,
+  kind,
+  regions: [region],
+  services: [],
+  capacity: 5,
+  childProtection: false,
+  contacts: [contact(`focal@${orgId}.example.org`, ['focal-point'])],
+  ...extra,
+});
+
+const ORGS: Organisation[] = [
+  org('police-own', 'police', 'korca'),
+  org('police-foreign', 'police', 'korca'),
+  org('ngo-own', 'ngo', 'korca', { services: ['shelter', 'legal'] }),
+  org('ngo-foreign', 'ngo', 'korca', { services: ['shelter'] }),
+  org('dept-own', 'department', 'korca', { services: ['family'] }),
+  org('dept-foreign', 'department', 'korca', { services: ['family'] }),
+  org('prefecture-own', 'prefecture', 'korca', {
+    contacts: [contact('coordinator@prefecture-own.example.org', ['coordinator'])],
+  }),
+  org('prefecture-foreign', 'prefecture', 'vlora', {
+    contacts: [contact('coordinator@prefecture-foreign.example.org', ['coordinator'])],
+  }),
+  org('municipality-own', 'municipality', 'korca'),
+  org('municipality-foreign', 'municipality', 'korca'),
+];
+
+/** The caller's organisation per role, for own and foreign data. */
+const CALLER_ORG: Record<Role, Record<Data, string>> = {
+  police: { own: 'police-own', foreign: 'police-foreign' },
+  ngo: { own: 'ngo-own', foreign: 'ngo-foreign' },
+  localgov: { own: 'dept-own', foreign: 'dept-foreign' },
+  council: { own: 'municipality-own', foreign: 'municipality-foreign' },
+  coordinator: { own: 'prefecture-own', foreign: 'prefecture-foreign' },
+  admin: { own: 'prefecture-own', foreign: 'prefecture-foreign' },
+};
+
+let table: TestTable;
+let store: DynamoStore;
+let counter = 0;
+const context = {
+  awsRequestId: 'req-1',
+  functionName: 'f',
+  getRemainingTimeInMillis: () => 10_000,
+} as unknown as Context;
+
+const uuid = () => {
+  counter++;
+  return `00000000-0000-4000-8000-${String(counter).padStart(12, '0')}`;
+};
+
+function deps() {
+  return {
+    store,
+    directory: store,
+    now: () => NOW,
+    deadlines: DEFAULT_DEADLINES,
+    calendar: { timeZone: 'Europe/Tirane', holidays: new Set<string>() },
+    callback: { succeed: async () => 'ok' as const, fail: async () => 'ok' as const },
+    workflow: { start: async () => undefined },
+    mailer: { send: async () => undefined },
+  };
+}
+
+async function seedCase(status: CaseStatus, extra: Partial<CaseRecord> = {}): Promise<CaseRecord> {
+  const caseId = uuid();
+  const at = '2026-11-20T09:00:00.000Z';
+  const item: CaseRecord = {
+    caseId,
+    reference: `KOR-2026-${String(counter).padStart(4, '0')}`,
+    region: 'korca',
+    status,
+    version: 1,
+    interviewDate: '2026-11-19',
+    socialWorkerPresent: true,
+    socialWorkerOrgId: 'ngo-own',
+    person: {
+      ageGroup: 'adult',
+      gender: 'female',
+      nationality: 'AL',
+      language: 'sq',
+      needs: ['shelter'],
+      riskLevel: 'high',
+    },
+    consentGiven: true,
+    consent: { given: true },
+    referringOrgId: 'police-own',
+    officerSub: 'officer-1',
+    officerEmail: 'officer@police-own.example.org',
+    offeredOrgIds: ['ngo-own'],
+    ...(status === 'UNASSIGNED' || status === 'REFERRED' ? {} : { acceptedOrgId: 'ngo-own', acceptedAt: at }),
+    createdAt: at,
+    updatedAt: at,
+    ...extra,
+  };
+  const result = await store.createReferral({
+    caseItem: item,
+    event: { caseId, at, type: 'REFERRED', actor: 'police', orgId: 'police-own', status: 'REFERRED' },
+    idempotency: {
+      scope: 'police-own',
+      key: caseId,
+      requestHash: 'h',
+      response: { caseId, reference: item.reference, status: 'REFERRED' },
+      createdAt: at,
+    },
+  });
+  expect(result).toBe('created');
+  return item;
+}
+
+async function seedTask(item: CaseRecord, kind: TaskKind, orgId: string): Promise<TaskRecord> {
+  const task: TaskRecord = {
+    taskId: uuid(),
+    kind,
+    subject: 'case',
+    caseId: item.caseId,
+    orgId,
+    status: 'OPEN',
+    createdAt: '2026-11-21T09:00:00.000Z',
+    dueAt: '2026-12-10T09:00:00.000Z',
+    sequence: 1,
+    sfnTaskToken: `token-${kind}`,
+    ...(kind === 'PLAN_ITEM' ? { service: 'economic-aid' as const } : {}),
+  };
+  expect(await store.openTask({ task, actor: { role: 'system' }, now: '2026-11-21T09:00:00.000Z' })).toBe(
+    'opened',
+  );
+  return task;
+}
+
+/** A task of the role's own organisation (the NGO's where the role has none) and a completion body. */
+async function ownTask(role: Role): Promise<{ item: CaseRecord; task: TaskRecord; body: unknown }> {
+  if (role === 'localgov') {
+    const item = await seedCase('IN_ASSISTANCE');
+    return { item, task: await seedTask(item, 'PLAN_ITEM', 'dept-own'), body: { result: 'done' } };
+  }
+  if (role === 'coordinator') {
+    const item = await seedCase('FOLLOW_UP', { closureProposal: 'CLOSED' });
+    return {
+      item,
+      task: await seedTask(item, 'CLOSURE_CONFIRMATION', 'prefecture-own'),
+      body: { decision: 'confirm' },
+    };
+  }
+  const item = await seedCase('ACCEPTED');
+  return { item, task: await seedTask(item, 'NEEDS_ASSESSMENT', 'ngo-own'), body: { needs: ['shelter'] } };
+}
+
+interface Call {
+  readonly routeKey: string;
+  readonly path: Record<string, string>;
+  readonly query?: Record<string, string>;
+  readonly body?: unknown;
+  /** The id a list answer holds when the cell is a plain 200. */
+  readonly listed?: string;
+}
+
+/** Seeds what one cell needs (fresh data: commands change it) and says what to call. */
+const ARRANGE: Record<string, (role: Role) => Promise<Call>> = {
+  'GET /cases': async () => {
+    const item = await seedCase('ACCEPTED');
+    return { routeKey: 'GET /cases', path: {}, query: { limit: '100' }, listed: item.caseId };
+  },
+  'GET /cases/{caseId}': async () => {
+    const item = await seedCase('ACCEPTED');
+    return { routeKey: 'GET /cases/{caseId}', path: { caseId: item.caseId } };
+  },
+  'GET /cases/{caseId}/timeline': async () => {
+    const item = await seedCase('ACCEPTED');
+    return { routeKey: 'GET /cases/{caseId}/timeline', path: { caseId: item.caseId } };
+  },
+  'GET /tasks': async (role) => {
+    const { task } = await ownTask(role);
+    return { routeKey: 'GET /tasks', path: {}, query: { limit: '100' }, listed: task.taskId };
+  },
+  'GET /tasks/{taskId}': async (role) => {
+    const { task } = await ownTask(role);
+    return { routeKey: 'GET /tasks/{taskId}', path: { taskId: task.taskId } };
+  },
+  'POST /tasks/{taskId}/completion': async (role) => {
+    const { task, body } = await ownTask(role);
+    return { routeKey: 'POST /tasks/{taskId}/completion', path: { taskId: task.taskId }, body };
+  },
+  'POST /cases/{caseId}/assignment': async () => {
+    const item = await seedCase('UNASSIGNED');
+    return {
+      routeKey: 'POST /cases/{caseId}/assignment',
+      path: { caseId: item.caseId },
+      body: { orgId: 'ngo-own' },
+    };
+  },
+  'POST /cases/{caseId}/plan': async () => {
+    const item = await seedCase('ASSESSED');
+    await seedTask(item, 'ASSISTANCE_PLAN', 'ngo-own');
+    return {
+      routeKey: 'POST /cases/{caseId}/plan',
+      path: { caseId: item.caseId },
+      body: { items: [{ service: 'shelter', orgId: 'ngo-own' }] },
+    };
+  },
+  'POST /cases/{caseId}/withdrawal': async () => {
+    const item = await seedCase('ACCEPTED');
+    await seedTask(item, 'NEEDS_ASSESSMENT', 'ngo-own');
+    return { routeKey: 'POST /cases/{caseId}/withdrawal', path: { caseId: item.caseId }, body: {} };
+  },
+  'POST /cases/{caseId}/closure': async (role) => {
+    if (role === 'coordinator') {
+      const item = await seedCase('FOLLOW_UP', { closureProposal: 'CLOSED' });
+      await seedTask(item, 'CLOSURE_CONFIRMATION', 'prefecture-own');
+      return {
+        routeKey: 'POST /cases/{caseId}/closure',
+        path: { caseId: item.caseId },
+        body: { decision: 'confirm' },
+      };
+    }
+    const item = await seedCase('FOLLOW_UP');
+    await seedTask(item, 'CLOSURE_PROPOSAL', 'ngo-own');
+    return {
+      routeKey: 'POST /cases/{caseId}/closure',
+      path: { caseId: item.caseId },
+      body: { closure: 'CLOSED' },
+    };
+  },
+};
+
+function routeFor(routeKey: string) {
+  const d = deps();
+  if (routeKey.includes('/tasks')) return tasksApiRoute(d);
+  if (routeKey.startsWith('GET')) return readCasesRoute(d);
+  return caseCommandsRoute(d);
+}
+
+type AnyRoute = (e: unknown, ctx: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+function call(role: Role, orgId: string, c: Call): Promise<APIGatewayProxyStructuredResultV2> {
+  return callWith(routeFor(c.routeKey) as unknown as AnyRoute, role, orgId, c);
+}
+
+async function callWith(
+  route: AnyRoute,
+  role: Role,
+  orgId: string,
+  c: Call,
+): Promise<APIGatewayProxyStructuredResultV2> {
+  const event = {
+    version: '2.0',
+    routeKey: c.routeKey,
+    rawPath: '/',
+    rawQueryString: '',
+    headers: c.body === undefined ? {} : { 'content-type': 'application/json' },
+    ...(c.query ? { queryStringParameters: c.query } : {}),
+    pathParameters: c.path,
+    ...(c.body === undefined ? {} : { body: JSON.stringify(c.body) }),
+    isBase64Encoded: false,
+    requestContext: {
+      http: {
+        method: c.routeKey.split(' ')[0],
+        path: '/',
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: 'jest',
+      },
+      authorizer: {
+        jwt: {
+          claims: {
+            sub: `${role}-${orgId}`,
+            token_use: 'id',
+            'custom:orgId': orgId,
+            'cognito:groups': `[${role}]`,
+            email: `someone@${orgId}.example.org`,
+          },
+          scopes: [],
+        },
+      },
+    },
+  } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
+  return route(event, context);
+}
+
+beforeAll(async () => {
+  table = await createTestTable('access');
+  store = new DynamoStore(table.client, table.tableName);
+  await store.seedRegion({ regionId: 'korca', code: 'KOR', name: 'Korçë' });
+  await store.seedRegion({ regionId: 'vlora', code: 'VLO', name: 'Vlorë' });
+  for (const o of ORGS) await store.seedOrganisation(o);
+});
+
+afterAll(async () => {
+  await table.drop();
+});
+
+describe('docs/access.md', () => {
+  it('has a row for every role, own and foreign, and a column for every route', () => {
+    const roles = ['police', 'ngo', 'localgov', 'council', 'coordinator', 'admin'];
+    expect(MATRIX.rows.map((r) => `${r.role}/${r.data}`)).toEqual(
+      roles.flatMap((r) => [`${r}/own`, `${r}/foreign`]),
+    );
+    expect(MATRIX.routes).toEqual(Object.keys(ARRANGE));
+    for (const row of MATRIX.rows) {
+      for (const cell of row.cells) expect(cell).toMatch(/^(200|200 \(not listed\)|403|404)$/);
+    }
+  });
+});
+
+const CELLS = MATRIX.rows.flatMap((row) =>
+  row.cells.map((cell, i) => [row.role, row.data, MATRIX.routes[i] as string, cell] as const),
+);
+
+describe('the access matrix, cell by cell', () => {
+  it.each(CELLS)('%s (%s data) %s → %s', async (role, data, routeKey, cell) => {
+    const arrange = ARRANGE[routeKey];
+    if (!arrange) throw new Error(`no arrangement for ${routeKey}`);
+    const c = await arrange(role);
+    let res = await call(role, CALLER_ORG[role][data], c);
+    const items: { caseId?: string; taskId?: string }[] = [];
+    // A list: every page, following nextCursor (the table holds every cell's data).
+    while (res.statusCode === 200 && c.listed) {
+      const page = JSON.parse(String(res.body)) as { items: typeof items; nextCursor?: string };
+      items.push(...page.items);
+      if (!page.nextCursor) break;
+      res = await call(role, CALLER_ORG[role][data], {
+        ...c,
+        query: { ...c.query, cursor: page.nextCursor },
+      });
+    }
+    const status = Number(cell.slice(0, 3));
+    expect({
+      status: res.statusCode,
+      body: status === 200 ? undefined : JSON.parse(String(res.body)).status,
+    }).toEqual({ status, body: status === 200 ? undefined : status });
+    if (status === 200 && c.listed) {
+      const ids = items.map((i) => (routeKey === 'GET /tasks' ? i.taskId : i.caseId));
+      if (cell === '200') expect(ids).toContain(c.listed);
+      else expect(ids).not.toContain(c.listed);
+    }
+  });
+});
+
+describe('the case and task routes beyond the status', () => {
+  it('withdraws: cancels the open tasks, fails their callbacks, tells the NGO and the officer once', async () => {
+    const item = await seedCase('ACCEPTED');
+    const task = await seedTask(item, 'NEEDS_ASSESSMENT', 'ngo-own');
+    const failed: string[][] = [];
+    const sent: string[][] = [];
+    const d = {
+      ...deps(),
+      callback: {
+        succeed: async () => 'ok' as const,
+        fail: async (token: string, error: string, cause: string) => {
+          failed.push([token, error, cause]);
+          return 'ok' as const;
+        },
+      },
+      mailer: { send: async (m: { to: readonly string[] }) => void sent.push([...m.to]) },
+    };
+    const route = caseCommandsRoute(d) as unknown as AnyRoute;
+    const c = { routeKey: 'POST /cases/{caseId}/withdrawal', path: { caseId: item.caseId } };
+    const first = await callWith(route, 'police', 'police-own', c);
+    const again = await callWith(route, 'police', 'police-own', c);
+    expect([first.statusCode, again.statusCode]).toEqual([200, 200]);
+    expect(JSON.parse(String(first.body)).status).toBe('WITHDRAWN');
+    expect((await store.getTask(task.taskId))?.status).toBe('CANCELLED');
+    expect(failed).toEqual([['token-NEEDS_ASSESSMENT', 'TaskCancelled', 'the case was withdrawn']]);
+    expect(sent).toEqual([['focal@ngo-own.example.org'], ['officer@police-own.example.org']]);
+  });
+
+  it('refuses to withdraw a person treated as a child: 409 child_cannot_withdraw', async () => {
+    const item = await seedCase('ACCEPTED', {
+      person: {
+        ageGroup: 'unknown',
+        gender: 'male',
+        nationality: 'AL',
+        language: 'sq',
+        needs: ['shelter'],
+        riskLevel: 'high',
+      },
+    });
+    const res = await call('coordinator', 'prefecture-own', {
+      routeKey: 'POST /cases/{caseId}/withdrawal',
+      path: { caseId: item.caseId },
+      body: {},
+    });
+    expect(res.statusCode).toBe(409);
+    expect(JSON.parse(String(res.body)).errors).toEqual([{ path: '', code: 'child_cannot_withdraw' }]);
+    expect((await store.getCase(item.caseId))?.status).toBe('ACCEPTED');
+  });
+
+  it('answers a second completion of a task with 409 task_closed', async () => {
+    const { task, body } = await ownTask('ngo');
+    const c = { routeKey: 'POST /tasks/{taskId}/completion', path: { taskId: task.taskId }, body };
+    const first = await call('ngo', 'ngo-own', c);
+    const second = await call('ngo', 'ngo-own', c);
+    expect([first.statusCode, second.statusCode]).toEqual([200, 409]);
+    expect(JSON.parse(String(second.body)).errors).toEqual([{ path: '', code: 'task_closed' }]);
+  });
+
+  it('refuses a cursor of another list with 400 invalid_cursor', async () => {
+    const foreign = Buffer.from(
+      JSON.stringify({
+        p: 'TASKS#ngo-foreign#OPEN',
+        k: { pk: 'TASK#x', sk: 'TASK', gsi1pk: 'TASKS#ngo-foreign#OPEN', gsi1sk: 'x' },
+      }),
+    ).toString('base64url');
+    for (const cursor of [foreign, 'not-a-cursor', '%%%']) {
+      const res = await call('ngo', 'ngo-own', { routeKey: 'GET /tasks', path: {}, query: { cursor } });
+      expect(res.statusCode).toBe(400);
+      expect(JSON.parse(String(res.body)).errors).toEqual([
+        { path: '/query/cursor', code: 'invalid_cursor' },
+      ]);
+    }
+  });
+
+  it('shows the police only the status changes they are told of, coordinators every event', async () => {
+    const item = await seedCase('ACCEPTED');
+    await seedTask(item, 'NEEDS_ASSESSMENT', 'ngo-own');
+    const c = { routeKey: 'GET /cases/{caseId}/timeline', path: { caseId: item.caseId } };
+    const police = JSON.parse(String((await call('police', 'police-own', c)).body)).items;
+    const coordinator = JSON.parse(String((await call('coordinator', 'prefecture-own', c)).body)).items;
+    expect(police.map((e: { type: string }) => e.type)).toEqual(['REFERRED']);
+    expect(police[0].actor).toEqual({ role: 'police', orgId: 'police-own' });
+    expect(coordinator.map((e: { type: string }) => e.type)).toEqual(['REFERRED', 'NEEDS_ASSESSMENT_OPENED']);
+  });
+});
