@@ -1,13 +1,17 @@
 import { type ActionLinkDeps, submitAction, viewAction } from '../../functions/action-link/action-link';
 import { renderOutcome } from '../../functions/action-link/pages';
 import { issueActionToken } from '../../shared/domain/action-token';
-import { directory } from '../support/fixtures';
-import { MemoryStore } from '../support/memory-store';
+import { DEFAULT_DEADLINES } from '../../shared/domain/deadlines';
+import { caseTask, createReferralArgs, directory, offerTask } from '../support/fixtures';
+import { dropStoreTables, storeTable } from '../support/store-table';
 
-const CASE_ID = '6f1c2b0e-8d4a-4f6e-9b7a-2c3d4e5f6a7b';
-const TASK_ID = '7a1c2b0e-8d4a-4f6e-9b7a-2c3d4e5f6a7b';
+/** The emailed link's use case on DynamoStore and DynamoDB Local: the link's single use is DynamoDB's condition. */
+
+const CASE_ID = createReferralArgs().caseItem.caseId;
+const TASK_ID = offerTask().taskId;
 const T0 = new Date('2026-03-10T09:00:00.000Z');
 const DEADLINE = '2026-03-11T09:00:00.000Z';
+const CALENDAR = { timeZone: 'Europe/Tirane', holidays: new Set<string>() };
 
 class FakeCallback {
   readonly sent: Array<{ token: string; output: object }> = [];
@@ -18,61 +22,22 @@ class FakeCallback {
   }
 }
 
+afterEach(dropStoreTables);
+
+/** An offered case whose offer is armed with a link (the offer step's work). */
 async function setup() {
-  const store = new MemoryStore();
-  await store.seedDirectory(directory());
-  await store.createReferral({
-    caseItem: {
-      caseId: CASE_ID,
-      reference: 'KOR-2026-0007',
-      region: 'korce',
-      status: 'REFERRED',
-      version: 1,
-      interviewDate: '2026-03-10',
-      socialWorkerPresent: true,
-      socialWorkerOrgId: 'ngo-different-and-equal',
-      person: {
-        ageGroup: 'adult',
-        gender: 'female',
-        nationality: 'AL',
-        language: 'sq',
-        needs: ['shelter'],
-        riskLevel: 'low',
-      },
-      consentGiven: true,
-      referringOrgId: 'police-korce',
-      officerSub: 'officer-1',
-      offeredOrgIds: [],
-      createdAt: T0.toISOString(),
-      updatedAt: T0.toISOString(),
-    },
-    event: { caseId: CASE_ID, at: T0.toISOString(), type: 'REFERRED', actor: 'officer-1' },
-    idempotency: {
-      scope: 'officer-1',
-      key: 'key-00000001',
-      requestHash: 'h',
-      response: { caseId: CASE_ID, reference: 'KOR-2026-0007', status: 'REFERRED' },
-      createdAt: T0.toISOString(),
-    },
-  });
-  const task = {
-    taskId: TASK_ID,
-    kind: 'OFFER' as const,
-    caseId: CASE_ID,
-    orgId: 'ngo-different-and-equal',
-    status: 'OPEN' as const,
-    reason: 'REGION_SERVICE_MATCH' as const,
-    createdAt: T0.toISOString(),
-  };
+  const { store, items } = await storeTable('action-link', directory());
+  const base = createReferralArgs();
+  await store.createReferral({ ...base, caseItem: { ...base.caseItem, reference: 'KOR-2026-0007' } });
   await store.openOffer({
     caseId: CASE_ID,
     expectedVersion: 1,
     afterTaskId: undefined,
-    task,
+    task: offerTask({ createdAt: T0.toISOString(), dueAt: DEADLINE, expiresAt: DEADLINE }),
     now: T0.toISOString(),
   });
   const { token, hash } = issueActionToken();
-  await store.armOffer({
+  await store.armTask({
     taskId: TASK_ID,
     caseId: CASE_ID,
     sfnTaskToken: 'sfn-token-1',
@@ -80,8 +45,14 @@ async function setup() {
   });
   const callback = new FakeCallback();
   let now = new Date('2026-03-10T10:00:00.000Z');
-  const deps: ActionLinkDeps = { store, callback, now: () => now };
-  return { store, callback, deps, token, setNow: (d: Date) => (now = d) };
+  const deps: ActionLinkDeps = {
+    store,
+    callback,
+    now: () => now,
+    deadlines: DEFAULT_DEADLINES,
+    calendar: CALENDAR,
+  };
+  return { store, items, callback, deps, token, setNow: (d: Date) => (now = d) };
 }
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields);
@@ -91,13 +62,13 @@ const render = (o: Parameters<typeof renderOutcome>[0]) =>
 
 describe('action link', () => {
   it('shows a confirm page on GET and changes nothing', async () => {
-    const { store, deps, token, callback } = await setup();
-    const before = store.items();
+    const { items, deps, token, callback } = await setup();
+    const before = await items();
 
     const outcome = await viewAction(deps, token);
 
     expect(outcome.kind).toBe('confirm');
-    expect(store.items()).toEqual(before);
+    expect(await items()).toEqual(before);
     expect(callback.sent).toEqual([]);
     const page = render(outcome);
     expect(page).toMatchObject({ statusCode: 200 });
@@ -107,41 +78,43 @@ describe('action link', () => {
   });
 
   it('records an accept once and resumes the workflow with the decision and task id only', async () => {
-    const { store, deps, token, callback } = await setup();
+    const { store, items, deps, token, callback } = await setup();
 
     const outcome = await submitAction(deps, token, form({ decision: 'accept' }));
 
     expect(outcome.kind).toBe('done');
-    expect(callback.sent).toEqual([
-      { token: 'sfn-token-1', output: { decision: 'accept', taskId: TASK_ID } },
-    ]);
-    expect(await store.getTask(TASK_ID)).toMatchObject({ status: 'DECIDED', decision: 'accept' });
+    expect(callback.sent).toEqual([{ token: 'sfn-token-1', output: { result: 'accept', taskId: TASK_ID } }]);
+    expect(await store.getTask(TASK_ID)).toMatchObject({ status: 'DONE', result: 'accept' });
   });
 
   it('keeps the decline reason in the table, never in the workflow output', async () => {
-    const { store, deps, token, callback } = await setup();
+    const { store, items, deps, token, callback } = await setup();
     const reason = 'CANARY-REASON <b>full</b>';
 
     await submitAction(deps, token, form({ decision: 'decline', reason }));
 
     expect(JSON.stringify(callback.sent)).not.toContain('CANARY');
-    expect(await store.getTask(TASK_ID)).toMatchObject({ decision: 'decline', declineReason: reason });
+    expect(await store.getTask(TASK_ID)).toMatchObject({
+      status: 'DECLINED',
+      result: 'decline',
+      note: reason,
+    });
   });
 
   it('answers a second POST with the 410 page and no second effect', async () => {
-    const { store, deps, token, callback } = await setup();
+    const { store, items, deps, token, callback } = await setup();
     await submitAction(deps, token, form({ decision: 'accept' }));
-    const after = store.items();
+    const after = await items();
 
     const second = await submitAction(deps, token, form({ decision: 'decline', reason: 'changed my mind' }));
 
     expect(second.kind).toBe('gone');
-    expect(store.items()).toEqual(after);
+    expect(await items()).toEqual(after);
     expect(callback.sent).toHaveLength(1);
   });
 
   it('tells the workflow again when the same answer is posted after telling it failed', async () => {
-    const { store, deps, token, callback } = await setup();
+    const { store, items, deps, token, callback } = await setup();
     const failing = {
       succeed: async () => {
         throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
@@ -150,8 +123,8 @@ describe('action link', () => {
     await expect(
       submitAction({ ...deps, callback: failing }, token, form({ decision: 'accept' })),
     ).rejects.toThrow();
-    expect(await store.getTask(TASK_ID)).toMatchObject({ status: 'DECIDED', decision: 'accept' });
-    const after = store.items();
+    expect(await store.getTask(TASK_ID)).toMatchObject({ status: 'DONE', result: 'accept' });
+    const after = await items();
 
     // Another answer than the recorded one, and a GET, do not resume anything.
     expect((await submitAction(deps, token, form({ decision: 'decline', reason: 'no' }))).kind).toBe('gone');
@@ -161,10 +134,8 @@ describe('action link', () => {
     const retried = await submitAction(deps, token, form({ decision: 'accept' }));
 
     expect(retried.kind).toBe('done');
-    expect(callback.sent).toEqual([
-      { token: 'sfn-token-1', output: { decision: 'accept', taskId: TASK_ID } },
-    ]);
-    expect(store.items()).toEqual(after);
+    expect(callback.sent).toEqual([{ token: 'sfn-token-1', output: { result: 'accept', taskId: TASK_ID } }]);
+    expect(await items()).toEqual(after);
   });
 
   it('answers the same answer posted again after the workflow had it with the 410 page', async () => {
@@ -196,21 +167,21 @@ describe('action link', () => {
     ['an unknown decision', { decision: 'maybe' }],
     ['an extra field', { decision: 'accept', admin: '1' }],
   ])('shows the form again with 400 for %s and uses nothing', async (_l, fields) => {
-    const { store, deps, token, callback } = await setup();
-    const before = store.items();
+    const { items, deps, token, callback } = await setup();
+    const before = await items();
 
     const outcome = await submitAction(deps, token, form(fields as Record<string, string>));
 
     expect(outcome.kind).toBe('invalid');
     expect(render(outcome)).toMatchObject({ statusCode: 400 });
-    expect(store.items()).toEqual(before);
+    expect(await items()).toEqual(before);
     expect(callback.sent).toEqual([]);
     expect((await viewAction(deps, token)).kind).toBe('confirm');
   });
 
   it('gives every unusable token the same 410 page on GET and POST, changing nothing', async () => {
-    const { store, deps, token, setNow } = await setup();
-    const before = store.items();
+    const { items, deps, token, setNow } = await setup();
+    const before = await items();
     const unusable = [
       'x',
       token.slice(0, -1),
@@ -235,7 +206,7 @@ describe('action link', () => {
     pages.add(html(render(await viewAction(deps, token))));
     pages.add(html(render(await submitAction(deps, token, form({ decision: 'accept' })))));
     expect(pages.size).toBe(1);
-    expect(store.items()).toEqual(before);
+    expect(await items()).toEqual(before);
   });
 
   it('treats a task that timed out as gone', async () => {
@@ -247,10 +218,12 @@ describe('action link', () => {
     expect((await submitAction(deps, token, form({ decision: 'accept' }))).kind).toBe('gone');
   });
 
-  it('shows the 410 page when Step Functions no longer waits for the task', async () => {
-    const { deps, token, callback } = await setup();
+  it('records the answer when Step Functions no longer waits for the task: the next execution reads it', async () => {
+    const { store, deps, token, callback } = await setup();
     callback.answer = 'closed';
-    expect((await submitAction(deps, token, form({ decision: 'accept' }))).kind).toBe('gone');
+    expect((await submitAction(deps, token, form({ decision: 'accept' }))).kind).toBe('done');
+    expect(await store.getTask(TASK_ID)).toMatchObject({ status: 'DONE', result: 'accept' });
+    expect((await viewAction(deps, token)).kind).toBe('gone');
   });
 
   it('sends no-referrer, no-store and no script on every page', async () => {
@@ -261,5 +234,122 @@ describe('action link', () => {
         headers: expect.objectContaining({ 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' }),
       });
     }
+  });
+});
+
+describe('action link of a task of another kind', () => {
+  const ASSESSMENT = caseTask();
+
+  /** An accepted case with an open needs assessment, armed with a link (a waited task). */
+  async function assessment() {
+    const { store, items } = await storeTable('action-link', directory());
+    const base = createReferralArgs();
+    await store.createReferral({
+      ...base,
+      caseItem: {
+        ...base.caseItem,
+        status: 'ACCEPTED',
+        acceptedOrgId: ASSESSMENT.orgId,
+        acceptedAt: T0.toISOString(),
+      },
+    });
+    expect(await store.openTask({ task: ASSESSMENT, actor: { role: 'system' }, now: T0.toISOString() })).toBe(
+      'opened',
+    );
+    const { token, hash } = issueActionToken();
+    await store.armTask({
+      taskId: ASSESSMENT.taskId,
+      caseId: CASE_ID,
+      sfnTaskToken: 'sfn-token-na',
+      link: { hash, taskId: ASSESSMENT.taskId, expiresAt: '2026-08-01T00:00:00.000Z' },
+    });
+    const callback = new FakeCallback();
+    const deps: ActionLinkDeps = {
+      store,
+      callback,
+      now: () => new Date('2026-03-11T10:00:00.000Z'),
+      deadlines: DEFAULT_DEADLINES,
+      calendar: CALENDAR,
+    };
+    return { store, items, callback, deps, token };
+  }
+
+  const needs = (...values: string[]) =>
+    new URLSearchParams(values.map((v): [string, string] => ['needs', v]));
+
+  it('shows the kind form with its due instant, changing nothing', async () => {
+    const { items, deps, token } = await assessment();
+    const before = await items();
+
+    const outcome = await viewAction(deps, token);
+
+    expect(outcome).toMatchObject({
+      kind: 'confirm',
+      task: { kind: 'NEEDS_ASSESSMENT', reference: 'KOR-2026-0001' },
+    });
+    const page = html(render(outcome));
+    expect(page).toContain('name="needs"');
+    expect(page).toContain('2026-03-13 23:59');
+    expect(await items()).toEqual(before);
+  });
+
+  it('records the needs from repeated fields, moves the case to ASSESSED and tells the workflow one word', async () => {
+    const { store, deps, token, callback } = await assessment();
+
+    const outcome = await submitAction(deps, token, needs('shelter', 'legal'));
+
+    expect(outcome).toMatchObject({ kind: 'done', result: 'done' });
+    expect(render(outcome)).toMatchObject({ statusCode: 200 });
+    expect(callback.sent).toEqual([
+      { token: 'sfn-token-na', output: { taskId: ASSESSMENT.taskId, result: 'done' } },
+    ]);
+    expect(await store.getTask(ASSESSMENT.taskId)).toMatchObject({
+      status: 'DONE',
+      result: 'done',
+      outcome: { needs: ['shelter', 'legal'] },
+      completedBy: { role: 'link', orgId: ASSESSMENT.orgId },
+    });
+    expect(await store.getCase(CASE_ID)).toMatchObject({
+      status: 'ASSESSED',
+      assessedNeeds: ['shelter', 'legal'],
+      openTasks: {},
+    });
+  });
+
+  it.each([
+    ['no needs', new URLSearchParams(), ['needs']],
+    ['an unknown need', needs('shelter', 'spaceship'), ['needs/1']],
+    ['a need twice', needs('legal', 'legal'), ['needs']],
+    ['a field of another kind', new URLSearchParams({ decision: 'accept' }), ['needs', 'form']],
+  ])('answers %s with the 400 form naming the fields, using nothing', async (_l, fields, named) => {
+    const { items, deps, token, callback } = await assessment();
+    const before = await items();
+
+    const outcome = await submitAction(deps, token, fields);
+
+    expect(outcome).toMatchObject({ kind: 'invalid' });
+    expect(outcome.kind === 'invalid' ? [...outcome.fields].sort() : []).toEqual([...named].sort());
+    const page = render(outcome);
+    expect(page).toMatchObject({ statusCode: 400 });
+    for (const field of named) expect(html(page)).toContain(field);
+    expect(await items()).toEqual(before);
+    expect(callback.sent).toEqual([]);
+    expect((await viewAction(deps, token)).kind).toBe('confirm');
+  });
+
+  it('answers a used link like every other bad token: the same 410 page on GET and POST', async () => {
+    const { deps, token } = await assessment();
+    expect((await submitAction(deps, token, needs('shelter'))).kind).toBe('done');
+
+    const pages = new Set<string>();
+    for (const t of [token, issueActionToken().token, 'x', `${token}A`]) {
+      for (const outcome of [await viewAction(deps, t), await submitAction(deps, t, needs('legal'))]) {
+        expect(outcome.kind).toBe('gone');
+        const page = render(outcome);
+        expect(page).toMatchObject({ statusCode: 410 });
+        pages.add(html(page));
+      }
+    }
+    expect(pages.size).toBe(1);
   });
 });

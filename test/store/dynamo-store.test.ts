@@ -227,7 +227,10 @@ describe('armTask', () => {
     expect(await store.getActionLink(third.hash)).toBeUndefined();
     expect(await store.getTask(task.taskId)).toMatchObject({ sfnTaskToken: 'sfn-token-2' });
     expect(await store.rearmTask(task.taskId, 'sfn-token-3')).toBe(true);
-    expect(await store.getTask(task.taskId)).toMatchObject({ sfnTaskToken: 'sfn-token-3', actionHash: second.hash });
+    expect(await store.getTask(task.taskId)).toMatchObject({
+      sfnTaskToken: 'sfn-token-3',
+      actionHash: second.hash,
+    });
   });
 
   it('without a callback token: stores only the link', async () => {
@@ -336,7 +339,11 @@ describe('completeTask', () => {
     expect(await dueOf(task.taskId)).toEqual([]);
     expect(await store.getTask(task.taskId)).toMatchObject({ status: 'DONE', completedBy: { role: 'ngo' } });
     const events = await store.listEvents(CASE_ID);
-    expect(events.at(-1)).toMatchObject({ type: 'NEEDS_ASSESSMENT_DONE', status: 'ASSESSED', taskId: task.taskId });
+    expect(events.at(-1)).toMatchObject({
+      type: 'NEEDS_ASSESSMENT_DONE',
+      status: 'ASSESSED',
+      taskId: task.taskId,
+    });
   });
 
   it('moves the case only from the statuses listed: otherwise nothing is written', async () => {
@@ -535,7 +542,9 @@ describe('overdue tasks', () => {
     expect((await eventTypes()).filter((t) => t === 'NEEDS_ASSESSMENT_OVERDUE')).toHaveLength(1);
 
     const other = await opened({ taskId: 'e7a9c1d3-5f6b-4d8e-8a2c-4d6f8b0c2e4a', kind: 'REFLECTION_REVIEW' });
-    await store.completeTask(completion(other, { result: 'completed', outcome: { reflection: 'completed' } }));
+    await store.completeTask(
+      completion(other, { result: 'completed', outcome: { reflection: 'completed' } }),
+    );
     expect(await store.markOverdue(other, later(60))).toBe(false);
   });
 
@@ -570,7 +579,11 @@ describe('lists', () => {
 
   it("lists an organisation's open tasks by due instant, a page at a time, and the overdue ones", async () => {
     await referred({ status: 'ACCEPTED', acceptedOrgId: NGO });
-    const ids = ['f8b0d2e4-6a7c-4e9f-8b3d-5e7a9c1d3f5b', 'a9c1e3f5-7b8d-4f0a-9c4e-6f8b0d2e4a6c', 'b0d2f4a6-8c9e-4a1b-8d5f-7a9c1e3f5b7d'];
+    const ids = [
+      'f8b0d2e4-6a7c-4e9f-8b3d-5e7a9c1d3f5b',
+      'a9c1e3f5-7b8d-4f0a-9c4e-6f8b0d2e4a6c',
+      'b0d2f4a6-8c9e-4a1b-8d5f-7a9c1e3f5b7d',
+    ];
     const tasks = [];
     for (const [i, taskId] of ids.entries()) {
       tasks.push(await opened({ taskId, kind: 'PLAN_ITEM', sequence: i + 1, dueAt: later(100 - i * 10) }));
@@ -580,7 +593,10 @@ describe('lists', () => {
     const first = await store.listOrgTasks(NGO, true, { limit: 2 });
     expect(first.items).toEqual(byDue.slice(0, 2));
     expect(first.next).toBeDefined();
-    const second = await store.listOrgTasks(NGO, true, { limit: 2, ...(first.next ? { start: first.next } : {}) });
+    const second = await store.listOrgTasks(NGO, true, {
+      limit: 2,
+      ...(first.next ? { start: first.next } : {}),
+    });
     expect(second.items).toEqual(byDue.slice(2));
     expect(second.next).toBeUndefined();
 
@@ -614,35 +630,38 @@ describe('tasks stored before tasks were generalised', () => {
   it.each([
     ['accept', 'DONE'],
     ['decline', 'DECLINED'],
-  ])('reads a DECIDED offer (%s) as %s with its result, note, completion and link expiry', async (decision, status) => {
-    await putOld({
-      status: 'DECIDED',
-      decision,
-      ...(decision === 'decline' ? { declineReason: 'no bed free' } : {}),
-      decidedAt: later(30),
-      deadline: later(60 * 24),
-    });
+  ])(
+    'reads a DECIDED offer (%s) as %s with its result, note, completion and link expiry',
+    async (decision, status) => {
+      await putOld({
+        status: 'DECIDED',
+        decision,
+        ...(decision === 'decline' ? { declineReason: 'no bed free' } : {}),
+        decidedAt: later(30),
+        deadline: later(60 * 24),
+      });
 
-    const task = await store.getTask(TASK_ID);
+      const task = await store.getTask(TASK_ID);
 
-    expect(task).toEqual({
-      taskId: TASK_ID,
-      kind: 'OFFER',
-      subject: 'case',
-      caseId: CASE_ID,
-      orgId: NGO,
-      reason: 'REGION_SERVICE_MATCH',
-      createdAt: later(1),
-      sequence: 1,
-      status,
-      result: decision,
-      outcome: { decision },
-      ...(decision === 'decline' ? { note: 'no bed free' } : {}),
-      completedAt: later(30),
-      linkExpiresAt: later(60 * 24),
-      dueAt: later(60 * 24),
-    });
-  });
+      expect(task).toEqual({
+        taskId: TASK_ID,
+        kind: 'OFFER',
+        subject: 'case',
+        caseId: CASE_ID,
+        orgId: NGO,
+        reason: 'REGION_SERVICE_MATCH',
+        createdAt: later(1),
+        sequence: 1,
+        status,
+        result: decision,
+        outcome: { decision },
+        ...(decision === 'decline' ? { note: 'no bed free' } : {}),
+        completedAt: later(30),
+        linkExpiresAt: later(60 * 24),
+        dueAt: later(60 * 24),
+      });
+    },
+  );
 
   it('reads an old open offer as open, due at its deadline, and arms it again as armed-before with that deadline', async () => {
     const link = actionLink();

@@ -135,7 +135,9 @@ async function expectEveryLinkWorks(w: World, currentToken: string): Promise<voi
   expect(
     await submitAction(w.actionDeps, first as string, new URLSearchParams({ decision: 'accept' })),
   ).toMatchObject({ kind: 'done', result: 'accept' });
-  expect(w.callback.answered).toEqual([{ token: currentToken, output: { result: 'accept', taskId: w.taskId } }]);
+  expect(w.callback.answered).toEqual([
+    { token: currentToken, output: { result: 'accept', taskId: w.taskId } },
+  ]);
   // Single use across every link of the task.
   for (const token of tokens) expect(await viewAction(w.actionDeps, token)).toEqual({ kind: 'gone' });
 }
@@ -206,9 +208,10 @@ describe('openTask (offer) run again after a stop', () => {
 
     // Later: the expiry must still be the first run's (the state's timer did not restart).
     const later = { ...w.deps, now: () => new Date(NOW.getTime() + 3_600_000) };
-    expect(
-      await openTask(later, w.event('OFFER', { taskId: w.taskId, taskToken: TOKEN })),
-    ).toEqual({ taskId: w.taskId, emailed: true });
+    expect(await openTask(later, w.event('OFFER', { taskId: w.taskId, taskToken: TOKEN }))).toEqual({
+      taskId: w.taskId,
+      emailed: true,
+    });
     expect(w.mailer.accepted).toHaveLength(1);
     expect(w.mailer.accepted[0]?.text).toContain('2026-03-11 10:59');
     const after = await w.store.getTask(w.taskId);
@@ -297,9 +300,15 @@ describe('openTask (offer) in a new attempt (new task token)', () => {
     const [, second] = w.mailer.tokens();
 
     expect(
-      await submitAction(w.actionDeps, second as string, new URLSearchParams({ decision: 'decline', reason: 'full' })),
+      await submitAction(
+        w.actionDeps,
+        second as string,
+        new URLSearchParams({ decision: 'decline', reason: 'full' }),
+      ),
     ).toMatchObject({ kind: 'done', result: 'decline' });
-    expect(w.callback.answered).toEqual([{ token: NEW_TOKEN, output: { result: 'decline', taskId: w.taskId } }]);
+    expect(w.callback.answered).toEqual([
+      { token: NEW_TOKEN, output: { result: 'decline', taskId: w.taskId } },
+    ]);
     expect(await w.store.getTask(w.taskId)).toMatchObject({ status: 'DECLINED', note: 'full' });
   });
 });
@@ -311,7 +320,10 @@ describe('openTask (offer) on a closed offer', () => {
     await expectEveryLinkWorks(w, TOKEN);
 
     expect(await w.run(NEW_TOKEN)).toEqual({ taskId: w.taskId, emailed: false });
-    expect(w.callback.answered.at(-1)).toEqual({ token: NEW_TOKEN, output: { taskId: w.taskId, result: 'accept' } });
+    expect(w.callback.answered.at(-1)).toEqual({
+      token: NEW_TOKEN,
+      output: { taskId: w.taskId, result: 'accept' },
+    });
     expect(w.mailer.accepted).toHaveLength(1);
   });
 
@@ -344,7 +356,11 @@ describe('openTask (offer) on a closed offer', () => {
 
 describe('openTask for the other kinds', () => {
   const ACCEPTED_AT = '2026-03-10T09:30:00.000Z';
-  const accepted = { status: 'ACCEPTED' as const, acceptedOrgId: 'ngo-different-and-equal', acceptedAt: ACCEPTED_AT };
+  const accepted = {
+    status: 'ACCEPTED' as const,
+    acceptedOrgId: 'ngo-different-and-equal',
+    acceptedAt: ACCEPTED_AT,
+  };
 
   it('opens a needs assessment with a derived id, due three working days after acceptance, and emails it', async () => {
     const w = await setUp(accepted);
@@ -395,7 +411,9 @@ describe('openTask for the other kinds', () => {
       ['needs', 'shelter'],
       ['needs', 'legal'],
     ]);
-    expect(await submitAction(w.actionDeps, w.mailer.tokens()[0] as string, form)).toMatchObject({ kind: 'done' });
+    expect(await submitAction(w.actionDeps, w.mailer.tokens()[0] as string, form)).toMatchObject({
+      kind: 'done',
+    });
     expect(w.callback.answered).toHaveLength(1);
 
     expect(await openTask(w.deps, w.event('NEEDS_ASSESSMENT', { taskToken: NEW_TOKEN }))).toEqual({

@@ -1,6 +1,6 @@
 import { getCase, mayRead } from '../../functions/get-case/get-case';
 import type { MemberCaller } from '../../shared/auth/caller';
-import type { CaseRecord } from '../../shared/data/records';
+import type { CaseRecord, TaskRecord } from '../../shared/data/records';
 import { ForbiddenError, NotFoundError } from '../../shared/errors';
 
 const CASE_ID = '6f1c2b0e-8d4a-4f6e-9b7a-2c3d4e5f6a7b';
@@ -31,16 +31,21 @@ const base: CaseRecord = {
   createdAt: '2026-03-10T09:00:00.000Z',
   updatedAt: '2026-03-10T10:00:00.000Z',
 };
-const openTask = (orgId: string, status: 'OPEN' | 'DECIDED' = 'OPEN') => ({
+type Status = TaskRecord['status'];
+const openTask = (orgId: string, status: Status = 'OPEN'): TaskRecord => ({
   taskId: 'task-2',
-  kind: 'OFFER' as const,
+  kind: 'OFFER',
+  subject: 'case',
   caseId: CASE_ID,
   orgId,
   status,
-  reason: 'REGION_SERVICE_MATCH' as const,
+  reason: 'REGION_SERVICE_MATCH',
   createdAt: '2026-03-10T09:30:00.000Z',
+  dueAt: '2026-03-11T09:30:00.000Z',
+  expiresAt: '2026-03-11T09:30:00.000Z',
+  sequence: 2,
 });
-const storeWith = (item: CaseRecord | undefined, status: 'OPEN' | 'DECIDED' = 'OPEN') => ({
+const storeWith = (item: CaseRecord | undefined, status: Status = 'OPEN') => ({
   store: { getCase: async () => item, getTask: async () => openTask('ngo-current', status) },
 });
 const KINDS = {
@@ -104,9 +109,11 @@ describe('getCase', () => {
     await expect(getCase(storeWith(base, 'OPEN'), ngo, { caseId: CASE_ID })).resolves.toMatchObject({
       caseId: CASE_ID,
     });
-    await expect(getCase(storeWith(base, 'DECIDED'), ngo, { caseId: CASE_ID })).rejects.toBeInstanceOf(
-      NotFoundError,
-    );
+    for (const closed of ['DECLINED', 'TIMED_OUT', 'CANCELLED'] as const) {
+      await expect(getCase(storeWith(base, closed), ngo, { caseId: CASE_ID })).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
+    }
   });
 
   it('answers 404 to a coordinator of another region, as for a case that does not exist', async () => {
