@@ -171,7 +171,7 @@ async function setup() {
 }
 
 async function post(role: Role, orgId: string, region: string) {
-  const { store, workflow, referrals } = await setup();
+  const { workflow, referrals } = await setup();
   const before = await world.items();
   const res = (await referrals(
     request('POST', 'POST /referrals', claimsFor(role, orgId), {

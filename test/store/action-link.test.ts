@@ -78,7 +78,7 @@ describe('action link', () => {
   });
 
   it('records an accept once and resumes the workflow with the decision and task id only', async () => {
-    const { store, items, deps, token, callback } = await setup();
+    const { store, deps, token, callback } = await setup();
 
     const outcome = await submitAction(deps, token, form({ decision: 'accept' }));
 
@@ -88,7 +88,7 @@ describe('action link', () => {
   });
 
   it('keeps the decline reason in the table, never in the workflow output', async () => {
-    const { store, items, deps, token, callback } = await setup();
+    const { store, deps, token, callback } = await setup();
     const reason = 'CANARY-REASON <b>full</b>';
 
     await submitAction(deps, token, form({ decision: 'decline', reason }));
@@ -102,7 +102,7 @@ describe('action link', () => {
   });
 
   it('answers a second POST with the 410 page and no second effect', async () => {
-    const { store, items, deps, token, callback } = await setup();
+    const { items, deps, token, callback } = await setup();
     await submitAction(deps, token, form({ decision: 'accept' }));
     const after = await items();
 

@@ -186,7 +186,7 @@ describe('intake under overload: 503, nothing half-written, and a retry with the
   ])(
     'when the workflow start %s after the transaction: the retry starts it, one case, one execution',
     async (_l, error) => {
-      const { store, world, states, post } = await setup();
+      const { world, states, post } = await setup();
       states.failures.push(error());
 
       const first = await post();
@@ -199,7 +199,8 @@ describe('intake under overload: 503, nothing half-written, and a retry with the
       const again = await post();
 
       expect(retry.statusCode).toBe(201);
-      expect(again.body).toBe(retry.body);
+      // The same answer (DynamoDB keeps no key order in the stored response's map).
+      expect(JSON.parse(String(again.body))).toEqual(JSON.parse(String(retry.body)));
       const { caseId } = JSON.parse(String(retry.body));
       expect(await cases(world)).toEqual([{ caseId, events: 1 }]);
       expect([...states.executions]).toEqual([caseId]);
@@ -219,7 +220,7 @@ describe('intake under overload: 503, nothing half-written, and a retry with the
 
     const retry = await post();
     expect(retry.statusCode).toBe(201);
-    expect(retry.body).toBe(first.body);
+    expect(JSON.parse(String(retry.body))).toEqual(JSON.parse(String(first.body)));
     expect(states.executions.size).toBe(1);
   });
 });

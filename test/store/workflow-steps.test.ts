@@ -1,8 +1,8 @@
 import { acceptCase } from '../../functions/accept-case/accept-case';
 import { closeOffer } from '../../functions/close-offer/close-offer';
 import { markUnassigned } from '../../functions/mark-unassigned/mark-unassigned';
-import { prepareOffer } from '../../functions/prepare-offer/prepare-offer';
 import { openTask } from '../../functions/open-task/open-task';
+import { prepareOffer } from '../../functions/prepare-offer/prepare-offer';
 import { deriveActionToken } from '../../shared/domain/action-token';
 import { DEFAULT_DEADLINES } from '../../shared/domain/deadlines';
 import type { Mailer, OutgoingEmail } from '../../shared/email/mailer';

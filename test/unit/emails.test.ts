@@ -1,7 +1,7 @@
+import { TASK_KINDS } from '../../shared/domain/tasks';
 import type { OutgoingEmail } from '../../shared/email/mailer';
 import { assertHeaderSafe, HeaderInjectionError } from '../../shared/email/mailer';
 import { noticeEmail, offerEmail, taskEmail } from '../../shared/email/templates';
-import { TASK_KINDS } from '../../shared/domain/tasks';
 
 /** The email templates on their own; the emails of a whole flow are checked in test/store/emails.test.ts. */
 describe('emails', () => {
