@@ -40,10 +40,14 @@ describe('boundary schemas', () => {
   it('finds the schemas named in the brief among the exports', async () => {
     const names = async (file: string) =>
       exportedSchemas((await import(path.join(REPO_ROOT, file))) as Record<string, unknown>).map(([n]) => n);
-    expect(await names('functions/action-link/action-link.ts')).toContain('decisionFormSchema');
+    // The link's forms and the task API are validated by each kind's outcome schema.
+    expect(await names('shared/domain/tasks.ts')).toEqual(
+      expect.arrayContaining(['OUTCOME_SCHEMAS.OFFER', 'OUTCOME_SCHEMAS.NEEDS_ASSESSMENT', 'planItemSchema']),
+    );
+    expect(await names('shared/tasks/complete-task.ts')).toContain('taskCallbackSchema');
     expect(await names('infra/config.ts')).toContain('deploymentConfigSchema');
     expect(await names('shared/workflow/task-input.ts')).toEqual(
-      expect.arrayContaining(['offerCallbackSchema', 'taskInputs.prepareOffer', 'taskInputs.sendOffer']),
+      expect.arrayContaining(['taskInputs.prepareOffer', 'taskInputs.openTask', 'taskInputs.scheduleStage']),
     );
   });
 
