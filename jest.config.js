@@ -73,7 +73,7 @@ module.exports = {
     {
       ...base,
       displayName: 'store',
-      // DynamoStore (and its agreement with MemoryStore) on DynamoDB Local: needs Java 17+.
+      // DynamoStore, and the use cases on it, on DynamoDB Local: needs Java 17+.
       testMatch: ['<rootDir>/test/store/**/*.test.ts'],
       ...dynamoDbLocal,
     },

@@ -92,6 +92,18 @@ function oldString(item: Record<string, AttributeValue> | undefined, name: strin
   return value && 'S' in value ? value.S : undefined;
 }
 
+/**
+ * The error an update of `openTasks.<id>` meets on a case stored before cases had the map
+ * (DynamoDB cannot set or remove a path inside a missing map).
+ */
+function isMissingPath(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    error.name === 'ValidationException' &&
+    /document path provided in the update expression is invalid/i.test(error.message)
+  );
+}
+
 /** Tries of the intake transaction when it meets a concurrent one on the same items. */
 const INTAKE_CONFLICT_ATTEMPTS = 3;
 
@@ -275,7 +287,30 @@ export class DynamoStore implements Store {
     return events;
   }
 
+  /**
+   * Runs a write that updates the case's open tasks; on a case stored before it had the map,
+   * adds the empty map (once, conditionally) and runs it again. Old cases need no rewrite.
+   */
+  private async withOpenTasks<T>(caseId: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isMissingPath(error)) throw error;
+      await this.update({
+        Key: keys.case(caseId),
+        UpdateExpression: 'SET openTasks = :empty',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(openTasks)',
+        ExpressionAttributeValues: { ':empty': {} },
+      });
+      return write();
+    }
+  }
+
   async openOffer(args: OpenOfferArgs): Promise<boolean> {
+    return this.withOpenTasks(args.caseId, () => this.openOfferOnce(args));
+  }
+
+  private async openOfferOnce(args: OpenOfferArgs): Promise<boolean> {
     const { task, now } = args;
     const after = args.afterTaskId;
     return this.transact([
@@ -324,6 +359,10 @@ export class DynamoStore implements Store {
   }
 
   async openTask(args: OpenTaskArgs): Promise<OpenTaskResult> {
+    return this.withOpenTasks(args.task.caseId, () => this.openTaskOnce(args));
+  }
+
+  private async openTaskOnce(args: OpenTaskArgs): Promise<OpenTaskResult> {
     const { task, now } = args;
     try {
       await this.doc.send(
@@ -485,6 +524,10 @@ export class DynamoStore implements Store {
   }
 
   async completeTask(args: CompleteTaskArgs): Promise<boolean> {
+    return this.withOpenTasks(args.task.caseId, () => this.completeTaskOnce(args));
+  }
+
+  private async completeTaskOnce(args: CompleteTaskArgs): Promise<boolean> {
     const { task, now } = args;
     const items: TransactItems = [];
     if (args.hash !== undefined) {
@@ -551,6 +594,10 @@ export class DynamoStore implements Store {
   }
 
   async lapseTask(task: TaskRef, now: string): Promise<boolean> {
+    return this.withOpenTasks(task.caseId, () => this.lapseTaskOnce(task, now));
+  }
+
+  private async lapseTaskOnce(task: TaskRef, now: string): Promise<boolean> {
     return this.transact([
       {
         Update: {

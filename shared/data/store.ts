@@ -149,7 +149,7 @@ export interface PageArgs {
 
 /**
  * Persistence port of the referral use cases. `DynamoStore` implements it on the single
- * table; tests use an in-memory fake with the same conditional semantics.
+ * table; tests run it on DynamoDB Local, and use small hand fakes of a `Pick<Store, ...>`.
  */
 export interface Store {
   getRegion(regionId: string): Promise<Region | undefined>;

@@ -6,25 +6,14 @@ import {
   planRequestSchema,
   withdrawCase,
 } from '../../functions/case-commands/case-commands';
-import { createReferral } from '../../functions/create-referral/create-referral';
-import { prepareOffer } from '../../functions/prepare-offer/prepare-offer';
-import {
-  caseListSchema,
-  getCase,
-  type ReadCasesDeps,
-  timelineSchema,
-} from '../../functions/read-cases/read-cases';
-import { seedDirectory } from '../../functions/seed-directory/seed-directory';
+import { caseListSchema, getCase, timelineSchema } from '../../functions/read-cases/read-cases';
 import { TASK_ACTIONS, taskListSchema } from '../../functions/tasks-api/tasks-api';
 import { problemSchema } from '../../scripts/openapi';
-import type { MemberCaller } from '../../shared/auth/caller';
 import { directorySchema } from '../../shared/domain/directory';
 import { caseViewSchema, referralRequestSchema, referralResponseSchema } from '../../shared/domain/referral';
 import { OUTCOME_SCHEMAS } from '../../shared/domain/tasks';
 import { ConflictError, ValidationError } from '../../shared/errors';
 import { problemFor } from '../../shared/http/problem';
-import { NO_PREVIOUS_OFFER } from '../../shared/workflow/task-input';
-import { MemoryStore } from '../support/memory-store';
 
 const ROOT = join(__dirname, '..', '..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -145,78 +134,5 @@ describe('README', () => {
     }
     expect(error).toBeInstanceOf(ConflictError);
     expect(problemFor(error, documented.requestId).problem).toEqual(documented);
-  });
-
-  describe('against the use cases on the demo directory', () => {
-    const request = () => example('referral-request');
-    const response = () => referralResponseSchema.parse(example('referral-response'));
-    const view = () => caseViewSchema.parse(example('case-view'));
-    const police = (): MemberCaller => ({
-      sub: 'officer-7',
-      orgId: view().referringOrgId,
-      role: 'police',
-      orgKind: 'police',
-      regions: [view().region],
-    });
-
-    async function setup() {
-      const store = new MemoryStore();
-      await seedDirectory({ store }, DIRECTORY);
-      let clock = new Date(view().createdAt);
-      const deps = {
-        store,
-        workflow: { start: async () => undefined },
-        now: () => clock,
-        newId: () => response().caseId,
-        timeZone: 'Europe/Tirane',
-        interviewMaxAgeDays: 30,
-      };
-      return { store, deps, setClock: (at: string) => (clock = new Date(at)) };
-    }
-
-    it('answers the referral request with the documented 201 body', async () => {
-      const { deps } = await setup();
-      const out = await createReferral(deps, {
-        caller: police(),
-        idempotencyKey: '2026-11-27-officer7-001',
-        body: request(),
-      });
-      expect(out).toEqual(response());
-    });
-
-    it('answers the invalid request with the documented problem', async () => {
-      const { deps } = await setup();
-      const documented = problemSchema.parse(example('problem-400'));
-      let error: unknown;
-      try {
-        await createReferral(deps, {
-          caller: police(),
-          idempotencyKey: '2026-11-27-officer7-002',
-          body: example('invalid-referral-request'),
-        });
-      } catch (e) {
-        error = e;
-      }
-      expect(error).toBeInstanceOf(ValidationError);
-      expect(problemFor(error, documented.requestId).problem).toEqual(documented);
-    });
-
-    it('shows the case as the referring unit reads it once the workflow offered it', async () => {
-      const { store, deps, setClock } = await setup();
-      const { caseId } = await createReferral(deps, {
-        caller: police(),
-        idempotencyKey: '2026-11-27-officer7-001',
-        body: request(),
-      });
-      setClock(view().updatedAt);
-      const offer = await prepareOffer(
-        { store, now: deps.now, offerDeadlineHours: 24, newId: () => 'a3c5e7f9-1b2d-4f6a-8c0e-2a4c6e8a0c2e' },
-        { caseId, afterTaskId: NO_PREVIOUS_OFFER },
-      );
-      expect(offer).toMatchObject({ found: true, orgId: view().offeredOrgId });
-      // A police read uses getCase and getTask only (MemoryStore does not list cases yet).
-      const reads = store as unknown as ReadCasesDeps['store'];
-      expect(await getCase({ store: reads }, police(), { caseId })).toEqual(view());
-    });
   });
 });

@@ -42,7 +42,7 @@ export function dynamoDbLocalClient(): DynamoDBClient {
 export interface TestTable {
   readonly client: DynamoDBClient;
   readonly tableName: string;
-  /** Every item, sorted by pk then sk (what MemoryStore.items() returns for the same data). */
+  /** Every item (key attributes included), sorted by pk then sk: compare before and after to prove nothing was written. */
   items(): Promise<Item[]>;
   /** Deletes the table and closes the client. */
   drop(): Promise<void>;

@@ -126,15 +126,39 @@ export function createReferralArgs(overrides: Partial<CreateReferralArgs> = {}):
   };
 }
 
+/** The first offer's task id (a v4 UUID, as every task id is). */
+export const TASK_ID = 'a3c5e7f9-1b2d-4f6a-8c0e-2a4c6e8a0c2e';
+
+/** An open offer of the fixture case, due and expiring a day after it opened. */
 export function offerTask(overrides: Partial<TaskRecord> = {}): TaskRecord {
   return {
-    taskId: 'task-1',
+    taskId: TASK_ID,
     kind: 'OFFER',
+    subject: 'case',
     caseId: CASE_ID,
     orgId: 'ngo-different-and-equal',
     status: 'OPEN',
     reason: 'REGION_SERVICE_MATCH',
     createdAt: '2026-03-10T09:01:00.000Z',
+    dueAt: '2026-03-11T09:01:00.000Z',
+    expiresAt: '2026-03-11T09:01:00.000Z',
+    sequence: 1,
+    ...overrides,
+  };
+}
+
+/** An open task of another kind for the fixture case (no expiry: only a soft due instant). */
+export function caseTask(overrides: Partial<TaskRecord> = {}): TaskRecord {
+  return {
+    taskId: 'b4d6f8a0-2c3e-4a5b-9d7f-1e3a5c7e9b1d',
+    kind: 'NEEDS_ASSESSMENT',
+    subject: 'case',
+    caseId: CASE_ID,
+    orgId: 'ngo-different-and-equal',
+    status: 'OPEN',
+    createdAt: '2026-03-10T09:01:00.000Z',
+    dueAt: '2026-03-13T22:59:59.999Z',
+    sequence: 1,
     ...overrides,
   };
 }
@@ -142,7 +166,7 @@ export function offerTask(overrides: Partial<TaskRecord> = {}): TaskRecord {
 export function actionLink(overrides: Partial<ActionLinkRecord> = {}): ActionLinkRecord {
   return {
     hash: 'b'.repeat(64),
-    taskId: 'task-1',
+    taskId: TASK_ID,
     expiresAt: '2026-03-11T09:01:00.000Z',
     ...overrides,
   };

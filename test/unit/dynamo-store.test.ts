@@ -2,7 +2,7 @@
  * DynamoStore on a mocked client: the commands it sends, and the failure paths DynamoDB Local
  * cannot be made to produce on demand (throttling, TransactionConflict and its retries,
  * cancellations for other reasons). How its conditions decide is tested on DynamoDB Local
- * (test/store/dynamo-store.test.ts, test/store/store-agreement.test.ts).
+ * (test/store/dynamo-store.test.ts).
  */
 import {
   ConditionalCheckFailedException,
@@ -18,7 +18,16 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoStore } from '../../shared/data/dynamo-store';
-import { actionLink, CASE_ID, createReferralArgs, offerTask, T0 } from '../support/fixtures';
+import type { CompleteTaskArgs } from '../../shared/data/store';
+import {
+  actionLink,
+  CASE_ID,
+  caseTask,
+  createReferralArgs,
+  offerTask,
+  T0,
+  TASK_ID,
+} from '../support/fixtures';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const store = new DynamoStore(new DynamoDBClient({ region: 'eu-central-1' }), 'bashke-test');
@@ -53,10 +62,13 @@ function transactItems() {
   return call.args[0].input.TransactItems ?? [];
 }
 
-const decideArgs = () => ({
+const completeArgs = (): CompleteTaskArgs => ({
   hash: actionLink().hash,
   task: offerTask(),
-  decision: 'accept' as const,
+  status: 'DONE',
+  result: 'accept',
+  outcome: { decision: 'accept' },
+  actor: { role: 'link', orgId: offerTask().orgId },
   now: T0,
 });
 
@@ -223,9 +235,9 @@ describe('DynamoStore', () => {
     });
   });
 
-  describe('armOffer', () => {
+  describe('armTask', () => {
     const armArgs = () => ({
-      taskId: 'task-1',
+      taskId: TASK_ID,
       caseId: CASE_ID,
       sfnTaskToken: 'sfn-token',
       link: actionLink(),
@@ -247,109 +259,231 @@ describe('DynamoStore', () => {
     it('arms in one transaction: task (open, this case, not emailed, not this link) and a new link', async () => {
       ddb.on(TransactWriteCommand).resolves({});
 
-      await expect(store.armOffer(armArgs())).resolves.toEqual({ kind: 'armed' });
+      await expect(store.armTask(armArgs())).resolves.toEqual({ kind: 'armed' });
 
       const items = transactItems();
       expect(items).toHaveLength(2);
       expect(items[0]?.Update).toMatchObject({
-        Key: { pk: 'TASK#task-1', sk: 'TASK' },
+        Key: { pk: `TASK#${TASK_ID}`, sk: 'TASK' },
         ConditionExpression:
           '#s = :open AND caseId = :c AND attribute_not_exists(emailedAt) AND ' +
           '(attribute_not_exists(actionHash) OR actionHash <> :h)',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       });
       expect(items[1]?.Put).toMatchObject({
-        Item: { pk: `ACTION#${actionLink().hash}`, taskId: 'task-1' },
+        Item: { pk: `ACTION#${actionLink().hash}`, taskId: TASK_ID },
         ConditionExpression: 'attribute_not_exists(pk)',
       });
     });
 
-    it('tells the same link armed before (with its deadline) from a closed task and an emailed one', async () => {
+    it('tells the same link armed before (with its expiry) from a closed task and an emailed one', async () => {
       const open = { status: 'OPEN', caseId: CASE_ID };
       ddb
         .on(TransactWriteCommand)
-        .rejectsOnce(refusedWith({ ...open, actionHash: actionLink().hash, deadline: 'D1' }))
-        .rejectsOnce(refusedWith({ ...open, actionHash: actionLink().hash, deadline: 'D1', emailedAt: T0 }))
+        .rejectsOnce(refusedWith({ ...open, actionHash: actionLink().hash, linkExpiresAt: 'D1' }))
+        .rejectsOnce(
+          refusedWith({ ...open, actionHash: actionLink().hash, linkExpiresAt: 'D1', emailedAt: T0 }),
+        )
+        // An offer armed before tasks were generalised: its link's expiry was `deadline`.
+        .rejectsOnce(refusedWith({ ...open, actionHash: actionLink().hash, deadline: 'D0' }))
         .rejectsOnce(refusedWith({ ...open, actionHash: 'c'.repeat(64), emailedAt: T0 }))
+        .rejectsOnce(refusedWith({ ...open, status: 'DONE', actionHash: actionLink().hash }))
         .rejectsOnce(refusedWith({ ...open, status: 'DECIDED', actionHash: actionLink().hash }))
         .rejectsOnce(refusedWith({ ...open, caseId: 'another-case' }))
         .rejectsOnce(refusedWith(undefined));
 
       const results = [];
-      for (let i = 0; i < 6; i++) results.push(await store.armOffer(armArgs()));
+      for (let i = 0; i < 8; i++) results.push(await store.armTask(armArgs()));
 
       expect(results).toEqual([
-        { kind: 'armed-before', deadline: 'D1', emailed: false },
-        { kind: 'armed-before', deadline: 'D1', emailed: true },
+        { kind: 'armed-before', linkExpiresAt: 'D1', emailed: false },
+        { kind: 'armed-before', linkExpiresAt: 'D1', emailed: true },
+        { kind: 'armed-before', linkExpiresAt: 'D0', emailed: false },
         { kind: 'emailed-before' },
+        { kind: 'closed' },
         { kind: 'closed' },
         { kind: 'closed' },
         { kind: 'closed' },
       ]);
     });
 
+    it('sets the callback token only when one is given', async () => {
+      ddb.on(TransactWriteCommand).resolves({});
+      const { sfnTaskToken: _t, ...standalone } = armArgs();
+
+      await store.armTask(armArgs());
+      await store.armTask(standalone);
+
+      const [waited, alone] = ddb
+        .commandCalls(TransactWriteCommand)
+        .map((c) => c.args[0].input.TransactItems?.[0]?.Update);
+      expect(waited?.UpdateExpression).toBe('SET actionHash = :h, linkExpiresAt = :d, sfnTaskToken = :t');
+      expect(waited?.ExpressionAttributeValues?.[':t']).toBe('sfn-token');
+      expect(alone?.UpdateExpression).toBe('SET actionHash = :h, linkExpiresAt = :d');
+      expect(alone?.ExpressionAttributeValues).not.toHaveProperty(':t');
+    });
+
+    it('throws when an open, unemailed task refused another link (only a hash collision explains it)', async () => {
+      ddb
+        .on(TransactWriteCommand)
+        .rejects(refusedWith({ status: 'OPEN', caseId: CASE_ID, actionHash: 'c'.repeat(64) }));
+
+      await expect(store.armTask(armArgs())).rejects.toThrow('the action link exists already');
+    });
+
     it('rethrows a cancellation that is not the task condition', async () => {
       const error = cancelled('TransactionConflict', 'None');
       ddb.on(TransactWriteCommand).rejects(error);
 
-      await expect(store.armOffer(armArgs())).rejects.toBe(error);
+      await expect(store.armTask(armArgs())).rejects.toBe(error);
     });
   });
 
-  describe('decideTask', () => {
+  describe('completeTask', () => {
     it('conditions the link on existing, unused, unexpired and of this task, and the task on open', async () => {
       ddb.on(TransactWriteCommand).resolves({});
 
-      await store.decideTask(decideArgs());
+      await store.completeTask(completeArgs());
 
-      const [link, task, org] = transactItems();
+      const [link, task, item, due, org, event] = transactItems();
       expect(link?.Update).toMatchObject({
         Key: { pk: `ACTION#${actionLink().hash}`, sk: 'ACTION' },
         ConditionExpression:
           'attribute_exists(pk) AND attribute_not_exists(usedAt) AND expiresAt > :now AND taskId = :task',
-        ExpressionAttributeValues: { ':now': T0, ':task': 'task-1' },
+        ExpressionAttributeValues: { ':now': T0, ':task': TASK_ID },
       });
       expect(task?.Update).toMatchObject({
-        ConditionExpression: '#s = :open',
-        ExpressionAttributeValues: { ':open': 'OPEN' },
+        Key: { pk: `TASK#${TASK_ID}`, sk: 'TASK' },
+        ConditionExpression: '#a0 = :open',
+        ExpressionAttributeNames: { '#a0': 'status' },
+        ExpressionAttributeValues: { ':open': 'OPEN', ':a0': 'DONE' },
       });
+      expect(item?.Update).toMatchObject({
+        Key: { pk: `CASE#${CASE_ID}`, sk: 'CASE' },
+        UpdateExpression: 'SET updatedAt = :now, #v = #v + :one REMOVE openTasks.#o0',
+        ExpressionAttributeNames: { '#o0': TASK_ID },
+      });
+      expect(due?.Delete?.Key).toMatchObject({ sk: `${offerTask().dueAt}#TASK_DUE#${TASK_ID}` });
       expect(org?.Update).toMatchObject({
         ConditionExpression: 'openOffers > :zero',
         UpdateExpression: 'ADD openOffers :by',
       });
+      expect(event?.Put?.Item).toMatchObject({ type: 'OFFER_ACCEPTED', taskId: TASK_ID, actor: 'link' });
+    });
+
+    it('leaves out the link without a hash and the offer count for other kinds, and opens the new tasks', async () => {
+      ddb.on(TransactWriteCommand).resolves({});
+      const item = caseTask({ taskId: 'c5e7a9b1-3d4f-4b6c-8e0a-2b4d6f8a0c2e', kind: 'PLAN_ITEM' });
+
+      await store.completeTask({
+        ...completeArgs(),
+        hash: undefined,
+        task: caseTask({ kind: 'ASSISTANCE_PLAN' }),
+        caseStatus: { from: ['ASSESSED'], to: 'IN_ASSISTANCE' },
+        newTasks: [item],
+      });
+
+      const items = transactItems();
+      expect(items.map((i) => Object.keys(i)[0])).toEqual([
+        'Update',
+        'Update',
+        'Delete',
+        'Put',
+        'Put',
+        'Put',
+      ]);
+      expect(items[1]?.Update).toMatchObject({
+        ConditionExpression: 'attribute_exists(pk) AND #s IN (:from0)',
+        ExpressionAttributeValues: { ':to': 'IN_ASSISTANCE', ':from0': 'ASSESSED', ':n0': 'PLAN_ITEM' },
+      });
+      expect(items[4]?.Put).toMatchObject({
+        Item: { pk: `TASK#${item.taskId}`, gsi1pk: 'TASKS#ngo-different-and-equal#OPEN' },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      });
+      expect(items[5]?.Put?.Item).toMatchObject({ type: 'TASK_DUE', taskId: item.taskId });
     });
 
     it('returns true when the transaction commits', async () => {
       ddb.on(TransactWriteCommand).resolves({});
 
-      await expect(store.decideTask(decideArgs())).resolves.toBe(true);
+      await expect(store.completeTask(completeArgs())).resolves.toBe(true);
     });
 
-    it('returns false when the transaction is cancelled', async () => {
+    it('returns false when the transaction is cancelled by a condition', async () => {
       ddb.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None', 'None', 'None'));
 
-      await expect(store.decideTask(decideArgs())).resolves.toBe(false);
+      await expect(store.completeTask(completeArgs())).resolves.toBe(false);
     });
 
-    it('rethrows other errors', async () => {
+    it('rethrows other errors, and a cancellation for another reason', async () => {
       const error = throttled();
-      ddb.on(TransactWriteCommand).rejects(error);
+      ddb
+        .on(TransactWriteCommand)
+        .rejectsOnce(error)
+        .rejectsOnce(cancelled('ConditionalCheckFailed', 'TransactionConflict'));
 
-      await expect(store.decideTask(decideArgs())).rejects.toBe(error);
+      await expect(store.completeTask(completeArgs())).rejects.toBe(error);
+      await expect(store.completeTask(completeArgs())).rejects.toThrow(TransactionCanceledException);
     });
 
-    it('stores a decline reason only when one is given', async () => {
+    it('stores a note only when one is given', async () => {
       ddb.on(TransactWriteCommand).resolves({});
 
-      await store.decideTask({ ...decideArgs(), decision: 'decline', declineReason: 'no bed free' });
-      await store.decideTask(decideArgs());
+      await store.completeTask({
+        ...completeArgs(),
+        status: 'DECLINED',
+        result: 'decline',
+        note: 'no bed free',
+      });
+      await store.completeTask(completeArgs());
 
-      const [withReason, withoutReason] = ddb
+      const [withNote, withoutNote] = ddb
         .commandCalls(TransactWriteCommand)
         .map((c) => c.args[0].input.TransactItems?.[1]?.Update);
-      expect(withReason?.UpdateExpression).toContain('declineReason = :r');
-      expect(withReason?.ExpressionAttributeValues?.[':r']).toBe('no bed free');
-      expect(withoutReason?.UpdateExpression).not.toContain('declineReason');
+      expect(Object.values(withNote?.ExpressionAttributeNames ?? {})).toContain('note');
+      expect(Object.values(withNote?.ExpressionAttributeValues ?? {})).toContain('no bed free');
+      expect(Object.values(withoutNote?.ExpressionAttributeNames ?? {})).not.toContain('note');
+    });
+
+    it('adds the open-tasks map to a case stored without it, then completes', async () => {
+      const missing = Object.assign(
+        new Error('The document path provided in the update expression is invalid for update'),
+        {
+          name: 'ValidationException',
+        },
+      );
+      ddb.on(TransactWriteCommand).rejectsOnce(missing).resolves({});
+      ddb.on(UpdateCommand).resolves({});
+
+      await expect(store.completeTask(completeArgs())).resolves.toBe(true);
+
+      expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
+      expect(ddb.commandCalls(UpdateCommand)[0]?.args[0].input).toMatchObject({
+        Key: { pk: `CASE#${CASE_ID}`, sk: 'CASE' },
+        UpdateExpression: 'SET openTasks = :empty',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(openTasks)',
+      });
+    });
+  });
+
+  describe('openTask', () => {
+    it("tells 'exists' (the task's put) from 'case-closed' (the case's condition) and rethrows the rest", async () => {
+      ddb
+        .on(TransactWriteCommand)
+        .rejectsOnce(cancelled('ConditionalCheckFailed', 'None', 'None', 'None'))
+        .rejectsOnce(cancelled('None', 'ConditionalCheckFailed', 'None', 'None'))
+        .rejectsOnce(cancelled('None', 'None', 'TransactionConflict', 'None'))
+        .resolves({});
+      const args = { task: caseTask(), actor: { role: 'system' as const }, now: T0 };
+
+      await expect(store.openTask(args)).resolves.toBe('exists');
+      await expect(store.openTask(args)).resolves.toBe('case-closed');
+      await expect(store.openTask(args)).rejects.toThrow(TransactionCanceledException);
+      await expect(store.openTask(args)).resolves.toBe('opened');
+      const items = ddb.commandCalls(TransactWriteCommand)[3]?.args[0].input.TransactItems ?? [];
+      expect(items[1]?.Update?.ConditionExpression).toBe(
+        'attribute_exists(pk) AND NOT #s IN (:f0, :f1, :f2)',
+      );
     });
   });
 
@@ -369,7 +503,7 @@ describe('DynamoStore', () => {
       });
       ddb.on(UpdateCommand).rejects(error);
 
-      await expect(store.markEmailed('task-1', T0)).rejects.toBe(error);
+      await expect(store.markEmailed(TASK_ID, T0)).rejects.toBe(error);
     });
   });
 

@@ -1,7 +1,7 @@
 import { getCase } from '../../functions/read-cases/read-cases';
 import type { MemberCaller } from '../../shared/auth/caller';
 import { mayRead } from '../../shared/auth/case-access';
-import type { CaseRecord } from '../../shared/data/records';
+import type { CaseRecord, TaskRecord } from '../../shared/data/records';
 import { ForbiddenError, NotFoundError } from '../../shared/errors';
 
 const CASE_ID = '6f1c2b0e-8d4a-4f6e-9b7a-2c3d4e5f6a7b';
@@ -32,17 +32,25 @@ const base: CaseRecord = {
   createdAt: '2026-03-10T09:00:00.000Z',
   updatedAt: '2026-03-10T10:00:00.000Z',
 };
-const openTask = (orgId: string, status: 'OPEN' | 'DECIDED' = 'OPEN') => ({
+const openTask = (orgId: string, status: 'OPEN' | 'DECLINED' = 'OPEN'): TaskRecord => ({
   taskId: 'task-2',
-  kind: 'OFFER' as const,
+  kind: 'OFFER',
+  subject: 'case',
   caseId: CASE_ID,
   orgId,
   status,
-  reason: 'REGION_SERVICE_MATCH' as const,
+  reason: 'REGION_SERVICE_MATCH',
   createdAt: '2026-03-10T09:30:00.000Z',
+  dueAt: '2026-03-11T09:30:00.000Z',
+  sequence: 1,
 });
-const storeWith = (item: CaseRecord | undefined, status: 'OPEN' | 'DECIDED' = 'OPEN') => ({
-  store: { getCase: async () => item, getTask: async () => openTask('ngo-current', status) },
+const storeWith = (item: CaseRecord | undefined, status: 'OPEN' | 'DECLINED' = 'OPEN') => ({
+  store: {
+    getCase: async () => item,
+    getTask: async () => openTask('ngo-current', status),
+    listEvents: async () => [],
+    listCases: async () => ({ items: [] }),
+  },
 });
 const KINDS = {
   police: 'police',
@@ -106,7 +114,7 @@ describe('getCase', () => {
     await expect(getCase(storeWith(base, 'OPEN'), ngo, { caseId: CASE_ID })).resolves.toMatchObject({
       caseId: CASE_ID,
     });
-    await expect(getCase(storeWith(base, 'DECIDED'), ngo, { caseId: CASE_ID })).rejects.toBeInstanceOf(
+    await expect(getCase(storeWith(base, 'DECLINED'), ngo, { caseId: CASE_ID })).rejects.toBeInstanceOf(
       NotFoundError,
     );
   });

@@ -21,6 +21,9 @@ process.env.STATE_MACHINE_ARN = 'arn:aws:states:eu-central-1:111111111111:stateM
 process.env.TIME_ZONE = 'Europe/Tirane';
 process.env.INTERVIEW_MAX_AGE_DAYS = '30';
 process.env.AWS_REGION = 'eu-central-1';
+// The task clock the house construct gives task functions: the default deadlines, no holidays.
+process.env.DEADLINES = '{}';
+process.env.HOLIDAYS = '';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const sfn = mockClient(SFNClient);
@@ -210,7 +213,7 @@ describe('action-link handler', () => {
     expect(res.statusCode).toBe(200);
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
     const sent = sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input;
-    expect(JSON.parse(sent?.output ?? '{}')).toEqual({ decision: 'accept', taskId });
+    expect(JSON.parse(sent?.output ?? '{}')).toEqual({ result: 'accept', taskId });
   });
 
   it('answers overload on POST with a 503 text page and Retry-After, not 500', async () => {

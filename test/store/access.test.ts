@@ -9,7 +9,7 @@ import type { CaseRecord, TaskRecord } from '../../shared/data/records';
 import type { Role } from '../../shared/domain/codes';
 import type { Directory } from '../../shared/domain/directory';
 import { directory, referralRequest } from '../support/fixtures';
-import { MemoryStore } from '../support/memory-store';
+import { dropStoreTables, type StoreTable, storeTable } from '../support/store-table';
 
 process.env.TABLE_NAME = 'table';
 process.env.STATE_MACHINE_ARN = 'arn:aws:states:eu-central-1:111111111111:stateMachine:referral';
@@ -130,7 +130,11 @@ function caseFor(orgId: string, region: string): { item: CaseRecord; task: TaskR
     orgId,
     status: 'OPEN',
     reason: 'REGION_SERVICE_MATCH',
+    subject: 'case',
     createdAt: '2026-03-10T09:01:00.000Z',
+    dueAt: '2026-03-11T09:01:00.000Z',
+    expiresAt: '2026-03-11T09:01:00.000Z',
+    sequence: 1,
   };
   return { item, task };
 }
@@ -142,9 +146,18 @@ class RecordingStarter implements WorkflowStarter {
   }
 }
 
+/**
+ * One table for the file: refusals write nothing (each cell compares before and after), and
+ * the one cell that refers writes its case with a key no other cell uses.
+ */
+let world: StoreTable;
+beforeAll(async () => {
+  world = await storeTable('access', testDirectory());
+});
+afterAll(dropStoreTables);
+
 async function setup() {
-  const store = new MemoryStore();
-  await store.seedDirectory(testDirectory());
+  const { store } = world;
   const directoryCache = new DirectoryCache(store);
   const workflow = new RecordingStarter();
   const referrals = createReferralRoute({
@@ -159,8 +172,8 @@ async function setup() {
 }
 
 async function post(role: Role, orgId: string, region: string) {
-  const { store, workflow, referrals } = await setup();
-  const before = store.items();
+  const { workflow, referrals } = await setup();
+  const before = await world.items();
   const res = (await referrals(
     request('POST', 'POST /referrals', claimsFor(role, orgId), {
       headers: { 'content-type': 'application/json', 'idempotency-key': 'key-00000001' },
@@ -168,7 +181,7 @@ async function post(role: Role, orgId: string, region: string) {
     }),
     context,
   )) as APIGatewayProxyStructuredResultV2;
-  return { res, before, after: store.items(), started: workflow.started };
+  return { res, before, after: await world.items(), started: workflow.started };
 }
 
 async function get(role: Role, orgId: string, region: string) {
@@ -292,5 +305,6 @@ describe('access that follows the directory', () => {
     }
 
     expect(reads.mock.calls.filter(([id]) => id === 'police-nowhere')).toHaveLength(1);
+    reads.mockRestore();
   });
 });

@@ -1,19 +1,21 @@
 import { acceptCase } from '../../functions/accept-case/accept-case';
 import { closeOffer } from '../../functions/close-offer/close-offer';
 import { markUnassigned } from '../../functions/mark-unassigned/mark-unassigned';
+import { openTask } from '../../functions/open-task/open-task';
 import { prepareOffer } from '../../functions/prepare-offer/prepare-offer';
-import { sendOffer } from '../../functions/send-offer/send-offer';
 import { deriveActionToken } from '../../shared/domain/action-token';
+import { DEFAULT_DEADLINES } from '../../shared/domain/deadlines';
 import type { Mailer, OutgoingEmail } from '../../shared/email/mailer';
 import { NO_PREVIOUS_OFFER } from '../../shared/workflow/task-input';
 import { CASE_ID, createReferralArgs, directory } from '../support/fixtures';
-import { MemoryStore } from '../support/memory-store';
+import { dropStoreTables, storeTable } from '../support/store-table';
 import { TickingClock } from '../support/workflow-fakes';
 
 /**
  * Every referral step run twice has one effect (ARCHITECTURE.md, principle 8): the second
  * run of a step that finished changes nothing and sends nothing, and a run after a stop
- * between the state change and the email still sends the email.
+ * between the state change and the email still sends the email. On DynamoStore and
+ * DynamoDB Local.
  */
 
 const REFERENCE = createReferralArgs().caseItem.reference;
@@ -37,13 +39,14 @@ class CountingMailer implements Mailer {
   }
 }
 
+afterEach(dropStoreTables);
+
 async function setUp() {
-  const store = new MemoryStore();
   const dir = directory();
   dir.organisations
     .find((o) => o.orgId === 'police-korce')
     ?.contacts.push({ name: 'Coordinator', email: COORDINATOR, language: 'en', roles: ['coordinator'] });
-  await store.seedDirectory(dir);
+  const { store, items } = await storeTable('workflow-steps', dir);
   const base = createReferralArgs();
   await store.createReferral({ ...base, caseItem: { ...base.caseItem, officerEmail: OFFICER } });
   const mailer = new CountingMailer();
@@ -53,33 +56,49 @@ async function setUp() {
     mailer,
     now,
     offerDeadlineHours: 24,
-    timeZone: 'Europe/Tirane',
+    deadlines: DEFAULT_DEADLINES,
+    calendar: { timeZone: 'Europe/Tirane', holidays: new Set<string>() },
+    callback: { succeed: async () => 'ok' as const },
     actionBaseUrl: 'https://api.bashke.test',
   };
-  return { store, mailer, deps };
+  return { store, items, mailer, deps };
 }
 
 type World = Awaited<ReturnType<typeof setUp>>;
 
-/** PrepareOffer and OfferToNgo as the workflow runs them; returns the offer. */
+/** PrepareOffer and the offer's OpenTask as the workflow runs them; returns the offer. */
 async function offered(w: World, after: string = NO_PREVIOUS_OFFER) {
   const offer = await prepareOffer(w.deps, { caseId: CASE_ID, afterTaskId: after });
   if (!offer.found) throw new Error('expected an NGO');
-  await sendOffer(w.deps, {
+  await openTask(w.deps, {
     caseId: CASE_ID,
-    taskId: offer.taskId,
-    orgId: offer.orgId,
     reference: REFERENCE,
+    region: REGION,
+    cycle: 1,
+    sequence: 1,
+    kind: 'OFFER',
+    taskId: offer.taskId,
     taskToken: `token-${offer.taskId}`,
   });
   return offer;
 }
 
+/** The NGO's answer through the emailed link, as the store records it. */
 async function decide(w: World, taskId: string, decision: 'accept' | 'decline') {
   const task = await w.store.getTask(taskId);
   if (!task) throw new Error('no task');
   const { hash } = deriveActionToken(`token-${taskId}`, taskId);
-  expect(await w.store.decideTask({ hash, task, decision, now: w.deps.now().toISOString() })).toBe(true);
+  expect(
+    await w.store.completeTask({
+      task,
+      hash,
+      status: decision === 'accept' ? 'DONE' : 'DECLINED',
+      result: decision,
+      outcome: { decision },
+      actor: { role: 'link', orgId: task.orgId },
+      now: w.deps.now().toISOString(),
+    }),
+  ).toBe(true);
 }
 
 const toCoordinator = (w: World) => w.mailer.sent.filter((m) => m.to.includes(COORDINATOR));
@@ -90,10 +109,10 @@ describe('prepareOffer run twice', () => {
     const w = await setUp();
     const input = { caseId: CASE_ID, afterTaskId: NO_PREVIOUS_OFFER };
     const first = await prepareOffer(w.deps, input);
-    const before = w.store.items();
+    const before = await w.items();
 
     expect(await prepareOffer(w.deps, input)).toEqual(first);
-    expect(w.store.items()).toEqual(before);
+    expect(await w.items()).toEqual(before);
     expect((await w.store.getCase(CASE_ID))?.offeredOrgIds).toHaveLength(1);
   });
 });
@@ -115,10 +134,10 @@ describe('closeOffer run twice', () => {
       };
 
       expect(await closeOffer(w.deps, input)).toEqual({ notified: 1 });
-      const before = w.store.items();
+      const before = await w.items();
       expect(await closeOffer(w.deps, input)).toEqual({ notified: 0 });
 
-      expect(w.store.items()).toEqual(before);
+      expect(await w.items()).toEqual(before);
       expect(toCoordinator(w)).toHaveLength(1);
       expect(toCoordinator(w)[0]?.subject).toContain(REFERENCE);
       expect((await w.store.getOrganisation(offer.orgId))?.openOffers).toBe(0);
@@ -154,10 +173,10 @@ describe('acceptCase run twice', () => {
     const input = { caseId: CASE_ID, taskId: offer.taskId };
 
     expect(await acceptCase(w.deps, input)).toEqual({ officerEmailed: true });
-    const before = w.store.items();
+    const before = await w.items();
     expect(await acceptCase(w.deps, input)).toEqual({ officerEmailed: false });
 
-    expect(w.store.items()).toEqual(before);
+    expect(await w.items()).toEqual(before);
     expect(toOfficer(w)).toHaveLength(1);
     expect(await w.store.getCase(CASE_ID)).toMatchObject({ status: 'ACCEPTED', acceptedOrgId: offer.orgId });
   });
@@ -194,10 +213,10 @@ describe('markUnassigned run twice', () => {
   it('marks the case once and tells the coordinators once', async () => {
     const w = await setUp();
     expect(await markUnassigned(w.deps, input)).toEqual({ notified: 1 });
-    const before = w.store.items();
+    const before = await w.items();
     expect(await markUnassigned(w.deps, input)).toEqual({ notified: 0 });
 
-    expect(w.store.items()).toEqual(before);
+    expect(await w.items()).toEqual(before);
     expect(toCoordinator(w)).toHaveLength(1);
     expect((await w.store.getCase(CASE_ID))?.status).toBe('UNASSIGNED');
     expect((await w.store.listEvents(CASE_ID)).map((e) => e.type)).toEqual(['REFERRED', 'UNASSIGNED']);

@@ -3,7 +3,7 @@ import type { Caller } from '../../shared/auth/caller';
 import { ConflictError, ForbiddenError, ValidationError } from '../../shared/errors';
 import type { ReferralWorkflowInput } from '../../shared/workflow/task-input';
 import { directory, referralRequest } from '../support/fixtures';
-import { MemoryStore } from '../support/memory-store';
+import { dropStoreTables, failNext, storeTable } from '../support/store-table';
 
 const police: Caller = {
   sub: 'officer-1',
@@ -29,9 +29,10 @@ class RecordingStarter implements WorkflowStarter {
   }
 }
 
+afterEach(dropStoreTables);
+
 async function setup() {
-  const store = new MemoryStore();
-  await store.seedDirectory(directory());
+  const { store, items } = await storeTable('create-referral', directory());
   const workflow = new RecordingStarter();
   let n = 0;
   const deps = {
@@ -42,7 +43,7 @@ async function setup() {
     timeZone: 'Europe/Tirane',
     interviewMaxAgeDays: 30,
   };
-  return { store, workflow, deps };
+  return { store, items, workflow, deps };
 }
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
@@ -97,14 +98,14 @@ describe('createReferral', () => {
   });
 
   it('answers a replay with the same key and body with the original result, one case, one start', async () => {
-    const { store, workflow, deps } = await setup();
+    const { items, workflow, deps } = await setup();
     const first = await createReferral(deps, {
       caller: police,
       idempotencyKey: 'key-00000001',
       body: referralRequest(),
     });
-    const notCounter = () => store.items().filter((i) => !String(i.pk).startsWith('COUNTER#'));
-    const before = notCounter();
+    const notCounter = async () => (await items()).filter((i) => !String(i.pk).startsWith('COUNTER#'));
+    const before = await notCounter();
 
     const again = await createReferral(deps, {
       caller: police,
@@ -114,8 +115,8 @@ describe('createReferral', () => {
 
     expect(again).toEqual(first);
     // Nothing but the counter moved: the replay took a number it does not use (a gap).
-    expect(notCounter()).toEqual(before);
-    expect(store.items().find((i) => String(i.pk).startsWith('COUNTER#'))).toMatchObject({ value: 2 });
+    expect(await notCounter()).toEqual(before);
+    expect((await items()).find((i) => String(i.pk).startsWith('COUNTER#'))).toMatchObject({ value: 2 });
     // The same input both times: StartExecution with the same name and input is idempotent.
     expect(workflow.inputs).toEqual([
       { caseId: first.caseId, reference: first.reference, region: 'korce' },
@@ -201,19 +202,19 @@ describe('createReferral', () => {
     ['too short', 'abc', 'invalid_format'],
     ['with spaces', 'key with spaces', 'invalid_format'],
   ])('requires a well-formed Idempotency-Key (%s)', async (_label, key, code) => {
-    const { store, deps } = await setup();
-    const before = store.items();
+    const { items, deps } = await setup();
+    const before = await items();
     const error = await rejection(
       createReferral(deps, { caller: police, idempotencyKey: key, body: referralRequest() }),
     );
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).issues).toContainEqual({ path: '/headers/idempotency-key', code });
-    expect(store.items()).toEqual(before);
+    expect(await items()).toEqual(before);
   });
 
   it('names identity fields and writes nothing', async () => {
-    const { store, workflow, deps } = await setup();
-    const before = store.items();
+    const { items, workflow, deps } = await setup();
+    const before = await items();
     const body = {
       ...referralRequest(),
       name: 'X',
@@ -227,20 +228,20 @@ describe('createReferral', () => {
     expect(error.issues.map((i) => i.path)).toEqual(
       expect.arrayContaining(['/name', '/person/dateOfBirth', '/person/address']),
     );
-    expect(store.items()).toEqual(before);
+    expect(await items()).toEqual(before);
     expect(workflow.started).toEqual([]);
   });
 
   it('requires consent for an adult with "consent required"', async () => {
-    const { store, deps } = await setup();
-    const before = store.items();
+    const { items, deps } = await setup();
+    const before = await items();
     const body = { ...referralRequest(), consent: { given: false } };
     const error = (await rejection(
       createReferral(deps, { caller: police, idempotencyKey: 'key-00000001', body }),
     )) as ValidationError;
     expect(error.message).toBe('consent required');
     expect(error.issues).toContainEqual({ path: '/consent/given', code: 'consent_required' });
-    expect(store.items()).toEqual(before);
+    expect(await items()).toEqual(before);
   });
 
   it.each(['child', 'unknown'] as const)('does not require consent for a %s', async (ageGroup) => {
@@ -278,8 +279,8 @@ describe('createReferral', () => {
   });
 
   it('refuses unknown region, social-worker organisation and preferred NGO, all at once', async () => {
-    const { store, deps } = await setup();
-    const before = store.items();
+    const { items, deps } = await setup();
+    const before = await items();
     const body = {
       ...referralRequest(),
       region: 'nowhere',
@@ -296,12 +297,12 @@ describe('createReferral', () => {
         { path: '/preferredNgoId', code: 'unknown_reference' },
       ]),
     );
-    expect(store.items()).toEqual(before);
+    expect(await items()).toEqual(before);
   });
 
   it('leaves a gap when the transaction fails after the counter moved, and never reuses a number', async () => {
-    const { store, workflow, deps } = await setup();
-    store.failNext('createReferral', Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
+    const { store, items, workflow, deps } = await setup();
+    failNext(store, 'createReferral', Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
     await expect(
       createReferral(deps, { caller: police, idempotencyKey: 'key-00000001', body: referralRequest() }),
     ).rejects.toThrow('throttled');
@@ -313,18 +314,23 @@ describe('createReferral', () => {
       body: referralRequest(),
     });
     expect(out.reference).toBe('KOR-2026-0002');
-    expect(store.items().filter((i) => String(i.pk).startsWith('CASE#') && i.sk === 'CASE')).toHaveLength(1);
+    expect((await items()).filter((i) => String(i.pk).startsWith('CASE#') && i.sk === 'CASE')).toHaveLength(
+      1,
+    );
   });
 
   it('answers concurrent calls with one key with one case and one start input', async () => {
-    const { store, workflow, deps } = await setup();
+    const { items, workflow, deps } = await setup();
     const results = await Promise.all(
       Array.from({ length: 5 }, () =>
         createReferral(deps, { caller: police, idempotencyKey: 'key-00000001', body: referralRequest() }),
       ),
     );
-    expect(new Set(results.map((r) => JSON.stringify(r))).size).toBe(1);
-    expect(store.items().filter((i) => String(i.pk).startsWith('CASE#') && i.sk === 'CASE')).toHaveLength(1);
+    // One answer for all (compared as objects: DynamoDB keeps no key order in the stored response).
+    for (const r of results) expect(r).toEqual(results[0]);
+    expect((await items()).filter((i) => String(i.pk).startsWith('CASE#') && i.sk === 'CASE')).toHaveLength(
+      1,
+    );
     expect(new Set(workflow.inputs.map((i) => JSON.stringify(i))).size).toBe(1);
   });
 
