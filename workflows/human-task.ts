@@ -18,6 +18,8 @@ export interface TaskSubject {
   readonly sequence?: string | number;
   /** A task opened by an earlier step (the offer's, by PrepareOffer); otherwise the step opens it. */
   readonly taskIdPath?: string;
+  /** With `taskIdPath`: where its organisation is, so the step reads nothing before arming. */
+  readonly orgIdPath?: string;
 }
 
 export interface HumanTaskProps {
@@ -54,6 +56,7 @@ function openTaskPayload(kind: TaskKind, subject: TaskSubject = {}): Record<stri
     ...field('sequence', subject.sequence ?? '$.sequence'),
     kind,
     ...(subject.taskIdPath ? { 'taskId.$': subject.taskIdPath } : {}),
+    ...(subject.orgIdPath ? { 'orgId.$': subject.orgIdPath } : {}),
   };
 }
 

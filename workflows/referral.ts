@@ -91,7 +91,7 @@ export function referralDefinition(scope: Construct, props: ReferralDefinitionPr
   const offerToNgo = humanTask(scope, S.OFFER_TO_NGO, {
     kind: 'OFFER',
     openTask: fns.openTask,
-    subject: { ...subject, taskIdPath: '$.offer.taskId' },
+    subject: { ...subject, taskIdPath: '$.offer.taskId', orgIdPath: '$.offer.orgId' },
     timeout: props.offerDeadline,
     onTimeout: closeTimedOut,
     onCaseEnded: ended,

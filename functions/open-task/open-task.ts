@@ -112,36 +112,40 @@ async function newTask(
 export async function openTask(deps: OpenTaskDeps, event: unknown): Promise<OpenTaskResult> {
   const input = parseTaskInput(taskInputs.openTask, event);
   const now = deps.now();
-  const item = await deps.store.getCase(input.caseId);
-  if (!item) throw new CaseStateError('the case does not exist');
-  if (FINAL_CASE_STATUSES.includes(item.status)) throw new CaseClosedError('the case has ended');
-  if (input.kind === 'CHILD_PROTECTION' && !treatedAsChild(item.person.ageGroup)) {
-    return { taskId: null, emailed: false };
-  }
-
-  let task: TaskRecord | undefined;
-  if (input.taskId) {
-    task = await deps.store.getTask(input.taskId);
+  let task: Pick<TaskRecord, 'taskId' | 'caseId' | 'orgId' | 'kind' | 'dueAt'>;
+  if (input.taskId && input.orgId) {
+    // Opened by an earlier step (the offer, by PrepareOffer), which passes its organisation:
+    // nothing is read before the arming, whose condition sees whether the task is still open.
+    task = {
+      taskId: input.taskId,
+      caseId: input.caseId,
+      orgId: input.orgId,
+      kind: input.kind,
+      dueAt: now.toISOString(),
+    };
   } else {
-    const fresh = await newTask(deps, input.kind, input, item, now);
-    const opened = await deps.store.openTask({
-      task: fresh,
-      actor: { role: 'system' },
-      now: now.toISOString(),
-    });
-    if (opened === 'case-closed') throw new CaseClosedError('the case has ended');
-    task = opened === 'opened' ? fresh : await deps.store.getTask(fresh.taskId);
-  }
-  if (!task || task.caseId !== input.caseId) throw new CaseStateError('the task is missing');
-  if (task.status !== 'OPEN') {
-    if (input.taskToken && task.result && (task.status === 'DONE' || task.status === 'DECLINED')) {
-      // This step may not answer its own workflow (its role would then depend on every state
-      // machine that invokes it: a cycle in the template); the dispatcher relays the answer.
-      await deps.store.keepAnswerToken(task, input.taskToken, now.toISOString());
-      return { taskId: task.taskId, emailed: false };
+    const item = await deps.store.getCase(input.caseId);
+    if (!item) throw new CaseStateError('the case does not exist');
+    if (FINAL_CASE_STATUSES.includes(item.status)) throw new CaseClosedError('the case has ended');
+    if (input.kind === 'CHILD_PROTECTION' && !treatedAsChild(item.person.ageGroup)) {
+      return { taskId: null, emailed: false };
     }
-    if (task.status === 'CANCELLED') throw new CaseClosedError('the task was cancelled');
-    throw new CaseStateError('the task is not open');
+    let found: TaskRecord | undefined;
+    if (input.taskId) {
+      found = await deps.store.getTask(input.taskId);
+    } else {
+      const fresh = await newTask(deps, input.kind, input, item, now);
+      const opened = await deps.store.openTask({
+        task: fresh,
+        actor: { role: 'system' },
+        now: now.toISOString(),
+      });
+      if (opened === 'case-closed') throw new CaseClosedError('the case has ended');
+      found = opened === 'opened' ? fresh : await deps.store.getTask(fresh.taskId);
+    }
+    if (!found || found.caseId !== input.caseId) throw new CaseStateError('the task is missing');
+    if (found.status !== 'OPEN') return notOpen(deps, found, input.taskToken, now);
+    task = found;
   }
 
   // An expiring task's link expires a margin before the state's timer (started a moment
@@ -169,7 +173,11 @@ export async function openTask(deps: OpenTaskDeps, event: unknown): Promise<Open
     }),
     (deps.directory ?? deps.store).getOrganisation(task.orgId),
   ]);
-  if (armed.kind === 'closed') throw new CaseStateError('the task is not open');
+  if (armed.kind === 'closed') {
+    const current = await deps.store.getTask(task.taskId);
+    if (!current || current.caseId !== input.caseId) throw new CaseStateError('the task is missing');
+    return notOpen(deps, current, input.taskToken, now);
+  }
   if (armed.kind === 'emailed-before') {
     if (input.taskToken && !(await deps.store.rearmTask(task.taskId, input.taskToken)))
       throw new CaseStateError('the task closed');
@@ -185,4 +193,25 @@ export async function openTask(deps: OpenTaskDeps, event: unknown): Promise<Open
       : new Date(task.dueAt);
   await emailTask(deps, task, org, input.reference, token, due);
   return { taskId: task.taskId, emailed: true };
+}
+
+/**
+ * The task is no longer open when its step runs. Done already (a stage continued in a new
+ * execution after its answer): the answer is relayed to this execution. Cancelled: the stage
+ * ends. Anything else (timed out) is a definition bug.
+ */
+async function notOpen(
+  deps: OpenTaskDeps,
+  task: TaskRecord,
+  taskToken: string | undefined,
+  now: Date,
+): Promise<OpenTaskResult> {
+  if (taskToken && task.result && (task.status === 'DONE' || task.status === 'DECLINED')) {
+    // This step may not answer its own workflow (its role would then depend on every state
+    // machine that invokes it: a cycle in the template); the dispatcher relays the answer.
+    await deps.store.keepAnswerToken(task, taskToken, now.toISOString());
+    return { taskId: task.taskId, emailed: false };
+  }
+  if (task.status === 'CANCELLED') throw new CaseClosedError('the task was cancelled');
+  throw new CaseStateError('the task is not open');
 }

@@ -18,7 +18,12 @@ export function assigneeOrg(
     case 'offered-ngo':
       return orgs.find((o) => o.orgId === item.offeredOrgId);
     case 'child-protection-unit':
-      return inRegion.find((o) => o.kind === 'municipality' && o.childProtection);
+      // Without a unit in the directory the region's coordinators get the task: the child
+      // must not go unnotified, nor the offer wait on a directory fix.
+      return (
+        inRegion.find((o) => o.kind === 'municipality' && o.childProtection) ??
+        inRegion.find((o) => o.contacts.some((c) => c.roles.includes('coordinator')))
+      );
     case 'coordinator':
       return inRegion.find((o) => o.contacts.some((c) => c.roles.includes('coordinator')));
     case 'item-org':
@@ -28,7 +33,11 @@ export function assigneeOrg(
 
 /** Who at the organisation gets the task's email: the kind's contact roles, first match wins. */
 export function taskRecipients(kind: TaskKind, org: OrgRecord): RecipientGroup[] {
-  for (const role of TASK_KIND_SPECS[kind].contactRoles) {
+  const roles = [
+    ...TASK_KIND_SPECS[kind].contactRoles,
+    ...(kind === 'CHILD_PROTECTION' ? (['coordinator'] as const) : []),
+  ];
+  for (const role of roles) {
     const contacts = org.contacts.filter((c) => c.roles.includes(role));
     if (contacts.length) return byLanguage(contacts);
   }

@@ -17,7 +17,7 @@ export interface TaskMailDeps extends Pick<TaskClock, 'now' | 'calendar'> {
 /** Emails a task's link to the people of its organisation who act on it, then records it. */
 export async function emailTask(
   deps: TaskMailDeps,
-  task: TaskRecord,
+  task: Pick<TaskRecord, 'taskId' | 'kind' | 'orgId'>,
   org: OrgRecord | undefined,
   reference: string,
   token: string,

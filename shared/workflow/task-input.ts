@@ -59,6 +59,8 @@ export const taskInputs = {
     ...stageFields,
     kind: z.enum(TASK_KINDS),
     taskId: taskId.optional(),
+    /** With `taskId`: the task's organisation, so the step reads nothing before arming. */
+    orgId: orgId.optional(),
     taskToken: z.string().min(1).max(4096).optional(),
   }),
   /** Emails the case's open standalone tasks not emailed yet (the plan's items). */

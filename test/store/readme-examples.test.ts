@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createReferral } from '../../functions/create-referral/create-referral';
-import { getCase } from '../../functions/read-cases/read-cases';
 import { prepareOffer } from '../../functions/prepare-offer/prepare-offer';
+import { getCase } from '../../functions/read-cases/read-cases';
 import { seedDirectory } from '../../functions/seed-directory/seed-directory';
 import { problemSchema } from '../../scripts/openapi';
 import type { MemberCaller } from '../../shared/auth/caller';

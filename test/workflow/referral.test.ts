@@ -13,15 +13,19 @@ import { type ActionLinkDeps, submitAction } from '../../functions/action-link/a
 import { closeOffer } from '../../functions/close-offer/close-offer';
 import { createReferral, type WorkflowStarter } from '../../functions/create-referral/create-referral';
 import { markUnassigned } from '../../functions/mark-unassigned/mark-unassigned';
+import { openTask } from '../../functions/open-task/open-task';
 import { prepareOffer } from '../../functions/prepare-offer/prepare-offer';
-import { sendOffer } from '../../functions/send-offer/send-offer';
+import { scheduleStage } from '../../functions/schedule-stage/schedule-stage';
+import { publicHolidays } from '../../infra/holidays';
 import type { Caller } from '../../shared/auth/caller';
 import { SfnTaskCallback } from '../../shared/aws/task-callback';
 import { DynamoStore } from '../../shared/data/dynamo-store';
 import type { Store } from '../../shared/data/store';
+import { deadlineConfigFrom } from '../../shared/domain/deadlines';
 import type { Directory } from '../../shared/domain/directory';
 import type { Person, ReferralRequest } from '../../shared/domain/referral';
 import type { OutgoingEmail } from '../../shared/email/mailer';
+import type { TaskClock } from '../../shared/tasks/task-context';
 import { ReferralState as S } from '../../workflows/referral-states';
 import { createTestTable, type TestTable } from '../support/dynamodb-local';
 import { type SynthesizedStateMachine, synthStateMachine } from '../support/workflow-asl';
@@ -227,31 +231,35 @@ async function setUp(
   const clock = new WorkflowClock(START);
   const now = clock.nowFn;
   const { config } = machine;
+  const taskClock: TaskClock = {
+    now,
+    deadlines: deadlineConfigFrom(config.deadlines, config.offerDeadlineHours),
+    calendar: {
+      timeZone: config.timeZone,
+      holidays: new Set(publicHolidays(config.holidayCountry, 2026, 2)),
+    },
+  };
   const send: SendOfferFn = (event) =>
-    sendOffer(
-      {
-        store,
-        mailer,
-        now,
-        offerDeadlineHours: config.offerDeadlineHours,
-        timeZone: config.timeZone,
-        actionBaseUrl: ACTION_BASE_URL,
-      },
-      event,
-    );
+    openTask({ ...taskClock, store, mailer, actionBaseUrl: ACTION_BASE_URL }, event);
   const wf = await startWorkflowEngine({
     definitions: { ReferralWorkflow: machine },
     clock,
     functions: {
-      PrepareOfferFn: (event) => prepareOffer({ store, now }, event),
-      SendOfferFn: opts.wrapSendOffer ? opts.wrapSendOffer(send) : send,
+      PrepareOfferFn: (event) =>
+        prepareOffer({ store, now, offerDeadlineHours: config.offerDeadlineHours }, event),
+      // Only the offer's invocations are wrapped (the child protection step is the same function).
+      OpenTaskFn: (event) =>
+        opts.wrapSendOffer && (event as { kind?: string }).kind === 'OFFER'
+          ? opts.wrapSendOffer(send)(event)
+          : send(event),
+      ScheduleStageFn: (event) => scheduleStage({ ...taskClock, store }, event),
       CloseOfferFn: (event) => closeOffer({ store, mailer, now }, event),
       AcceptCaseFn: (event) => acceptCase({ store, mailer, now }, event),
       MarkUnassignedFn: (event) => markUnassigned({ store, mailer, now }, event),
     },
   });
   const callback = new SfnTaskCallback(wf.sfn);
-  world = { store, failNext, mailer, clock, wf, actionDeps: { store, callback, now } };
+  world = { store, failNext, mailer, clock, wf, actionDeps: { ...taskClock, store, callback } };
   return world;
 }
 
@@ -358,14 +366,15 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
       Type: 'Task',
       Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
       TimeoutSeconds: machine.config.offerDeadlineHours * 3600,
-      Parameters: { FunctionName: machine.functionArn('SendOfferFn') },
+      Parameters: { FunctionName: machine.functionArn('OpenTaskFn') },
     });
     expect([...machine.functionArns.keys()].map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
       'AcceptCaseFn',
       'CloseOfferFn',
       'MarkUnassignedFn',
+      'OpenTaskFn',
       'PrepareOfferFn',
-      'SendOfferFn',
+      'ScheduleStageFn',
     ]);
   });
 
@@ -385,6 +394,10 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
       taskId: expect.any(String),
       orgId: 'ngo-alfa',
       reference: REFERENCE,
+      region: 'korca',
+      cycle: 1,
+      sequence: 1,
+      kind: 'OFFER',
       taskToken: offer.token,
     });
     const task = await w.store.getTask(taskIdOf(offer));
@@ -395,7 +408,7 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
     expect(w.mailer.sent.map((m) => m.to)).toEqual([[MAIL.alfaEn], [MAIL.alfaSq]]);
     expect(linkToken(w, MAIL.alfaEn)).toBe(linkToken(w, MAIL.alfaSq));
 
-    expect(await answer(w, MAIL.alfaEn, 'accept')).toMatchObject({ kind: 'done', decision: 'accept' });
+    expect(await answer(w, MAIL.alfaEn, 'accept')).toMatchObject({ kind: 'done', result: 'accept' });
     expect(await w.wf.result(arn)).toEqual({ status: 'SUCCEEDED', output: { outcome: 'ACCEPTED' } });
 
     const item = await w.store.getCase(caseId);
@@ -405,15 +418,17 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
       offeredOrgIds: ['ngo-alfa'],
     });
     expect(item?.offeredOrgId).toBeUndefined();
-    expect(await w.store.getTask(taskIdOf(offer))).toMatchObject({ status: 'DECIDED', decision: 'accept' });
+    expect(await w.store.getTask(taskIdOf(offer))).toMatchObject({ status: 'DONE', result: 'accept' });
     expect(await eventTypes(w, caseId)).toEqual(['REFERRED', 'OFFERED', 'OFFER_ACCEPTED', 'ACCEPTED']);
     expect(w.wf.view(arn).statesEntered).toEqual([
       S.INIT,
+      S.CHILD_PROTECTION,
       S.PREPARE_OFFER,
       S.NGO_FOUND,
       S.OFFER_TO_NGO,
       S.DECISION,
       S.ACCEPT_CASE,
+      S.SCHEDULE_ASSESSMENT,
       S.ACCEPTED,
     ]);
 
@@ -434,7 +449,7 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
 
     expect(await answer(w, MAIL.alfaSq, 'decline', DECLINE_CANARY)).toMatchObject({
       kind: 'done',
-      decision: 'decline',
+      result: 'decline',
     });
     const second = await w.wf.nextCallback(arn);
     expect(isOpen(w, arn, first.token)).toBe(false);
@@ -449,12 +464,12 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
     expect(w.mailer.to(MAIL.beta).filter(isOffer)).toHaveLength(1);
     // The reason is kept with the declined task, for the case team.
     expect(await w.store.getTask(taskIdOf(first))).toMatchObject({
-      status: 'DECIDED',
-      decision: 'decline',
-      declineReason: DECLINE_CANARY,
+      status: 'DECLINED',
+      result: 'decline',
+      note: DECLINE_CANARY,
     });
 
-    expect(await answer(w, MAIL.beta, 'accept')).toMatchObject({ kind: 'done', decision: 'accept' });
+    expect(await answer(w, MAIL.beta, 'accept')).toMatchObject({ kind: 'done', result: 'accept' });
     expect(await w.wf.result(arn)).toEqual({ status: 'SUCCEEDED', output: { outcome: 'ACCEPTED' } });
     expect(await w.store.getCase(caseId)).toMatchObject({ status: 'ACCEPTED', acceptedOrgId: 'ngo-beta' });
     expect(await eventTypes(w, caseId)).toEqual([
@@ -493,7 +508,7 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
 
     // A late answer: the link is dead, and Step Functions no longer knows the token.
     expect(await answer(w, MAIL.alfaEn, 'accept')).toEqual({ kind: 'gone' });
-    expect(await w.wf.sendTaskSuccess(first.token, { decision: 'accept', taskId: taskIdOf(first) })).toBe(
+    expect(await w.wf.sendTaskSuccess(first.token, { result: 'accept', taskId: taskIdOf(first) })).toBe(
       'closed',
     );
 
@@ -559,15 +574,18 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
     await expect(w.wf.nextCallback(arn)).rejects.toThrow(/the execution ended SUCCEEDED/);
     expect(tokens(w, arn)).toEqual([]);
     expect(await w.store.getCase(caseId)).toMatchObject({ status: 'UNASSIGNED', offeredOrgIds: [] });
-    expect(await eventTypes(w, caseId)).toEqual(['REFERRED', 'UNASSIGNED']);
+    // The child: no child protection unit in this directory, so its task went to the coordinators.
+    expect(await eventTypes(w, caseId)).toEqual(['REFERRED', 'CHILD_PROTECTION_OPENED', 'UNASSIGNED']);
     expect(w.wf.view(arn).statesEntered).toEqual([
       S.INIT,
+      S.CHILD_PROTECTION,
       S.PREPARE_OFFER,
       S.NGO_FOUND,
       S.MARK_UNASSIGNED,
       S.NO_NGO,
     ]);
     expect(w.mailer.sent.map((m) => [m.to, m.subject])).toEqual([
+      [[MAIL.coordinatorKorca], `Bashkë: nevojitet mbrojtja e fëmijës për rastin ${REFERENCE}`],
       [[MAIL.coordinatorKorca], `Bashkë: referimi ${REFERENCE} ka nevojë për një organizatë`],
     ]);
     await expectEmailsClean(w, caseId);
@@ -624,18 +642,41 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
       return out;
     };
     expect([...keys(stateData)].sort()).toEqual(
-      ['caseId', 'decision', 'found', 'offer', 'orgId', 'outcome', 'reference', 'region', 'taskId'].sort(),
+      [
+        'caseId',
+        'decision',
+        'found',
+        'offer',
+        'orgId',
+        'outcome',
+        'reference',
+        'region',
+        'result',
+        'taskId',
+      ].sort(),
     );
     expect([...keys(invocations.map((i) => i.payload))].sort()).toEqual(
-      ['afterTaskId', 'caseId', 'orgId', 'outcome', 'reference', 'region', 'taskId', 'taskToken'].sort(),
+      [
+        'afterTaskId',
+        'caseId',
+        'cycle',
+        'kind',
+        'orgId',
+        'outcome',
+        'reference',
+        'region',
+        'sequence',
+        'taskId',
+        'taskToken',
+      ].sort(),
     );
     const answers = tasks.flatMap((t) => (t.status === 'SUCCEEDED' ? [JSON.parse(t.output ?? 'null')] : []));
-    expect(answers).toEqual([{ decision: 'decline', taskId: expect.any(String) }]);
+    expect(answers).toEqual([{ result: 'decline', taskId: expect.any(String) }]);
     expect(tasks.map((t) => t.status)).toEqual(['SUCCEEDED', 'TIMED_OUT']);
     // The free text stayed on the task item.
     const declined = (await w.store.listEvents(caseId)).find((e) => e.type === 'OFFER_DECLINED');
     expect(await w.store.getTask(declined?.taskId as string)).toMatchObject({
-      declineReason: DECLINE_CANARY,
+      note: DECLINE_CANARY,
     });
   });
 
@@ -665,7 +706,7 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
       error: 'Lambda.ServiceException',
     });
     expect(retried).toMatchObject({ state: S.OFFER_TO_NGO, attempt: 2, status: 'OPEN', token: offer.token });
-    expect(await w.wf.sendTaskSuccess(lost?.token as string, { decision: 'accept' })).toBe('closed');
+    expect(await w.wf.sendTaskSuccess(lost?.token as string, { result: 'accept' })).toBe('closed');
     expect(await w.store.getTask(taskIdOf(offer))).toMatchObject({ sfnTaskToken: offer.token });
     expect(w.mailer.to(MAIL.alfaSq).filter(isOffer)).toHaveLength(1);
     expect(
@@ -680,7 +721,7 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
     expect(await w.store.getCase(caseId)).toMatchObject({ status: 'ACCEPTED', acceptedOrgId: 'ngo-alfa' });
   });
 
-  it('costs 10 DynamoDB calls from POST to the offer email, 4 of them directory reads', async () => {
+  it('costs 11 DynamoDB calls from POST to the offer email, 4 of them directory reads', async () => {
     // Every command DynamoStore sends to DynamoDB Local, counted at the client.
     const calls: string[] = [];
     const w = await setUp({
@@ -715,6 +756,8 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
       'Get ORG#',
       'Update COUNTER#',
       'TransactWrite ',
+      // NotifyChildProtection: the case (is the person treated as a child?).
+      'Get CASE#',
       // PrepareOffer: the case (its profile chooses the NGO) and the directory at once, the offer transaction.
       'Get CASE#',
       'Query gsi1',
@@ -725,7 +768,7 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
       'Update TASK#',
     ]);
     const directoryReads = calls.filter((c) => /^(Get (REGION|ORG)#|Query gsi1)/.test(c));
-    expect({ total: calls.length, directory: directoryReads.length }).toEqual({ total: 10, directory: 4 });
+    expect({ total: calls.length, directory: directoryReads.length }).toEqual({ total: 11, directory: 4 });
     expect(await answer(w, MAIL.alfaSq, 'accept')).toMatchObject({ kind: 'done' });
     expect(isOpen(w, arn, offer.token)).toBe(false);
     expect(await w.wf.result(arn)).toEqual({ status: 'SUCCEEDED', output: { outcome: 'ACCEPTED' } });
