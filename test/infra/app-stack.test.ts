@@ -199,16 +199,11 @@ describe('sign-in', () => {
     expect(pool()[1].Properties?.AdminCreateUserConfig?.AllowAdminCreateUserOnly).toBe(true);
   });
 
-  it('has exactly the groups police, ngo, council, coordinator and admin', () => {
+  it('has exactly the groups police, ngo, localgov, council, coordinator and admin', () => {
     const groups = resourcesOf(synth.compute, 'AWS::Cognito::UserPoolGroup').map(([, g]) => g.Properties);
-    expect(groups.map((g) => g?.GroupName).sort()).toEqual([
-      'admin',
-      'coordinator',
-      'council',
-      'ngo',
-      'police',
-    ]);
-    expect([...ROLES].sort()).toEqual(['admin', 'coordinator', 'council', 'ngo', 'police']);
+    const roles = ['admin', 'coordinator', 'council', 'localgov', 'ngo', 'police'];
+    expect(groups.map((g) => g?.GroupName).sort()).toEqual(roles);
+    expect([...ROLES].sort()).toEqual(roles);
     for (const g of groups) expect(target(g?.UserPoolId)).toBe(pool()[0]);
   });
 
