@@ -94,7 +94,8 @@ export function synthStateMachines(): AssemblyStateMachine[] {
       const stack = Stack.of(construct);
       const scopes = construct.node.scopes;
       const below = scopes.slice(scopes.indexOf(stack) + 1).map((c) => c.node.id);
-      if (below.at(-1) === 'Resource' && below.length > 1) below.pop();
+      // The house workflow construct's state machine is its `Default` child.
+      while (['Resource', 'Default'].includes(below.at(-1) ?? '') && below.length > 1) below.pop();
       names.set(`${stack.stackName}/${stack.resolve(construct.logicalId)}`, below.join('/'));
     }
     return stateMachinesOf(

@@ -38,7 +38,7 @@ export interface AppStackProps extends StackProps {
  */
 export const BUNDLE_BUDGET_KIB: Readonly<Record<string, number>> = {
   'prepare-offer': 336,
-  'open-task': 384,
+  'open-task': 416,
   'notify-tasks': 384,
   'schedule-stage': 336,
   'case-ended': 384,
@@ -49,7 +49,7 @@ export const BUNDLE_BUDGET_KIB: Readonly<Record<string, number>> = {
   'create-referral': 384,
   'read-cases': 352,
   'tasks-api': 384,
-  'case-commands': 416,
+  'case-commands': 448,
   'action-link': 384,
   'seed-directory': 336,
 };

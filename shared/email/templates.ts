@@ -21,6 +21,7 @@ interface Strings {
   timedOutBody: (ref: string, org: string) => string;
   unassignedSubject: (ref: string) => string;
   unassignedBody: (ref: string) => string;
+  waitingBody: (ref: string) => string;
   footer: string;
 }
 
@@ -40,6 +41,8 @@ const STRINGS: Record<Language, Strings> = {
       `${org} did not answer the offer of case ${ref} in time. The case is being offered to the next organisation.`,
     unassignedSubject: (ref) => `Bashkë: referral ${ref} needs an organisation`,
     unassignedBody: (ref) => `No organisation is left to offer case ${ref} to. Please assign it.`,
+    waitingBody: (ref) =>
+      `No organisation has taken case ${ref} yet. The coordinators of the region are assigning it.`,
     footer: 'This message holds no personal data. Sign in to Bashkë for the case.',
   },
   sq: {
@@ -56,6 +59,8 @@ const STRINGS: Record<Language, Strings> = {
       `${org} nuk iu përgjigj në kohë ofertës për rastin ${ref}. Rasti po i ofrohet organizatës tjetër.`,
     unassignedSubject: (ref) => `Bashkë: referimi ${ref} ka nevojë për një organizatë`,
     unassignedBody: (ref) => `Nuk ka më organizata për t'i ofruar rastin ${ref}. Ju lutemi caktojeni.`,
+    waitingBody: (ref) =>
+      `Asnjë organizatë nuk e ka marrë ende rastin ${ref}. Koordinatorët e qarkut po e caktojnë.`,
     footer: 'Ky mesazh nuk përmban të dhëna personale. Hyni në Bashkë për rastin.',
   },
 };
@@ -102,7 +107,8 @@ export function offerEmail(input: OfferEmailInput): OutgoingEmail {
   );
 }
 
-export type NoticeKind = 'accepted' | 'declined' | 'timedOut' | 'unassigned';
+/** `waiting`: the referring officer's word that the case is UNASSIGNED (the coordinators act). */
+export type NoticeKind = 'accepted' | 'declined' | 'timedOut' | 'unassigned' | 'waiting';
 
 export interface NoticeEmailInput {
   readonly to: readonly string[];
@@ -123,6 +129,7 @@ export function noticeEmail(input: NoticeEmailInput): OutgoingEmail {
     declined: [s.declinedSubject(ref), s.declinedBody(ref, org)],
     timedOut: [s.timedOutSubject(ref), s.timedOutBody(ref, org)],
     unassigned: [s.unassignedSubject(ref), s.unassignedBody(ref)],
+    waiting: [s.unassignedSubject(ref), s.waitingBody(ref)],
   }[input.kind] as [string, string];
   return compose(input.to, subject, [body], undefined, input.language);
 }

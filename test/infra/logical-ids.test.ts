@@ -66,7 +66,10 @@ describe('BashkeApp logical ids', () => {
     const groups = Object.entries(resources()).filter(([, r]) => r.Type === 'AWS::Cognito::UserPoolGroup');
     // `localgov` came after the split: its group is new, under the same naming.
     expect(groups.map(([id]) => id).sort()).toEqual(
-      [...KEPT.filter(([, t]) => t === 'AWS::Cognito::UserPoolGroup').map(([id]) => id), 'Grouplocalgov'].sort(),
+      [
+        ...KEPT.filter(([, t]) => t === 'AWS::Cognito::UserPoolGroup').map(([id]) => id),
+        'Grouplocalgov',
+      ].sort(),
     );
   });
 

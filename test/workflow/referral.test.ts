@@ -556,7 +556,10 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
     ]);
     expect(w.mailer.to(MAIL.coordinatorTirana)).toEqual([]);
     expect(w.mailer.to(MAIL.gama)).toEqual([]);
-    expect(w.mailer.to(OFFICER.email as string)).toEqual([]);
+    // The officer hears that the case waits on the coordinators (in the police unit's language).
+    expect(w.mailer.to(OFFICER.email as string).map((m) => m.subject)).toEqual([
+      `Bashkë: referral ${REFERENCE} needs an organisation`,
+    ]);
     expect(w.wf.view(arn).statesEntered.slice(-2)).toEqual([S.MARK_UNASSIGNED, S.NO_NGO]);
     await expectEmailsClean(w, caseId);
   });
@@ -587,6 +590,7 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
     expect(w.mailer.sent.map((m) => [m.to, m.subject])).toEqual([
       [[MAIL.coordinatorKorca], `Bashkë: nevojitet mbrojtja e fëmijës për rastin ${REFERENCE}`],
       [[MAIL.coordinatorKorca], `Bashkë: referimi ${REFERENCE} ka nevojë për një organizatë`],
+      [[OFFICER.email], `Bashkë: referral ${REFERENCE} needs an organisation`],
     ]);
     await expectEmailsClean(w, caseId);
   });
