@@ -22,13 +22,17 @@ export const CONTACT_ROLES = ['focal-point', 'case-worker', 'council-member', 'c
 export const UNSAFE_TEXT =
   /[\p{Cc}\p{Cf}\u2028\u2029]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/u;
 
+/** Text a person types, up to `max` characters, trimmed, with no unsafe characters. */
+export const safeText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((v) => !UNSAFE_TEXT.test(v), { message: 'control, format or unpaired surrogate characters' });
+
 /** Header-safe single-line text: no control characters (CR/LF would split mail headers). */
-export const lineText = z
-  .string()
-  .trim()
-  .min(1)
-  .max(200)
-  .refine((v) => !UNSAFE_TEXT.test(v), { message: 'control, format or unpaired surrogate characters' });
+export const lineText = safeText(200);
 
 export const contactSchema = z.strictObject({
   name: lineText,

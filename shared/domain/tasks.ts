@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { NEEDS, type Need } from './codes';
-import { UNSAFE_TEXT } from './directory';
+import { safeText } from './directory';
 import type { CaseStatus } from './referral';
 import { slug } from './referral';
 import type { TaskKind } from './task-kinds';
@@ -45,12 +45,7 @@ export const PLAN_SERVICE_PROVIDERS: Readonly<Record<PlanService, { need: Need; 
 };
 
 /** Free text a person may type (a decline reason): one line-safe string, kept on the task only. */
-export const reasonText = z
-  .string()
-  .trim()
-  .min(1)
-  .max(500)
-  .refine((v) => !UNSAFE_TEXT.test(v), { message: 'control, format or unpaired surrogate characters' });
+export const reasonText = safeText(500);
 
 /** One plan item as the plan (or a review) asks for it. */
 export const planItemSchema = z.strictObject({
