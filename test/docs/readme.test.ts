@@ -6,13 +6,13 @@ import {
   planRequestSchema,
   withdrawCase,
 } from '../../functions/case-commands/case-commands';
-import { caseListSchema, getCase, timelineSchema } from '../../functions/read-cases/read-cases';
+import { caseListSchema, timelineSchema } from '../../functions/read-cases/read-cases';
 import { TASK_ACTIONS, taskListSchema } from '../../functions/tasks-api/tasks-api';
 import { problemSchema } from '../../scripts/openapi';
 import { directorySchema } from '../../shared/domain/directory';
 import { caseViewSchema, referralRequestSchema, referralResponseSchema } from '../../shared/domain/referral';
 import { OUTCOME_SCHEMAS } from '../../shared/domain/tasks';
-import { ConflictError, ValidationError } from '../../shared/errors';
+import { ConflictError } from '../../shared/errors';
 import { problemFor } from '../../shared/http/problem';
 
 const ROOT = join(__dirname, '..', '..');

@@ -326,7 +326,12 @@ async function expectAnswerRelayed(store: DynamoStore, taskId: string): Promise<
   const report = await dispatchDue({
     store,
     stages: { start: async () => undefined },
-    callback: { succeed: async (token, output) => (answered.push({ token, output }), 'ok') },
+    callback: {
+      succeed: async (token, output) => {
+        answered.push({ token, output });
+        return 'ok';
+      },
+    },
     mailer: { send: async () => undefined },
     now: () => new Date('2026-03-10T12:00:00.000Z'),
     timeZone: 'Europe/Tirane',

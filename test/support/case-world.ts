@@ -82,8 +82,7 @@ export async function startCaseWorld(
   };
   const mail = { store, mailer, actionBaseUrl: ACTION_BASE_URL, ...taskClock };
   const started = new Map<string, string>();
-  let wf: WorkflowEngine | undefined;
-  wf = await startWorkflowEngine({
+  const engine = await startWorkflowEngine({
     definitions: machines,
     clock,
     functions: {
@@ -98,7 +97,6 @@ export async function startCaseWorld(
       CaseEndedFn: (e) => caseEnded({ store, mailer, now }, e),
     },
   });
-  const engine = wf;
   const callback = new SfnTaskCallback(engine.sfn);
   const stages = {
     start: async (stage: Stage, name: string, input: Parameters<typeof stageExecutionName>[1]) => {

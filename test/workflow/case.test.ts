@@ -81,7 +81,9 @@ async function refer(w: CaseWorld, body: ReferralRequest): Promise<{ caseId: str
     {
       store: w.store,
       workflow: {
-        start: async (input) => void (arn = await w.wf.start('ReferralWorkflow', input, input.caseId)),
+        start: async (input) => {
+          arn = await w.wf.start('ReferralWorkflow', input, input.caseId);
+        },
       },
       now: w.clock.nowFn,
       timeZone: w.taskClock.calendar.timeZone,
@@ -156,7 +158,8 @@ async function executionsEnded(w: CaseWorld): Promise<void> {
 
 describe('a whole case', () => {
   it('runs from referral to CLOSED: offer, assessment, plan with items, review, three follow-ups, closure', async () => {
-    const w = (world = await startCaseWorld(machines, DIRECTORY));
+    const w = await startCaseWorld(machines, DIRECTORY);
+    world = w;
     const { caseId, arn } = await refer(w, referral({}, { given: true, localGovernment: true }));
 
     await act(w, await linkFor(w, VATRA.focal, kindSubject('OFFER')), [['decision', 'accept']]);
@@ -243,7 +246,8 @@ describe('a whole case', () => {
   }, 120_000);
 
   it('tells the child protection unit at once for a child, and its task is done by its link', async () => {
-    const w = (world = await startCaseWorld(machines, DIRECTORY));
+    const w = await startCaseWorld(machines, DIRECTORY);
+    world = w;
     const { caseId } = await refer(w, referral({ ageGroup: 'child' }));
     const token = await linkFor(w, CHILD_UNIT, /mbrojtja e fëmijës|child protection/i);
     expect(await act(w, token, [['guardianAppointed', 'yes']])).toMatchObject({ kind: 'done' });
@@ -255,7 +259,8 @@ describe('a whole case', () => {
   }, 60_000);
 
   it('escalates an overdue plan item once, to its focal point and the coordinator', async () => {
-    const w = (world = await startCaseWorld(machines, DIRECTORY));
+    const w = await startCaseWorld(machines, DIRECTORY);
+    world = w;
     const { caseId } = await refer(w, referral({}, { given: true, localGovernment: true }));
     await act(w, await linkFor(w, VATRA.focal, kindSubject('OFFER')), [['decision', 'accept']]);
     await act(w, await linkFor(w, VATRA.worker, kindSubject('NEEDS_ASSESSMENT')), [['needs', 'shelter']]);
