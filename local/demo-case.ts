@@ -189,7 +189,7 @@ export class CaseClient {
     const res = await fetch(task.link, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(fields.map(([k, v]) => [k, v])).toString(),
+      body: new URLSearchParams(fields.map(([k, v]): [string, string] => [k, v])).toString(),
     });
     await res.text();
     if (res.status !== 200) throw new Error(`the ${task.kind} form was answered with ${res.status}`);
@@ -221,7 +221,11 @@ export class CaseClient {
     say: (line: string) => void,
     opts: { to?: string; maxAdvances?: number } = {},
   ): Promise<FoundTask> {
-    const quick = await this.findTask(reference, { kinds, timeoutMs: 1_500, ...(opts.to ? { to: opts.to } : {}) });
+    const quick = await this.findTask(reference, {
+      kinds,
+      timeoutMs: 1_500,
+      ...(opts.to ? { to: opts.to } : {}),
+    });
     if (quick) return quick;
     const max = opts.maxAdvances ?? 20;
     for (let i = 0; i < max; i++) {
@@ -245,6 +249,8 @@ export interface WalkChoices {
   readonly declineFirstOffer?: string;
   /** Answer the first plan item "not possible" with this reason. */
   readonly firstItemNotPossible?: string;
+  /** Leave the last plan item open (it falls overdue as the clock moves on). */
+  readonly leaveLastItemOpen?: boolean;
   /** Send the first closure proposal back with this reason (a new proposal is asked). */
   readonly rejectFirstClosure?: string;
   /** Stop once this step is reached (the case waits there): for tests that do more. */
@@ -342,7 +348,8 @@ export async function continueCase(
     if (items.length === 0) throw new Error('the plan page offers no organisation for any item');
     await client.submit(plan, items);
     say(`plan made: ${items.length} items`);
-    for (let i = 0; i < items.length; i++) {
+    const toDo = choices.leaveLastItemOpen ? items.length - 1 : items.length;
+    for (let i = 0; i < toDo; i++) {
       const item = await client.nextTask(reference, ['PLAN_ITEM']);
       if (choices.firstItemNotPossible && !itemRefused) {
         itemRefused = true;
@@ -383,11 +390,18 @@ export async function continueCase(
         { maxAdvances: 16 },
       );
       if (next.kind === 'CLOSURE_PROPOSAL') {
-        await proposeAndConfirm(client, reference, next, choices, () => {
-          const first = !closureRejected;
-          closureRejected = true;
-          return first;
-        }, say);
+        await proposeAndConfirm(
+          client,
+          reference,
+          next,
+          choices,
+          () => {
+            const first = !closureRejected;
+            closureRejected = true;
+            return first;
+          },
+          say,
+        );
         break;
       }
       followUps += 1;

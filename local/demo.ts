@@ -55,7 +55,8 @@ async function main(): Promise<void> {
   if (toClosure) {
     const client = new CaseClient({
       runtime: read.runtime,
-      token: (role, org, email) => mintLocalToken({ role: role as 'police', org, ...(email ? { email } : {}) }),
+      token: (role, org, email) =>
+        mintLocalToken({ role: role as 'police', org, ...(email ? { email } : {}) }),
     });
     await walkCase(
       client,

@@ -61,7 +61,9 @@ function openTask(fail?: string) {
   const invoker: FunctionInvoker = {
     invoke: async (_fn, payload): Promise<InvokeResult> => {
       tokens.push((payload as { taskToken: string }).taskToken);
-      return fail ? { ok: false, errorType: fail, errorMessage: 'the case has ended' } : { ok: true, payload: {} };
+      return fail
+        ? { ok: false, errorType: fail, errorMessage: 'the case has ended' }
+        : { ok: true, payload: {} };
     },
   };
   return { tokens, invoker };
@@ -110,7 +112,9 @@ describe('a stage workflow on the control plane', () => {
     const history = await p.getExecutionHistory({ executionArn });
     expect((await p.describeExecution({ executionArn })).status).toBe('SUCCEEDED');
     expect(
-      history.events.filter((e) => e.type === 'SucceedStateEntered').map((e) => e.stateEnteredEventDetails?.name),
+      history.events
+        .filter((e) => e.type === 'SucceedStateEntered')
+        .map((e) => e.stateEnteredEventDetails?.name),
     ).toEqual(['Ended']);
   });
 
