@@ -196,6 +196,13 @@ export class CaseClient {
     return res.status;
   }
 
+  /** The stack's runtime clock (ISO), which may be ahead of real time. */
+  async clockNow(): Promise<string> {
+    if (!this.urls.admin) return new Date().toISOString();
+    const res = await fetch(`${this.urls.admin}/clock`);
+    return ((await res.json()) as { now: string }).now;
+  }
+
   /** Moves the stack's runtime clock ahead; returns once the schedules due by then ran. */
   async advanceClock(by: string): Promise<string> {
     if (!this.urls.admin) throw new Error('the running stack has no admin endpoint');
@@ -290,7 +297,13 @@ export async function walkCase(
   choices: WalkChoices,
   say: (line: string) => void,
 ): Promise<WalkResult> {
-  const created = await client.refer(choices.referral, choices.officer, choices.idempotencyKey);
+  // The interview was today by the stack's clock, which earlier walks may have moved on.
+  const today = (await client.clockNow()).slice(0, 10);
+  const referral =
+    typeof choices.referral === 'object' && choices.referral !== null && 'interviewDate' in choices.referral
+      ? { ...choices.referral, interviewDate: today }
+      : choices.referral;
+  const created = await client.refer(referral, choices.officer, choices.idempotencyKey);
   const { caseId, reference } = created;
   say(`caseId: ${caseId}`);
   say(`referred: ${reference}`);
