@@ -99,11 +99,13 @@ describe('a case from referral to closure on the local stack', () => {
         'closure-1-1 SUCCEEDED',
       ].sort(),
     );
-    // The officer and the NGO are told the case closed.
+    // The officer is told the case closed, once.
     const closedMails = (await stack.inbox()).filter(
-      (e) => e.subject.includes(result.reference) && e.destination.to.includes(OFFICER.email),
+      (e) =>
+        e.destination.to.includes(OFFICER.email) &&
+        new RegExp(`${result.reference} (closed|u mbyll)`).test(e.subject),
     );
-    expect(closedMails.length).toBeGreaterThanOrEqual(2);
+    expect(closedMails).toHaveLength(1);
   }, 240_000);
 
   it("gives a child's case to the municipality's child protection at once, done through its link", async () => {
@@ -173,7 +175,13 @@ describe('a case from referral to closure on the local stack', () => {
     const c = client();
     await c.advanceClock('31d');
     const escalation = await stack.waitForEmail(isEscalation);
-    const escalated = (await stack.inbox()).filter(isEscalation).flatMap((e) => e.destination.to);
+    // One email per language: the focal point's and the coordinator's may be two.
+    const escalatedTo = async () =>
+      (await stack.inbox()).filter(isEscalation).flatMap((e) => e.destination.to);
+    for (let i = 0; i < 40 && !(await escalatedTo()).includes(itemOrgFocal); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const escalated = await escalatedTo();
     expect(escalated).toEqual(expect.arrayContaining([itemOrgFocal, COORDINATOR]));
     expect(escalation.body.text).not.toContain('/actions/');
     await c.advanceClock('1m');
