@@ -14,8 +14,7 @@ import {
   ListExecutionsCommand,
   SFNClient,
 } from '@aws-sdk/client-sfn';
-import { CaseClient, continueCase, type WalkChoices, walkCase } from '../../local/demo-case';
-import { mintLocalToken } from '../../local/token';
+import { CaseClient, continueCase, mintLocalToken, type WalkChoices, walkCase } from '../../local';
 import { actionLink, demoReferral, freePortBase, type InboxEmail, RunningStack } from '../support/e2e-stack';
 
 /** Typed into every free-text field a person may fill in: it must stay in the table. */
