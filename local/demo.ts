@@ -2,8 +2,13 @@
  * `npm run demo`: with the stack running (`npm start`), walks one referral through it as
  * the people involved would — the police officer refers, the NGO gets the offer email and
  * accepts through its link, the officer is told — printing each step and where to look.
+ *
+ * `npm run demo -- --to-closure` walks one case on to CLOSED instead (local/demo-case.ts):
+ * `caseId: <uuid>` first, then one line per step.
  */
 
+import { parseArgs } from 'node:util';
+import { CaseClient, walkCase } from './demo-case';
 import { demoReferral } from './demo-referral';
 import { readRuntimeFile, resolveDataDir } from './runtime-file';
 import { mintLocalToken } from './token';
@@ -44,6 +49,28 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const { urls } = read.runtime;
+  const toClosure = parseArgs({ options: { 'to-closure': { type: 'boolean' } }, strict: true }).values[
+    'to-closure'
+  ];
+  if (toClosure) {
+    const client = new CaseClient({
+      runtime: read.runtime,
+      token: (role, org, email) =>
+        mintLocalToken({ role: role as 'police', org, ...(email ? { email } : {}) }),
+    });
+    await walkCase(
+      client,
+      {
+        // Consent to the social services of Korça, so the plan has an item outside the NGO.
+        referral: { ...demoReferral(), consent: { given: true, localGovernment: true } },
+        planOrgs: ['social-services-korca'],
+        officer: { org: 'police-korca', email: OFFICER },
+        idempotencyKey: `demo-${Date.now()}`,
+      },
+      (line) => process.stdout.write(`${line}\n`),
+    );
+    return;
+  }
   const inbox = async (): Promise<InboxEmail[]> =>
     ((await (await fetch(`${urls.inbox}/store`)).json()) as { emails: InboxEmail[] }).emails;
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DynamoDbProxy, type ProxiedRequest, type ProxyFault, portPlan } from '../../local';
@@ -15,6 +15,10 @@ import { actionLink, demoReferral, freePortBase, type InboxEmail, RunningStack }
  * (BASHKE_FUNCTIONS_DYNAMODB_URL), which recognises the step's two writes:
  * - arming: the transaction that keeps the task token and the link's hash;
  * - marking emailed: the update that records the email on the task.
+ *
+ * Each kill point gets a data folder of its own (the first one's assembly copied in, so no
+ * second synth): an earlier case goes on to its assessment stage within a minute, and its
+ * tasks' writes would match the same patterns.
  */
 const OFFICER = 'officer@police.example.org';
 
@@ -47,12 +51,18 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
 
 describe('the offer step killed at each point inside it', () => {
   let dataDir: string;
+  /** The first data folder: the later ones reuse its synthesized assembly. */
+  let firstDir: string;
+  const dirs: string[] = [];
+  let fresh = true;
   let proxy: DynamoDbProxy;
   let env: Record<string, string>;
   let stack: RunningStack | undefined;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'bashke-killpoints-'));
+    firstDir = dataDir;
+    dirs.push(dataDir);
     // Fixed ports: the emailed links and the proxy's target must be the same after a restart.
     const base = await freePortBase();
     proxy = await DynamoDbProxy.start(`http://127.0.0.1:${portPlan(base).dynamodb}`);
@@ -63,8 +73,24 @@ describe('the offer step killed at each point inside it', () => {
   afterAll(async () => {
     await stack?.stop();
     await proxy?.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
+
+  /** A stack with no case but the test's own: the one beforeAll started, else a new one. */
+  async function freshStack(): Promise<void> {
+    if (fresh && stack) {
+      fresh = false;
+      return;
+    }
+    await stack?.stop();
+    stack = undefined;
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'bashke-killpoints-'));
+    dirs.push(dataDir);
+    for (const name of ['cdk.out', 'cdk.out.inputs.json']) {
+      cpSync(path.join(firstDir, name), path.join(dataDir, name), { recursive: true });
+    }
+    stack = await RunningStack.start({ dataDir, env });
+  }
 
   /** SIGKILL to the stack's main process, then wait until its services are gone too. */
   const kill = async () => {
@@ -102,6 +128,7 @@ describe('the offer step killed at each point inside it', () => {
   ])(
     '%s: the step runs again, a working link arrives, the workflow moves on',
     async (_label, point, matches, { maxEmails }) => {
+      await freshStack();
       const killed = new Promise<void>((resolve) => {
         proxy.arm({ point, matches, hit: async () => resolve(await kill()) });
       });

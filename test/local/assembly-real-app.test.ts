@@ -41,8 +41,8 @@ const fn = (logicalIdPrefix: string): LocalFunction => {
   return found[0] as LocalFunction;
 };
 
-it('has the 9 functions, each with its bundled handler file', () => {
-  expect(app.functions).toHaveLength(9);
+it('has the 13 functions, each with its bundled handler file', () => {
+  expect(app.functions).toHaveLength(13);
   for (const f of app.functions) {
     expect(fs.existsSync(path.join(f.assetDir, f.handlerFile))).toBe(true);
     expect(f.handlerExport).toBe('handler');
@@ -58,13 +58,29 @@ it('has the one table with its gsi1 index, and the functions get its local name'
   for (const f of app.functions) expect(f.environment.TABLE_NAME).toBe(table?.name);
 });
 
-it('has the one state machine, bound to each step function by its local ARN', () => {
-  expect(app.stateMachines).toHaveLength(1);
-  const definition = app.stateMachines[0]?.definition ?? '';
-  for (const step of ['PrepareOfferFn', 'SendOfferFn', 'CloseOfferFn', 'AcceptCaseFn', 'MarkUnassignedFn']) {
-    expect(definition).toContain(JSON.stringify(fn(step).arn));
+const machine = (logicalIdPrefix: string) => {
+  const found = app.stateMachines.find((m) => m.logicalId.startsWith(logicalIdPrefix));
+  if (!found) throw new Error(`no state machine ${logicalIdPrefix}*`);
+  return found;
+};
+
+it('has the referral and the four stage state machines, bound to each step function by its local ARN', () => {
+  expect(app.stateMachines).toHaveLength(5);
+  const referral = machine('ReferralWorkflow').definition;
+  for (const step of ['PrepareOfferFn', 'OpenTaskFn', 'CloseOfferFn', 'AcceptCaseFn', 'MarkUnassignedFn']) {
+    expect(referral).toContain(JSON.stringify(fn(step).arn));
   }
-  expect(fn('CreateReferralFn').environment.STATE_MACHINE_ARN).toBe(app.stateMachines[0]?.arn);
+  for (const stage of ['AssessmentWorkflow', 'AssistanceWorkflow', 'FollowUpWorkflow', 'ClosureWorkflow']) {
+    expect(machine(stage).definition).toContain(JSON.stringify(fn('OpenTaskFn').arn));
+    expect(machine(stage).definition).toContain(JSON.stringify(fn('ScheduleStageFn').arn));
+  }
+  expect(fn('CreateReferralFn').environment.STATE_MACHINE_ARN).toBe(machine('ReferralWorkflow').arn);
+});
+
+it('has the one-minute schedule rule firing the due-time dispatcher', () => {
+  expect(app.schedules).toHaveLength(1);
+  expect(app.schedules[0]).toMatchObject({ expression: 'rate(1 minute)' });
+  expect(app.schedules[0]?.targets.map((t) => t.arn)).toEqual([fn('DispatchDueFn').arn]);
 });
 
 it('has the routes, JWT-authorized by the local issuer for the app client', () => {
@@ -99,6 +115,6 @@ it('has the routes, JWT-authorized by the local issuer for the app client', () =
 });
 
 it('sends action links to the local gateway', () => {
-  expect(fn('SendOfferFn').environment.ACTION_BASE_URL).toBe(endpoints.gatewayUrl);
+  expect(fn('OpenTaskFn').environment.ACTION_BASE_URL).toBe(endpoints.gatewayUrl);
   expect(app.outputs.BashkeApp?.ApiUrl).toBe(endpoints.gatewayUrl);
 });

@@ -11,7 +11,7 @@ interface StoredEmail {
   messageId: string;
   subject: string;
   at: number;
-  destination: { to: string[] };
+  destination: { to: string[]; cc?: string[]; bcc?: string[] };
   body: { text?: string };
 }
 
@@ -40,7 +40,13 @@ async function stop(ses: SesLocal): Promise<void> {
   await ses.stop();
 }
 
-async function send(url: string, subject: string): Promise<string> {
+async function send(
+  url: string,
+  subject: string,
+  destination: { ToAddresses: string[]; CcAddresses?: string[]; BccAddresses?: string[] } = {
+    ToAddresses: ['ngo@ngo-vatra.example'],
+  },
+): Promise<string> {
   const client = new SESClient({
     endpoint: url,
     region: 'eu-central-1',
@@ -50,7 +56,7 @@ async function send(url: string, subject: string): Promise<string> {
     const out = await client.send(
       new SendEmailCommand({
         Source: 'no-reply@bashke.example',
-        Destination: { ToAddresses: ['ngo@ngo-vatra.example'] },
+        Destination: destination,
         Message: { Subject: { Data: subject }, Body: { Text: { Data: `body of ${subject}` } } },
       }),
     );
@@ -97,6 +103,18 @@ describe('SES local with a durable inbox', () => {
     ses = await start(dataDir);
     expect((await stored(ses.url)).map((e) => e.messageId)).toEqual([first, second]);
     expect(readFileSync(inboxFilePath(dataDir), 'utf8').trim().split('\n')).toHaveLength(2);
+  });
+
+  it('keeps every address of a message to several people (SendEmail, SES v1)', async () => {
+    const dataDir = tempDir();
+    let ses = await start(dataDir);
+    const to = ['a@one.example', 'b@two.example', 'c@three.example'];
+    await send(ses.url, 'To three', { ToAddresses: to, CcAddresses: ['d@four.example'], BccAddresses: [] });
+    const [email] = await stored(ses.url);
+    expect(email?.destination).toEqual({ to, cc: ['d@four.example'], bcc: [] });
+    await stop(ses);
+    ses = await start(dataDir);
+    expect((await stored(ses.url))[0]?.destination.to).toEqual(to);
   });
 
   it('dates mail by the runtime clock', async () => {

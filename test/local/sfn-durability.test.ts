@@ -776,12 +776,14 @@ describe('the synthesized referral workflow across a restart', () => {
     const caseId = '0b9a3a4e-2f4c-4c41-9d0e-1c2b3a4d5e6f';
     const taskId = '7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
     const prepare = synthesized.functionArn('PrepareOfferFn');
-    const send = synthesized.functionArn('SendOfferFn');
+    const send = synthesized.functionArn('OpenTaskFn');
     const accept = synthesized.functionArn('AcceptCaseFn');
+    const schedule = synthesized.functionArn('ScheduleStageFn');
     const invoker = new FakeInvoker({
       [prepare]: () => ok({ found: true, taskId, orgId: 'ngo-alfa' }),
       [send]: () => ok({ sent: 2 }),
       [accept]: () => ok({ accepted: true }),
+      [schedule]: () => ok({ scheduled: true }),
     });
     const referral: LocalStateMachine = {
       logicalId: synthesized.logicalId,
@@ -797,9 +799,13 @@ describe('the synthesized referral workflow across a restart', () => {
       name: caseId,
       input: JSON.stringify({ caseId, reference: 'KOR-2026-0001', region: 'korca' }),
     });
-    const offer = (await eventually(() => invoker.calls.find((c) => c.fn === send), 'the offer')).payload as {
-      taskToken: string;
-    };
+    // The human-task function opens the child protection task (no token) and then the offer.
+    const offer = (
+      await eventually(
+        () => invoker.calls.find((c) => c.fn === send && (c.payload as { kind?: string }).kind === 'OFFER'),
+        'the offer',
+      )
+    ).payload as { taskToken: string };
     await settle();
     await first.dispose();
     expect(saved(execution).current?.state).toBe(S.OFFER_TO_NGO);
@@ -809,18 +815,28 @@ describe('the synthesized referral workflow across a restart', () => {
     await settle();
     await second.sendTaskSuccess({
       taskToken: offer.taskToken,
-      output: JSON.stringify({ decision: 'accept', taskId }),
+      output: JSON.stringify({ taskId, result: 'accept' }),
     });
     await second.executionDone(execution);
     const done = await second.describeExecution({ executionArn: execution });
     expect(done.status).toBe('SUCCEEDED');
     expect(JSON.parse(done.output as string)).toEqual({ outcome: 'ACCEPTED' });
-    expect([invoker.count(prepare), invoker.count(send), invoker.count(accept)]).toEqual([1, 1, 1]);
+    expect([invoker.count(prepare), invoker.count(send), invoker.count(accept)]).toEqual([1, 2, 1]);
     expect(invoker.calls.find((c) => c.fn === accept)?.payload).toEqual({ caseId, taskId });
     const { events } = await second.getExecutionHistory({ executionArn: execution, maxResults: 1000 });
     expect(
       events.flatMap((e) => (e.stateEnteredEventDetails ? [e.stateEnteredEventDetails.name] : [])),
-    ).toEqual([S.INIT, S.PREPARE_OFFER, S.NGO_FOUND, S.OFFER_TO_NGO, S.DECISION, S.ACCEPT_CASE, S.ACCEPTED]);
+    ).toEqual([
+      S.INIT,
+      S.CHILD_PROTECTION,
+      S.PREPARE_OFFER,
+      S.NGO_FOUND,
+      S.OFFER_TO_NGO,
+      S.DECISION,
+      S.ACCEPT_CASE,
+      S.SCHEDULE_ASSESSMENT,
+      S.ACCEPTED,
+    ]);
     await expectLinearHistory(second, execution);
   }, 120_000);
 });

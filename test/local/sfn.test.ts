@@ -635,7 +635,7 @@ describe('local Step Functions control plane (SFNClient over HTTP)', () => {
 });
 
 describe('the synthesized referral workflow on the control plane', () => {
-  it('prepare → offer (callback) → accept', async () => {
+  it('child protection → prepare → offer (callback) → accept → schedule the assessment', async () => {
     const synthesized = synthStateMachine({ stateMachine: 'ReferralWorkflow' });
     const region = synthesized.config.region;
     const arn = `arn:aws:states:${region}:${FAKE_ACCOUNT}:stateMachine:ReferralWorkflow`;
@@ -643,8 +643,9 @@ describe('the synthesized referral workflow on the control plane', () => {
     const taskId = '7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
     const referral = new FakeInvoker({
       [synthesized.functionArn('PrepareOfferFn')]: () => ok({ found: true, taskId, orgId: 'ngo-alfa' }),
-      [synthesized.functionArn('SendOfferFn')]: () => ok({ sent: 2 }),
+      [synthesized.functionArn('OpenTaskFn')]: () => ok({ sent: 1 }),
       [synthesized.functionArn('AcceptCaseFn')]: () => ok({ accepted: true }),
+      [synthesized.functionArn('ScheduleStageFn')]: () => ok({ scheduled: true }),
     });
     const referralPlane = new StepFunctionsControlPlane({
       stateMachines: [
@@ -679,22 +680,25 @@ describe('the synthesized referral workflow on the control plane', () => {
         caseId,
         afterTaskId: NO_PREVIOUS_OFFER,
       });
-      const offer = (await referral.call(synthesized.functionArn('SendOfferFn'))).payload as Record<
-        string,
-        string
-      >;
+      // The same human-task function first opens the (standalone) child protection task, then the offer.
+      const openTask = synthesized.functionArn('OpenTaskFn');
+      expect((await referral.call(openTask, 0)).payload).toMatchObject({ kind: 'CHILD_PROTECTION', caseId });
+      const offer = (await referral.call(openTask, 1)).payload as Record<string, string>;
       expect(offer).toEqual({
         caseId,
         taskId,
-        orgId: 'ngo-alfa',
         reference: 'KOR-2026-0001',
+        region: 'korca',
+        cycle: 1,
+        sequence: 1,
+        kind: 'OFFER',
         taskToken: expect.any(String),
       });
 
       await sfn.send(
         new SendTaskSuccessCommand({
           taskToken: offer.taskToken,
-          output: JSON.stringify({ decision: 'accept', taskId }),
+          output: JSON.stringify({ taskId, result: 'accept' }),
         }),
       );
       await referralPlane.executionDone(executionArn as string);
@@ -711,13 +715,19 @@ describe('the synthesized referral workflow on the control plane', () => {
         events.flatMap((e) => (e.stateEnteredEventDetails ? [e.stateEnteredEventDetails.name] : [])),
       ).toEqual([
         S.INIT,
+        S.CHILD_PROTECTION,
         S.PREPARE_OFFER,
         S.NGO_FOUND,
         S.OFFER_TO_NGO,
         S.DECISION,
         S.ACCEPT_CASE,
+        S.SCHEDULE_ASSESSMENT,
         S.ACCEPTED,
       ]);
+      expect((await referral.call(synthesized.functionArn('ScheduleStageFn'))).payload).toMatchObject({
+        caseId,
+        stage: 'assessment',
+      });
       // Principle 4: the history holds ids, never a person's details.
       expect(JSON.stringify(events)).not.toMatch(/nationality|ageGroup|riskLevel/);
     } finally {

@@ -134,7 +134,18 @@ export class RunningStack {
           const out = await client.send(
             new ScanCommand({ TableName, ExclusiveStartKey: start, ConsistentRead: true }),
           );
-          for (const item of out.Items ?? []) items.push(JSON.stringify(item, Object.keys(item).sort()));
+          // Keys sorted at the top; values whole (a replacer array would empty every nested value).
+          for (const item of out.Items ?? []) {
+            items.push(
+              JSON.stringify(
+                Object.fromEntries(
+                  Object.keys(item)
+                    .sort()
+                    .map((k) => [k, item[k]]),
+                ),
+              ),
+            );
+          }
           start = out.LastEvaluatedKey as Record<string, never> | undefined;
         } while (start);
       }

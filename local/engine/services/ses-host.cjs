@@ -16,7 +16,12 @@
  *   append fails the send fails (500): no mail is reported sent that a restart would lose;
  * - replaces `clearStore` (POST /clear-store) so clearing the inbox also empties the file;
  * - dates each new email (`at`, epoch seconds) by the runtime clock: real time plus the
- *   offset in `--clock` (local/engine/clock/runtime-clock.ts), read at each send.
+ *   offset in `--clock` (local/engine/clock/runtime-clock.ts), read at each send;
+ * - keeps every address of an SES v1 `SendEmail` (query form `Destination.ToAddresses.member.N`):
+ *   the emulator's schema (dist/v1/sendEmail.js, a zod object) names only `member.1` and strips
+ *   the rest, so a message to two people showed one. The wrapper reads the lists from the request
+ *   body and puts them on the email the handler saves (it calls `saveEmail` synchronously,
+ *   from the export read at call time, as index.js reads the handler's `default` at call time).
  * Unreadable lines (e.g. one torn by a crash mid-append) and exact duplicates are dropped at
  * start and the file is rewritten without them. Templates stay in memory, as before.
  *
@@ -141,8 +146,49 @@ try {
 }
 store.getStoreReadonly().emails.push(...restored);
 
+/** `<prefix>1`, `<prefix>2`, ... of a query-form body, in member order. */
+function members(body, prefix) {
+  if (body === null || typeof body !== 'object') return undefined;
+  const found = Object.keys(body)
+    .filter((k) => k.startsWith(prefix) && /^[1-9]\d*$/.test(k.slice(prefix.length)))
+    .map((k) => [Number(k.slice(prefix.length)), body[k]])
+    .filter(([, v]) => typeof v === 'string')
+    .sort(([a], [b]) => a - b)
+    .map(([, v]) => v);
+  return found;
+}
+
+const v1SendEmail = require(path.join(packageDir, 'dist', 'v1', 'sendEmail.js'));
+if (typeof v1SendEmail.default !== 'function')
+  fail('aws-ses-v2-local changed: dist/v1/sendEmail.js has no handler');
+/** The addresses of the v1 SendEmail being handled, while its handler runs (synchronously). */
+let v1Addresses;
+const v1Handler = v1SendEmail.default;
+v1SendEmail.default = (req, res, next) => {
+  v1Addresses = {
+    to: members(req.body, 'Destination.ToAddresses.member.'),
+    cc: members(req.body, 'Destination.CcAddresses.member.'),
+    bcc: members(req.body, 'Destination.BccAddresses.member.'),
+    replyTo: members(req.body, 'ReplyToAddresses.member.'),
+  };
+  try {
+    return v1Handler(req, res, next);
+  } finally {
+    v1Addresses = undefined;
+  }
+};
+
 const keepEmail = store.saveEmail;
 store.saveEmail = (email) => {
+  if (v1Addresses) {
+    const { to, cc, bcc, replyTo } = v1Addresses;
+    email.destination = {
+      to: to ?? email.destination.to,
+      cc: cc ?? email.destination.cc,
+      bcc: bcc ?? email.destination.bcc,
+    };
+    if (replyTo) email.replyTo = replyTo;
+  }
   email.at = Math.floor((Date.now() + clockOffsetMs()) / 1000);
   fs.appendFileSync(inboxFile, `${JSON.stringify(email)}\n`, { mode: 0o600 });
   keepEmail(email);

@@ -1,0 +1,315 @@
+/**
+ * Whole cases on the running stack, as its users drive them: the officer through the HTTP
+ * API, everyone else through the links their emails carry, the runtime clock moved on where
+ * the next stage waits on the due-time index. One stack (fixed ports, so links survive a
+ * restart) serves every test, in order: they share its clock.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  ListExecutionsCommand,
+  SFNClient,
+} from '@aws-sdk/client-sfn';
+import { CaseClient, continueCase, mintLocalToken, type WalkChoices, walkCase } from '../../local';
+import { actionLink, demoReferral, freePortBase, type InboxEmail, RunningStack } from '../support/e2e-stack';
+
+/** Typed into every free-text field a person may fill in: it must stay in the table. */
+const CANARY = {
+  decline: 'CANARY-decline-7c1e no bed tonight',
+  notPossible: 'CANARY-item-3b9a waiting list full',
+  reject: 'CANARY-reject-90d4 not yet stable',
+};
+const OFFICER = { org: 'police-korca', email: 'officer@police.example.org' };
+const CHILD_PROTECTION = 'child.protection@municipality-korca.example.org';
+const COORDINATOR = 'coordinator@prefecture-korca.example.org';
+/** Consent to the social services, so a plan item goes to an organisation other than the NGO. */
+const CONSENT = { given: true, localGovernment: true };
+const PLAN_ORGS = ['social-services-korca'];
+
+describe('a case from referral to closure on the local stack', () => {
+  let dataDir: string;
+  let env: Record<string, string>;
+  let stack: RunningStack;
+  /** The output of every stack run, the crashed one included. */
+  const logs: string[] = [];
+
+  const client = () =>
+    new CaseClient({
+      runtime: stack.runtime,
+      // Dated by the stack's runtime clock: still valid after the clock moved months on.
+      token: (role, org, email) =>
+        mintLocalToken({ role: role as 'police', org, ...(email ? { email } : {}), 'data-dir': dataDir }),
+    });
+  const choices = (key: string, extra: Partial<WalkChoices> = {}): WalkChoices => ({
+    referral: { ...demoReferral(), consent: CONSENT },
+    planOrgs: PLAN_ORGS,
+    officer: OFFICER,
+    idempotencyKey: key,
+    ...extra,
+  });
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'bashke-case-'));
+    // Fixed ports: the links in the emails must still reach the stack after a restart.
+    env = { BASHKE_PORT: String(await freePortBase()) };
+    stack = await RunningStack.start({ dataDir, env });
+  }, 180_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }, 30_000);
+
+  it('walks the happy path to CLOSED, each stage in its own execution', async () => {
+    const lines: string[] = [];
+    const result = await walkCase(client(), choices('key-case-happy-0001'), (l) => lines.push(l));
+    expect(result.status).toBe('CLOSED');
+    expect(lines[0]).toMatch(/^caseId: [0-9a-f-]{36}$/);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'offer accepted',
+        'needs assessed',
+        'plan made: 2 items',
+        'plan review: complete',
+        'follow-up 1/3 done',
+        'follow-up 2/3 done',
+        'follow-up 3/3 done',
+        'closure confirmed',
+        'closed: CLOSED',
+      ]),
+    );
+    // The closure execution tells everyone after the case reached CLOSED: let it end.
+    let names = (await executions()).filter((e) => e.name?.startsWith(result.caseId));
+    for (let i = 0; i < 50 && names.some((e) => e.status === 'RUNNING'); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      names = (await executions()).filter((e) => e.name?.startsWith(result.caseId));
+    }
+    expect(names.map((e) => `${e.name?.slice(37)} ${e.status}`).sort()).toEqual(
+      [
+        ' SUCCEEDED', // the referral workflow is named by the case id alone
+        'assessment-1-1 SUCCEEDED',
+        'assistance-1-1 SUCCEEDED',
+        'follow-up-1-1 SUCCEEDED',
+        'follow-up-1-2 SUCCEEDED',
+        'follow-up-1-3 SUCCEEDED',
+        'closure-1-1 SUCCEEDED',
+      ].sort(),
+    );
+    // The officer and the NGO are told the case closed, once.
+    const isClosed = (e: InboxEmail) => new RegExp(`${result.reference} (closed|u mbyll)`).test(e.subject);
+    await stack.waitForEmail((e) => isClosed(e) && e.destination.to.includes(OFFICER.email));
+    const told = (await stack.inbox()).filter(isClosed).flatMap((e) => e.destination.to);
+    expect(told.filter((to) => to === OFFICER.email)).toHaveLength(1);
+    expect(told.length).toBeGreaterThanOrEqual(2);
+  }, 240_000);
+
+  it("gives a child's case to the municipality's child protection at once, done through its link", async () => {
+    const c = client();
+    const created = await c.refer(
+      {
+        ...demoReferral({ ageGroup: 'child' }),
+        consent: CONSENT,
+        interviewDate: (await c.clockNow()).slice(0, 10),
+      },
+      OFFICER,
+      'key-case-child-0001',
+    );
+    const task = await c.nextTask(created.reference, ['CHILD_PROTECTION'], { to: CHILD_PROTECTION });
+    expect(task.email.destination.to).toEqual([CHILD_PROTECTION]);
+    // The offer goes out beside it: child protection does not hold the referral up.
+    await c.nextTask(created.reference, ['OFFER']);
+    expect(await c.submit(task, [['guardianAppointed', 'yes']])).toBe(200);
+    const again = await fetch(task.link, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'guardianAppointed=yes',
+    });
+    expect(again.status).toBe(410);
+  }, 60_000);
+
+  it('escalates an overdue plan item once, resumes after kill -9 mid-case, and keeps every reason private', async () => {
+    const lines: string[] = [];
+    const walk = choices('key-case-kill-0001', {
+      declineFirstOffer: CANARY.decline,
+      firstItemNotPossible: CANARY.notPossible,
+      leaveLastItemOpen: true,
+      rejectFirstClosure: CANARY.reject,
+      stopAt: 'assistance',
+    });
+    const waiting = await walkCase(client(), walk, (l) => lines.push(l));
+    expect(waiting.status).toBe('IN_ASSISTANCE');
+    expect(lines).toEqual(
+      expect.arrayContaining(['offer declined', 'offer accepted', 'plan item 1/2: not possible']),
+    );
+    const { reference } = waiting;
+
+    // The assistance stage's execution waits on the plan review: crash the stack there.
+    const assistance = `${waiting.caseId}-assistance-1-1`;
+    expect((await executions()).find((e) => e.name === assistance)?.status).toBe('RUNNING');
+    logs.push(stack.log);
+    await stack.crash();
+    stack = await RunningStack.start({ dataDir, env });
+    expect((await executions()).find((e) => e.name === assistance)?.status).toBe('RUNNING');
+
+    // The item still open: its link still shows its page.
+    const itemMails = (await stack.inbox()).filter(
+      (e) => e.subject.includes(reference) && /Plan item|Veprim i planit/.test(e.subject),
+    );
+    const open: InboxEmail[] = [];
+    for (const mail of itemMails) if ((await fetch(actionLink(mail))).status === 200) open.push(mail);
+    expect(open).toHaveLength(1);
+    const itemOrgFocal = open[0]?.destination.to[0] ?? '';
+    const isEscalation = (e: InboxEmail) =>
+      e.subject.includes(reference) &&
+      /overdue|me vonesë/.test(e.subject) &&
+      /Plan item|Veprim i planit/.test(e.subject);
+    expect((await stack.inbox()).filter(isEscalation)).toEqual([]);
+
+    // Past its 30-day due: the sweep escalates it to the item organisation's focal point and
+    // the region's coordinator; a later sweep does not again.
+    const c = client();
+    await c.advanceClock('31d');
+    const escalation = await stack.waitForEmail(isEscalation);
+    // One email per language: the focal point's and the coordinator's may be two.
+    const escalatedTo = async () =>
+      (await stack.inbox()).filter(isEscalation).flatMap((e) => e.destination.to);
+    for (let i = 0; i < 40 && !(await escalatedTo()).includes(itemOrgFocal); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const escalated = await escalatedTo();
+    expect(escalated).toEqual(expect.arrayContaining([itemOrgFocal, COORDINATOR]));
+    expect(escalation.body.text).not.toContain('/actions/');
+    await c.advanceClock('1m');
+    await c.advanceClock('1d');
+    expect(
+      (await stack.inbox())
+        .filter(isEscalation)
+        .flatMap((e) => e.destination.to)
+        .sort(),
+    ).toEqual(escalated.sort());
+
+    // The restarted stack finishes the case: review, three check-ins, closure sent back once.
+    const rest: string[] = [];
+    const done = await continueCase(c, waiting, { ...walk, stopAt: undefined } as WalkChoices, (l) =>
+      rest.push(l),
+    );
+    expect(done.status).toBe('CLOSED');
+    expect(rest).toEqual(
+      expect.arrayContaining(['plan review: complete', 'closure sent back', 'closed: CLOSED']),
+    );
+    expect((await executions()).find((e) => e.name === assistance)?.status).toBe('SUCCEEDED');
+
+    // Privacy: no reason typed into a form is in an email, a log line or any execution. Each
+    // was taken: it is on its task in the table, where it belongs.
+    const table = await tableText();
+    for (const canary of Object.values(CANARY)) expect(table).toContain(canary);
+    const mails = JSON.stringify(await stack.inbox());
+    const history = await everyExecutionText();
+    const log = [...logs, stack.log].join('\n');
+    for (const canary of Object.values(CANARY)) {
+      expect(mails).not.toContain(canary);
+      expect(log).not.toContain(canary);
+      expect(history).not.toContain(canary);
+      // Not even a part of it.
+      const tag = canary.split(' ')[0] ?? canary;
+      expect(mails + log + history).not.toContain(tag);
+    }
+  }, 300_000);
+
+  /** Every item of every table, values included, as text. */
+  async function tableText(): Promise<string> {
+    const client = new DynamoDBClient({
+      region: 'eu-central-1',
+      endpoint: stack.runtime.urls.dynamodb,
+      credentials: { accessKeyId: 'bashkelocal', secretAccessKey: 'bashkelocal' },
+    });
+    try {
+      const parts: string[] = [];
+      for (const TableName of (await client.send(new ListTablesCommand({}))).TableNames ?? []) {
+        let ExclusiveStartKey: Record<string, never> | undefined;
+        do {
+          const out = await client.send(new ScanCommand({ TableName, ExclusiveStartKey }));
+          parts.push(JSON.stringify(out.Items ?? []));
+          ExclusiveStartKey = out.LastEvaluatedKey as Record<string, never> | undefined;
+        } while (ExclusiveStartKey);
+      }
+      return parts.join('\n');
+    } finally {
+      client.destroy();
+    }
+  }
+
+  function sfn(): SFNClient {
+    return new SFNClient({
+      region: 'eu-central-1',
+      endpoint: stack.runtime.urls.stepFunctions,
+      credentials: { accessKeyId: 'bashkelocal', secretAccessKey: 'bashkelocal' },
+    });
+  }
+
+  function stateMachineArns(): string[] {
+    const template = JSON.parse(
+      readFileSync(path.join(dataDir, 'cdk.out', 'BashkeApp.template.json'), 'utf8'),
+    ) as { Resources: Record<string, { Type: string }> };
+    return Object.keys(template.Resources)
+      .filter((k) => template.Resources[k]?.Type === 'AWS::StepFunctions::StateMachine')
+      .map((k) => `arn:aws:states:eu-central-1:000000000000:stateMachine:BashkeApp-${k}`);
+  }
+
+  /** Every execution of every state machine, through ListExecutions. */
+  async function executions() {
+    const client = sfn();
+    try {
+      const out = [];
+      for (const stateMachineArn of stateMachineArns()) {
+        let nextToken: string | undefined;
+        do {
+          const page = await client.send(
+            new ListExecutionsCommand({ stateMachineArn, nextToken, maxResults: 100 }),
+          );
+          out.push(...(page.executions ?? []));
+          nextToken = page.nextToken;
+        } while (nextToken);
+      }
+      expect(out.length).toBeGreaterThanOrEqual(5);
+      return out;
+    } finally {
+      client.destroy();
+    }
+  }
+
+  /** Every execution's whole history with its data (inputs, outputs, errors, causes), as text. */
+  async function everyExecutionText(): Promise<string> {
+    const list = await executions();
+    const client = sfn();
+    try {
+      const parts: string[] = [];
+      for (const e of list) {
+        const events: HistoryEvent[] = [];
+        let nextToken: string | undefined;
+        do {
+          const page = await client.send(
+            new GetExecutionHistoryCommand({
+              executionArn: e.executionArn,
+              includeExecutionData: true,
+              maxResults: 1000,
+              nextToken,
+            }),
+          );
+          events.push(...(page.events ?? []));
+          nextToken = page.nextToken;
+        } while (nextToken);
+        // Task inputs and outputs are in the history: they carry the answers relayed.
+        expect(events.length).toBeGreaterThan(1);
+        parts.push(JSON.stringify(events));
+      }
+      return parts.join('\n');
+    } finally {
+      client.destroy();
+    }
+  }
+});
