@@ -687,6 +687,7 @@ describe('the synthesized referral workflow on the control plane', () => {
       expect(offer).toEqual({
         caseId,
         taskId,
+        orgId: 'ngo-alfa',
         reference: 'KOR-2026-0001',
         region: 'korca',
         cycle: 1,
