@@ -1,15 +1,9 @@
 import type { Actor, CaseRecord, OrgRecord, TaskRecord } from '../../shared/data/records';
 import type { Store } from '../../shared/data/store';
 import { hashActionToken, isWellFormedToken } from '../../shared/domain/action-token';
-import {
-  outcomeFromForm,
-  PLAN_SERVICE_PROVIDERS,
-  PLAN_SERVICES,
-  type PlanService,
-  type TaskKind,
-} from '../../shared/domain/tasks';
+import { outcomeFromForm, PLAN_SERVICES, type PlanService, type TaskKind } from '../../shared/domain/tasks';
 import type { Language } from '../../shared/email/templates';
-import { type CompleteTaskDeps, completeTask, isLocalGov } from '../../shared/tasks/complete-task';
+import { type CompleteTaskDeps, completeTask, planItemIssues } from '../../shared/tasks/complete-task';
 
 export interface ActionLinkDeps extends CompleteTaskDeps {
   readonly store: CompleteTaskDeps['store'] & Pick<Store, 'getActionLink' | 'getTask' | 'getOrganisation'>;
@@ -42,22 +36,17 @@ const GONE: ActionOutcome = { kind: 'gone' };
 /** Whoever holds the link acts for the task's organisation. */
 const linkActor = (task: TaskRecord): Actor => ({ role: 'link', orgId: task.orgId });
 
-/** Organisations of the region that may be given each plan service (the plan forms' choices). */
+/**
+ * Organisations that may be given each plan service: of the region, of the kind that gives it,
+ * listing it, and within the person's consent (the same check the completion makes).
+ */
 function planChoices(item: CaseRecord, orgs: readonly OrgRecord[]): PlanChoice[] {
-  return PLAN_SERVICES.map((service) => {
-    const provider = PLAN_SERVICE_PROVIDERS[service];
-    return {
-      service,
-      orgs: orgs
-        .filter(
-          (o) =>
-            o.regions.includes(item.region) &&
-            o.services.includes(provider.need) &&
-            (provider.localGov ? isLocalGov(o) : o.kind === 'ngo'),
-        )
-        .map((o) => ({ orgId: o.orgId, name: o.name })),
-    };
-  }).filter((c) => c.orgs.length > 0);
+  return PLAN_SERVICES.map((service) => ({
+    service,
+    orgs: orgs
+      .filter((o) => planItemIssues(item, [{ service, orgId: o.orgId }], orgs, '').length === 0)
+      .map((o) => ({ orgId: o.orgId, name: o.name })),
+  })).filter((c) => c.orgs.length > 0);
 }
 
 async function summary(
