@@ -200,7 +200,7 @@ describe('emails of a whole flow', () => {
     expect(await store.getTask(offer.taskId)).toMatchObject({ actionHash: hash, sfnTaskToken: 'token-2' });
   });
 
-  it('marks a case UNASSIGNED once and tells the coordinators once', async () => {
+  it('marks a case UNASSIGNED once and tells the coordinators and the officer once', async () => {
     const { store } = await runWholeFlow();
     const mailer = new RecordingMailer();
     const deps = { store, mailer, now: () => new Date('2026-03-12T10:00:00.000Z') };
@@ -225,6 +225,7 @@ describe('emails of a whole flow', () => {
     expect(await markUnassigned(deps, input)).toEqual({ notified: 1 });
     expect(await markUnassigned(deps, input)).toEqual({ notified: 0 });
     expect((await store.getCase(fresh.caseId))?.status).toBe('UNASSIGNED');
-    expect(mailer.sent).toHaveLength(1);
+    // The coordinators' notice, and the officer's that the case waits on them.
+    expect(mailer.sent).toHaveLength(fresh.officerEmail ? 2 : 1);
   });
 });
