@@ -41,8 +41,8 @@ const fn = (logicalIdPrefix: string): LocalFunction => {
   return found[0] as LocalFunction;
 };
 
-it('has the 13 functions, each with its bundled handler file', () => {
-  expect(app.functions).toHaveLength(13);
+it('has the 15 functions, each with its bundled handler file', () => {
+  expect(app.functions).toHaveLength(15);
   for (const f of app.functions) {
     expect(fs.existsSync(path.join(f.assetDir, f.handlerFile))).toBe(true);
     expect(f.handlerExport).toBe('handler');
@@ -90,10 +90,19 @@ it('has the routes, JWT-authorized by the local issuer for the app client', () =
   expect(Object.keys(routes).sort()).toEqual(
     [
       'GET /actions/{token}',
+      'GET /cases',
       'GET /cases/{caseId}',
+      'GET /cases/{caseId}/timeline',
+      'GET /tasks',
+      'GET /tasks/{taskId}',
       'HEAD /actions/{token}',
       'POST /actions/{token}',
+      'POST /cases/{caseId}/assignment',
+      'POST /cases/{caseId}/closure',
+      'POST /cases/{caseId}/plan',
+      'POST /cases/{caseId}/withdrawal',
       'POST /referrals',
+      'POST /tasks/{taskId}/completion',
     ].sort(),
   );
   expect(routes['POST /referrals']).toMatchObject({
