@@ -3,7 +3,7 @@ import type { Store } from '../../shared/data/store';
 import { issueActionToken } from '../../shared/domain/action-token';
 import { TASK_KIND_SPECS } from '../../shared/domain/tasks';
 import type { Mailer } from '../../shared/email/mailer';
-import type { TaskClock } from '../../shared/tasks/task-context';
+import { openLinkExpiry, type TaskClock } from '../../shared/tasks/task-context';
 import { emailTask } from '../../shared/tasks/task-mail';
 import { CaseStateError, parseTaskInput, taskInputs } from '../../shared/workflow/task-input';
 
@@ -33,9 +33,7 @@ export async function notifyTasks(deps: NotifyTasksDeps, event: unknown): Promis
     const task = await deps.store.getTask(id);
     if (task?.status !== 'OPEN' || task.emailedAt) continue;
     const { token, hash } = issueActionToken();
-    const expiresAt = new Date(
-      Math.max(Date.parse(task.dueAt), deps.now().getTime()) + deps.deadlines.stageCeilingDays * 86_400_000,
-    );
+    const expiresAt = openLinkExpiry(deps, task.dueAt, deps.now());
     const armed = await deps.store.armTask({
       taskId: task.taskId,
       caseId: task.caseId,

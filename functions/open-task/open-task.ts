@@ -7,7 +7,7 @@ import { type DeadlineSpec, dueAt } from '../../shared/domain/deadlines';
 import { FINAL_CASE_STATUSES, TASK_KIND_SPECS, type TaskKind } from '../../shared/domain/tasks';
 import type { Mailer } from '../../shared/email/mailer';
 import { assigneeOrg } from '../../shared/tasks/assignees';
-import type { TaskClock } from '../../shared/tasks/task-context';
+import { openLinkExpiry, type TaskClock } from '../../shared/tasks/task-context';
 import { taskIdFor } from '../../shared/tasks/task-id';
 import { emailTask } from '../../shared/tasks/task-mail';
 import { addHours } from '../../shared/util/time';
@@ -156,9 +156,7 @@ export async function openTask(deps: OpenTaskDeps, event: unknown): Promise<Open
       ? new Date(
           addHours(now, deps.deadlines.OFFER.amount).getTime() - linkMarginMs(deps.deadlines.OFFER.amount),
         )
-      : new Date(
-          Math.max(Date.parse(task.dueAt), now.getTime()) + deps.deadlines.stageCeilingDays * 86_400_000,
-        );
+      : openLinkExpiry(deps, task.dueAt, now);
   const { token, hash } = input.taskToken
     ? deriveActionToken(input.taskToken, task.taskId)
     : issueActionToken();

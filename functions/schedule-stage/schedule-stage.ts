@@ -1,6 +1,6 @@
 import type { Store } from '../../shared/data/store';
 import { dueAt } from '../../shared/domain/deadlines';
-import { stageExecutionName } from '../../shared/domain/stages';
+import { stageExecutionName, stageInputOf } from '../../shared/domain/stages';
 import { FINAL_CASE_STATUSES } from '../../shared/domain/tasks';
 import type { TaskClock } from '../../shared/tasks/task-context';
 import { CaseStateError, parseTaskInput, taskInputs } from '../../shared/workflow/task-input';
@@ -34,14 +34,7 @@ export async function scheduleStage(
     const opens = checkIn.getTime() - deps.deadlines.followUpLeadDays * 86_400_000;
     at = new Date(Math.max(opens, now.getTime()));
   }
-  const stageInput = {
-    caseId: input.caseId,
-    reference: input.reference,
-    region: input.region,
-    cycle: input.cycle,
-    sequence: input.sequence,
-    part: input.part ?? 0,
-  };
+  const stageInput = stageInputOf(input);
   await deps.store.putDue({
     type: 'START_STAGE',
     dueAt: at.toISOString(),

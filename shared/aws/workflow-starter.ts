@@ -1,5 +1,5 @@
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { Stage, StageInput } from '../domain/stages';
+import { type Stage, type StageInput, stageInputOf } from '../domain/stages';
 import type { ReferralWorkflowInput } from '../workflow/task-input';
 
 /**
@@ -47,14 +47,7 @@ export class SfnStageStarter {
         new StartExecutionCommand({
           stateMachineArn: this.arns[stage],
           name,
-          input: JSON.stringify({
-            caseId: input.caseId,
-            reference: input.reference,
-            region: input.region,
-            cycle: input.cycle,
-            sequence: input.sequence,
-            part: input.part ?? 0,
-          }),
+          input: JSON.stringify(stageInputOf(input)),
         }),
       );
     } catch (error) {

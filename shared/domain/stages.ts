@@ -38,3 +38,18 @@ export function stageExecutionName(stage: Stage, input: StageInput): string {
   const part = input.part ?? 0;
   return `${input.caseId}-${stage}-${input.cycle}-${input.sequence}${part ? `-p${part}` : ''}`;
 }
+
+/**
+ * The stage input of `from` (which may carry more), in a fixed key order: a repeated start
+ * must send byte for byte the same input, or Step Functions refuses the same name.
+ */
+export function stageInputOf(from: StageInput): Required<StageInput> {
+  return {
+    caseId: from.caseId,
+    reference: from.reference,
+    region: from.region,
+    cycle: from.cycle,
+    sequence: from.sequence,
+    part: from.part ?? 0,
+  };
+}
