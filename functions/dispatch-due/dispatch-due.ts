@@ -92,6 +92,8 @@ async function act(
     await deps.stages.start(item.stage, item.ref, item.input);
     return 'started';
   }
+  // The reminder engine's items (REMINDER, OUTBOX) are not acted on yet.
+  if (item.type === 'REMINDER' || item.type === 'OUTBOX') return 'skipped';
   const task = await deps.store.getTask(item.taskId);
   if (item.type === 'TASK_ANSWER') {
     if (!task?.sfnTaskToken || !task.result) return 'skipped';

@@ -4,6 +4,7 @@ import type { OfferReason } from '../domain/ngo-choice';
 import type { CaseStatus, Consent, Person, ReferralResponse } from '../domain/referral';
 import type { Stage, StageInput } from '../domain/stages';
 import type { PlanService, TaskKind, TaskStatus } from '../domain/tasks';
+import type { OutgoingEmail } from '../email/mailer';
 
 /** An organisation as stored: the directory entry plus its live offer count. */
 export interface OrgRecord extends Organisation {
@@ -164,12 +165,46 @@ export type DueItem =
       readonly taskId: string;
     }
   | {
+      /** Before the reminder engine: a task's due instant (read as its reminder chain). */
       readonly type: 'TASK_DUE';
       readonly dueAt: string;
       readonly ref: string;
       readonly caseId: string;
       readonly taskId: string;
-    };
+    }
+  | ReminderDueItem
+  | OutboxDueItem;
+
+/**
+ * A task's next reminder (shared/domain/reminders.ts): one item per open task, `ref` the
+ * task id, `step` its place in the task's reminder plan. Or, with `to`, the deferred copy of
+ * one step for one recipient whose quiet hours it fell in (`ref` `<taskId>#<step>#<to>`).
+ */
+export interface ReminderDueItem {
+  readonly type: 'REMINDER';
+  readonly dueAt: string;
+  readonly ref: string;
+  readonly caseId: string;
+  readonly taskId: string;
+  readonly step: number;
+  readonly to?: string;
+  /** A dispatcher run holds it until then (claimed, being sent); a later run may take it after. */
+  readonly claimedUntil?: string;
+}
+
+/** A message the mail service did not take: retried by the dispatcher at `dueAt` until it goes. */
+export interface OutboxDueItem {
+  readonly type: 'OUTBOX';
+  /** The next attempt. */
+  readonly dueAt: string;
+  /** The outbox id. */
+  readonly ref: string;
+  /** Attempts made so far. */
+  readonly attempt: number;
+  readonly queuedAt: string;
+  readonly email: OutgoingEmail;
+  readonly claimedUntil?: string;
+}
 
 export interface IdempotencyRecord {
   readonly scope: string;

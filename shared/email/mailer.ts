@@ -1,14 +1,53 @@
+/**
+ * What a message is about, for its delivery record and the SES message tags: ids and a
+ * purpose, never content. The delivery-event handler finds the task and the case by these.
+ */
+export type MailPurpose =
+  | 'task'
+  | 'notice'
+  | 'reminder'
+  | 'escalation'
+  | 'case-end'
+  | 'unreachable'
+  | 'meeting';
+
+export interface MailAbout {
+  readonly purpose: MailPurpose;
+  readonly caseId?: string;
+  /** The tasks the message is about (a digest lists several). */
+  readonly taskIds?: readonly string[];
+}
+
+/** An extra MIME part beside text and HTML (the meetings issue: a calendar invite). */
+export interface MailPart {
+  readonly contentType: string;
+  readonly content: string;
+  /** Set: an attachment with this file name; absent: an alternative of the body. */
+  readonly filename?: string;
+}
+
 /** A message ready to send. Addresses and subject are header fields: no CR/LF allowed. */
 export interface OutgoingEmail {
   readonly to: readonly string[];
   readonly subject: string;
   readonly text: string;
   readonly html: string;
+  readonly about?: MailAbout;
+  readonly parts?: readonly MailPart[];
 }
+
+/**
+ * How a send ended: accepted by the mail service (with its message id), or kept in the
+ * outbox on the due-time index to be retried by the dispatcher (the service was down or
+ * throttling after the client's own retries).
+ */
+export type SendResult =
+  | { readonly status: 'sent'; readonly messageId: string }
+  | { readonly status: 'queued'; readonly outboxRef: string };
 
 /** Mail port. The SES adapter implements it; tests use a recording fake. */
 export interface Mailer {
-  send(email: OutgoingEmail): Promise<void>;
+  send(email: OutgoingEmail): Promise<SendResult>;
 }
 
 export class HeaderInjectionError extends Error {

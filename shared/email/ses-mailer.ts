@@ -1,5 +1,5 @@
 import { type SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
-import { assertHeaderSafe, type Mailer, type OutgoingEmail } from './mailer';
+import { assertHeaderSafe, type Mailer, type OutgoingEmail, type SendResult } from './mailer';
 
 /** Sends through SES v1 with the configuration set (TLS required, events published). */
 export class SesMailer implements Mailer {
@@ -9,9 +9,9 @@ export class SesMailer implements Mailer {
     private readonly configurationSet: string,
   ) {}
 
-  async send(email: OutgoingEmail): Promise<void> {
+  async send(email: OutgoingEmail): Promise<SendResult> {
     for (const field of [this.from, email.subject, ...email.to]) assertHeaderSafe(field);
-    await this.ses.send(
+    const out = await this.ses.send(
       new SendEmailCommand({
         Source: this.from,
         Destination: { ToAddresses: [...email.to] },
@@ -25,5 +25,6 @@ export class SesMailer implements Mailer {
         },
       }),
     );
+    return { status: 'sent', messageId: out.MessageId ?? '' };
   }
 }

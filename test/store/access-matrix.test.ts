@@ -130,7 +130,7 @@ function deps() {
     calendar: { timeZone: 'Europe/Tirane', holidays: new Set<string>() },
     callback: { succeed: async () => 'ok' as const, fail: async () => 'ok' as const },
     workflow: { start: async () => undefined },
-    mailer: { send: async () => undefined },
+    mailer: { send: async () => ({ status: 'sent' as const, messageId: 'm' }) },
   };
 }
 
@@ -423,7 +423,12 @@ describe('the case and task routes beyond the status', () => {
           return 'ok' as const;
         },
       },
-      mailer: { send: async (m: { to: readonly string[] }) => void sent.push([...m.to]) },
+      mailer: {
+        send: async (m: { to: readonly string[] }) => {
+          sent.push([...m.to]);
+          return { status: 'sent' as const, messageId: 'm' };
+        },
+      },
     };
     const route = caseCommandsRoute(d) as unknown as AnyRoute;
     const c = { routeKey: 'POST /cases/{caseId}/withdrawal', path: { caseId: item.caseId } };

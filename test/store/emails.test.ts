@@ -18,6 +18,7 @@ class RecordingMailer implements Mailer {
   async send(email: OutgoingEmail) {
     for (const h of [email.subject, ...email.to]) assertHeaderSafe(h);
     this.sent.push(email);
+    return { status: 'sent' as const, messageId: `m${this.sent.length}` };
   }
 }
 

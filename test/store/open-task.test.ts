@@ -7,7 +7,7 @@ import type { CaseRecord } from '../../shared/data/records';
 import { deriveActionToken, hashActionToken, isWellFormedToken } from '../../shared/domain/action-token';
 import { DEFAULT_DEADLINES } from '../../shared/domain/deadlines';
 import type { TaskKind } from '../../shared/domain/tasks';
-import type { Mailer, OutgoingEmail } from '../../shared/email/mailer';
+import type { Mailer, OutgoingEmail, SendResult } from '../../shared/email/mailer';
 import { taskIdFor } from '../../shared/tasks/task-id';
 import { CaseClosedError, CaseStateError, NO_PREVIOUS_OFFER } from '../../shared/workflow/task-input';
 import { CASE_ID, createReferralArgs, directory } from '../support/fixtures';
@@ -45,12 +45,13 @@ class FlakyMailer implements Mailer {
     this.fault = when;
   }
 
-  async send(email: OutgoingEmail): Promise<void> {
+  async send(email: OutgoingEmail): Promise<SendResult> {
     const fault = this.fault;
     this.fault = undefined;
     if (fault === 'before') throw new Killed('killed before the mail service accepted');
     this.accepted.push(structuredClone(email));
     if (fault === 'after') throw new Killed('killed after the mail service accepted');
+    return { status: 'sent', messageId: `m${this.accepted.length}` };
   }
 
   /** The action tokens of every email accepted, in order. */
@@ -332,7 +333,7 @@ async function expectAnswerRelayed(store: DynamoStore, taskId: string): Promise<
         return 'ok';
       },
     },
-    mailer: { send: async () => undefined },
+    mailer: { send: async () => ({ status: 'sent' as const, messageId: 'm' }) },
     now: () => new Date('2026-03-10T12:00:00.000Z'),
     timeZone: 'Europe/Tirane',
     batchSize: 25,

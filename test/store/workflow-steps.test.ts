@@ -5,7 +5,7 @@ import { openTask } from '../../functions/open-task/open-task';
 import { prepareOffer } from '../../functions/prepare-offer/prepare-offer';
 import { deriveActionToken } from '../../shared/domain/action-token';
 import { DEFAULT_DEADLINES } from '../../shared/domain/deadlines';
-import type { Mailer, OutgoingEmail } from '../../shared/email/mailer';
+import type { Mailer, OutgoingEmail, SendResult } from '../../shared/email/mailer';
 import { NO_PREVIOUS_OFFER } from '../../shared/workflow/task-input';
 import { CASE_ID, createReferralArgs, directory } from '../support/fixtures';
 import { dropStoreTables, storeTable } from '../support/store-table';
@@ -30,12 +30,13 @@ class Killed extends Error {
 class CountingMailer implements Mailer {
   readonly sent: OutgoingEmail[] = [];
   failNext = false;
-  async send(email: OutgoingEmail): Promise<void> {
+  async send(email: OutgoingEmail): Promise<SendResult> {
     if (this.failNext) {
       this.failNext = false;
       throw new Killed('killed before the mail service accepted');
     }
     this.sent.push(email);
+    return { status: 'sent', messageId: `m${this.sent.length}` };
   }
 }
 

@@ -1,4 +1,9 @@
-import { assertHeaderSafe, type Mailer, type OutgoingEmail } from '../../shared/email/mailer';
+import {
+  assertHeaderSafe,
+  type Mailer,
+  type OutgoingEmail,
+  type SendResult,
+} from '../../shared/email/mailer';
 
 /**
  * Recording Mailer for workflow tests. Applies the SES adapter's header check (so a
@@ -7,9 +12,10 @@ import { assertHeaderSafe, type Mailer, type OutgoingEmail } from '../../shared/
 export class RecordingMailer implements Mailer {
   private readonly messages: OutgoingEmail[] = [];
 
-  async send(email: OutgoingEmail): Promise<void> {
+  async send(email: OutgoingEmail): Promise<SendResult> {
     for (const field of [email.subject, ...email.to]) assertHeaderSafe(field);
     this.messages.push(structuredClone(email));
+    return { status: 'sent', messageId: `fake-${this.messages.length}` };
   }
 
   /** Every message sent so far, oldest first (copies). */
