@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { isTimeZone } from '../util/env';
 import { NEEDS } from './codes';
 import { slug } from './referral';
 
@@ -39,6 +40,13 @@ export const contactSchema = z.strictObject({
   email: z.email(),
   language: z.enum(['sq', 'en']),
   roles: z.array(z.enum(CONTACT_ROLES)).min(1),
+  /** IANA zone the contact reads times in (deadlines, quiet hours); absent: the group's zone. */
+  timeZone: z.string().refine(isTimeZone, { message: 'not an IANA time zone' }).optional(),
+  /**
+   * False once mail to the address hard-bounced or drew a complaint (SES delivery events):
+   * the contact is then skipped as a recipient until someone corrects the directory.
+   */
+  reachable: z.boolean().optional(),
 });
 
 export const organisationSchema = z.strictObject({
