@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { deadlineConfigFrom, deadlineSettingsSchema, formatHolidays } from '../shared/domain/deadlines';
+import { reminderConfigSchema } from '../shared/domain/reminders';
 import { ENV, isTimeZone } from '../shared/util/env';
 import { calendarYear } from '../shared/util/time';
 import { HOLIDAY_YEARS, holidayCountries, publicHolidays } from './holidays';
@@ -43,6 +44,8 @@ export const deploymentConfigSchema = z.strictObject({
     .default('AL'),
   /** Task deadlines (shared/domain/deadlines.ts); the offer's is `offerDeadlineHours`. */
   deadlines: deadlineSettingsSchema.prefault({}),
+  /** Reminders and escalations of every task (shared/domain/reminders.ts). */
+  reminders: reminderConfigSchema.prefault({}),
 });
 export type DeploymentConfig = z.infer<typeof deploymentConfigSchema>;
 
@@ -71,16 +74,17 @@ export function parseDeploymentConfig(raw: unknown): DeploymentConfig {
 /**
  * The deadline variables of every function that computes a due date: `DEADLINES` (the full
  * configuration, OFFER from `offerDeadlineHours`) and `HOLIDAYS` (the country's public
- * holidays for `HOLIDAY_YEARS` years from `now`'s year in the deployment's zone). Read them
- * with `deadlineEnvShape`.
+ * holidays for `HOLIDAY_YEARS` years from `now`'s year in the deployment's zone) and
+ * `REMINDERS` (the reminder configuration). Read them with `taskClockFromEnv`.
  */
 export function deadlineEnvironment(
   config: DeploymentConfig,
   now: Date,
-): Record<typeof ENV.DEADLINES | typeof ENV.HOLIDAYS, string> {
+): Record<typeof ENV.DEADLINES | typeof ENV.HOLIDAYS | typeof ENV.REMINDERS, string> {
   const fromYear = calendarYear(now, config.timeZone);
   return {
     [ENV.DEADLINES]: JSON.stringify(deadlineConfigFrom(config.deadlines, config.offerDeadlineHours)),
     [ENV.HOLIDAYS]: formatHolidays(publicHolidays(config.holidayCountry, fromYear, HOLIDAY_YEARS)),
+    [ENV.REMINDERS]: JSON.stringify(config.reminders),
   };
 }

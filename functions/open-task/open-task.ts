@@ -7,7 +7,7 @@ import { type DeadlineSpec, dueAt } from '../../shared/domain/deadlines';
 import { FINAL_CASE_STATUSES, TASK_KIND_SPECS, type TaskKind } from '../../shared/domain/tasks';
 import type { Mailer } from '../../shared/email/mailer';
 import { assigneeOrg } from '../../shared/tasks/assignees';
-import { openLinkExpiry, type TaskClock } from '../../shared/tasks/task-context';
+import { openLinkExpiry, type TaskClock, withFirstReminder } from '../../shared/tasks/task-context';
 import { taskIdFor } from '../../shared/tasks/task-id';
 import { emailTask } from '../../shared/tasks/task-mail';
 import { addHours } from '../../shared/util/time';
@@ -80,17 +80,21 @@ async function newTask(
 ): Promise<TaskRecord> {
   const org = assigneeOrg(kind, item, await deps.store.listOrganisations());
   if (!org) throw new CaseStateError('no organisation in the directory can take this task');
-  return {
-    taskId: taskIdFor(input.caseId, kind, input.cycle, input.sequence),
-    kind,
-    subject: 'case',
-    caseId: input.caseId,
-    orgId: org.orgId,
-    status: 'OPEN',
-    createdAt: now.toISOString(),
-    dueAt: taskDue(deps, kind, input.sequence, item, now).toISOString(),
-    sequence: input.sequence,
-  };
+  return withFirstReminder(
+    deps,
+    {
+      taskId: taskIdFor(input.caseId, kind, input.cycle, input.sequence),
+      kind,
+      subject: 'case',
+      caseId: input.caseId,
+      orgId: org.orgId,
+      status: 'OPEN',
+      createdAt: now.toISOString(),
+      dueAt: taskDue(deps, kind, input.sequence, item, now).toISOString(),
+      sequence: input.sequence,
+    } satisfies TaskRecord,
+    now,
+  );
 }
 
 /**

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type { TaskRecord } from '../../shared/data/records';
 import type { Store } from '../../shared/data/store';
 import { treatedAsChild } from '../../shared/domain/codes';
 import { chooseNgo } from '../../shared/domain/ngo-choice';
+import { type TaskClock, withFirstReminder } from '../../shared/tasks/task-context';
 import { addHours } from '../../shared/util/time';
 import {
   CaseStateError,
@@ -10,7 +12,7 @@ import {
   taskInputs,
 } from '../../shared/workflow/task-input';
 
-export interface PrepareOfferDeps {
+export interface PrepareOfferDeps extends Pick<TaskClock, 'reminders' | 'calendar'> {
   readonly store: Pick<Store, 'getCase' | 'listOrganisations' | 'openOffer'>;
   readonly now: () => Date;
   /** Hours an NGO has to answer: the offer's due instant and expiry. */
@@ -67,20 +69,24 @@ export async function prepareOffer(deps: PrepareOfferDeps, event: unknown): Prom
       expectedVersion: item.version,
       afterTaskId: after,
       now,
-      task: {
-        taskId,
-        kind: 'OFFER',
-        subject: 'case',
-        caseId: item.caseId,
-        orgId: choice.orgId,
-        status: 'OPEN',
-        reason: choice.reason,
-        createdAt: now,
-        // The offer is the one kind that expires: its state's timeout moves the case on.
-        dueAt: expiresAt,
-        expiresAt,
-        sequence: item.offeredOrgIds.length + 1,
-      },
+      task: withFirstReminder(
+        deps,
+        {
+          taskId,
+          kind: 'OFFER',
+          subject: 'case',
+          caseId: item.caseId,
+          orgId: choice.orgId,
+          status: 'OPEN',
+          reason: choice.reason,
+          createdAt: now,
+          // The offer is the one kind that expires: its state's timeout moves the case on.
+          dueAt: expiresAt,
+          expiresAt,
+          sequence: item.offeredOrgIds.length + 1,
+        } satisfies TaskRecord,
+        at,
+      ),
     });
     if (opened) return { found: true, taskId, orgId: choice.orgId };
   }

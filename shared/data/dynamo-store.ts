@@ -5,6 +5,7 @@ import {
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -33,6 +34,7 @@ import type {
   DueItem,
   IdempotencyRecord,
   OrgRecord,
+  ReminderDueItem,
   TaskRecord,
 } from './records';
 import {
@@ -43,7 +45,10 @@ import {
   type CompleteTaskArgs,
   type CreateReferralArgs,
   type CreateReferralResult,
+  type DuePage,
+  type FinishReminderArgs,
   type MoveCaseArgs,
+  type MoveTaskDueArgs,
   type OpenOfferArgs,
   type OpenTaskArgs,
   type OpenTaskResult,
@@ -56,6 +61,19 @@ import {
 type Item = Record<string, unknown>;
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 type TransactItem = TransactItems[number];
+
+/** A task's pending reminder as an item of the due-time index (none when it has none). */
+function reminderChainItem(task: TaskRecord): ReminderDueItem | undefined {
+  if (task.reminderAt === undefined || task.reminderStep === undefined) return undefined;
+  return {
+    type: 'REMINDER',
+    dueAt: task.reminderAt,
+    ref: task.taskId,
+    caseId: task.caseId,
+    taskId: task.taskId,
+    step: task.reminderStep,
+  };
+}
 
 function strip<T>(item: Item | undefined): T | undefined {
   if (!item) return undefined;
@@ -347,7 +365,7 @@ export class DynamoStore implements Store {
           },
         },
       },
-      this.taskPut(task),
+      ...this.taskPuts(task),
       this.offerCount(task.orgId, +1),
       this.eventPut(args.caseId, now, 'OFFERED', 'system', task, 'OFFERED'),
     ]);
@@ -368,7 +386,7 @@ export class DynamoStore implements Store {
       await this.doc.send(
         new TransactWriteCommand({
           TransactItems: [
-            this.taskPut(task),
+            ...this.taskPuts(task),
             {
               Update: {
                 TableName: this.tableName,
@@ -383,13 +401,6 @@ export class DynamoStore implements Store {
                 },
               },
             },
-            this.duePut({
-              type: 'TASK_DUE',
-              dueAt: task.dueAt,
-              ref: task.taskId,
-              caseId: task.caseId,
-              taskId: task.taskId,
-            }),
             this.eventPut(task.caseId, now, `${task.kind}_OPENED`, args.actor, task),
           ],
         }),
@@ -398,7 +409,8 @@ export class DynamoStore implements Store {
     } catch (error) {
       const codes = cancellationCodes(error);
       if (codes[0] === 'ConditionalCheckFailed') return 'exists';
-      if (codes[1] === 'ConditionalCheckFailed') return 'case-closed';
+      // The case's update follows the task's put and, when there is one, its reminder's.
+      if (codes[task.reminderAt === undefined ? 1 : 2] === 'ConditionalCheckFailed') return 'case-closed';
       throw error;
     }
   }
@@ -579,17 +591,13 @@ export class DynamoStore implements Store {
         removeTasks: [task.taskId],
       }),
     );
-    items.push({ Delete: { TableName: this.tableName, Key: keys.due(task.taskId, task.dueAt, 'TASK_DUE') } });
+    // Its pending reminder goes with it (and the due item of tasks from before reminders).
+    items.push(...this.reminderDeletes(task));
     if (task.kind === 'OFFER') items.push(this.offerCount(task.orgId, -1));
     items.push(
       this.eventPut(task.caseId, now, eventType(task, args.status), args.actor, task, args.caseStatus?.to),
     );
-    for (const t of newTasks) {
-      items.push(this.taskPut(t));
-      items.push(
-        this.duePut({ type: 'TASK_DUE', dueAt: t.dueAt, ref: t.taskId, caseId: t.caseId, taskId: t.taskId }),
-      );
-    }
+    for (const t of newTasks) items.push(...this.taskPuts(t));
     return this.transact(items);
   }
 
@@ -703,6 +711,208 @@ export class DynamoStore implements Store {
     await this.doc.send(
       new DeleteCommand({ TableName: this.tableName, Key: keys.due(item.ref, item.dueAt, item.type) }),
     );
+  }
+
+  async listDuePage(shard: number, now: string, limit: number): Promise<DuePage> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :p AND sk <= :now',
+        ExpressionAttributeValues: { ':p': `DUE#${shard}`, ':now': `${now}~` },
+        ConsistentRead: true,
+        Limit: limit,
+      }),
+    );
+    const items = (out.Items ?? []).map((i) => strip<DueItem>(i) as DueItem);
+    return { items, scanned: out.ScannedCount ?? items.length };
+  }
+
+  async claimDue(item: DueItem, until: string, now: string): Promise<boolean> {
+    return this.update({
+      Key: keys.due(item.ref, item.dueAt, item.type),
+      UpdateExpression: 'SET claimedUntil = :until',
+      ConditionExpression:
+        'attribute_exists(pk) AND (attribute_not_exists(claimedUntil) OR claimedUntil <= :now)',
+      ExpressionAttributeValues: { ':until': until, ':now': now },
+    });
+  }
+
+  async releaseDue(item: DueItem, claimedUntil: string): Promise<void> {
+    await this.update({
+      Key: keys.due(item.ref, item.dueAt, item.type),
+      UpdateExpression: 'REMOVE claimedUntil',
+      ConditionExpression: 'claimedUntil = :mine',
+      ExpressionAttributeValues: { ':mine': claimedUntil },
+    });
+  }
+
+  async replaceDue(old: DueItem, claimedUntil: string, next: DueItem): Promise<boolean> {
+    return this.transact([
+      this.claimedDelete(old, claimedUntil),
+      {
+        Put: { ...this.duePut(next).Put, ConditionExpression: 'attribute_not_exists(pk)' } as NonNullable<
+          TransactItem['Put']
+        >,
+      },
+    ]);
+  }
+
+  async recordSentTo(
+    item: ReminderDueItem,
+    claimedUntil: string,
+    emails: readonly string[],
+  ): Promise<boolean> {
+    return this.update({
+      Key: keys.due(item.ref, item.dueAt, item.type),
+      UpdateExpression: 'ADD sentTo :emails',
+      ConditionExpression: 'claimedUntil = :mine',
+      ExpressionAttributeValues: { ':emails': new Set(emails), ':mine': claimedUntil },
+    });
+  }
+
+  async finishReminder(args: FinishReminderArgs): Promise<boolean> {
+    const { item, claimedUntil, now } = args;
+    const deferred = args.deferred.slice(0, 90).map((d) => ({
+      Put: {
+        ...(this.duePut(d).Put as NonNullable<TransactItem['Put']>),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    }));
+    if (args.advance) {
+      const { task, next, sent } = args.advance;
+      const sets = ['remindersSent = if_not_exists(remindersSent, :zero) + :sent', 'lastReminderAt = :now'];
+      const values: Record<string, unknown> = {
+        ':zero': 0,
+        ':sent': sent,
+        ':now': now,
+        ':open': 'OPEN',
+        ':held': item.dueAt,
+      };
+      if (next) {
+        sets.push('reminderStep = :step', 'reminderAt = :at');
+        values[':step'] = next.reminderStep;
+        values[':at'] = next.reminderAt;
+      }
+      const advanced = await this.transact([
+        this.claimedDelete(item, claimedUntil),
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: keys.task(task.taskId),
+            UpdateExpression: `SET ${sets.join(', ')}${next ? '' : ' REMOVE reminderStep, reminderAt'}`,
+            // The chain moves only from the item this run holds, and only while the task is open.
+            ConditionExpression: '#s = :open AND reminderAt = :held',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: values,
+          },
+        },
+        ...(next ? [this.duePut(reminderChainItem({ ...task, ...next }) as DueItem)] : []),
+        ...deferred,
+      ]);
+      if (advanced) return true;
+    }
+    // Not a chain item, or the task is no longer open or its chain moved: the item just goes
+    // (with the copies deferred for quiet hours, when the task is still open).
+    return this.transact([this.claimedDelete(item, claimedUntil), ...(args.advance ? [] : deferred)]);
+  }
+
+  async startReminders(
+    task: TaskRecord,
+    reminder: { reminderStep: number; reminderAt: string },
+  ): Promise<boolean> {
+    return this.transact([
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.task(task.taskId),
+          UpdateExpression: 'SET reminderStep = :step, reminderAt = :at',
+          ConditionExpression: '#s = :open AND attribute_not_exists(reminderAt)',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: {
+            ':step': reminder.reminderStep,
+            ':at': reminder.reminderAt,
+            ':open': 'OPEN',
+          },
+        },
+      },
+      this.duePut(reminderChainItem({ ...task, ...reminder }) as DueItem),
+    ]);
+  }
+
+  async moveTaskDue(args: MoveTaskDueArgs): Promise<boolean> {
+    const { task, dueAt, reminder, now } = args;
+    const index = taskIndexKeys(task.orgId, true, dueAt, task.taskId);
+    const values: Record<string, unknown> = {
+      ':due': dueAt,
+      ':old': task.dueAt,
+      ':open': 'OPEN',
+      ':sk': index.gsi1sk,
+    };
+    if (reminder) {
+      values[':step'] = reminder.reminderStep;
+      values[':at'] = reminder.reminderAt;
+    }
+    return this.withOpenTasks(task.caseId, () =>
+      this.transact([
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: keys.task(task.taskId),
+            UpdateExpression:
+              `SET dueAt = :due, gsi1sk = :sk${reminder ? ', reminderStep = :step, reminderAt = :at' : ''} ` +
+              `REMOVE overdueAt, escalatedAt${reminder ? '' : ', reminderStep, reminderAt'}`,
+            ConditionExpression: '#s = :open AND dueAt = :old',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: values,
+          },
+        },
+        ...this.reminderDeletes(task),
+        ...(reminder ? [this.duePut(reminderChainItem({ ...task, ...reminder }) as DueItem)] : []),
+        this.eventPut(task.caseId, now, `${task.kind}_DUE_MOVED`, args.actor, task),
+      ]),
+    );
+  }
+
+  async getTasks(taskIds: readonly string[]): Promise<Map<string, TaskRecord>> {
+    const items = await this.batchGet([...new Set(taskIds)].map((id) => keys.task(id)));
+    return new Map(items.map((i) => normalizeTask(i)).map((t) => [t.taskId, t]));
+  }
+
+  async getCases(caseIds: readonly string[]): Promise<Map<string, CaseRecord>> {
+    const items = await this.batchGet([...new Set(caseIds)].map((id) => keys.case(id)));
+    return new Map(items.map((i) => strip<CaseRecord>(i) as CaseRecord).map((c) => [c.caseId, c]));
+  }
+
+  /** Strongly consistent BatchGetItem in chunks of 100, retrying what DynamoDB left unprocessed. */
+  private async batchGet(wanted: ReadonlyArray<{ pk: string; sk: string }>): Promise<Item[]> {
+    const found: Item[] = [];
+    for (let i = 0; i < wanted.length; i += 100) {
+      let pending: Array<Record<string, unknown>> = wanted.slice(i, i + 100).map((k) => ({ ...k }));
+      for (let attempt = 0; pending.length > 0; attempt += 1) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+        const out = await this.doc.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
+          }),
+        );
+        found.push(...(out.Responses?.[this.tableName] ?? []));
+        pending = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Array<Record<string, unknown>>;
+        if (attempt > 8 && pending.length > 0) throw new Error('BatchGetItem left keys unprocessed');
+      }
+    }
+    return found;
+  }
+
+  /** The delete of a due item this run holds (its claim unchanged). */
+  private claimedDelete(item: DueItem, claimedUntil: string): TransactItem {
+    return {
+      Delete: {
+        TableName: this.tableName,
+        Key: keys.due(item.ref, item.dueAt, item.type),
+        ConditionExpression: 'claimedUntil = :mine',
+        ExpressionAttributeValues: { ':mine': claimedUntil },
+      },
+    };
   }
 
   async markOverdue(task: TaskRecord, now: string): Promise<boolean> {
@@ -864,6 +1074,24 @@ export class DynamoStore implements Store {
     return {
       Put: { TableName: this.tableName, Item: { ...keys.due(item.ref, item.dueAt, item.type), ...item } },
     };
+  }
+
+  /** A new task's puts: the task, and its first reminder on the due-time index when it has one. */
+  private taskPuts(task: TaskRecord): TransactItem[] {
+    const chain = reminderChainItem(task);
+    return chain ? [this.taskPut(task), this.duePut(chain)] : [this.taskPut(task)];
+  }
+
+  /** Deletes of a task's pending reminder and of its due item from before reminders. */
+  private reminderDeletes(task: Pick<TaskRecord, 'taskId' | 'dueAt' | 'reminderAt'>): TransactItem[] {
+    const legacy: TransactItem = {
+      Delete: { TableName: this.tableName, Key: keys.due(task.taskId, task.dueAt, 'TASK_DUE') },
+    };
+    if (task.reminderAt === undefined) return [legacy];
+    return [
+      legacy,
+      { Delete: { TableName: this.tableName, Key: keys.due(task.taskId, task.reminderAt, 'REMINDER') } },
+    ];
   }
 
   /**

@@ -115,6 +115,15 @@ export interface TaskRecord {
   readonly emailedAt?: string;
   /** When whoever is told how the task ended was told (a retried step does not tell them twice). */
   readonly notifiedAt?: string;
+  /**
+   * The task's next reminder (shared/domain/reminders.ts): its step in the reminder plan and
+   * the instant of its item on the due-time index. Absent: no reminder is pending.
+   */
+  readonly reminderStep?: number;
+  readonly reminderAt?: string;
+  /** Reminder steps acted on, and when the last one was. */
+  readonly remindersSent?: number;
+  readonly lastReminderAt?: string;
   /** When it was first found overdue, and when that was escalated. */
   readonly overdueAt?: string;
   readonly escalatedAt?: string;

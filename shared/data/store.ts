@@ -8,6 +8,7 @@ import type {
   DueItem,
   IdempotencyRecord,
   OrgRecord,
+  ReminderDueItem,
   TaskRecord,
 } from './records';
 
@@ -123,6 +124,35 @@ export interface CompleteTaskArgs {
   readonly newTasks?: readonly TaskRecord[];
 }
 
+export interface DuePage {
+  readonly items: DueItem[];
+  /** Items DynamoDB read for the page (`ScannedCount`). */
+  readonly scanned: number;
+}
+
+export interface FinishReminderArgs {
+  readonly item: ReminderDueItem;
+  readonly claimedUntil: string;
+  readonly now: string;
+  /** A chain item of an open task: how many steps it acted on and its next step, if any. */
+  readonly advance?: {
+    readonly task: TaskRecord;
+    readonly sent: number;
+    readonly next?: { readonly reminderStep: number; readonly reminderAt: string };
+  };
+  /** Copies for recipients whose quiet hours the step fell in, each due when theirs end. */
+  readonly deferred: readonly ReminderDueItem[];
+}
+
+export interface MoveTaskDueArgs {
+  readonly task: TaskRecord;
+  readonly dueAt: string;
+  /** Its first reminder after the move, if any is left. */
+  readonly reminder?: { readonly reminderStep: number; readonly reminderAt: string };
+  readonly actor: Actor;
+  readonly now: string;
+}
+
 /** A case status change on its own (withdrawal, assignment): conditional, with its event. */
 export interface MoveCaseArgs {
   readonly caseId: string;
@@ -207,6 +237,28 @@ export interface Store {
   putDue(item: DueItem): Promise<boolean>;
   /** What is due by `now` in one shard, oldest first, at most `limit`. */
   listDue(shard: number, now: string, limit: number): Promise<DueItem[]>;
+  /** As `listDue`, with the items DynamoDB read (`ScannedCount`): the sweep's cost. */
+  listDuePage(shard: number, now: string, limit: number): Promise<DuePage>;
+  /** Takes a due item for a run until `until`; false when another run holds it or it is gone. */
+  claimDue(item: DueItem, until: string, now: string): Promise<boolean>;
+  /** Gives a claimed item back (a run that stopped short of it). */
+  releaseDue(item: DueItem, claimedUntil: string): Promise<void>;
+  /** A claimed item replaced by another (an outbox message's next attempt). */
+  replaceDue(old: DueItem, claimedUntil: string, next: DueItem): Promise<boolean>;
+  /** Records the recipients a claimed reminder already reached (a crash then resends to no one twice). */
+  recordSentTo(item: ReminderDueItem, claimedUntil: string, emails: readonly string[]): Promise<boolean>;
+  /**
+   * A claimed reminder acted on: the item goes; a chain item moves the task's chain to its next
+   * step (or ends it) in the same transaction, while the task is open and the chain unmoved;
+   * copies for recipients in quiet hours are put for later.
+   */
+  finishReminder(args: FinishReminderArgs): Promise<boolean>;
+  /** Gives a task from before reminders its reminder chain (false: it has one, or is not open). */
+  startReminders(task: TaskRecord, reminder: { reminderStep: number; reminderAt: string }): Promise<boolean>;
+  /** Moves an open task's due instant, its place in its organisation's list and its pending reminder. */
+  moveTaskDue(args: MoveTaskDueArgs): Promise<boolean>;
+  getTasks(taskIds: readonly string[]): Promise<Map<string, TaskRecord>>;
+  getCases(caseIds: readonly string[]): Promise<Map<string, CaseRecord>>;
   deleteDue(item: DueItem): Promise<void>;
   /** Marks an open task overdue once, with its event; false when done or marked before. */
   markOverdue(task: TaskRecord, now: string): Promise<boolean>;

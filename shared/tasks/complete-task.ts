@@ -12,7 +12,7 @@ import {
   type TaskOutcome,
 } from '../domain/tasks';
 import type { FieldIssue } from '../errors';
-import type { TaskClock } from './task-context';
+import { type TaskClock, withFirstReminder } from './task-context';
 import { taskIdFor } from './task-id';
 
 /**
@@ -102,18 +102,22 @@ export function planItemTasks(
     const spec: DeadlineSpec = request.dueInDays
       ? { amount: request.dueInDays, unit: 'days' }
       : clock.deadlines.PLAN_ITEM;
-    return {
-      taskId: taskIdFor(parent.taskId, 'item', i),
-      kind: 'PLAN_ITEM',
-      subject: 'case',
-      caseId: parent.caseId,
-      orgId: request.orgId,
-      status: 'OPEN',
-      createdAt: now.toISOString(),
-      dueAt: dueAt(spec, now, clock.calendar).toISOString(),
-      sequence: i + 1,
-      service: request.service,
-    };
+    return withFirstReminder(
+      clock,
+      {
+        taskId: taskIdFor(parent.taskId, 'item', i),
+        kind: 'PLAN_ITEM',
+        subject: 'case',
+        caseId: parent.caseId,
+        orgId: request.orgId,
+        status: 'OPEN',
+        createdAt: now.toISOString(),
+        dueAt: dueAt(spec, now, clock.calendar).toISOString(),
+        sequence: i + 1,
+        service: request.service,
+      } satisfies TaskRecord,
+      now,
+    );
   });
 }
 

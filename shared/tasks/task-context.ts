@@ -1,24 +1,48 @@
 import * as z from 'zod';
+import type { TaskRecord } from '../data/records';
 import { type DeadlineConfig, type DeadlineContext, deadlineEnvShape } from '../domain/deadlines';
-import { ENV, parseEnv, timeZoneName } from '../util/env';
+import { firstReminder, type ReminderConfig, reminderConfigSchema } from '../domain/reminders';
+import { ENV, jsonOf, parseEnv, timeZoneName } from '../util/env';
 
-/** What every task use case needs to put a due instant on a task. */
+/** What every task use case needs to put a due instant and its first reminder on a task. */
 export interface TaskClock {
   readonly now: () => Date;
   readonly deadlines: DeadlineConfig;
   readonly calendar: DeadlineContext;
+  readonly reminders: ReminderConfig;
 }
 
 /**
- * The task clock from a function's environment (`DEADLINES`, `HOLIDAYS`, `TIME_ZONE`, set by
+ * A new task with its first reminder (the step and instant of its item on the due-time
+ * index, which the store writes with the task), or none when its plan has nothing left.
+ */
+export function withFirstReminder<T extends { kind: TaskRecord['kind']; createdAt: string; dueAt: string }>(
+  clock: Pick<TaskClock, 'reminders' | 'calendar'>,
+  task: T,
+  now: Date,
+): T & { reminderStep?: number; reminderAt?: string } {
+  const first = firstReminder(task, clock.reminders, clock.calendar, now);
+  return first ? { ...task, ...first } : task;
+}
+
+/**
+ * The task clock from a function's environment (`DEADLINES`, `HOLIDAYS`, `REMINDERS`, `TIME_ZONE`, set by
  * the house construct's `withTaskClock`). Call at module scope.
  */
 export function taskClockFromEnv(env: NodeJS.ProcessEnv = process.env): TaskClock {
-  const parsed = parseEnv(z.object({ ...deadlineEnvShape, [ENV.TIME_ZONE]: timeZoneName }), env);
+  const parsed = parseEnv(
+    z.object({
+      ...deadlineEnvShape,
+      [ENV.TIME_ZONE]: timeZoneName,
+      [ENV.REMINDERS]: jsonOf(reminderConfigSchema),
+    }),
+    env,
+  );
   return {
     now: () => new Date(),
     deadlines: parsed.DEADLINES,
     calendar: { timeZone: parsed.TIME_ZONE, holidays: parsed.HOLIDAYS },
+    reminders: parsed.REMINDERS,
   };
 }
 

@@ -18,6 +18,8 @@ export const ENV = {
   DEADLINES: 'DEADLINES',
   /** Public holidays of the deployment's country, comma-separated local dates YYYY-MM-DD. */
   HOLIDAYS: 'HOLIDAYS',
+  /** The reminder configuration, JSON (`reminderConfigSchema` in shared/domain/reminders.ts). */
+  REMINDERS: 'REMINDERS',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
@@ -41,6 +43,21 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv 
 }
 
 export const nonEmpty = z.string().trim().min(1);
+
+/** A variable holding JSON that `schema` validates. */
+export function jsonOf<S extends z.ZodType>(schema: S) {
+  return z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+}
 export const timeZoneName = z.string().refine(isTimeZone, { message: 'not an IANA time zone' });
 
 export function isTimeZone(value: string): boolean {

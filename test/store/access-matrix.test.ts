@@ -11,6 +11,7 @@ import type { ROLES } from '../../shared/domain/codes';
 import { DEFAULT_DEADLINES } from '../../shared/domain/deadlines';
 import type { Organisation } from '../../shared/domain/directory';
 import type { CaseStatus } from '../../shared/domain/referral';
+import { DEFAULT_REMINDERS } from '../../shared/domain/reminders';
 import type { TaskKind } from '../../shared/domain/tasks';
 import { createTestTable, type TestTable } from '../support/dynamodb-local';
 
@@ -127,6 +128,7 @@ function deps() {
     directory: store,
     now: () => NOW,
     deadlines: DEFAULT_DEADLINES,
+    reminders: DEFAULT_REMINDERS,
     calendar: { timeZone: 'Europe/Tirane', holidays: new Set<string>() },
     callback: { succeed: async () => 'ok' as const, fail: async () => 'ok' as const },
     workflow: { start: async () => undefined },

@@ -2,6 +2,7 @@ import { type ActionLinkDeps, submitAction, viewAction } from '../../functions/a
 import { renderOutcome } from '../../functions/action-link/pages';
 import { issueActionToken } from '../../shared/domain/action-token';
 import { DEFAULT_DEADLINES } from '../../shared/domain/deadlines';
+import { DEFAULT_REMINDERS } from '../../shared/domain/reminders';
 import { caseTask, createReferralArgs, directory, offerTask } from '../support/fixtures';
 import { dropStoreTables, storeTable } from '../support/store-table';
 
@@ -50,6 +51,7 @@ async function setup() {
     callback,
     now: () => now,
     deadlines: DEFAULT_DEADLINES,
+    reminders: DEFAULT_REMINDERS,
     calendar: CALENDAR,
   };
   return { store, items, callback, deps, token, setNow: (d: Date) => (now = d) };
@@ -269,6 +271,7 @@ describe('action link of a task of another kind', () => {
       callback,
       now: () => new Date('2026-03-11T10:00:00.000Z'),
       deadlines: DEFAULT_DEADLINES,
+      reminders: DEFAULT_REMINDERS,
       calendar: CALENDAR,
     };
     return { store, items, callback, deps, token };

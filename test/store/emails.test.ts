@@ -5,6 +5,7 @@ import { openTask } from '../../functions/open-task/open-task';
 import { prepareOffer } from '../../functions/prepare-offer/prepare-offer';
 import type { CaseRecord } from '../../shared/data/records';
 import { DEFAULT_DEADLINES } from '../../shared/domain/deadlines';
+import { DEFAULT_REMINDERS } from '../../shared/domain/reminders';
 import type { Mailer, OutgoingEmail } from '../../shared/email/mailer';
 import { assertHeaderSafe } from '../../shared/email/mailer';
 import { NO_PREVIOUS_OFFER } from '../../shared/workflow/task-input';
@@ -72,6 +73,7 @@ function stepDeps(
     now,
     offerDeadlineHours: 24,
     deadlines: DEFAULT_DEADLINES,
+    reminders: DEFAULT_REMINDERS,
     calendar: { timeZone: 'Europe/Tirane', holidays: new Set<string>() },
     callback: { succeed: async () => 'ok' as const },
     actionBaseUrl,

@@ -6,6 +6,7 @@ import type { DynamoStore } from '../../shared/data/dynamo-store';
 import type { CaseRecord } from '../../shared/data/records';
 import { deriveActionToken, hashActionToken, isWellFormedToken } from '../../shared/domain/action-token';
 import { DEFAULT_DEADLINES } from '../../shared/domain/deadlines';
+import { DEFAULT_REMINDERS } from '../../shared/domain/reminders';
 import type { TaskKind } from '../../shared/domain/tasks';
 import type { Mailer, OutgoingEmail, SendResult } from '../../shared/email/mailer';
 import { taskIdFor } from '../../shared/tasks/task-id';
@@ -89,6 +90,7 @@ async function setUp(changes: Partial<CaseRecord> = {}) {
     callback,
     now,
     deadlines: DEFAULT_DEADLINES,
+    reminders: DEFAULT_REMINDERS,
     calendar: CALENDAR,
     actionBaseUrl: BASE_URL,
   };
@@ -97,6 +99,7 @@ async function setUp(changes: Partial<CaseRecord> = {}) {
     callback,
     now: () => new Date('2026-03-10T11:00:00.000Z'),
     deadlines: DEFAULT_DEADLINES,
+    reminders: DEFAULT_REMINDERS,
     calendar: CALENDAR,
   };
   const event = (kind: TaskKind, extra: Record<string, unknown> = {}) => ({
@@ -114,7 +117,13 @@ async function setUp(changes: Partial<CaseRecord> = {}) {
 async function offerWorld() {
   const w = await setUp();
   const offer = await prepareOffer(
-    { store: w.store, now: () => NOW, offerDeadlineHours: 24 },
+    {
+      store: w.store,
+      now: () => NOW,
+      offerDeadlineHours: 24,
+      reminders: DEFAULT_REMINDERS,
+      calendar: CALENDAR,
+    },
     { caseId: CASE_ID, afterTaskId: NO_PREVIOUS_OFFER },
   );
   if (!offer.found) throw new Error('the fixture directory has an NGO for the case');

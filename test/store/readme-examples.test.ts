@@ -12,6 +12,7 @@ import { problemSchema } from '../../scripts/openapi';
 import type { MemberCaller } from '../../shared/auth/caller';
 import { directorySchema } from '../../shared/domain/directory';
 import { caseViewSchema, referralResponseSchema } from '../../shared/domain/referral';
+import { DEFAULT_REMINDERS } from '../../shared/domain/reminders';
 import { ValidationError } from '../../shared/errors';
 import { problemFor } from '../../shared/http/problem';
 import { NO_PREVIOUS_OFFER } from '../../shared/workflow/task-input';
@@ -96,7 +97,14 @@ describe('README', () => {
       });
       setClock(view().updatedAt);
       const offer = await prepareOffer(
-        { store, now: deps.now, offerDeadlineHours: 24, newId: () => 'a3c5e7f9-1b2d-4f6a-8c0e-2a4c6e8a0c2e' },
+        {
+          store,
+          now: deps.now,
+          offerDeadlineHours: 24,
+          reminders: DEFAULT_REMINDERS,
+          calendar: { timeZone: 'Europe/Tirane', holidays: new Set<string>() },
+          newId: () => 'a3c5e7f9-1b2d-4f6a-8c0e-2a4c6e8a0c2e',
+        },
         { caseId, afterTaskId: NO_PREVIOUS_OFFER },
       );
       expect(offer).toMatchObject({ found: true, orgId: view().offeredOrgId });

@@ -5,6 +5,7 @@ import { openTask } from '../../functions/open-task/open-task';
 import { prepareOffer } from '../../functions/prepare-offer/prepare-offer';
 import { deriveActionToken } from '../../shared/domain/action-token';
 import { DEFAULT_DEADLINES } from '../../shared/domain/deadlines';
+import { DEFAULT_REMINDERS } from '../../shared/domain/reminders';
 import type { Mailer, OutgoingEmail, SendResult } from '../../shared/email/mailer';
 import { NO_PREVIOUS_OFFER } from '../../shared/workflow/task-input';
 import { CASE_ID, createReferralArgs, directory } from '../support/fixtures';
@@ -58,6 +59,7 @@ async function setUp() {
     now,
     offerDeadlineHours: 24,
     deadlines: DEFAULT_DEADLINES,
+    reminders: DEFAULT_REMINDERS,
     calendar: { timeZone: 'Europe/Tirane', holidays: new Set<string>() },
     callback: { succeed: async () => 'ok' as const },
     actionBaseUrl: 'https://api.bashke.test',

@@ -75,6 +75,7 @@ export async function startCaseWorld(
   const taskClock: TaskClock = {
     now,
     deadlines: deadlineConfigFrom(config.deadlines, config.offerDeadlineHours),
+    reminders: config.reminders,
     calendar: {
       timeZone: config.timeZone,
       holidays: new Set(publicHolidays(config.holidayCountry, year, 3)),
@@ -87,7 +88,7 @@ export async function startCaseWorld(
     clock,
     functions: {
       PrepareOfferFn: (e) =>
-        prepareOffer({ store, now, offerDeadlineHours: taskClock.deadlines.OFFER.amount }, e),
+        prepareOffer({ ...taskClock, store, now, offerDeadlineHours: taskClock.deadlines.OFFER.amount }, e),
       OpenTaskFn: (e) => openTask(mail, e),
       CloseOfferFn: (e) => closeOffer({ store, mailer, now }, e),
       AcceptCaseFn: (e) => acceptCase({ store, mailer, now }, e),

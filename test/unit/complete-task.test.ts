@@ -1,6 +1,7 @@
 import type { CaseRecord, OrgRecord } from '../../shared/data/records';
 import type { CompleteTaskArgs } from '../../shared/data/store';
 import { DEFAULT_DEADLINES } from '../../shared/domain/deadlines';
+import { DEFAULT_REMINDERS } from '../../shared/domain/reminders';
 import {
   type CompleteTaskDeps,
   completeTask,
@@ -107,7 +108,7 @@ describe('planItemTasks', () => {
   it('derives each item task id from the parent, with its own or the configured due instant', () => {
     const parent = caseTask({ kind: 'ASSISTANCE_PLAN' });
     const tasks = planItemTasks(
-      { now: () => NOW, deadlines: DEFAULT_DEADLINES, calendar: CALENDAR },
+      { now: () => NOW, deadlines: DEFAULT_DEADLINES, reminders: DEFAULT_REMINDERS, calendar: CALENDAR },
       parent,
       [
         { service: 'legal', orgId: 'ngo-different-and-equal' },
@@ -139,6 +140,7 @@ describe('completeTask', () => {
     const deps: CompleteTaskDeps = {
       now: () => NOW,
       deadlines: DEFAULT_DEADLINES,
+      reminders: DEFAULT_REMINDERS,
       calendar: CALENDAR,
       store: {
         getCase: async () => item,

@@ -234,6 +234,7 @@ async function setUp(
   const taskClock: TaskClock = {
     now,
     deadlines: deadlineConfigFrom(config.deadlines, config.offerDeadlineHours),
+    reminders: config.reminders,
     calendar: {
       timeZone: config.timeZone,
       holidays: new Set(publicHolidays(config.holidayCountry, 2026, 2)),
@@ -246,7 +247,7 @@ async function setUp(
     clock,
     functions: {
       PrepareOfferFn: (event) =>
-        prepareOffer({ store, now, offerDeadlineHours: config.offerDeadlineHours }, event),
+        prepareOffer({ ...taskClock, store, now, offerDeadlineHours: config.offerDeadlineHours }, event),
       // Only the offer's invocations are wrapped (the child protection step is the same function).
       OpenTaskFn: (event) =>
         opts.wrapSendOffer && (event as { kind?: string }).kind === 'OFFER'
