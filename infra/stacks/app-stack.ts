@@ -54,6 +54,9 @@ export const BUNDLE_BUDGET_KIB: Readonly<Record<string, number>> = {
   'seed-directory': 336,
 };
 
+/** The dispatcher's limit: its send budget ends 15 s before (functions/dispatch-due/handler.ts). */
+export const DISPATCH_TIMEOUT_SECONDS = 60;
+
 interface FunctionOptions {
   readonly environment?: Record<string, string>;
   /** Gets the mail environment and may send through the configuration set. */
@@ -174,10 +177,13 @@ export class AppStack extends Stack {
     const workflows = [this.referralWorkflow, ...Object.values(this.stageWorkflows)];
 
     // The one-minute sweep of the due-time index: starts stages, marks tasks overdue.
+    // A run sends at most what the SES rate allows in its budget (reminders.ts), well inside this.
     const dispatchDue = fn('DispatchDueFn', 'dispatch-due', {
       sendsMail: true,
+      timeout: Duration.seconds(DISPATCH_TIMEOUT_SECONDS),
       environment: {
-        [ENV.TIME_ZONE]: config.timeZone,
+        ...taskClock,
+        [ENV.ACTION_BASE_URL]: this.api.url,
         [ENV.STAGE_STATE_MACHINES]: Stack.of(this).toJsonString(
           Object.fromEntries(
             Object.entries(this.stageWorkflows).map(([stage, w]) => [stage, w.stateMachineArn]),
@@ -189,7 +195,7 @@ export class AppStack extends Stack {
     // It relays the answer of a task done before a continued stage waited on it (TASK_ANSWER).
     for (const w of workflows) w.grantTaskResponse(dispatchDue);
     new events.Rule(this, 'DispatchDueEveryMinute', {
-      description: 'Acts on what fell due on the due-time index (stages to start, tasks overdue).',
+      description: 'Acts on what fell due on the due-time index (stages to start, reminders, the outbox).',
       schedule: events.Schedule.rate(Duration.minutes(1)),
       targets: [new eventsTargets.LambdaFunction(dispatchDue, { retryAttempts: 2 })],
     });

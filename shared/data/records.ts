@@ -199,6 +199,8 @@ export interface ReminderDueItem {
   readonly to?: string;
   /** A dispatcher run holds it until then (claimed, being sent); a later run may take it after. */
   readonly claimedUntil?: string;
+  /** Who already has this step's message (a run that stopped mid-send wrote to them). */
+  readonly sentTo?: Iterable<string>;
 }
 
 /** A message the mail service did not take: retried by the dispatcher at `dueAt` until it goes. */

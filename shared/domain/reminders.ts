@@ -84,10 +84,12 @@ export const reminderConfigSchema = z.strictObject({
   before: scheduleShape.before.default(DEFAULT_SCHEDULE.before),
   overdue: scheduleShape.overdue.prefault({}),
   escalation: scheduleShape.escalation.default(DEFAULT_SCHEDULE.escalation),
-  /** Per-kind overrides of the fields above (the offer's default: before only). */
+  /** Per-kind overrides of the fields above (the offer's default: before its expiry only). */
   kinds: z
     .partialRecord(z.enum(TASK_KINDS), reminderScheduleSchema.partial())
-    .default(DEFAULT_KIND_OVERRIDES),
+    .default({})
+    // A deployment's kinds come over the defaults: naming one kind keeps the offer's.
+    .transform((kinds) => ({ ...DEFAULT_KIND_OVERRIDES, ...kinds })),
   /**
    * No reminder reaches anyone between `from` and `to` in their time zone (wrapping midnight):
    * one due then waits for `to`, the start of their day. Urgent escalations do not wait.

@@ -272,3 +272,44 @@ export function caseEndEmail(input: {
       : [t.closedSubject(input.reference), t.closedBody(input.reference)];
   return compose(input.to, subject, [body], undefined, input.language);
 }
+
+export type ReminderStepKind = 'before' | 'due' | 'overdue';
+
+/** One task in a reminder: what, for which case, due when, its link, and for escalations whose. */
+export interface ReminderLine {
+  readonly kind: TaskKind;
+  readonly reference: string;
+  readonly due: Date;
+  readonly link?: string;
+  readonly step: ReminderStepKind;
+  readonly escalation?: { readonly orgName: string; readonly level: 'focal-point' | 'coordinator' };
+  readonly overdueDays?: number;
+}
+
+export interface ReminderEmailInput {
+  readonly to: readonly string[];
+  readonly language: Language;
+  readonly timeZone: string;
+  readonly items: readonly ReminderLine[];
+  readonly contact?: string;
+  readonly urgent?: boolean;
+}
+
+/** One reminder, or a digest listing several (each with its link). */
+export function reminderEmail(input: ReminderEmailInput): OutgoingEmail {
+  const t = TASK_TEXT[input.language];
+  const lines = input.items.map((l) => {
+    const title = TASK_TITLES[input.language][l.kind];
+    const due = formatInstant(l.due, input.timeZone);
+    const text = l.escalation
+      ? t.overdueBody(title, l.reference, l.escalation.orgName, due)
+      : t.body(title, l.reference, due);
+    return l.link ? `${text} ${t.action}: ${l.link}` : text;
+  });
+  const first = input.items[0] as ReminderLine;
+  const subject =
+    input.items.length === 1
+      ? t.overdueSubject(TASK_TITLES[input.language][first.kind], first.reference)
+      : `Bashkë: ${input.items.length}`;
+  return compose(input.to, subject, lines, undefined, input.language);
+}

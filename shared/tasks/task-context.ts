@@ -50,6 +50,10 @@ export function taskClockFromEnv(env: NodeJS.ProcessEnv = process.env): TaskCloc
  * When the link of a task without an expiry stops working: as long as one stage execution
  * may wait on it after it falls due (a due instant is soft, the task can still be done).
  */
-export function openLinkExpiry(clock: Pick<TaskClock, 'deadlines'>, dueAt: string, now: Date): Date {
+export function openLinkExpiry(
+  clock: { readonly deadlines: Pick<DeadlineConfig, 'stageCeilingDays'> },
+  dueAt: string,
+  now: Date,
+): Date {
   return new Date(Math.max(Date.parse(dueAt), now.getTime()) + clock.deadlines.stageCeilingDays * 86_400_000);
 }

@@ -11,6 +11,7 @@ import type { TaskKind } from '../../shared/domain/tasks';
 import type { Mailer, OutgoingEmail, SendResult } from '../../shared/email/mailer';
 import { taskIdFor } from '../../shared/tasks/task-id';
 import { CaseClosedError, CaseStateError, NO_PREVIOUS_OFFER } from '../../shared/workflow/task-input';
+import { dispatchDeps } from '../support/dispatch';
 import { CASE_ID, createReferralArgs, directory } from '../support/fixtures';
 import { dropStoreTables, failNext, storeTable } from '../support/store-table';
 
@@ -333,20 +334,25 @@ async function expectAnswerRelayed(store: DynamoStore, taskId: string): Promise<
   const task = await store.getTask(taskId);
   expect(task?.sfnTaskToken).toBe(NEW_TOKEN);
   const answered: { token: string; output: unknown }[] = [];
-  const report = await dispatchDue({
-    store,
-    stages: { start: async () => undefined },
-    callback: {
-      succeed: async (token, output) => {
-        answered.push({ token, output });
-        return 'ok';
+  const report = await dispatchDue(
+    dispatchDeps({
+      store,
+      taskClock: {
+        now: () => NOW,
+        deadlines: DEFAULT_DEADLINES,
+        reminders: DEFAULT_REMINDERS,
+        calendar: CALENDAR,
       },
-    },
-    mailer: { send: async () => ({ status: 'sent' as const, messageId: 'm' }) },
-    now: () => new Date('2026-03-10T12:00:00.000Z'),
-    timeZone: 'Europe/Tirane',
-    batchSize: 25,
-  });
+      callback: {
+        succeed: async (token, output) => {
+          answered.push({ token, output });
+          return 'ok';
+        },
+      },
+      mailer: { send: async () => ({ status: 'sent' as const, messageId: 'm' }) },
+      now: () => new Date('2026-03-10T12:00:00.000Z'),
+    }),
+  );
   expect(report).toMatchObject({ answered: 1 });
   expect(answered).toEqual([{ token: NEW_TOKEN, output: { taskId, result: task?.result } }]);
 }

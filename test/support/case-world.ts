@@ -23,6 +23,7 @@ import type { Directory } from '../../shared/domain/directory';
 import type { Stage, stageExecutionName } from '../../shared/domain/stages';
 import type { OutgoingEmail } from '../../shared/email/mailer';
 import type { TaskClock } from '../../shared/tasks/task-context';
+import { dispatchDeps } from './dispatch';
 import { createTestTable, type TestTable } from './dynamodb-local';
 import { type SynthesizedStateMachine, synthStateMachines } from './workflow-asl';
 import { startWorkflowEngine, WorkflowClock, type WorkflowEngine } from './workflow-engine';
@@ -114,16 +115,7 @@ export async function startCaseWorld(
     taskClock,
     actionDeps: { ...taskClock, store, callback },
     started,
-    dispatch: () =>
-      dispatchDue({
-        store,
-        stages,
-        callback,
-        mailer,
-        now,
-        timeZone: taskClock.calendar.timeZone,
-        batchSize: 25,
-      }),
+    dispatch: () => dispatchDue(dispatchDeps({ store, stages, callback, mailer, now, taskClock })),
     stop: async () => {
       await engine.stop();
       await table.drop();

@@ -373,7 +373,11 @@ describe('DynamoStore', () => {
 
     it('leaves out the link without a hash and the offer count for other kinds, and opens the new tasks', async () => {
       ddb.on(TransactWriteCommand).resolves({});
-      const item = caseTask({ taskId: 'c5e7a9b1-3d4f-4b6c-8e0a-2b4d6f8a0c2e', kind: 'PLAN_ITEM' });
+      const item = {
+        ...caseTask({ taskId: 'c5e7a9b1-3d4f-4b6c-8e0a-2b4d6f8a0c2e', kind: 'PLAN_ITEM' }),
+        reminderStep: 0,
+        reminderAt: '2026-03-12T09:00:00.000Z',
+      };
 
       await store.completeTask({
         ...completeArgs(),
@@ -384,14 +388,9 @@ describe('DynamoStore', () => {
       });
 
       const items = transactItems();
-      expect(items.map((i) => Object.keys(i)[0])).toEqual([
-        'Update',
-        'Update',
-        'Delete',
-        'Put',
-        'Put',
-        'Put',
-      ]);
+      // Link-less: the task, the case, the due item of a task from before reminders, the event,
+      // the new task and its first reminder.
+      expect(items.map((i) => Object.keys(i)[0])).toEqual(['Update', 'Update', 'Delete', 'Put', 'Put', 'Put']);
       expect(items[1]?.Update).toMatchObject({
         ConditionExpression: 'attribute_exists(pk) AND #s IN (:from0)',
         ExpressionAttributeValues: { ':to': 'IN_ASSISTANCE', ':from0': 'ASSESSED', ':n0': 'PLAN_ITEM' },
@@ -400,7 +399,12 @@ describe('DynamoStore', () => {
         Item: { pk: `TASK#${item.taskId}`, gsi1pk: 'TASKS#ngo-different-and-equal#OPEN' },
         ConditionExpression: 'attribute_not_exists(pk)',
       });
-      expect(items[5]?.Put?.Item).toMatchObject({ type: 'TASK_DUE', taskId: item.taskId });
+      expect(items[5]?.Put?.Item).toMatchObject({
+        type: 'REMINDER',
+        taskId: item.taskId,
+        step: 0,
+        sk: `2026-03-12T09:00:00.000Z#REMINDER#${item.taskId}`,
+      });
     });
 
     it('returns true when the transaction commits', async () => {

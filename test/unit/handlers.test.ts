@@ -24,6 +24,7 @@ process.env.AWS_REGION = 'eu-central-1';
 // The task clock the house construct gives task functions: the default deadlines, no holidays.
 process.env.DEADLINES = '{}';
 process.env.HOLIDAYS = '';
+process.env.REMINDERS = '{}';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const sfn = mockClient(SFNClient);

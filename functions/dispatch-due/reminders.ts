@@ -1,0 +1,316 @@
+import type { CaseRecord, OrgRecord, ReminderDueItem, TaskRecord } from '../../shared/data/records';
+import type { Store } from '../../shared/data/store';
+import { deriveActionToken, issueActionToken } from '../../shared/domain/action-token';
+import type { Contact } from '../../shared/domain/directory';
+import {
+  nextStepAfter,
+  quietUntil,
+  type ReminderCalendar,
+  type ReminderConfig,
+  type ReminderStep,
+  reminderPlan,
+  stepsDue,
+} from '../../shared/domain/reminders';
+import { FINAL_CASE_STATUSES } from '../../shared/domain/tasks';
+import type { Mailer, OutgoingEmail } from '../../shared/email/mailer';
+import type { ReminderEmailInput, ReminderLine } from '../../shared/email/templates';
+import { audienceContacts } from '../../shared/tasks/reminder-audience';
+import { openLinkExpiry } from '../../shared/tasks/task-context';
+import { logger } from '../../shared/util/logger';
+
+export interface ReminderDeps {
+  readonly store: Pick<
+    Store,
+    | 'claimDue'
+    | 'releaseDue'
+    | 'recordSentTo'
+    | 'finishReminder'
+    | 'getTasks'
+    | 'getCases'
+    | 'armTask'
+    | 'markOverdue'
+    | 'markEscalated'
+  >;
+  readonly mailer: Mailer;
+  /** The directory, read once per run. */
+  readonly directory: () => Promise<OrgRecord[]>;
+  readonly render: (input: ReminderEmailInput) => OutgoingEmail;
+  readonly reminders: ReminderConfig;
+  readonly calendar: ReminderCalendar;
+  /** How long a link armed for a reminder of a task without an expiry stays valid. */
+  readonly deadlines: { readonly stageCeilingDays: number };
+  readonly actionBaseUrl: string;
+  /** Waits between sends to keep under the SES rate (injected: tests do not sleep). */
+  readonly sleep: (ms: number) => Promise<void>;
+  /** Real elapsed time of this run, for the rate and the time budget. */
+  readonly elapsedMs: () => number;
+  /** Sending stops at this much elapsed time; what is left is given back for the next run. */
+  readonly budgetMs: number;
+}
+
+export interface ReminderReport {
+  /** Reminder items taken by this run (due, and not held by another run). */
+  readonly due: number;
+  /** Items whose reminder went out (to everyone not in quiet hours). */
+  readonly sent: number;
+  /** Messages sent (a digest is one). */
+  readonly emails: number;
+  /** Copies put off to the end of someone's quiet hours. */
+  readonly deferred: number;
+  /** Items of finished tasks, closed cases or moved chains: removed, nothing sent. */
+  readonly dropped: number;
+  /** Items given back unsent (the run's time budget ran out). */
+  readonly released: number;
+}
+
+/** One item taken by this run, and what is left to do for it. */
+interface Taken {
+  readonly item: ReminderDueItem;
+  readonly claimedUntil: string;
+  readonly task?: TaskRecord;
+  /** Steps acted on and the chain's next step (chain items of open tasks). */
+  advance?: { sent: number; next?: { reminderStep: number; reminderAt: string } };
+  readonly deferred: ReminderDueItem[];
+  /** Recipients whose message has not gone yet. */
+  readonly pending: Set<string>;
+  /** Steps it acts on in this run (0: dropped, or nothing due after all). */
+  steps: number;
+  overdue: boolean;
+  escalated: boolean;
+}
+
+interface Recipient {
+  readonly contact: Contact;
+  readonly urgent: boolean;
+  readonly lines: ReminderLine[];
+  readonly taken: Taken[];
+}
+
+/**
+ * Sends the reminders due by `now` (principle 10; docs/data-model.md, "due-time index").
+ *
+ * Exactly once, also with two runs at once or a run repeated after a crash: each item is
+ * first claimed (a conditional write, held for `claimSeconds`), so only one run acts on it;
+ * once a person's message is accepted, the items it carried are finished (deleted, the
+ * task's chain moved to its next step, in one transaction) or, when others still wait for
+ * theirs, marked with who has it. A run that dies mid-send leaves its unfinished items
+ * claimed; a run after the claim lapses takes them and writes only to whoever has not been
+ * written to. What cannot be made exactly once: a crash between the mail service accepting
+ * a message and its record, which sends that one message twice (SES has no idempotency key).
+ *
+ * Per person, one message: everything due for them in this run is one digest, each task with
+ * its link. A person in quiet hours (their time zone) gets their copy at the end of them,
+ * unless the step is an urgent escalation.
+ */
+export async function sendReminders(
+  deps: ReminderDeps,
+  items: readonly ReminderDueItem[],
+  now: Date,
+): Promise<ReminderReport> {
+  const at = now.toISOString();
+  const until = new Date(now.getTime() + deps.reminders.claimSeconds * 1000).toISOString();
+  const claimed = (
+    await Promise.all(
+      items.map(async (item) => ((await deps.store.claimDue(item, until, at)) ? item : undefined)),
+    )
+  ).filter((i): i is ReminderDueItem => i !== undefined);
+  if (claimed.length === 0) return { due: 0, sent: 0, emails: 0, deferred: 0, dropped: 0, released: 0 };
+
+  const [tasks, cases] = await Promise.all([
+    deps.store.getTasks(claimed.map((i) => i.taskId)),
+    deps.store.getCases(claimed.map((i) => i.caseId)),
+  ]);
+  const orgs = await deps.directory();
+  const recipients = new Map<string, Recipient>();
+  const links = new Map<string, string | undefined>();
+  const taken: Taken[] = [];
+  let dropped = 0;
+
+  for (const item of claimed) {
+    const task = tasks.get(item.taskId);
+    const c = cases.get(item.caseId);
+    const t: Taken = {
+      item,
+      claimedUntil: until,
+      ...(task ? { task } : {}),
+      deferred: [],
+      pending: new Set(),
+      steps: 0,
+      overdue: false,
+      escalated: false,
+    };
+    taken.push(t);
+    const chain = item.to === undefined;
+    // Finished work, a closed case or a chain that moved on (a new due date): nothing to say.
+    if (
+      task?.status !== 'OPEN' ||
+      !c ||
+      FINAL_CASE_STATUSES.includes(c.status) ||
+      (chain && task.reminderAt !== item.dueAt)
+    ) {
+      dropped += 1;
+      continue;
+    }
+    const plan = reminderPlan(task, deps.reminders, deps.calendar);
+    const indices = chain ? stepsDue(plan, item.step, now) : plan[item.step] ? [item.step] : [];
+    t.steps = indices.length;
+    if (chain) {
+      const next = nextStepAfter(plan, now, item.step);
+      t.advance = {
+        sent: indices.length,
+        ...(next === undefined
+          ? {}
+          : { next: { reminderStep: next, reminderAt: (plan[next] as ReminderStep).at.toISOString() } }),
+      };
+    }
+    const org = orgs.find((o) => o.orgId === task.orgId);
+    const already = new Set(item.sentTo ?? []);
+    for (const i of indices) {
+      const step = plan[i] as ReminderStep;
+      if (step.kind === 'overdue' || step.kind === 'escalation') t.overdue = true;
+      if (step.kind === 'escalation') t.escalated = true;
+      let contacts = audienceContacts(step.audience, task.kind, org, orgs, c);
+      if (!chain) contacts = contacts.filter((x) => x.email === item.to);
+      for (const contact of contacts) {
+        if (already.has(contact.email)) continue;
+        const quiet = step.urgent
+          ? undefined
+          : quietUntil(now, contact.timeZone ?? deps.calendar.timeZone, deps.reminders.quietHours);
+        if (quiet) {
+          t.deferred.push({
+            type: 'REMINDER',
+            dueAt: quiet.toISOString(),
+            ref: `${task.taskId}#${i}#${contact.email}`,
+            caseId: task.caseId,
+            taskId: task.taskId,
+            step: i,
+            to: contact.email,
+          });
+          continue;
+        }
+        const link = step.audience === 'coordinator' ? undefined : await linkFor(deps, task, links, now);
+        const r = recipients.get(contact.email) ?? { contact, urgent: false, lines: [], taken: [] };
+        recipients.set(contact.email, { ...r, urgent: r.urgent || step.urgent });
+        const entry = recipients.get(contact.email) as Recipient;
+        entry.lines.push(lineOf(task, c, org, step, link));
+        if (!entry.taken.includes(t)) entry.taken.push(t);
+        t.pending.add(contact.email);
+      }
+    }
+  }
+
+  // Items with nobody to write to now are finished at once (their copies put off).
+  for (const t of taken) if (t.pending.size === 0) await finish(deps, t, at);
+
+  let emails = 0;
+  let released = 0;
+  const ordered = [...recipients.values()].sort((a, b) => (a.contact.email < b.contact.email ? -1 : 1));
+  const gapMs = 1000 / deps.reminders.sesPerSecond;
+  const started = deps.elapsedMs();
+  for (const [n, r] of ordered.entries()) {
+    if (deps.elapsedMs() - started > deps.budgetMs) {
+      released = await release(deps, taken);
+      break;
+    }
+    const wait = started + n * gapMs - deps.elapsedMs();
+    if (wait > 0) await deps.sleep(wait);
+    const single = new Set(r.taken.map((t) => t.item.caseId)).size === 1;
+    const rendered = deps.render({
+      to: [r.contact.email],
+      language: r.contact.language,
+      timeZone: r.contact.timeZone ?? deps.calendar.timeZone,
+      items: r.lines,
+      ...(r.urgent ? { urgent: true } : {}),
+    });
+    await deps.mailer.send({
+      ...rendered,
+      about: {
+        purpose: r.lines.some((l) => l.escalation) ? 'escalation' : 'reminder',
+        ...(single ? { caseId: (r.taken[0] as Taken).item.caseId } : {}),
+        taskIds: [...new Set(r.taken.map((t) => t.item.taskId))],
+      },
+    });
+    emails += 1;
+    for (const t of r.taken) {
+      t.pending.delete(r.contact.email);
+      if (t.pending.size === 0) await finish(deps, t, at);
+      else await deps.store.recordSentTo(t.item, t.claimedUntil, [r.contact.email]);
+    }
+  }
+
+  const sent = taken.filter((t) => t.steps > 0 && t.pending.size === 0).length;
+  const deferred = taken.reduce((n, t) => n + t.deferred.length, 0);
+  return { due: claimed.length, sent, emails, deferred, dropped, released };
+}
+
+/** Finishes an item: the chain moves on, the task is marked overdue/escalated once. */
+async function finish(deps: ReminderDeps, t: Taken, at: string): Promise<void> {
+  const { task } = t;
+  if (task && t.overdue && !task.overdueAt) await deps.store.markOverdue(task, at);
+  if (task && t.escalated && !task.escalatedAt) await deps.store.markEscalated(task.taskId, at);
+  await deps.store.finishReminder({
+    item: t.item,
+    claimedUntil: t.claimedUntil,
+    now: at,
+    ...(task && t.advance ? { advance: { task, ...t.advance } } : {}),
+    deferred: t.deferred,
+  });
+}
+
+/** Gives back every item this run has not finished (it ran out of time). */
+async function release(deps: ReminderDeps, taken: readonly Taken[]): Promise<number> {
+  const left = taken.filter((t) => t.pending.size > 0);
+  await Promise.all(left.map((t) => deps.store.releaseDue(t.item, t.claimedUntil)));
+  if (left.length) logger.info('reminders left for the next run', { left: left.length });
+  return left.length;
+}
+
+/**
+ * The task's action link for a reminder: a waited task's link is derived from its task token
+ * (the one already armed, so nothing is written); another task gets a new link, armed once
+ * per run and shared by everyone this run writes to about it.
+ */
+async function linkFor(
+  deps: ReminderDeps,
+  task: TaskRecord,
+  links: Map<string, string | undefined>,
+  now: Date,
+): Promise<string | undefined> {
+  if (links.has(task.taskId)) return links.get(task.taskId);
+  let token: string | undefined;
+  if (task.sfnTaskToken) {
+    token = deriveActionToken(task.sfnTaskToken, task.taskId).token;
+  } else {
+    const issued = issueActionToken();
+    const expiresAt = openLinkExpiry(deps, task.dueAt, now).toISOString();
+    const armed = await deps.store.armTask({
+      taskId: task.taskId,
+      caseId: task.caseId,
+      link: { hash: issued.hash, taskId: task.taskId, expiresAt },
+    });
+    token = armed.kind === 'armed' ? issued.token : undefined;
+  }
+  const link = token ? `${deps.actionBaseUrl.replace(/\/+$/, '')}/actions/${token}` : undefined;
+  links.set(task.taskId, link);
+  return link;
+}
+
+function lineOf(
+  task: TaskRecord,
+  c: CaseRecord,
+  org: OrgRecord | undefined,
+  step: ReminderStep,
+  link: string | undefined,
+): ReminderLine {
+  return {
+    kind: task.kind,
+    reference: c.reference,
+    due: new Date(task.dueAt),
+    step: step.kind === 'escalation' ? 'overdue' : step.kind,
+    ...(link ? { link } : {}),
+    ...(step.kind === 'escalation' && step.audience !== 'assignee'
+      ? { escalation: { orgName: org?.name ?? task.orgId, level: step.audience } }
+      : {}),
+    ...(step.overdueDays === undefined ? {} : { overdueDays: step.overdueDays }),
+  };
+}

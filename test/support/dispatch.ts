@@ -1,0 +1,36 @@
+import type { DispatchDueDeps } from '../../functions/dispatch-due/dispatch-due';
+import { reminderEmail } from '../../shared/email/templates';
+import type { TaskClock } from '../../shared/tasks/task-context';
+
+export const TEST_ACTION_BASE_URL = 'https://bashke.example.org';
+
+/**
+ * The dispatcher's dependencies for a test: no waits between sends, no time budget, an
+ * outbox that sends through the same mailer.
+ */
+export function dispatchDeps(
+  parts: Pick<DispatchDueDeps, 'store' | 'mailer' | 'now'> &
+    Partial<Omit<DispatchDueDeps, 'store' | 'mailer' | 'now'>> & { readonly taskClock: TaskClock },
+): DispatchDueDeps {
+  const { taskClock, ...rest } = parts;
+  return {
+    deadlines: taskClock.deadlines,
+    calendar: taskClock.calendar,
+    reminders: taskClock.reminders,
+    stages: { start: async () => undefined },
+    callback: { succeed: async () => 'ok' as const },
+    outbox: {
+      retry: async (item) => {
+        await parts.mailer.send(item.email);
+        return { result: 'sent' };
+      },
+    },
+    render: reminderEmail,
+    actionBaseUrl: TEST_ACTION_BASE_URL,
+    sleep: async () => undefined,
+    elapsedMs: () => 0,
+    budgetMs: Number.POSITIVE_INFINITY,
+    batchSize: 25,
+    ...rest,
+  };
+}
