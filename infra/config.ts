@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { deadlineConfigFrom, deadlineSettingsSchema, formatHolidays } from '../shared/domain/deadlines';
-import { reminderConfigSchema } from '../shared/domain/reminders';
+import { compactReminders, reminderConfigSchema } from '../shared/domain/reminders';
 import { ENV, isTimeZone } from '../shared/util/env';
 import { calendarYear } from '../shared/util/time';
 import { HOLIDAY_YEARS, holidayCountries, publicHolidays } from './holidays';
@@ -85,6 +85,6 @@ export function deadlineEnvironment(
   return {
     [ENV.DEADLINES]: JSON.stringify(deadlineConfigFrom(config.deadlines, config.offerDeadlineHours)),
     [ENV.HOLIDAYS]: formatHolidays(publicHolidays(config.holidayCountry, fromYear, HOLIDAY_YEARS)),
-    [ENV.REMINDERS]: JSON.stringify(config.reminders),
+    [ENV.REMINDERS]: JSON.stringify(compactReminders(config.reminders)),
   };
 }

@@ -20,7 +20,13 @@ import {
   timelineEventSchema,
   timelineSchema,
 } from '../functions/read-cases/read-cases';
-import { taskActionSchema, taskListSchema, taskViewSchema } from '../functions/tasks-api/tasks-api';
+import {
+  deadlineBodySchema,
+  MAX_DEADLINE_DAYS,
+  taskActionSchema,
+  taskListSchema,
+  taskViewSchema,
+} from '../functions/tasks-api/tasks-api';
 import pkg from '../package.json';
 import {
   calendarDateString,
@@ -160,6 +166,10 @@ const COMPONENTS: ReadonlyArray<[z.ZodType, Meta]> = [
       id: 'TaskList',
       description: 'A page of tasks by due instant; `nextCursor` only when there may be more.',
     },
+  ],
+  [
+    deadlineBodySchema,
+    { id: 'DeadlineRequest', description: 'The new due instant of an open task, with its UTC offset.' },
   ],
   [
     assignmentRequestSchema,
@@ -509,6 +519,33 @@ function caseAndTaskPaths() {
           '404': problem('No such task, or not one of the caller’s organisation.'),
           '409': problem('`task_closed`: the task was answered already (here or through its link).'),
           '410': problem('`task_gone`: the task timed out, was cancelled, or its case ended.'),
+          '413': problem(`The body is larger than ${MAX_BODY_BYTES / 1024} KiB.`),
+          '415': problem('The body is not application/json.'),
+        },
+      },
+    },
+    '/tasks/{taskId}/deadline': {
+      post: {
+        operationId: 'moveTaskDeadline',
+        tags: ['tasks'],
+        summary: 'Move a task’s deadline (coordinators)',
+        description:
+          'A coordinator of the case’s region moves an open task’s due instant; its pending reminder moves with ' +
+          'it, in the same write, and it is no longer overdue until the new instant passes.',
+        security,
+        parameters: [taskIdParameter],
+        requestBody: { required: true, content: { 'application/json': { schema: ref('DeadlineRequest') } } },
+        responses: {
+          '200': jsonOk('Moved: the task as it is now.', 'TaskView'),
+          '400': problem(
+            `No offset, not after now, or more than ${MAX_DEADLINE_DAYS} days ahead (\`/dueAt\`).`,
+          ),
+          ...denied,
+          '404': problem('No such task, or not one of a case of the caller’s region.'),
+          '409': problem(
+            '`deadline_fixed`: an offer (its deadline is its workflow’s timeout); `task_changed`: done or moved meanwhile.',
+          ),
+          '410': problem('`task_gone`: the task is no longer open.'),
           '413': problem(`The body is larger than ${MAX_BODY_BYTES / 1024} KiB.`),
           '415': problem('The body is not application/json.'),
         },

@@ -9,9 +9,9 @@ import { NotFoundError } from '../../shared/errors';
 import { jsonBody } from '../../shared/http/body';
 import { json, jsonRoute } from '../../shared/http/handler';
 import { taskClockFromEnv } from '../../shared/tasks/task-context';
-import { getTask, listTasks, submitCompletion, type TasksApiDeps } from './tasks-api';
+import { getTask, listTasks, moveDeadline, submitCompletion, type TasksApiDeps } from './tasks-api';
 
-/** GET /tasks, GET /tasks/{taskId}, POST /tasks/{taskId}/completion, wired to the given adapters. */
+/** GET /tasks, GET /tasks/{taskId}, POST /tasks/{taskId}/completion and /deadline, wired to the given adapters. */
 export function tasksApiRoute(deps: TasksApiDeps) {
   return jsonRoute<APIGatewayProxyEventV2WithJWTAuthorizer>(async (event) => {
     const caller = await resolveCaller(deps.directory, event.requestContext.authorizer?.jwt?.claims);
@@ -23,6 +23,8 @@ export function tasksApiRoute(deps: TasksApiDeps) {
         return json(200, await getTask(deps, caller, params));
       case 'POST /tasks/{taskId}/completion':
         return json(200, await submitCompletion(deps, caller, params, () => jsonBody(event)));
+      case 'POST /tasks/{taskId}/deadline':
+        return json(200, await moveDeadline(deps, caller, params, () => jsonBody(event)));
       default:
         throw new NotFoundError('no such route');
     }

@@ -1,8 +1,10 @@
 import * as z from 'zod';
 import { type MemberCaller, type OrganisationDirectory, requireRole } from '../../shared/auth/caller';
+import { mayRead } from '../../shared/auth/case-access';
 import type { CaseRecord, TaskRecord } from '../../shared/data/records';
 import type { Store } from '../../shared/data/store';
 import type { Role } from '../../shared/domain/codes';
+import { firstReminder } from '../../shared/domain/reminders';
 import {
   OUTCOME_SCHEMAS,
   PLAN_SERVICES,
@@ -12,11 +14,12 @@ import {
 } from '../../shared/domain/tasks';
 import { ConflictError, GoneError, NotFoundError, ValidationError } from '../../shared/errors';
 import { collectPage, decodeCursor, type ListPage, limitParam, parseQuery } from '../../shared/http/page';
+import { fieldIssues } from '../../shared/http/zod-issues';
 import { taskRecipients } from '../../shared/tasks/assignees';
 import { type CompleteTaskDeps, completeTask } from '../../shared/tasks/complete-task';
 
 export interface TasksApiDeps extends CompleteTaskDeps {
-  readonly store: CompleteTaskDeps['store'] & Pick<Store, 'getTask' | 'listOrgTasks'>;
+  readonly store: CompleteTaskDeps['store'] & Pick<Store, 'getTask' | 'listOrgTasks' | 'moveTaskDue'>;
   readonly directory: OrganisationDirectory;
 }
 
@@ -245,4 +248,60 @@ export async function submitCompletion(
     throw new GoneError('the task can no longer be done', 'task_gone');
   }
   return toTaskView(caller, now ?? result.task, await deps.store.getCase(task.caseId), deps.now());
+}
+
+/** The longest a deadline may be moved ahead of now. */
+export const MAX_DEADLINE_DAYS = 365;
+
+export const deadlineBodySchema = z.strictObject({
+  /** The new due instant, with its offset (`2026-12-04T17:00:00+01:00`). */
+  dueAt: z.iso.datetime({ offset: true }),
+});
+
+/**
+ * POST /tasks/{taskId}/deadline: a coordinator of the case's region moves an open task's due
+ * instant (an NGO asked for more time, a department is closed). Its pending reminder moves
+ * with it, in the same write; it is no longer overdue until the new instant passes. The
+ * offer's deadline is its workflow's timeout and cannot move (409 `deadline_fixed`).
+ */
+export async function moveDeadline(
+  deps: TasksApiDeps,
+  caller: MemberCaller,
+  params: unknown,
+  body: () => unknown,
+): Promise<TaskView> {
+  requireRole(caller, 'coordinator');
+  const parsed = taskIdParamsSchema.safeParse(params);
+  if (!parsed.success) throw new NotFoundError('no such task');
+  const task = await deps.store.getTask(parsed.data.taskId);
+  const item = task && (await deps.store.getCase(task.caseId));
+  if (!task || !item || !mayRead(caller, item)) throw new NotFoundError('no such task');
+  const input = deadlineBodySchema.safeParse(body());
+  if (!input.success) throw new ValidationError(fieldIssues(input.error));
+  const now = deps.now();
+  const dueAt = new Date(input.data.dueAt);
+  if (dueAt.getTime() <= now.getTime() || dueAt.getTime() > now.getTime() + MAX_DEADLINE_DAYS * 86_400_000) {
+    // After now and within MAX_DEADLINE_DAYS.
+    throw new ValidationError([{ path: '/dueAt', code: 'out_of_range' }]);
+  }
+  if (task.status !== 'OPEN') throw new GoneError('the task can no longer be changed', 'task_gone');
+  if (task.expiresAt) {
+    throw new ConflictError(
+      "the offer's deadline is its workflow's timeout and cannot move",
+      'deadline_fixed',
+    );
+  }
+  const moved = { ...task, dueAt: dueAt.toISOString() };
+  const reminder = firstReminder(moved, deps.reminders, deps.calendar, now);
+  const done = await deps.store.moveTaskDue({
+    task,
+    dueAt: moved.dueAt,
+    ...(reminder ? { reminder } : {}),
+    actor: { role: caller.role, orgId: caller.orgId },
+    now: now.toISOString(),
+  });
+  // Refused: the task was done or moved meanwhile. Whoever comes second reads the news.
+  if (!done) throw new ConflictError('the task changed meanwhile; read it again', 'task_changed');
+  const after = (await deps.store.getTask(task.taskId)) ?? moved;
+  return toTaskView({ ...caller, orgId: after.orgId }, after, item, now);
 }

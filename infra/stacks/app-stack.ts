@@ -238,6 +238,7 @@ export class AppStack extends Stack {
     this.api.addRoute('/tasks', [HttpMethod.GET], tasksApi);
     this.api.addRoute('/tasks/{taskId}', [HttpMethod.GET], tasksApi);
     this.api.addRoute('/tasks/{taskId}/completion', [HttpMethod.POST], tasksApi);
+    this.api.addRoute('/tasks/{taskId}/deadline', [HttpMethod.POST], tasksApi);
     for (const command of ['assignment', 'plan', 'withdrawal', 'closure']) {
       this.api.addRoute(`/cases/{caseId}/${command}`, [HttpMethod.POST], caseCommands);
     }

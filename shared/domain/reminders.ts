@@ -110,6 +110,29 @@ export type ReminderSettings = z.input<typeof reminderConfigSchema>;
 
 export const DEFAULT_REMINDERS: ReminderConfig = reminderConfigSchema.parse({});
 
+/**
+ * The configuration without what equals its default: what a function's `REMINDERS` variable
+ * carries (parsing it gives the same configuration back), so the defaults cost no bytes of
+ * the 4 KB Lambda environment.
+ */
+export function compactReminders(config: ReminderConfig): Partial<ReminderSettings> {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (key === 'kinds') {
+      const kinds = Object.fromEntries(
+        Object.entries(value as ReminderConfig['kinds']).filter(
+          ([kind, v]) => !same(v, DEFAULT_KIND_OVERRIDES[kind as TaskKind]),
+        ),
+      );
+      if (Object.keys(kinds).length > 0) out.kinds = kinds;
+    } else if (!same(value, DEFAULT_REMINDERS[key as keyof ReminderConfig])) {
+      out[key] = value;
+    }
+  }
+  return out as Partial<ReminderSettings>;
+}
+
 /** The schedule of one kind: its overrides over the defaults. */
 export function scheduleFor(config: ReminderConfig, kind: TaskKind): ReminderSchedule {
   const own = config.kinds[kind] ?? {};

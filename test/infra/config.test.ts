@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { buildApp } from '../../infra/build-app';
 import { ConfigurationError, deadlineEnvironment, parseDeploymentConfig } from '../../infra/config';
 import { DEFAULT_DEADLINES } from '../../shared/domain/deadlines';
+import { DEFAULT_REMINDERS } from '../../shared/domain/reminders';
 import { cdkJsonContext, newApp, removeOutdir, tempOutdir } from '../support/infra-synth';
 
 const VALID = { region: 'eu-central-1', senderEmail: 'no-reply@bashke.example.org', logRetentionDays: 365 };
@@ -82,6 +83,7 @@ describe('deployment configuration', () => {
       interviewMaxAgeDays: 30,
       holidayCountry: 'AL',
       deadlines,
+      reminders: DEFAULT_REMINDERS,
     });
   });
 

@@ -22,6 +22,7 @@ process.env.SES_CONFIGURATION_SET = 'bashke';
 process.env.TIME_ZONE = 'Europe/Tirane';
 process.env.DEADLINES = JSON.stringify(DEFAULT_DEADLINES);
 process.env.HOLIDAYS = '';
+process.env.REMINDERS = '{}';
 process.env.AWS_REGION = 'eu-central-1';
 process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
 // Handler modules read their environment at load: import them after it is set.
@@ -195,6 +196,7 @@ async function seedTask(item: CaseRecord, kind: TaskKind, orgId: string): Promis
     sequence: 1,
     sfnTaskToken: `token-${kind}`,
     ...(kind === 'PLAN_ITEM' ? { service: 'economic-aid' as const } : {}),
+    ...(kind === 'OFFER' ? { expiresAt: '2026-12-10T09:00:00.000Z' } : {}),
   };
   expect(await store.openTask({ task, actor: { role: 'system' }, now: '2026-11-21T09:00:00.000Z' })).toBe(
     'opened',
@@ -254,6 +256,15 @@ const ARRANGE: Record<string, (role: Role) => Promise<Call>> = {
   'POST /tasks/{taskId}/completion': async (role) => {
     const { task, body } = await ownTask(role);
     return { routeKey: 'POST /tasks/{taskId}/completion', path: { taskId: task.taskId }, body };
+  },
+  'POST /tasks/{taskId}/deadline': async () => {
+    const item = await seedCase('ACCEPTED');
+    const task = await seedTask(item, 'NEEDS_ASSESSMENT', 'ngo-own');
+    return {
+      routeKey: 'POST /tasks/{taskId}/deadline',
+      path: { taskId: task.taskId },
+      body: { dueAt: '2026-12-10T17:00:00+01:00' },
+    };
   },
   'POST /cases/{caseId}/assignment': async () => {
     const item = await seedCase('UNASSIGNED');
@@ -498,5 +509,54 @@ describe('the case and task routes beyond the status', () => {
     expect(police.map((e: { type: string }) => e.type)).toEqual(['REFERRED']);
     expect(police[0].actor).toEqual({ role: 'police', orgId: 'police-own' });
     expect(coordinator.map((e: { type: string }) => e.type)).toEqual(['REFERRED', 'NEEDS_ASSESSMENT_OPENED']);
+  });
+});
+
+describe('POST /tasks/{taskId}/deadline', () => {
+  const move = (taskId: string, body: unknown, orgId = 'prefecture-own') =>
+    call('coordinator', orgId, { routeKey: 'POST /tasks/{taskId}/deadline', path: { taskId }, body });
+
+  it('moves an open task and its pending reminder, and says so on the timeline', async () => {
+    const item = await seedCase('ACCEPTED');
+    const task = await seedTask(item, 'NEEDS_ASSESSMENT', 'ngo-own');
+    const res = await move(task.taskId, { dueAt: '2026-12-10T17:00:00+01:00' });
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(String(res.body))).toMatchObject({ dueAt: '2026-12-10T16:00:00.000Z', overdue: false });
+    const stored = await store.getTask(task.taskId);
+    expect(stored).toMatchObject({ dueAt: '2026-12-10T16:00:00.000Z', reminderAt: expect.any(String) });
+    const due = (await table.items()).filter((i) => i.type === 'REMINDER' && i.taskId === task.taskId);
+    expect(due.map((i) => i.dueAt)).toEqual([stored?.reminderAt]);
+    expect((await store.listEvents(item.caseId)).map((e) => e.type)).toContain('NEEDS_ASSESSMENT_DUE_MOVED');
+  });
+
+  it('refuses a past or far instant, a bad body, a done task and the offer, changing nothing', async () => {
+    const item = await seedCase('ACCEPTED');
+    const task = await seedTask(item, 'NEEDS_ASSESSMENT', 'ngo-own');
+    const before = await store.getTask(task.taskId);
+    for (const body of [
+      { dueAt: '2026-11-30T10:00:00Z' },
+      { dueAt: '2028-01-01T10:00:00Z' },
+      { dueAt: '2026-12-10T17:00:00' },
+      { dueAt: '2026-12-10T17:00:00Z', extra: 1 },
+      {},
+    ]) {
+      const res = await move(task.taskId, body);
+      expect(res.statusCode).toBe(400);
+    }
+    expect(await store.getTask(task.taskId)).toEqual(before);
+    const offerCase = await seedCase('OFFERED');
+    const offer = await seedTask(offerCase, 'OFFER', 'ngo-own');
+    await store.completeTask({
+      task: (await store.getTask(task.taskId)) as TaskRecord,
+      status: 'DONE',
+      result: 'complete',
+      outcome: { needs: ['shelter'] },
+      actor: { role: 'ngo', orgId: 'ngo-own' },
+      now: NOW.toISOString(),
+    });
+    expect((await move(task.taskId, { dueAt: '2026-12-10T17:00:00Z' })).statusCode).toBe(410);
+    const fixed = await move(offer.taskId, { dueAt: '2026-12-10T17:00:00Z' });
+    expect(fixed.statusCode).toBe(409);
+    expect(JSON.parse(String(fixed.body))).toMatchObject({ errors: [{ code: 'deadline_fixed' }] });
   });
 });

@@ -390,7 +390,14 @@ describe('DynamoStore', () => {
       const items = transactItems();
       // Link-less: the task, the case, the due item of a task from before reminders, the event,
       // the new task and its first reminder.
-      expect(items.map((i) => Object.keys(i)[0])).toEqual(['Update', 'Update', 'Delete', 'Put', 'Put', 'Put']);
+      expect(items.map((i) => Object.keys(i)[0])).toEqual([
+        'Update',
+        'Update',
+        'Delete',
+        'Put',
+        'Put',
+        'Put',
+      ]);
       expect(items[1]?.Update).toMatchObject({
         ConditionExpression: 'attribute_exists(pk) AND #s IN (:from0)',
         ExpressionAttributeValues: { ':to': 'IN_ASSISTANCE', ':from0': 'ASSESSED', ':n0': 'PLAN_ITEM' },

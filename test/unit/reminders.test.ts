@@ -1,4 +1,5 @@
 import {
+  compactReminders,
   DEFAULT_REMINDERS,
   firstReminder,
   nextStepAfter,
@@ -116,10 +117,14 @@ describe('reminder configuration', () => {
     expect(paths?.some((p) => p?.startsWith('before.0'))).toBe(true);
   });
 
-  it('round-trips through JSON (the functions read it from an environment variable)', () => {
+  it('round-trips through JSON (the functions read it from an environment variable), defaults left out', () => {
     expect(reminderConfigSchema.parse(JSON.parse(JSON.stringify(DEFAULT_REMINDERS)))).toEqual(
       DEFAULT_REMINDERS,
     );
+    expect(compactReminders(DEFAULT_REMINDERS)).toEqual({});
+    const custom = reminderConfigSchema.parse({ sesPerSecond: 2, kinds: { FOLLOW_UP: { escalation: [] } } });
+    expect(compactReminders(custom)).toEqual({ sesPerSecond: 2, kinds: { FOLLOW_UP: { escalation: [] } } });
+    expect(reminderConfigSchema.parse(JSON.parse(JSON.stringify(compactReminders(custom))))).toEqual(custom);
   });
 });
 
