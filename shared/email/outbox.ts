@@ -57,7 +57,8 @@ export function outboxAge(item: Pick<OutboxDueItem, 'queuedAt'>, now: Date): num
  */
 export function isTransientMailError(error: unknown): boolean {
   if (!(error instanceof Error) || error instanceof HeaderInjectionError) return false;
-  const e = error as Error & { $metadata?: { httpStatusCode?: number } };
+  // The SDK's classifiers read `name`, `code`, `$metadata`, `$retryable` and `cause` defensively.
+  const e = error as Parameters<typeof isTransientError>[0];
   return isThrottlingError(e) || isTransientError(e) || (e.$metadata?.httpStatusCode ?? 0) >= 500;
 }
 
