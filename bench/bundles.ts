@@ -78,7 +78,9 @@ function envValue(name: string, value: unknown): string {
   if (typeof value === 'string') return value;
   const join = (value as { 'Fn::Join'?: [string, unknown[]] } | null)?.['Fn::Join'];
   if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) {
-    return join[1].map((part) => (typeof part === 'string' ? part : placeholder(`${name}_ARN`))).join(join[0]);
+    return join[1]
+      .map((part) => (typeof part === 'string' ? part : placeholder(`${name}_ARN`)))
+      .join(join[0]);
   }
   return placeholder(name);
 }

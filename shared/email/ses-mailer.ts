@@ -57,7 +57,9 @@ export async function buildRawMessage(from: string, email: OutgoingEmail): Promi
       .filter((p) => p.filename === undefined)
       .map((p) => ({ contentType: p.contentType, content: p.content })),
     attachments: parts.flatMap((p) =>
-      p.filename === undefined ? [] : [{ contentType: p.contentType, content: p.content, filename: p.filename }],
+      p.filename === undefined
+        ? []
+        : [{ contentType: p.contentType, content: p.content, filename: p.filename }],
     ),
     // Addresses and subject are ours and checked above; nodemailer must not read files or URLs.
     disableFileAccess: true,

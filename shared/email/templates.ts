@@ -70,7 +70,11 @@ function compose(
   about: MailAbout,
 ): OutgoingEmail {
   const s = LOCALES[language];
-  const footerLines = [s.footer.why[footer.reason](footer.org), s.footer.contact(footer.contact), s.footer.privacy];
+  const footerLines = [
+    s.footer.why[footer.reason](footer.org),
+    s.footer.contact(footer.contact),
+    s.footer.privacy,
+  ];
   const listText = (body.list ?? []).map((item) =>
     [
       `- ${item.text}`,
@@ -128,7 +132,10 @@ export function offerEmail(input: OfferEmailInput): OutgoingEmail {
     input.language,
     input.to,
     s.offer.subject(input.reference, shortDue(input.deadline, input.timeZone, input.language)),
-    { paragraphs: [s.offer.body(input.reference, deadline)], link: { href: input.link, label: s.offer.action } },
+    {
+      paragraphs: [s.offer.body(input.reference, deadline)],
+      link: { href: input.link, label: s.offer.action },
+    },
     { reason: 'offer', org: input.orgName, contact: input.contact },
     about('task'),
   );
@@ -312,7 +319,8 @@ export function reminderEmail(input: ReminderEmailInput): OutgoingEmail {
     const text = item.escalation
       ? r.escalationLine(title, item.reference, item.escalation.orgName, due)
       : r.line[item.step](title, item.reference, due);
-    const late = item.overdueDays !== undefined && item.overdueDays > 0 ? r.overdueDays(item.overdueDays) : undefined;
+    const late =
+      item.overdueDays !== undefined && item.overdueDays > 0 ? r.overdueDays(item.overdueDays) : undefined;
     return { text, late, link: item.link ? { href: item.link, label: s.task.action } : undefined };
   };
   const urgent = input.urgent ? `${r.urgent}: ` : '';
@@ -328,7 +336,12 @@ export function reminderEmail(input: ReminderEmailInput): OutgoingEmail {
       input.to,
       `Bashkë: ${urgent}${r.subject(label, title, first.reference, shortDue(first.due, input.timeZone, input.language))}`,
       {
-        paragraphs: [line.text, ...(line.late ? [line.late] : []), ...note, ...(line.link ? [] : [s.task.signIn])],
+        paragraphs: [
+          line.text,
+          ...(line.late ? [line.late] : []),
+          ...note,
+          ...(line.link ? [] : [s.task.signIn]),
+        ],
         ...(line.link ? { link: line.link } : {}),
       },
       reminderFooter(input),
@@ -343,7 +356,11 @@ export function reminderEmail(input: ReminderEmailInput): OutgoingEmail {
       paragraphs: [...note, r.digestIntro(input.items.length)],
       list: input.items.map((item) => {
         const line = lineOf(item);
-        return { text: line.text, ...(line.late ? { note: line.late } : {}), ...(line.link ? { link: line.link } : {}) };
+        return {
+          text: line.text,
+          ...(line.late ? { note: line.late } : {}),
+          ...(line.link ? { link: line.link } : {}),
+        };
       }),
     },
     reminderFooter(input),

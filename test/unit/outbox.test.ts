@@ -25,7 +25,11 @@ const EMAIL: OutgoingEmail = {
 
 /** An SDK service error as the client throws it after its retries. */
 function sdkError(name: string, httpStatusCode: number): Error {
-  return Object.assign(new Error(name), { name, $fault: 'server', $metadata: { httpStatusCode, attempts: 3 } });
+  return Object.assign(new Error(name), {
+    name,
+    $fault: 'server',
+    $metadata: { httpStatusCode, attempts: 3 },
+  });
 }
 
 function connectionRefused(): Error {
@@ -43,7 +47,11 @@ class FakeStore {
 
 /** The real SES mailer on a mocked client with no retries, so each test decides each answer. */
 function sesMailer(): SesMailer {
-  return new SesMailer(new SESClient({ region: 'eu-central-1', maxAttempts: 1 }), 'no-reply@example.org', 'cs');
+  return new SesMailer(
+    new SESClient({ region: 'eu-central-1', maxAttempts: 1 }),
+    'no-reply@example.org',
+    'cs',
+  );
 }
 
 function outbox(store: FakeStore, random = () => 0.5): OutboxMailer {
@@ -135,7 +143,10 @@ describe('retryOutbox', () => {
   it('answers sent with the message id when the mail service takes it', async () => {
     ses.on(SendRawEmailCommand).resolves({ MessageId: 'm-2' });
 
-    expect(await retryOutbox({ mailer: sesMailer() }, queued(), NOW)).toEqual({ result: 'sent', messageId: 'm-2' });
+    expect(await retryOutbox({ mailer: sesMailer() }, queued(), NOW)).toEqual({
+      result: 'sent',
+      messageId: 'm-2',
+    });
     expect(ses.commandCalls(SendRawEmailCommand)).toHaveLength(1);
   });
 
@@ -143,7 +154,9 @@ describe('retryOutbox', () => {
     ses.on(SendRawEmailCommand).rejects(sdkError('ServiceUnavailable', 503));
     const delays: number[] = [];
     for (let attempt = 1; attempt <= 8; attempt++) {
-      const out = await retryOutbox({ mailer: sesMailer() }, queued({ attempt }), NOW, { random: () => 0.999 });
+      const out = await retryOutbox({ mailer: sesMailer() }, queued({ attempt }), NOW, {
+        random: () => 0.999,
+      });
       if (out.result !== 'again') throw new Error(`expected again, got ${out.result}`);
       expect(out.next).toMatchObject({ type: 'OUTBOX', ref: 'outbox-1', attempt: attempt + 1, email: EMAIL });
       expect(out.next.claimedUntil).toBeUndefined();
@@ -161,9 +174,11 @@ describe('retryOutbox', () => {
 
     const out = await retryOutbox({ mailer: sesMailer() }, old, NOW);
     expect(out).toMatchObject({ result: 'stale-again', ageMs: 20 * 60_000 });
-    expect(await retryOutbox({ mailer: sesMailer() }, old, NOW, { staleAfterMs: 30 * 60_000 })).toMatchObject({
-      result: 'again',
-    });
+    expect(await retryOutbox({ mailer: sesMailer() }, old, NOW, { staleAfterMs: 30 * 60_000 })).toMatchObject(
+      {
+        result: 'again',
+      },
+    );
   });
 
   it('answers rejected, with the error name only, on a permanent failure', async () => {

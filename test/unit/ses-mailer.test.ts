@@ -7,7 +7,8 @@ import { messageTags, SesMailer } from '../../shared/email/ses-mailer';
 const ses = mockClient(SESClient);
 const FROM = 'Bashkë <no-reply@bashke.example.org>';
 const SUBJECT = 'Bashkë: kujtesë — Vlerësimi i nevojave, rasti KOR-2026-0042';
-const TEXT = 'Vlerësimi i nevojave për rastin KOR-2026-0042 ka afat deri më 2026-03-03 10:00. Çdo gjë në rregull?';
+const TEXT =
+  'Vlerësimi i nevojave për rastin KOR-2026-0042 ka afat deri më 2026-03-03 10:00. Çdo gjë në rregull?';
 const HTML = `<!doctype html><html lang="sq"><body><p>${TEXT}</p></body></html>`;
 const ICS = [
   'BEGIN:VCALENDAR',
@@ -48,7 +49,9 @@ beforeEach(() => {
 
 describe('SesMailer', () => {
   it('answers sent with the message id SES gives, through the configuration set', async () => {
-    const result = await mailer().send(email({ about: { purpose: 'reminder', caseId: 'case-1', taskIds: ['t-1'] } }));
+    const result = await mailer().send(
+      email({ about: { purpose: 'reminder', caseId: 'case-1', taskIds: ['t-1'] } }),
+    );
 
     expect(result).toEqual({ status: 'sent', messageId: 'ses-message-1' });
     const input = ses.commandCalls(SendRawEmailCommand)[0]?.args[0].input;
@@ -67,7 +70,9 @@ describe('SesMailer', () => {
   it('keeps an Albanian subject and body with ë and ç intact, in text and HTML alternatives', async () => {
     const raw = await mailer()
       .send(email())
-      .then(() => Buffer.from(ses.commandCalls(SendRawEmailCommand)[0]?.args[0].input.RawMessage?.Data ?? []));
+      .then(() =>
+        Buffer.from(ses.commandCalls(SendRawEmailCommand)[0]?.args[0].input.RawMessage?.Data ?? []),
+      );
     // The subject header is RFC 2047-encoded on the wire: no raw 8-bit text in the header block.
     const headers = raw.toString('latin1').split('\r\n\r\n')[0] ?? '';
     expect(headers).toMatch(/^Subject: =\?UTF-8\?/m);
@@ -104,7 +109,10 @@ describe('SesMailer', () => {
   it.each([
     ['subject', email({ subject: 'Bashkë\r\nBcc: x@example.org' })],
     ['address', email({ to: ['a@example.org\r\nBcc: x@example.org'] })],
-    ['attachment file name', email({ parts: [{ contentType: 'text/plain', content: 'x', filename: 'a\nb.ics' }] })],
+    [
+      'attachment file name',
+      email({ parts: [{ contentType: 'text/plain', content: 'x', filename: 'a\nb.ics' }] }),
+    ],
     ['part content type', email({ parts: [{ contentType: 'text/calendar\r\nX-Evil: 1', content: 'x' }] })],
   ])('refuses CR/LF in the %s and sends nothing', async (_, message) => {
     await expect(mailer().send(message)).rejects.toThrow(HeaderInjectionError);
@@ -112,7 +120,9 @@ describe('SesMailer', () => {
   });
 
   it('throws what SES throws (the outbox sorts transient from permanent)', async () => {
-    ses.on(SendRawEmailCommand).rejects(Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected' }));
+    ses
+      .on(SendRawEmailCommand)
+      .rejects(Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected' }));
     await expect(mailer().send(email())).rejects.toMatchObject({ name: 'MessageRejected' });
   });
 });
@@ -130,7 +140,9 @@ describe('messageTags', () => {
     expect(messageTags({ purpose: 'reminder', caseId: 'case 1/ë', taskIds: ['t-1', 't-2'] })).toEqual([
       { Name: 'purpose', Value: 'reminder' },
     ]);
-    expect(messageTags({ purpose: 'task', caseId: 'x'.repeat(257) })).toEqual([{ Name: 'purpose', Value: 'task' }]);
+    expect(messageTags({ purpose: 'task', caseId: 'x'.repeat(257) })).toEqual([
+      { Name: 'purpose', Value: 'task' },
+    ]);
     expect(messageTags(undefined)).toEqual([]);
   });
 });

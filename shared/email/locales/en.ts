@@ -29,7 +29,8 @@ export const en: Locale = {
     acceptedSubject: (ref) => `Bashkë: referral ${ref} accepted`,
     acceptedBody: (ref, org) => `Case ${ref} was accepted by ${org}.`,
     declinedSubject: (ref) => `Bashkë: referral ${ref} declined`,
-    declinedBody: (ref, org) => `${org} declined case ${ref}. The case is being offered to the next organisation.`,
+    declinedBody: (ref, org) =>
+      `${org} declined case ${ref}. The case is being offered to the next organisation.`,
     timedOutSubject: (ref) => `Bashkë: no answer on referral ${ref}`,
     timedOutBody: (ref, org) =>
       `${org} did not answer the offer of case ${ref} in time. The case is being offered to the next organisation.`,
@@ -92,7 +93,8 @@ export const en: Locale = {
   unreachable: {
     subject: (org) => `Bashkë: mail to a contact of ${org} is not getting through`,
     body: {
-      bounce: (contactEmail, org) => `Mail to ${contactEmail} at ${org} bounced: the address does not receive mail.`,
+      bounce: (contactEmail, org) =>
+        `Mail to ${contactEmail} at ${org} bounced: the address does not receive mail.`,
       complaint: (contactEmail, org) =>
         `${contactEmail} at ${org} marked a message from Bashkë as spam (a complaint).`,
     },

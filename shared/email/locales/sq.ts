@@ -55,7 +55,8 @@ export const sq: Locale = {
   task: {
     subject: (title, ref, due) => `Bashkë: ${title} — rasti ${ref}, afati ${due}`,
     childSubject: (ref, due) => `Bashkë: nevojitet mbrojtja e fëmijës për rastin ${ref}, afati ${due}`,
-    body: (title, ref, due) => `${title} për rastin ${ref} i kërkohet organizatës suaj, me afat deri më ${due}.`,
+    body: (title, ref, due) =>
+      `${title} për rastin ${ref} i kërkohet organizatës suaj, me afat deri më ${due}.`,
     action: 'Hapni detyrën',
     signIn: 'Hyni në Bashkë për të hapur detyrën.',
     overdueSubject: (title, ref, due) => `Bashkë: me vonesë — ${title}, rasti ${ref}, afati ${due}`,
@@ -65,7 +66,8 @@ export const sq: Locale = {
 
   caseEnd: {
     withdrawnSubject: (ref) => `Bashkë: rasti ${ref} u tërhoq`,
-    withdrawnBody: (ref) => `Personi u tërhoq nga rasti ${ref}. Detyrat e hapura u anuluan; nuk kërkohet më punë.`,
+    withdrawnBody: (ref) =>
+      `Personi u tërhoq nga rasti ${ref}. Detyrat e hapura u anuluan; nuk kërkohet më punë.`,
     closedSubject: (ref) => `Bashkë: rasti ${ref} u mbyll`,
     closedBody: (ref) => `Rasti ${ref} u mbyll.`,
   },
@@ -125,7 +127,8 @@ export const sq: Locale = {
       'escalation-coordinator': () =>
         'E merrni këtë mesazh sepse koordinoni grupin e bashkëpunimit Bashkë në qarkun tuaj.',
       'case-end': () => 'E merrni këtë mesazh sepse punoni për këtë rast në grupin e bashkëpunimit Bashkë.',
-      unreachable: () => 'E merrni këtë mesazh sepse koordinoni grupin e bashkëpunimit Bashkë në qarkun tuaj.',
+      unreachable: () =>
+        'E merrni këtë mesazh sepse koordinoni grupin e bashkëpunimit Bashkë në qarkun tuaj.',
     },
     contact: (contact) =>
       contact

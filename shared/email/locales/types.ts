@@ -25,7 +25,20 @@ export type ReminderStep = 'before' | 'due' | 'overdue';
  */
 export interface Locale {
   /** Month names, January first, for deadlines in subjects. */
-  readonly months: readonly [string, string, string, string, string, string, string, string, string, string, string, string];
+  readonly months: readonly [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   /** A deadline in a subject line, e.g. "3 March 10:00". */
   readonly shortDue: (day: number, month: string, time: string) => string;
 
