@@ -37,8 +37,9 @@ export interface AppStackProps extends StackProps {
  * construct's default.
  *
  * The functions that send mail carry nodemailer's MailComposer (SesMailer builds raw MIME for
- * SendRawEmail: ~145 KiB minified, loaded lazily at the first send, so not at cold start):
- * their budgets rose by 160 KiB for it (issue 9, "Email people can read and trust").
+ * SendRawEmail): ~145 KiB minified, whose module code runs only at the first send (a lazy
+ * import) but whose bytes are still parsed at cold start. Their budgets rose by 160 KiB for it
+ * (issue 9, "Email people can read and trust").
  */
 export const BUNDLE_BUDGET_KIB: Readonly<Record<string, number>> = {
   'prepare-offer': 336,

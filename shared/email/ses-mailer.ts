@@ -37,7 +37,8 @@ export class SesMailer implements Mailer {
  * The raw MIME message (RFC 5322) of `email` from `from`. Refuses control characters in every
  * header value it is given (addresses, subject, part types and file names) before building.
  * MailComposer is imported here, not at module scope: a function that only constructs the mailer
- * does not load it at cold start (esbuild keeps a dynamic import's module lazily initialised).
+ * does not run nodemailer's module code at cold start (esbuild keeps a dynamic import's module
+ * lazily initialised); its bytes are in the bundle all the same, and parsed at load.
  */
 export async function buildRawMessage(from: string, email: OutgoingEmail): Promise<Uint8Array> {
   for (const field of [from, email.subject, ...email.to]) assertHeaderSafe(field);
