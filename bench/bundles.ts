@@ -69,11 +69,25 @@ function placeholder(name: string): string {
   return `bench-${name.toLowerCase().replaceAll('_', '-')}`;
 }
 
+/**
+ * A variable's value with its CloudFormation parts stood in for: an `Fn::Join` (what
+ * `Stack.toJsonString` makes, e.g. a JSON map of state machine ARNs) keeps its literal text,
+ * so the value still parses as the function expects; any other intrinsic gets `placeholder`.
+ */
+function envValue(name: string, value: unknown): string {
+  if (typeof value === 'string') return value;
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] } | null)?.['Fn::Join'];
+  if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) {
+    return join[1]
+      .map((part) => (typeof part === 'string' ? part : placeholder(`${name}_ARN`)))
+      .join(join[0]);
+  }
+  return placeholder(name);
+}
+
 function functionEnv(logicalId: string, variables: Record<string, unknown>, assetDir: string) {
   const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(variables)) {
-    env[name] = typeof value === 'string' ? value : placeholder(name);
-  }
+  for (const [name, value] of Object.entries(variables)) env[name] = envValue(name, value);
   // What Lambda adds (worker-pool.ts sets the same locally); no variable of this process.
   return {
     ...env,

@@ -2,9 +2,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESClient } from '@aws-sdk/client-ses';
 import * as z from 'zod';
 import { DynamoStore } from '../data/dynamo-store';
+import { OutboxMailer, type OutboxStore } from '../email/outbox';
 import { SesMailer } from '../email/ses-mailer';
 import { ENV, nonEmpty, parseEnv } from '../util/env';
-import { sdkClientConfig } from './client-config';
+import { sdkClientConfig, sesClientConfig } from './client-config';
 
 /**
  * Adapters built from a function's environment. Call at module scope: clients are made
@@ -20,5 +21,15 @@ export function mailerFromEnv(env: NodeJS.ProcessEnv = process.env): SesMailer {
     z.object({ [ENV.SENDER_EMAIL]: z.email(), [ENV.SES_CONFIGURATION_SET]: nonEmpty }),
     env,
   );
-  return new SesMailer(new SESClient(sdkClientConfig()), parsed.SENDER_EMAIL, parsed.SES_CONFIGURATION_SET);
+  return new SesMailer(new SESClient(sesClientConfig()), parsed.SENDER_EMAIL, parsed.SES_CONFIGURATION_SET);
+}
+
+/**
+ * The SES mailer behind the outbox: a message SES will not take after the client's retries
+ * goes to the due-time index for the dispatcher (`retryOutbox`) instead of failing the step.
+ * Use it once the dispatcher drains `OUTBOX` items; the dispatcher itself retries with the
+ * plain `mailerFromEnv`.
+ */
+export function outboxMailerFromEnv(store: OutboxStore, env: NodeJS.ProcessEnv = process.env): OutboxMailer {
+  return new OutboxMailer(mailerFromEnv(env), store);
 }

@@ -1,7 +1,15 @@
-import { type SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
-import { assertHeaderSafe, type Mailer, type OutgoingEmail, type SendResult } from './mailer';
+import { type MessageTag, type SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import { assertHeaderSafe, type MailAbout, type Mailer, type OutgoingEmail, type SendResult } from './mailer';
 
-/** Sends through SES v1 with the configuration set (TLS required, events published). */
+/**
+ * Sends through SES v1 `SendRawEmail` with the configuration set (TLS required, events
+ * published), the message built by nodemailer's MailComposer: `multipart/alternative` text and
+ * HTML in UTF-8 with the library's transfer encodings and RFC 2047 headers, plus the message's
+ * extra parts (a `text/calendar; method=REQUEST` alternative, attachments).
+ *
+ * Retries are the client's (`sesClientConfig`); what still fails is thrown for the caller, or
+ * for `OutboxMailer`, to sort into transient and permanent.
+ */
 export class SesMailer implements Mailer {
   constructor(
     private readonly ses: SESClient,
@@ -10,21 +18,73 @@ export class SesMailer implements Mailer {
   ) {}
 
   async send(email: OutgoingEmail): Promise<SendResult> {
-    for (const field of [this.from, email.subject, ...email.to]) assertHeaderSafe(field);
+    const raw = await buildRawMessage(this.from, email);
+    const tags = messageTags(email.about);
     const out = await this.ses.send(
-      new SendEmailCommand({
+      new SendRawEmailCommand({
         Source: this.from,
-        Destination: { ToAddresses: [...email.to] },
+        Destinations: [...email.to],
+        RawMessage: { Data: raw },
         ConfigurationSetName: this.configurationSet,
-        Message: {
-          Subject: { Data: email.subject, Charset: 'UTF-8' },
-          Body: {
-            Text: { Data: email.text, Charset: 'UTF-8' },
-            Html: { Data: email.html, Charset: 'UTF-8' },
-          },
-        },
+        ...(tags.length > 0 ? { Tags: tags } : {}),
       }),
     );
     return { status: 'sent', messageId: out.MessageId ?? '' };
   }
+}
+
+/**
+ * The raw MIME message (RFC 5322) of `email` from `from`. Refuses control characters in every
+ * header value it is given (addresses, subject, part types and file names) before building.
+ * MailComposer is imported here, not at module scope: a function that only constructs the mailer
+ * does not run nodemailer's module code at cold start (esbuild keeps a dynamic import's module
+ * lazily initialised); its bytes are in the bundle all the same, and parsed at load.
+ */
+export async function buildRawMessage(from: string, email: OutgoingEmail): Promise<Uint8Array> {
+  for (const field of [from, email.subject, ...email.to]) assertHeaderSafe(field);
+  const parts = email.parts ?? [];
+  for (const part of parts) {
+    assertHeaderSafe(part.contentType);
+    if (part.filename !== undefined) assertHeaderSafe(part.filename);
+  }
+  const { default: MailComposer } = await import('nodemailer/lib/mail-composer');
+  const message = new MailComposer({
+    from,
+    to: [...email.to],
+    subject: email.subject,
+    text: email.text,
+    html: email.html,
+    alternatives: parts
+      .filter((p) => p.filename === undefined)
+      .map((p) => ({ contentType: p.contentType, content: p.content })),
+    attachments: parts.flatMap((p) =>
+      p.filename === undefined
+        ? []
+        : [{ contentType: p.contentType, content: p.content, filename: p.filename }],
+    ),
+    // Addresses and subject are ours and checked above; nodemailer must not read files or URLs.
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  }).compile();
+  return new Uint8Array(await message.build());
+}
+
+/** What SES allows in a message tag's name and value (ASCII letters, digits, `_ . @ -`). */
+const TAG_VALUE = /^[A-Za-z0-9_.@-]{1,256}$/;
+
+/**
+ * SES message tags from what the message is about: `purpose`, `caseId`, and `taskId` when the
+ * message is about exactly one task. A value SES would refuse is left out rather than sent:
+ * tags serve the delivery-event handler, and a refused tag would refuse the whole message.
+ */
+export function messageTags(about: MailAbout | undefined): MessageTag[] {
+  if (!about) return [];
+  const candidates: [string, string | undefined][] = [
+    ['purpose', about.purpose],
+    ['caseId', about.caseId],
+    ['taskId', about.taskIds?.length === 1 ? about.taskIds[0] : undefined],
+  ];
+  return candidates.flatMap(([Name, Value]) =>
+    Value !== undefined && TAG_VALUE.test(Value) ? [{ Name, Value }] : [],
+  );
 }

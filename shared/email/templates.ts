@@ -1,89 +1,115 @@
 import type { TaskKind } from '../domain/task-kinds';
-import { formatInstant } from '../util/time';
+import { formatInstant, wallClock } from '../util/time';
 import { escapeHtml } from './html';
-import type { OutgoingEmail } from './mailer';
+import { en } from './locales/en';
+import { sq } from './locales/sq';
+import type { FooterReason, Language, Locale, ReminderStep } from './locales/types';
+import type { MailAbout, MailPurpose, OutgoingEmail } from './mailer';
 
-export type Language = 'sq' | 'en';
+export type { FooterReason, Language, Locale, ReminderStep } from './locales/types';
 
 /**
- * Email texts. By design they take only a case reference, organisation names, instants
- * and links: nothing about the person can reach a template (DOMAIN.md, data protection).
+ * Email templates. Every text lives in ./locales (one object per language); these functions
+ * pick the texts and lay them out as plain text and HTML. By design they take only a case
+ * reference, organisation names, task titles, instants, counts, links and directory
+ * addresses: nothing about the person can reach a template (DOMAIN.md, data protection).
+ *
+ * Every message names why the recipient gets it and whom to ask (`contact`, e.g. the region's
+ * coordinator; absent: "your cooperation group's coordinator"). Deadlines are shown in the
+ * recipient's time zone: short in the subject ("3 March 10:00"), with the UTC offset in the body.
  */
-interface Strings {
-  offerSubject: (ref: string) => string;
-  offerBody: (ref: string, deadline: string) => string;
-  offerAction: string;
-  acceptedSubject: (ref: string) => string;
-  acceptedBody: (ref: string, org: string) => string;
-  declinedSubject: (ref: string) => string;
-  declinedBody: (ref: string, org: string) => string;
-  timedOutSubject: (ref: string) => string;
-  timedOutBody: (ref: string, org: string) => string;
-  unassignedSubject: (ref: string) => string;
-  unassignedBody: (ref: string) => string;
-  waitingBody: (ref: string) => string;
-  footer: string;
-}
+export const LOCALES: Readonly<Record<Language, Locale>> = { en, sq };
 
-const STRINGS: Record<Language, Strings> = {
-  en: {
-    offerSubject: (ref) => `Bashkë: referral ${ref} offered to your organisation`,
-    offerBody: (ref, deadline) =>
-      `A referral (case ${ref}) is offered to your organisation. Please accept or decline it by ${deadline}.`,
-    offerAction: 'Open the referral to accept or decline',
-    acceptedSubject: (ref) => `Bashkë: referral ${ref} accepted`,
-    acceptedBody: (ref, org) => `Case ${ref} was accepted by ${org}.`,
-    declinedSubject: (ref) => `Bashkë: referral ${ref} declined`,
-    declinedBody: (ref, org) =>
-      `${org} declined case ${ref}. The case is being offered to the next organisation.`,
-    timedOutSubject: (ref) => `Bashkë: no answer on referral ${ref}`,
-    timedOutBody: (ref, org) =>
-      `${org} did not answer the offer of case ${ref} in time. The case is being offered to the next organisation.`,
-    unassignedSubject: (ref) => `Bashkë: referral ${ref} needs an organisation`,
-    unassignedBody: (ref) => `No organisation is left to offer case ${ref} to. Please assign it.`,
-    waitingBody: (ref) =>
-      `No organisation has taken case ${ref} yet. The coordinators of the region are assigning it.`,
-    footer: 'This message holds no personal data. Sign in to Bashkë for the case.',
-  },
-  sq: {
-    offerSubject: (ref) => `Bashkë: referimi ${ref} i ofrohet organizatës suaj`,
-    offerBody: (ref, deadline) =>
-      `Një referim (rasti ${ref}) i ofrohet organizatës suaj. Ju lutemi pranojeni ose refuzojeni deri më ${deadline}.`,
-    offerAction: 'Hapni referimin për ta pranuar ose refuzuar',
-    acceptedSubject: (ref) => `Bashkë: referimi ${ref} u pranua`,
-    acceptedBody: (ref, org) => `Rasti ${ref} u pranua nga ${org}.`,
-    declinedSubject: (ref) => `Bashkë: referimi ${ref} u refuzua`,
-    declinedBody: (ref, org) => `${org} refuzoi rastin ${ref}. Rasti po i ofrohet organizatës tjetër.`,
-    timedOutSubject: (ref) => `Bashkë: pa përgjigje për referimin ${ref}`,
-    timedOutBody: (ref, org) =>
-      `${org} nuk iu përgjigj në kohë ofertës për rastin ${ref}. Rasti po i ofrohet organizatës tjetër.`,
-    unassignedSubject: (ref) => `Bashkë: referimi ${ref} ka nevojë për një organizatë`,
-    unassignedBody: (ref) => `Nuk ka më organizata për t'i ofruar rastin ${ref}. Ju lutemi caktojeni.`,
-    waitingBody: (ref) =>
-      `Asnjë organizatë nuk e ka marrë ende rastin ${ref}. Koordinatorët e qarkut po e caktojnë.`,
-    footer: 'Ky mesazh nuk përmban të dhëna personale. Hyni në Bashkë për rastin.',
-  },
+/** What each kind of task asks, as a short title: the subject line and the page heading. */
+export const TASK_TITLES: Readonly<Record<Language, Readonly<Record<TaskKind, string>>>> = {
+  en: en.taskTitles,
+  sq: sq.taskTitles,
 };
 
+/** A deadline for a subject line in `timeZone`, e.g. "3 March 10:00" / "3 mars 10:00". */
+export function shortDue(instant: Date, timeZone: string, language: Language): string {
+  const s = LOCALES[language];
+  const { date, msOfDay } = wallClock(instant, timeZone);
+  const [, month = 1, day = 1] = date.split('-').map(Number);
+  const minutes = Math.floor(msOfDay / 60_000);
+  const time = `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+  return s.shortDue(day, s.months[month - 1] ?? '', time);
+}
+
+interface Link {
+  readonly href: string;
+  readonly label: string;
+}
+
+/** One entry of a digest: its text and its own link, or the sign-in hint. */
+interface ListItem {
+  readonly text: string;
+  readonly link?: Link;
+  readonly note?: string;
+}
+
+interface Body {
+  readonly paragraphs: readonly string[];
+  readonly list?: readonly ListItem[];
+  readonly link?: Link;
+}
+
+interface Footer {
+  readonly reason: FooterReason;
+  readonly org?: string;
+  readonly contact?: string;
+}
+
+/** Lays a message out twice: plain text, and HTML with every interpolated text escaped. */
 function compose(
+  language: Language,
   to: readonly string[],
   subject: string,
-  paragraphs: string[],
-  link?: { href: string; label: string },
-  lang: Language = 'en',
+  body: Body,
+  footer: Footer,
+  about: MailAbout,
 ): OutgoingEmail {
-  const s = STRINGS[lang];
-  const text = [...paragraphs, ...(link ? [`${link.label}: ${link.href}`] : []), '', s.footer].join('\n\n');
+  const s = LOCALES[language];
+  const footerLines = [
+    s.footer.why[footer.reason](footer.org),
+    s.footer.contact(footer.contact),
+    s.footer.privacy,
+  ];
+  const listText = (body.list ?? []).map((item) =>
+    [
+      `- ${item.text}`,
+      ...(item.note ? [`  ${item.note}`] : []),
+      item.link ? `  ${item.link.label}: ${item.link.href}` : `  ${s.task.signIn}`,
+    ].join('\n'),
+  );
+  const text = [
+    ...body.paragraphs,
+    ...(listText.length > 0 ? [listText.join('\n\n')] : []),
+    ...(body.link ? [`${body.link.label}: ${body.link.href}`] : []),
+    `--\n${footerLines.join('\n')}`,
+  ].join('\n\n');
+
+  const anchor = (link: Link) => `<a href="${escapeHtml(link.href)}">${escapeHtml(link.label)}</a>`;
+  const listHtml = (body.list ?? []).map(
+    (item) =>
+      `<li><p>${escapeHtml(item.text)}${item.note ? `<br>${escapeHtml(item.note)}` : ''}</p><p>${
+        item.link ? anchor(item.link) : escapeHtml(s.task.signIn)
+      }</p></li>`,
+  );
   const html = [
     '<!doctype html>',
-    `<html lang="${lang}"><body>`,
-    ...paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
-    ...(link ? [`<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.label)}</a></p>`] : []),
-    `<p><small>${escapeHtml(s.footer)}</small></p>`,
+    `<html lang="${language}"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head><body>`,
+    ...body.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
+    ...(listHtml.length > 0 ? ['<ul>', ...listHtml, '</ul>'] : []),
+    ...(body.link ? [`<p>${anchor(body.link)}</p>`] : []),
+    '<hr>',
+    `<p><small>${footerLines.map(escapeHtml).join('<br>')}</small></p>`,
     '</body></html>',
   ].join('\n');
-  return { to, subject, text, html };
+  return { to, subject, text, html, about };
 }
+
+const about = (purpose: MailPurpose): MailAbout => ({ purpose });
 
 export interface OfferEmailInput {
   readonly to: readonly string[];
@@ -92,18 +118,26 @@ export interface OfferEmailInput {
   readonly deadline: Date;
   readonly timeZone: string;
   readonly link: string;
+  /** The NGO the offer goes to, named in the footer. */
+  readonly orgName?: string;
+  /** Whom to ask, e.g. the region's coordinator's address. */
+  readonly contact?: string;
 }
 
 /** The NGO's offer: the case reference, the deadline with its UTC offset, the link. */
 export function offerEmail(input: OfferEmailInput): OutgoingEmail {
-  const s = STRINGS[input.language];
+  const s = LOCALES[input.language];
   const deadline = formatInstant(input.deadline, input.timeZone);
   return compose(
-    input.to,
-    s.offerSubject(input.reference),
-    [s.offerBody(input.reference, deadline)],
-    { href: input.link, label: s.offerAction },
     input.language,
+    input.to,
+    s.offer.subject(input.reference, shortDue(input.deadline, input.timeZone, input.language)),
+    {
+      paragraphs: [s.offer.body(input.reference, deadline)],
+      link: { href: input.link, label: s.offer.action },
+    },
+    { reason: 'offer', org: input.orgName, contact: input.contact },
+    about('task'),
   );
 }
 
@@ -117,93 +151,30 @@ export interface NoticeEmailInput {
   readonly reference: string;
   /** The NGO's name (an organisation, never a person). */
   readonly orgName?: string;
+  readonly contact?: string;
 }
 
 /** Notices to the referring officer and the coordinators. */
 export function noticeEmail(input: NoticeEmailInput): OutgoingEmail {
-  const s = STRINGS[input.language];
+  const n = LOCALES[input.language].notice;
   const ref = input.reference;
   const org = input.orgName ?? '';
   const [subject, body] = {
-    accepted: [s.acceptedSubject(ref), s.acceptedBody(ref, org)],
-    declined: [s.declinedSubject(ref), s.declinedBody(ref, org)],
-    timedOut: [s.timedOutSubject(ref), s.timedOutBody(ref, org)],
-    unassigned: [s.unassignedSubject(ref), s.unassignedBody(ref)],
-    waiting: [s.unassignedSubject(ref), s.waitingBody(ref)],
+    accepted: [n.acceptedSubject(ref), n.acceptedBody(ref, org)],
+    declined: [n.declinedSubject(ref), n.declinedBody(ref, org)],
+    timedOut: [n.timedOutSubject(ref), n.timedOutBody(ref, org)],
+    unassigned: [n.unassignedSubject(ref), n.unassignedBody(ref)],
+    waiting: [n.unassignedSubject(ref), n.waitingBody(ref)],
   }[input.kind] as [string, string];
-  return compose(input.to, subject, [body], undefined, input.language);
+  return compose(
+    input.language,
+    input.to,
+    subject,
+    { paragraphs: [body] },
+    { reason: 'notice', contact: input.contact },
+    about('notice'),
+  );
 }
-
-/** What each kind of task asks, as a short title: the subject line and the page heading. */
-export const TASK_TITLES: Record<Language, Record<TaskKind, string>> = {
-  en: {
-    OFFER: 'Accept or decline the referral',
-    CHILD_PROTECTION: 'Child protection: record the guardian appointed',
-    NEEDS_ASSESSMENT: 'Needs assessment',
-    REFLECTION_REVIEW: 'Review of the recovery and reflection period',
-    ASSISTANCE_PLAN: 'Assistance and reintegration plan',
-    PLAN_ITEM: 'Plan item',
-    PLAN_REVIEW: 'Review of the assistance plan',
-    FOLLOW_UP: 'Follow-up check-in',
-    CLOSURE_PROPOSAL: 'Propose how the case closes',
-    CLOSURE_CONFIRMATION: 'Confirm the closure of the case',
-  },
-  sq: {
-    OFFER: 'Pranoni ose refuzoni referimin',
-    CHILD_PROTECTION: 'Mbrojtja e fëmijës: regjistroni kujdestarin e caktuar',
-    NEEDS_ASSESSMENT: 'Vlerësimi i nevojave',
-    REFLECTION_REVIEW: 'Rishikimi i periudhës së rimëkëmbjes dhe reflektimit',
-    ASSISTANCE_PLAN: 'Plani i asistencës dhe riintegrimit',
-    PLAN_ITEM: 'Veprim i planit',
-    PLAN_REVIEW: 'Rishikimi i planit të asistencës',
-    FOLLOW_UP: 'Kontroll pasues',
-    CLOSURE_PROPOSAL: 'Propozoni mbylljen e rastit',
-    CLOSURE_CONFIRMATION: 'Konfirmoni mbylljen e rastit',
-  },
-};
-
-const TASK_TEXT: Record<
-  Language,
-  {
-    body: (title: string, ref: string, due: string) => string;
-    action: string;
-    overdueSubject: (title: string, ref: string) => string;
-    overdueBody: (title: string, ref: string, org: string, due: string) => string;
-    withdrawnSubject: (ref: string) => string;
-    withdrawnBody: (ref: string) => string;
-    closedSubject: (ref: string) => string;
-    closedBody: (ref: string) => string;
-    childSubject: (ref: string) => string;
-  }
-> = {
-  en: {
-    body: (title, ref, due) => `${title} for case ${ref} is asked of your organisation, due by ${due}.`,
-    action: 'Open the task',
-    overdueSubject: (title, ref) => `Bashkë: overdue — ${title}, case ${ref}`,
-    overdueBody: (title, ref, org, due) =>
-      `${title} for case ${ref}, asked of ${org}, was due by ${due} and is not done yet.`,
-    withdrawnSubject: (ref) => `Bashkë: case ${ref} withdrawn`,
-    withdrawnBody: (ref) =>
-      `The person withdrew from case ${ref}. Its open tasks are cancelled; no further work is asked.`,
-    closedSubject: (ref) => `Bashkë: case ${ref} closed`,
-    closedBody: (ref) => `Case ${ref} is closed.`,
-    childSubject: (ref) => `Bashkë: child protection needed for case ${ref}`,
-  },
-  sq: {
-    body: (title, ref, due) =>
-      `${title} për rastin ${ref} i kërkohet organizatës suaj, me afat deri më ${due}.`,
-    action: 'Hapni detyrën',
-    overdueSubject: (title, ref) => `Bashkë: me vonesë — ${title}, rasti ${ref}`,
-    overdueBody: (title, ref, org, due) =>
-      `${title} për rastin ${ref}, e kërkuar nga ${org}, kishte afat deri më ${due} dhe nuk është kryer ende.`,
-    withdrawnSubject: (ref) => `Bashkë: rasti ${ref} u tërhoq`,
-    withdrawnBody: (ref) =>
-      `Personi u tërhoq nga rasti ${ref}. Detyrat e hapura u anuluan; nuk kërkohet më punë.`,
-    closedSubject: (ref) => `Bashkë: rasti ${ref} u mbyll`,
-    closedBody: (ref) => `Rasti ${ref} u mbyll.`,
-    childSubject: (ref) => `Bashkë: nevojitet mbrojtja e fëmijës për rastin ${ref}`,
-  },
-};
 
 export interface TaskEmailInput {
   readonly to: readonly string[];
@@ -213,6 +184,9 @@ export interface TaskEmailInput {
   readonly due: Date;
   readonly timeZone: string;
   readonly link: string;
+  /** The organisation the task is asked of, named in the footer. */
+  readonly orgName?: string;
+  readonly contact?: string;
 }
 
 /** A task's email: what is asked, for which case reference, by when, and its single-use link. */
@@ -220,18 +194,23 @@ export function taskEmail(input: TaskEmailInput): OutgoingEmail {
   if (input.kind === 'OFFER') {
     return offerEmail({ ...input, deadline: input.due });
   }
-  const t = TASK_TEXT[input.language];
-  const title = TASK_TITLES[input.language][input.kind];
+  const s = LOCALES[input.language];
+  const title = s.taskTitles[input.kind];
+  const due = shortDue(input.due, input.timeZone, input.language);
   const subject =
     input.kind === 'CHILD_PROTECTION'
-      ? t.childSubject(input.reference)
-      : `Bashkë: ${title} — ${input.reference}`;
+      ? s.task.childSubject(input.reference, due)
+      : s.task.subject(title, input.reference, due);
   return compose(
+    input.language,
     input.to,
     subject,
-    [t.body(title, input.reference, formatInstant(input.due, input.timeZone))],
-    { href: input.link, label: t.action },
-    input.language,
+    {
+      paragraphs: [s.task.body(title, input.reference, formatInstant(input.due, input.timeZone))],
+      link: { href: input.link, label: s.task.action },
+    },
+    { reason: 'task', org: input.orgName, contact: input.contact },
+    about('task'),
   );
 }
 
@@ -243,18 +222,28 @@ export interface OverdueEmailInput {
   readonly orgName: string;
   readonly due: Date;
   readonly timeZone: string;
+  /** The task's link, where the recipients may open it. */
+  readonly link?: string;
+  readonly contact?: string;
 }
 
 /** The escalation of an overdue task, to the organisation's focal points and the coordinators. */
 export function overdueEmail(input: OverdueEmailInput): OutgoingEmail {
-  const t = TASK_TEXT[input.language];
-  const title = TASK_TITLES[input.language][input.kind];
+  const s = LOCALES[input.language];
+  const title = s.taskTitles[input.kind];
   return compose(
-    input.to,
-    t.overdueSubject(title, input.reference),
-    [t.overdueBody(title, input.reference, input.orgName, formatInstant(input.due, input.timeZone))],
-    undefined,
     input.language,
+    input.to,
+    s.task.overdueSubject(title, input.reference, shortDue(input.due, input.timeZone, input.language)),
+    {
+      paragraphs: [
+        s.task.overdueBody(title, input.reference, input.orgName, formatInstant(input.due, input.timeZone)),
+        ...(input.link ? [] : [s.task.signIn]),
+      ],
+      ...(input.link ? { link: { href: input.link, label: s.task.action } } : {}),
+    },
+    { reason: 'overdue', org: input.orgName, contact: input.contact },
+    about('escalation'),
   );
 }
 
@@ -264,13 +253,151 @@ export function caseEndEmail(input: {
   readonly language: Language;
   readonly kind: 'withdrawn' | 'closed';
   readonly reference: string;
+  readonly contact?: string;
 }): OutgoingEmail {
-  const t = TASK_TEXT[input.language];
+  const c = LOCALES[input.language].caseEnd;
   const [subject, body] =
     input.kind === 'withdrawn'
-      ? [t.withdrawnSubject(input.reference), t.withdrawnBody(input.reference)]
-      : [t.closedSubject(input.reference), t.closedBody(input.reference)];
-  return compose(input.to, subject, [body], undefined, input.language);
+      ? [c.withdrawnSubject(input.reference), c.withdrawnBody(input.reference)]
+      : [c.closedSubject(input.reference), c.closedBody(input.reference)];
+  return compose(
+    input.language,
+    input.to,
+    subject,
+    { paragraphs: [body] },
+    { reason: 'case-end', contact: input.contact },
+    about('case-end'),
+  );
+}
+
+/** One task in a reminder (the reminder engine, shared/domain/reminders.ts, builds these). */
+export interface ReminderLine {
+  readonly kind: TaskKind;
+  /** Case reference, e.g. KOR-2026-0042. */
+  readonly reference: string;
+  readonly due: Date;
+  /** The task's action link (absent: "sign in to Bashkë"). */
+  readonly link?: string;
+  readonly step: ReminderStep;
+  /** Set for escalations: the organisation whose task is late, and who is being told. */
+  readonly escalation?: { readonly orgName: string; readonly level: 'focal-point' | 'coordinator' };
+  /** Working days overdue (overdue steps and escalations). */
+  readonly overdueDays?: number;
+}
+
+export interface ReminderEmailInput {
+  readonly to: readonly string[];
+  readonly language: Language;
+  readonly timeZone: string;
+  /** 1..n; several make a digest. */
+  readonly items: readonly ReminderLine[];
+  readonly contact?: string;
+  readonly urgent?: boolean;
+  /** The recipient's organisation, named in the footer of plain reminders. */
+  readonly orgName?: string;
+}
+
+/** Why the recipient of these lines gets them: the most senior role any line addresses. */
+function reminderFooter(input: ReminderEmailInput): Footer {
+  const escalations = input.items.flatMap((i) => (i.escalation ? [i.escalation] : []));
+  if (escalations.some((e) => e.level === 'coordinator'))
+    return { reason: 'escalation-coordinator', contact: input.contact };
+  const focal = escalations[0];
+  if (focal) return { reason: 'escalation-focal-point', org: focal.orgName, contact: input.contact };
+  return { reason: 'reminder', org: input.orgName, contact: input.contact };
+}
+
+/** One reminder, or a digest listing several (each with its link), in the recipient's language. */
+export function reminderEmail(input: ReminderEmailInput): OutgoingEmail {
+  const first = input.items[0];
+  if (!first) throw new RangeError('a reminder needs at least one item');
+  const s = LOCALES[input.language];
+  const r = s.reminder;
+  const lineOf = (item: ReminderLine) => {
+    const title = s.taskTitles[item.kind];
+    const due = formatInstant(item.due, input.timeZone);
+    const text = item.escalation
+      ? r.escalationLine(title, item.reference, item.escalation.orgName, due)
+      : r.line[item.step](title, item.reference, due);
+    const late =
+      item.overdueDays !== undefined && item.overdueDays > 0 ? r.overdueDays(item.overdueDays) : undefined;
+    return { text, late, link: item.link ? { href: item.link, label: s.task.action } : undefined };
+  };
+  const urgent = input.urgent ? `${r.urgent}: ` : '';
+  const purpose: MailPurpose = input.items.some((i) => i.escalation) ? 'escalation' : 'reminder';
+  const note = input.urgent ? [r.urgentNote] : [];
+
+  if (input.items.length === 1) {
+    const title = s.taskTitles[first.kind];
+    const label = first.escalation ? r.escalationLabel(first.escalation.orgName) : r.label[first.step];
+    const line = lineOf(first);
+    return compose(
+      input.language,
+      input.to,
+      `Bashkë: ${urgent}${r.subject(label, title, first.reference, shortDue(first.due, input.timeZone, input.language))}`,
+      {
+        paragraphs: [
+          line.text,
+          ...(line.late ? [line.late] : []),
+          ...note,
+          ...(line.link ? [] : [s.task.signIn]),
+        ],
+        ...(line.link ? { link: line.link } : {}),
+      },
+      reminderFooter(input),
+      about(purpose),
+    );
+  }
+  return compose(
+    input.language,
+    input.to,
+    `Bashkë: ${urgent}${r.digestSubject(input.items.length)}`,
+    {
+      paragraphs: [...note, r.digestIntro(input.items.length)],
+      list: input.items.map((item) => {
+        const line = lineOf(item);
+        return {
+          text: line.text,
+          ...(line.late ? { note: line.late } : {}),
+          ...(line.link ? { link: line.link } : {}),
+        };
+      }),
+    },
+    reminderFooter(input),
+    about(purpose),
+  );
+}
+
+export interface UnreachableEmailInput {
+  readonly to: readonly string[];
+  readonly language: Language;
+  readonly orgName: string;
+  /** The directory address that bounced or complained (an organisation's contact, never the person referred). */
+  readonly contactEmail: string;
+  readonly reason: 'bounce' | 'complaint';
+  /** Open tasks of that contact, now escalated to the organisation's focal point. */
+  readonly openTasks: number;
+  readonly contact?: string;
+}
+
+/** To the coordinator: a contact's mail bounced or drew a complaint; marked unreachable; its open tasks escalated. */
+export function unreachableEmail(input: UnreachableEmailInput): OutgoingEmail {
+  const u = LOCALES[input.language].unreachable;
+  return compose(
+    input.language,
+    input.to,
+    u.subject(input.orgName),
+    {
+      paragraphs: [
+        u.body[input.reason](input.contactEmail, input.orgName),
+        u.marked,
+        u.escalated(input.openTasks, input.orgName),
+        u.check,
+      ],
+    },
+    { reason: 'unreachable', contact: input.contact },
+    about('unreachable'),
+  );
 }
 
 export type ReminderStepKind = 'before' | 'due' | 'overdue';

@@ -26,7 +26,16 @@ export async function emailTask(
   if (!org) throw new CaseStateError('the organisation is missing');
   const link = `${deps.actionBaseUrl.replace(/\/+$/, '')}/actions/${token}`;
   await sendToGroups(deps.mailer, taskRecipients(task.kind, org), (to, language) =>
-    taskEmail({ to, language, kind: task.kind, reference, due, timeZone: deps.calendar.timeZone, link }),
+    taskEmail({
+      to,
+      language,
+      kind: task.kind,
+      reference,
+      due,
+      timeZone: deps.calendar.timeZone,
+      link,
+      orgName: org.name,
+    }),
   );
   await deps.store.markEmailed(task.taskId, deps.now().toISOString());
 }

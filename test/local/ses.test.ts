@@ -6,6 +6,7 @@ import path from 'node:path';
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { RuntimeClock } from '../../local/engine/clock/runtime-clock';
 import { inboxFilePath, type SesLocal, startSesLocal } from '../../local/engine/services/ses-local';
+import { SesMailer } from '../../shared/email/ses-mailer';
 
 interface StoredEmail {
   messageId: string;
@@ -115,6 +116,33 @@ describe('SES local with a durable inbox', () => {
     await stop(ses);
     ses = await start(dataDir);
     expect((await stored(ses.url))[0]?.destination.to).toEqual(to);
+  });
+
+  it('keeps a raw MIME message (SendRawEmail, what SesMailer sends) with every address, subject and body', async () => {
+    const ses = await start(tempDir());
+    const client = new SESClient({
+      endpoint: ses.url,
+      region: 'eu-central-1',
+      credentials: { accessKeyId: 'bashkelocal', secretAccessKey: 'bashkelocal' },
+    });
+    const to = ['a@one.example', 'b@two.example'];
+    const subject = 'Bashkë: kujtesë — Vlerësimi i nevojave, rasti KOR-2026-0042';
+    try {
+      const sent = await new SesMailer(client, 'no-reply@bashke.example', 'local').send({
+        to,
+        subject,
+        text: 'Çdo detyrë ka një afat.',
+        html: '<p>Çdo detyrë ka një afat.</p>',
+        about: { purpose: 'reminder' },
+      });
+      expect(sent).toMatchObject({ status: 'sent' });
+    } finally {
+      client.destroy();
+    }
+    const [email] = (await stored(ses.url)) as (StoredEmail & { body: { html?: string } })[];
+    expect(email).toMatchObject({ subject, destination: { to, cc: [], bcc: [] } });
+    expect(email?.body.text?.trim()).toBe('Çdo detyrë ka një afat.');
+    expect(email?.body.html).toContain('<p>Çdo detyrë ka një afat.</p>');
   });
 
   it('dates mail by the runtime clock', async () => {

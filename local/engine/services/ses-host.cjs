@@ -22,6 +22,10 @@
  *   the rest, so a message to two people showed one. The wrapper reads the lists from the request
  *   body and puts them on the email the handler saves (it calls `saveEmail` synchronously,
  *   from the export read at call time, as index.js reads the handler's `default` at call time).
+ * - keeps every address of an SES v1 `SendRawEmail` the same way: the envelope
+ *   (`Destinations.member.N`) becomes the email's `to`, where the emulator kept the parsed To
+ *   header as a single text. Its handler saves after parsing the MIME, so the envelope is
+ *   carried in an AsyncLocalStorage rather than a variable.
  * Unreadable lines (e.g. one torn by a crash mid-append) and exact duplicates are dropped at
  * start and the file is rewritten without them. Templates stay in memory, as before.
  *
@@ -29,6 +33,7 @@
  * 127.0.0.1; exits 1 with a message on stderr when it cannot start. Exits when its stdin
  * closes (the parent is gone, even after SIGKILL) or on SIGTERM/SIGINT.
  */
+const { AsyncLocalStorage } = require('node:async_hooks');
 const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
@@ -178,8 +183,24 @@ v1SendEmail.default = (req, res, next) => {
   }
 };
 
+const v1SendRawEmail = require(path.join(packageDir, 'dist', 'v1', 'sendRawEmail.js'));
+if (typeof v1SendRawEmail.default !== 'function')
+  fail('aws-ses-v2-local changed: dist/v1/sendRawEmail.js has no handler');
+/**
+ * The envelope of the v1 SendRawEmail being handled. Its handler parses the MIME before it
+ * saves (asynchronously), so the addresses travel with the request's async context.
+ */
+const rawEnvelope = new AsyncLocalStorage();
+const v1RawHandler = v1SendRawEmail.default;
+v1SendRawEmail.default = (req, res, next) =>
+  rawEnvelope.run(members(req.body, 'Destinations.member.'), () => v1RawHandler(req, res, next));
+
 const keepEmail = store.saveEmail;
 store.saveEmail = (email) => {
+  const envelope = rawEnvelope.getStore();
+  // The emulator keeps a raw message's To header as one text ("a@x, b@y"); SES delivers to
+  // each address of the envelope, so the inbox lists those (Bashkë sends To only).
+  if (envelope && envelope.length > 0) email.destination = { to: envelope, cc: [], bcc: [] };
   if (v1Addresses) {
     const { to, cc, bcc, replyTo } = v1Addresses;
     email.destination = {

@@ -1,0 +1,135 @@
+import type { Locale } from './types';
+
+/** Every email text in English. Keys and shapes: `Locale`; the Albanian twin is ./sq.ts. */
+export const en: Locale = {
+  months: [
+    'January',
+    'February',
+    'March',
+    'April',
+    'May',
+    'June',
+    'July',
+    'August',
+    'September',
+    'October',
+    'November',
+    'December',
+  ],
+  shortDue: (day, month, time) => `${day} ${month} ${time}`,
+
+  offer: {
+    subject: (ref, due) => `Bashkë: referral ${ref} offered to your organisation, answer by ${due}`,
+    body: (ref, deadline) =>
+      `A referral (case ${ref}) is offered to your organisation. Please accept or decline it by ${deadline}.`,
+    action: 'Open the referral to accept or decline',
+  },
+
+  notice: {
+    acceptedSubject: (ref) => `Bashkë: referral ${ref} accepted`,
+    acceptedBody: (ref, org) => `Case ${ref} was accepted by ${org}.`,
+    declinedSubject: (ref) => `Bashkë: referral ${ref} declined`,
+    declinedBody: (ref, org) =>
+      `${org} declined case ${ref}. The case is being offered to the next organisation.`,
+    timedOutSubject: (ref) => `Bashkë: no answer on referral ${ref}`,
+    timedOutBody: (ref, org) =>
+      `${org} did not answer the offer of case ${ref} in time. The case is being offered to the next organisation.`,
+    unassignedSubject: (ref) => `Bashkë: referral ${ref} needs an organisation`,
+    unassignedBody: (ref) => `No organisation is left to offer case ${ref} to. Please assign it.`,
+    waitingBody: (ref) =>
+      `No organisation has taken case ${ref} yet. The coordinators of the region are assigning it.`,
+  },
+
+  taskTitles: {
+    OFFER: 'Accept or decline the referral',
+    CHILD_PROTECTION: 'Child protection: record the guardian appointed',
+    NEEDS_ASSESSMENT: 'Needs assessment',
+    REFLECTION_REVIEW: 'Review of the recovery and reflection period',
+    ASSISTANCE_PLAN: 'Assistance and reintegration plan',
+    PLAN_ITEM: 'Plan item',
+    PLAN_REVIEW: 'Review of the assistance plan',
+    FOLLOW_UP: 'Follow-up check-in',
+    CLOSURE_PROPOSAL: 'Propose how the case closes',
+    CLOSURE_CONFIRMATION: 'Confirm the closure of the case',
+  },
+
+  task: {
+    subject: (title, ref, due) => `Bashkë: ${title} — case ${ref}, due ${due}`,
+    childSubject: (ref, due) => `Bashkë: child protection needed for case ${ref}, due ${due}`,
+    body: (title, ref, due) => `${title} for case ${ref} is asked of your organisation, due by ${due}.`,
+    action: 'Open the task',
+    signIn: 'Sign in to Bashkë to open the task.',
+    overdueSubject: (title, ref, due) => `Bashkë: overdue — ${title}, case ${ref}, due ${due}`,
+    overdueBody: (title, ref, org, due) =>
+      `${title} for case ${ref}, asked of ${org}, was due by ${due} and is not done yet.`,
+  },
+
+  caseEnd: {
+    withdrawnSubject: (ref) => `Bashkë: case ${ref} withdrawn`,
+    withdrawnBody: (ref) =>
+      `The person withdrew from case ${ref}. Its open tasks are cancelled; no further work is asked.`,
+    closedSubject: (ref) => `Bashkë: case ${ref} closed`,
+    closedBody: (ref) => `Case ${ref} is closed.`,
+  },
+
+  reminder: {
+    label: { before: 'reminder', due: 'deadline', overdue: 'overdue' },
+    escalationLabel: (org) => `overdue at ${org}`,
+    urgent: 'URGENT',
+    subject: (label, title, ref, due) => `${label} — ${title}, case ${ref}, due ${due}`,
+    digestSubject: (count) => `${count} tasks need your attention`,
+    digestIntro: (count) => `${count} tasks in the Bashkë cooperation group need your attention:`,
+    line: {
+      before: (title, ref, due) => `${title} for case ${ref} is due by ${due}.`,
+      due: (title, ref, due) => `${title} for case ${ref} reaches its deadline: ${due}.`,
+      overdue: (title, ref, due) => `${title} for case ${ref} was due by ${due} and is not done yet.`,
+    },
+    escalationLine: (title, ref, org, due) =>
+      `${title} for case ${ref}, asked of ${org}, was due by ${due} and is not done yet.`,
+    overdueDays: (days) => (days === 1 ? '1 working day overdue.' : `${days} working days overdue.`),
+    urgentNote: 'This is urgent: please act today.',
+  },
+
+  unreachable: {
+    subject: (org) => `Bashkë: mail to a contact of ${org} is not getting through`,
+    body: {
+      bounce: (contactEmail, org) =>
+        `Mail to ${contactEmail} at ${org} bounced: the address does not receive mail.`,
+      complaint: (contactEmail, org) =>
+        `${contactEmail} at ${org} marked a message from Bashkë as spam (a complaint).`,
+    },
+    marked:
+      'Bashkë has marked the contact unreachable and sends it no more mail until the directory is corrected.',
+    escalated: (openTasks, org) =>
+      openTasks === 0
+        ? 'No open tasks were waiting on the contact.'
+        : openTasks === 1
+          ? `1 open task was escalated to the focal point of ${org}.`
+          : `${openTasks} open tasks were escalated to the focal point of ${org}.`,
+    check: 'Please check the contact with the organisation and correct the directory.',
+  },
+
+  footer: {
+    why: {
+      offer: (org) =>
+        `You receive this because you are the focal point of ${org ?? 'your organisation'} in the Bashkë cooperation group.`,
+      task: (org) =>
+        `You receive this because this task is asked of ${org ?? 'your organisation'} in the Bashkë cooperation group.`,
+      notice: () =>
+        'You receive this because you referred this case or coordinate referrals in its region in the Bashkë cooperation group.',
+      overdue: (org) =>
+        `You receive this because you are a focal point of ${org ?? 'the organisation'} or a coordinator in the Bashkë cooperation group.`,
+      reminder: (org) =>
+        `You receive this because a task of ${org ?? 'your organisation'} in the Bashkë cooperation group is waiting on you.`,
+      'escalation-focal-point': (org) =>
+        `You receive this because you are the focal point of ${org ?? 'your organisation'} in the Bashkë cooperation group.`,
+      'escalation-coordinator': () =>
+        "You receive this because you coordinate your region's Bashkë cooperation group.",
+      'case-end': () => 'You receive this because you work on this case in the Bashkë cooperation group.',
+      unreachable: () => "You receive this because you coordinate your region's Bashkë cooperation group.",
+    },
+    contact: (contact) =>
+      contact ? `Questions? Contact ${contact}.` : "Questions? Contact your cooperation group's coordinator.",
+    privacy: 'This message holds no personal data. Sign in to Bashkë for the case.',
+  },
+};
