@@ -49,5 +49,5 @@ export const handler = caseCommandsRoute({
   directory: new DirectoryCache(store),
   callback: new SfnTaskCallback(sfn),
   workflow: new SfnWorkflowStarter(sfn, env.STATE_MACHINE_ARN),
-  mailer: mailerFromEnv(),
+  mailer: mailerFromEnv(store),
 });

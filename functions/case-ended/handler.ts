@@ -2,7 +2,8 @@ import { mailerFromEnv, storeFromEnv } from '../../shared/aws/adapters';
 import { workflowStep } from '../../shared/workflow/step-handler';
 import { caseEnded } from './case-ended';
 
-const deps = { store: storeFromEnv(), mailer: mailerFromEnv(), now: () => new Date() };
+const store = storeFromEnv();
+const deps = { store, mailer: mailerFromEnv(store), now: () => new Date() };
 
 /** Closure stage step: the officer and the NGO are told the case is closed. */
 export const handler = workflowStep('CaseEnded', (event) => caseEnded(deps, event));

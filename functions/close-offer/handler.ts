@@ -2,7 +2,8 @@ import { mailerFromEnv, storeFromEnv } from '../../shared/aws/adapters';
 import { workflowStep } from '../../shared/workflow/step-handler';
 import { closeOffer } from './close-offer';
 
-const deps = { store: storeFromEnv(), mailer: mailerFromEnv(), now: () => new Date() };
+const store = storeFromEnv();
+const deps = { store, mailer: mailerFromEnv(store), now: () => new Date() };
 
 /** Referral workflow step (Lambda task). */
 export const handler = workflowStep('CloseOffer', (event) => closeOffer(deps, event));

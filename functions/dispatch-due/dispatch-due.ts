@@ -4,19 +4,18 @@ import type { Store } from '../../shared/data/store';
 import { firstReminder } from '../../shared/domain/reminders';
 import type { Stage, StageInput } from '../../shared/domain/stages';
 import { FINAL_CASE_STATUSES } from '../../shared/domain/tasks';
+import type { RetryOutboxResult } from '../../shared/email/outbox';
 import type { TaskCallback } from '../../shared/tasks/complete-task';
+import { logger } from '../../shared/util/logger';
 import { type ReminderDeps, sendReminders } from './reminders';
 
 export interface StageStarter {
   start(stage: Stage, name: string, input: StageInput): Promise<void>;
 }
 
-/** One attempt at an outbox message: sent, or the next attempt's item (and whether it waited too long). */
+/** One attempt at an outbox message (shared/email/outbox.ts `retryOutbox`, bound to the SES mailer). */
 export interface OutboxRetry {
-  retry(
-    item: OutboxDueItem,
-    now: Date,
-  ): Promise<{ readonly result: 'sent' } | { readonly result: 'again'; readonly next: OutboxDueItem }>;
+  retry(item: OutboxDueItem, now: Date): Promise<RetryOutboxResult>;
 }
 
 export interface DispatchDueDeps extends Omit<ReminderDeps, 'store' | 'directory'> {
@@ -52,7 +51,17 @@ export interface DispatchReport {
     readonly emails: number;
     readonly deferred: number;
   };
-  readonly outbox: { readonly sent: number; readonly again: number; readonly oldestSeconds: number };
+  /**
+   * Outbox attempts: sent, to be tried again, refused for good; `stale`, those waiting longer
+   * than the alarm's threshold; `oldestSeconds`, the longest wait of a message still waiting.
+   */
+  readonly outbox: {
+    readonly sent: number;
+    readonly again: number;
+    readonly rejected: number;
+    readonly stale: number;
+    readonly oldestSeconds: number;
+  };
   readonly skipped: number;
   /** True when a shard had a full batch: more is due than one run takes. */
   readonly more: boolean;
@@ -94,14 +103,15 @@ export async function dispatchDue(deps: DispatchDueDeps): Promise<DispatchReport
   let started = 0;
   let answered = 0;
   let skipped = 0;
-  const outbox = { sent: 0, again: 0, oldestSeconds: 0 };
+  const outbox = { sent: 0, again: 0, rejected: 0, stale: 0, oldestSeconds: 0 };
   for (const item of items) {
     if (item.type === 'REMINDER') continue;
     if (item.type === 'OUTBOX') {
       const result = await retryOutbox(deps, item, now);
-      if (result === 'sent') outbox.sent += 1;
-      if (result === 'again') outbox.again += 1;
-      if (result !== 'held') {
+      if (result === 'held') continue;
+      outbox[result === 'stale' ? 'again' : result] += 1;
+      if (result === 'stale') outbox.stale += 1;
+      if (result === 'again' || result === 'stale') {
         outbox.oldestSeconds = Math.max(
           outbox.oldestSeconds,
           (now.getTime() - Date.parse(item.queuedAt)) / 1000,
@@ -136,17 +146,19 @@ async function retryOutbox(
   deps: DispatchDueDeps,
   item: OutboxDueItem,
   now: Date,
-): Promise<'sent' | 'again' | 'held'> {
+): Promise<'sent' | 'again' | 'stale' | 'rejected' | 'held'> {
   const until = new Date(now.getTime() + deps.reminders.claimSeconds * 1000).toISOString();
   if (!(await deps.store.claimDue(item, until, now.toISOString()))) return 'held';
   const outcome = await deps.outbox.retry(item, now);
-  if (outcome.result === 'sent') {
+  if (outcome.result === 'sent' || outcome.result === 'rejected') {
+    // A message refused for good (an address SES rejects) would fail every sweep: it goes.
+    if (outcome.result === 'rejected')
+      logger.error('an outbox message was refused', { error: outcome.error });
     await deps.store.deleteDue(item);
-    return 'sent';
+    return outcome.result;
   }
-  const { claimedUntil: _held, ...next } = outcome.next;
-  await deps.store.replaceDue(item, until, next);
-  return 'again';
+  await deps.store.replaceDue(item, until, outcome.next);
+  return outcome.result === 'stale-again' ? 'stale' : 'again';
 }
 
 async function act(

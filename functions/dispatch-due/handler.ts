@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
-import { mailerFromEnv, storeFromEnv } from '../../shared/aws/adapters';
+import { sesMailerFromEnv, storeFromEnv } from '../../shared/aws/adapters';
 import { sdkClientConfig } from '../../shared/aws/client-config';
 import { SfnTaskCallback } from '../../shared/aws/task-callback';
 import { SfnStageStarter } from '../../shared/aws/workflow-starter';
 import { STAGES } from '../../shared/domain/stages';
+import { OutboxMailer, retryOutbox } from '../../shared/email/outbox';
 import { reminderEmail } from '../../shared/email/templates';
 import { taskClockFromEnv } from '../../shared/tasks/task-context';
 import { ENV, jsonOf, parseEnv } from '../../shared/util/env';
@@ -22,31 +23,20 @@ const env = parseEnv(
 );
 const clock = taskClockFromEnv();
 const sfn = new SFNClient(sdkClientConfig());
-const mailer = mailerFromEnv();
-
-/** A message the mail service refused earlier, tried once more; backoff doubles up to 30 min. */
+const store = storeFromEnv();
+const ses = sesMailerFromEnv();
+const staleAfterMs = clock.reminders.outboxAlarmMinutes * 60_000;
+/** Outbox attempts go through SES itself: a failure gives the item its next attempt, not a new item. */
 const outbox: OutboxRetry = {
-  async retry(item, now) {
-    try {
-      await mailer.send(item.email);
-      return { result: 'sent' };
-    } catch (error) {
-      logger.warn('outbox message not sent again', { error: (error as Error).name, attempt: item.attempt });
-      const delay = Math.min(30 * 60_000, 60_000 * 2 ** item.attempt) * (0.5 + Math.random() / 2);
-      return {
-        result: 'again',
-        next: { ...item, attempt: item.attempt + 1, dueAt: new Date(now.getTime() + delay).toISOString() },
-      };
-    }
-  },
+  retry: (item, now) => retryOutbox({ mailer: ses }, item, now, { staleAfterMs }),
 };
 
 const deps: DispatchDueDeps = {
   ...clock,
-  store: storeFromEnv(),
+  store,
   stages: new SfnStageStarter(sfn, env.STAGE_STATE_MACHINES),
   callback: new SfnTaskCallback(sfn),
-  mailer,
+  mailer: new OutboxMailer(ses, store),
   outbox,
   render: reminderEmail,
   actionBaseUrl: env.ACTION_BASE_URL,
@@ -61,7 +51,7 @@ const deps: DispatchDueDeps = {
 export const handler = workflowStep('DispatchDue', async () => {
   const report = await dispatchDue(deps);
   const { reminders, outbox: box } = report;
-  if (report.started || reminders.due || box.sent || box.again || report.more) {
+  if (report.started || reminders.due || box.sent || box.again || box.rejected || report.more) {
     logger.info('due items dispatched', {
       read: report.read,
       started: report.started,
@@ -75,10 +65,13 @@ export const handler = workflowStep('DispatchDue', async () => {
       more: report.more,
     });
   }
-  // The alarm's figure: how long the oldest message of the outbox has waited (0: none waits).
-  emitMetrics({ OutboxOldestAgeSeconds: box.again ? box.oldestSeconds : 0, RemindersSent: reminders.emails });
-  if (box.again && box.oldestSeconds > clock.reminders.outboxAlarmMinutes * 60) {
-    logger.error('an outbox message has waited too long', { seconds: Math.round(box.oldestSeconds) });
-  }
+  // The alarm's figures: messages past the threshold, and how long the oldest has waited.
+  emitMetrics({
+    OutboxStale: box.stale,
+    OutboxOldestAgeSeconds: box.oldestSeconds,
+    OutboxRejected: box.rejected,
+    RemindersSent: reminders.emails,
+  });
+  if (box.stale) logger.error('outbox messages have waited too long', { stale: box.stale });
   return report;
 });

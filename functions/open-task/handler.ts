@@ -12,7 +12,7 @@ const deps = {
   ...taskClockFromEnv(),
   store,
   directory: new DirectoryCache(store),
-  mailer: mailerFromEnv(),
+  mailer: mailerFromEnv(store),
   actionBaseUrl: env.ACTION_BASE_URL,
 };
 

@@ -16,7 +16,8 @@ export function storeFromEnv(env: NodeJS.ProcessEnv = process.env): DynamoStore 
   return new DynamoStore(new DynamoDBClient(sdkClientConfig()), TABLE_NAME);
 }
 
-export function mailerFromEnv(env: NodeJS.ProcessEnv = process.env): SesMailer {
+/** The SES mailer itself: the dispatcher's outbox attempts go through it (never to the outbox again). */
+export function sesMailerFromEnv(env: NodeJS.ProcessEnv = process.env): SesMailer {
   const parsed = parseEnv(
     z.object({ [ENV.SENDER_EMAIL]: z.email(), [ENV.SES_CONFIGURATION_SET]: nonEmpty }),
     env,
@@ -25,11 +26,10 @@ export function mailerFromEnv(env: NodeJS.ProcessEnv = process.env): SesMailer {
 }
 
 /**
- * The SES mailer behind the outbox: a message SES will not take after the client's retries
- * goes to the due-time index for the dispatcher (`retryOutbox`) instead of failing the step.
- * Use it once the dispatcher drains `OUTBOX` items; the dispatcher itself retries with the
- * plain `mailerFromEnv`.
+ * Every function's mailer: SES behind the outbox. A message SES will not take after the
+ * client's retries waits on the due-time index for the dispatcher (`retryOutbox`) instead of
+ * failing the step that sent it: a task never fails because one email could not go.
  */
-export function outboxMailerFromEnv(store: OutboxStore, env: NodeJS.ProcessEnv = process.env): OutboxMailer {
-  return new OutboxMailer(mailerFromEnv(env), store);
+export function mailerFromEnv(store: OutboxStore, env: NodeJS.ProcessEnv = process.env): OutboxMailer {
+  return new OutboxMailer(sesMailerFromEnv(env), store);
 }

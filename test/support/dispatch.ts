@@ -1,12 +1,13 @@
 import type { DispatchDueDeps } from '../../functions/dispatch-due/dispatch-due';
+import { retryOutbox } from '../../shared/email/outbox';
 import { reminderEmail } from '../../shared/email/templates';
 import type { TaskClock } from '../../shared/tasks/task-context';
 
 export const TEST_ACTION_BASE_URL = 'https://bashke.example.org';
 
 /**
- * The dispatcher's dependencies for a test: no waits between sends, no time budget, an
- * outbox that sends through the same mailer.
+ * The dispatcher's dependencies for a test: no waits between sends, no time budget, outbox
+ * attempts through the test's mailer.
  */
 export function dispatchDeps(
   parts: Pick<DispatchDueDeps, 'store' | 'mailer' | 'now'> &
@@ -19,12 +20,7 @@ export function dispatchDeps(
     reminders: taskClock.reminders,
     stages: { start: async () => undefined },
     callback: { succeed: async () => 'ok' as const },
-    outbox: {
-      retry: async (item) => {
-        await parts.mailer.send(item.email);
-        return { result: 'sent' };
-      },
-    },
+    outbox: { retry: (item, now) => retryOutbox({ mailer: parts.mailer }, item, now) },
     render: reminderEmail,
     actionBaseUrl: TEST_ACTION_BASE_URL,
     sleep: async () => undefined,
