@@ -249,7 +249,7 @@ function anythingBut(arg: unknown, at: string): (value: unknown) => boolean {
     if (arg.length === 0 || !(allStrings || allNumbers)) {
       throw new EventPatternError(`${at}: anything-but takes a list of strings or a list of numbers`);
     }
-    return (value) => arg.includes(value);
+    return (value) => (arg as unknown[]).includes(value);
   }
   if (isObject(arg) && Object.keys(arg).length === 1) {
     const [op] = Object.keys(arg) as [string];
