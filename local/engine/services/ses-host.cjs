@@ -22,6 +22,15 @@
  *   the rest, so a message to two people showed one. The wrapper reads the lists from the request
  *   body and puts them on the email the handler saves (it calls `saveEmail` synchronously,
  *   from the export read at call time, as index.js reads the handler's `default` at call time).
+ * - keeps the raw MIME of a v1 `SendRawEmail` on its inbox record (`raw`, the message text) and,
+ *   for both v1 sends, the request's `ConfigurationSetName` and `Tags` (`configurationSetName`,
+ *   `tags`), read from the request body through an AsyncLocalStorage context (the raw handler
+ *   awaits mailparser before it saves, so a module variable would not do);
+ * - after an email is appended and kept, prints one line `ses-host: sent <json>` on stdout
+ *   (messageId, timestamp, source, recipients, headers, configuration set, tags) before the
+ *   response goes out: stdout is a pipe, and pipe writes are synchronous on Linux, so a sender
+ *   that got its MessageId has had its line written. The engine turns it into the SES events a
+ *   configuration set's EventBridge destination publishes (ses-local.ts, events/ses-events.ts).
  * Unreadable lines (e.g. one torn by a crash mid-append) and exact duplicates are dropped at
  * start and the file is rewritten without them. Templates stay in memory, as before.
  *
@@ -158,40 +167,98 @@ function members(body, prefix) {
   return found;
 }
 
-const v1SendEmail = require(path.join(packageDir, 'dist', 'v1', 'sendEmail.js'));
-if (typeof v1SendEmail.default !== 'function')
-  fail('aws-ses-v2-local changed: dist/v1/sendEmail.js has no handler');
-/** The addresses of the v1 SendEmail being handled, while its handler runs (synchronously). */
-let v1Addresses;
-const v1Handler = v1SendEmail.default;
-v1SendEmail.default = (req, res, next) => {
-  v1Addresses = {
-    to: members(req.body, 'Destination.ToAddresses.member.'),
-    cc: members(req.body, 'Destination.CcAddresses.member.'),
-    bcc: members(req.body, 'Destination.BccAddresses.member.'),
-    replyTo: members(req.body, 'ReplyToAddresses.member.'),
-  };
-  try {
-    return v1Handler(req, res, next);
-  } finally {
-    v1Addresses = undefined;
+/** `Tags.member.N.Name` / `.Value` of a query-form body → `{ name: value }`. */
+function tagsOf(body) {
+  const tags = {};
+  if (body === null || typeof body !== 'object') return tags;
+  for (const key of Object.keys(body)) {
+    const m = /^Tags\.member\.([1-9]\d*)\.Name$/.exec(key);
+    const value = m ? body[`Tags.member.${m[1]}.Value`] : undefined;
+    if (m && typeof body[key] === 'string' && typeof value === 'string') tags[body[key]] = value;
   }
-};
+  return tags;
+}
+
+/** The request being handled, across the handlers' awaits. */
+const { AsyncLocalStorage } = require('node:async_hooks');
+const sending = new AsyncLocalStorage();
+
+function wrapHandler(file, action) {
+  const mod = require(path.join(packageDir, 'dist', 'v1', file));
+  if (typeof mod.default !== 'function') fail(`aws-ses-v2-local changed: dist/v1/${file} has no handler`);
+  const handler = mod.default;
+  mod.default = (req, res, next) =>
+    sending.run({ action, body: req.body ?? {} }, () => handler(req, res, next));
+}
+wrapHandler('sendEmail.js', 'SendEmail');
+wrapHandler('sendRawEmail.js', 'SendRawEmail');
+
+/** Header lines of a MIME message's header block (unfolded), as SES lists them. */
+function mimeHeaders(raw) {
+  const end = raw.search(/\r?\n\r?\n/);
+  const block = (end >= 0 ? raw.slice(0, end) : raw).replace(/\r?\n[ \t]+/g, ' ');
+  const headers = [];
+  for (const line of block.split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers.push({ name: line.slice(0, colon).trim(), value: line.slice(colon + 1).trim() });
+  }
+  return headers;
+}
 
 const keepEmail = store.saveEmail;
 store.saveEmail = (email) => {
-  if (v1Addresses) {
-    const { to, cc, bcc, replyTo } = v1Addresses;
+  const request = sending.getStore();
+  const body = request?.body ?? {};
+  let headers;
+  let recipients;
+  if (request?.action === 'SendEmail') {
+    const to = members(body, 'Destination.ToAddresses.member.');
+    const cc = members(body, 'Destination.CcAddresses.member.');
+    const bcc = members(body, 'Destination.BccAddresses.member.');
+    const replyTo = members(body, 'ReplyToAddresses.member.');
     email.destination = {
       to: to ?? email.destination.to,
       cc: cc ?? email.destination.cc,
       bcc: bcc ?? email.destination.bcc,
     };
     if (replyTo) email.replyTo = replyTo;
+    headers = [
+      { name: 'From', value: email.from },
+      ...(email.destination.to.length ? [{ name: 'To', value: email.destination.to.join(', ') }] : []),
+      ...(email.destination.cc.length ? [{ name: 'Cc', value: email.destination.cc.join(', ') }] : []),
+      { name: 'Subject', value: email.subject },
+    ];
+  } else if (request?.action === 'SendRawEmail' && typeof body['RawMessage.Data'] === 'string') {
+    email.raw = Buffer.from(body['RawMessage.Data'], 'base64').toString('utf8');
+    headers = mimeHeaders(email.raw);
+    const destinations = members(body, 'Destinations.member.');
+    if (destinations?.length) recipients = destinations;
   }
-  email.at = Math.floor((Date.now() + clockOffsetMs()) / 1000);
+  if (request) {
+    if (typeof body.ConfigurationSetName === 'string') email.configurationSetName = body.ConfigurationSetName;
+    const tags = tagsOf(body);
+    if (Object.keys(tags).length) email.tags = tags;
+  }
+  const nowMs = Date.now() + clockOffsetMs();
+  email.at = Math.floor(nowMs / 1000);
   fs.appendFileSync(inboxFile, `${JSON.stringify(email)}\n`, { mode: 0o600 });
   keepEmail(email);
+  if (request) {
+    const sent = {
+      messageId: email.messageId,
+      timestamp: new Date(nowMs).toISOString(),
+      action: request.action,
+      source: typeof body.Source === 'string' && body.Source ? body.Source : email.from,
+      destination: recipients ?? [...email.destination.to, ...email.destination.cc, ...email.destination.bcc],
+      to: email.destination.to,
+      cc: email.destination.cc,
+      subject: email.subject,
+      headers: headers ?? [],
+      configurationSetName: email.configurationSetName,
+      tags: email.tags ?? {},
+    };
+    process.stdout.write(`ses-host: sent ${JSON.stringify(sent)}\n`);
+  }
 };
 const clearStore = store.clearStore;
 store.clearStore = () => {
