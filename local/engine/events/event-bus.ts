@@ -304,21 +304,43 @@ export function targetInput(target: LocalRuleTarget, event: EventEnvelope, rule?
     };
     for (const [name, p] of Object.entries(target.inputTransformer.inputPathsMap))
       values[name] = jsonPath(event, p);
-    const text = target.inputTransformer.inputTemplate.replace(
-      /("?)<([A-Za-z0-9_.-]+)>("?)/g,
-      (match, open: string, name: string, close: string) => {
-        if (!(name in values)) return match;
-        const value = values[name];
-        if (open && close) {
-          // Inside quotes: a string goes in as is (escaped), anything else as JSON text.
-          return `"${typeof value === 'string' ? JSON.stringify(value).slice(1, -1) : JSON.stringify(value ?? null)}"`;
-        }
-        return `${open}${value === undefined ? 'null' : JSON.stringify(value)}${close}`;
-      },
-    );
+    const text = fillTemplate(target.inputTransformer.inputTemplate, values);
     return parseMaybeJson(text);
   }
   return event;
+}
+
+/**
+ * Replaces `<name>` placeholders: inside a JSON string a string value goes in as its
+ * (escaped) characters and anything else as JSON text; outside strings every value goes in as
+ * JSON. Unknown names stay as they are.
+ */
+function fillTemplate(template: string, values: Readonly<Record<string, unknown>>): string {
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < template.length; i += 1) {
+    const c = template[i] as string;
+    if (c === '\\' && inString) {
+      out += c + (template[i + 1] ?? '');
+      i += 1;
+      continue;
+    }
+    if (c === '"') inString = !inString;
+    const m = c === '<' ? /^<([A-Za-z0-9_.-]+)>/.exec(template.slice(i)) : null;
+    if (m && (m[1] as string) in values) {
+      const value = values[m[1] as string];
+      const json = JSON.stringify(value ?? null);
+      out += inString
+        ? typeof value === 'string'
+          ? json.slice(1, -1)
+          : JSON.stringify(json).slice(1, -1)
+        : json;
+      i += m[0].length - 1;
+      continue;
+    }
+    out += c;
+  }
+  return out;
 }
 
 function parseMaybeJson(text: string): unknown {
