@@ -19,9 +19,9 @@
  *   offset in `--clock` (local/engine/clock/runtime-clock.ts), read at each send;
  * - keeps every address of an SES v1 `SendEmail` (query form `Destination.ToAddresses.member.N`):
  *   the emulator's schema (dist/v1/sendEmail.js, a zod object) names only `member.1` and strips
- *   the rest, so a message to two people showed one. The wrapper reads the lists from the request
- *   body and puts them on the email the handler saves (it calls `saveEmail` synchronously,
- *   from the export read at call time, as index.js reads the handler's `default` at call time).
+ *   the rest, so a message to two people showed one. A wrapper around the handler (index.js reads
+ *   the handler's `default` at call time) keeps the request body in an AsyncLocalStorage
+ *   context, and `saveEmail` (read from the export at call time) takes the lists from it.
  * - keeps the raw MIME of a v1 `SendRawEmail` on its inbox record (`raw`, the message text) and,
  *   for both v1 sends, the request's `ConfigurationSetName` and `Tags` (`configurationSetName`,
  *   `tags`), read from the request body through an AsyncLocalStorage context (the raw handler
