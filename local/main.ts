@@ -348,7 +348,10 @@ async function main(): Promise<void> {
     });
     stoppers.push(() => gateway.close());
 
-    const schedules = startSchedules(app.schedules, workers, (l) => say(l), clock, { dataDir });
+    const schedules = startSchedules(app.schedules, workers, (l) => say(l), clock, {
+      dataDir,
+      startExecution: (stateMachineArn, input) => plane.startExecution({ stateMachineArn, input }),
+    });
     stoppers.push(async () => schedules.stop());
 
     timeline.mark('engine');

@@ -236,3 +236,27 @@ describe('EventBridge Scheduler schedules on the runtime clock', () => {
     expect(second.calls).toHaveLength(0);
   });
 });
+
+describe('schedule targets that are state machines', () => {
+  it('starts an execution with the target’s input instead of invoking a function', async () => {
+    const clock = frozenClock('2026-03-29T10:00:30.000Z');
+    const invoker = new FakeInvoker();
+    const started: Array<{ arn: string; input: string }> = [];
+    const flow: LocalSchedule = {
+      logicalId: 'Flow',
+      stackName: 'S',
+      expression: 'rate(1 hour)',
+      targets: [
+        { arn: 'arn:aws:states:eu-central-1:000000000000:stateMachine:S-Flow', input: '{"sweep":true}' },
+      ],
+    };
+    runners.push(
+      startSchedules([flow], invoker, () => {}, clock, {
+        startExecution: async (arn, input) => void started.push({ arn, input }),
+      }),
+    );
+    await clock.advance(HOUR);
+    expect(started).toEqual([{ arn: flow.targets[0]?.arn, input: '{"sweep":true}' }]);
+    expect(invoker.calls).toHaveLength(0);
+  });
+});

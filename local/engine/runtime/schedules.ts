@@ -21,6 +21,11 @@ export interface ScheduleOptions {
    * remembered in memory only.
    */
   readonly dataDir?: string;
+  /**
+   * Starts a state machine target (a Scheduler `StepFunctionsStartExecution` target, an
+   * EventBridge rule's state machine target) with the target's input as JSON text.
+   */
+  readonly startExecution?: (stateMachineArn: string, input: string) => Promise<unknown>;
 }
 
 export const SCHEDULES_FILE_NAME = 'schedules.json';
@@ -127,6 +132,14 @@ export function startSchedules(
               detail: {},
             };
         try {
+          if (/^arn:[^:]+:states:/.test(target.arn)) {
+            if (!options.startExecution) throw new Error('state machine targets need startExecution');
+            await options.startExecution(
+              target.arn,
+              typeof event === 'string' ? event : JSON.stringify(event),
+            );
+            continue;
+          }
           const result = await invoker.invoke(target.arn, event);
           if (!result.ok) log(`schedule ${rule.schedule.logicalId}: target failed (${result.errorType})`);
         } catch (error) {
