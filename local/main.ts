@@ -326,6 +326,7 @@ async function main(): Promise<void> {
       for (const event of sesEvents(message, app.configurationSets, sesContext)) eventBridge.publish(event);
     };
     for (const message of earlySesMessages.splice(0)) onSesSent(message);
+    ses.setConfigurationSets(app.configurationSets.map((set) => set.name));
     const eventsServer = await startEventsServer(eventBridge, { port: eventsPort });
     stoppers.push(() => eventsServer.close());
 

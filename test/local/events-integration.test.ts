@@ -138,6 +138,7 @@ describe('EventBridge rules, Scheduler schedules and SES events on the engine', 
         for (const event of sesEvents(message, app.configurationSets, app)) bridge.publish(event);
       },
     });
+    sesLocal.setConfigurationSets(app.configurationSets.map((set) => set.name));
     admin = await startAdminServer({ clock, services: { ses: sesLocal } });
     runner = startSchedules(app.schedules, recording, () => {}, clock, { dataDir });
   });
@@ -304,12 +305,13 @@ describe('EventBridge rules, Scheduler schedules and SES events on the engine', 
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       maxAttempts: 1,
     });
-    const send = () =>
+    const send = (ConfigurationSetName?: string) =>
       client.send(
         new SendEmailCommand({
           Source: 'no-reply@bashke.example',
           Destination: { ToAddresses: ['ngo@example.org'] },
           Message: { Subject: { Data: 'Reminder' }, Body: { Text: { Data: 'a link' } } },
+          ...(ConfigurationSetName ? { ConfigurationSetName } : {}),
         }),
       );
     try {
@@ -318,6 +320,10 @@ describe('EventBridge rules, Scheduler schedules and SES events on the engine', 
       expect(await (await admin$('start')).json()).toEqual({ service: 'ses', running: true });
       const out = await send();
       expect(out.MessageId).toBeTruthy();
+      // After the restart it still knows the app's configuration sets, as SES does.
+      await expect(send('NoSuchSet')).rejects.toMatchObject({
+        name: 'ConfigurationSetDoesNotExistException',
+      });
       const store = (await (await fetch(`${sesLocal.url}/store`)).json()) as {
         emails: Array<{ subject: string }>;
       };

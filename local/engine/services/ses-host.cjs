@@ -31,6 +31,9 @@
  *   response goes out: stdout is a pipe, and pipe writes are synchronous on Linux, so a sender
  *   that got its MessageId has had its line written. The engine turns it into the SES events a
  *   configuration set's EventBridge destination publishes (ses-local.ts, events/ses-events.ts).
+ * - refuses (400 `ConfigurationSetDoesNotExist`, as SES does) a v1 send naming a configuration
+ *   set the app does not have, once the engine has told it the names (a line
+ *   `configuration-sets ["name", ...]` on its stdin); until then every name is taken.
  * Unreadable lines (e.g. one torn by a crash mid-append) and exact duplicates are dropped at
  * start and the file is rewritten without them. Templates stay in memory, as before.
  *
@@ -41,6 +44,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
+const { randomUUID } = require('node:crypto');
 
 function fail(message) {
   process.stderr.write(`ses-host: ${message}\n`);
@@ -183,12 +187,57 @@ function tagsOf(body) {
 const { AsyncLocalStorage } = require('node:async_hooks');
 const sending = new AsyncLocalStorage();
 
+/**
+ * The app's configuration set names, once the engine has sent them (a line
+ * `configuration-sets <json array>` on stdin); until then any name is taken.
+ */
+let configurationSets;
+let stdinBuffer = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (chunk) => {
+  stdinBuffer += chunk;
+  for (let nl = stdinBuffer.indexOf('\n'); nl >= 0; nl = stdinBuffer.indexOf('\n')) {
+    const line = stdinBuffer.slice(0, nl);
+    stdinBuffer = stdinBuffer.slice(nl + 1);
+    const m = /^configuration-sets (.*)$/.exec(line);
+    if (!m) continue;
+    try {
+      const names = JSON.parse(m[1]);
+      if (Array.isArray(names) && names.every((n) => typeof n === 'string'))
+        configurationSets = new Set(names);
+    } catch {
+      process.stderr.write('ses-host: an unreadable configuration-sets line was ignored\n');
+    }
+  }
+});
+
+const xmlEscape = (text) =>
+  text.replace(
+    /[<>&"']/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c],
+  );
+
 function wrapHandler(file, action) {
   const mod = require(path.join(packageDir, 'dist', 'v1', file));
   if (typeof mod.default !== 'function') fail(`aws-ses-v2-local changed: dist/v1/${file} has no handler`);
   const handler = mod.default;
-  mod.default = (req, res, next) =>
-    sending.run({ action, body: req.body ?? {} }, () => handler(req, res, next));
+  mod.default = (req, res, next) => {
+    const body = req.body ?? {};
+    const name = body.ConfigurationSetName;
+    // As SES does: a send naming a configuration set the account does not have fails.
+    if (typeof name === 'string' && configurationSets && !configurationSets.has(name)) {
+      res
+        .status(400)
+        .type('text/xml')
+        .send(
+          '<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><Error><Type>Sender</Type>' +
+            `<Code>ConfigurationSetDoesNotExist</Code><Message>Configuration set &lt;${xmlEscape(name)}&gt; does not exist.</Message>` +
+            `</Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+        );
+      return;
+    }
+    return sending.run({ action, body }, () => handler(req, res, next));
+  };
 }
 wrapHandler('sendEmail.js', 'SendEmail');
 wrapHandler('sendRawEmail.js', 'SendRawEmail');

@@ -34,6 +34,11 @@ export interface SesLocal {
   stop(): Promise<void>;
   /** Starts it again on the same port and data folder (a no-op while it runs). */
   start(): Promise<void>;
+  /**
+   * The app's SES configuration sets: from now on (and after a restart) a send naming another
+   * one fails with `ConfigurationSetDoesNotExist`, as in SES. Until called, any name is taken.
+   */
+  setConfigurationSets(names: readonly string[]): void;
 }
 
 export interface SesLocalOptions {
@@ -82,6 +87,11 @@ export async function startSesLocal(opts: SesLocalOptions): Promise<SesLocal> {
   const url = host.url;
   let pid = host.child.pid as number;
   let starting: Promise<void> | undefined;
+  let configurationSets: readonly string[] | undefined;
+  const tellConfigurationSets = () => {
+    if (host && configurationSets)
+      host.child.stdin?.write(`configuration-sets ${JSON.stringify(configurationSets)}\n`);
+  };
   return {
     url,
     port,
@@ -105,6 +115,10 @@ export async function startSesLocal(opts: SesLocalOptions): Promise<SesLocal> {
       }
       child.stdin?.destroy();
     },
+    setConfigurationSets: (names) => {
+      configurationSets = [...names];
+      tellConfigurationSets();
+    },
     start: async () => {
       if (host || starting) return starting;
       starting = spawnHost(opts, port, log).then(
@@ -112,6 +126,7 @@ export async function startSesLocal(opts: SesLocalOptions): Promise<SesLocal> {
           host = started;
           pid = started.child.pid as number;
           starting = undefined;
+          tellConfigurationSets();
         },
         (error: unknown) => {
           starting = undefined;
