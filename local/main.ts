@@ -374,24 +374,40 @@ async function main(): Promise<void> {
       timeline.mark('directory');
     }
 
-    const admin = await startAdminServer({ clock, services: { ses }, log: (l) => say(l) });
+    // The SES emulator can be stopped and started again (fault injection); its new pid goes
+    // into runtime.json.
+    let writeRuntime = () => {};
+    const sesService = {
+      get running() {
+        return ses.running;
+      },
+      stop: () => ses.stop(),
+      start: async () => {
+        await ses.start();
+        writeRuntime();
+      },
+    };
+    const admin = await startAdminServer({ clock, services: { ses: sesService }, log: (l) => say(l) });
     stoppers.push(() => admin.close());
 
-    writeRuntimeFile(dataDir, {
-      dataDir,
-      urls: {
-        api: gateway.url,
-        inbox: ses.url,
-        stepFunctions: sfnServer.url,
-        dynamodb: dynamodb.url,
-        admin: admin.url,
-        eventBridge: eventsServer.url,
-      },
-      pids: { main: process.pid, dynamodb: dynamodb.pid, ses: ses.pid },
-      issuer: issuerUrl,
-      clientId: audience,
-      startedAt: new Date().toISOString(),
-    });
+    const startedAt = new Date().toISOString();
+    writeRuntime = () =>
+      writeRuntimeFile(dataDir, {
+        dataDir,
+        urls: {
+          api: gateway.url,
+          inbox: ses.url,
+          stepFunctions: sfnServer.url,
+          dynamodb: dynamodb.url,
+          admin: admin.url,
+          eventBridge: eventsServer.url,
+        },
+        pids: { main: process.pid, dynamodb: dynamodb.pid, ses: ses.pid },
+        issuer: issuerUrl,
+        clientId: audience,
+        startedAt,
+      });
+    writeRuntime();
 
     say(`ready in ${seconds(timeline.elapsedMs())} (${timeline.summary()})`);
     process.stdout.write(

@@ -1115,7 +1115,7 @@ function readEventRules(stack: StackModel, buses: readonly LocalEventBus[], skip
     if (props.ScheduleExpression !== undefined || props.EventPattern === undefined) continue;
     const where = (p: string) => stack.where(logicalId, p);
     const state = stack.property(logicalId, resource, 'State') ?? 'ENABLED';
-    if (state !== 'ENABLED') {
+    if (state !== 'ENABLED' && state !== 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS') {
       skip(stack, logicalId, resource.Type, `the rule is ${String(state)}`);
       continue;
     }
