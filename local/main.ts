@@ -15,12 +15,16 @@ import {
   formatDuration,
   jwtVerifier,
   type LocalApp,
+  LocalEventBridge,
   RuntimeClock,
   readAssembly,
   requireJava,
+  type SesSentMessage,
   StepFunctionsControlPlane,
+  sesEvents,
   startAdminServer,
   startDynamoDbLocal,
+  startEventsServer,
   startGateway,
   startRefuseServer,
   startSchedules,
@@ -200,9 +204,20 @@ async function main(): Promise<void> {
       'dynamodb',
       started(startDynamoDbLocal({ dataDir, port: ports.dynamodb, log: (l) => say(`dynamodb: ${l}`) })),
     );
+    // Messages the emulator accepted, turned into SES events once the event bus is up (none
+    // can be sent before: no function runs yet).
+    let onSesSent = (message: SesSentMessage) => void earlySesMessages.push(message);
+    const earlySesMessages: SesSentMessage[] = [];
     const sesUp = timeline.track(
       'ses',
-      started(startSesLocal({ port: ports.ses, dataDir, log: (l) => say(`ses: ${l}`) })),
+      started(
+        startSesLocal({
+          port: ports.ses,
+          dataDir,
+          log: (l) => say(`ses: ${l}`),
+          onSent: (message) => onSesSent(message),
+        }),
+      ),
     );
     const refuseUp = started(
       startRefuseServer(ports.refuse).then((r) => ({ url: r.url, stop: () => r.close() })),
@@ -258,10 +273,15 @@ async function main(): Promise<void> {
       AWS_ENDPOINT_URL_SES: ses.url,
     };
 
-    // The Step Functions endpoint must be known to the functions before they start.
+    // The Step Functions and EventBridge endpoints must be known to the functions before they start.
     const sfnPort = ports.stepFunctions === 0 ? await freePort() : ports.stepFunctions;
+    const eventsPort = await freePort();
     const workers = new WorkerPool(app.functions, {
-      baseEnv: { ...awsEnv, AWS_ENDPOINT_URL_SFN: `http://127.0.0.1:${sfnPort}` },
+      baseEnv: {
+        ...awsEnv,
+        AWS_ENDPOINT_URL_SFN: `http://127.0.0.1:${sfnPort}`,
+        AWS_ENDPOINT_URL_EVENTBRIDGE: `http://127.0.0.1:${eventsPort}`,
+      },
       log: (fn, line) => process.stdout.write(`[${fn}] ${line}\n`),
       clock,
     });
@@ -288,6 +308,28 @@ async function main(): Promise<void> {
     const sfnServer = await startStepFunctionsServer(plane, { port: sfnPort });
     stoppers.push(() => sfnServer.close());
 
+    // EventBridge: the template's event-pattern rules, PutEvents for the functions, and the
+    // SES events of the configuration sets' EventBridge destinations.
+    const eventBridge = new LocalEventBridge({
+      rules: app.eventRules,
+      buses: app.eventBuses,
+      region: app.region,
+      accountId: app.accountId,
+      invoker: workers,
+      startExecution: (stateMachineArn, input) => plane.startExecution({ stateMachineArn, input }),
+      now: () => clock.now(),
+      log: (l) => say(l),
+    });
+    stoppers.push(() => eventBridge.close());
+    const sesContext = { region: app.region, accountId: app.accountId };
+    onSesSent = (message) => {
+      for (const event of sesEvents(message, app.configurationSets, sesContext)) eventBridge.publish(event);
+    };
+    for (const message of earlySesMessages.splice(0)) onSesSent(message);
+    ses.setConfigurationSets(app.configurationSets.map((set) => set.name));
+    const eventsServer = await startEventsServer(eventBridge, { port: eventsPort });
+    stoppers.push(() => eventsServer.close());
+
     const api = app.httpApis[0];
     if (!api) throw new Error('the app has no HTTP API');
     const audience = api.jwt?.audience[0] ?? 'local-client';
@@ -307,7 +349,10 @@ async function main(): Promise<void> {
     });
     stoppers.push(() => gateway.close());
 
-    const schedules = startSchedules(app.schedules, workers, (l) => say(l), clock);
+    const schedules = startSchedules(app.schedules, workers, (l) => say(l), clock, {
+      dataDir,
+      startExecution: (stateMachineArn, input) => plane.startExecution({ stateMachineArn, input }),
+    });
     stoppers.push(async () => schedules.stop());
 
     timeline.mark('engine');
@@ -329,23 +374,40 @@ async function main(): Promise<void> {
       timeline.mark('directory');
     }
 
-    const admin = await startAdminServer({ clock, log: (l) => say(l) });
+    // The SES emulator can be stopped and started again (fault injection); its new pid goes
+    // into runtime.json.
+    let writeRuntime = () => {};
+    const sesService = {
+      get running() {
+        return ses.running;
+      },
+      stop: () => ses.stop(),
+      start: async () => {
+        await ses.start();
+        writeRuntime();
+      },
+    };
+    const admin = await startAdminServer({ clock, services: { ses: sesService }, log: (l) => say(l) });
     stoppers.push(() => admin.close());
 
-    writeRuntimeFile(dataDir, {
-      dataDir,
-      urls: {
-        api: gateway.url,
-        inbox: ses.url,
-        stepFunctions: sfnServer.url,
-        dynamodb: dynamodb.url,
-        admin: admin.url,
-      },
-      pids: { main: process.pid, dynamodb: dynamodb.pid, ses: ses.pid },
-      issuer: issuerUrl,
-      clientId: audience,
-      startedAt: new Date().toISOString(),
-    });
+    const startedAt = new Date().toISOString();
+    writeRuntime = () =>
+      writeRuntimeFile(dataDir, {
+        dataDir,
+        urls: {
+          api: gateway.url,
+          inbox: ses.url,
+          stepFunctions: sfnServer.url,
+          dynamodb: dynamodb.url,
+          admin: admin.url,
+          eventBridge: eventsServer.url,
+        },
+        pids: { main: process.pid, dynamodb: dynamodb.pid, ses: ses.pid },
+        issuer: issuerUrl,
+        clientId: audience,
+        startedAt,
+      });
+    writeRuntime();
 
     say(`ready in ${seconds(timeline.elapsedMs())} (${timeline.summary()})`);
     process.stdout.write(

@@ -38,6 +38,8 @@ export const runtimeFileSchema = z.object({
     dynamodb: localUrl,
     /** The admin endpoint (`GET /clock`, `POST /clock/advance`), used by `npm run clock`. */
     admin: localUrl.optional(),
+    /** The EventBridge PutEvents endpoint the functions use (`AWS_ENDPOINT_URL_EVENTBRIDGE`). */
+    eventBridge: localUrl.optional(),
   }),
   /** Process ids; `main` is the runtime itself. Other helpers (e.g. `ses`) may be listed. */
   pids: z.object({ main: pid, dynamodb: pid.optional() }).catchall(pid),

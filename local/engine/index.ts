@@ -4,11 +4,15 @@
  * machines (sfn, with its HTTP server), its HTTP APIs (gateway, with a local JWT issuer in
  * auth), its tables (DynamoDB Local) and its email (SES emulator) on one clock (clock), with
  * its schedules, an admin endpoint for the clock and a refusing endpoint for every AWS
- * service it does not emulate. It knows nothing of the app it runs (README.md).
+ * service it does not emulate, its EventBridge (event-pattern rules, PutEvents, SES events). It knows nothing of the app it runs (README.md).
  */
 export * from './assembly/read-assembly';
 export * from './auth/issuer';
 export * from './clock/runtime-clock';
+export * from './events/event-bus';
+export * from './events/event-pattern';
+export * from './events/events-server';
+export * from './events/ses-events';
 export * from './gateway/http-gateway';
 export * from './lambda/worker-pool';
 export type * from './model';

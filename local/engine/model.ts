@@ -66,9 +66,59 @@ export interface LocalHttpApi {
 export interface LocalSchedule {
   readonly logicalId: string;
   readonly stackName: string;
-  /** `rate(1 minute)` or `cron(...)`, as in the template. */
+  /** `rate(1 minute)`, `cron(...)` or (Scheduler only) `at(...)`, as in the template. */
   readonly expression: string;
+  /** IANA zone the expression is read in (Scheduler's ScheduleExpressionTimezone). @default 'UTC' */
+  readonly timeZone?: string;
   readonly targets: ReadonlyArray<{ readonly arn: string; readonly input?: string }>;
+}
+
+/** A target of an event-pattern rule (a Lambda function or a state machine of the app). */
+export interface LocalRuleTarget {
+  readonly id: string;
+  readonly arn: string;
+  /** Constant JSON text sent instead of the event. */
+  readonly input?: string;
+  /** JSONPath (`$.detail`) of the part of the event sent. */
+  readonly inputPath?: string;
+  /** `InputPathsMap` (name → JSONPath) and `InputTemplate` with `<name>` placeholders. */
+  readonly inputTransformer?: {
+    readonly inputPathsMap: Readonly<Record<string, string>>;
+    readonly inputTemplate: string;
+  };
+}
+
+/** An EventBridge rule with an event pattern, on a bus. */
+export interface LocalEventRule {
+  readonly logicalId: string;
+  readonly stackName: string;
+  /** The bus's name: `default`, or the local name of a bus of the app. */
+  readonly busName: string;
+  /** The pattern, parsed. */
+  readonly eventPattern: Readonly<Record<string, unknown>>;
+  readonly targets: readonly LocalRuleTarget[];
+}
+
+/** An event bus of the template (`AWS::Events::EventBus`), besides `default`. */
+export interface LocalEventBus {
+  readonly logicalId: string;
+  readonly stackName: string;
+  readonly name: string;
+  readonly arn: string;
+}
+
+/** An SES configuration set and its enabled EventBridge destinations. */
+export interface LocalConfigurationSet {
+  readonly logicalId: string;
+  readonly stackName: string;
+  readonly name: string;
+  readonly eventBridgeDestinations: ReadonlyArray<{
+    readonly name: string;
+    /** The bus's name (`default` or a bus of the app). */
+    readonly busName: string;
+    /** Lower-case SES event types: send, delivery, bounce, complaint, reject, ... */
+    readonly matchingEventTypes: readonly string[];
+  }>;
 }
 
 export interface LocalApp {
@@ -79,6 +129,9 @@ export interface LocalApp {
   readonly stateMachines: readonly LocalStateMachine[];
   readonly httpApis: readonly LocalHttpApi[];
   readonly schedules: readonly LocalSchedule[];
+  readonly eventBuses: readonly LocalEventBus[];
+  readonly eventRules: readonly LocalEventRule[];
+  readonly configurationSets: readonly LocalConfigurationSet[];
   /** Stack outputs, resolved: outputs[stackName][OutputKey]. */
   readonly outputs: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }

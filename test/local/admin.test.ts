@@ -221,3 +221,36 @@ describe('npm run clock', () => {
     expect(result.stderr).toMatch(/clock: the local stack is not running/);
   });
 });
+
+describe('admin endpoint: services', () => {
+  it('stops and starts a service it was given, and refuses others, other methods and other bodies', async () => {
+    const clock = new RuntimeClock(undefined);
+    const calls: string[] = [];
+    const service = {
+      running: true,
+      stop: async () => {
+        calls.push('stop');
+        service.running = false;
+      },
+      start: async () => {
+        calls.push('start');
+        service.running = true;
+      },
+    };
+    const server = await startAdminServer({ clock, services: { ses: service } });
+    servers.push(server);
+    expect(await post(`${server.url}/services/ses/stop`, '{}')).toEqual({
+      status: 200,
+      json: { service: 'ses', running: false },
+    });
+    expect(await post(`${server.url}/services/ses/start`, '')).toEqual({
+      status: 200,
+      json: { service: 'ses', running: true },
+    });
+    expect(calls).toEqual(['stop', 'start']);
+    expect((await post(`${server.url}/services/dynamodb/stop`, '{}')).status).toBe(404);
+    expect((await post(`${server.url}/services/ses/stop`, '{}', 'text/plain')).status).toBe(415);
+    expect((await fetch(`${server.url}/services/ses/stop`)).status).toBe(405);
+    expect(calls).toEqual(['stop', 'start']);
+  });
+});

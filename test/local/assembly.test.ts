@@ -244,11 +244,35 @@ describe('schedules', () => {
           logicalId: IDS.nightly,
           stackName: APP_STACK,
           expression: 'cron(30 2 * * ? *)',
+          timeZone: 'Etc/UTC', // CDK writes the Scheduler's default zone out
           targets: [{ arn: WORKER_ARN, input: 'nightly' }],
         },
       ]),
     );
     expect(app.schedules).toHaveLength(2);
+  });
+
+  it('fails clearly on a Scheduler time zone that is not an IANA name', () => {
+    const dir = editedAssembly(APP_STACK, (t) => {
+      t.Resources[IDS.nightly].Properties.ScheduleExpressionTimezone = 'Mars/Olympus';
+    });
+    const error = errorOf(() => readAssembly(dir, endpoints));
+    expect(error).toBeInstanceOf(AssemblyError);
+    expect(error.message).toMatch(
+      new RegExp(`${IDS.nightly}.*ScheduleExpression.*"Mars/Olympus" is not an IANA time zone`, 's'),
+    );
+  });
+
+  it('fails clearly on an event pattern it cannot read, naming the rule', () => {
+    const dir = editedAssembly(APP_STACK, (t) => {
+      t.Resources.BadRule = {
+        Type: 'AWS::Events::Rule',
+        Properties: { EventPattern: { source: [{ frobnicate: 1 }] }, Targets: [] },
+      };
+    });
+    const error = errorOf(() => readAssembly(dir, endpoints));
+    expect(error).toBeInstanceOf(AssemblyError);
+    expect(error.message).toMatch(/BadRule.*EventPattern.*unknown filter "frobnicate"/s);
   });
 });
 

@@ -85,10 +85,80 @@ describe('cron expressions', () => {
     ['cron(0 12 * FOO ? *)', /month: "FOO"/],
     ['cron(0 12 ? * 2-1 *)', /runs backwards/],
     ['cron(0 12 ? * 6#9 *)', /occurrence/],
-    ['at(2026-03-10T12:00:00)', /one-time/],
-    ['every day', /expected rate\(...\) or cron\(...\)/],
+    ['at(2026-02-30T12:00:00)', /not a valid date/],
+    ['at(2026-03-10 12:00)', /at\(yyyy-mm-ddThh:mm:ss\)/],
+    ['every day', /expected rate\(...\), cron\(...\) or at\(...\)/],
   ])('rejects %s with a clear error', (expression, message) => {
     expect(() => parseScheduleExpression(expression)).toThrow(message);
     expect(() => parseScheduleExpression(expression)).toThrow(expression);
+  });
+});
+
+describe('schedule expressions in a time zone (EventBridge Scheduler)', () => {
+  const tirane = { timeZone: 'Europe/Tirane' };
+  const next = (expression: string, after: string, options = tirane) =>
+    nextFireTime(expression, new Date(after), options).toISOString();
+
+  it.each([
+    // Tirane is UTC+1 in winter (CET) and UTC+2 in summer (CEST).
+    ['winter', '2026-01-15T00:00:00Z', '2026-01-15T07:00:00.000Z'],
+    ['summer', '2026-07-15T00:00:00Z', '2026-07-15T06:00:00.000Z'],
+    ['the day clocks go forward (29 March 2026)', '2026-03-29T00:00:00Z', '2026-03-29T06:00:00.000Z'],
+    ['the day before', '2026-03-28T00:00:00Z', '2026-03-28T07:00:00.000Z'],
+    ['the day clocks go back (25 October 2026)', '2026-10-25T00:00:00Z', '2026-10-25T07:00:00.000Z'],
+    ['the day before that', '2026-10-24T00:00:00Z', '2026-10-24T06:00:00.000Z'],
+  ])('fires cron(0 8 * * ? *) at 08:00 Tirane time in %s', (_when, after, expected) => {
+    expect(next('cron(0 8 * * ? *)', after)).toBe(expected);
+  });
+
+  it('skips a wall time that does not exist (02:30 on the spring change) and goes on the next day', () => {
+    // 29 March 2026: 02:00 CET becomes 03:00 CEST in Tirane.
+    expect(next('cron(30 2 * * ? *)', '2026-03-28T12:00:00Z')).toBe('2026-03-30T00:30:00.000Z');
+  });
+
+  it('fires a wall time that occurs twice (02:30 on the autumn change) once, at its first occurrence', () => {
+    // 25 October 2026: 03:00 CEST becomes 02:00 CET; 02:30 happens at 00:30Z and again at 01:30Z.
+    expect(next('cron(30 2 * * ? *)', '2026-10-24T12:00:00Z')).toBe('2026-10-25T00:30:00.000Z');
+    expect(next('cron(30 2 * * ? *)', '2026-10-25T00:30:00Z')).toBe('2026-10-26T01:30:00.000Z');
+  });
+
+  it('keeps every fire time of an hourly cron across the autumn change, in order', () => {
+    const times: string[] = [];
+    let after = new Date('2026-10-24T22:00:00Z');
+    for (let i = 0; i < 5; i += 1) {
+      after = nextFireTime('cron(0 * * * ? *)', after, tirane);
+      times.push(after.toISOString());
+    }
+    // 01:00 CEST (23Z), 02:00 CEST (00Z), 02:00 CET again is the repeated hour: once only, then 03:00 CET.
+    expect(times).toEqual([
+      '2026-10-24T23:00:00.000Z',
+      '2026-10-25T00:00:00.000Z',
+      '2026-10-25T02:00:00.000Z',
+      '2026-10-25T03:00:00.000Z',
+      '2026-10-25T04:00:00.000Z',
+    ]);
+  });
+
+  it('reads a rate as a fixed period whatever the zone', () => {
+    expect(next('rate(1 hour)', '2026-03-29T00:30:00Z')).toBe('2026-03-29T01:00:00.000Z');
+  });
+
+  it('fires at() once, at its wall time in the zone (UTC by default)', () => {
+    const once = parseScheduleExpression('at(2026-07-01T09:30:00)', tirane);
+    expect(once.kind).toBe('at');
+    expect(once.at?.toISOString()).toBe('2026-07-01T07:30:00.000Z');
+    expect(once.nextFireTime(new Date('2026-06-01T00:00:00Z')).toISOString()).toBe(
+      '2026-07-01T07:30:00.000Z',
+    );
+    expect(() => once.nextFireTime(new Date('2026-07-01T07:30:00Z'))).toThrow(/never fires/);
+    expect(parseScheduleExpression('at(2026-07-01T09:30:00)').at?.toISOString()).toBe(
+      '2026-07-01T09:30:00.000Z',
+    );
+  });
+
+  it('rejects a zone that is not an IANA name', () => {
+    expect(() => parseScheduleExpression('cron(0 8 * * ? *)', { timeZone: 'Mars/Olympus' })).toThrow(
+      /"Mars\/Olympus" is not an IANA time zone/,
+    );
   });
 });

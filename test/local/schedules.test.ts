@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { RuntimeClock } from '../../local/engine/clock/runtime-clock';
 import type { FunctionInvoker, InvokeResult, LocalSchedule } from '../../local/engine/model';
 import { startSchedules } from '../../local/engine/runtime/schedules';
@@ -155,6 +158,105 @@ describe('schedules on the runtime clock', () => {
       () => new Date('2026-03-29T10:00:30.000Z'),
     );
     runners.push(plain);
+    expect(invoker.calls).toHaveLength(0);
+  });
+});
+
+describe('EventBridge Scheduler schedules on the runtime clock', () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('fires a zoned cron at its wall time in the zone, and once (dated by the latest) after a long advance', async () => {
+    const clock = frozenClock('2026-07-14T12:00:00.000Z');
+    const invoker = new FakeInvoker();
+    const morning: LocalSchedule = {
+      logicalId: 'Morning',
+      stackName: 'S',
+      expression: 'cron(0 8 * * ? *)',
+      timeZone: 'Europe/Tirane',
+      targets: [{ arn: 'morning' }],
+    };
+    runners.push(startSchedules([morning], invoker, () => {}, clock));
+    await clock.advance(17 * HOUR + 59 * 60_000); // 2026-07-15T05:59Z = 07:59 in Tirane (CEST)
+    expect(invoker.calls).toHaveLength(0);
+    await clock.advance(60_000); // 06:00Z = 08:00 CEST
+    expect(invoker.calls.map((c) => c.event.time)).toEqual(['2026-07-15T06:00:00Z']);
+
+    // Into winter: 120 days pass, of which the last fire time is 08:00 CET = 07:00Z.
+    await clock.advance(120 * 24 * HOUR + 2 * HOUR); // 2026-11-12T08:00Z
+    expect(invoker.calls.map((c) => c.event.time)).toEqual(['2026-07-15T06:00:00Z', '2026-11-12T07:00:00Z']);
+  });
+
+  it('fires an at() schedule once when the clock jumps past it, and never again', async () => {
+    const clock = frozenClock('2026-07-01T00:00:00.000Z');
+    const invoker = new FakeInvoker();
+    const lines: string[] = [];
+    const once: LocalSchedule = {
+      logicalId: 'Once',
+      stackName: 'S',
+      expression: 'at(2026-07-01T09:30:00)',
+      timeZone: 'Europe/Tirane',
+      targets: [{ arn: 'once', input: '{"kind":"once"}' }],
+    };
+    runners.push(startSchedules([once], invoker, (l) => lines.push(l), clock));
+    await clock.advance(7 * HOUR + 29 * 60_000); // 07:29Z = 09:29 CEST
+    expect(invoker.calls).toHaveLength(0);
+    await clock.advance(3 * HOUR);
+    expect(invoker.calls.map((c) => c.event)).toEqual([{ kind: 'once' }]);
+    await clock.advance(400 * 24 * HOUR);
+    expect(invoker.calls).toHaveLength(1);
+    expect(lines.join('\n')).toMatch(/Once: one-time schedule done/);
+  });
+
+  it('fires a passed at() at start once, and remembers it in the data folder across a restart', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'bashke-schedules-'));
+    dirs.push(dataDir);
+    const clock = frozenClock('2026-08-01T00:00:00.000Z');
+    const once: LocalSchedule = {
+      logicalId: 'Passed',
+      stackName: 'S',
+      expression: 'at(2026-07-01T09:30:00)',
+      targets: [{ arn: 'passed' }],
+    };
+    const first = new FakeInvoker();
+    const runner = startSchedules([once], first, () => {}, clock, { dataDir });
+    runners.push(runner);
+    const deadline = Date.now() + 2_000;
+    while (first.calls.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(first.calls.map((c) => c.event.time)).toEqual(['2026-07-01T09:30:00Z']);
+    runner.stop();
+
+    const second = new FakeInvoker();
+    runners.push(startSchedules([once], second, () => {}, clock, { dataDir }));
+    await clock.advance(HOUR);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(second.calls).toHaveLength(0);
+  });
+});
+
+describe('schedule targets that are state machines', () => {
+  it('starts an execution with the target’s input instead of invoking a function', async () => {
+    const clock = frozenClock('2026-03-29T10:00:30.000Z');
+    const invoker = new FakeInvoker();
+    const started: Array<{ arn: string; input: string }> = [];
+    const flow: LocalSchedule = {
+      logicalId: 'Flow',
+      stackName: 'S',
+      expression: 'rate(1 hour)',
+      targets: [
+        { arn: 'arn:aws:states:eu-central-1:000000000000:stateMachine:S-Flow', input: '{"sweep":true}' },
+      ],
+    };
+    runners.push(
+      startSchedules([flow], invoker, () => {}, clock, {
+        startExecution: async (arn, input) => void started.push({ arn, input }),
+      }),
+    );
+    await clock.advance(HOUR);
+    expect(started).toEqual([{ arn: flow.targets[0]?.arn, input: '{"sweep":true}' }]);
     expect(invoker.calls).toHaveLength(0);
   });
 });

@@ -14,12 +14,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as z from 'zod';
+import { compileEventPattern, EventPatternError } from '../events/event-pattern';
 import type {
   LocalApp,
+  LocalConfigurationSet,
   LocalEndpoints,
+  LocalEventBus,
+  LocalEventRule,
   LocalFunction,
   LocalHttpApi,
   LocalRoute,
+  LocalRuleTarget,
   LocalSchedule,
   LocalStateMachine,
   LocalTable,
@@ -476,6 +481,9 @@ export function readAssembly(
   const stateMachines = model.stacks.flatMap((stack) => readStateMachines(stack));
   const httpApis = readHttpApis(model, skip);
   const schedules = model.stacks.flatMap((stack) => readSchedules(stack, skip));
+  const eventBuses = model.stacks.flatMap((stack) => readEventBuses(stack));
+  const eventRules = model.stacks.flatMap((stack) => readEventRules(stack, eventBuses, skip));
+  const configurationSets = model.stacks.flatMap((stack) => readConfigurationSets(stack, eventBuses, skip));
   const outputs: Record<string, Record<string, string>> = {};
   for (const stack of model.stacks) {
     const values: Record<string, string> = {};
@@ -495,6 +503,9 @@ export function readAssembly(
     stateMachines,
     httpApis,
     schedules,
+    eventBuses,
+    eventRules,
+    configurationSets,
     outputs,
     skipped,
   };
@@ -985,9 +996,9 @@ function readJwtAuthorizer(
 
 // --- schedules ---------------------------------------------------------------------------
 
-function checkExpression(expression: string, where: Where): void {
+function checkExpression(expression: string, where: Where, timeZone?: string): void {
   try {
-    parseScheduleExpression(expression);
+    parseScheduleExpression(expression, timeZone === undefined ? {} : { timeZone });
   } catch (error) {
     if (error instanceof ScheduleExpressionError) throw new AssemblyError(where, error.message);
     throw error;
@@ -1001,10 +1012,8 @@ function readSchedules(stack: StackModel, skip: Skip): LocalSchedule[] {
     const where = (p: string) => stack.where(logicalId, p);
     if (resource.Type === 'AWS::Events::Rule') {
       const state = stack.property(logicalId, resource, 'State') ?? 'ENABLED';
-      if (props.ScheduleExpression === undefined) {
-        skip(stack, logicalId, resource.Type, 'event-pattern rules are not emulated locally');
-        continue;
-      }
+      // Event-pattern rules are read by readEventRules.
+      if (props.ScheduleExpression === undefined) continue;
       if (state !== 'ENABLED') {
         skip(stack, logicalId, resource.Type, `the rule is ${String(state)}`);
         continue;
@@ -1046,24 +1055,19 @@ function readSchedules(stack: StackModel, skip: Skip): LocalSchedule[] {
         stack.scope,
         where('Properties.ScheduleExpression'),
       );
-      checkExpression(expression, where('Properties.ScheduleExpression'));
       const zone = resolveOptionalString(
         props.ScheduleExpressionTimezone,
         stack.scope,
         where('Properties.ScheduleExpressionTimezone'),
       );
-      if (zone !== undefined && zone !== 'UTC' && zone !== 'Etc/UTC') {
-        throw new AssemblyError(
-          where('Properties.ScheduleExpressionTimezone'),
-          `time zone ${zone}: local schedules run in UTC only`,
-        );
-      }
+      checkExpression(expression, where('Properties.ScheduleExpression'), zone);
       const target = (props.Target ?? {}) as Record<string, unknown>;
       const input = resolveOptionalString(target.Input, stack.scope, where('Properties.Target.Input'));
       schedules.push({
         logicalId,
         stackName: stack.stackName,
         expression,
+        ...(zone !== undefined ? { timeZone: zone } : {}),
         targets: [
           {
             arn: resolveString(target.Arn, stack.scope, where('Properties.Target.Arn')),
@@ -1074,4 +1078,172 @@ function readSchedules(stack: StackModel, skip: Skip): LocalSchedule[] {
     }
   }
   return schedules;
+}
+
+// --- event buses, event-pattern rules, SES configuration sets ------------------------------
+
+export const DEFAULT_BUS = 'default';
+
+function readEventBuses(stack: StackModel): LocalEventBus[] {
+  const buses: LocalEventBus[] = [];
+  for (const [logicalId] of stack.resources('AWS::Events::EventBus')) {
+    const where = stack.where(logicalId, '');
+    const context = stack.resourceContext(logicalId, where);
+    buses.push({
+      logicalId,
+      stackName: stack.stackName,
+      name: localAttribute(context, 'Name', where) as string,
+      arn: localAttribute(context, 'Arn', where) as string,
+    });
+  }
+  return buses;
+}
+
+/** A bus given by name or ARN (`EventBusName`, `EventBusArn`) → its name; undefined when not local. */
+function busNameOf(value: string | undefined, buses: readonly LocalEventBus[]): string | undefined {
+  if (value === undefined || value === DEFAULT_BUS) return DEFAULT_BUS;
+  const byName = buses.find((bus) => bus.name === value || bus.arn === value);
+  if (byName) return byName.name;
+  if (/^arn:[^:]+:events:[^:]*:[^:]*:event-bus\/default$/.test(value)) return DEFAULT_BUS;
+  return undefined;
+}
+
+function readEventRules(stack: StackModel, buses: readonly LocalEventBus[], skip: Skip): LocalEventRule[] {
+  const rules: LocalEventRule[] = [];
+  for (const [logicalId, resource] of stack.resources('AWS::Events::Rule')) {
+    const props = resource.Properties ?? {};
+    if (props.ScheduleExpression !== undefined || props.EventPattern === undefined) continue;
+    const where = (p: string) => stack.where(logicalId, p);
+    const state = stack.property(logicalId, resource, 'State') ?? 'ENABLED';
+    if (state !== 'ENABLED' && state !== 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS') {
+      skip(stack, logicalId, resource.Type, `the rule is ${String(state)}`);
+      continue;
+    }
+    const busValue = resolveOptionalString(props.EventBusName, stack.scope, where('Properties.EventBusName'));
+    const busName = busNameOf(busValue, buses);
+    if (busName === undefined) {
+      skip(stack, logicalId, resource.Type, `its bus ${busValue} is not a bus of the app`);
+      continue;
+    }
+    const pattern = resolveIntrinsics(props.EventPattern, stack.scope, where('Properties.EventPattern'));
+    let eventPattern: Record<string, unknown>;
+    try {
+      const parsed = typeof pattern === 'string' ? JSON.parse(pattern) : pattern;
+      compileEventPattern(parsed);
+      eventPattern = parsed as Record<string, unknown>;
+    } catch (error) {
+      const message = error instanceof EventPatternError ? error.message : 'not JSON';
+      throw new AssemblyError(where('Properties.EventPattern'), `the event pattern: ${message}`);
+    }
+    const targets = Array.isArray(props.Targets) ? (props.Targets as unknown[]) : [];
+    rules.push({
+      logicalId,
+      stackName: stack.stackName,
+      busName,
+      eventPattern,
+      targets: targets.map((target, i) =>
+        readRuleTarget(stack, target, (p) => where(`Properties.Targets[${i}]${p ? `.${p}` : ''}`)),
+      ),
+    });
+  }
+  return rules;
+}
+
+function readRuleTarget(stack: StackModel, target: unknown, tw: (p: string) => Where): LocalRuleTarget {
+  const t = (target ?? {}) as Record<string, unknown>;
+  const arn = resolveString(t.Arn, stack.scope, tw('Arn'));
+  if (!/^arn:[^:]+:(lambda|states):/.test(arn)) {
+    throw new AssemblyError(
+      tw('Arn'),
+      `rule target ${arn}: only Lambda functions and state machines are emulated locally`,
+    );
+  }
+  const id = resolveOptionalString(t.Id, stack.scope, tw('Id')) ?? arn;
+  const input = resolveOptionalString(t.Input, stack.scope, tw('Input'));
+  const inputPath = resolveOptionalString(t.InputPath, stack.scope, tw('InputPath'));
+  let inputTransformer: LocalRuleTarget['inputTransformer'];
+  if (t.InputTransformer !== undefined) {
+    const raw = resolveIntrinsics(t.InputTransformer, stack.scope, tw('InputTransformer')) as Record<
+      string,
+      Json
+    >;
+    const template = raw?.InputTemplate;
+    if (typeof template !== 'string')
+      throw new AssemblyError(tw('InputTransformer.InputTemplate'), 'expected a string');
+    const map = raw.InputPathsMap ?? {};
+    if (typeof map !== 'object' || map === null || Array.isArray(map)) {
+      throw new AssemblyError(tw('InputTransformer.InputPathsMap'), 'expected a map');
+    }
+    const inputPathsMap: Record<string, string> = {};
+    for (const [key, value] of Object.entries(map))
+      inputPathsMap[key] = asString(value, tw(`InputTransformer.InputPathsMap.${key}`));
+    inputTransformer = { inputPathsMap, inputTemplate: template };
+  }
+  for (const unsupported of ['SqsParameters', 'HttpParameters', 'EcsParameters', 'BatchParameters']) {
+    if (t[unsupported] !== undefined) {
+      throw new AssemblyError(tw(unsupported), `${unsupported} targets are not emulated locally`);
+    }
+  }
+  return {
+    id,
+    arn,
+    ...(input !== undefined ? { input } : {}),
+    ...(inputPath !== undefined ? { inputPath } : {}),
+    ...(inputTransformer ? { inputTransformer } : {}),
+  };
+}
+
+function readConfigurationSets(
+  stack: StackModel,
+  buses: readonly LocalEventBus[],
+  skip: Skip,
+): LocalConfigurationSet[] {
+  const sets: LocalConfigurationSet[] = [];
+  const destinations = [...stack.resources('AWS::SES::ConfigurationSetEventDestination')];
+  for (const [logicalId] of stack.resources('AWS::SES::ConfigurationSet')) {
+    const where = stack.where(logicalId, '');
+    const name = localRef(stack.resourceContext(logicalId, where), where) as string;
+    const eventBridgeDestinations: Array<LocalConfigurationSet['eventBridgeDestinations'][number]> = [];
+    for (const [destinationId, destination] of destinations) {
+      const dw = (p: string) => stack.where(destinationId, p);
+      const setName = resolveString(
+        destination.Properties?.ConfigurationSetName,
+        stack.scope,
+        dw('Properties.ConfigurationSetName'),
+      );
+      if (setName !== name) continue;
+      const spec = resolveIntrinsics(
+        destination.Properties?.EventDestination,
+        stack.scope,
+        dw('Properties.EventDestination'),
+      ) as Record<string, Json> | undefined;
+      const bridge = spec?.EventBridgeDestination as Record<string, Json> | undefined;
+      if (!spec || !bridge) {
+        skip(stack, destinationId, destination.Type, 'only EventBridge destinations are emulated locally');
+        continue;
+      }
+      if (spec.Enabled === false) {
+        skip(stack, destinationId, destination.Type, 'the destination is disabled');
+        continue;
+      }
+      const busValue = typeof bridge.EventBusArn === 'string' ? bridge.EventBusArn : undefined;
+      const busName = busNameOf(busValue, buses);
+      if (busName === undefined) {
+        throw new AssemblyError(
+          dw('Properties.EventDestination.EventBridgeDestination.EventBusArn'),
+          `bus ${String(busValue)} is not a bus of the app`,
+        );
+      }
+      const types = Array.isArray(spec.MatchingEventTypes) ? spec.MatchingEventTypes : [];
+      eventBridgeDestinations.push({
+        name: typeof spec.Name === 'string' ? spec.Name : destinationId,
+        busName,
+        matchingEventTypes: types.map((type, i) =>
+          asString(type, dw(`Properties.EventDestination.MatchingEventTypes[${i}]`)).toLowerCase(),
+        ),
+      });
+    }
+    sets.push({ logicalId, stackName: stack.stackName, name, eventBridgeDestinations });
+  }
+  return sets;
 }

@@ -11,7 +11,17 @@
  *   `LW`, `nW` (nearest weekday), `nL` (last weekday n of the month) and `n#k` (k-th weekday n).
  *   Exactly one of day-of-month and day-of-week must be `?`.
  *
- * Anything else (including one-time `at(...)`) is rejected with an error naming it.
+ * - `at(yyyy-mm-ddThh:mm:ss)`, EventBridge Scheduler's one-time schedule: it fires once, at
+ *   that wall-clock time in the schedule's time zone.
+ *
+ * Time zones (EventBridge Scheduler's `ScheduleExpressionTimezone`, an IANA name): a cron's
+ * fields and an at()'s date are read as wall-clock time in that zone, as Scheduler does, with
+ * its daylight-saving rules: a wall time that does not exist (the hour skipped in spring) is
+ * skipped, and a wall time that occurs twice (the hour repeated in autumn) fires once, at its
+ * first occurrence. A rate is a fixed period whatever the zone (Scheduler: "days" are 24 h).
+ * EventBridge rules have no zone: UTC.
+ *
+ * Anything else is rejected with an error naming it.
  */
 
 export class ScheduleExpressionError extends Error {
@@ -23,7 +33,11 @@ export class ScheduleExpressionError extends Error {
 
 export interface ParsedSchedule {
   readonly expression: string;
-  readonly kind: 'rate' | 'cron';
+  readonly kind: 'rate' | 'cron' | 'at';
+  /** The IANA time zone the expression is read in. */
+  readonly timeZone: string;
+  /** For `at(...)`: the one instant it fires. */
+  readonly at?: Date;
   /** The first time strictly after `after` the schedule fires (UTC). */
   nextFireTime(after: Date): Date;
 }
@@ -35,23 +49,153 @@ const UNIT_MS: Readonly<Record<string, number>> = {
   day: 24 * 60 * MINUTE_MS,
 };
 
-export function parseScheduleExpression(expression: string): ParsedSchedule {
+export interface ScheduleExpressionOptions {
+  /** IANA time zone (EventBridge Scheduler's ScheduleExpressionTimezone). @default 'UTC' */
+  readonly timeZone?: string;
+}
+
+export function parseScheduleExpression(
+  expression: string,
+  options: ScheduleExpressionOptions = {},
+): ParsedSchedule {
+  const timeZone = options.timeZone ?? 'UTC';
+  const zone = zoneOf(expression, timeZone);
   const rate = /^rate\((.*)\)$/.exec(expression);
-  if (rate) return parseRate(expression, (rate[1] as string).trim());
+  if (rate) return { ...parseRate(expression, (rate[1] as string).trim()), timeZone };
   const cron = /^cron\((.*)\)$/.exec(expression);
-  if (cron) return parseCron(expression, (cron[1] as string).trim());
-  if (/^at\(/.test(expression)) {
-    throw new ScheduleExpressionError(expression, 'one-time at(...) schedules are not supported locally');
+  if (cron) {
+    const utc = parseCron(expression, (cron[1] as string).trim());
+    return zone ? zonedCron(utc, zone, timeZone) : { ...utc, timeZone };
   }
-  throw new ScheduleExpressionError(expression, 'expected rate(...) or cron(...)');
+  const once = /^at\((.*)\)$/.exec(expression);
+  if (once) return parseAt(expression, (once[1] as string).trim(), zone, timeZone);
+  throw new ScheduleExpressionError(expression, 'expected rate(...), cron(...) or at(...)');
 }
 
 /** Shorthand: the next fire time of `expression` after `after`. */
-export function nextFireTime(expression: string, after: Date): Date {
-  return parseScheduleExpression(expression).nextFireTime(after);
+export function nextFireTime(expression: string, after: Date, options: ScheduleExpressionOptions = {}): Date {
+  return parseScheduleExpression(expression, options).nextFireTime(after);
 }
 
-function parseRate(expression: string, body: string): ParsedSchedule {
+// --- time zones ------------------------------------------------------------------------
+
+/** Wall-clock arithmetic in one IANA zone; undefined for UTC itself. */
+interface Zone {
+  /** The zone's wall-clock time at `instant`, as a UTC-dated ms value. */
+  wall(instant: number): number;
+  /** The first instant whose wall-clock time is `wall`; undefined when the wall time is skipped. */
+  instant(wall: number): number | undefined;
+  /** The instant for `wall`, a skipped wall time read with the offset before the change. */
+  instantLenient(wall: number): number;
+}
+
+const UTC_NAMES = new Set(['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT', 'Etc/UCT', 'UCT', 'Etc/Zulu', 'Zulu']);
+const DAY_MS = 24 * 60 * MINUTE_MS;
+
+function zoneOf(expression: string, timeZone: string): Zone | undefined {
+  if (UTC_NAMES.has(timeZone)) return undefined;
+  let format: Intl.DateTimeFormat;
+  try {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+  } catch {
+    throw new ScheduleExpressionError(expression, `"${timeZone}" is not an IANA time zone`);
+  }
+  const wall = (instant: number): number => {
+    const parts: Record<string, number> = {};
+    for (const part of format.formatToParts(new Date(instant))) {
+      if (part.type !== 'literal') parts[part.type] = Number(part.value);
+    }
+    const seconds = Math.floor(instant / 1000) * 1000;
+    const ms = instant - seconds;
+    return (
+      Date.UTC(
+        parts.year as number,
+        (parts.month as number) - 1,
+        parts.day as number,
+        parts.hour as number,
+        parts.minute as number,
+        parts.second as number,
+      ) + ms
+    );
+  };
+  const offsetAt = (instant: number) => wall(instant) - instant;
+  /** Instants for `wall` under the offsets in force a day and a half around it. */
+  const candidates = (w: number): number[] => {
+    const offsets = new Set([offsetAt(w - 1.5 * DAY_MS), offsetAt(w + 1.5 * DAY_MS)]);
+    return [...offsets]
+      .map((offset) => w - offset)
+      .filter((t) => wall(t) === w)
+      .sort((a, b) => a - b);
+  };
+  return {
+    wall,
+    instant: (w) => candidates(w)[0],
+    instantLenient: (w) => candidates(w)[0] ?? w - offsetAt(w - 1.5 * DAY_MS),
+  };
+}
+
+/** How far back to look for fire times in wall time: more than any zone's offset change. */
+const ZONE_LOOKBACK_MS = 3 * 60 * MINUTE_MS;
+
+/** A cron read in `zone`: its UTC fire times taken as wall-clock times there. */
+function zonedCron(utc: ParsedSchedule, zone: Zone, timeZone: string): ParsedSchedule {
+  return {
+    expression: utc.expression,
+    kind: 'cron',
+    timeZone,
+    nextFireTime(after) {
+      const afterMs = after.getTime();
+      // Start a little before `after` in wall time: around an autumn change wall time repeats,
+      // so a wall time just before `after`'s may still lie ahead of it.
+      let wall = new Date(zone.wall(afterMs) - ZONE_LOOKBACK_MS);
+      for (;;) {
+        wall = utc.nextFireTime(wall);
+        const instant = zone.instant(wall.getTime());
+        if (instant !== undefined && instant > afterMs) return new Date(instant);
+      }
+    },
+  };
+}
+
+function parseAt(expression: string, body: string, zone: Zone | undefined, timeZone: string): ParsedSchedule {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/.exec(body);
+  if (!m) throw new ScheduleExpressionError(expression, 'expected at(yyyy-mm-ddThh:mm:ss)');
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const wall = Date.UTC(y, mo - 1, d, h, mi, s);
+  const back = new Date(wall);
+  if (
+    back.getUTCFullYear() !== y ||
+    back.getUTCMonth() !== mo - 1 ||
+    back.getUTCDate() !== d ||
+    back.getUTCHours() !== h ||
+    back.getUTCMinutes() !== mi ||
+    back.getUTCSeconds() !== s
+  ) {
+    throw new ScheduleExpressionError(expression, 'not a valid date and time');
+  }
+  const at = new Date(zone ? zone.instantLenient(wall) : wall);
+  return {
+    expression,
+    kind: 'at',
+    timeZone,
+    at,
+    nextFireTime(after) {
+      if (at.getTime() > after.getTime()) return at;
+      throw new ScheduleExpressionError(expression, `never fires after ${after.toISOString()}`);
+    },
+  };
+}
+
+function parseRate(expression: string, body: string): Omit<ParsedSchedule, 'timeZone'> {
   const match = /^(\d+)\s+(minute|minutes|hour|hours|day|days)$/.exec(body);
   if (!match)
     throw new ScheduleExpressionError(expression, 'expected rate(<number> <minute(s)|hour(s)|day(s)>)');
@@ -107,6 +251,7 @@ function weekday(year: number, month: number, day: number): number {
 }
 
 function parseCron(expression: string, body: string): ParsedSchedule {
+  const timeZone = 'UTC';
   const parts = body.split(/\s+/);
   if (parts.length !== 6) {
     throw new ScheduleExpressionError(
@@ -128,6 +273,7 @@ function parseCron(expression: string, body: string): ParsedSchedule {
   return {
     expression,
     kind: 'cron',
+    timeZone,
     nextFireTime(after) {
       // Cron fires on whole minutes: start at the first whole minute strictly after `after`.
       const start = new Date((Math.floor(after.getTime() / MINUTE_MS) + 1) * MINUTE_MS);

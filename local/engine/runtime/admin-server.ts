@@ -7,6 +7,11 @@
  *                        → 200 {"now", "offsetMs", "offset", "advancedByMs"} once the clock has
  *                          moved and its listeners (schedules, Step Functions timers) ran;
  *                          400 {"message"} for bad input, 500 when a listener failed.
+ *   POST /services/<name>/stop   → 200 {"service", "running": false} once the service is down
+ *   POST /services/<name>/start  → 200 {"service", "running": true} once it is up again
+ *                          (fault injection, e.g. `ses`: while stopped its port refuses
+ *                          connections, as an outage looks to the SDK); 404 for a service
+ *                          the engine does not offer this way.
  *
  * Only for this machine: the server binds 127.0.0.1, answers only requests addressed to
  * 127.0.0.1/localhost (no DNS rebinding) and takes POSTs only as application/json (a web
@@ -29,8 +34,17 @@ export interface AdminClock {
   advance(ms: number): Promise<Date>;
 }
 
+/** A service the admin endpoint can stop and start again (e.g. the SES emulator). */
+export interface AdminService {
+  readonly running: boolean;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
 export interface AdminServerOptions {
   readonly clock: AdminClock;
+  /** Services by name, for `POST /services/<name>/stop|start`. @default none */
+  readonly services?: Readonly<Record<string, AdminService>>;
   /** @default 0 (any free port) */
   readonly port?: number;
   readonly log?: (line: string) => void;
@@ -71,14 +85,18 @@ async function readBody(req: http.IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-async function advance(clock: AdminClock, req: http.IncomingMessage): Promise<unknown> {
+function requireJson(req: http.IncomingMessage, hint: string): void {
   const contentType = String(req.headers['content-type'] ?? '')
     .split(';')[0]
     ?.trim()
     .toLowerCase();
   if (contentType !== 'application/json') {
-    throw new HttpError(415, `the body must be sent as Content-Type: application/json; ${ADVANCE_HINT}`);
+    throw new HttpError(415, `the body must be sent as Content-Type: application/json; ${hint}`);
   }
+}
+
+async function advance(clock: AdminClock, req: http.IncomingMessage): Promise<unknown> {
+  requireJson(req, ADVANCE_HINT);
   let json: unknown;
   try {
     json = JSON.parse(await readBody(req));
@@ -122,7 +140,22 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
       log(`clock advanced: now ${clock.now().toISOString()} (${formatDuration(clock.offsetMs)} ahead)`);
       return { status: 200, body };
     }
-    throw new HttpError(404, 'not found: the admin endpoint has GET /clock and POST /clock/advance');
+    const service = /^\/services\/([a-z0-9-]+)\/(stop|start)$/.exec(pathname);
+    if (service) {
+      const [, name, action] = service as unknown as [string, string, 'stop' | 'start'];
+      const target = options.services?.[name];
+      if (!target) throw new HttpError(404, `no service ${name} to stop or start`);
+      if (req.method !== 'POST') throw new HttpError(405, `use POST /services/${name}/${action}`);
+      requireJson(req, 'send {}');
+      await readBody(req);
+      await target[action]();
+      log(`admin: service ${name} ${action === 'stop' ? 'stopped' : 'started'}`);
+      return { status: 200, body: { service: name, running: target.running } };
+    }
+    throw new HttpError(
+      404,
+      'not found: the admin endpoint has GET /clock, POST /clock/advance and POST /services/<name>/stop|start',
+    );
   };
 
   const server = http.createServer((req, res) => {

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { type ParsedSchedule, parseScheduleExpression } from '../assembly/schedule-expression';
 import type { FunctionInvoker, LocalSchedule } from '../model';
 
@@ -11,6 +13,22 @@ export interface ScheduleClock {
   /** Subscribes to advances; the listener's promise settles once the due targets ran. */
   onAdvance?(listener: () => Promise<void>): () => void;
 }
+
+export interface ScheduleOptions {
+  /**
+   * Where to remember which one-time `at(...)` schedules have fired
+   * (`<dataDir>/schedules.json`), so a restart does not fire them again. Without it they are
+   * remembered in memory only.
+   */
+  readonly dataDir?: string;
+  /**
+   * Starts a state machine target (a Scheduler `StepFunctionsStartExecution` target, an
+   * EventBridge rule's state machine target) with the target's input as JSON text.
+   */
+  readonly startExecution?: (stateMachineArn: string, input: string) => Promise<unknown>;
+}
+
+export const SCHEDULES_FILE_NAME = 'schedules.json';
 
 export interface ScheduleRunner {
   /** Disarms every rule; invocations in flight finish but nothing is re-armed. */
@@ -44,6 +62,16 @@ interface Rule {
  * "everything due by now" would not need. A rule's targets run in order and firings of one
  * rule never overlap; different rules fire independently.
  *
+ * Zoned crons (EventBridge Scheduler's ScheduleExpressionTimezone) follow the same policy on
+ * their UTC fire instants (schedule-expression.ts computes them, DST included).
+ *
+ * One-time `at(...)` schedules fire once: at their time, when the clock jumps past it, or at
+ * start when their time has passed and they have not fired before (as a schedule created with
+ * a time already past; which ones fired is kept in `options.dataDir`). A firing is recorded
+ * when its targets have run, so a crash mid-firing fires it again (at least once). After it,
+ * the schedule does nothing more (`ActionAfterCompletion: DELETE` changes nothing locally).
+ * `FlexibleTimeWindow` is ignored: targets run at the fire time itself.
+ *
  * `clock` is the runtime clock, or (as before) just a `now` function, which then cannot jump.
  */
 export function startSchedules(
@@ -51,10 +79,12 @@ export function startSchedules(
   invoker: FunctionInvoker,
   log: (line: string) => void,
   clock: ScheduleClock | (() => Date) = () => new Date(),
+  options: ScheduleOptions = {},
 ): ScheduleRunner {
   const source: ScheduleClock = typeof clock === 'function' ? { now: clock } : clock;
   const now = () => source.now().getTime();
   let stopped = false;
+  const fired = new FiredOnce(options.dataDir);
 
   /** The first fire time after `after`; undefined (and said once) when there is none. */
   const nextAfter = (rule: Rule, after: Date): Date | undefined => {
@@ -102,6 +132,14 @@ export function startSchedules(
               detail: {},
             };
         try {
+          if (/^arn:[^:]+:states:/.test(target.arn)) {
+            if (!options.startExecution) throw new Error('state machine targets need startExecution');
+            await options.startExecution(
+              target.arn,
+              typeof event === 'string' ? event : JSON.stringify(event),
+            );
+            continue;
+          }
           const result = await invoker.invoke(target.arn, event);
           if (!result.ok) log(`schedule ${rule.schedule.logicalId}: target failed (${result.errorType})`);
         } catch (error) {
@@ -111,6 +149,16 @@ export function startSchedules(
     };
     const running = run().finally(() => {
       rule.running = undefined;
+      if (rule.parsed.kind === 'at') {
+        try {
+          fired.add(onceKey(rule.schedule), slot);
+        } catch (error) {
+          log(`schedule ${rule.schedule.logicalId}: cannot record the firing (${(error as Error).message})`);
+        }
+        log(`schedule ${rule.schedule.logicalId}: one-time schedule done`);
+        rule.due = undefined;
+        return;
+      }
       rule.due = nextAfter(rule, slot);
       void plan(rule);
     });
@@ -141,13 +189,17 @@ export function startSchedules(
 
   const rules: Rule[] = schedules.map((schedule) => ({
     schedule,
-    parsed: parseScheduleExpression(schedule.expression),
+    parsed: parseScheduleExpression(
+      schedule.expression,
+      schedule.timeZone === undefined ? {} : { timeZone: schedule.timeZone },
+    ),
     due: undefined,
     timer: undefined,
     running: undefined,
   }));
   for (const rule of rules) {
-    rule.due = nextAfter(rule, source.now());
+    if (rule.parsed.kind === 'at') rule.due = fired.has(onceKey(rule.schedule)) ? undefined : rule.parsed.at;
+    else rule.due = nextAfter(rule, source.now());
     void plan(rule);
   }
 
@@ -189,5 +241,43 @@ function parseInput(input: string): unknown {
     return JSON.parse(input);
   } catch {
     return input;
+  }
+}
+
+/** A one-time schedule is the same one while its stack, id, expression and zone are. */
+function onceKey(schedule: LocalSchedule): string {
+  return `${schedule.stackName}/${schedule.logicalId} ${schedule.expression} ${schedule.timeZone ?? 'UTC'}`;
+}
+
+/** The one-time schedules that fired, kept in `<dataDir>/schedules.json` when there is one. */
+class FiredOnce {
+  private readonly done = new Map<string, string>();
+  private readonly file: string | undefined;
+
+  constructor(dataDir: string | undefined) {
+    this.file = dataDir === undefined ? undefined : path.join(dataDir, SCHEDULES_FILE_NAME);
+    if (!this.file) return;
+    try {
+      const json = JSON.parse(readFileSync(this.file, 'utf8')) as { fired?: Record<string, unknown> };
+      for (const [key, at] of Object.entries(json.fired ?? {}))
+        if (typeof at === 'string') this.done.set(key, at);
+    } catch {
+      // No file yet (or an unreadable one): nothing has fired.
+    }
+  }
+
+  has(key: string): boolean {
+    return this.done.has(key);
+  }
+
+  add(key: string, at: Date): void {
+    this.done.set(key, at.toISOString());
+    if (!this.file) return;
+    mkdirSync(path.dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify({ fired: Object.fromEntries(this.done) }, null, 2)}\n`, {
+      mode: 0o600,
+    });
+    renameSync(tmp, this.file);
   }
 }

@@ -19,13 +19,23 @@
  *   offset in `--clock` (local/engine/clock/runtime-clock.ts), read at each send;
  * - keeps every address of an SES v1 `SendEmail` (query form `Destination.ToAddresses.member.N`):
  *   the emulator's schema (dist/v1/sendEmail.js, a zod object) names only `member.1` and strips
- *   the rest, so a message to two people showed one. The wrapper reads the lists from the request
- *   body and puts them on the email the handler saves (it calls `saveEmail` synchronously,
- *   from the export read at call time, as index.js reads the handler's `default` at call time).
- * - keeps every address of an SES v1 `SendRawEmail` the same way: the envelope
- *   (`Destinations.member.N`) becomes the email's `to`, where the emulator kept the parsed To
- *   header as a single text. Its handler saves after parsing the MIME, so the envelope is
- *   carried in an AsyncLocalStorage rather than a variable.
+ *   the rest, so a message to two people showed one. A wrapper around the handler (index.js reads
+ *   the handler's `default` at call time) keeps the request body in an AsyncLocalStorage
+ *   context, and `saveEmail` (read from the export at call time) takes the lists from it.
+ * - keeps the raw MIME of a v1 `SendRawEmail` on its inbox record (`raw`, the message text), its
+ *   envelope (`Destinations.member.N`) as the record's `to` (the emulator kept the To header as
+ *   one text), and,
+ *   for both v1 sends, the request's `ConfigurationSetName` and `Tags` (`configurationSetName`,
+ *   `tags`), read from the request body through an AsyncLocalStorage context (the raw handler
+ *   awaits mailparser before it saves, so a module variable would not do);
+ * - after an email is appended and kept, prints one line `ses-host: sent <json>` on stdout
+ *   (messageId, timestamp, source, recipients, headers, configuration set, tags) before the
+ *   response goes out: stdout is a pipe, and pipe writes are synchronous on Linux, so a sender
+ *   that got its MessageId has had its line written. The engine turns it into the SES events a
+ *   configuration set's EventBridge destination publishes (ses-local.ts, events/ses-events.ts).
+ * - refuses (400 `ConfigurationSetDoesNotExist`, as SES does) a v1 send naming a configuration
+ *   set the app does not have, once the engine has told it the names (a line
+ *   `configuration-sets ["name", ...]` on its stdin); until then every name is taken.
  * Unreadable lines (e.g. one torn by a crash mid-append) and exact duplicates are dropped at
  * start and the file is rewritten without them. Templates stay in memory, as before.
  *
@@ -33,10 +43,10 @@
  * 127.0.0.1; exits 1 with a message on stderr when it cannot start. Exits when its stdin
  * closes (the parent is gone, even after SIGKILL) or on SIGTERM/SIGINT.
  */
-const { AsyncLocalStorage } = require('node:async_hooks');
 const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
+const { randomUUID } = require('node:crypto');
 
 function fail(message) {
   process.stderr.write(`ses-host: ${message}\n`);
@@ -163,56 +173,148 @@ function members(body, prefix) {
   return found;
 }
 
-const v1SendEmail = require(path.join(packageDir, 'dist', 'v1', 'sendEmail.js'));
-if (typeof v1SendEmail.default !== 'function')
-  fail('aws-ses-v2-local changed: dist/v1/sendEmail.js has no handler');
-/** The addresses of the v1 SendEmail being handled, while its handler runs (synchronously). */
-let v1Addresses;
-const v1Handler = v1SendEmail.default;
-v1SendEmail.default = (req, res, next) => {
-  v1Addresses = {
-    to: members(req.body, 'Destination.ToAddresses.member.'),
-    cc: members(req.body, 'Destination.CcAddresses.member.'),
-    bcc: members(req.body, 'Destination.BccAddresses.member.'),
-    replyTo: members(req.body, 'ReplyToAddresses.member.'),
-  };
-  try {
-    return v1Handler(req, res, next);
-  } finally {
-    v1Addresses = undefined;
+/** `Tags.member.N.Name` / `.Value` of a query-form body → `{ name: value }`. */
+function tagsOf(body) {
+  const tags = {};
+  if (body === null || typeof body !== 'object') return tags;
+  for (const key of Object.keys(body)) {
+    const m = /^Tags\.member\.([1-9]\d*)\.Name$/.exec(key);
+    const value = m ? body[`Tags.member.${m[1]}.Value`] : undefined;
+    if (m && typeof body[key] === 'string' && typeof value === 'string') tags[body[key]] = value;
   }
-};
+  return tags;
+}
 
-const v1SendRawEmail = require(path.join(packageDir, 'dist', 'v1', 'sendRawEmail.js'));
-if (typeof v1SendRawEmail.default !== 'function')
-  fail('aws-ses-v2-local changed: dist/v1/sendRawEmail.js has no handler');
+/** The request being handled, across the handlers' awaits. */
+const { AsyncLocalStorage } = require('node:async_hooks');
+const sending = new AsyncLocalStorage();
+
 /**
- * The envelope of the v1 SendRawEmail being handled. Its handler parses the MIME before it
- * saves (asynchronously), so the addresses travel with the request's async context.
+ * The app's configuration set names, once the engine has sent them (a line
+ * `configuration-sets <json array>` on stdin); until then any name is taken.
  */
-const rawEnvelope = new AsyncLocalStorage();
-const v1RawHandler = v1SendRawEmail.default;
-v1SendRawEmail.default = (req, res, next) =>
-  rawEnvelope.run(members(req.body, 'Destinations.member.'), () => v1RawHandler(req, res, next));
+let configurationSets;
+let stdinBuffer = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (chunk) => {
+  stdinBuffer += chunk;
+  for (let nl = stdinBuffer.indexOf('\n'); nl >= 0; nl = stdinBuffer.indexOf('\n')) {
+    const line = stdinBuffer.slice(0, nl);
+    stdinBuffer = stdinBuffer.slice(nl + 1);
+    const m = /^configuration-sets (.*)$/.exec(line);
+    if (!m) continue;
+    try {
+      const names = JSON.parse(m[1]);
+      if (Array.isArray(names) && names.every((n) => typeof n === 'string'))
+        configurationSets = new Set(names);
+    } catch {
+      process.stderr.write('ses-host: an unreadable configuration-sets line was ignored\n');
+    }
+  }
+});
+
+const xmlEscape = (text) =>
+  text.replace(
+    /[<>&"']/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c],
+  );
+
+function wrapHandler(file, action) {
+  const mod = require(path.join(packageDir, 'dist', 'v1', file));
+  if (typeof mod.default !== 'function') fail(`aws-ses-v2-local changed: dist/v1/${file} has no handler`);
+  const handler = mod.default;
+  mod.default = (req, res, next) => {
+    const body = req.body ?? {};
+    const name = body.ConfigurationSetName;
+    // As SES does: a send naming a configuration set the account does not have fails.
+    if (typeof name === 'string' && configurationSets && !configurationSets.has(name)) {
+      res
+        .status(400)
+        .type('text/xml')
+        .send(
+          '<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><Error><Type>Sender</Type>' +
+            `<Code>ConfigurationSetDoesNotExist</Code><Message>Configuration set &lt;${xmlEscape(name)}&gt; does not exist.</Message>` +
+            `</Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+        );
+      return;
+    }
+    return sending.run({ action, body }, () => handler(req, res, next));
+  };
+}
+wrapHandler('sendEmail.js', 'SendEmail');
+wrapHandler('sendRawEmail.js', 'SendRawEmail');
+
+/** Header lines of a MIME message's header block (unfolded), as SES lists them. */
+function mimeHeaders(raw) {
+  const end = raw.search(/\r?\n\r?\n/);
+  const block = (end >= 0 ? raw.slice(0, end) : raw).replace(/\r?\n[ \t]+/g, ' ');
+  const headers = [];
+  for (const line of block.split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers.push({ name: line.slice(0, colon).trim(), value: line.slice(colon + 1).trim() });
+  }
+  return headers;
+}
 
 const keepEmail = store.saveEmail;
 store.saveEmail = (email) => {
-  const envelope = rawEnvelope.getStore();
-  // The emulator keeps a raw message's To header as one text ("a@x, b@y"); SES delivers to
-  // each address of the envelope, so the inbox lists those (Bashkë sends To only).
-  if (envelope && envelope.length > 0) email.destination = { to: envelope, cc: [], bcc: [] };
-  if (v1Addresses) {
-    const { to, cc, bcc, replyTo } = v1Addresses;
+  const request = sending.getStore();
+  const body = request?.body ?? {};
+  let headers;
+  let recipients;
+  if (request?.action === 'SendEmail') {
+    const to = members(body, 'Destination.ToAddresses.member.');
+    const cc = members(body, 'Destination.CcAddresses.member.');
+    const bcc = members(body, 'Destination.BccAddresses.member.');
+    const replyTo = members(body, 'ReplyToAddresses.member.');
     email.destination = {
       to: to ?? email.destination.to,
       cc: cc ?? email.destination.cc,
       bcc: bcc ?? email.destination.bcc,
     };
     if (replyTo) email.replyTo = replyTo;
+    headers = [
+      { name: 'From', value: email.from },
+      ...(email.destination.to.length ? [{ name: 'To', value: email.destination.to.join(', ') }] : []),
+      ...(email.destination.cc.length ? [{ name: 'Cc', value: email.destination.cc.join(', ') }] : []),
+      { name: 'Subject', value: email.subject },
+    ];
+  } else if (request?.action === 'SendRawEmail' && typeof body['RawMessage.Data'] === 'string') {
+    email.raw = Buffer.from(body['RawMessage.Data'], 'base64').toString('utf8');
+    headers = mimeHeaders(email.raw);
+    const destinations = members(body, 'Destinations.member.');
+    if (destinations?.length) {
+      recipients = destinations;
+      // The emulator keeps a raw message's To header as one text ("a@x, b@y"); SES delivers
+      // to each address of the envelope, so the inbox lists those (Bashkë sends To only).
+      email.destination = { to: destinations, cc: [], bcc: [] };
+    }
   }
-  email.at = Math.floor((Date.now() + clockOffsetMs()) / 1000);
+  if (request) {
+    if (typeof body.ConfigurationSetName === 'string') email.configurationSetName = body.ConfigurationSetName;
+    const tags = tagsOf(body);
+    if (Object.keys(tags).length) email.tags = tags;
+  }
+  const nowMs = Date.now() + clockOffsetMs();
+  email.at = Math.floor(nowMs / 1000);
   fs.appendFileSync(inboxFile, `${JSON.stringify(email)}\n`, { mode: 0o600 });
   keepEmail(email);
+  if (request) {
+    const sent = {
+      messageId: email.messageId,
+      timestamp: new Date(nowMs).toISOString(),
+      action: request.action,
+      source: typeof body.Source === 'string' && body.Source ? body.Source : email.from,
+      destination: recipients ?? [...email.destination.to, ...email.destination.cc, ...email.destination.bcc],
+      to: email.destination.to,
+      cc: email.destination.cc,
+      subject: email.subject,
+      headers: headers ?? [],
+      configurationSetName: email.configurationSetName,
+      tags: email.tags ?? {},
+    };
+    process.stdout.write(`ses-host: sent ${JSON.stringify(sent)}\n`);
+  }
 };
 const clearStore = store.clearStore;
 store.clearStore = () => {
