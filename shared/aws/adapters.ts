@@ -1,7 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESClient } from '@aws-sdk/client-ses';
 import * as z from 'zod';
+import { DeliveryStore } from '../data/delivery-store';
 import { DynamoStore } from '../data/dynamo-store';
+import { RecordingMailer } from '../delivery/recording-mailer';
+import type { Mailer } from '../email/mailer';
 import { SesMailer } from '../email/ses-mailer';
 import { ENV, nonEmpty, parseEnv } from '../util/env';
 import { sdkClientConfig } from './client-config';
@@ -15,10 +18,18 @@ export function storeFromEnv(env: NodeJS.ProcessEnv = process.env): DynamoStore 
   return new DynamoStore(new DynamoDBClient(sdkClientConfig()), TABLE_NAME);
 }
 
-export function mailerFromEnv(env: NodeJS.ProcessEnv = process.env): SesMailer {
+export function mailerFromEnv(env: NodeJS.ProcessEnv = process.env): Mailer {
   const parsed = parseEnv(
     z.object({ [ENV.SENDER_EMAIL]: z.email(), [ENV.SES_CONFIGURATION_SET]: nonEmpty }),
     env,
   );
-  return new SesMailer(new SESClient(sdkClientConfig()), parsed.SENDER_EMAIL, parsed.SES_CONFIGURATION_SET);
+  const ses = new SesMailer(new SESClient(sdkClientConfig()), parsed.SENDER_EMAIL, parsed.SES_CONFIGURATION_SET);
+  // Every message about a case or a task gets its delivery record (who, never what).
+  return new RecordingMailer(ses, deliveryStoreFromEnv(env));
+}
+
+/** The delivery records (messages, task deliveries, unreachable contacts) on the same table. */
+export function deliveryStoreFromEnv(env: NodeJS.ProcessEnv = process.env): DeliveryStore {
+  const { TABLE_NAME } = parseEnv(z.object({ [ENV.TABLE_NAME]: nonEmpty }), env);
+  return new DeliveryStore(new DynamoDBClient(sdkClientConfig()), TABLE_NAME);
 }

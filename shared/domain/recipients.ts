@@ -19,16 +19,32 @@ export function byLanguage(contacts: ReadonlyArray<{ email: string; language: La
     .map(([language, to]) => ({ language, to: [...to].sort() }));
 }
 
-/** An NGO's focal points (the offer's addressees). */
-export function focalPoints(org: OrgRecord): RecipientGroup[] {
-  return byLanguage(org.contacts.filter((c) => c.roles.includes('focal-point')));
+/** False once mail to the contact hard-bounced or drew a complaint: never email it. */
+export function isReachable(contact: { readonly reachable?: boolean | undefined }): boolean {
+  return contact.reachable !== false;
 }
 
-/** Coordinators of the cooperation group in a region. */
+/**
+ * An NGO's focal points (the offer's addressees), reachable ones only. When none is left and
+ * the directory is given, the coordinators of the organisation's regions instead: someone must
+ * still hear of it.
+ */
+export function focalPoints(org: OrgRecord, orgs?: readonly OrgRecord[]): RecipientGroup[] {
+  const reachable = org.contacts.filter((c) => c.roles.includes('focal-point') && isReachable(c));
+  if (reachable.length || !orgs) return byLanguage(reachable);
+  return regionCoordinators(orgs, org.regions);
+}
+
+/** Coordinators of the cooperation group in a region (reachable ones). */
 export function coordinators(orgs: readonly OrgRecord[], region: string): RecipientGroup[] {
+  return regionCoordinators(orgs, [region]);
+}
+
+/** Reachable coordinators of any of the regions, each address once. */
+export function regionCoordinators(orgs: readonly OrgRecord[], regions: readonly string[]): RecipientGroup[] {
   return byLanguage(
     orgs
-      .filter((o) => o.regions.includes(region))
-      .flatMap((o) => o.contacts.filter((c) => c.roles.includes('coordinator'))),
+      .filter((o) => o.regions.some((r) => regions.includes(r)))
+      .flatMap((o) => o.contacts.filter((c) => c.roles.includes('coordinator') && isReachable(c))),
   );
 }

@@ -272,3 +272,65 @@ export function caseEndEmail(input: {
       : [t.closedSubject(input.reference), t.closedBody(input.reference)];
   return compose(input.to, subject, [body], undefined, input.language);
 }
+
+export interface UnreachableEmailInput {
+  readonly to: readonly string[];
+  readonly language: Language;
+  /** The organisation whose contact cannot be reached. */
+  readonly orgName: string;
+  /** The contact's work address (an organisation's, never a person's under care). */
+  readonly contactEmail: string;
+  readonly reason: 'bounce' | 'complaint';
+  /** How many of the contact's open tasks went to someone else. */
+  readonly openTasks: number;
+  /** The contact's name, as the directory has it. */
+  readonly contact?: string;
+}
+
+const UNREACHABLE_TEXT: Record<
+  Language,
+  {
+    subject: (org: string) => string;
+    body: (who: string, org: string, reason: 'bounce' | 'complaint') => string;
+    tasks: (n: number) => string;
+    fix: string;
+  }
+> = {
+  en: {
+    subject: (org) => `Bashkë: a contact of ${org} cannot be reached by email`,
+    body: (who, org, reason) =>
+      reason === 'bounce'
+        ? `Mail to ${who} (${org}) bounced permanently. Bashkë no longer emails this address.`
+        : `${who} (${org}) marked a Bashkë message as spam. Bashkë no longer emails this address.`,
+    tasks: (n) =>
+      n === 0
+        ? 'The contact had no open tasks.'
+        : `${n} open task(s) of the contact were sent to the organisation's focal points (or to you).`,
+    fix: 'Please correct the contact in the directory.',
+  },
+  sq: {
+    subject: (org) => `Bashkë: një kontakt i ${org} nuk mund të arrihet me email`,
+    body: (who, org, reason) =>
+      reason === 'bounce'
+        ? `Emaili për ${who} (${org}) u kthye përfundimisht. Bashkë nuk i dërgon më email kësaj adrese.`
+        : `${who} (${org}) e shënoi një mesazh të Bashkë si të padëshiruar. Bashkë nuk i dërgon më email kësaj adrese.`,
+    tasks: (n) =>
+      n === 0
+        ? 'Kontakti nuk kishte detyra të hapura.'
+        : `${n} detyrë(a) e hapur e kontaktit iu dërgua pikave të kontaktit të organizatës (ose juve).`,
+    fix: 'Ju lutemi korrigjoni kontaktin në regjistër.',
+  },
+};
+
+/** The coordinators' word that a directory contact is unreachable (a hard bounce or a complaint). */
+export function unreachableEmail(input: UnreachableEmailInput): OutgoingEmail {
+  const t = UNREACHABLE_TEXT[input.language];
+  const who = input.contact ? `${input.contact} <${input.contactEmail}>` : input.contactEmail;
+  return compose(
+    input.to,
+    t.subject(input.orgName),
+    [t.body(who, input.orgName, input.reason), t.tasks(input.openTasks), t.fix],
+    undefined,
+    input.language,
+  );
+}

@@ -1,5 +1,5 @@
 import type { CaseRecord, OrgRecord } from '../data/records';
-import { byLanguage, type RecipientGroup } from '../domain/recipients';
+import { byLanguage, focalPoints, isReachable, type RecipientGroup } from '../domain/recipients';
 import { TASK_KIND_SPECS, type TaskKind } from '../domain/tasks';
 
 /**
@@ -31,15 +31,21 @@ export function assigneeOrg(
   }
 }
 
-/** Who at the organisation gets the task's email: the kind's contact roles, first match wins. */
-export function taskRecipients(kind: TaskKind, org: OrgRecord): RecipientGroup[] {
+/**
+ * Who at the organisation gets the task's email: the kind's contact roles, first match wins,
+ * reachable contacts only. When nobody reachable is left in those roles: the organisation's
+ * focal points, then (with the directory given) the coordinators of its regions.
+ */
+export function taskRecipients(kind: TaskKind, org: OrgRecord, orgs?: readonly OrgRecord[]): RecipientGroup[] {
   const roles = [
     ...TASK_KIND_SPECS[kind].contactRoles,
     ...(kind === 'CHILD_PROTECTION' ? (['coordinator'] as const) : []),
   ];
   for (const role of roles) {
-    const contacts = org.contacts.filter((c) => c.roles.includes(role));
+    const contacts = org.contacts.filter((c) => c.roles.includes(role) && isReachable(c));
     if (contacts.length) return byLanguage(contacts);
   }
-  return [];
+  // Only a contact marked unreachable empties the roles: otherwise nobody was there to begin with.
+  if (!org.contacts.some((c) => !isReachable(c) && roles.some((r) => c.roles.includes(r)))) return [];
+  return focalPoints(org, orgs);
 }
