@@ -20,6 +20,7 @@ import { type DeploymentConfig, deadlineEnvironment } from '../config';
 import { Api } from '../constructs/api';
 import { BashkeFunction } from '../constructs/bashke-function';
 import { BashkeWorkflow } from '../constructs/bashke-workflow';
+import { DeliveryEvents } from '../constructs/delivery-events';
 import { Mail } from '../constructs/mail';
 import { OpsAlerts } from '../constructs/ops-alerts';
 import { OpsKey } from '../constructs/ops-key';
@@ -52,6 +53,7 @@ export const BUNDLE_BUDGET_KIB: Readonly<Record<string, number>> = {
   'case-commands': 448,
   'action-link': 384,
   'seed-directory': 336,
+  'delivery-events': 416,
 };
 
 interface FunctionOptions {
@@ -74,6 +76,8 @@ export class AppStack extends Stack {
    * with a human task grants each of them `grantTaskResponse`.
    */
   readonly taskResponders: readonly lambda.IFunction[];
+  /** SES delivery events: the configuration set's EventBridge destination, rule and dead letters. */
+  readonly deliveryEvents: DeliveryEvents;
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props);
@@ -192,6 +196,19 @@ export class AppStack extends Stack {
       description: 'Acts on what fell due on the due-time index (stages to start, tasks overdue).',
       schedule: events.Schedule.rate(Duration.minutes(1)),
       targets: [new eventsTargets.LambdaFunction(dispatchDue, { retryAttempts: 2 })],
+    });
+
+    // --- delivery events ------------------------------------------------------------------
+    // SES's events of the configuration set: delivery records, unreachable contacts, escalation.
+    const deliveryEvents = fn('DeliveryEventsFn', 'delivery-events', {
+      sendsMail: true,
+      environment: { ...taskClock, [ENV.ACTION_BASE_URL]: this.api.url },
+    });
+    this.deliveryEvents = new DeliveryEvents(this, 'DeliveryEvents', {
+      configurationSet: mail.configurationSet,
+      handler: deliveryEvents,
+      key: opsKey,
+      alerts: this.alerts,
     });
 
     // --- API functions and routes --------------------------------------------------------
