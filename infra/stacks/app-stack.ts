@@ -40,7 +40,7 @@ export interface AppStackProps extends StackProps {
 export const BUNDLE_BUDGET_KIB: Readonly<Record<string, number>> = {
   'prepare-offer': 336,
   'open-task': 416,
-  'notify-tasks': 384,
+  'notify-tasks': 400,
   'schedule-stage': 336,
   'case-ended': 384,
   'dispatch-due': 416,
