@@ -91,7 +91,12 @@ async function markUnreachable(
     for (const before of orgs.filter((o) => o.contacts.some((c) => lower(c.email) === address))) {
       const contact = before.contacts.find((c) => lower(c.email) === address);
       if (!contact || contact.reachable === false) continue;
-      const changed = await deps.deliveries.markContactUnreachable(before.orgId, contact.email, reason, event.at);
+      const changed = await deps.deliveries.markContactUnreachable(
+        before.orgId,
+        contact.email,
+        reason,
+        event.at,
+      );
       if (!changed) continue;
       effects.unreachable += 1;
       const after: OrgRecord = {
@@ -126,7 +131,11 @@ async function markUnreachable(
  * The organisation's open tasks that went to the address: those naming it among their
  * contacts, or, for tasks that name none, those whose kind's recipients included it.
  */
-async function contactTasks(deps: DeliveryEventsDeps, org: OrgRecord, address: string): Promise<TaskRecord[]> {
+async function contactTasks(
+  deps: DeliveryEventsDeps,
+  org: OrgRecord,
+  address: string,
+): Promise<TaskRecord[]> {
   const found: TaskRecord[] = [];
   let start: Record<string, unknown> | undefined;
   do {
@@ -197,7 +206,9 @@ async function linkToken(deps: DeliveryEventsDeps, task: TaskRecord): Promise<st
   const now = deps.now();
   const { token, hash } = issueActionToken();
   const keep = task.linkExpiresAt && Date.parse(task.linkExpiresAt) > now.getTime();
-  const expiresAt = keep ? (task.linkExpiresAt as string) : openLinkExpiry(deps, task.dueAt, now).toISOString();
+  const expiresAt = keep
+    ? (task.linkExpiresAt as string)
+    : openLinkExpiry(deps, task.dueAt, now).toISOString();
   const added = await deps.deliveries.addTaskLink({
     taskId: task.taskId,
     caseId: task.caseId,

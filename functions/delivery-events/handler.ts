@@ -18,6 +18,7 @@ const deps = {
 /** An SES delivery event from the configuration set's EventBridge destination (the rule's target). */
 export const handler = workflowStep('DeliveryEvents', async (event) => {
   const report = await deliveryEvents(deps, event);
-  if (report.unreachable || report.outcome === 'unknown-message') logger.info('delivery event', { ...report });
+  if (report.unreachable || report.outcome === 'unknown-message')
+    logger.info('delivery event', { ...report });
   return report;
 });

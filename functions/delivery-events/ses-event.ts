@@ -35,12 +35,18 @@ const mailSchema = z.object({
 export const bounceSchema = z.object({
   bounceType: z.enum(['Undetermined', 'Permanent', 'Transient']),
   bounceSubType: z.string().optional(),
-  bouncedRecipients: z.array(z.object({ emailAddress: address })).min(1).max(1000),
+  bouncedRecipients: z
+    .array(z.object({ emailAddress: address }))
+    .min(1)
+    .max(1000),
   timestamp: instant,
 });
 
 export const complaintSchema = z.object({
-  complainedRecipients: z.array(z.object({ emailAddress: address })).min(1).max(1000),
+  complainedRecipients: z
+    .array(z.object({ emailAddress: address }))
+    .min(1)
+    .max(1000),
   timestamp: instant,
 });
 

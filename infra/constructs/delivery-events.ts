@@ -77,7 +77,9 @@ export class DeliveryEvents extends Construct {
       eventPattern: {
         source: ['aws.ses'],
         detailType: DELIVERY_EVENT_TYPES.map(([, detailType]) => detailType),
-        detail: { mail: { tags: { 'ses:configuration-set': [props.configurationSet.configurationSetName] } } },
+        detail: {
+          mail: { tags: { 'ses:configuration-set': [props.configurationSet.configurationSetName] } },
+        },
       },
       targets: [
         new eventsTargets.LambdaFunction(props.handler, {

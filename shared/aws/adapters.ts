@@ -23,7 +23,11 @@ export function mailerFromEnv(env: NodeJS.ProcessEnv = process.env): Mailer {
     z.object({ [ENV.SENDER_EMAIL]: z.email(), [ENV.SES_CONFIGURATION_SET]: nonEmpty }),
     env,
   );
-  const ses = new SesMailer(new SESClient(sdkClientConfig()), parsed.SENDER_EMAIL, parsed.SES_CONFIGURATION_SET);
+  const ses = new SesMailer(
+    new SESClient(sdkClientConfig()),
+    parsed.SENDER_EMAIL,
+    parsed.SES_CONFIGURATION_SET,
+  );
   // Every message about a case or a task gets its delivery record (who, never what).
   return new RecordingMailer(ses, deliveryStoreFromEnv(env));
 }

@@ -3,7 +3,12 @@ import {
   type DynamoDBClient,
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { MailAbout, MailPurpose } from '../email/mailer';
 import { actionLinkTtl, keys } from './keys';
 import type { ActionLinkRecord, OrgRecord } from './records';
@@ -12,7 +17,14 @@ import type { ActionLinkRecord, OrgRecord } from './records';
  * How far a message got. `queued`: kept in the outbox (the mail service did not take it yet);
  * `sent`: SES accepted it; then what SES's event destination reported.
  */
-export const DELIVERY_STATUSES = ['queued', 'sent', 'delivered', 'bounced', 'complained', 'rejected'] as const;
+export const DELIVERY_STATUSES = [
+  'queued',
+  'sent',
+  'delivered',
+  'bounced',
+  'complained',
+  'rejected',
+] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /**
@@ -226,7 +238,9 @@ export class DeliveryStore {
     }
     // Lost every race: the other writer recorded it or moved the rank; the next read says which.
     const message = await this.getMessage(args.messageId);
-    return message && (message as unknown as Item)[statusAt(args.status)] !== undefined ? 'repeat' : 'unknown';
+    return message && (message as unknown as Item)[statusAt(args.status)] !== undefined
+      ? 'repeat'
+      : 'unknown';
   }
 
   private statusItems(message: MessageRecord, args: RecordStatusArgs): TransactItems {

@@ -36,7 +36,11 @@ export function assigneeOrg(
  * reachable contacts only. When nobody reachable is left in those roles: the organisation's
  * focal points, then (with the directory given) the coordinators of its regions.
  */
-export function taskRecipients(kind: TaskKind, org: OrgRecord, orgs?: readonly OrgRecord[]): RecipientGroup[] {
+export function taskRecipients(
+  kind: TaskKind,
+  org: OrgRecord,
+  orgs?: readonly OrgRecord[],
+): RecipientGroup[] {
   const roles = [
     ...TASK_KIND_SPECS[kind].contactRoles,
     ...(kind === 'CHILD_PROTECTION' ? (['coordinator'] as const) : []),

@@ -111,7 +111,8 @@ describe('lambda functions', () => {
         Arn: { 'Fn::GetAtt': [string, string] };
         DeadLetterConfig?: { Arn: unknown };
       }[];
-    const fnOf = (t: { Arn: { 'Fn::GetAtt': [string, string] } }) => t.Arn['Fn::GetAtt'][0].replace(/[0-9A-F]{8}$/, '');
+    const fnOf = (t: { Arn: { 'Fn::GetAtt': [string, string] } }) =>
+      t.Arn['Fn::GetAtt'][0].replace(/[0-9A-F]{8}$/, '');
     expect(rules.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
       'DeliveryEventsRule',
       'DispatchDueEveryMinute',
@@ -126,7 +127,9 @@ describe('lambda functions', () => {
     const invokeConfigs = resourcesOf(synth.compute, 'AWS::Lambda::EventInvokeConfig');
     expect(invokeConfigs).toHaveLength(1);
     const [, invokeConfig] = invokeConfigs[0] as (typeof invokeConfigs)[number];
-    expect(target(invokeConfig.Properties?.FunctionName)?.replace(/[0-9A-F]{8}$/, '')).toBe('DeliveryEventsFn');
+    expect(target(invokeConfig.Properties?.FunctionName)?.replace(/[0-9A-F]{8}$/, '')).toBe(
+      'DeliveryEventsFn',
+    );
     expect(typeOf(target(invokeConfig.Properties?.DestinationConfig?.OnFailure?.Destination) ?? '')).toBe(
       'AWS::SQS::Queue',
     );
@@ -364,10 +367,18 @@ describe('email', () => {
     expect(JSON.stringify(destination.Properties?.EventDestination?.EventBridgeDestination)).toContain(
       ':event-bus/default',
     );
-    const rule = resourcesOf(synth.compute, 'AWS::Events::Rule').find(([id]) => id.startsWith('DeliveryEvents'));
+    const rule = resourcesOf(synth.compute, 'AWS::Events::Rule').find(([id]) =>
+      id.startsWith('DeliveryEvents'),
+    );
     expect(rule?.[1].Properties?.EventPattern).toEqual({
       source: ['aws.ses'],
-      'detail-type': ['Email Sent', 'Email Delivered', 'Email Bounced', 'Email Complaint Received', 'Email Rejected'],
+      'detail-type': [
+        'Email Sent',
+        'Email Delivered',
+        'Email Bounced',
+        'Email Complaint Received',
+        'Email Rejected',
+      ],
       detail: { mail: { tags: { 'ses:configuration-set': [{ Ref: setId }] } } },
     });
     const fnId = target(rule?.[1].Properties?.Targets?.[0]?.Arn) ?? '';

@@ -117,7 +117,9 @@ describe('DeliveryEvents', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Namespace: 'AWS/SQS',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [id(construct.deadLetterQueue), 'QueueName'] } }],
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [id(construct.deadLetterQueue), 'QueueName'] } },
+      ],
       AlarmActions: [{ Ref: Match.stringLikeRegexp('^OpsAlerts') }],
     });
   });
@@ -134,7 +136,10 @@ describe('DeliveryEvents', () => {
               StringEquals: { 'aws:SourceAccount': '123456789012' },
               ArnLike: {
                 'aws:SourceArn': {
-                  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:eu-central-1:123456789012:rule/*']],
+                  'Fn::Join': [
+                    '',
+                    ['arn:', { Ref: 'AWS::Partition' }, ':events:eu-central-1:123456789012:rule/*'],
+                  ],
                 },
               },
             },

@@ -38,7 +38,12 @@ function deliveryDirectory(): Directory {
               ...o,
               contacts: [
                 ...o.contacts,
-                { name: 'Case Worker', email: CASE_WORKER, language: 'en' as const, roles: ['case-worker' as const] },
+                {
+                  name: 'Case Worker',
+                  email: CASE_WORKER,
+                  language: 'en' as const,
+                  roles: ['case-worker' as const],
+                },
               ],
             }
           : o,
@@ -202,7 +207,9 @@ describe('delivery events (DynamoDB Local)', () => {
     for (const e of timeline) expect(e.taskId).toBe(task.taskId);
     // Who was emailed, never what: no subject, body or link anywhere in the delivery items.
     const stored = JSON.stringify(
-      (await w.table.items()).filter((i) => /^(MSG#|CASE#)/.test(String(i.pk)) || /^DELIVERY#/.test(String(i.sk))),
+      (await w.table.items()).filter(
+        (i) => /^(MSG#|CASE#)/.test(String(i.pk)) || /^DELIVERY#/.test(String(i.sk)),
+      ),
     );
     for (const m of w.ses.sent) {
       expect(stored).not.toContain(m.subject);
@@ -214,7 +221,11 @@ describe('delivery events (DynamoDB Local)', () => {
     const w = await world();
     const offer = offerTask();
     const offerToken = await openAndEmail(w, offer, SFN_TOKEN);
-    const item = caseTask({ taskId: 'd6f8b0c2-4e5a-4b7c-9d0e-1f2a3b4c5d6e', kind: 'PLAN_ITEM', service: 'legal' });
+    const item = caseTask({
+      taskId: 'd6f8b0c2-4e5a-4b7c-9d0e-1f2a3b4c5d6e',
+      kind: 'PLAN_ITEM',
+      service: 'legal',
+    });
     const firstItemToken = await openAndEmail(w, item);
     expect(w.ses.sent.map((m) => m.to)).toEqual([[FOCAL], [FOCAL]]);
 
@@ -236,7 +247,9 @@ describe('delivery events (DynamoDB Local)', () => {
       taskId: item.taskId,
       expiresAt: '2026-06-01T00:00:00.000Z',
     });
-    expect(await w.store.getActionLink(hashActionToken(firstItemToken))).toMatchObject({ taskId: item.taskId });
+    expect(await w.store.getActionLink(hashActionToken(firstItemToken))).toMatchObject({
+      taskId: item.taskId,
+    });
     expect(await w.deliveries.getUnreachable(NGO, FOCAL)).toMatchObject({ reason: 'complaint' });
   });
 
@@ -253,16 +266,33 @@ describe('delivery events (DynamoDB Local)', () => {
 describe('DeliveryStore.markContactUnreachable', () => {
   it('changes a contact once, matches the address in any case, and ignores addresses it does not hold', async () => {
     const w = await world();
-    expect(await w.deliveries.markContactUnreachable(NGO, 'nobody@example.org', 'bounce', '2026-03-10T10:00:00.000Z')).toBe(
-      false,
-    );
-    expect(await w.deliveries.markContactUnreachable(NGO, 'CaseWorker@Example.org', 'bounce', '2026-03-10T10:00:00.000Z')).toBe(
-      true,
-    );
-    expect(await w.deliveries.markContactUnreachable(NGO, CASE_WORKER, 'complaint', '2026-03-10T11:00:00.000Z')).toBe(false);
-    expect(await w.deliveries.markContactUnreachable('no-such-org', CASE_WORKER, 'bounce', '2026-03-10T10:00:00.000Z')).toBe(
-      false,
-    );
+    expect(
+      await w.deliveries.markContactUnreachable(
+        NGO,
+        'nobody@example.org',
+        'bounce',
+        '2026-03-10T10:00:00.000Z',
+      ),
+    ).toBe(false);
+    expect(
+      await w.deliveries.markContactUnreachable(
+        NGO,
+        'CaseWorker@Example.org',
+        'bounce',
+        '2026-03-10T10:00:00.000Z',
+      ),
+    ).toBe(true);
+    expect(
+      await w.deliveries.markContactUnreachable(NGO, CASE_WORKER, 'complaint', '2026-03-10T11:00:00.000Z'),
+    ).toBe(false);
+    expect(
+      await w.deliveries.markContactUnreachable(
+        'no-such-org',
+        CASE_WORKER,
+        'bounce',
+        '2026-03-10T10:00:00.000Z',
+      ),
+    ).toBe(false);
     const org = await w.store.getOrganisation(NGO);
     expect(org?.contacts.map((c) => [c.email, c.reachable])).toEqual([
       [FOCAL, undefined],

@@ -6,7 +6,11 @@
 
 export const CONFIGURATION_SET = 'bashke-config-set';
 
-function mail(messageId: string, to: readonly string[], subject = 'Bashkë: Needs assessment — KOR-2026-0001') {
+function mail(
+  messageId: string,
+  to: readonly string[],
+  subject = 'Bashkë: Needs assessment — KOR-2026-0001',
+) {
   return {
     timestamp: '2026-03-10T10:00:00.000Z',
     source: 'Bashkë <bashke@example.org>',
@@ -45,7 +49,11 @@ function envelope(detailType: string, detail: Record<string, unknown>, time: str
 }
 
 export function sendEvent(messageId: string, to: readonly string[]) {
-  return envelope('Email Sent', { eventType: 'Send', mail: mail(messageId, to), send: {} }, '2026-03-10T10:00:01Z');
+  return envelope(
+    'Email Sent',
+    { eventType: 'Send', mail: mail(messageId, to), send: {} },
+    '2026-03-10T10:00:01Z',
+  );
 }
 
 export function deliveryEvent(messageId: string, to: readonly string[], at = '2026-03-10T10:00:03.000Z') {
@@ -95,7 +103,11 @@ export function bounceEvent(
   );
 }
 
-export function complaintEvent(messageId: string, complained: readonly string[], at = '2026-03-10T11:00:00.000Z') {
+export function complaintEvent(
+  messageId: string,
+  complained: readonly string[],
+  at = '2026-03-10T11:00:00.000Z',
+) {
   return envelope(
     'Email Complaint Received',
     {

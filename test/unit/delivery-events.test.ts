@@ -6,7 +6,13 @@ import type {
   RecordStatusResult,
   UnreachableReason,
 } from '../../shared/data/delivery-store';
-import type { ActionLinkRecord, CaseEvent, CaseRecord, OrgRecord, TaskRecord } from '../../shared/data/records';
+import type {
+  ActionLinkRecord,
+  CaseEvent,
+  CaseRecord,
+  OrgRecord,
+  TaskRecord,
+} from '../../shared/data/records';
 import type { Page } from '../../shared/data/store';
 import { RecordingMailer } from '../../shared/delivery/recording-mailer';
 import { deriveActionToken } from '../../shared/domain/action-token';
@@ -145,7 +151,10 @@ describe('parseSesEvent', () => {
     const broken = bounceEvent('m', [FOCAL]);
     (broken.detail.bounce as Record<string, unknown>).bounceType = 'Sideways';
     const parsed = parseSesEvent(broken);
-    expect(parsed).toEqual({ kind: 'malformed', issues: expect.stringContaining('/detail/bounce/bounceType') });
+    expect(parsed).toEqual({
+      kind: 'malformed',
+      issues: expect.stringContaining('/detail/bounce/bounceType'),
+    });
     expect(JSON.stringify(parsed)).not.toContain('Sideways');
     expect(parseSesEvent(null)).toMatchObject({ kind: 'malformed' });
     expect(parseSesEvent({ source: 'aws.s3', 'detail-type': 'Object Created', detail: {} })).toMatchObject({
@@ -157,7 +166,10 @@ describe('parseSesEvent', () => {
 describe('deliveryEvents', () => {
   it('records a delivery and does nothing else', async () => {
     const f = new Fakes();
-    expect(await deliveryEvents(f.deps(), deliveryEvent('m1', [FOCAL]))).toEqual({ outcome: 'recorded', ...none });
+    expect(await deliveryEvents(f.deps(), deliveryEvent('m1', [FOCAL]))).toEqual({
+      outcome: 'recorded',
+      ...none,
+    });
     expect(f.statuses).toEqual([{ messageId: 'm1', status: 'delivered', at: '2026-03-10T10:00:03.000Z' }]);
     expect(f.ses.sent).toEqual([]);
   });
@@ -220,7 +232,10 @@ describe('deliveryEvents', () => {
     await deliveryEvents(f.deps(), bounceEvent('m1', [WORKER]));
     const sent = f.ses.sent.length;
     f.recordResult = 'repeat';
-    expect(await deliveryEvents(f.deps(), bounceEvent('m1', [WORKER]))).toEqual({ outcome: 'repeat', ...none });
+    expect(await deliveryEvents(f.deps(), bounceEvent('m1', [WORKER]))).toEqual({
+      outcome: 'repeat',
+      ...none,
+    });
     expect(f.ses.sent).toHaveLength(sent);
   });
 
@@ -230,7 +245,10 @@ describe('deliveryEvents', () => {
       org(NGO, [contact(FOCAL, ['focal-point']), contact(WORKER, ['case-worker'], { reachable: false })]),
       org('prefecture', [contact(COORD, ['coordinator'])]),
     ];
-    expect(await deliveryEvents(f.deps(), complaintEvent('m1', [WORKER]))).toEqual({ outcome: 'recorded', ...none });
+    expect(await deliveryEvents(f.deps(), complaintEvent('m1', [WORKER]))).toEqual({
+      outcome: 'recorded',
+      ...none,
+    });
     expect(f.marked.size).toBe(0);
   });
 
@@ -307,7 +325,10 @@ describe('recipients skip unreachable contacts', () => {
   });
 
   it('never lists an unreachable coordinator', () => {
-    const gone = org('prefecture', [contact(COORD, ['coordinator'], { reachable: false }), contact('b@p.org', ['coordinator'])]);
+    const gone = org('prefecture', [
+      contact(COORD, ['coordinator'], { reachable: false }),
+      contact('b@p.org', ['coordinator']),
+    ]);
     expect(to(coordinators([gone], 'korce'))).toEqual(['b@p.org']);
   });
 });
@@ -322,7 +343,11 @@ describe('RecordingMailer', () => {
   });
   const recorder = () => {
     const calls: RecordMessageArgs[] = [];
-    return { calls, recordMessage: async (a: RecordMessageArgs) => (calls.push(a), true) };
+    const recordMessage = async (a: RecordMessageArgs) => {
+      calls.push(a);
+      return true;
+    };
+    return { calls, recordMessage };
   };
   const now = () => new Date('2026-03-10T10:00:00.000Z');
 
@@ -345,7 +370,9 @@ describe('RecordingMailer', () => {
 
   it('records a queued message under its outbox reference', async () => {
     const r = recorder();
-    const queued: Mailer = { send: async (): Promise<SendResult> => ({ status: 'queued', outboxRef: 'ob-1' }) };
+    const queued: Mailer = {
+      send: async (): Promise<SendResult> => ({ status: 'queued', outboxRef: 'ob-1' }),
+    };
     await new RecordingMailer(queued, r, now).send(email({ purpose: 'notice', caseId: CASE_ID }));
     expect(r.calls.map((c) => [c.messageId, c.status])).toEqual([['outbox#ob-1', 'queued']]);
   });
@@ -363,7 +390,9 @@ describe('RecordingMailer', () => {
     const log = new Logger({ serviceName: 'test', write: (l) => lines.push(l), env: { LOG_LEVEL: 'DEBUG' } });
     const failing = {
       recordMessage: async () => {
-        throw Object.assign(new Error(`cannot write ${FOCAL}`), { name: 'ProvisionedThroughputExceededException' });
+        throw Object.assign(new Error(`cannot write ${FOCAL}`), {
+          name: 'ProvisionedThroughputExceededException',
+        });
       },
     };
     const mailer = new RecordingMailer(new FakeSes(), failing, now, log);
@@ -383,9 +412,9 @@ describe('RecordingMailer', () => {
         throw new Error('ses down');
       },
     };
-    await expect(new RecordingMailer(down, r, now).send(email({ purpose: 'task', taskIds: ['t1'] }))).rejects.toThrow(
-      'ses down',
-    );
+    await expect(
+      new RecordingMailer(down, r, now).send(email({ purpose: 'task', taskIds: ['t1'] })),
+    ).rejects.toThrow('ses down');
     expect(r.calls).toEqual([]);
   });
 });
