@@ -23,13 +23,11 @@ export function mailerFromEnv(env: NodeJS.ProcessEnv = process.env): Mailer {
     z.object({ [ENV.SENDER_EMAIL]: z.email(), [ENV.SES_CONFIGURATION_SET]: nonEmpty }),
     env,
   );
-  const ses = new SesMailer(
-    new SESClient(sdkClientConfig()),
-    parsed.SENDER_EMAIL,
-    parsed.SES_CONFIGURATION_SET,
-  );
   // Every message about a case or a task gets its delivery record (who, never what).
-  return new RecordingMailer(ses, deliveryStoreFromEnv(env));
+  return new RecordingMailer(
+    new SesMailer(new SESClient(sdkClientConfig()), parsed.SENDER_EMAIL, parsed.SES_CONFIGURATION_SET),
+    deliveryStoreFromEnv(env),
+  );
 }
 
 /** The delivery records (messages, task deliveries, unreachable contacts) on the same table. */
