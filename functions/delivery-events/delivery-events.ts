@@ -12,14 +12,30 @@ import { type Logger, logger as rootLogger } from '../../shared/util/logger';
 import { parseSesEvent, type SesDeliveryEvent } from './ses-event';
 
 export interface DeliveryEventsDeps extends Pick<TaskClock, 'now' | 'deadlines' | 'calendar'> {
-  readonly deliveries: Pick<DeliveryStore, 'recordStatus' | 'markContactUnreachable' | 'addTaskLink'>;
+  readonly deliveries: Pick<
+    DeliveryStore,
+    | 'recordStatus'
+    | 'markContactUnreachable'
+    | 'claimUnreachableNotice'
+    | 'markUnreachableNoticed'
+    | 'addTaskLink'
+  >;
   readonly store: Pick<Store, 'listOrganisations' | 'listOrgTasks' | 'getCase' | 'appendEvent'>;
   readonly mailer: Mailer;
   /** Public base URL of the API; links are built from configuration, never from a request. */
   readonly actionBaseUrl: string;
+  /**
+   * How long one run holds the follow-up of a marking: longer than the function runs, shorter
+   * than Lambda's first retry (a minute), so a retried event finishes what a failed run began.
+   * @default NOTICE_LEASE_MS
+   */
+  readonly noticeLeaseMs?: number;
   /** @default the shared logger */
   readonly log?: Logger;
 }
+
+/** See DeliveryEventsDeps.noticeLeaseMs (the function's timeout is 30 s). */
+export const NOTICE_LEASE_MS = 45_000;
 
 /**
  * What one event did: `recorded`, `repeat` or `unknown-message` (the message record's status
@@ -48,10 +64,12 @@ const lower = (address: string) => address.trim().toLowerCase();
 /**
  * An SES delivery event (EventBridge, at least once): the message's delivery record moves on;
  * a permanent bounce or a complaint marks each affected directory contact unreachable and,
- * only when this event changed the contact, tells the coordinators of the organisation's
- * regions and sends the contact's open tasks to the organisation's focal points (or, when
- * the contact was the focal point, to the coordinators). A repeated event finds the record
- * and the contacts as it left them, and sends nothing.
+ * once per marking, tells the coordinators of the organisation's regions and sends the
+ * contact's open tasks to the organisation's focal points (or, when the contact was the focal
+ * point, to the coordinators). The event that changed the contact does that follow-up under a
+ * short claim and records it done; a repeated event finds it done and sends nothing, while one
+ * retried after a run that failed half-way finishes it (a task emailed before the failure may
+ * be emailed again: at least once, as every step here).
  *
  * A malformed event is logged (field paths and codes, never values) and dropped: retrying it
  * cannot help. A store or mail failure throws, so the event is retried and then kept in the
@@ -88,23 +106,41 @@ async function markUnreachable(
   const addresses = [...new Set((event.recipients ?? []).map(lower))];
   let orgs = await deps.store.listOrganisations();
   for (const address of addresses) {
-    for (const before of orgs.filter((o) => o.contacts.some((c) => lower(c.email) === address))) {
-      const contact = before.contacts.find((c) => lower(c.email) === address);
-      if (!contact || contact.reachable === false) continue;
-      const changed = await deps.deliveries.markContactUnreachable(
-        before.orgId,
+    for (const listed of orgs.filter((o) => o.contacts.some((c) => lower(c.email) === address))) {
+      const contact = listed.contacts.find((c) => lower(c.email) === address);
+      if (!contact) continue;
+      if (contact.reachable !== false) {
+        const changed = await deps.deliveries.markContactUnreachable(
+          listed.orgId,
+          contact.email,
+          reason,
+          event.at,
+        );
+        if (changed) effects.unreachable += 1;
+      }
+      // The run that changed the contact claims its follow-up; a repeated event finds it done
+      // (or held), and one retried after a failed run takes up the lapsed claim and finishes it.
+      const now = deps.now();
+      const until = new Date(now.getTime() + (deps.noticeLeaseMs ?? NOTICE_LEASE_MS)).toISOString();
+      const claimed = await deps.deliveries.claimUnreachableNotice(
+        listed.orgId,
         contact.email,
-        reason,
-        event.at,
+        now.toISOString(),
+        until,
       );
-      if (!changed) continue;
-      effects.unreachable += 1;
-      const after: OrgRecord = {
-        ...before,
-        contacts: before.contacts.map((c) => (lower(c.email) === address ? { ...c, reachable: false } : c)),
-      };
+      if (!claimed) continue;
+      // Who the tasks went to (the contact still reachable), and who gets them now.
+      const withContact = (reachable: boolean): OrgRecord => ({
+        ...listed,
+        contacts: listed.contacts.map((c) => {
+          if (lower(c.email) !== address) return c;
+          const { reachable: _was, ...rest } = c;
+          return reachable ? rest : { ...rest, reachable: false };
+        }),
+      });
+      const after = withContact(false);
       orgs = orgs.map((o) => (o.orgId === after.orgId ? after : o));
-      const tasks = await contactTasks(deps, before, address);
+      const tasks = await contactTasks(deps, withContact(true), address);
       let escalated = 0;
       for (const task of tasks) if (await escalate(deps, log, task, after, orgs)) escalated += 1;
       effects.escalated += escalated;
@@ -122,6 +158,7 @@ async function markUnreachable(
         }),
         about: { purpose: 'unreachable' },
       }));
+      await deps.deliveries.markUnreachableNoticed(listed.orgId, contact.email, deps.now().toISOString());
     }
   }
   return effects;

@@ -203,6 +203,9 @@ export class AppStack extends Stack {
     const deliveryEvents = fn('DeliveryEventsFn', 'delivery-events', {
       sendsMail: true,
       environment: { ...taskClock, [ENV.ACTION_BASE_URL]: this.api.url },
+      // An unreachable contact's tasks are emailed one by one; below the follow-up's claim
+      // (NOTICE_LEASE_MS, 45 s), so a claim never lapses under a run still going.
+      timeout: Duration.seconds(30),
     });
     this.deliveryEvents = new DeliveryEvents(this, 'DeliveryEvents', {
       configurationSet: mail.configurationSet,

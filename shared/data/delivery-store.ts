@@ -123,6 +123,10 @@ export interface UnreachableRecord {
   readonly email: string;
   readonly reason: UnreachableReason;
   readonly at: string;
+  /** Until then one run holds the follow-up (coordinators told, tasks escalated). */
+  readonly claimedUntil?: string;
+  /** When the follow-up was done: nobody does it again for this marking. */
+  readonly noticedAt?: string;
 }
 
 type Item = Record<string, unknown>;
@@ -339,7 +343,8 @@ export class DeliveryStore {
    * keeps why and when beside the organisation, in one transaction. The contacts are a list:
    * the index comes from a read, and the update holds only while the element there still has
    * this address (a concurrent directory edit makes it read again). True only when this call
-   * changed it: a contact already unreachable, or not in the organisation, gives false.
+   * changed it: a contact already unreachable, or not in the organisation, gives false. The
+   * record beside it starts a new follow-up (see claimUnreachableNotice).
    */
   async markContactUnreachable(
     orgId: string,
@@ -376,6 +381,43 @@ export class DeliveryStore {
       if (changed) return true;
     }
     return false;
+  }
+
+  /**
+   * Takes the follow-up of a marking (telling the coordinators, escalating the contact's
+   * tasks) until `until`: true for one caller while the marking's follow-up is not done and
+   * nobody else holds it. A run that stopped half-way lets its claim lapse, and the retried
+   * event takes it again; a repeated event after the follow-up was done gets false.
+   */
+  async claimUnreachableNotice(orgId: string, email: string, now: string, until: string): Promise<boolean> {
+    return this.transact([
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.unreachable(orgId, email.toLowerCase()),
+          UpdateExpression: 'SET claimedUntil = :until',
+          ConditionExpression:
+            'attribute_exists(pk) AND attribute_not_exists(noticedAt) AND ' +
+            '(attribute_not_exists(claimedUntil) OR claimedUntil < :now)',
+          ExpressionAttributeValues: { ':until': until, ':now': now },
+        },
+      },
+    ]);
+  }
+
+  /** Records the marking's follow-up as done (the first record stands). */
+  async markUnreachableNoticed(orgId: string, email: string, at: string): Promise<void> {
+    await this.transact([
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.unreachable(orgId, email.toLowerCase()),
+          UpdateExpression: 'SET noticedAt = :at REMOVE claimedUntil',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(noticedAt)',
+          ExpressionAttributeValues: { ':at': at },
+        },
+      },
+    ]);
   }
 
   /** Why and when the contact was last marked unreachable. */

@@ -263,6 +263,25 @@ describe('delivery events (DynamoDB Local)', () => {
   });
 });
 
+describe('DeliveryStore: the follow-up of a marking', () => {
+  it('is claimed by one run at a time, taken up again once the claim lapsed, and never after it is done', async () => {
+    const w = await world();
+    const at = '2026-03-10T10:00:00.000Z';
+    const claim = (now: string, until: string) =>
+      w.deliveries.claimUnreachableNotice(NGO, CASE_WORKER, now, until);
+    expect(await claim(at, '2026-03-10T10:00:45.000Z')).toBe(false); // nothing marked yet
+    await w.deliveries.markContactUnreachable(NGO, CASE_WORKER, 'bounce', at);
+    expect(await claim(at, '2026-03-10T10:00:45.000Z')).toBe(true);
+    expect(await claim('2026-03-10T10:00:10.000Z', '2026-03-10T10:00:55.000Z')).toBe(false);
+    expect(await claim('2026-03-10T10:01:00.000Z', '2026-03-10T10:01:45.000Z')).toBe(true);
+    await w.deliveries.markUnreachableNoticed(NGO, CASE_WORKER, '2026-03-10T10:01:05.000Z');
+    expect(await claim('2026-03-10T11:00:00.000Z', '2026-03-10T11:00:45.000Z')).toBe(false);
+    const record = await w.deliveries.getUnreachable(NGO, CASE_WORKER);
+    expect(record).toMatchObject({ noticedAt: '2026-03-10T10:01:05.000Z' });
+    expect(record?.claimedUntil).toBeUndefined();
+  });
+});
+
 describe('DeliveryStore.markContactUnreachable', () => {
   it('changes a contact once, matches the address in any case, and ignores addresses it does not hold', async () => {
     const w = await world();

@@ -74,12 +74,15 @@ class Fakes {
   readonly statuses: RecordStatusArgs[] = [];
   recordResult: RecordStatusResult = 'changed';
   readonly marked = new Map<string, UnreachableReason>();
+  /** The follow-up of each marking: held until, done at. */
+  readonly notices = new Map<string, { claimedUntil?: string; noticedAt?: string }>();
+  clock = Date.parse('2026-03-10T12:00:00.000Z');
   readonly ses = new FakeSes();
   readonly lines: string[] = [];
 
   deps(overrides: Partial<DeliveryEventsDeps> = {}): DeliveryEventsDeps {
     return {
-      now: () => new Date('2026-03-10T12:00:00.000Z'),
+      now: () => new Date(this.clock),
       deadlines: DEFAULT_DEADLINES,
       calendar: { timeZone: 'Europe/Tirane', holidays: new Set() },
       actionBaseUrl: 'https://api.bashke.test/',
@@ -94,7 +97,19 @@ class Fakes {
           const key = `${orgId}/${email.toLowerCase()}`;
           if (this.marked.has(key)) return false;
           this.marked.set(key, reason);
+          this.notices.set(key, {});
           return true;
+        },
+        claimUnreachableNotice: async (orgId, email, now, until) => {
+          const notice = this.notices.get(`${orgId}/${email.toLowerCase()}`);
+          if (!notice || notice.noticedAt || (notice.claimedUntil && notice.claimedUntil >= now))
+            return false;
+          notice.claimedUntil = until;
+          return true;
+        },
+        markUnreachableNoticed: async (orgId, email, at) => {
+          const notice = this.notices.get(`${orgId}/${email.toLowerCase()}`);
+          if (notice && !notice.noticedAt) notice.noticedAt = at;
         },
         addTaskLink: async ({ link }) => {
           this.links.push(link);
@@ -237,6 +252,41 @@ describe('deliveryEvents', () => {
       ...none,
     });
     expect(f.ses.sent).toHaveLength(sent);
+  });
+
+  it('finishes the follow-up when the event is retried after a run that failed half-way', async () => {
+    const f = new Fakes();
+    f.tasks = [caseTask({ orgId: NGO })];
+    let failNotice = true;
+    const flaky: Mailer = {
+      send: async (email) => {
+        if (email.about?.purpose === 'unreachable' && failNotice) throw new Error('ses throttled');
+        return f.ses.send(email);
+      },
+    };
+    await expect(deliveryEvents(f.deps({ mailer: flaky }), bounceEvent('m1', [WORKER]))).rejects.toThrow(
+      'ses throttled',
+    );
+    expect(f.ses.sent.map((m) => m.about?.purpose)).toEqual(['escalation']);
+    // A duplicate while the first run still holds the claim does nothing.
+    expect(await deliveryEvents(f.deps({ mailer: flaky }), bounceEvent('m1', [WORKER]))).toMatchObject({
+      escalated: 0,
+      notified: 0,
+    });
+    // Lambda retries a minute later: the claim lapsed, the follow-up is done (the task again).
+    failNotice = false;
+    f.clock += 60_000;
+    expect(await deliveryEvents(f.deps({ mailer: flaky }), bounceEvent('m1', [WORKER]))).toMatchObject({
+      unreachable: 0,
+      escalated: 1,
+      notified: 1,
+    });
+    expect(f.ses.sent.map((m) => m.about?.purpose)).toEqual(['escalation', 'escalation', 'unreachable']);
+    f.clock += 60_000;
+    expect(await deliveryEvents(f.deps({ mailer: flaky }), bounceEvent('m1', [WORKER]))).toMatchObject({
+      escalated: 0,
+      notified: 0,
+    });
   });
 
   it('skips a contact the directory already holds as unreachable', async () => {
