@@ -22,6 +22,7 @@ import { type DeploymentConfig, deadlineEnvironment } from '../config';
 import { Api } from '../constructs/api';
 import { BashkeFunction } from '../constructs/bashke-function';
 import { BashkeWorkflow } from '../constructs/bashke-workflow';
+import { DeliveryEvents } from '../constructs/delivery-events';
 import { Mail } from '../constructs/mail';
 import { OpsAlerts } from '../constructs/ops-alerts';
 import { OpsKey } from '../constructs/ops-key';
@@ -47,7 +48,7 @@ export interface AppStackProps extends StackProps {
 export const BUNDLE_BUDGET_KIB: Readonly<Record<string, number>> = {
   'prepare-offer': 384,
   'open-task': 576,
-  'notify-tasks': 544,
+  'notify-tasks': 560,
   'schedule-stage': 376,
   'case-ended': 544,
   'dispatch-due': 576,
@@ -60,6 +61,7 @@ export const BUNDLE_BUDGET_KIB: Readonly<Record<string, number>> = {
   'case-commands': 608,
   'action-link': 432,
   'seed-directory': 336,
+  'delivery-events': 416,
 };
 
 /** The dispatcher's limit: its send budget ends 15 s before (functions/dispatch-due/handler.ts). */
@@ -85,6 +87,8 @@ export class AppStack extends Stack {
    * with a human task grants each of them `grantTaskResponse`.
    */
   readonly taskResponders: readonly lambda.IFunction[];
+  /** SES delivery events: the configuration set's EventBridge destination, rule and dead letters. */
+  readonly deliveryEvents: DeliveryEvents;
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props);
@@ -218,6 +222,22 @@ export class AppStack extends Stack {
       description: 'Acts on what fell due on the due-time index (stages to start, reminders, the outbox).',
       schedule: events.Schedule.rate(Duration.minutes(1)),
       targets: [new eventsTargets.LambdaFunction(dispatchDue, { retryAttempts: 2 })],
+    });
+
+    // --- delivery events ------------------------------------------------------------------
+    // SES's events of the configuration set: delivery records, unreachable contacts, escalation.
+    const deliveryEvents = fn('DeliveryEventsFn', 'delivery-events', {
+      sendsMail: true,
+      environment: { ...taskClock, [ENV.ACTION_BASE_URL]: this.api.url },
+      // An unreachable contact's tasks are emailed one by one; below the follow-up's claim
+      // (NOTICE_LEASE_MS, 45 s), so a claim never lapses under a run still going.
+      timeout: Duration.seconds(30),
+    });
+    this.deliveryEvents = new DeliveryEvents(this, 'DeliveryEvents', {
+      configurationSet: mail.configurationSet,
+      handler: deliveryEvents,
+      key: opsKey,
+      alerts: this.alerts,
     });
 
     // --- API functions and routes --------------------------------------------------------

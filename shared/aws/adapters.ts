@@ -1,7 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESClient } from '@aws-sdk/client-ses';
 import * as z from 'zod';
+import { DeliveryStore } from '../data/delivery-store';
 import { DynamoStore } from '../data/dynamo-store';
+import { RecordingMailer } from '../delivery/recording-mailer';
+import type { Mailer } from '../email/mailer';
 import { OutboxMailer, type OutboxStore } from '../email/outbox';
 import { SesMailer } from '../email/ses-mailer';
 import { ENV, nonEmpty, parseEnv } from '../util/env';
@@ -26,10 +29,18 @@ export function sesMailerFromEnv(env: NodeJS.ProcessEnv = process.env): SesMaile
 }
 
 /**
- * Every function's mailer: SES behind the outbox. A message SES will not take after the
- * client's retries waits on the due-time index for the dispatcher (`retryOutbox`) instead of
- * failing the step that sent it: a task never fails because one email could not go.
+ * Every function's mailer: SES behind the outbox, each message recorded. A message SES will
+ * not take after the client's retries waits on the due-time index for the dispatcher
+ * (`retryOutbox`) instead of failing the step that sent it: a task never fails because one
+ * email could not go. Every message about a case or a task gets its delivery record (who,
+ * never what), queued ones too.
  */
-export function mailerFromEnv(store: OutboxStore, env: NodeJS.ProcessEnv = process.env): OutboxMailer {
-  return new OutboxMailer(sesMailerFromEnv(env), store);
+export function mailerFromEnv(store: OutboxStore, env: NodeJS.ProcessEnv = process.env): Mailer {
+  return new RecordingMailer(new OutboxMailer(sesMailerFromEnv(env), store), deliveryStoreFromEnv(env));
+}
+
+/** The delivery records (messages, task deliveries, unreachable contacts) on the same table. */
+export function deliveryStoreFromEnv(env: NodeJS.ProcessEnv = process.env): DeliveryStore {
+  const { TABLE_NAME } = parseEnv(z.object({ [ENV.TABLE_NAME]: nonEmpty }), env);
+  return new DeliveryStore(new DynamoDBClient(sdkClientConfig()), TABLE_NAME);
 }

@@ -27,6 +27,20 @@ export const keys = {
     pk: `DUE#${dueShard(ref)}`,
     sk: `${dueAt}#${type}#${ref}`,
   }),
+  /** A sent (or queued) message's delivery record, found from an SES event by its message id. */
+  message: (messageId: string) => ({ pk: `MSG#${messageId}`, sk: 'MSG' }),
+  /** A task's delivery entry, in the task's partition: "the task's deliveries" is one Query. */
+  taskDelivery: (taskId: string, messageId: string) => ({
+    pk: `TASK#${taskId}`,
+    sk: `DELIVERY#${messageId}`,
+  }),
+  /** A delivery status change on the case timeline; the message id keeps two messages apart. */
+  deliveryEvent: (caseId: string, at: string, type: string, messageId: string) => ({
+    pk: `CASE#${caseId}`,
+    sk: `EVENT#${at}#${type}#${messageId}`,
+  }),
+  /** Why and when a contact was marked unreachable, beside its organisation. */
+  unreachable: (orgId: string, email: string) => ({ pk: `ORG#${orgId}`, sk: `UNREACHABLE#${email}` }),
 } as const;
 
 export const ORG_INDEX = 'gsi1';

@@ -152,6 +152,8 @@ export interface CaseEvent {
   readonly taskId?: string;
   readonly kind?: TaskKind;
   readonly status?: CaseStatus;
+  /** Who a message was sent to, or who bounced or complained (delivery events): addresses only, never content. */
+  readonly recipients?: readonly string[];
 }
 
 /** What falls due on the due-time index: a stage to start, or a task's due instant. */

@@ -1,5 +1,6 @@
 import type { CaseRecord, OrgRecord } from '../data/records';
-import { byLanguage, type RecipientGroup } from '../domain/recipients';
+import type { Contact } from '../domain/directory';
+import { byLanguage, focalPoints, isReachable, type RecipientGroup } from '../domain/recipients';
 import { TASK_KIND_SPECS, type TaskKind } from '../domain/tasks';
 
 /**
@@ -31,15 +32,36 @@ export function assigneeOrg(
   }
 }
 
-/** Who at the organisation gets the task's email: the kind's contact roles, first match wins. */
-export function taskRecipients(kind: TaskKind, org: OrgRecord): RecipientGroup[] {
-  const roles = [
+/** The reachable people of `org` who act on a task of `kind`: the kind's contact roles, first match wins. */
+export function assigneeContacts(kind: TaskKind, org: OrgRecord): Contact[] {
+  for (const role of assigneeRoles(kind)) {
+    const contacts = org.contacts.filter((c) => c.roles.includes(role) && isReachable(c));
+    if (contacts.length) return contacts;
+  }
+  return [];
+}
+
+function assigneeRoles(kind: TaskKind) {
+  return [
     ...TASK_KIND_SPECS[kind].contactRoles,
     ...(kind === 'CHILD_PROTECTION' ? (['coordinator'] as const) : []),
   ];
-  for (const role of roles) {
-    const contacts = org.contacts.filter((c) => c.roles.includes(role));
-    if (contacts.length) return byLanguage(contacts);
-  }
-  return [];
+}
+
+/**
+ * Who at the organisation gets the task's email: the kind's contact roles, first match wins,
+ * reachable contacts only. When nobody reachable is left in those roles: the organisation's
+ * focal points, then (with the directory given) the coordinators of its regions.
+ */
+export function taskRecipients(
+  kind: TaskKind,
+  org: OrgRecord,
+  orgs?: readonly OrgRecord[],
+): RecipientGroup[] {
+  const contacts = assigneeContacts(kind, org);
+  if (contacts.length) return byLanguage(contacts);
+  // Only a contact marked unreachable empties the roles: otherwise nobody was there to begin with.
+  const roles = assigneeRoles(kind);
+  if (!org.contacts.some((c) => !isReachable(c) && roles.some((r) => c.roles.includes(r)))) return [];
+  return focalPoints(org, orgs);
 }

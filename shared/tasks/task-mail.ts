@@ -17,7 +17,7 @@ export interface TaskMailDeps extends Pick<TaskClock, 'now' | 'calendar'> {
 /** Emails a task's link to the people of its organisation who act on it, then records it. */
 export async function emailTask(
   deps: TaskMailDeps,
-  task: Pick<TaskRecord, 'taskId' | 'kind' | 'orgId'>,
+  task: Pick<TaskRecord, 'taskId' | 'kind' | 'orgId'> & Partial<Pick<TaskRecord, 'caseId'>>,
   org: OrgRecord | undefined,
   reference: string,
   token: string,
@@ -25,8 +25,14 @@ export async function emailTask(
 ): Promise<void> {
   if (!org) throw new CaseStateError('the organisation is missing');
   const link = `${deps.actionBaseUrl.replace(/\/+$/, '')}/actions/${token}`;
-  await sendToGroups(deps.mailer, taskRecipients(task.kind, org), (to, language) =>
-    taskEmail({
+  // `about`: the delivery record of each message (who was emailed, on the task and the case).
+  const about = {
+    purpose: 'task',
+    ...(task.caseId === undefined ? {} : { caseId: task.caseId }),
+    taskIds: [task.taskId],
+  } as const;
+  await sendToGroups(deps.mailer, taskRecipients(task.kind, org), (to, language) => ({
+    ...taskEmail({
       to,
       language,
       kind: task.kind,
@@ -36,6 +42,7 @@ export async function emailTask(
       link,
       orgName: org.name,
     }),
-  );
+    about,
+  }));
   await deps.store.markEmailed(task.taskId, deps.now().toISOString());
 }

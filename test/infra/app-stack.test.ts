@@ -97,18 +97,42 @@ describe('lambda functions', () => {
     synth.compute.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
   });
 
-  it('has one asynchronous invoker, the due-time sweep, which needs no on-failure destination', () => {
+  it('has two asynchronous invokers: the due-time sweep (no destination needed) and the delivery-events rule (dead letters)', () => {
     // API Gateway and Step Functions invoke request-response (asl.test.ts checks no task
-    // asks for InvocationType Event). The one asynchronous invoker is the one-minute schedule
-    // of the due-time sweep: a failed run loses nothing (what was due stays on the index and
-    // the next minute takes it), so it has no on-failure destination. Any other asynchronous
+    // asks for InvocationType Event). The asynchronous invokers are EventBridge rules. The
+    // one-minute schedule of the due-time sweep: a failed run loses nothing (what was due stays
+    // on the index and the next minute takes it), so it has no on-failure destination. The SES
+    // delivery-events rule: an event lost is a bounce nobody hears of, so the target has a
+    // dead-letter queue and the function an on-failure destination. Any other asynchronous
     // invoker added later fails this test until its function gets one.
     const rules = resourcesOf(synth.compute, 'AWS::Events::Rule');
-    expect(rules).toHaveLength(1);
-    const [, rule] = rules[0] as (typeof rules)[number];
-    expect(rule.Properties?.ScheduleExpression).toBe('rate(1 minute)');
-    const targets = rule.Properties?.Targets as { Arn: { 'Fn::GetAtt': [string, string] } }[];
-    expect(targets.map((t) => t.Arn['Fn::GetAtt'][0].replace(/[0-9A-F]{8}$/, ''))).toEqual(['DispatchDueFn']);
+    const targetsOf = (rule: FoundResource) =>
+      rule.Properties?.Targets as {
+        Arn: { 'Fn::GetAtt': [string, string] };
+        DeadLetterConfig?: { Arn: unknown };
+      }[];
+    const fnOf = (t: { Arn: { 'Fn::GetAtt': [string, string] } }) =>
+      t.Arn['Fn::GetAtt'][0].replace(/[0-9A-F]{8}$/, '');
+    expect(rules.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
+      'DeliveryEventsRule',
+      'DispatchDueEveryMinute',
+    ]);
+    const schedule = rules.find(([id]) => id.startsWith('DispatchDue'))?.[1] as FoundResource;
+    expect(schedule.Properties?.ScheduleExpression).toBe('rate(1 minute)');
+    expect(targetsOf(schedule).map(fnOf)).toEqual(['DispatchDueFn']);
+    const delivery = rules.find(([id]) => id.startsWith('DeliveryEvents'))?.[1] as FoundResource;
+    expect(targetsOf(delivery).map(fnOf)).toEqual(['DeliveryEventsFn']);
+    const [deliveryTarget] = targetsOf(delivery);
+    expect(typeOf(target(deliveryTarget?.DeadLetterConfig?.Arn) ?? '')).toBe('AWS::SQS::Queue');
+    const invokeConfigs = resourcesOf(synth.compute, 'AWS::Lambda::EventInvokeConfig');
+    expect(invokeConfigs).toHaveLength(1);
+    const [, invokeConfig] = invokeConfigs[0] as (typeof invokeConfigs)[number];
+    expect(target(invokeConfig.Properties?.FunctionName)?.replace(/[0-9A-F]{8}$/, '')).toBe(
+      'DeliveryEventsFn',
+    );
+    expect(typeOf(target(invokeConfig.Properties?.DestinationConfig?.OnFailure?.Destination) ?? '')).toBe(
+      'AWS::SQS::Queue',
+    );
     for (const type of [
       'AWS::Lambda::EventSourceMapping',
       'AWS::Scheduler::Schedule',
@@ -118,7 +142,7 @@ describe('lambda functions', () => {
       synth.compute.resourceCountIs(type, 0);
     }
     for (const [logicalId, permission] of resourcesOf(synth.compute, 'AWS::Lambda::Permission')) {
-      const principal = logicalId.startsWith('DispatchDueEveryMinute')
+      const principal = /^(DispatchDueEveryMinute|DeliveryEventsRule)/.test(logicalId)
         ? 'events.amazonaws.com'
         : 'apigateway.amazonaws.com';
       expect({ logicalId, principal: permission.Properties?.Principal }).toEqual({ logicalId, principal });
@@ -325,6 +349,42 @@ describe('email', () => {
         set: true,
       });
     }
+  });
+
+  it('publishes the configuration set’s delivery events to the default bus, matched for the delivery-events function', () => {
+    const [setId] = resourcesOf(synth.compute, 'AWS::SES::ConfigurationSet').map(([id]) => id);
+    const destinations = resourcesOf(synth.compute, 'AWS::SES::ConfigurationSetEventDestination');
+    expect(destinations).toHaveLength(1);
+    const [, destination] = destinations[0] as (typeof destinations)[number];
+    expect(destination.Properties?.ConfigurationSetName).toEqual({ Ref: setId });
+    expect(destination.Properties?.EventDestination?.MatchingEventTypes).toEqual([
+      'send',
+      'delivery',
+      'bounce',
+      'complaint',
+      'reject',
+    ]);
+    expect(JSON.stringify(destination.Properties?.EventDestination?.EventBridgeDestination)).toContain(
+      ':event-bus/default',
+    );
+    const rule = resourcesOf(synth.compute, 'AWS::Events::Rule').find(([id]) =>
+      id.startsWith('DeliveryEvents'),
+    );
+    expect(rule?.[1].Properties?.EventPattern).toEqual({
+      source: ['aws.ses'],
+      'detail-type': [
+        'Email Sent',
+        'Email Delivered',
+        'Email Bounced',
+        'Email Complaint Received',
+        'Email Rejected',
+      ],
+      detail: { mail: { tags: { 'ses:configuration-set': [{ Ref: setId }] } } },
+    });
+    const fnId = target(rule?.[1].Properties?.Targets?.[0]?.Arn) ?? '';
+    const variables = resources()[fnId]?.Properties?.Environment?.Variables ?? {};
+    expect(target(variables[ENV.SES_CONFIGURATION_SET])).toBe(setId);
+    expect(variables[ENV.ACTION_BASE_URL]).toBeDefined();
   });
 
   it('lets only functions with the configuration set send mail', () => {

@@ -41,8 +41,8 @@ const fn = (logicalIdPrefix: string): LocalFunction => {
   return found[0] as LocalFunction;
 };
 
-it('has the 15 functions, each with its bundled handler file', () => {
-  expect(app.functions).toHaveLength(15);
+it('has the 16 functions, each with its bundled handler file', () => {
+  expect(app.functions).toHaveLength(16);
   for (const f of app.functions) {
     expect(fs.existsSync(path.join(f.assetDir, f.handlerFile))).toBe(true);
     expect(f.handlerExport).toBe('handler');

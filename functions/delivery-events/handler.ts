@@ -1,0 +1,25 @@
+import * as z from 'zod';
+import { deliveryStoreFromEnv, mailerFromEnv, storeFromEnv } from '../../shared/aws/adapters';
+import { taskClockFromEnv } from '../../shared/tasks/task-context';
+import { ENV, parseEnv } from '../../shared/util/env';
+import { logger } from '../../shared/util/logger';
+import { workflowStep } from '../../shared/workflow/step-handler';
+import { deliveryEvents } from './delivery-events';
+
+const env = parseEnv(z.object({ [ENV.ACTION_BASE_URL]: z.url({ protocol: /^https?$/ }) }));
+const store = storeFromEnv();
+const deps = {
+  ...taskClockFromEnv(),
+  store,
+  deliveries: deliveryStoreFromEnv(),
+  mailer: mailerFromEnv(store),
+  actionBaseUrl: env.ACTION_BASE_URL,
+};
+
+/** An SES delivery event from the configuration set's EventBridge destination (the rule's target). */
+export const handler = workflowStep('DeliveryEvents', async (event) => {
+  const report = await deliveryEvents(deps, event);
+  if (report.unreachable || report.outcome === 'unknown-message')
+    logger.info('delivery event', { ...report });
+  return report;
+});
