@@ -258,7 +258,7 @@ describe('a whole case', () => {
     expect(w.mailer.to(CHILD_UNIT)).toHaveLength(1);
   }, 60_000);
 
-  it('escalates an overdue plan item once, to its focal point and the coordinator', async () => {
+  it("reminds the plan item's organisation when overdue and escalates it once to the coordinator", async () => {
     const w = await startCaseWorld(machines, DIRECTORY);
     world = w;
     const { caseId } = await refer(w, referral({}, { given: true, localGovernment: true }));
@@ -269,19 +269,34 @@ describe('a whole case', () => {
     ]);
     await until(w, caseId, 'IN_ASSISTANCE');
     await linkFor(w, ECONOMIC_AID, kindSubject('PLAN_ITEM'));
-    expect(w.mailer.to(ECONOMIC_AID).filter((m) => /me vonesë|overdue/.test(m.subject))).toHaveLength(0);
+    const item = Object.keys((await w.store.getCase(caseId))?.openTasks ?? {}).find((id) =>
+      w.mailer.to(ECONOMIC_AID).some((m) => m.about?.taskIds?.includes(id)),
+    );
+    const about = (to: string, purpose: string) =>
+      w.mailer.to(to).filter((m) => m.about?.purpose === purpose && m.about.taskIds?.includes(item ?? ''));
+    expect(about(ECONOMIC_AID, 'escalation')).toHaveLength(0);
 
     await settle(w);
-    await w.wf.advance(31 * DAY);
+    // Due on Thursday 9 April; on Tuesday 14 April (10:00 in Tirana, outside quiet hours) a
+    // sweep that was not running catches up at once, telling each audience once of where the
+    // task stands (the focal point's escalation was due Friday, the coordinator's Monday).
+    await w.wf.advance(35 * DAY);
     await w.dispatch();
     await w.dispatch();
-    const overdue = (to: string) =>
-      w.mailer
-        .to(to)
-        .filter((m) => /me vonesë|overdue/.test(m.subject) && kindSubject('PLAN_ITEM').test(m.subject));
-    expect(overdue(ECONOMIC_AID)).toHaveLength(1);
-    expect(overdue(COORDINATOR)).toHaveLength(1);
-    const task = (await w.store.listEvents(caseId)).find((e) => e.type === 'PLAN_ITEM_OVERDUE');
-    expect(task).toBeDefined();
+    // The department (assignee and focal point in one digest) and the region's coordinator.
+    expect(about(ECONOMIC_AID, 'escalation')).toHaveLength(1);
+    expect(about(COORDINATOR, 'escalation')).toHaveLength(1);
+    expect(about(COORDINATOR, 'escalation')[0]?.text).not.toMatch(/\/actions\//);
+    const events = (await w.store.listEvents(caseId)).filter((e) => e.type === 'PLAN_ITEM_OVERDUE');
+    expect(events).toHaveLength(1);
+    // Ten days on, the last overdue reminders (four and five working days) are one message, and
+    // then the chain is over: nothing more, ever.
+    await w.wf.advance(10 * DAY);
+    await w.dispatch();
+    expect(about(ECONOMIC_AID, 'reminder')).toHaveLength(1);
+    await w.wf.advance(10 * DAY);
+    const sent = w.mailer.sent.length;
+    await w.dispatch();
+    expect(w.mailer.sent).toHaveLength(sent);
   }, 60_000);
 });
