@@ -82,7 +82,8 @@ interface Taken {
 interface Recipient {
   readonly contact: Contact;
   readonly urgent: boolean;
-  readonly lines: ReminderLine[];
+  /** One line per task: the latest step due (a quiet-hours copy and the next step may meet). */
+  readonly lines: Map<string, { readonly step: number; readonly line: ReminderLine }>;
   readonly taken: Taken[];
 }
 
@@ -189,10 +190,12 @@ export async function sendReminders(
           continue;
         }
         const link = step.audience === 'coordinator' ? undefined : await linkFor(deps, task, links, now);
-        const r = recipients.get(contact.email) ?? { contact, urgent: false, lines: [], taken: [] };
+        const r = recipients.get(contact.email) ?? { contact, urgent: false, lines: new Map(), taken: [] };
         recipients.set(contact.email, { ...r, urgent: r.urgent || step.urgent });
         const entry = recipients.get(contact.email) as Recipient;
-        entry.lines.push(lineOf(task, c, org, step, link));
+        const had = entry.lines.get(task.taskId);
+        if (!had || had.step < i)
+          entry.lines.set(task.taskId, { step: i, line: lineOf(task, c, org, step, link) });
         if (!entry.taken.includes(t)) entry.taken.push(t);
         t.pending.add(contact.email);
       }
@@ -219,13 +222,13 @@ export async function sendReminders(
       to: [r.contact.email],
       language: r.contact.language,
       timeZone: r.contact.timeZone ?? deps.calendar.timeZone,
-      items: r.lines,
+      items: [...r.lines.values()].map((l) => l.line),
       ...(r.urgent ? { urgent: true } : {}),
     });
     await deps.mailer.send({
       ...rendered,
       about: {
-        purpose: r.lines.some((l) => l.escalation) ? 'escalation' : 'reminder',
+        purpose: [...r.lines.values()].some((l) => l.line.escalation) ? 'escalation' : 'reminder',
         ...(single ? { caseId: (r.taken[0] as Taken).item.caseId } : {}),
         taskIds: [...new Set(r.taken.map((t) => t.item.taskId))],
       },

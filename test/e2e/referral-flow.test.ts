@@ -72,7 +72,7 @@ describe('the local stack, driven as a user would', () => {
     }
     const link = actionLink(offer);
 
-    const before = await stack.scan();
+    const before = await stack.settledScan();
     const page = await fetch(link);
     expect(page.status).toBe(200);
     expect(page.headers.get('referrer-policy')).toBe('no-referrer');
@@ -127,7 +127,7 @@ describe('the local stack, driven as a user would', () => {
   }, 120_000);
 
   it('answers a bad body with problem+json naming the fields, and writes nothing', async () => {
-    const before = await stack.scan();
+    const before = await stack.settledScan();
     const res = await refer({ ...referral(), name: 'X', person: { ageGroup: 'adult' } }, `key-${CANARY}-3`);
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toContain('application/problem+json');

@@ -118,6 +118,21 @@ export class RunningStack {
     throw new Error(`no such email arrived; the log:\n${this.log.slice(-4000)}`);
   }
 
+  /**
+   * Every item of every table once nothing is being written any more (two scans a second
+   * apart agree): mail's delivery events arrive on their own, a moment after the send.
+   */
+  async settledScan(timeoutMs = 15_000): Promise<string[]> {
+    const deadline = Date.now() + timeoutMs;
+    let last = await this.scan();
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 1_000));
+      const next = await this.scan();
+      if (JSON.stringify(next) === JSON.stringify(last) || Date.now() > deadline) return next;
+      last = next;
+    }
+  }
+
   /** Every item of every table, sorted: compare two scans to prove nothing was written. */
   async scan(): Promise<string[]> {
     const client = new DynamoDBClient({
