@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { simpleParser } from 'mailparser';
+import { mintLocalToken } from '../../local';
 import { instantAt, wallClock } from '../../shared/util/time';
 import { demoReferral, freePortBase, type InboxEmail, RunningStack } from '../support/e2e-stack';
 
@@ -50,12 +51,15 @@ describe('reminders and mail on the local stack', () => {
     await admin('/clock/advance', { ms: target.getTime() - at.getTime() });
   };
   const advance = (ms: number) => admin('/clock/advance', { ms });
+  /** Dated by the stack's runtime clock: valid after the clock moved on. */
+  const token = (role: 'police' | 'coordinator', org: string, email?: string) =>
+    mintLocalToken({ role, org, ...(email ? { email } : {}), 'data-dir': stack.dataDir });
   const refer = async (preferredNgoId: string) => {
     key += 1;
     const res = await fetch(`${stack.runtime.urls.api}/referrals`, {
       method: 'POST',
       headers: {
-        Authorization: `Bearer ${await stack.token('police', OFFICER.org, { email: OFFICER.email })}`,
+        Authorization: `Bearer ${await token('police', OFFICER.org, OFFICER.email)}`,
         'Content-Type': 'application/json',
         'Idempotency-Key': `key-reminders-${String(key).padStart(4, '0')}`,
       },
@@ -95,7 +99,11 @@ describe('reminders and mail on the local stack', () => {
 
   beforeAll(async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bashke-reminders-'));
-    stack = await RunningStack.start({ dataDir, env: { BASHKE_PORT: String(await freePortBase()) } });
+    // The functions log (the tests' default is silence): the outbox alarm's metric is a log line.
+    stack = await RunningStack.start({
+      dataDir,
+      env: { BASHKE_PORT: String(await freePortBase()), LOG_LEVEL: 'INFO' },
+    });
     const client = new DynamoDBClient({
       region: 'eu-central-1',
       endpoint: stack.runtime.urls.dynamodb,
@@ -177,7 +185,7 @@ describe('reminders and mail on the local stack', () => {
       'the contact marked unreachable',
     );
     await waitFor(
-      async () => (await to(COORDINATOR)).some((e) => e.subject.includes('nuk mund të arrihet')),
+      async () => (await to(COORDINATOR)).some((e) => e.subject.includes('nuk po mbërrin')),
       "the coordinator's notice",
     );
     // The focal point was the one unreachable: the offer goes to the coordinator, with its link.
@@ -187,9 +195,9 @@ describe('reminders and mail on the local stack', () => {
     );
     // The timeline names who was emailed and the bounce, never what the message said.
     const res = await fetch(`${stack.runtime.urls.api}/cases/${caseId}/timeline`, {
-      headers: { Authorization: `Bearer ${await stack.token('coordinator', 'prefecture-korca')}` },
+      headers: { Authorization: `Bearer ${await token('coordinator', 'prefecture-korca')}` },
     });
-    const events = ((await res.json()) as { events: { type: string }[] }).events.map((e) => e.type);
+    const events = ((await res.json()) as { items: { type: string }[] }).items.map((e) => e.type);
     expect(events).toEqual(
       expect.arrayContaining(['EMAIL_SENT', 'EMAIL_BOUNCED', 'TASK_ESCALATED_UNREACHABLE']),
     );
