@@ -91,9 +91,23 @@ export async function deliveryEvents(deps: DeliveryEventsDeps, raw: unknown): Pr
     ...(event.recipients && event.reason ? { recipients: event.recipients } : {}),
   });
   const report = { outcome: OUTCOME[recorded], unreachable: 0, escalated: 0, notified: 0 };
-  if (!event.hard || !event.reason || !event.recipients?.length) return report;
-  const effects = await markUnreachable(deps, log, event, event.reason);
+  const effects =
+    event.hard && event.reason && event.recipients?.length
+      ? await markUnreachable(deps, log, event, event.reason)
+      : {};
+  // SES can tell of a message before its sender wrote the record (the sender records after
+  // SES answered): fail so EventBridge delivers the event again, a moment later. The contact's
+  // marking above is done once either way (its follow-up is claimed and recorded).
+  if (recorded === 'unknown' && event.recorded) throw new MessageNotRecordedYetError(event.messageId);
   return { ...report, ...effects };
+}
+
+/** An event about a message whose delivery record is not written yet: retried by EventBridge. */
+export class MessageNotRecordedYetError extends Error {
+  override readonly name = 'MessageNotRecordedYetError';
+  constructor(messageId: string) {
+    super(`no delivery record yet for message ${messageId}`);
+  }
 }
 
 async function markUnreachable(

@@ -84,6 +84,8 @@ export interface SesDeliveryEvent {
   /** A bounce that will not go away (SES: `Permanent`), or a complaint. */
   readonly hard: boolean;
   readonly reason?: 'bounce' | 'complaint';
+  /** The message was sent about a case or a task (its SES tags say so): it has a delivery record. */
+  readonly recorded: boolean;
 }
 
 export type ParsedSesEvent =
@@ -118,7 +120,13 @@ export function parseSesEvent(raw: unknown): ParsedSesEvent {
     complaint?: z.infer<typeof complaintSchema>;
     delivery?: z.infer<typeof deliverySchema>;
   };
-  const base = { detailType: type, status, messageId: d.mail.messageId };
+  const tags = d.mail.tags ?? {};
+  const base = {
+    detailType: type,
+    status,
+    messageId: d.mail.messageId,
+    recorded: Boolean(tags.caseId?.length || tags.taskId?.length),
+  };
   if (d.bounce) {
     return {
       kind: 'event',

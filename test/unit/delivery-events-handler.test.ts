@@ -9,6 +9,7 @@ process.env.TIME_ZONE = 'Europe/Tirane';
 process.env.AWS_REGION = 'eu-central-1';
 process.env.DEADLINES = '{}';
 process.env.HOLIDAYS = '';
+process.env.REMINDERS = '{}';
 process.env.SENDER_EMAIL = 'bashke@example.org';
 process.env.SES_CONFIGURATION_SET = 'bashke-config-set';
 process.env.ACTION_BASE_URL = 'https://api.bashke.test';

@@ -237,7 +237,7 @@ describe('deliveryEvents', () => {
     const notice = f.ses.sent.at(-1) as OutgoingEmail;
     expect(notice.to).toEqual([COORD]);
     expect(notice.about).toEqual({ purpose: 'unreachable' });
-    expect(notice.text).toContain('2 open task(s)');
+    expect(notice.text).toContain('2 open tasks were escalated');
     expect(f.ses.to(WORKER)).toEqual([]);
   });
 
