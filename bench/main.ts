@@ -7,6 +7,7 @@
  *   stack      start-up and restart of the whole stack, 1,000 parked executions (bench/stack.ts)
  *   parked     the control plane alone: 1,000 parked executions, RSS and restore (bench/stack-parked.ts)
  *   sfn        the local Step Functions against AWS-recorded behaviour (bench/sfn-conformance.ts)
+ *   reminders  the reminder sweep of the deployed dispatcher over 100,000 pending reminders (bench/reminders.ts)
  *
  * Each bench parses its own options from process.argv, so the name is taken off first.
  */
@@ -16,6 +17,7 @@ const BENCHES: Readonly<Record<string, () => Promise<unknown>>> = {
   stack: () => import('./stack').then((m) => m.main(process.argv.slice(2))),
   parked: () => import('./stack-parked').then((m) => m.main()),
   sfn: () => import('./sfn-conformance'),
+  reminders: () => import('./reminders'),
 };
 
 const [first] = process.argv.slice(2);

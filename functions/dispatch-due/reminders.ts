@@ -63,6 +63,33 @@ export interface ReminderReport {
   readonly released: number;
 }
 
+/**
+ * Claims in flight at once. A run takes up to 200 items; all claimed at once, most requests
+ * waited for one of the SDK agent's 50 sockets, and the SDK's connection timeout (1 s,
+ * shared/aws/client-config.ts) runs from when a request is made, so on a slow DynamoDB (the
+ * local one, 100,000 items, a loaded machine: `npm run bench -- reminders`) the run failed with
+ * TimeoutError. Ten at a time never wait for a socket.
+ */
+const CLAIMS_IN_FLIGHT = 10;
+
+/** `fn` over `items`, at most `limit` at once, results in the items' order. */
+async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
 /** One item taken by this run, and what is left to do for it. */
 interface Taken {
   readonly item: ReminderDueItem;
@@ -111,8 +138,8 @@ export async function sendReminders(
   const at = now.toISOString();
   const until = new Date(now.getTime() + deps.reminders.claimSeconds * 1000).toISOString();
   const claimed = (
-    await Promise.all(
-      items.map(async (item) => ((await deps.store.claimDue(item, until, at)) ? item : undefined)),
+    await mapBounded(items, CLAIMS_IN_FLIGHT, async (item) =>
+      (await deps.store.claimDue(item, until, at)) ? item : undefined,
     )
   ).filter((i): i is ReminderDueItem => i !== undefined);
   if (claimed.length === 0) return { due: 0, sent: 0, emails: 0, deferred: 0, dropped: 0, released: 0 };
