@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
-import { sesMailerFromEnv, storeFromEnv } from '../../shared/aws/adapters';
+import { mailPathsFromEnv, storeFromEnv } from '../../shared/aws/adapters';
 import { sdkClientConfig } from '../../shared/aws/client-config';
 import { SfnTaskCallback } from '../../shared/aws/task-callback';
 import { SfnStageStarter } from '../../shared/aws/workflow-starter';
 import { STAGES } from '../../shared/domain/stages';
-import { OutboxMailer, retryOutbox } from '../../shared/email/outbox';
+import { retryOutbox } from '../../shared/email/outbox';
 import { reminderEmail } from '../../shared/email/templates';
 import { taskClockFromEnv } from '../../shared/tasks/task-context';
 import { ENV, jsonOf, parseEnv } from '../../shared/util/env';
@@ -24,11 +24,11 @@ const env = parseEnv(
 const clock = taskClockFromEnv();
 const sfn = new SFNClient(sdkClientConfig());
 const store = storeFromEnv();
-const ses = sesMailerFromEnv();
+const mail = mailPathsFromEnv(store);
 const staleAfterMs = clock.reminders.outboxAlarmMinutes * 60_000;
-/** Outbox attempts go through SES itself: a failure gives the item its next attempt, not a new item. */
+/** Outbox attempts go to SES itself: a failure gives the item its next attempt, not a new item. */
 const outbox: OutboxRetry = {
-  retry: (item, now) => retryOutbox({ mailer: ses }, item, now, { staleAfterMs }),
+  retry: (item, now) => retryOutbox({ mailer: mail.direct }, item, now, { staleAfterMs }),
 };
 
 const deps: DispatchDueDeps = {
@@ -36,7 +36,7 @@ const deps: DispatchDueDeps = {
   store,
   stages: new SfnStageStarter(sfn, env.STAGE_STATE_MACHINES),
   callback: new SfnTaskCallback(sfn),
-  mailer: new OutboxMailer(ses, store),
+  mailer: mail.mailer,
   outbox,
   render: reminderEmail,
   actionBaseUrl: env.ACTION_BASE_URL,

@@ -33,10 +33,27 @@ export function sesMailerFromEnv(env: NodeJS.ProcessEnv = process.env): SesMaile
  * not take after the client's retries waits on the due-time index for the dispatcher
  * (`retryOutbox`) instead of failing the step that sent it: a task never fails because one
  * email could not go. Every message about a case or a task gets its delivery record (who,
- * never what), queued ones too.
+ * never what), queued ones too, so its delivery events find it.
  */
 export function mailerFromEnv(store: OutboxStore, env: NodeJS.ProcessEnv = process.env): Mailer {
-  return new RecordingMailer(new OutboxMailer(sesMailerFromEnv(env), store), deliveryStoreFromEnv(env));
+  return mailPathsFromEnv(store, env).mailer;
+}
+
+/**
+ * The dispatcher's two mail paths on one SES client: `mailer` as above, and `direct` (SES,
+ * recorded, no outbox) for the outbox's own attempts, whose failure gives the item its next
+ * attempt rather than a new item.
+ */
+export function mailPathsFromEnv(
+  store: OutboxStore,
+  env: NodeJS.ProcessEnv = process.env,
+): { readonly mailer: Mailer; readonly direct: Mailer } {
+  const ses = sesMailerFromEnv(env);
+  const deliveries = deliveryStoreFromEnv(env);
+  return {
+    mailer: new RecordingMailer(new OutboxMailer(ses, store), deliveries),
+    direct: new RecordingMailer(ses, deliveries),
+  };
 }
 
 /** The delivery records (messages, task deliveries, unreachable contacts) on the same table. */

@@ -103,6 +103,7 @@ it('has the routes, JWT-authorized by the local issuer for the app client', () =
       'POST /cases/{caseId}/withdrawal',
       'POST /referrals',
       'POST /tasks/{taskId}/completion',
+      'POST /tasks/{taskId}/deadline',
     ].sort(),
   );
   expect(routes['POST /referrals']).toMatchObject({
