@@ -2,6 +2,7 @@ import type { CaseRecord, OrgRecord, ReminderDueItem, TaskRecord } from '../../s
 import type { Store } from '../../shared/data/store';
 import { deriveActionToken, issueActionToken } from '../../shared/domain/action-token';
 import type { Contact } from '../../shared/domain/directory';
+import { coordinatorContacts } from '../../shared/domain/recipients';
 import {
   nextStepAfter,
   quietUntil,
@@ -108,6 +109,10 @@ interface Taken {
 
 interface Recipient {
   readonly contact: Contact;
+  /** Whom the footer names to ask: the region's coordinator (for everyone but coordinators). */
+  readonly askFor?: string;
+  /** The organisation the recipient gets it for (the footer's "why"), when it is one. */
+  readonly orgName?: string;
   readonly urgent: boolean;
   /** One line per task: the latest step due (a quiet-hours copy and the next step may meet). */
   readonly lines: Map<string, { readonly step: number; readonly line: ReminderLine }>;
@@ -217,7 +222,15 @@ export async function sendReminders(
           continue;
         }
         const link = step.audience === 'coordinator' ? undefined : await linkFor(deps, task, links, now);
-        const r = recipients.get(contact.email) ?? { contact, urgent: false, lines: new Map(), taken: [] };
+        const coordinator = coordinatorContacts(orgs, [c.region])[0]?.email;
+        const r = recipients.get(contact.email) ?? {
+          contact,
+          ...(coordinator && coordinator !== contact.email ? { askFor: coordinator } : {}),
+          ...(step.audience !== 'coordinator' && org ? { orgName: org.name } : {}),
+          urgent: false,
+          lines: new Map(),
+          taken: [],
+        };
         recipients.set(contact.email, { ...r, urgent: r.urgent || step.urgent });
         const entry = recipients.get(contact.email) as Recipient;
         const had = entry.lines.get(task.taskId);
@@ -251,6 +264,8 @@ export async function sendReminders(
       timeZone: r.contact.timeZone ?? deps.calendar.timeZone,
       items: [...r.lines.values()].map((l) => l.line),
       ...(r.urgent ? { urgent: true } : {}),
+      ...(r.askFor ? { contact: r.askFor } : {}),
+      ...(r.orgName ? { orgName: r.orgName } : {}),
     });
     await deps.mailer.send({
       ...rendered,

@@ -180,6 +180,35 @@ describe('reminders on a moving clock', () => {
     expect(w.mailer.sent).toEqual([]);
   });
 
+  it('sends nothing after a withdrawal cancels the task', async () => {
+    const w = await setUp();
+    const task = await w.open();
+    await w.dispatch('2026-03-04T07:01:00.000Z');
+    const sent = w.mailer.sent.length;
+    const stored = (await w.store.getTask(task.taskId)) as TaskRecord;
+    expect(
+      await w.store.completeTask({
+        task: stored,
+        status: 'CANCELLED',
+        actor: { role: 'police', orgId: 'police-korce' },
+        now: '2026-03-04T08:00:00.000Z',
+      }),
+    ).toBe(true);
+    expect((await w.table.items()).filter((i) => i.type === 'REMINDER')).toEqual([]);
+    for (const at of every('2026-03-04T08:00:00.000Z', '2026-03-14T09:00:00.000Z', 6 * 60))
+      await w.dispatch(at);
+    expect(w.mailer.sent).toHaveLength(sent);
+  });
+
+  it('names the coordinator to ask in the footer, and the organisation it is for', async () => {
+    const w = await setUp();
+    await w.open();
+    await w.dispatch('2026-03-04T09:01:00.000Z');
+    const [reminder] = w.mailer.to(WORKER);
+    expect(reminder?.text).toContain(COORDINATOR);
+    expect(reminder?.text).toContain('Different and Equal');
+  });
+
   it('moves the pending reminder with the deadline', async () => {
     const w = await setUp();
     const task = await w.open();

@@ -1,4 +1,8 @@
-import { type DeliveryEventsDeps, deliveryEvents } from '../../functions/delivery-events/delivery-events';
+import {
+  type DeliveryEventsDeps,
+  deliveryEvents,
+  MessageNotRecordedYetError,
+} from '../../functions/delivery-events/delivery-events';
 import { parseSesEvent } from '../../functions/delivery-events/ses-event';
 import type {
   RecordMessageArgs,
@@ -331,6 +335,20 @@ describe('deliveryEvents', () => {
     expect(f.ses.sent).toEqual([]);
     expect(f.lines.join('\n')).toContain('nobody reachable');
     expect(f.lines.join('\n')).not.toContain('@');
+  });
+
+  it('fails, to be delivered again, when a message sent about a case has no record yet', async () => {
+    const f = new Fakes();
+    f.recordResult = 'unknown';
+    const early = deliveryEvent('m1', [FOCAL]);
+    // The event as SES sends it for a message tagged with its case (shared/email/ses-mailer.ts).
+    const tagged = structuredClone(early) as unknown as {
+      detail: { mail: { tags: Record<string, string[]> } };
+    };
+    tagged.detail.mail.tags.caseId = ['c1'];
+    await expect(deliveryEvents(f.deps(), tagged)).rejects.toThrow(MessageNotRecordedYetError);
+    // A message about nothing recorded (no case or task tag) has no record to wait for.
+    expect(await deliveryEvents(f.deps(), early)).toMatchObject({ outcome: 'unknown-message' });
   });
 
   it('fails (to be retried) when the store fails', async () => {
