@@ -601,11 +601,11 @@ export class DynamoStore implements Store {
     return this.transact(items);
   }
 
-  async lapseTask(task: TaskRef, now: string): Promise<boolean> {
+  async lapseTask(task: TaskRef & Pick<TaskRecord, 'reminderAt'>, now: string): Promise<boolean> {
     return this.withOpenTasks(task.caseId, () => this.lapseTaskOnce(task, now));
   }
 
-  private async lapseTaskOnce(task: TaskRef, now: string): Promise<boolean> {
+  private async lapseTaskOnce(task: TaskRef & Pick<TaskRecord, 'reminderAt'>, now: string): Promise<boolean> {
     return this.transact([
       {
         Update: {
@@ -632,6 +632,10 @@ export class DynamoStore implements Store {
       }),
       this.offerCount(task.orgId, -1),
       this.eventPut(task.caseId, now, 'OFFER_TIMED_OUT', 'system', task),
+      // Its pending reminder, if one is left, goes with it.
+      ...(task.reminderAt === undefined
+        ? []
+        : [{ Delete: { TableName: this.tableName, Key: keys.due(task.taskId, task.reminderAt, 'REMINDER') } }]),
     ]);
   }
 

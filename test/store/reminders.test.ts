@@ -1,4 +1,5 @@
 import { dispatchDue } from '../../functions/dispatch-due/dispatch-due';
+import { prepareOffer } from '../../functions/prepare-offer/prepare-offer';
 import { keys } from '../../shared/data/keys';
 import type { TaskRecord } from '../../shared/data/records';
 import { DEFAULT_DEADLINES } from '../../shared/domain/deadlines';
@@ -6,6 +7,7 @@ import type { Directory } from '../../shared/domain/directory';
 import { DEFAULT_REMINDERS, firstReminder } from '../../shared/domain/reminders';
 import type { Mailer, OutgoingEmail, SendResult } from '../../shared/email/mailer';
 import { type TaskClock, withFirstReminder } from '../../shared/tasks/task-context';
+import { NO_PREVIOUS_OFFER } from '../../shared/workflow/task-input';
 import { dispatchDeps } from '../support/dispatch';
 import { CASE_ID, caseTask, createReferralArgs, directory } from '../support/fixtures';
 import { dropStoreTables, storeTable } from '../support/store-table';
@@ -207,6 +209,26 @@ describe('reminders on a moving clock', () => {
     const [reminder] = w.mailer.to(WORKER);
     expect(reminder?.text).toContain(COORDINATOR);
     expect(reminder?.text).toContain('Different and Equal');
+  });
+
+  it("takes an offer's pending reminder with it when the offer lapses", async () => {
+    const w = await setUp();
+    const offer = await prepareOffer(
+      {
+        store: w.store,
+        now: () => new Date(CREATED),
+        offerDeadlineHours: 24,
+        reminders: DEFAULT_REMINDERS,
+        calendar: CALENDAR,
+      },
+      { caseId: CASE_ID, afterTaskId: NO_PREVIOUS_OFFER },
+    );
+    expect(offer.found).toBe(true);
+    const pending = () => w.table.items().then((all) => all.filter((i) => i.type === 'REMINDER'));
+    expect(await pending()).toHaveLength(1);
+    const task = (await w.store.getTask(offer.taskId ?? '')) as TaskRecord;
+    expect(await w.store.lapseTask(task, '2026-03-03T09:00:00.000Z')).toBe(true);
+    expect(await pending()).toEqual([]);
   });
 
   it('moves the pending reminder with the deadline', async () => {

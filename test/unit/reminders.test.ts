@@ -1,3 +1,4 @@
+import { publicHolidays } from '../../infra/holidays';
 import {
   compactReminders,
   DEFAULT_REMINDERS,
@@ -63,6 +64,19 @@ describe('reminderPlan (defaults)', () => {
     expect(plan).toContain('2026-03-17 08:00 assignee overdue +1');
     expect(plan).toContain('2026-03-17 08:00 focal-point escalation +1');
     expect(plan).toContain('2026-03-18 08:00 coordinator escalation +2');
+  });
+
+  it("skips Albania's real public holidays, as a synth passes them (date-holidays)", () => {
+    // Monday 30 November and Tuesday 8 December 2026 are holidays (Independence Day observed;
+    // Youth Day): due Friday 27 November 10:00, the first working day after is Tuesday 1 December.
+    const calendar = { timeZone: 'Europe/Tirane', holidays: new Set(publicHolidays('AL', 2026, 1)) };
+    expect(calendar.holidays.has('2026-11-30')).toBe(true);
+    const plan = planOf(
+      { kind: 'PLAN_ITEM', createdAt: '2026-11-16T09:00:00.000Z', dueAt: '2026-11-27T09:00:00.000Z' },
+      calendar,
+    );
+    expect(plan).toContain('2026-12-01 08:00 assignee overdue +1');
+    expect(plan).toContain('2026-12-01 08:00 focal-point escalation +1');
   });
 
   it('gives the offer reminders before its expiry only (the workflow moves on at expiry)', () => {
