@@ -1,17 +1,8 @@
-import {
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  TransactionCanceledException,
-} from '@aws-sdk/client-dynamodb';
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { MailAbout, MailPurpose } from '../email/mailer';
 import { actionLinkTtl, keys } from './keys';
 import type { ActionLinkRecord, OrgRecord } from './records';
+import { type Item, SingleTable, strip, type TransactItems } from './table';
 
 /**
  * How far a message got. `queued`: kept in the outbox (the mail service did not take it yet);
@@ -129,27 +120,8 @@ export interface UnreachableRecord {
   readonly noticedAt?: string;
 }
 
-type Item = Record<string, unknown>;
-type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
-
 /** Attempts of a write whose condition lost to a concurrent one (it reads again and retries). */
 const RACE_ATTEMPTS = 3;
-
-function isConditionFailure(error: unknown): boolean {
-  if (error instanceof ConditionalCheckFailedException) return true;
-  if (!(error instanceof TransactionCanceledException)) return false;
-  const codes = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
-  return (
-    codes.includes('ConditionalCheckFailed') &&
-    codes.every((c) => c === 'ConditionalCheckFailed' || c === 'None')
-  );
-}
-
-function strip<T>(item: Item | undefined): T | undefined {
-  if (!item) return undefined;
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, ttl: _ttl, ...rest } = item;
-  return rest as T;
-}
 
 /**
  * Delivery records on the single table (docs/data-model.md, "Delivery records"): a message
@@ -157,33 +129,7 @@ function strip<T>(item: Item | undefined): T | undefined {
  * change, and a contact's "unreachable" mark. Apart from `DynamoStore` so the mail and the
  * reminder work can change that file without meeting this one.
  */
-export class DeliveryStore {
-  private readonly doc: DynamoDBDocumentClient;
-
-  constructor(
-    client: DynamoDBClient,
-    private readonly tableName: string,
-  ) {
-    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  }
-
-  private async get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
-    const out = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
-    );
-    return strip<T>(out.Item);
-  }
-
-  private async transact(items: TransactItems): Promise<boolean> {
-    try {
-      await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-  }
-
+export class DeliveryStore extends SingleTable {
   getMessage(messageId: string): Promise<MessageRecord | undefined> {
     return this.get<MessageRecord>(keys.message(messageId));
   }

@@ -1,14 +1,7 @@
-import {
-  type AttributeValue,
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  TransactionCanceledException,
-} from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
@@ -57,10 +50,15 @@ import {
   type Store,
   type TaskRef,
 } from './store';
-
-type Item = Record<string, unknown>;
-type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
-type TransactItem = TransactItems[number];
+import {
+  cancellationCodes,
+  type Item,
+  isConditionFailure,
+  SingleTable,
+  strip,
+  type TransactItem,
+  type TransactItems,
+} from './table';
 
 /** A task's pending reminder as an item of the due-time index (none when it has none). */
 function reminderChainItem(task: TaskRecord): ReminderDueItem | undefined {
@@ -73,32 +71,6 @@ function reminderChainItem(task: TaskRecord): ReminderDueItem | undefined {
     taskId: task.taskId,
     step: task.reminderStep,
   };
-}
-
-function strip<T>(item: Item | undefined): T | undefined {
-  if (!item) return undefined;
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, ttl: _ttl, ...rest } = item;
-  return rest as T;
-}
-
-/**
- * A write refused by its condition: the state moved on, the caller answers "no". A
- * transaction cancelled for any other reason (conflict, throttling) is rethrown so it is
- * retried or mapped to 503, never mistaken for "already used".
- */
-function isConditionFailure(error: unknown): boolean {
-  if (error instanceof ConditionalCheckFailedException) return true;
-  if (!(error instanceof TransactionCanceledException)) return false;
-  const codes = cancellationCodes(error);
-  return (
-    codes.includes('ConditionalCheckFailed') &&
-    codes.every((c) => c === 'ConditionalCheckFailed' || c === 'None')
-  );
-}
-
-function cancellationCodes(error: unknown): string[] {
-  if (!(error instanceof TransactionCanceledException)) return [];
-  return (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
 }
 
 /**
@@ -126,23 +98,7 @@ function isMissingPath(error: unknown): boolean {
 const INTAKE_CONFLICT_ATTEMPTS = 3;
 
 /** The Store on one DynamoDB table. */
-export class DynamoStore implements Store {
-  private readonly doc: DynamoDBDocumentClient;
-
-  constructor(
-    client: DynamoDBClient,
-    private readonly tableName: string,
-  ) {
-    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  }
-
-  private async get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
-    const out = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
-    );
-    return strip<T>(out.Item);
-  }
-
+export class DynamoStore extends SingleTable implements Store {
   private async putNew(item: Item): Promise<boolean> {
     try {
       await this.doc.send(
@@ -635,7 +591,11 @@ export class DynamoStore implements Store {
       // Its pending reminder, if one is left, goes with it.
       ...(task.reminderAt === undefined
         ? []
-        : [{ Delete: { TableName: this.tableName, Key: keys.due(task.taskId, task.reminderAt, 'REMINDER') } }]),
+        : [
+            {
+              Delete: { TableName: this.tableName, Key: keys.due(task.taskId, task.reminderAt, 'REMINDER') },
+            },
+          ]),
     ]);
   }
 
@@ -974,17 +934,6 @@ export class DynamoStore implements Store {
         Item: { ...keys.event(event.caseId, event.at, event.type, event.taskId), ...event },
       }),
     );
-  }
-
-  /** All-or-nothing write; false when a condition refused it (the state moved on). */
-  private async transact(items: TransactItems): Promise<boolean> {
-    try {
-      await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
   }
 
   /** One conditional update; false when its condition refused it. */

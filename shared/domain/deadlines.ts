@@ -5,7 +5,7 @@
  * the kinds and the units.
  */
 import * as z from 'zod';
-import { ENV } from '../util/env';
+import { ENV, jsonOf } from '../util/env';
 import {
   addCalendarDays,
   addCalendarMonths,
@@ -144,17 +144,7 @@ export function formatHolidays(dates: Iterable<string>): string {
  * local dates, parsed to a set; empty when the country has none in range).
  */
 export const deadlineEnvShape = {
-  [ENV.DEADLINES]: z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'not JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(deadlineConfigSchema),
+  [ENV.DEADLINES]: jsonOf(deadlineConfigSchema),
   [ENV.HOLIDAYS]: z
     .string()
     .refine((text) => text === '' || text.split(',').every(isCalendarDate), {
