@@ -218,14 +218,14 @@ async function escalate(
   const token = await linkToken(deps, task);
   if (!token) return false;
   const link = `${deps.actionBaseUrl.replace(/\/+$/, '')}/actions/${token}`;
-  await sendToGroups(deps.mailer, groups, (to, language) => ({
+  await sendToGroups(deps.mailer, groups, (to, language, timeZone) => ({
     ...taskEmail({
       to,
       language,
       kind: task.kind,
       reference: item.reference,
       due: new Date(task.dueAt),
-      timeZone: deps.calendar.timeZone,
+      timeZone: timeZone ?? deps.calendar.timeZone,
       link,
     }),
     about: { purpose: 'escalation', caseId: task.caseId, taskIds: [task.taskId] },

@@ -4,20 +4,36 @@ import type { Contact } from './directory';
 
 export interface RecipientGroup {
   readonly language: Language;
+  /** Where they read times (deadlines); absent: the group's zone. */
+  readonly timeZone?: string;
   readonly to: string[];
 }
 
-/** Groups addresses by language, so each person reads the message in theirs. */
-export function byLanguage(contacts: ReadonlyArray<{ email: string; language: Language }>): RecipientGroup[] {
-  const groups = new Map<Language, Set<string>>();
+/**
+ * Groups addresses by language and time zone, so each person reads the message in their
+ * language with its deadline on their own clock.
+ */
+export function byLanguage(
+  contacts: ReadonlyArray<{ email: string; language: Language; timeZone?: string | undefined }>,
+): RecipientGroup[] {
+  const groups = new Map<string, { language: Language; timeZone?: string; to: Set<string> }>();
   for (const c of contacts) {
-    const set = groups.get(c.language) ?? new Set<string>();
-    set.add(c.email);
-    groups.set(c.language, set);
+    const key = `${c.language}|${c.timeZone ?? ''}`;
+    const group = groups.get(key) ?? {
+      language: c.language,
+      ...(c.timeZone ? { timeZone: c.timeZone } : {}),
+      to: new Set(),
+    };
+    group.to.add(c.email);
+    groups.set(key, group);
   }
   return [...groups.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([language, to]) => ({ language, to: [...to].sort() }));
+    .map(([, g]) => ({
+      language: g.language,
+      ...(g.timeZone ? { timeZone: g.timeZone } : {}),
+      to: [...g.to].sort(),
+    }));
 }
 
 /** False once mail to the contact hard-bounced or drew a complaint: never email it. */

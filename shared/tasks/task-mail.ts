@@ -31,14 +31,15 @@ export async function emailTask(
     ...(task.caseId === undefined ? {} : { caseId: task.caseId }),
     taskIds: [task.taskId],
   } as const;
-  await sendToGroups(deps.mailer, taskRecipients(task.kind, org), (to, language) => ({
+  await sendToGroups(deps.mailer, taskRecipients(task.kind, org), (to, language, timeZone) => ({
     ...taskEmail({
       to,
       language,
       kind: task.kind,
       reference,
       due,
-      timeZone: deps.calendar.timeZone,
+      // The deadline on the recipients' own clock (the contacts' zone, else the group's).
+      timeZone: timeZone ?? deps.calendar.timeZone,
       link,
       orgName: org.name,
     }),
