@@ -194,11 +194,14 @@ describe('reminders and mail on the local stack', () => {
       'the offer sent to the coordinator',
     );
     // The timeline names who was emailed and the bounce, never what the message said.
-    const res = await fetch(`${stack.runtime.urls.api}/cases/${caseId}/timeline`, {
-      headers: { Authorization: `Bearer ${await token('coordinator', 'prefecture-korca')}` },
-    });
-    const events = ((await res.json()) as { items: { type: string }[] }).items.map((e) => e.type);
-    expect(events).toEqual(
+    const timeline = async () => {
+      const res = await fetch(`${stack.runtime.urls.api}/cases/${caseId}/timeline`, {
+        headers: { Authorization: `Bearer ${await token('coordinator', 'prefecture-korca')}` },
+      });
+      return ((await res.json()) as { items: { type: string }[] }).items.map((e) => e.type);
+    };
+    await waitFor(async () => (await timeline()).includes('EMAIL_BOUNCED'), 'EMAIL_BOUNCED on the timeline');
+    expect(await timeline()).toEqual(
       expect.arrayContaining(['EMAIL_SENT', 'EMAIL_BOUNCED', 'TASK_ESCALATED_UNREACHABLE']),
     );
     // The offer's reminder (half its time, held to 08:00) never goes to the unreachable

@@ -72,7 +72,11 @@ export interface EventBridgeOptions {
   /** The runtime clock. @default real time */
   readonly now?: () => Date;
   readonly log?: (line: string) => void;
-  /** Delays before each retry of a failed delivery. @default [1000, 2000] */
+  /**
+   * Delays before each retry of a failed delivery: about half a minute in all (AWS retries for
+   * up to 24 h; a target that fails for a moment, e.g. an SES event that came before its
+   * record, gets there). @default [1000, 2000, 4000, 8000, 16000]
+   */
   readonly retryDelaysMs?: readonly number[];
 }
 
@@ -99,7 +103,7 @@ export class LocalEventBridge {
     this.buses = options.buses ?? [];
     this.now = options.now ?? (() => new Date());
     this.log = options.log ?? (() => {});
-    this.retryDelaysMs = options.retryDelaysMs ?? [1000, 2000];
+    this.retryDelaysMs = options.retryDelaysMs ?? [1000, 2000, 4000, 8000, 16000];
   }
 
   /** A bus by name or ARN → its name; undefined when it is not a bus here. */
