@@ -61,7 +61,7 @@ export const BUNDLE_BUDGET_KIB: Readonly<Record<string, number>> = {
   'case-commands': 608,
   'action-link': 432,
   'seed-directory': 336,
-  'delivery-events': 416,
+  'delivery-events': 576,
 };
 
 /** The dispatcher's limit: its send budget ends 15 s before (functions/dispatch-due/handler.ts). */

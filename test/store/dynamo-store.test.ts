@@ -67,10 +67,13 @@ async function opened(changes: Partial<TaskRecord> = {}) {
   return task;
 }
 
-/** What the due index holds for one task (in its shard, everything due by far in the future). */
+/** A task's first reminder, as the use cases put it on a new task (withFirstReminder). */
+const firstStep = (at: string) => ({ reminderStep: 0, reminderAt: at });
+
+/** The reminder the due index holds for one task (in its shard, everything due by far in the future). */
 async function dueOf(taskId: string) {
   return (await store.listDue(dueShard(taskId), '2099-01-01T00:00:00.000Z', 100)).filter(
-    (d) => d.type === 'TASK_DUE' && d.taskId === taskId,
+    (d) => (d.type === 'REMINDER' || d.type === 'TASK_DUE') && d.taskId === taskId,
   );
 }
 
@@ -135,14 +138,14 @@ describe('DynamoStore on DynamoDB Local', () => {
 });
 
 describe('openTask', () => {
-  it('opens a task with its due item, its place among the open tasks and an event', async () => {
+  it('opens a task with its first reminder, its place among the open tasks and an event', async () => {
     await referred({ status: 'ACCEPTED', acceptedOrgId: NGO });
-    const task = await opened();
+    const task = await opened(firstStep(later(60)));
 
     expect(await store.getTask(task.taskId)).toEqual(task);
     expect((await store.getCase(CASE_ID))?.openTasks).toEqual({ [task.taskId]: 'NEEDS_ASSESSMENT' });
     expect(await dueOf(task.taskId)).toEqual([
-      { type: 'TASK_DUE', dueAt: task.dueAt, ref: task.taskId, caseId: CASE_ID, taskId: task.taskId },
+      { type: 'REMINDER', dueAt: later(60), ref: task.taskId, caseId: CASE_ID, taskId: task.taskId, step: 0 },
     ]);
     expect(await eventTypes()).toContain('NEEDS_ASSESSMENT_OPENED');
     expect((await store.listOrgTasks(NGO, true, { limit: 10 })).items).toEqual([task]);
@@ -314,9 +317,10 @@ describe('completeTask', () => {
     expect(await table.items()).toEqual(before);
   });
 
-  it('completes without a link (through the API), removing its due item and moving the case from a listed status', async () => {
+  it('completes without a link (through the API), removing its reminder and moving the case from a listed status', async () => {
     await referred({ status: 'ACCEPTED', acceptedOrgId: NGO });
-    const task = await opened();
+    const task = await opened(firstStep(later(60)));
+    expect(await dueOf(task.taskId)).toHaveLength(1);
     const version = (await store.getCase(CASE_ID))?.version ?? 0;
 
     expect(
@@ -357,9 +361,9 @@ describe('completeTask', () => {
     expect(await table.items()).toEqual(before);
   });
 
-  it('opens the plan items it asks for, each with its due item, among the case open tasks', async () => {
+  it('opens the plan items it asks for, each with its first reminder, among the case open tasks', async () => {
     await referred({ status: 'ASSESSED', acceptedOrgId: NGO });
-    const plan = await opened({ kind: 'ASSISTANCE_PLAN' });
+    const plan = await opened({ kind: 'ASSISTANCE_PLAN', ...firstStep(later(90)) });
     const items = [
       caseTask({
         taskId: 'c5e7a9b1-3d4f-4b6c-8e0a-2b4d6f8a0c2e',
@@ -367,6 +371,7 @@ describe('completeTask', () => {
         orgId: 'municipality-korce',
         service: 'shelter',
         dueAt: later(60 * 24 * 30),
+        ...firstStep(later(60 * 24 * 15)),
       }),
       caseTask({
         taskId: 'd6f8b0c2-4e5a-4c7d-9f1b-3c5e7a9b1d3f',
@@ -375,6 +380,7 @@ describe('completeTask', () => {
         service: 'medical',
         sequence: 2,
         dueAt: later(60 * 24 * 20),
+        ...firstStep(later(60 * 24 * 10)),
       }),
     ];
 
@@ -395,7 +401,14 @@ describe('completeTask', () => {
     for (const item of items) {
       expect(await store.getTask(item.taskId)).toEqual(item);
       expect(await dueOf(item.taskId)).toEqual([
-        { type: 'TASK_DUE', dueAt: item.dueAt, ref: item.taskId, caseId: CASE_ID, taskId: item.taskId },
+        {
+          type: 'REMINDER',
+          dueAt: item.reminderAt,
+          ref: item.taskId,
+          caseId: CASE_ID,
+          taskId: item.taskId,
+          step: 0,
+        },
       ]);
     }
     expect(await dueOf(plan.taskId)).toEqual([]);
