@@ -134,6 +134,7 @@ function deps() {
     callback: { succeed: async () => 'ok' as const, fail: async () => 'ok' as const },
     workflow: { start: async () => undefined },
     mailer: { send: async () => ({ status: 'sent' as const, messageId: 'm' }) },
+    actionBaseUrl: 'https://api.example.org',
   };
 }
 
@@ -304,6 +305,14 @@ const ARRANGE: Record<string, (role: Role) => Promise<Call>> = {
       routeKey: 'POST /cases/{caseId}/closure',
       path: { caseId: item.caseId },
       body: { closure: 'CLOSED' },
+    };
+  },
+  'POST /cases/{caseId}/profile-correction': async () => {
+    const item = await seedCase('ACCEPTED');
+    return {
+      routeKey: 'POST /cases/{caseId}/profile-correction',
+      path: { caseId: item.caseId },
+      body: { version: item.version, person: { language: 'en' } },
     };
   },
 };
