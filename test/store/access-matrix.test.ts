@@ -17,6 +17,7 @@ import { createTestTable, type TestTable } from '../support/dynamodb-local';
 
 process.env.TABLE_NAME = 'unused';
 process.env.STATE_MACHINE_ARN = 'arn:aws:states:eu-central-1:111111111111:stateMachine:referral';
+process.env.ACTION_BASE_URL = 'https://api.example.org';
 process.env.SENDER_EMAIL = 'no-reply@example.org';
 process.env.SES_CONFIGURATION_SET = 'bashke';
 process.env.TIME_ZONE = 'Europe/Tirane';
