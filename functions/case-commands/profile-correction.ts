@@ -26,7 +26,8 @@ export const profileCorrectionRequestSchema = z.strictObject({
 export type ProfileCorrectionRequest = z.infer<typeof profileCorrectionRequestSchema>;
 
 export interface ProfileCorrectionDeps extends OpenTaskDeps {
-  readonly store: OpenTaskDeps['store'] & Pick<Store, 'getCase' | 'getTask' | 'correctProfile' | 'listEvents'>;
+  readonly store: OpenTaskDeps['store'] &
+    Pick<Store, 'getCase' | 'getTask' | 'correctProfile' | 'listEvents'>;
 }
 
 /**

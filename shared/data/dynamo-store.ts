@@ -708,7 +708,15 @@ export class DynamoStore implements Store {
           },
         },
       },
-      this.eventPut(args.caseId, args.now, 'PROFILE_CORRECTED', args.actor, undefined, undefined, args.fields),
+      this.eventPut(
+        args.caseId,
+        args.now,
+        'PROFILE_CORRECTED',
+        args.actor,
+        undefined,
+        undefined,
+        args.fields,
+      ),
     ]);
   }
 

@@ -177,8 +177,18 @@ describe('POST /cases/{caseId}/profile-correction', () => {
     expect((await w.correct({ version: 1, person: { gender: 'male' } })).status).toBe(200);
     const deps = { store: w.store };
     const params = { caseId: CASE_ID };
-    const ngo = { ...coordinator, role: 'ngo', orgId: 'ngo-different-and-equal', orgKind: 'ngo' } as MemberCaller;
-    const police = { ...coordinator, role: 'police', orgId: 'police-korce', orgKind: 'police' } as MemberCaller;
+    const ngo = {
+      ...coordinator,
+      role: 'ngo',
+      orgId: 'ngo-different-and-equal',
+      orgKind: 'ngo',
+    } as MemberCaller;
+    const police = {
+      ...coordinator,
+      role: 'police',
+      orgId: 'police-korce',
+      orgKind: 'police',
+    } as MemberCaller;
     const corrected = { type: 'PROFILE_CORRECTED', fields: ['gender'] };
     // The NGO sees the timeline from the offer made to it: the fixture has none, so it is given one.
     await w.store.appendEvent({
@@ -258,12 +268,20 @@ describe('POST /cases/{caseId}/profile-correction', () => {
   it('lets the NGO of the case correct; an NGO it is only offered to gets 403, a coordinator 403', async () => {
     const w = await world();
     expect(
-      (await w.correct({ version: 1, person: { language: 'en' } }, { role: 'ngo', orgId: 'ngo-different-and-equal' }))
-        .status,
+      (
+        await w.correct(
+          { version: 1, person: { language: 'en' } },
+          { role: 'ngo', orgId: 'ngo-different-and-equal' },
+        )
+      ).status,
     ).toBe(200);
     expect(
-      (await w.correct({ version: 2, person: { language: 'sq' } }, { role: 'coordinator', orgId: 'municipality-korce' }))
-        .status,
+      (
+        await w.correct(
+          { version: 2, person: { language: 'sq' } },
+          { role: 'coordinator', orgId: 'municipality-korce' },
+        )
+      ).status,
     ).toBe(403);
     const offered = await world({}, { status: 'OFFERED', offeredOrgId: 'ngo-tjeter-vizion' });
     await offered.store.openOffer({
@@ -284,10 +302,13 @@ describe('POST /cases/{caseId}/profile-correction', () => {
       },
       now: NOW.toISOString(),
     });
-    const res = await offered.correct({ version: 2, person: { language: 'en' } }, {
-      role: 'ngo',
-      orgId: 'ngo-tjeter-vizion',
-    });
+    const res = await offered.correct(
+      { version: 2, person: { language: 'en' } },
+      {
+        role: 'ngo',
+        orgId: 'ngo-tjeter-vizion',
+      },
+    );
     expect(res.status).toBe(403);
   });
 
@@ -308,7 +329,9 @@ describe('POST /cases/{caseId}/profile-correction', () => {
     expect(w.sent).toHaveLength(1);
     expect(w.sent[0]?.to).toEqual(['council@example.org']);
     expect(w.sent[0]?.text).toContain('https://api.bashke.test/actions/');
-    expect((await w.store.getCase(CASE_ID))?.openTasks).toEqual({ [tasks[0]?.taskId as string]: 'CHILD_PROTECTION' });
+    expect((await w.store.getCase(CASE_ID))?.openTasks).toEqual({
+      [tasks[0]?.taskId as string]: 'CHILD_PROTECTION',
+    });
 
     // The same correction again with the new version, and a further one to unknown age.
     expect((await w.correct({ version: 2, person: { ageGroup: 'child' } })).status).toBe(200);
@@ -332,7 +355,9 @@ describe('POST /cases/{caseId}/profile-correction', () => {
 
   it('child → child: a correction of another field opens no task (intake notified the unit)', async () => {
     const w = await world({ ageGroup: 'child' });
-    expect((await w.correct({ version: 1, person: { language: 'en', needs: ['shelter'] } })).status).toBe(200);
+    expect((await w.correct({ version: 1, person: { language: 'en', needs: ['shelter'] } })).status).toBe(
+      200,
+    );
     expect(await childTasks(w.store)).toEqual([]);
     expect(w.sent).toEqual([]);
   });
