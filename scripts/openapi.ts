@@ -417,7 +417,8 @@ function caseAndTaskPaths() {
         summary: 'Read the case timeline',
         description:
           'The append-only events as the caller may see them: coordinators all; police the status changes ' +
-          'they are told of; an NGO its own tasks’ events and the status changes since it was offered the case.',
+          'they are told of; an NGO its own tasks’ events, and the status changes and profile corrections ' +
+          '(PROFILE_CORRECTED, naming the fields, never their values) since it was offered the case.',
         security,
         parameters: [caseIdParameter],
         responses: {

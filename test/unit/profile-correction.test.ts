@@ -8,6 +8,7 @@ import type { MemberCaller } from '../../shared/auth/caller';
 import type { CaseEvent, CaseRecord, OrgRecord, TaskRecord } from '../../shared/data/records';
 import type { CorrectProfileArgs, OpenTaskArgs } from '../../shared/data/store';
 import { DEFAULT_DEADLINES } from '../../shared/domain/deadlines';
+import { PERSON_FIELD_NAMES, personSchema } from '../../shared/domain/referral';
 import { DEFAULT_REMINDERS } from '../../shared/domain/reminders';
 import type { OutgoingEmail } from '../../shared/email/mailer';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors';
@@ -90,6 +91,12 @@ function fake(item: CaseRecord, events: CaseEvent[] = []) {
 
 const run = (f: ReturnType<typeof fake>, body: unknown, who: MemberCaller = POLICE) =>
   correctProfile(f.deps, who, { caseId: BASE.caseId }, () => body);
+
+describe('PERSON_FIELD_NAMES', () => {
+  it('names every field of the profile schema, so an event can name any that changed', () => {
+    expect([...PERSON_FIELD_NAMES]).toEqual(Object.keys(personSchema.shape));
+  });
+});
 
 describe('profileCorrectionRequestSchema', () => {
   it('takes a version and any non-empty part of the profile, by the intake rules', () => {
