@@ -13,6 +13,7 @@ import {
   planRequestSchema,
   withdrawalRequestSchema,
 } from '../functions/case-commands/case-commands';
+import { profileCorrectionRequestSchema } from '../functions/case-commands/profile-correction';
 import {
   caseListSchema,
   coordinatorCaseViewSchema,
@@ -180,6 +181,15 @@ const COMPONENTS: ReadonlyArray<[z.ZodType, Meta]> = [
     { id: 'PlanRequest', description: 'The plan items: each becomes a task for the organisation it names.' },
   ],
   [withdrawalRequestSchema, { id: 'WithdrawalRequest', description: 'Empty: no reason is asked or kept.' }],
+  [
+    profileCorrectionRequestSchema,
+    {
+      id: 'ProfileCorrectionRequest',
+      description:
+        'The case `version` the caller read and the profile fields to correct (at least one), each by the ' +
+        'intake’s rule; any other key is refused.',
+    },
+  ],
   [
     closureRequestSchema,
     {
@@ -407,7 +417,8 @@ function caseAndTaskPaths() {
         summary: 'Read the case timeline',
         description:
           'The append-only events as the caller may see them: coordinators all; police the status changes ' +
-          'they are told of; an NGO its own tasks’ events and the status changes since it was offered the case.',
+          'they are told of; an NGO its own tasks’ events, and the status changes and profile corrections ' +
+          '(PROFILE_CORRECTED, naming the fields, never their values) since it was offered the case.',
         security,
         parameters: [caseIdParameter],
         responses: {
@@ -440,6 +451,16 @@ function caseAndTaskPaths() {
         'region. The body may be empty.',
       'WithdrawalRequest',
       '`child_cannot_withdraw`: a person treated as a child; `case_closed`: the case is closed.',
+    ),
+    '/cases/{caseId}/profile-correction': command(
+      'correctProfile',
+      'Correct the person’s profile',
+      'By the referring police unit or the NGO of the case. The fields named replace the profile’s; the ' +
+        'timeline gets PROFILE_CORRECTED with the names of the fields that changed, never their values. A ' +
+        'correction that makes the person a child (or of unknown age) starts the child path: the region’s ' +
+        'child-protection unit gets the case’s CHILD_PROTECTION task by email, once.',
+      'ProfileCorrectionRequest',
+      '`version_conflict`: the case changed since the version named; `case_closed`: the case is closed.',
     ),
     '/cases/{caseId}/closure': command(
       'submitClosure',

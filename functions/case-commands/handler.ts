@@ -13,19 +13,22 @@ import { json, jsonRoute } from '../../shared/http/handler';
 import { taskClockFromEnv } from '../../shared/tasks/task-context';
 import { ENV, nonEmpty, parseEnv } from '../../shared/util/env';
 import { assignCase, type CaseCommandsDeps, submitClosure, submitPlan, withdrawCase } from './case-commands';
+import { correctProfile, type ProfileCorrectionDeps } from './profile-correction';
 
-export interface CaseCommandsRouteDeps extends CaseCommandsDeps {
-  readonly directory: OrganisationDirectory;
-}
+export type CaseCommandsRouteDeps = CaseCommandsDeps &
+  ProfileCorrectionDeps & {
+    readonly directory: OrganisationDirectory;
+  };
 
 const COMMANDS = {
   'POST /cases/{caseId}/assignment': assignCase,
   'POST /cases/{caseId}/plan': submitPlan,
   'POST /cases/{caseId}/withdrawal': withdrawCase,
   'POST /cases/{caseId}/closure': submitClosure,
+  'POST /cases/{caseId}/profile-correction': correctProfile,
 } as const;
 
-/** The case commands (assignment, plan, withdrawal, closure), wired to the given adapters. */
+/** The case commands (assignment, plan, withdrawal, closure, profile correction), wired to the given adapters. */
 export function caseCommandsRoute(deps: CaseCommandsRouteDeps) {
   return jsonRoute<APIGatewayProxyEventV2WithJWTAuthorizer>(async (event) => {
     const caller = await resolveCaller(deps.directory, event.requestContext.authorizer?.jwt?.claims);
@@ -40,7 +43,12 @@ export function caseCommandsRoute(deps: CaseCommandsRouteDeps) {
   });
 }
 
-const env = parseEnv(z.object({ [ENV.STATE_MACHINE_ARN]: nonEmpty }));
+const env = parseEnv(
+  z.object({
+    [ENV.STATE_MACHINE_ARN]: nonEmpty,
+    [ENV.ACTION_BASE_URL]: z.url({ protocol: /^https?$/ }),
+  }),
+);
 const store = storeFromEnv();
 const sfn = new SFNClient(sdkClientConfig());
 export const handler = caseCommandsRoute({
@@ -50,4 +58,5 @@ export const handler = caseCommandsRoute({
   callback: new SfnTaskCallback(sfn),
   workflow: new SfnWorkflowStarter(sfn, env.STATE_MACHINE_ARN),
   mailer: mailerFromEnv(store),
+  actionBaseUrl: env.ACTION_BASE_URL,
 });

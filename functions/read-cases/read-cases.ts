@@ -3,7 +3,13 @@ import { type MemberCaller, requireRole } from '../../shared/auth/caller';
 import { CASE_READERS, mayReadNow, readableCase, toView } from '../../shared/auth/case-access';
 import type { CaseEvent, CaseRecord, TaskRecord } from '../../shared/data/records';
 import type { Store } from '../../shared/data/store';
-import { CASE_STATUSES, type CaseStatus, caseViewSchema, slug } from '../../shared/domain/referral';
+import {
+  CASE_STATUSES,
+  type CaseStatus,
+  caseViewSchema,
+  PERSON_FIELD_NAMES,
+  slug,
+} from '../../shared/domain/referral';
 import { TASK_KINDS } from '../../shared/domain/tasks';
 import { collectPage, decodeCursor, type ListPage, limitParam, parseQuery } from '../../shared/http/page';
 
@@ -36,6 +42,8 @@ export const timelineEventSchema = z.strictObject({
   status: z.enum(CASE_STATUSES).optional(),
   /** The kind of task the event is about. */
   kind: z.enum(TASK_KINDS).optional(),
+  /** The profile fields a correction changed (PROFILE_CORRECTED): their names, never their values. */
+  fields: z.array(z.enum(PERSON_FIELD_NAMES)).optional(),
 });
 export type TimelineEvent = z.infer<typeof timelineEventSchema>;
 
@@ -154,13 +162,17 @@ function present(e: CaseEvent): TimelineEvent {
     actor: { role: e.actor, ...(actorOrg ? { orgId: actorOrg } : {}) },
     ...(e.status ? { status: e.status } : {}),
     ...(e.kind ? { kind: e.kind } : {}),
+    ...(e.fields ? { fields: e.fields.filter(isPersonField) } : {}),
   };
 }
 
+const isPersonField = (f: string): f is (typeof PERSON_FIELD_NAMES)[number] =>
+  (PERSON_FIELD_NAMES as readonly string[]).includes(f);
+
 /**
  * Which events a reader is shown: coordinators all; police the status changes they are told
- * of; an NGO the events of its own tasks and the status changes from when the case was first
- * offered to it.
+ * of; an NGO the events of its own tasks, and the status changes and profile corrections from
+ * when the case was first offered to it (it works from the profile).
  */
 export function visibleEvents(caller: MemberCaller, events: readonly CaseEvent[]): CaseEvent[] {
   switch (caller.role) {
@@ -171,7 +183,11 @@ export function visibleEvents(caller: MemberCaller, events: readonly CaseEvent[]
     case 'ngo': {
       const since = events.find((e) => e.orgId === caller.orgId)?.at;
       if (since === undefined) return [];
-      return events.filter((e) => e.orgId === caller.orgId || (e.status !== undefined && e.at >= since));
+      return events.filter(
+        (e) =>
+          e.orgId === caller.orgId ||
+          ((e.status !== undefined || e.type === 'PROFILE_CORRECTED') && e.at >= since),
+      );
     }
     default:
       return [];

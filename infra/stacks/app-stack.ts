@@ -264,7 +264,12 @@ export class AppStack extends Stack {
     const tasksApi = fn('TasksApiFn', 'tasks-api', { environment: taskClock });
     const caseCommands = fn('CaseCommandsFn', 'case-commands', {
       sendsMail: true,
-      environment: { ...taskClock, [ENV.STATE_MACHINE_ARN]: this.referralWorkflow.stateMachineArn },
+      environment: {
+        ...taskClock,
+        [ENV.STATE_MACHINE_ARN]: this.referralWorkflow.stateMachineArn,
+        // A profile correction that makes the person a child emails the child-protection task's link.
+        [ENV.ACTION_BASE_URL]: this.api.url,
+      },
     });
     // An assignment starts the referral workflow again.
     this.referralWorkflow.grantStartExecution(caseCommands);
@@ -279,7 +284,7 @@ export class AppStack extends Stack {
     this.api.addRoute('/tasks/{taskId}', [HttpMethod.GET], tasksApi);
     this.api.addRoute('/tasks/{taskId}/completion', [HttpMethod.POST], tasksApi);
     this.api.addRoute('/tasks/{taskId}/deadline', [HttpMethod.POST], tasksApi);
-    for (const command of ['assignment', 'plan', 'withdrawal', 'closure']) {
+    for (const command of ['assignment', 'plan', 'withdrawal', 'closure', 'profile-correction']) {
       this.api.addRoute(`/cases/{caseId}/${command}`, [HttpMethod.POST], caseCommands);
     }
     // --- end of case and task API ----------------------------------------------------------

@@ -36,6 +36,7 @@ import {
   armRefusal,
   type CaseNotice,
   type CompleteTaskArgs,
+  type CorrectProfileArgs,
   type CreateReferralArgs,
   type CreateReferralResult,
   type DuePage,
@@ -653,6 +654,36 @@ export class DynamoStore extends SingleTable implements Store {
     ]);
   }
 
+  async correctProfile(args: CorrectProfileArgs): Promise<boolean> {
+    return this.transact([
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.case(args.caseId),
+          UpdateExpression: 'SET person = :person, #v = :next, updatedAt = :now',
+          ConditionExpression: `#v = :expected AND NOT #s IN (${FINAL_CASE_STATUSES.map((_, i) => `:f${i}`).join(', ')})`,
+          ExpressionAttributeNames: { '#v': 'version', '#s': 'status' },
+          ExpressionAttributeValues: {
+            ':person': args.person,
+            ':expected': args.expectedVersion,
+            ':next': args.expectedVersion + 1,
+            ':now': args.now,
+            ...Object.fromEntries(FINAL_CASE_STATUSES.map((f, i) => [`:f${i}`, f])),
+          },
+        },
+      },
+      this.eventPut(
+        args.caseId,
+        args.now,
+        'PROFILE_CORRECTED',
+        args.actor,
+        undefined,
+        undefined,
+        args.fields,
+      ),
+    ]);
+  }
+
   async putDue(item: DueItem): Promise<boolean> {
     return this.putNew({ ...keys.due(item.ref, item.dueAt, item.type), ...item });
   }
@@ -987,6 +1018,7 @@ export class DynamoStore extends SingleTable implements Store {
     actor: Actor | 'system',
     task?: TaskRef & { readonly kind?: string },
     status?: string,
+    fields?: readonly string[],
   ): TransactItem {
     const who: Actor = actor === 'system' ? { role: 'system' } : actor;
     return {
@@ -1003,6 +1035,7 @@ export class DynamoStore extends SingleTable implements Store {
             ? { orgId: task.orgId, taskId: task.taskId, ...(task.kind ? { kind: task.kind } : {}) }
             : {}),
           ...(status ? { status } : {}),
+          ...(fields ? { fields: [...fields] } : {}),
         },
       },
     };

@@ -154,6 +154,8 @@ export interface CaseEvent {
   readonly status?: CaseStatus;
   /** Who a message was sent to, or who bounced or complained (delivery events): addresses only, never content. */
   readonly recipients?: readonly string[];
+  /** The profile fields a correction changed (PROFILE_CORRECTED): names only, never values. */
+  readonly fields?: readonly string[];
 }
 
 /** What falls due on the due-time index: a stage to start, or a task's due instant. */

@@ -1,5 +1,5 @@
 import type { Organisation, Region } from '../domain/directory';
-import type { CaseStatus } from '../domain/referral';
+import type { CaseStatus, Person } from '../domain/referral';
 import type {
   ActionLinkRecord,
   Actor,
@@ -166,6 +166,20 @@ export interface MoveCaseArgs {
   readonly remove?: readonly string[];
 }
 
+/**
+ * A profile correction (POST /cases/{caseId}/profile-correction): the whole corrected profile,
+ * written only while the case is at `expectedVersion` and not final, with a PROFILE_CORRECTED
+ * event naming the fields that changed (never their values).
+ */
+export interface CorrectProfileArgs {
+  readonly caseId: string;
+  readonly expectedVersion: number;
+  readonly person: Person;
+  readonly fields: readonly (keyof Person)[];
+  readonly actor: Actor;
+  readonly now: string;
+}
+
 /** A page of a list and the cursor of the next one (absent on the last page). */
 export interface Page<T> {
   readonly items: T[];
@@ -232,6 +246,8 @@ export interface Store {
   markUnassigned(args: { caseId: string; now: string }): Promise<boolean>;
   /** See MoveCaseArgs; false when the case was not in one of the `from` statuses. */
   moveCase(args: MoveCaseArgs): Promise<boolean>;
+  /** See CorrectProfileArgs; false when the case moved on (another version) or ended. */
+  correctProfile(args: CorrectProfileArgs): Promise<boolean>;
 
   /** Puts an item on the due-time index unless it is there; true when written. */
   putDue(item: DueItem): Promise<boolean>;

@@ -30,6 +30,16 @@ export const personSchema = z.strictObject({
   riskLevel: z.enum(RISK_LEVELS),
 });
 
+/** The profile's fields, in the schema's order: what a correction may name (never with their values). */
+export const PERSON_FIELD_NAMES = [
+  'ageGroup',
+  'gender',
+  'nationality',
+  'language',
+  'needs',
+  'riskLevel',
+] as const satisfies readonly (keyof z.infer<typeof personSchema>)[];
+
 /**
  * Who may receive what (DOMAIN.md, data protection). `{ "given": true }` alone means the NGO
  * only; `localGovernment` lets plan items go to the region's local-government departments,

@@ -6,6 +6,7 @@ import {
   planRequestSchema,
   withdrawCase,
 } from '../../functions/case-commands/case-commands';
+import { profileCorrectionRequestSchema } from '../../functions/case-commands/profile-correction';
 import { caseListSchema, timelineSchema } from '../../functions/read-cases/read-cases';
 import { TASK_ACTIONS, taskListSchema } from '../../functions/tasks-api/tasks-api';
 import { problemSchema } from '../../scripts/openapi';
@@ -61,6 +62,7 @@ describe('README', () => {
       'plan-request',
       'problem-400',
       'problem-409',
+      'profile-correction-request',
       'referral-request',
       'referral-response',
       'task-completion',
@@ -114,6 +116,7 @@ describe('README', () => {
       expect(org(item.orgId)).toBeDefined();
     }
     closureRequestSchema.parse(example('closure-request'));
+    profileCorrectionRequestSchema.parse(example('profile-correction-request'));
   });
 
   it('shows the 409 a child withdrawal gets, as withdrawCase answers it', async () => {

@@ -17,6 +17,7 @@ import { createTestTable, type TestTable } from '../support/dynamodb-local';
 
 process.env.TABLE_NAME = 'unused';
 process.env.STATE_MACHINE_ARN = 'arn:aws:states:eu-central-1:111111111111:stateMachine:referral';
+process.env.ACTION_BASE_URL = 'https://api.example.org';
 process.env.SENDER_EMAIL = 'no-reply@example.org';
 process.env.SES_CONFIGURATION_SET = 'bashke';
 process.env.TIME_ZONE = 'Europe/Tirane';
@@ -134,6 +135,7 @@ function deps() {
     callback: { succeed: async () => 'ok' as const, fail: async () => 'ok' as const },
     workflow: { start: async () => undefined },
     mailer: { send: async () => ({ status: 'sent' as const, messageId: 'm' }) },
+    actionBaseUrl: 'https://api.example.org',
   };
 }
 
@@ -304,6 +306,14 @@ const ARRANGE: Record<string, (role: Role) => Promise<Call>> = {
       routeKey: 'POST /cases/{caseId}/closure',
       path: { caseId: item.caseId },
       body: { closure: 'CLOSED' },
+    };
+  },
+  'POST /cases/{caseId}/profile-correction': async () => {
+    const item = await seedCase('ACCEPTED');
+    return {
+      routeKey: 'POST /cases/{caseId}/profile-correction',
+      path: { caseId: item.caseId },
+      body: { version: item.version, person: { language: 'en' } },
     };
   },
 };
