@@ -12,9 +12,10 @@ import { jsonBody } from '../../shared/http/body';
 import { json, jsonRoute } from '../../shared/http/handler';
 import { taskClockFromEnv } from '../../shared/tasks/task-context';
 import { ENV, nonEmpty, parseEnv } from '../../shared/util/env';
-import { assignCase, type CaseCommandsDeps, submitClosure, submitPlan, withdrawCase } from './case-commands';
+import { assignCase, submitClosure, submitPlan, withdrawCase } from './case-commands';
+import { type CaseCycleDeps, reopenCase, transferCase } from './case-cycles';
 
-export interface CaseCommandsRouteDeps extends CaseCommandsDeps {
+export interface CaseCommandsRouteDeps extends CaseCycleDeps {
   readonly directory: OrganisationDirectory;
 }
 
@@ -23,9 +24,11 @@ const COMMANDS = {
   'POST /cases/{caseId}/plan': submitPlan,
   'POST /cases/{caseId}/withdrawal': withdrawCase,
   'POST /cases/{caseId}/closure': submitClosure,
+  'POST /cases/{caseId}/transfer': transferCase,
+  'POST /cases/{caseId}/reopening': reopenCase,
 } as const;
 
-/** The case commands (assignment, plan, withdrawal, closure), wired to the given adapters. */
+/** The case commands (assignment, plan, withdrawal, closure, transfer, reopening), wired to the given adapters. */
 export function caseCommandsRoute(deps: CaseCommandsRouteDeps) {
   return jsonRoute<APIGatewayProxyEventV2WithJWTAuthorizer>(async (event) => {
     const caller = await resolveCaller(deps.directory, event.requestContext.authorizer?.jwt?.claims);

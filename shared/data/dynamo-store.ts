@@ -30,6 +30,7 @@ import type {
   ActionLinkRecord,
   Actor,
   CaseEvent,
+  CaseEventDetail,
   CaseRecord,
   DueItem,
   IdempotencyRecord,
@@ -684,8 +685,9 @@ export class DynamoStore implements Store {
         addTasks: [],
         removeTasks: [],
         remove: args.remove ?? [],
+        ...(args.cycle === undefined ? {} : { cycle: args.cycle }),
       }),
-      this.eventPut(args.caseId, args.now, args.type, args.actor, undefined, args.to),
+      this.eventPut(args.caseId, args.now, args.type, args.actor, undefined, args.to, args.detail),
     ]);
   }
 
@@ -1034,6 +1036,7 @@ export class DynamoStore implements Store {
     actor: Actor | 'system',
     task?: TaskRef & { readonly kind?: string },
     status?: string,
+    detail?: CaseEventDetail,
   ): TransactItem {
     const who: Actor = actor === 'system' ? { role: 'system' } : actor;
     return {
@@ -1050,6 +1053,7 @@ export class DynamoStore implements Store {
             ? { orgId: task.orgId, taskId: task.taskId, ...(task.kind ? { kind: task.kind } : {}) }
             : {}),
           ...(status ? { status } : {}),
+          ...detail,
         },
       },
     };
@@ -1109,6 +1113,8 @@ export class DynamoStore implements Store {
     removeTasks: readonly string[];
     remove?: readonly string[];
     bump?: boolean;
+    /** Also required: the case is in this cycle (an absent cycle counts as 1). */
+    cycle?: number;
   }): TransactItem {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':now': args.now };
@@ -1120,6 +1126,11 @@ export class DynamoStore implements Store {
     }
     const removes: string[] = [];
     const conditions = ['attribute_exists(pk)'];
+    if (args.cycle !== undefined) {
+      names['#cy'] = 'cycle';
+      values[':cy'] = args.cycle;
+      conditions.push(args.cycle === 1 ? '(attribute_not_exists(#cy) OR #cy = :cy)' : '#cy = :cy');
+    }
     if (args.to !== undefined && args.from !== undefined) {
       names['#s'] = 'status';
       values[':to'] = args.to;
