@@ -29,7 +29,12 @@ export const transferRequestSchema = z.strictObject({ orgId: slug, reason: z.enu
 export const reopeningRequestSchema = z.strictObject({ reason: z.enum(REOPENING_REASONS) });
 
 /** The statuses an NGO holds a case in: the ones a transfer takes it from. */
-export const TRANSFERABLE_STATUSES: readonly CaseStatus[] = ['ACCEPTED', 'ASSESSED', 'IN_ASSISTANCE', 'FOLLOW_UP'];
+export const TRANSFERABLE_STATUSES: readonly CaseStatus[] = [
+  'ACCEPTED',
+  'ASSESSED',
+  'IN_ASSISTANCE',
+  'FOLLOW_UP',
+];
 /** A reopened case resumes in assistance: a new plan review for the NGO that had it. */
 export const REOPENABLE_STATUSES: readonly CaseStatus[] = ['CLOSED', 'CLOSED_REFERRED'];
 
@@ -61,7 +66,11 @@ async function reread(deps: CaseCycleDeps, caseId: string): Promise<CaseRecord> 
 }
 
 /** The event that began the case's current cycle, when it is of `type`. */
-async function cycleEvent(deps: CaseCycleDeps, item: CaseRecord, type: string): Promise<CaseEvent | undefined> {
+async function cycleEvent(
+  deps: CaseCycleDeps,
+  item: CaseRecord,
+  type: string,
+): Promise<CaseEvent | undefined> {
   const events = await deps.store.listEvents(item.caseId);
   return events.find((e) => e.type === type && e.cycle === (item.cycle ?? 1));
 }
@@ -115,7 +124,14 @@ export async function transferCase(
       now: deps.now().toISOString(),
       cycle: item.cycle ?? 1,
       facts: { cycle, preferredNgoId: orgId, offeredOrgIds: [item.acceptedOrgId] },
-      remove: ['acceptedOrgId', 'acceptedAt', 'currentOfferTaskId', 'offeredOrgId', 'followUpFrom', 'closureProposal'],
+      remove: [
+        'acceptedOrgId',
+        'acceptedAt',
+        'currentOfferTaskId',
+        'offeredOrgId',
+        'followUpFrom',
+        'closureProposal',
+      ],
       detail: { fromOrgId: item.acceptedOrgId, toOrgId: orgId, reason, cycle },
     });
   }

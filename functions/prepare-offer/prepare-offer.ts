@@ -47,7 +47,12 @@ export async function prepareOffer(deps: PrepareOfferDeps, event: unknown): Prom
     if (!item) throw new CaseStateError('the case does not exist');
     if (item.currentOfferTaskId && item.currentOfferTaskId !== after) {
       // This step already ran (the state is being retried): answer as it did.
-      return { found: true, taskId: item.currentOfferTaskId, orgId: item.offeredOrgId ?? '', cycle: item.cycle ?? 1 };
+      return {
+        found: true,
+        taskId: item.currentOfferTaskId,
+        orgId: item.offeredOrgId ?? '',
+        cycle: item.cycle ?? 1,
+      };
     }
     if (item.status !== 'REFERRED' && item.status !== 'OFFERED') {
       throw new CaseStateError('the case is no longer open for offers');

@@ -36,6 +36,11 @@ export const timelineEventSchema = z.strictObject({
   status: z.enum(CASE_STATUSES).optional(),
   /** The kind of task the event is about. */
   kind: z.enum(TASK_KINDS).optional(),
+  /** Coordinators only: a transfer's organisations, a transfer's or reopening's reason code, the cycle it began. */
+  fromOrgId: slug.optional(),
+  toOrgId: slug.optional(),
+  reason: slug.optional(),
+  cycle: z.number().int().min(1).optional(),
 });
 export type TimelineEvent = z.infer<typeof timelineEventSchema>;
 
@@ -145,7 +150,7 @@ export async function getCase(deps: ReadCasesDeps, caller: MemberCaller, params:
   return { ...toView(item), offers: await offerHistory(deps, events) };
 }
 
-function present(e: CaseEvent): TimelineEvent {
+function present(e: CaseEvent, withDetail: boolean): TimelineEvent {
   // Events before `actorOrgId` named the actor's organisation `orgId` when no task was involved.
   const actorOrg = e.actorOrgId ?? (e.taskId === undefined ? e.orgId : undefined);
   return {
@@ -154,6 +159,10 @@ function present(e: CaseEvent): TimelineEvent {
     actor: { role: e.actor, ...(actorOrg ? { orgId: actorOrg } : {}) },
     ...(e.status ? { status: e.status } : {}),
     ...(e.kind ? { kind: e.kind } : {}),
+    ...(withDetail && e.fromOrgId ? { fromOrgId: e.fromOrgId } : {}),
+    ...(withDetail && e.toOrgId ? { toOrgId: e.toOrgId } : {}),
+    ...(withDetail && e.reason ? { reason: e.reason } : {}),
+    ...(withDetail && e.cycle ? { cycle: e.cycle } : {}),
   };
 }
 
@@ -186,5 +195,7 @@ export async function caseTimeline(
 ): Promise<{ items: TimelineEvent[] }> {
   const item = await readableCase(deps.store, caller, params);
   const events = await deps.store.listEvents(item.caseId);
-  return { items: visibleEvents(caller, events).map(present) };
+  // Who a case moved between and why is the coordinators' to know (the matrix's "whole timeline").
+  const withDetail = caller.role === 'coordinator';
+  return { items: visibleEvents(caller, events).map((e) => present(e, withDetail)) };
 }

@@ -83,7 +83,12 @@ export interface TaskRef {
 
 /** Notices about a case as a whole (not about one task), recorded once sent. */
 /** `transferred-<c>`, `reopened-<c>`: the notice of the transfer or reopening that began cycle c. */
-export type CaseNotice = 'unassigned' | 'closed' | 'withdrawn' | `transferred-${number}` | `reopened-${number}`;
+export type CaseNotice =
+  | 'unassigned'
+  | 'closed'
+  | 'withdrawn'
+  | `transferred-${number}`
+  | `reopened-${number}`;
 
 export interface OpenOfferArgs {
   readonly caseId: string;
