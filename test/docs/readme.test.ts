@@ -6,6 +6,7 @@ import {
   planRequestSchema,
   withdrawCase,
 } from '../../functions/case-commands/case-commands';
+import { reopeningRequestSchema, transferRequestSchema } from '../../functions/case-commands/case-cycles';
 import { caseListSchema, timelineSchema } from '../../functions/read-cases/read-cases';
 import { TASK_ACTIONS, taskListSchema } from '../../functions/tasks-api/tasks-api';
 import { problemSchema } from '../../scripts/openapi';
@@ -63,8 +64,10 @@ describe('README', () => {
       'problem-409',
       'referral-request',
       'referral-response',
+      'reopening-request',
       'task-completion',
       'task-list',
+      'transfer-request',
     ]);
   });
 
@@ -114,6 +117,8 @@ describe('README', () => {
       expect(org(item.orgId)).toBeDefined();
     }
     closureRequestSchema.parse(example('closure-request'));
+    expect(org(transferRequestSchema.parse(example('transfer-request')).orgId)?.kind).toBe('ngo');
+    reopeningRequestSchema.parse(example('reopening-request'));
   });
 
   it('shows the 409 a child withdrawal gets, as withdrawCase answers it', async () => {
