@@ -1,4 +1,5 @@
 import { type CaseCycleDeps, reopenCase, transferCase } from '../../functions/case-commands/case-cycles';
+import { openTask } from '../../functions/open-task/open-task';
 import { caseTimeline } from '../../functions/read-cases/read-cases';
 import { getTask } from '../../functions/tasks-api/tasks-api';
 import type { MemberCaller } from '../../shared/auth/caller';
@@ -14,7 +15,7 @@ import type { TaskKind } from '../../shared/domain/tasks';
 import type { OutgoingEmail } from '../../shared/email/mailer';
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors';
 import { withFirstReminder } from '../../shared/tasks/task-context';
-import type { ReferralWorkflowInput } from '../../shared/workflow/task-input';
+import { CaseClosedError, type ReferralWorkflowInput } from '../../shared/workflow/task-input';
 import { createTestTable, type TestTable } from '../support/dynamodb-local';
 
 /**
@@ -256,6 +257,30 @@ describe('transferCase', () => {
     });
     expect(w.mail.map((m) => m.to)).toEqual([['focal@ngo-a.example.org']]);
     expect(w.mail[0]?.text).toContain(item.reference);
+  });
+
+  it("lets a late step of the old cycle's stage open nothing", async () => {
+    const w = world();
+    const item = await seedCase('ASSESSED');
+    await transferCase(w.deps, coordinator, { caseId: item.caseId }, () => ({
+      orgId: 'ngo-b',
+      reason: 'other',
+    }));
+    const mailDeps = { ...w.deps, store, actionBaseUrl: 'https://api.bashke.test' };
+    const step = (cycle: number) =>
+      openTask(mailDeps, {
+        caseId: item.caseId,
+        reference: item.reference,
+        region: 'korca',
+        cycle,
+        sequence: 1,
+        kind: 'ASSISTANCE_PLAN',
+        taskToken: 'late-token',
+      });
+
+    await expect(step(1)).rejects.toBeInstanceOf(CaseClosedError);
+
+    expect((await store.getCase(item.caseId))?.openTasks ?? {}).toEqual({});
   });
 
   it('refuses the first NGO the case and its old tasks at once (404)', async () => {
