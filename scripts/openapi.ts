@@ -13,6 +13,7 @@ import {
   planRequestSchema,
   withdrawalRequestSchema,
 } from '../functions/case-commands/case-commands';
+import { reopeningRequestSchema, transferRequestSchema } from '../functions/case-commands/case-cycles';
 import { profileCorrectionRequestSchema } from '../functions/case-commands/profile-correction';
 import {
   caseListSchema,
@@ -189,6 +190,17 @@ const COMPONENTS: ReadonlyArray<[z.ZodType, Meta]> = [
         'The case `version` the caller read and the profile fields to correct (at least one), each by the ' +
         'intake’s rule; any other key is refused.',
     },
+  ],
+  [
+    transferRequestSchema,
+    {
+      id: 'TransferRequest',
+      description: 'The NGO of the case region to offer the case to instead, and why (a code, no free text).',
+    },
+  ],
+  [
+    reopeningRequestSchema,
+    { id: 'ReopeningRequest', description: 'Why the closed case is reopened (a code, no free text).' },
   ],
   [
     closureRequestSchema,
@@ -461,6 +473,25 @@ function caseAndTaskPaths() {
         'child-protection unit gets the case’s CHILD_PROTECTION task by email, once.',
       'ProfileCorrectionRequest',
       '`version_conflict`: the case changed since the version named; `case_closed`: the case is closed.',
+    ),
+    '/cases/{caseId}/transfer': command(
+      'transferCase',
+      'Transfer a case to another NGO (coordinator)',
+      'From ACCEPTED, ASSESSED, IN_ASSISTANCE or FOLLOW_UP: the case goes back to REFERRED in a new cycle, ' +
+        'the NGO that had it loses access at once and its open tasks are cancelled, and the referral workflow ' +
+        'offers the case to the named NGO (a decline or timeout moves on as usual). Both NGOs are told. A repeat ' +
+        'of the same transfer starts nothing twice. Role: coordinator of the case region.',
+      'TransferRequest',
+      '`not_accepted`: no NGO holds the case.',
+    ),
+    '/cases/{caseId}/reopening': command(
+      'reopenCase',
+      'Reopen a closed case (coordinator)',
+      'From CLOSED or CLOSED_REFERRED: the case goes to IN_ASSISTANCE in a new cycle with the NGO that had it, ' +
+        'whose new assistance stage opens a plan review task; the NGO is told. A repeat changes nothing more. ' +
+        'Role: coordinator of the case region.',
+      'ReopeningRequest',
+      '`not_closed`: the case is not closed.',
     ),
     '/cases/{caseId}/closure': command(
       'submitClosure',

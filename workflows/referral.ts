@@ -37,7 +37,9 @@ export function referralDefinition(scope: Construct, props: ReferralDefinitionPr
     cause: 'A referral step failed; the case needs a coordinator.',
   });
   const ended = new sfn.Pass(scope, S.ENDED, { result: sfn.Result.fromObject(ENDED_OUTPUT) });
-  // The offer stage is the case's first cycle; the tasks it opens are its first.
+  // The child protection unit's task is the first cycle's whichever execution opens it; the
+  // offer's task comes by id. What an acceptance schedules runs in the case's cycle, which
+  // PrepareOffer reads (a transfer's offer starts a new one).
   const subject = { cycle: 1, sequence: 1 } as const;
 
   const init = new sfn.Pass(scope, S.INIT, {
@@ -65,6 +67,7 @@ export function referralDefinition(scope: Construct, props: ReferralDefinitionPr
         'found.$': '$.Payload.found',
         'taskId.$': '$.Payload.taskId',
         'orgId.$': '$.Payload.orgId',
+        'cycle.$': '$.Payload.cycle',
       },
       path: '$.offer',
     },
@@ -110,7 +113,8 @@ export function referralDefinition(scope: Construct, props: ReferralDefinitionPr
       'caseId.$': '$.caseId',
       'reference.$': '$.reference',
       'region.$': '$.region',
-      ...subject,
+      'cycle.$': '$.offer.cycle',
+      sequence: 1,
       stage: 'assessment',
     },
     failed,

@@ -12,10 +12,11 @@ import { jsonBody } from '../../shared/http/body';
 import { json, jsonRoute } from '../../shared/http/handler';
 import { taskClockFromEnv } from '../../shared/tasks/task-context';
 import { ENV, nonEmpty, parseEnv } from '../../shared/util/env';
-import { assignCase, type CaseCommandsDeps, submitClosure, submitPlan, withdrawCase } from './case-commands';
+import { assignCase, submitClosure, submitPlan, withdrawCase } from './case-commands';
+import { type CaseCycleDeps, reopenCase, transferCase } from './case-cycles';
 import { correctProfile, type ProfileCorrectionDeps } from './profile-correction';
 
-export type CaseCommandsRouteDeps = CaseCommandsDeps &
+export type CaseCommandsRouteDeps = CaseCycleDeps &
   ProfileCorrectionDeps & {
     readonly directory: OrganisationDirectory;
   };
@@ -26,9 +27,14 @@ const COMMANDS = {
   'POST /cases/{caseId}/withdrawal': withdrawCase,
   'POST /cases/{caseId}/closure': submitClosure,
   'POST /cases/{caseId}/profile-correction': correctProfile,
+  'POST /cases/{caseId}/transfer': transferCase,
+  'POST /cases/{caseId}/reopening': reopenCase,
 } as const;
 
-/** The case commands (assignment, plan, withdrawal, closure, profile correction), wired to the given adapters. */
+/**
+ * The case commands (assignment, plan, withdrawal, closure, profile correction, transfer,
+ * reopening), wired to the given adapters.
+ */
 export function caseCommandsRoute(deps: CaseCommandsRouteDeps) {
   return jsonRoute<APIGatewayProxyEventV2WithJWTAuthorizer>(async (event) => {
     const caller = await resolveCaller(deps.directory, event.requestContext.authorizer?.jwt?.claims);

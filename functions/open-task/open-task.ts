@@ -131,6 +131,12 @@ export async function openTask(deps: OpenTaskDeps, event: unknown): Promise<Open
     const item = await deps.store.getCase(input.caseId);
     if (!item) throw new CaseStateError('the case does not exist');
     if (FINAL_CASE_STATUSES.includes(item.status)) throw new CaseClosedError('the case has ended');
+    // A transfer or reopening began a new cycle: a late step of the old one opens nothing for
+    // the NGO that lost the case (its stage ends quietly). The child protection unit's task
+    // belongs to no cycle's NGO.
+    if (input.kind !== 'CHILD_PROTECTION' && input.cycle !== (item.cycle ?? 1)) {
+      throw new CaseClosedError('the case began a new cycle');
+    }
     if (input.kind === 'CHILD_PROTECTION' && !treatedAsChild(item.person.ageGroup)) {
       return { taskId: null, emailed: false };
     }

@@ -20,10 +20,13 @@ export interface PrepareOfferDeps extends Pick<TaskClock, 'reminders' | 'calenda
   readonly newId?: () => string;
 }
 
-/** Always all three keys: the state machine's ResultSelector reads each of them. */
+/**
+ * Always all four keys: the state machine's ResultSelector reads each of them. `cycle`: the
+ * case's, which the stages an acceptance schedules run in (a transfer's offer is a new cycle's).
+ */
 export type PrepareOfferResult =
-  | { found: true; taskId: string; orgId: string }
-  | { found: false; taskId: null; orgId: null };
+  | { found: true; taskId: string; orgId: string; cycle: number }
+  | { found: false; taskId: null; orgId: null; cycle: number };
 
 const ATTEMPTS = 3;
 
@@ -44,7 +47,12 @@ export async function prepareOffer(deps: PrepareOfferDeps, event: unknown): Prom
     if (!item) throw new CaseStateError('the case does not exist');
     if (item.currentOfferTaskId && item.currentOfferTaskId !== after) {
       // This step already ran (the state is being retried): answer as it did.
-      return { found: true, taskId: item.currentOfferTaskId, orgId: item.offeredOrgId ?? '' };
+      return {
+        found: true,
+        taskId: item.currentOfferTaskId,
+        orgId: item.offeredOrgId ?? '',
+        cycle: item.cycle ?? 1,
+      };
     }
     if (item.status !== 'REFERRED' && item.status !== 'OFFERED') {
       throw new CaseStateError('the case is no longer open for offers');
@@ -59,7 +67,7 @@ export async function prepareOffer(deps: PrepareOfferDeps, event: unknown): Prom
         alreadyOffered: new Set(item.offeredOrgIds),
       },
     );
-    if (!choice) return { found: false, taskId: null, orgId: null };
+    if (!choice) return { found: false, taskId: null, orgId: null, cycle: item.cycle ?? 1 };
     const taskId = (deps.newId ?? randomUUID)();
     const at = deps.now();
     const now = at.toISOString();
@@ -88,7 +96,7 @@ export async function prepareOffer(deps: PrepareOfferDeps, event: unknown): Prom
         at,
       ),
     });
-    if (opened) return { found: true, taskId, orgId: choice.orgId };
+    if (opened) return { found: true, taskId, orgId: choice.orgId, cycle: item.cycle ?? 1 };
   }
   throw new CaseStateError('the case kept changing while an offer was prepared');
 }

@@ -44,6 +44,11 @@ export const timelineEventSchema = z.strictObject({
   kind: z.enum(TASK_KINDS).optional(),
   /** The profile fields a correction changed (PROFILE_CORRECTED): their names, never their values. */
   fields: z.array(z.enum(PERSON_FIELD_NAMES)).optional(),
+  /** Coordinators only: a transfer's organisations, a transfer's or reopening's reason code, the cycle it began. */
+  fromOrgId: slug.optional(),
+  toOrgId: slug.optional(),
+  reason: slug.optional(),
+  cycle: z.number().int().min(1).optional(),
 });
 export type TimelineEvent = z.infer<typeof timelineEventSchema>;
 
@@ -153,7 +158,7 @@ export async function getCase(deps: ReadCasesDeps, caller: MemberCaller, params:
   return { ...toView(item), offers: await offerHistory(deps, events) };
 }
 
-function present(e: CaseEvent): TimelineEvent {
+function present(e: CaseEvent, withDetail: boolean): TimelineEvent {
   // Events before `actorOrgId` named the actor's organisation `orgId` when no task was involved.
   const actorOrg = e.actorOrgId ?? (e.taskId === undefined ? e.orgId : undefined);
   return {
@@ -163,6 +168,10 @@ function present(e: CaseEvent): TimelineEvent {
     ...(e.status ? { status: e.status } : {}),
     ...(e.kind ? { kind: e.kind } : {}),
     ...(e.fields ? { fields: e.fields.filter(isPersonField) } : {}),
+    ...(withDetail && e.fromOrgId ? { fromOrgId: e.fromOrgId } : {}),
+    ...(withDetail && e.toOrgId ? { toOrgId: e.toOrgId } : {}),
+    ...(withDetail && e.reason ? { reason: e.reason } : {}),
+    ...(withDetail && e.cycle ? { cycle: e.cycle } : {}),
   };
 }
 
@@ -202,5 +211,7 @@ export async function caseTimeline(
 ): Promise<{ items: TimelineEvent[] }> {
   const item = await readableCase(deps.store, caller, params);
   const events = await deps.store.listEvents(item.caseId);
-  return { items: visibleEvents(caller, events).map(present) };
+  // Who a case moved between and why is the coordinators' to know (the matrix's "whole timeline").
+  const withDetail = caller.role === 'coordinator';
+  return { items: visibleEvents(caller, events).map((e) => present(e, withDetail)) };
 }

@@ -151,6 +151,12 @@ async function visibleTask(deps: TasksApiDeps, caller: MemberCaller, params: unk
   if (!parsed.success) throw new NotFoundError('no such task');
   const task = await deps.store.getTask(parsed.data.taskId);
   if (!task || !maySeeTask(caller, task)) throw new NotFoundError('no such task');
+  // The case work of an NGO (all but offers and plan items) is the accepting NGO's alone: one
+  // the case was transferred away from no longer sees its old tasks.
+  if (caller.role === 'ngo' && task.kind !== 'OFFER' && task.kind !== 'PLAN_ITEM') {
+    const item = await deps.store.getCase(task.caseId);
+    if (item?.acceptedOrgId !== caller.orgId) throw new NotFoundError('no such task');
+  }
   return task;
 }
 

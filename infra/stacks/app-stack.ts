@@ -271,7 +271,7 @@ export class AppStack extends Stack {
         [ENV.ACTION_BASE_URL]: this.api.url,
       },
     });
-    // An assignment starts the referral workflow again.
+    // An assignment or a transfer starts the referral workflow again.
     this.referralWorkflow.grantStartExecution(caseCommands);
     this.taskResponders = [actionLink, tasksApi, caseCommands];
     // They answer (a completion) or cancel (a withdrawal) the human tasks of every workflow.
@@ -284,7 +284,15 @@ export class AppStack extends Stack {
     this.api.addRoute('/tasks/{taskId}', [HttpMethod.GET], tasksApi);
     this.api.addRoute('/tasks/{taskId}/completion', [HttpMethod.POST], tasksApi);
     this.api.addRoute('/tasks/{taskId}/deadline', [HttpMethod.POST], tasksApi);
-    for (const command of ['assignment', 'plan', 'withdrawal', 'closure', 'profile-correction']) {
+    for (const command of [
+      'assignment',
+      'plan',
+      'withdrawal',
+      'closure',
+      'profile-correction',
+      'transfer',
+      'reopening',
+    ]) {
       this.api.addRoute(`/cases/{caseId}/${command}`, [HttpMethod.POST], caseCommands);
     }
     // --- end of case and task API ----------------------------------------------------------

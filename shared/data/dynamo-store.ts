@@ -23,6 +23,7 @@ import type {
   ActionLinkRecord,
   Actor,
   CaseEvent,
+  CaseEventDetail,
   CaseRecord,
   DueItem,
   IdempotencyRecord,
@@ -649,8 +650,9 @@ export class DynamoStore extends SingleTable implements Store {
         addTasks: [],
         removeTasks: [],
         remove: args.remove ?? [],
+        ...(args.cycle === undefined ? {} : { cycle: args.cycle }),
       }),
-      this.eventPut(args.caseId, args.now, args.type, args.actor, undefined, args.to),
+      this.eventPut(args.caseId, args.now, args.type, args.actor, undefined, args.to, args.detail),
     ]);
   }
 
@@ -672,15 +674,9 @@ export class DynamoStore extends SingleTable implements Store {
           },
         },
       },
-      this.eventPut(
-        args.caseId,
-        args.now,
-        'PROFILE_CORRECTED',
-        args.actor,
-        undefined,
-        undefined,
-        args.fields,
-      ),
+      this.eventPut(args.caseId, args.now, 'PROFILE_CORRECTED', args.actor, undefined, undefined, {
+        fields: args.fields,
+      }),
     ]);
   }
 
@@ -1018,7 +1014,7 @@ export class DynamoStore extends SingleTable implements Store {
     actor: Actor | 'system',
     task?: TaskRef & { readonly kind?: string },
     status?: string,
-    fields?: readonly string[],
+    detail?: CaseEventDetail,
   ): TransactItem {
     const who: Actor = actor === 'system' ? { role: 'system' } : actor;
     return {
@@ -1035,7 +1031,7 @@ export class DynamoStore extends SingleTable implements Store {
             ? { orgId: task.orgId, taskId: task.taskId, ...(task.kind ? { kind: task.kind } : {}) }
             : {}),
           ...(status ? { status } : {}),
-          ...(fields ? { fields: [...fields] } : {}),
+          ...(detail?.fields ? { ...detail, fields: [...detail.fields] } : detail),
         },
       },
     };
@@ -1095,6 +1091,8 @@ export class DynamoStore extends SingleTable implements Store {
     removeTasks: readonly string[];
     remove?: readonly string[];
     bump?: boolean;
+    /** Also required: the case is in this cycle (an absent cycle counts as 1). */
+    cycle?: number;
   }): TransactItem {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':now': args.now };
@@ -1106,6 +1104,11 @@ export class DynamoStore extends SingleTable implements Store {
     }
     const removes: string[] = [];
     const conditions = ['attribute_exists(pk)'];
+    if (args.cycle !== undefined) {
+      names['#cy'] = 'cycle';
+      values[':cy'] = args.cycle;
+      conditions.push(args.cycle === 1 ? '(attribute_not_exists(#cy) OR #cy = :cy)' : '#cy = :cy');
+    }
     if (args.to !== undefined && args.from !== undefined) {
       names['#s'] = 'status';
       values[':to'] = args.to;

@@ -156,7 +156,16 @@ export interface CaseEvent {
   readonly recipients?: readonly string[];
   /** The profile fields a correction changed (PROFILE_CORRECTED): names only, never values. */
   readonly fields?: readonly string[];
+  /** A transfer's organisations, a transfer's or reopening's reason code. */
+  readonly fromOrgId?: string;
+  readonly toOrgId?: string;
+  readonly reason?: string;
+  /** The cycle a transfer or reopening began. */
+  readonly cycle?: number;
 }
+
+/** What a status change's event keeps besides who and when: ids and codes only. */
+export type CaseEventDetail = Pick<CaseEvent, 'fields' | 'fromOrgId' | 'toOrgId' | 'reason' | 'cycle'>;
 
 /** What falls due on the due-time index: a stage to start, or a task's due instant. */
 export type DueItem =

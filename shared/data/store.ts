@@ -4,6 +4,7 @@ import type {
   ActionLinkRecord,
   Actor,
   CaseEvent,
+  CaseEventDetail,
   CaseRecord,
   DueItem,
   IdempotencyRecord,
@@ -81,7 +82,13 @@ export interface TaskRef {
 }
 
 /** Notices about a case as a whole (not about one task), recorded once sent. */
-export type CaseNotice = 'unassigned' | 'closed' | 'withdrawn';
+/** `transferred-<c>`, `reopened-<c>`: the notice of the transfer or reopening that began cycle c. */
+export type CaseNotice =
+  | 'unassigned'
+  | 'closed'
+  | 'withdrawn'
+  | `transferred-${number}`
+  | `reopened-${number}`;
 
 export interface OpenOfferArgs {
   readonly caseId: string;
@@ -164,6 +171,10 @@ export interface MoveCaseArgs {
   readonly facts?: Readonly<Record<string, unknown>>;
   /** Attributes removed from the case. */
   readonly remove?: readonly string[];
+  /** Codes and ids the event keeps (a transfer's organisations and reason): never free text. */
+  readonly detail?: CaseEventDetail;
+  /** Also required: the case is in this cycle (absent counts as 1). */
+  readonly cycle?: number;
 }
 
 /**

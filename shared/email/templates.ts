@@ -247,19 +247,25 @@ export function overdueEmail(input: OverdueEmailInput): OutgoingEmail {
   );
 }
 
-/** The case ended for everyone working on it: withdrawn by the person, or closed. */
+/**
+ * The case ended for everyone working on it (withdrawn by the person, or closed), or for one
+ * NGO (transferred away from it), or a closed case was reopened.
+ */
 export function caseEndEmail(input: {
   readonly to: readonly string[];
   readonly language: Language;
-  readonly kind: 'withdrawn' | 'closed';
+  readonly kind: 'withdrawn' | 'closed' | 'transferred' | 'reopened';
   readonly reference: string;
   readonly contact?: string;
 }): OutgoingEmail {
   const c = LOCALES[input.language].caseEnd;
-  const [subject, body] =
-    input.kind === 'withdrawn'
-      ? [c.withdrawnSubject(input.reference), c.withdrawnBody(input.reference)]
-      : [c.closedSubject(input.reference), c.closedBody(input.reference)];
+  const ref = input.reference;
+  const [subject, body] = {
+    withdrawn: [c.withdrawnSubject(ref), c.withdrawnBody(ref)],
+    closed: [c.closedSubject(ref), c.closedBody(ref)],
+    transferred: [c.transferredSubject(ref), c.transferredBody(ref)],
+    reopened: [c.reopenedSubject(ref), c.reopenedBody(ref)],
+  }[input.kind] as [string, string];
   return compose(
     input.language,
     input.to,

@@ -6,6 +6,7 @@ import {
   planRequestSchema,
   withdrawCase,
 } from '../../functions/case-commands/case-commands';
+import { reopeningRequestSchema, transferRequestSchema } from '../../functions/case-commands/case-cycles';
 import { profileCorrectionRequestSchema } from '../../functions/case-commands/profile-correction';
 import { caseListSchema, timelineSchema } from '../../functions/read-cases/read-cases';
 import { TASK_ACTIONS, taskListSchema } from '../../functions/tasks-api/tasks-api';
@@ -65,8 +66,10 @@ describe('README', () => {
       'profile-correction-request',
       'referral-request',
       'referral-response',
+      'reopening-request',
       'task-completion',
       'task-list',
+      'transfer-request',
     ]);
   });
 
@@ -117,6 +120,8 @@ describe('README', () => {
     }
     closureRequestSchema.parse(example('closure-request'));
     profileCorrectionRequestSchema.parse(example('profile-correction-request'));
+    expect(org(transferRequestSchema.parse(example('transfer-request')).orgId)?.kind).toBe('ngo');
+    reopeningRequestSchema.parse(example('reopening-request'));
   });
 
   it('shows the 409 a child withdrawal gets, as withdrawCase answers it', async () => {

@@ -101,6 +101,8 @@ it('has the routes, JWT-authorized by the local issuer for the app client', () =
       'POST /cases/{caseId}/closure',
       'POST /cases/{caseId}/plan',
       'POST /cases/{caseId}/profile-correction',
+      'POST /cases/{caseId}/reopening',
+      'POST /cases/{caseId}/transfer',
       'POST /cases/{caseId}/withdrawal',
       'POST /referrals',
       'POST /tasks/{taskId}/completion',

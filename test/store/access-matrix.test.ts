@@ -316,6 +316,23 @@ const ARRANGE: Record<string, (role: Role) => Promise<Call>> = {
       body: { version: item.version, person: { language: 'en' } },
     };
   },
+  'POST /cases/{caseId}/transfer': async () => {
+    const item = await seedCase('ACCEPTED');
+    await seedTask(item, 'NEEDS_ASSESSMENT', 'ngo-own');
+    return {
+      routeKey: 'POST /cases/{caseId}/transfer',
+      path: { caseId: item.caseId },
+      body: { orgId: 'ngo-foreign', reason: 'capacity' },
+    };
+  },
+  'POST /cases/{caseId}/reopening': async () => {
+    const item = await seedCase('CLOSED', { closedAt: '2026-11-30T09:00:00.000Z' });
+    return {
+      routeKey: 'POST /cases/{caseId}/reopening',
+      path: { caseId: item.caseId },
+      body: { reason: 'new-needs' },
+    };
+  },
 };
 
 function routeFor(routeKey: string) {

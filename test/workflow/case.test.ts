@@ -5,8 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { viewAction } from '../../functions/action-link/action-link';
+import { type CaseCycleDeps, reopenCase, transferCase } from '../../functions/case-commands/case-cycles';
 import { createReferral } from '../../functions/create-referral/create-referral';
-import type { Caller } from '../../shared/auth/caller';
+import type { Caller, MemberCaller } from '../../shared/auth/caller';
+import { SfnTaskCallback } from '../../shared/aws/task-callback';
 import { type Directory, directorySchema } from '../../shared/domain/directory';
 import type { Person, ReferralRequest } from '../../shared/domain/referral';
 import type { TaskKind } from '../../shared/domain/task-kinds';
@@ -302,4 +305,115 @@ describe('a whole case', () => {
     await w.dispatch();
     expect(w.mailer.sent).toHaveLength(sent);
   }, 60_000);
+});
+
+const TDH = { focal: 'focal.point@tdh.example.org', worker: 'case.work@tdh.example.org' };
+const REGION_COORDINATOR: MemberCaller = {
+  sub: 'coordinator-sub-1',
+  email: COORDINATOR,
+  orgId: 'prefecture-korca',
+  role: 'coordinator',
+  orgKind: 'prefecture',
+  regions: ['korca'],
+};
+
+/** The case commands as the case-commands function wires them, on the world's engine. */
+function commands(w: CaseWorld): CaseCycleDeps & { readonly referrals: Map<string, string> } {
+  const referrals = new Map<string, string>();
+  return {
+    ...w.taskClock,
+    store: w.store,
+    callback: new SfnTaskCallback(w.wf.sfn),
+    workflow: {
+      start: async (input, name) => {
+        if (!referrals.has(name)) referrals.set(name, await w.wf.start('ReferralWorkflow', input, name));
+      },
+    },
+    mailer: w.mailer,
+    referrals,
+  };
+}
+
+/** Accepts, assesses, plans, completes assistance, three check-ins and the closure: a CLOSED case. */
+async function closeCase(w: CaseWorld, caseId: string): Promise<void> {
+  await act(w, await linkFor(w, VATRA.focal, kindSubject('OFFER')), [['decision', 'accept']]);
+  await act(w, await linkFor(w, VATRA.worker, kindSubject('NEEDS_ASSESSMENT')), [['needs', 'shelter']]);
+  await act(w, await linkFor(w, VATRA.worker, kindSubject('ASSISTANCE_PLAN')), [
+    ['item.shelter', 'ngo-vatra'],
+  ]);
+  await act(w, await linkFor(w, VATRA.worker, kindSubject('PLAN_REVIEW')), [['decision', 'complete']]);
+  await until(w, caseId, 'FOLLOW_UP');
+  for (const [i, months] of [3, 6, 12].entries()) {
+    await settle(w);
+    await w.wf.advance((months - (i === 0 ? 0 : ([3, 6, 12][i - 1] as number))) * 31 * DAY);
+    await act(w, await linkFor(w, VATRA.worker, kindSubject('FOLLOW_UP'), i + 1), [['situation', 'stable']]);
+  }
+  await act(w, await linkFor(w, VATRA.worker, kindSubject('CLOSURE_PROPOSAL')), [['closure', 'CLOSED']]);
+  await act(w, await linkFor(w, COORDINATOR, kindSubject('CLOSURE_CONFIRMATION')), [['decision', 'confirm']]);
+  await until(w, caseId, 'CLOSED', true);
+  await executionsEnded(w);
+}
+
+describe('a new cycle', () => {
+  it("transfers an accepted case: the old stage ends, its link is gone, and the new NGO's acceptance starts the new cycle's assessment", async () => {
+    const w = await startCaseWorld(machines, DIRECTORY);
+    world = w;
+    const deps = commands(w);
+    const { caseId } = await refer(w, referral());
+    await act(w, await linkFor(w, VATRA.focal, kindSubject('OFFER')), [['decision', 'accept']]);
+    const oldLink = await linkFor(w, VATRA.worker, kindSubject('NEEDS_ASSESSMENT'));
+    await settle(w);
+    const oldAssessment = w.started.get(`${caseId}-assessment-1-1`) as string;
+
+    const body = () => ({ orgId: 'ngo-terre-des-hommes', reason: 'specialised-service' });
+    await transferCase(deps, REGION_COORDINATOR, { caseId }, body);
+    await transferCase(deps, REGION_COORDINATOR, { caseId }, body);
+
+    // The old cycle's stage ended quietly on TaskCancelled; the old link answers gone (410).
+    expect(await w.wf.result(oldAssessment)).toMatchObject({ status: 'SUCCEEDED' });
+    expect(w.wf.view(oldAssessment).statesEntered).toContain('CaseEnded');
+    expect(await viewAction(w.actionDeps, oldLink)).toEqual({ kind: 'gone' });
+    expect([...deps.referrals.keys()]).toEqual([`${caseId}-transfer-2`]);
+    expect(w.mailer.to(VATRA.focal).filter((m) => /transferua|transferred/.test(m.subject))).toHaveLength(1);
+
+    await act(w, await linkFor(w, TDH.focal, kindSubject('OFFER')), [['decision', 'accept']]);
+    await until(w, caseId, 'ACCEPTED');
+    await act(w, await linkFor(w, TDH.worker, kindSubject('NEEDS_ASSESSMENT')), [['needs', 'psycho-social']]);
+    await until(w, caseId, 'ASSESSED');
+
+    expect(await w.store.getCase(caseId)).toMatchObject({ cycle: 2, acceptedOrgId: 'ngo-terre-des-hommes' });
+    expect([...w.started.keys()].map((n) => n.slice(37)).sort()).toEqual([
+      'assessment-1-1',
+      'assessment-2-1',
+    ]);
+    await linkFor(w, TDH.worker, kindSubject('ASSISTANCE_PLAN'));
+    const open = Object.keys((await w.store.getCase(caseId))?.openTasks ?? {});
+    const tasks = await Promise.all(open.map((id) => w.store.getTask(id)));
+    expect(tasks.filter((t) => t?.kind === 'ASSISTANCE_PLAN').map((t) => t?.orgId)).toEqual([
+      'ngo-terre-des-hommes',
+    ]);
+    // Vatra got one NEEDS_ASSESSMENT email (the old cycle's) and nothing of the new cycle.
+    expect(w.mailer.to(VATRA.worker).filter((m) => kindSubject('ASSISTANCE_PLAN').test(m.subject))).toEqual(
+      [],
+    );
+  }, 60_000);
+
+  it('reopens a closed case: the new cycle runs an assistance stage for the NGO that had it', async () => {
+    const w = await startCaseWorld(machines, DIRECTORY);
+    world = w;
+    const deps = commands(w);
+    const { caseId } = await refer(w, referral());
+    await closeCase(w, caseId);
+
+    await reopenCase(deps, REGION_COORDINATOR, { caseId }, () => ({ reason: 'new-needs' }));
+    await reopenCase(deps, REGION_COORDINATOR, { caseId }, () => ({ reason: 'new-needs' }));
+
+    expect(await w.store.getCase(caseId)).toMatchObject({ status: 'IN_ASSISTANCE', cycle: 2 });
+    await act(w, await linkFor(w, VATRA.worker, kindSubject('PLAN_REVIEW'), 2), [['decision', 'complete']]);
+    await until(w, caseId, 'FOLLOW_UP', true);
+    expect(w.started.has(`${caseId}-assistance-2-1`)).toBe(true);
+    expect(w.mailer.to(VATRA.focal).filter((m) => /rihap|reopened/.test(m.subject))).toHaveLength(1);
+    const statuses = (await w.store.listEvents(caseId)).filter((e) => e.status).map((e) => e.status);
+    expect(statuses.slice(-3)).toEqual(['CLOSED', 'IN_ASSISTANCE', 'FOLLOW_UP']);
+  }, 120_000);
 });

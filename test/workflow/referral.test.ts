@@ -652,6 +652,8 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
     expect([...keys(stateData)].sort()).toEqual(
       [
         'caseId',
+        // The case's cycle (a counter), which PrepareOffer reads for the stages an acceptance schedules.
+        'cycle',
         'decision',
         'found',
         'offer',

@@ -70,6 +70,12 @@ export const en: Locale = {
       `The person withdrew from case ${ref}. Its open tasks are cancelled; no further work is asked.`,
     closedSubject: (ref) => `Bashkë: case ${ref} closed`,
     closedBody: (ref) => `Case ${ref} is closed.`,
+    transferredSubject: (ref) => `Bashkë: case ${ref} transferred`,
+    transferredBody: (ref) =>
+      `A coordinator transferred case ${ref} to another organisation. Your open tasks for it are cancelled; no further work is asked.`,
+    reopenedSubject: (ref) => `Bashkë: case ${ref} reopened`,
+    reopenedBody: (ref) =>
+      `A coordinator reopened case ${ref}. Assistance resumes: a plan review task follows by email.`,
   },
 
   reminder: {

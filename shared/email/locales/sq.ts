@@ -70,6 +70,12 @@ export const sq: Locale = {
       `Personi u tërhoq nga rasti ${ref}. Detyrat e hapura u anuluan; nuk kërkohet më punë.`,
     closedSubject: (ref) => `Bashkë: rasti ${ref} u mbyll`,
     closedBody: (ref) => `Rasti ${ref} u mbyll.`,
+    transferredSubject: (ref) => `Bashkë: rasti ${ref} u transferua`,
+    transferredBody: (ref) =>
+      `Një koordinator e transferoi rastin ${ref} te një organizatë tjetër. Detyrat tuaja të hapura për të u anuluan; nuk kërkohet më punë.`,
+    reopenedSubject: (ref) => `Bashkë: rasti ${ref} u rihap`,
+    reopenedBody: (ref) =>
+      `Një koordinator e rihapi rastin ${ref}. Asistenca vazhdon: një detyrë rishikimi i planit vjen me email.`,
   },
 
   reminder: {

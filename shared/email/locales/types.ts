@@ -79,6 +79,12 @@ export interface Locale {
     readonly withdrawnBody: (ref: string) => string;
     readonly closedSubject: (ref: string) => string;
     readonly closedBody: (ref: string) => string;
+    /** To the NGO a case was transferred away from: its tasks for the case are cancelled. */
+    readonly transferredSubject: (ref: string) => string;
+    readonly transferredBody: (ref: string) => string;
+    /** To the NGO of a closed case a coordinator reopened. */
+    readonly reopenedSubject: (ref: string) => string;
+    readonly reopenedBody: (ref: string) => string;
   };
 
   readonly reminder: {
