@@ -12,6 +12,7 @@ import { sendToGroups } from '../../shared/email/send-all';
 import { caseEndEmail } from '../../shared/email/templates';
 import { ConflictError, ForbiddenError, ValidationError } from '../../shared/errors';
 import { fieldIssues } from '../../shared/http/zod-issues';
+import { taskRecipients } from '../../shared/tasks/assignees';
 import { type CompleteTaskDeps, completeTask } from '../../shared/tasks/complete-task';
 import { type ReferralWorkflowInput, TASK_CANCELLED_ERROR } from '../../shared/workflow/task-input';
 
@@ -213,9 +214,11 @@ export async function withdrawCase(
   }
   let current = await reread(deps, item.caseId);
   if (current.status !== 'WITHDRAWN') throw new ConflictError('the case is closed', 'case_closed');
+  const cancelled: TaskRecord[] = [];
   for (const taskId of Object.keys(current.openTasks ?? {})) {
     const task = await deps.store.getTask(taskId);
     if (task?.status !== 'OPEN') continue;
+    cancelled.push(task);
     // The workflow first: a stop between the two leaves the task listed, and the next call
     // fails the token again ('closed') and then cancels the task.
     if (task.sfnTaskToken)
@@ -229,7 +232,7 @@ export async function withdrawCase(
     });
   }
   if (!(await deps.store.getNotice(item.caseId, 'withdrawn'))) {
-    for (const group of await withdrawalRecipients(deps, current)) {
+    for (const group of await withdrawalRecipients(deps, current, cancelled)) {
       await sendToGroups(deps.mailer, [group], (to, language) =>
         caseEndEmail({ to, language, kind: 'withdrawn', reference: current.reference }),
       );
@@ -240,12 +243,31 @@ export async function withdrawCase(
   return toView(current);
 }
 
-/** The NGO's focal points (the one that accepted, or the one it was offered to) and the referring officer. */
-async function withdrawalRecipients(deps: CaseCommandsDeps, item: CaseRecord): Promise<RecipientGroup[]> {
+/**
+ * The NGO's focal points (the one that accepted, or the one it was offered to), whoever had a
+ * task of the case this withdrawal cancelled (a department's plan item: its work stops too),
+ * and the referring officer. A repeat after a stop before the notice knows only the NGO and
+ * the officer (the tasks are cancelled by then).
+ */
+async function withdrawalRecipients(
+  deps: CaseCommandsDeps,
+  item: CaseRecord,
+  cancelled: readonly TaskRecord[],
+): Promise<RecipientGroup[]> {
   const groups: RecipientGroup[] = [];
   const ngoId = item.acceptedOrgId ?? item.offeredOrgId;
   const ngo = ngoId ? await deps.store.getOrganisation(ngoId) : undefined;
   if (ngo) groups.push(...focalPoints(ngo));
+  const seen = new Set(groups.flatMap((g) => g.to));
+  for (const task of cancelled) {
+    const org = task.orgId === ngoId ? ngo : await deps.store.getOrganisation(task.orgId);
+    if (!org) continue;
+    for (const g of taskRecipients(task.kind, org)) {
+      const to = g.to.filter((a) => !seen.has(a));
+      for (const a of to) seen.add(a);
+      if (to.length) groups.push({ ...g, to });
+    }
+  }
   if (item.officerEmail) {
     const police = await deps.store.getOrganisation(item.referringOrgId);
     const language =

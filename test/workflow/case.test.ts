@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { viewAction } from '../../functions/action-link/action-link';
+import { withdrawCase } from '../../functions/case-commands/case-commands';
 import { type CaseCycleDeps, reopenCase, transferCase } from '../../functions/case-commands/case-cycles';
 import { createReferral } from '../../functions/create-referral/create-referral';
 import type { Caller, MemberCaller } from '../../shared/auth/caller';
@@ -355,6 +356,49 @@ async function closeCase(w: CaseWorld, caseId: string): Promise<void> {
 }
 
 describe('a new cycle', () => {
+  it('withdraws in the middle of assistance: open links answer gone, the waiting stage never starts, no later email', async () => {
+    const w = await startCaseWorld(machines, DIRECTORY);
+    world = w;
+    const { caseId } = await refer(w, referral({}, { given: true, localGovernment: true }));
+    await act(w, await linkFor(w, VATRA.focal, kindSubject('OFFER')), [['decision', 'accept']]);
+    await act(w, await linkFor(w, VATRA.worker, kindSubject('NEEDS_ASSESSMENT')), [['needs', 'shelter']]);
+    await act(w, await linkFor(w, VATRA.worker, kindSubject('ASSISTANCE_PLAN')), [
+      ['item.economic-aid', 'social-services-korca'],
+    ]);
+    await until(w, caseId, 'IN_ASSISTANCE');
+    const itemLink = await linkFor(w, ECONOMIC_AID, kindSubject('PLAN_ITEM'));
+    await settle(w);
+    // The assistance stage (the plan review) waits on the due-time index, to start in months.
+
+    const police: MemberCaller = {
+      sub: OFFICER.sub,
+      email: OFFICER.email as string,
+      orgId: 'police-korca',
+      role: 'police',
+      orgKind: 'police',
+      regions: ['korca'],
+    };
+    await withdrawCase(commands(w), police, { caseId }, () => ({}));
+    expect(await status(w, caseId)).toBe('WITHDRAWN');
+    // The plan item's link answers gone; the case has no open task left.
+    expect(await viewAction(w.actionDeps, itemLink)).toEqual({ kind: 'gone' });
+    expect(Object.keys((await w.store.getCase(caseId))?.openTasks ?? {})).toEqual([]);
+    // Everyone working on it heard once; months on, nobody hears of it again.
+    const told = w.mailer.sent.length;
+    // The NGO, the case worker whose work stopped, the department whose plan item is cancelled.
+    for (const to of [VATRA.focal, VATRA.worker, ECONOMIC_AID]) {
+      expect(w.mailer.to(to).filter((m) => /u tërhoq|withdrawn/.test(m.subject))).toHaveLength(1);
+    }
+    for (let month = 0; month < 4; month += 1) {
+      await w.wf.advance(31 * DAY);
+      await w.dispatch();
+    }
+    await settle(w);
+    expect(w.mailer.sent.slice(told)).toEqual([]);
+    // The assistance stage due on the index never starts for a withdrawn case.
+    expect([...w.started.keys()].filter((name) => name.includes('-assistance-'))).toEqual([]);
+  }, 90_000);
+
   it("transfers an accepted case: the old stage ends, its link is gone, and the new NGO's acceptance starts the new cycle's assessment", async () => {
     const w = await startCaseWorld(machines, DIRECTORY);
     world = w;
