@@ -14,13 +14,12 @@ import { parseSesEvent, type SesDeliveryEvent } from './ses-event';
 export interface DeliveryEventsDeps extends Pick<TaskClock, 'now' | 'deadlines' | 'calendar'> {
   readonly deliveries: Pick<
     DeliveryStore,
-    | 'recordStatus'
-    | 'markContactUnreachable'
-    | 'claimUnreachableNotice'
-    | 'markUnreachableNoticed'
-    | 'addTaskLink'
+    'recordStatus' | 'markContactUnreachable' | 'claimUnreachableNotice' | 'markUnreachableNoticed'
   >;
-  readonly store: Pick<Store, 'listOrganisations' | 'listOrgTasks' | 'getCase' | 'appendEvent'>;
+  readonly store: Pick<
+    Store,
+    'listOrganisations' | 'listOrgTasks' | 'getCase' | 'appendEvent' | 'addTaskLink'
+  >;
   readonly mailer: Mailer;
   /** Public base URL of the API; links are built from configuration, never from a request. */
   readonly actionBaseUrl: string;
@@ -259,7 +258,7 @@ async function linkToken(deps: DeliveryEventsDeps, task: TaskRecord): Promise<st
   const expiresAt = keep
     ? (task.linkExpiresAt as string)
     : openLinkExpiry(deps, task.dueAt, now).toISOString();
-  const added = await deps.deliveries.addTaskLink({
+  const added = await deps.store.addTaskLink({
     taskId: task.taskId,
     caseId: task.caseId,
     link: { hash, taskId: task.taskId, expiresAt },

@@ -28,7 +28,7 @@ export interface ReminderDeps {
     | 'finishReminder'
     | 'getTasks'
     | 'getCases'
-    | 'armTask'
+    | 'addTaskLink'
     | 'markOverdue'
     | 'markEscalated'
   >;
@@ -326,14 +326,19 @@ async function linkFor(
   if (task.sfnTaskToken) {
     token = deriveActionToken(task.sfnTaskToken, task.taskId).token;
   } else {
+    // A standalone task's link token was never stored (only its hash): one more live link,
+    // valid as long as its first (or, when that has run out, as a new link would be).
     const issued = issueActionToken();
-    const expiresAt = openLinkExpiry(deps, task.dueAt, now).toISOString();
-    const armed = await deps.store.armTask({
+    const keep = task.linkExpiresAt && Date.parse(task.linkExpiresAt) > now.getTime();
+    const expiresAt = keep
+      ? (task.linkExpiresAt as string)
+      : openLinkExpiry(deps, task.dueAt, now).toISOString();
+    const added = await deps.store.addTaskLink({
       taskId: task.taskId,
       caseId: task.caseId,
       link: { hash: issued.hash, taskId: task.taskId, expiresAt },
     });
-    token = armed.kind === 'armed' ? issued.token : undefined;
+    token = added ? issued.token : undefined;
   }
   const link = token ? `${deps.actionBaseUrl.replace(/\/+$/, '')}/actions/${token}` : undefined;
   links.set(task.taskId, link);

@@ -370,31 +370,4 @@ export class DeliveryStore extends SingleTable {
   getUnreachable(orgId: string, email: string): Promise<UnreachableRecord | undefined> {
     return this.get<UnreachableRecord>(keys.unreachable(orgId, email.toLowerCase()));
   }
-
-  /**
-   * One more action link for an open task that was emailed already (its first link went to
-   * an address that bounced, and its token was never stored): the task must still be open and
-   * of this case. Every live link of an open task may decide it, once (docs/data-model.md [e]).
-   */
-  async addTaskLink(args: { taskId: string; caseId: string; link: ActionLinkRecord }): Promise<boolean> {
-    const { link } = args;
-    return this.transact([
-      {
-        ConditionCheck: {
-          TableName: this.tableName,
-          Key: keys.task(args.taskId),
-          ConditionExpression: '#s = :open AND caseId = :c',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':open': 'OPEN', ':c': args.caseId },
-        },
-      },
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: { ...keys.action(link.hash), ...link, ttl: actionLinkTtl(link.expiresAt) },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-    ]);
-  }
 }

@@ -434,6 +434,32 @@ export class DynamoStore extends SingleTable implements Store {
     }
   }
 
+  /**
+   * One more action link for an open task that was emailed already (a reminder, or its first link went to an
+   * address that bounced; a link's token is never stored): the task must still be open and
+   * of this case. Every live link of an open task may decide it, once (docs/data-model.md [e]).
+   */
+  async addTaskLink(args: { taskId: string; caseId: string; link: ActionLinkRecord }): Promise<boolean> {
+    const { link } = args;
+    return this.transact([
+      {
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: keys.task(args.taskId),
+          ConditionExpression: '#s = :open AND caseId = :c',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':open': 'OPEN', ':c': args.caseId },
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.action(link.hash), ...link, ttl: actionLinkTtl(link.expiresAt) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    ]);
+  }
   async rearmTask(taskId: string, sfnTaskToken: string): Promise<boolean> {
     return this.update({
       Key: keys.task(taskId),

@@ -238,6 +238,8 @@ export interface Store {
    */
   armTask(args: ArmTaskArgs): Promise<ArmTaskResult>;
   /** Replaces only the callback token of an open, already emailed task (its link stays valid). */
+  /** One more live link for an open task of this case (false: the task is not open or not of the case). */
+  addTaskLink(args: { taskId: string; caseId: string; link: ActionLinkRecord }): Promise<boolean>;
   rearmTask(taskId: string, sfnTaskToken: string): Promise<boolean>;
   markEmailed(taskId: string, at: string): Promise<void>;
   /** Records that whoever is told how the task ended was told (a retried step does not tell them twice). */

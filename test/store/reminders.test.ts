@@ -2,6 +2,7 @@ import { dispatchDue } from '../../functions/dispatch-due/dispatch-due';
 import { prepareOffer } from '../../functions/prepare-offer/prepare-offer';
 import { keys } from '../../shared/data/keys';
 import type { TaskRecord } from '../../shared/data/records';
+import { hashActionToken } from '../../shared/domain/action-token';
 import { DEFAULT_DEADLINES } from '../../shared/domain/deadlines';
 import type { Directory } from '../../shared/domain/directory';
 import { DEFAULT_REMINDERS, firstReminder } from '../../shared/domain/reminders';
@@ -154,6 +155,9 @@ describe('reminders on a moving clock', () => {
     expect(w.mailer.to(WORKER)[0]?.text).toMatch(/KOR-2026-0001[\s\S]*\/actions\/[A-Za-z0-9_-]{43}/);
     expect(w.mailer.to(COORDINATOR)[0]?.text).toContain('KOR-2026-0001');
     expect(w.mailer.to(COORDINATOR)[0]?.text).not.toMatch(/\/actions\//);
+    // Each link is live: the table holds its hash (the task had been emailed: one more link).
+    const token = /\/actions\/([A-Za-z0-9_-]{43})/.exec(w.mailer.to(WORKER).at(-1)?.text ?? '')?.[1] ?? '';
+    expect((await w.table.items()).some((i) => i.pk === `ACTION#${hashActionToken(token)}`)).toBe(true);
 
     const stored = await w.store.getTask(task.taskId);
     expect(stored).toMatchObject({ overdueAt: expect.any(String), escalatedAt: expect.any(String) });

@@ -115,12 +115,12 @@ class Fakes {
           const notice = this.notices.get(`${orgId}/${email.toLowerCase()}`);
           if (notice && !notice.noticedAt) notice.noticedAt = at;
         },
+      },
+      store: {
         addTaskLink: async ({ link }) => {
           this.links.push(link);
           return true;
         },
-      },
-      store: {
         listOrganisations: async () => this.orgs,
         listOrgTasks: async (orgId, open): Promise<Page<TaskRecord>> => ({
           items: this.tasks.filter((t) => t.orgId === orgId && (t.status === 'OPEN') === open),
