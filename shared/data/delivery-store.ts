@@ -1,7 +1,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { MailAbout, MailPurpose } from '../email/mailer';
-import { actionLinkTtl, keys } from './keys';
-import type { ActionLinkRecord, OrgRecord } from './records';
+import { keys } from './keys';
+import type { OrgRecord } from './records';
 import { type Item, SingleTable, strip, type TransactItems } from './table';
 
 /**
