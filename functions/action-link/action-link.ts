@@ -23,6 +23,15 @@ export interface TaskSummary {
   readonly due: Date;
   readonly language: Language;
   readonly planChoices: readonly PlanChoice[];
+  /** A review's open plan items, which it may close or give more time. */
+  readonly openItems: readonly OpenPlanItem[];
+}
+
+export interface OpenPlanItem {
+  readonly taskId: string;
+  readonly service: PlanService;
+  readonly orgName: string;
+  readonly due: Date;
 }
 
 export type ActionOutcome =
@@ -64,6 +73,19 @@ async function summary(
   const language =
     org.contacts.find((c) => c.roles.includes('focal-point') || c.roles.includes('coordinator'))?.language ??
     'sq';
+  const openItems: OpenPlanItem[] = [];
+  if (task.kind === 'PLAN_REVIEW') {
+    const ids = Object.entries(item.openTasks ?? {})
+      .filter(([, kind]) => kind === 'PLAN_ITEM')
+      .map(([id]) => id)
+      .sort();
+    for (const id of ids) {
+      const t = await deps.store.getTask(id);
+      if (t?.status !== 'OPEN' || !t.service) continue;
+      const name = orgs.find((o) => o.orgId === t.orgId)?.name ?? t.orgId;
+      openItems.push({ taskId: t.taskId, service: t.service, orgName: name, due: new Date(t.dueAt) });
+    }
+  }
   return {
     kind: task.kind,
     reference: item.reference,
@@ -72,6 +94,7 @@ async function summary(
     due: new Date(task.kind === 'OFFER' ? linkExpiresAt : task.dueAt),
     language,
     planChoices: planned ? planChoices(item, orgs) : [],
+    openItems,
   };
 }
 

@@ -35,6 +35,11 @@ const T = {
     needs: 'Needs found',
     planIntro: 'Choose who provides each item of the plan (leave "none" where no item is needed).',
     more: 'Items to add to the plan (optional)',
+    current: 'Items of the plan still open',
+    closeItem: 'no longer needed: close it',
+    moreTime: 'more time',
+    days: (n: number) => `${n} days from today`,
+    keep: 'keep its deadline',
     done: 'Done',
     notPossible: 'Not possible',
     confirm: 'Confirm the closure',
@@ -61,6 +66,11 @@ const T = {
     needs: 'Nevojat e gjetura',
     planIntro: 'Zgjidhni kush ofron çdo veprim të planit (lini "asnjë" kur nuk nevojitet).',
     more: "Veprime për t'u shtuar në plan (sipas dëshirës)",
+    current: 'Veprimet e planit ende të hapura',
+    closeItem: 'nuk nevojitet më: mbylleni',
+    moreTime: 'më shumë kohë',
+    days: (n: number) => `${n} ditë nga sot`,
+    keep: 'mbajeni afatin',
     done: 'U krye',
     notPossible: 'Nuk është e mundur',
     confirm: 'Konfirmo mbylljen',
@@ -172,6 +182,25 @@ function planSelects(lang: Language, task: TaskSummary): string {
     .join('\n');
 }
 
+/** A review's open plan items: close one, or give it more time (30, 60 or 90 days). */
+function openItems(lang: Language, task: TaskSummary, timeZone: string): string {
+  if (task.openItems.length === 0) return '';
+  const t = T[lang];
+  const rows = task.openItems.map((item, i) => {
+    const label = `${CHOICES[lang][item.service] ?? item.service} — ${item.orgName} (${formatInstant(item.due, timeZone)})`;
+    const options = [`<option value="">${esc(t.keep)}</option>`]
+      .concat([30, 60, 90].map((d) => `<option value="${d}">${esc(t.days(d))}</option>`))
+      .join('');
+    return (
+      `<p>${esc(label)}<br><input type="checkbox" id="close-${i}" name="close" value="${esc(item.taskId)}">` +
+      ` <label for="close-${i}">${esc(t.closeItem)}</label>` +
+      ` <label for="more-${i}">${esc(t.moreTime)}</label>` +
+      ` <select id="more-${i}" name="reschedule.${esc(item.taskId)}">${options}</select></p>`
+    );
+  });
+  return `<fieldset><legend>${esc(t.current)}</legend>${rows.join('\n')}</fieldset>`;
+}
+
 function yesNoForms(lang: Language, yes: [string, string, string], no: [string, string, string]): string {
   const t = T[lang];
   return [
@@ -185,7 +214,7 @@ function yesNoForms(lang: Language, yes: [string, string, string], no: [string, 
 }
 
 /** The form of each kind of task: the fields its outcome schema takes (shared/domain/tasks.ts). */
-function taskForm(task: TaskSummary): string {
+function taskForm(task: TaskSummary, timeZone: string): string {
   const lang = task.language;
   const t = T[lang];
   const single = (fields: string) =>
@@ -218,8 +247,8 @@ function taskForm(task: TaskSummary): string {
       return single(`<p>${esc(t.planIntro)}</p>${planSelects(lang, task)}`);
     case 'PLAN_REVIEW':
       return single(
-        `${radios(lang, 'decision', ['continue', 'complete'])}<fieldset><legend>${esc(t.more)}</legend>` +
-          `${planSelects(lang, task)}</fieldset>`,
+        `${radios(lang, 'decision', ['continue', 'complete'])}${openItems(lang, task, timeZone)}` +
+          `<fieldset><legend>${esc(t.more)}</legend>${planSelects(lang, task)}</fieldset>`,
       );
     case 'FOLLOW_UP':
       return single(radios(lang, 'situation', ['stable', 'needs-support', 'no-contact']));
@@ -253,7 +282,7 @@ export function renderOutcome(
     `<p>${esc(offer ? t.intro(task.reference, task.orgName) : t.taskIntro(task.reference, task.orgName))}</p>`,
     `<p>${esc(offer ? t.deadline(due) : t.due(due))}</p>`,
     invalid ? `<p role="alert"><strong>${esc(t.invalid)}</strong> ${esc(outcome.fields.join(', '))}</p>` : '',
-    taskForm(task),
+    taskForm(task, opts.timeZone),
   ].join('\n');
   return page(invalid ? 400 : 200, layout(lang, title, body, opts.requestId), head);
 }

@@ -572,11 +572,14 @@ export class DynamoStore extends SingleTable implements Store {
         ...(args.caseStatus ? { from: args.caseStatus.from, to: args.caseStatus.to } : {}),
         facts: args.caseFacts ?? {},
         addTasks: newTasks,
-        removeTasks: [task.taskId],
+        removeTasks: [task.taskId, ...(args.closeTasks ?? []).map((t) => t.taskId)],
       }),
     );
     // Its pending reminder goes with it (and the due item of tasks from before reminders).
     items.push(...this.reminderDeletes(task));
+    // A review's changes to the plan's other open items, in the same transaction.
+    for (const t of args.closeTasks ?? []) items.push(...this.closure(t, args.actor, now));
+    for (const m of args.moveTasks ?? []) items.push(...this.dueMove({ ...m, actor: args.actor, now }));
     if (task.kind === 'OFFER') items.push(this.offerCount(task.orgId, -1));
     items.push(
       this.eventPut(task.caseId, now, eventType(task, args.status), args.actor, task, args.caseStatus?.to),
@@ -857,6 +860,11 @@ export class DynamoStore extends SingleTable implements Store {
   }
 
   async moveTaskDue(args: MoveTaskDueArgs): Promise<boolean> {
+    return this.withOpenTasks(args.task.caseId, () => this.transact(this.dueMove(args)));
+  }
+
+  /** The writes that move an open task's due instant and its pending reminder, with their event. */
+  private dueMove(args: MoveTaskDueArgs): TransactItem[] {
     const { task, dueAt, reminder, now } = args;
     const index = taskIndexKeys(task.orgId, true, dueAt, task.taskId);
     const values: Record<string, unknown> = {
@@ -869,25 +877,50 @@ export class DynamoStore extends SingleTable implements Store {
       values[':step'] = reminder.reminderStep;
       values[':at'] = reminder.reminderAt;
     }
-    return this.withOpenTasks(task.caseId, () =>
-      this.transact([
-        {
-          Update: {
-            TableName: this.tableName,
-            Key: keys.task(task.taskId),
-            UpdateExpression:
-              `SET dueAt = :due, gsi1sk = :sk${reminder ? ', reminderStep = :step, reminderAt = :at' : ''} ` +
-              `REMOVE overdueAt, escalatedAt${reminder ? '' : ', reminderStep, reminderAt'}`,
-            ConditionExpression: '#s = :open AND dueAt = :old',
-            ExpressionAttributeNames: { '#s': 'status' },
-            ExpressionAttributeValues: values,
+    return [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.task(task.taskId),
+          UpdateExpression:
+            `SET dueAt = :due, gsi1sk = :sk${reminder ? ', reminderStep = :step, reminderAt = :at' : ''} ` +
+            `REMOVE overdueAt, escalatedAt${reminder ? '' : ', reminderStep, reminderAt'}`,
+          ConditionExpression: '#s = :open AND dueAt = :old',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: values,
+        },
+      },
+      ...this.reminderDeletes(task),
+      ...(reminder ? [this.duePut(reminderChainItem({ ...task, ...reminder }) as DueItem)] : []),
+      this.eventPut(task.caseId, now, `${task.kind}_DUE_MOVED`, args.actor, task),
+    ];
+  }
+
+  /** The writes that close an open task of the case without an answer (a review closed it), with its event. */
+  private closure(task: TaskRecord, actor: Actor, now: string): TransactItem[] {
+    return [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.task(task.taskId),
+          UpdateExpression:
+            'SET #s = :cancelled, #r = :r, completedAt = :now, completedBy = :by, gsi1pk = :closed',
+          ConditionExpression: '#s = :open AND caseId = :case',
+          ExpressionAttributeNames: { '#s': 'status', '#r': 'result' },
+          ExpressionAttributeValues: {
+            ':cancelled': 'CANCELLED',
+            ':r': 'closed-by-review',
+            ':now': now,
+            ':by': actor,
+            ':closed': `TASKS#${task.orgId}#CLOSED`,
+            ':open': 'OPEN',
+            ':case': task.caseId,
           },
         },
-        ...this.reminderDeletes(task),
-        ...(reminder ? [this.duePut(reminderChainItem({ ...task, ...reminder }) as DueItem)] : []),
-        this.eventPut(task.caseId, now, `${task.kind}_DUE_MOVED`, args.actor, task),
-      ]),
-    );
+      },
+      ...this.reminderDeletes(task),
+      this.eventPut(task.caseId, now, `${task.kind}_CLOSED`, actor, task),
+    ];
   }
 
   async getTasks(taskIds: readonly string[]): Promise<Map<string, TaskRecord>> {

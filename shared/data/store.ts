@@ -129,6 +129,10 @@ export interface CompleteTaskArgs {
   /** Case attributes the outcome sets (assessed needs, guardian appointed, ...). */
   readonly caseFacts?: Readonly<Record<string, unknown>>;
   readonly newTasks?: readonly TaskRecord[];
+  /** Open tasks of the case this outcome closes without an answer (a review's `close`). */
+  readonly closeTasks?: readonly TaskRecord[];
+  /** Open tasks of the case this outcome gives a new due instant (a review's `reschedule`). */
+  readonly moveTasks?: ReadonlyArray<Pick<MoveTaskDueArgs, 'task' | 'dueAt' | 'reminder'>>;
 }
 
 export interface DuePage {

@@ -64,6 +64,25 @@ const needsList = z
 
 const planItems = z.array(planItemSchema).max(20);
 
+/** At most this many existing plan items a review may close and reschedule, together. */
+export const REVIEW_CHANGES_MAX = 10;
+
+/** A review's changes to the plan's open items: close those no longer needed, give others more time. */
+const reviewChanges = {
+  /** Open plan items of the case the review closes (no longer needed): they are cancelled. */
+  close: z
+    .array(z.uuid())
+    .max(REVIEW_CHANGES_MAX)
+    .refine((a) => new Set(a).size === a.length, { message: 'items repeat' })
+    .optional(),
+  /** Open plan items given a new due instant, this many days from the review. */
+  reschedule: z
+    .array(z.strictObject({ taskId: z.uuid(), dueInDays: z.number().int().min(1).max(365) }))
+    .max(REVIEW_CHANGES_MAX)
+    .refine((a) => new Set(a.map((r) => r.taskId)).size === a.length, { message: 'items repeat' })
+    .optional(),
+};
+
 /**
  * The outcome each kind accepts: the same fields from the emailed link's form and from
  * `POST /tasks/{taskId}/completion`. Structured: the only free text is a reason for saying
@@ -83,7 +102,11 @@ export const OUTCOME_SCHEMAS = {
     z.strictObject({ result: z.literal('done') }),
     z.strictObject({ result: z.literal('not-possible'), reason: reasonText }),
   ]),
-  PLAN_REVIEW: z.strictObject({ decision: z.enum(['continue', 'complete']), items: planItems.optional() }),
+  PLAN_REVIEW: z.strictObject({
+    decision: z.enum(['continue', 'complete']),
+    items: planItems.optional(),
+    ...reviewChanges,
+  }),
   FOLLOW_UP: z.strictObject({ situation: z.enum(['stable', 'needs-support', 'no-contact']) }),
   CLOSURE_PROPOSAL: z.strictObject({ closure: z.enum(['CLOSED', 'CLOSED_REFERRED']) }),
   CLOSURE_CONFIRMATION: z.discriminatedUnion('decision', [
@@ -223,20 +246,30 @@ export function resolveOutcome(kind: TaskKind, outcome: TaskOutcome): Resolution
 }
 
 /** Field names that may repeat in a form (check boxes); every other field is single. */
-const LIST_FIELDS = new Set(['needs']);
+const LIST_FIELDS = new Set(['needs', 'close']);
 
 /**
  * The link form's fields as the kind's outcome object: `needs` repeats (check boxes),
- * plan items come as `item.<service>=<orgId>` pairs, `guardianAppointed=yes` is `true`.
+ * plan items come as `item.<service>=<orgId>` pairs, a review closes items with repeated `close`
+ * and reschedules them with `reschedule.<taskId>=<days>`, `guardianAppointed=yes` is `true`.
  * Returns undefined for a field given twice that may not repeat.
  */
 export function outcomeFromForm(form: URLSearchParams): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
   const items: PlanItemRequest[] = [];
+  const reschedule: { taskId: string; dueInDays: number }[] = [];
   for (const [name, value] of form) {
     if (name.startsWith('item.')) {
       if (value === '') continue;
       items.push({ service: name.slice(5) as PlanService, orgId: value });
+      continue;
+    }
+    if (name.startsWith('reschedule.')) {
+      if (value === '') continue;
+      reschedule.push({
+        taskId: name.slice(11),
+        dueInDays: /^\d{1,3}$/.test(value) ? Number(value) : Number.NaN,
+      });
       continue;
     }
     if (LIST_FIELDS.has(name)) {
@@ -247,6 +280,7 @@ export function outcomeFromForm(form: URLSearchParams): Record<string, unknown> 
     out[name] = name === 'guardianAppointed' ? value === 'yes' || value === 'true' : value;
   }
   if (items.length) out.items = items;
+  if (reschedule.length) out.reschedule = reschedule;
   // An empty review or accept form leaves out optional fields rather than sending blanks.
   if (out.reason === '') delete out.reason;
   return out;

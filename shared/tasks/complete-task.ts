@@ -1,13 +1,15 @@
 import * as z from 'zod';
 import type { Actor, CaseRecord, OrgRecord, TaskRecord } from '../data/records';
-import type { Store } from '../data/store';
+import type { MoveTaskDueArgs, Store } from '../data/store';
 import { treatedAsChild } from '../domain/codes';
 import { type DeadlineSpec, dueAt } from '../domain/deadlines';
+import { firstReminder } from '../domain/reminders';
 import {
   FINAL_CASE_STATUSES,
   PLAN_SERVICE_PROVIDERS,
   type PlanItemRequest,
   parseOutcome,
+  REVIEW_CHANGES_MAX,
   resolveOutcome,
   type TaskOutcome,
 } from '../domain/tasks';
@@ -31,7 +33,7 @@ export interface TaskCallback {
 }
 
 export interface CompleteTaskDeps extends TaskClock {
-  readonly store: Pick<Store, 'getCase' | 'completeTask' | 'listOrganisations'>;
+  readonly store: Pick<Store, 'getCase' | 'getTask' | 'completeTask' | 'listOrganisations'>;
   readonly callback: TaskCallback;
 }
 
@@ -121,6 +123,63 @@ export function planItemTasks(
   });
 }
 
+/**
+ * A review's changes to the plan's open items: the items it closes and those it gives a new
+ * due instant (days from now; the pending reminder moves with it). Each must be an open plan
+ * item of this case, named once; at most REVIEW_CHANGES_MAX in all (one transaction holds the
+ * whole review). Issues name the field, never a value.
+ */
+async function reviewChanges(
+  deps: CompleteTaskDeps,
+  item: CaseRecord,
+  outcome: TaskOutcome,
+  now: Date,
+): Promise<
+  | { readonly closeTasks?: TaskRecord[]; readonly moveTasks?: MoveTaskDueArgs[] }
+  | { readonly issues: FieldIssue[] }
+> {
+  const o = outcome as { close?: string[]; reschedule?: { taskId: string; dueInDays: number }[] };
+  const close = o.close ?? [];
+  const reschedule = o.reschedule ?? [];
+  if (close.length + reschedule.length === 0) return {};
+  if (close.length + reschedule.length > REVIEW_CHANGES_MAX)
+    return { issues: [{ path: '/close', code: 'too_many' }] };
+  const issues: FieldIssue[] = [];
+  const named = new Set<string>();
+  const openItem = async (taskId: string, path: string) => {
+    if (named.has(taskId) || item.openTasks?.[taskId] !== 'PLAN_ITEM') {
+      issues.push({ path, code: named.has(taskId) ? 'repeated' : 'unknown_reference' });
+      return undefined;
+    }
+    named.add(taskId);
+    const task = await deps.store.getTask(taskId);
+    if (task?.status !== 'OPEN' || task.caseId !== item.caseId)
+      issues.push({ path, code: 'unknown_reference' });
+    return task;
+  };
+  const closeTasks: TaskRecord[] = [];
+  for (const [i, taskId] of close.entries()) {
+    const task = await openItem(taskId, `/close/${i}`);
+    if (task) closeTasks.push(task);
+  }
+  const moveTasks: MoveTaskDueArgs[] = [];
+  for (const [i, r] of reschedule.entries()) {
+    const task = await openItem(r.taskId, `/reschedule/${i}/taskId`);
+    if (!task) continue;
+    const due = dueAt({ amount: r.dueInDays, unit: 'days' }, now, deps.calendar).toISOString();
+    const reminder = firstReminder({ ...task, dueAt: due }, deps.reminders, deps.calendar, now);
+    moveTasks.push({
+      task,
+      dueAt: due,
+      ...(reminder ? { reminder } : {}),
+      actor: { role: 'system' },
+      now: now.toISOString(),
+    });
+  }
+  if (issues.length) return { issues };
+  return { closeTasks, moveTasks };
+}
+
 /** Case facts an outcome records (the needs found, the guardian, the proposed closure). */
 function caseFacts(
   task: TaskRecord,
@@ -174,6 +233,8 @@ export async function completeTask(
     if (issues.length) return { kind: 'invalid', issues };
     newTasks = planItemTasks(deps, task, resolution.items, now);
   }
+  const changes = await reviewChanges(deps, item, parsed.outcome, now);
+  if ('issues' in changes) return { kind: 'invalid', issues: changes.issues };
   let caseStatus = resolution.caseStatus;
   if (task.kind === 'CLOSURE_CONFIRMATION' && resolution.result === 'confirm') {
     // The coordinator confirms what the NGO proposed.
@@ -193,6 +254,7 @@ export async function completeTask(
     ...(caseStatus ? { caseStatus } : {}),
     caseFacts: caseFacts(task, parsed.outcome, resolution.result, at),
     newTasks,
+    ...changes,
   });
   if (!done) return { kind: 'gone' };
   if (task.sfnTaskToken) {

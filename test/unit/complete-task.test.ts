@@ -1,4 +1,4 @@
-import type { CaseRecord, OrgRecord } from '../../shared/data/records';
+import type { CaseRecord, OrgRecord, TaskRecord } from '../../shared/data/records';
 import type { CompleteTaskArgs } from '../../shared/data/store';
 import { DEFAULT_DEADLINES } from '../../shared/domain/deadlines';
 import { DEFAULT_REMINDERS } from '../../shared/domain/reminders';
@@ -134,7 +134,7 @@ describe('planItemTasks', () => {
 });
 
 describe('completeTask', () => {
-  function world(item: CaseRecord | undefined, result = true) {
+  function world(item: CaseRecord | undefined, result = true, tasks = new Map<string, TaskRecord>()) {
     const calls: CompleteTaskArgs[] = [];
     const told: Array<{ token: string; output: object }> = [];
     const deps: CompleteTaskDeps = {
@@ -144,6 +144,7 @@ describe('completeTask', () => {
       calendar: CALENDAR,
       store: {
         getCase: async () => item,
+        getTask: async (id) => tasks.get(id),
         listOrganisations: async () => ORGS,
         completeTask: async (args) => {
           calls.push(args);
@@ -199,6 +200,56 @@ describe('completeTask', () => {
     });
     expect(JSON.stringify(w.calls[0]?.outcome)).not.toContain('CANARY');
     expect(JSON.stringify(w.told)).not.toContain('CANARY');
+  });
+
+  it('lets a review close plan items no longer needed and give others more time, in its own write', async () => {
+    const ids = ['0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', '1a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d'];
+    const items = new Map(
+      ids.map((taskId) => [
+        taskId,
+        caseTask({ taskId, kind: 'PLAN_ITEM', dueAt: '2026-03-25T09:00:00.000Z' }),
+      ]),
+    );
+    const w = world(
+      assessed({
+        status: 'IN_ASSISTANCE',
+        openTasks: { [ids[0] as string]: 'PLAN_ITEM', [ids[1] as string]: 'PLAN_ITEM' },
+      }),
+      true,
+      items,
+    );
+    const review = caseTask({ kind: 'PLAN_REVIEW', sfnTaskToken: 'sfn-2' });
+    const out = await completeTask(w.deps, {
+      task: review,
+      raw: { decision: 'continue', close: [ids[0]], reschedule: [{ taskId: ids[1], dueInDays: 30 }] },
+      actor,
+    });
+    expect(out).toMatchObject({ kind: 'done', result: 'continue' });
+    expect(w.calls[0]?.closeTasks?.map((t) => t.taskId)).toEqual([ids[0]]);
+    const [move] = w.calls[0]?.moveTasks ?? [];
+    expect(move?.task.taskId).toBe(ids[1]);
+    expect(move?.dueAt.slice(0, 10)).toBe('2026-04-19');
+    expect(move?.reminder).toMatchObject({ reminderStep: 0 });
+  });
+
+  it('refuses review changes to what is not an open plan item of the case, naming the field', async () => {
+    const id = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+    const w = world(assessed({ status: 'IN_ASSISTANCE', openTasks: {} }));
+    const review = caseTask({ kind: 'PLAN_REVIEW' });
+    expect(
+      await completeTask(w.deps, {
+        task: review,
+        raw: { decision: 'continue', close: [id], reschedule: [{ taskId: id, dueInDays: 10 }] },
+        actor,
+      }),
+    ).toEqual({
+      kind: 'invalid',
+      issues: [
+        { path: '/close/0', code: 'unknown_reference' },
+        { path: '/reschedule/0/taskId', code: 'unknown_reference' },
+      ],
+    });
+    expect(w.calls).toEqual([]);
   });
 
   it('confirms the closure the NGO proposed, from the status the case is in', async () => {
