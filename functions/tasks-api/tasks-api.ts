@@ -151,13 +151,18 @@ async function visibleTask(deps: TasksApiDeps, caller: MemberCaller, params: unk
   if (!parsed.success) throw new NotFoundError('no such task');
   const task = await deps.store.getTask(parsed.data.taskId);
   if (!task || !maySeeTask(caller, task)) throw new NotFoundError('no such task');
-  // The case work of an NGO (all but offers and plan items) is the accepting NGO's alone: one
-  // the case was transferred away from no longer sees its old tasks.
-  if (caller.role === 'ngo' && task.kind !== 'OFFER' && task.kind !== 'PLAN_ITEM') {
-    const item = await deps.store.getCase(task.caseId);
-    if (item?.acceptedOrgId !== caller.orgId) throw new NotFoundError('no such task');
-  }
+  if (!holdsCaseWork(caller, task, await deps.store.getCase(task.caseId)))
+    throw new NotFoundError('no such task');
   return task;
+}
+
+/**
+ * The case work of an NGO (all but offers and plan items) is the accepting NGO's alone: one
+ * the case was transferred away from no longer sees its old tasks, in the list or one by one.
+ */
+function holdsCaseWork(caller: MemberCaller, task: TaskRecord, item: CaseRecord | undefined): boolean {
+  if (caller.role !== 'ngo' || task.kind === 'OFFER' || task.kind === 'PLAN_ITEM') return true;
+  return item?.acceptedOrgId === caller.orgId;
 }
 
 /**
@@ -219,7 +224,9 @@ export async function listTasks(
       if (!maySeeTask(caller, task)) return undefined;
       if (q.kind !== undefined && task.kind !== q.kind) return undefined;
       if (q.mine === 'true' && !isMine(task, caller.email, recipients)) return undefined;
-      return toTaskView(caller, task, await caseOf(task.caseId), now);
+      const item = await caseOf(task.caseId);
+      if (!holdsCaseWork(caller, task, item)) return undefined;
+      return toTaskView(caller, task, item, now);
     },
   });
 }

@@ -1,7 +1,7 @@
 import { type CaseCycleDeps, reopenCase, transferCase } from '../../functions/case-commands/case-cycles';
 import { openTask } from '../../functions/open-task/open-task';
 import { caseTimeline } from '../../functions/read-cases/read-cases';
-import { getTask } from '../../functions/tasks-api/tasks-api';
+import { getTask, listTasks } from '../../functions/tasks-api/tasks-api';
 import type { MemberCaller } from '../../shared/auth/caller';
 import { readableCase } from '../../shared/auth/case-access';
 import { DynamoStore } from '../../shared/data/dynamo-store';
@@ -308,6 +308,9 @@ describe('transferCase', () => {
     await expect(
       getTask({ ...w.deps, store, directory: store }, ngoA, { taskId: review.taskId }),
     ).rejects.toBeInstanceOf(NotFoundError);
+    // Nor in its lists: the cancelled review is not among its done tasks.
+    const done = await listTasks({ ...w.deps, store, directory: store }, ngoA, { status: 'done' });
+    expect(done.items.map((t) => t.taskId)).not.toContain(review.taskId);
     const timeline = await caseTimeline({ store }, coordinator, { caseId: item.caseId });
     expect(timeline.items.find((e) => e.type === 'TRANSFERRED')).toMatchObject({
       fromOrgId: 'ngo-a',
