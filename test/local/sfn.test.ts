@@ -642,7 +642,8 @@ describe('the synthesized referral workflow on the control plane', () => {
     const caseId = '0b9a3a4e-2f4c-4c41-9d0e-1c2b3a4d5e6f';
     const taskId = '7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
     const referral = new FakeInvoker({
-      [synthesized.functionArn('PrepareOfferFn')]: () => ok({ found: true, taskId, orgId: 'ngo-alfa' }),
+      [synthesized.functionArn('PrepareOfferFn')]: () =>
+        ok({ found: true, taskId, orgId: 'ngo-alfa', cycle: 1 }),
       [synthesized.functionArn('OpenTaskFn')]: () => ok({ sent: 1 }),
       [synthesized.functionArn('AcceptCaseFn')]: () => ok({ accepted: true }),
       [synthesized.functionArn('ScheduleStageFn')]: () => ok({ scheduled: true }),
