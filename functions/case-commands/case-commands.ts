@@ -48,9 +48,9 @@ export const closureRequestSchema = z.union([
 /** The fixed cause a cancelled callback task fails with: execution history holds no case data. */
 export const TASK_CANCELLED_CAUSE = 'the case was withdrawn';
 
-const actorOf = (caller: MemberCaller): Actor => ({ role: caller.role, orgId: caller.orgId });
+export const actorOf = (caller: MemberCaller): Actor => ({ role: caller.role, orgId: caller.orgId });
 
-function parseBody<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
+export function parseBody<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new ValidationError(fieldIssues(parsed.error));
   return parsed.data;
@@ -60,7 +60,7 @@ function openTaskOf(item: CaseRecord, kind: TaskKind): string | undefined {
   return Object.entries(item.openTasks ?? {}).find(([, k]) => k === kind)?.[0];
 }
 
-async function reread(deps: CaseCommandsDeps, caseId: string): Promise<CaseRecord> {
+export async function reread(deps: Pick<CaseCommandsDeps, 'store'>, caseId: string): Promise<CaseRecord> {
   const item = await deps.store.getCase(caseId);
   if (!item) throw new ConflictError('the case changed meanwhile', 'case_changed');
   return item;
@@ -214,23 +214,7 @@ export async function withdrawCase(
   }
   let current = await reread(deps, item.caseId);
   if (current.status !== 'WITHDRAWN') throw new ConflictError('the case is closed', 'case_closed');
-  const cancelled: TaskRecord[] = [];
-  for (const taskId of Object.keys(current.openTasks ?? {})) {
-    const task = await deps.store.getTask(taskId);
-    if (task?.status !== 'OPEN') continue;
-    cancelled.push(task);
-    // The workflow first: a stop between the two leaves the task listed, and the next call
-    // fails the token again ('closed') and then cancels the task.
-    if (task.sfnTaskToken)
-      await deps.callback.fail(task.sfnTaskToken, TASK_CANCELLED_ERROR, TASK_CANCELLED_CAUSE);
-    await deps.store.completeTask({
-      task,
-      status: 'CANCELLED',
-      result: 'cancelled',
-      actor,
-      now: deps.now().toISOString(),
-    });
-  }
+  const cancelled = await cancelOpenTasks(deps, current, actor, TASK_CANCELLED_CAUSE);
   if (!(await deps.store.getNotice(item.caseId, 'withdrawn'))) {
     for (const group of await withdrawalRecipients(deps, current, cancelled)) {
       await sendToGroups(deps.mailer, [group], (to, language) =>
@@ -241,6 +225,36 @@ export async function withdrawCase(
   }
   current = await reread(deps, item.caseId);
   return toView(current);
+}
+
+/**
+ * Cancels the case's open tasks (but those of a kind in `keep`), their waiting executions told
+ * first with TaskCancelled and `cause`: a stop between the two leaves the task listed, and the
+ * next call fails the token again ('closed') and then cancels it. Answers the tasks cancelled.
+ */
+export async function cancelOpenTasks(
+  deps: Pick<CaseCommandsDeps, 'store' | 'callback' | 'now'>,
+  item: CaseRecord,
+  actor: Actor,
+  cause: string,
+  keep: readonly TaskKind[] = [],
+): Promise<TaskRecord[]> {
+  const cancelled: TaskRecord[] = [];
+  for (const [taskId, kind] of Object.entries(item.openTasks ?? {})) {
+    if (keep.includes(kind)) continue;
+    const task = await deps.store.getTask(taskId);
+    if (task?.status !== 'OPEN') continue;
+    cancelled.push(task);
+    if (task.sfnTaskToken) await deps.callback.fail(task.sfnTaskToken, TASK_CANCELLED_ERROR, cause);
+    await deps.store.completeTask({
+      task,
+      status: 'CANCELLED',
+      result: 'cancelled',
+      actor,
+      now: deps.now().toISOString(),
+    });
+  }
+  return cancelled;
 }
 
 /**

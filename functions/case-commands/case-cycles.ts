@@ -10,9 +10,7 @@ import type { TaskKind } from '../../shared/domain/tasks';
 import { sendToGroups } from '../../shared/email/send-all';
 import { caseEndEmail } from '../../shared/email/templates';
 import { ConflictError, ValidationError } from '../../shared/errors';
-import { fieldIssues } from '../../shared/http/zod-issues';
-import { TASK_CANCELLED_ERROR } from '../../shared/workflow/task-input';
-import type { CaseCommandsDeps } from './case-commands';
+import { actorOf, type CaseCommandsDeps, cancelOpenTasks, parseBody, reread } from './case-commands';
 
 /** Why a coordinator transfers a case: a code, never free text (events and mail carry no prose). */
 export const TRANSFER_REASONS = [
@@ -49,20 +47,6 @@ const KEPT_BY_TRANSFER: readonly TaskKind[] = ['OFFER', 'CHILD_PROTECTION'];
 
 export interface CaseCycleDeps extends CaseCommandsDeps {
   readonly store: CaseCommandsDeps['store'] & Pick<Store, 'putDue'>;
-}
-
-const actorOf = (caller: MemberCaller): Actor => ({ role: caller.role, orgId: caller.orgId });
-
-function parseBody<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new ValidationError(fieldIssues(parsed.error));
-  return parsed.data;
-}
-
-async function reread(deps: CaseCycleDeps, caseId: string): Promise<CaseRecord> {
-  const item = await deps.store.getCase(caseId);
-  if (!item) throw new ConflictError('the case changed meanwhile', 'case_changed');
-  return item;
 }
 
 /** The event that began the case's current cycle, when it is of `type`. */
@@ -159,23 +143,9 @@ export async function transferCase(
   return toView(await reread(deps, item.caseId));
 }
 
-async function cancelOldTasks(deps: CaseCycleDeps, item: CaseRecord, actor: Actor): Promise<void> {
-  for (const [taskId, kind] of Object.entries(item.openTasks ?? {})) {
-    if (KEPT_BY_TRANSFER.includes(kind)) continue;
-    const task = await deps.store.getTask(taskId);
-    if (task?.status !== 'OPEN') continue;
-    // The workflow first, as a withdrawal does: a stop between the two leaves the task listed,
-    // and the next call fails the token again ('closed') and then cancels the task.
-    if (task.sfnTaskToken)
-      await deps.callback.fail(task.sfnTaskToken, TASK_CANCELLED_ERROR, TASK_TRANSFERRED_CAUSE);
-    await deps.store.completeTask({
-      task,
-      status: 'CANCELLED',
-      result: 'cancelled',
-      actor,
-      now: deps.now().toISOString(),
-    });
-  }
+/** The old cycle's work stops: every open task but the offer and the child-protection unit's. */
+function cancelOldTasks(deps: CaseCycleDeps, item: CaseRecord, actor: Actor) {
+  return cancelOpenTasks(deps, item, actor, TASK_TRANSFERRED_CAUSE, KEPT_BY_TRANSFER);
 }
 
 /**
