@@ -249,6 +249,42 @@ describe('a whole case', () => {
     }
   }, 120_000);
 
+  it('offers on after three declines until the fourth NGO accepts, each offer once', async () => {
+    const w = await startCaseWorld(machines, DIRECTORY);
+    world = w;
+    const { caseId } = await refer(w, referral());
+    const offered: string[] = [];
+    for (let n = 1; n <= 4; n += 1) {
+      // The n-th offer email, to whichever NGO the choice named next.
+      for (
+        let i = 0;
+        i < 400 && w.mailer.sent.filter((m) => kindSubject('OFFER').test(m.subject)).length < n;
+        i++
+      ) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const offer = w.mailer.sent.filter((m) => kindSubject('OFFER').test(m.subject))[n - 1];
+      const to = offer?.to[0] ?? '';
+      offered.push(to);
+      const answer: [string, string][] =
+        n < 4
+          ? [
+              ['decision', 'decline'],
+              ['reason', 'no place'],
+            ]
+          : [['decision', 'accept']];
+      expect(await act(w, linkIn(w, to, kindSubject('OFFER')), answer)).toMatchObject({ kind: 'done' });
+    }
+    await until(w, caseId, 'ACCEPTED');
+    expect(new Set(offered).size).toBe(4);
+    const item = await w.store.getCase(caseId);
+    expect(item?.offeredOrgIds).toHaveLength(4);
+    expect(item?.acceptedOrgId).toBe(item?.offeredOrgIds.at(-1));
+    const events = (await w.store.listEvents(caseId)).map((e) => e.type);
+    expect(events.filter((t) => t === 'OFFER_DECLINED')).toHaveLength(3);
+    expect(events.filter((t) => t === 'OFFERED')).toHaveLength(4);
+  }, 60_000);
+
   it('tells the child protection unit at once for a child, and its task is done by its link', async () => {
     const w = await startCaseWorld(machines, DIRECTORY);
     world = w;
