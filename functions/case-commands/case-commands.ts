@@ -60,6 +60,22 @@ function openTaskOf(item: CaseRecord, kind: TaskKind): string | undefined {
   return Object.entries(item.openTasks ?? {}).find(([, k]) => k === kind)?.[0];
 }
 
+/**
+ * The NGO a case may be given (an assignment, a transfer): an NGO of the case's region, other
+ * than `except`; otherwise 400 `/orgId` `unknown_reference`, changing nothing.
+ */
+export async function requireRegionNgo(
+  deps: Pick<CaseCommandsDeps, 'store'>,
+  orgId: string,
+  item: CaseRecord,
+  except?: string,
+): Promise<void> {
+  const org = await deps.store.getOrganisation(orgId);
+  if (org?.kind !== 'ngo' || !org.regions.includes(item.region) || orgId === except) {
+    throw new ValidationError([{ path: '/orgId', code: 'unknown_reference' }]);
+  }
+}
+
 export async function reread(deps: Pick<CaseCommandsDeps, 'store'>, caseId: string): Promise<CaseRecord> {
   const item = await deps.store.getCase(caseId);
   if (!item) throw new ConflictError('the case changed meanwhile', 'case_changed');
@@ -95,10 +111,7 @@ export async function assignCase(
   requireRole(caller, 'coordinator');
   const item = await readableCase(deps.store, caller, params);
   const { orgId } = parseBody(assignmentRequestSchema, body());
-  const org = await deps.store.getOrganisation(orgId);
-  if (org?.kind !== 'ngo' || !org.regions.includes(item.region)) {
-    throw new ValidationError([{ path: '/orgId', code: 'unknown_reference' }]);
-  }
+  await requireRegionNgo(deps, orgId, item);
   if (item.status === 'UNASSIGNED') {
     await deps.store.moveCase({
       caseId: item.caseId,

@@ -9,8 +9,15 @@ import { stageExecutionName, stageInputOf } from '../../shared/domain/stages';
 import type { TaskKind } from '../../shared/domain/tasks';
 import { sendToGroups } from '../../shared/email/send-all';
 import { caseEndEmail } from '../../shared/email/templates';
-import { ConflictError, ValidationError } from '../../shared/errors';
-import { actorOf, type CaseCommandsDeps, cancelOpenTasks, parseBody, reread } from './case-commands';
+import { ConflictError } from '../../shared/errors';
+import {
+  actorOf,
+  type CaseCommandsDeps,
+  cancelOpenTasks,
+  parseBody,
+  requireRegionNgo,
+  reread,
+} from './case-commands';
 
 /** Why a coordinator transfers a case: a code, never free text (events and mail carry no prose). */
 export const TRANSFER_REASONS = [
@@ -92,10 +99,7 @@ export async function transferCase(
   requireRole(caller, 'coordinator');
   const item = await readableCase(deps.store, caller, params);
   const { orgId, reason } = parseBody(transferRequestSchema, body());
-  const org = await deps.store.getOrganisation(orgId);
-  if (org?.kind !== 'ngo' || !org.regions.includes(item.region) || orgId === item.acceptedOrgId) {
-    throw new ValidationError([{ path: '/orgId', code: 'unknown_reference' }]);
-  }
+  await requireRegionNgo(deps, orgId, item, item.acceptedOrgId);
   const actor = actorOf(caller);
   if (TRANSFERABLE_STATUSES.includes(item.status) && item.acceptedOrgId) {
     const cycle = (item.cycle ?? 1) + 1;

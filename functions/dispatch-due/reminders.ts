@@ -197,6 +197,8 @@ export async function sendReminders(
       };
     }
     const org = orgs.find((o) => o.orgId === task.orgId);
+    // Whom the footer names to ask: the first coordinator of the case's region.
+    const coordinator = coordinatorContacts(orgs, [c.region])[0]?.email;
     const already = new Set(item.sentTo ?? []);
     for (const i of indices) {
       const step = plan[i] as ReminderStep;
@@ -222,7 +224,6 @@ export async function sendReminders(
           continue;
         }
         const link = step.audience === 'coordinator' ? undefined : await linkFor(deps, task, links, now);
-        const coordinator = coordinatorContacts(orgs, [c.region])[0]?.email;
         const r = recipients.get(contact.email) ?? {
           contact,
           ...(coordinator && coordinator !== contact.email ? { askFor: coordinator } : {}),

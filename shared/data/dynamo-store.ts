@@ -714,17 +714,7 @@ export class DynamoStore extends SingleTable implements Store {
   }
 
   async listDue(shard: number, now: string, limit: number): Promise<DueItem[]> {
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        // `~` sorts after every character of an instant, type and id: everything due by now.
-        KeyConditionExpression: 'pk = :p AND sk <= :now',
-        ExpressionAttributeValues: { ':p': `DUE#${shard}`, ':now': `${now}~` },
-        ConsistentRead: true,
-        Limit: limit,
-      }),
-    );
-    return (out.Items ?? []).map((i) => strip<DueItem>(i) as DueItem);
+    return (await this.listDuePage(shard, now, limit)).items;
   }
 
   async deleteDue(item: DueItem): Promise<void> {
@@ -737,6 +727,7 @@ export class DynamoStore extends SingleTable implements Store {
     const out = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
+        // `~` sorts after every character of an instant, type and id: everything due by now.
         KeyConditionExpression: 'pk = :p AND sk <= :now',
         ExpressionAttributeValues: { ':p': `DUE#${shard}`, ':now': `${now}~` },
         ConsistentRead: true,
