@@ -21,7 +21,11 @@ export async function acceptCase(deps: AcceptCaseDeps, event: unknown): Promise<
   if (!task || task.caseId !== input.caseId || task.result !== 'accept') {
     throw new CaseStateError('the offer was not accepted');
   }
-  await deps.store.acceptCase({ caseId: input.caseId, task, now: deps.now().toISOString() });
+  await deps.store.acceptCase({
+    caseId: input.caseId,
+    task: { ...task, caseId: input.caseId },
+    now: deps.now().toISOString(),
+  });
   // Read after the write: the officer's address, and proof that this offer won the case.
   const item = await deps.store.getCase(input.caseId);
   if (item?.status !== 'ACCEPTED' || item.acceptedOrgId !== task.orgId) {

@@ -1,8 +1,9 @@
-import type { Actor, CaseRecord, OrgRecord, TaskRecord } from '../../shared/data/records';
+import { type Actor, type CaseRecord, caseIdOf, type OrgRecord, type TaskRecord } from '../../shared/data/records';
 import type { Store } from '../../shared/data/store';
 import { hashActionToken, isWellFormedToken } from '../../shared/domain/action-token';
 import { outcomeFromForm, PLAN_SERVICES, type PlanService, type TaskKind } from '../../shared/domain/tasks';
 import type { Language } from '../../shared/email/templates';
+import { meetingReference } from '../../shared/meetings/reference';
 import { type CompleteTaskDeps, completeTask, planItemIssues } from '../../shared/tasks/complete-task';
 
 export interface ActionLinkDeps extends CompleteTaskDeps {
@@ -18,7 +19,11 @@ export interface PlanChoice {
 /** What the page shows of a task: its kind, the case reference, who it is for, by when. Never the person. */
 export interface TaskSummary {
   readonly kind: TaskKind;
+  readonly subject: TaskRecord['subject'];
+  /** The case reference, or the meeting's title and day. */
   readonly reference: string;
+  /** A meeting's action item: what is to be done. */
+  readonly title?: string;
   readonly orgName: string;
   readonly due: Date;
   readonly language: Language;
@@ -64,15 +69,33 @@ async function summary(
   linkExpiresAt: string,
 ): Promise<TaskSummary | undefined> {
   const planned = task.kind === 'ASSISTANCE_PLAN' || task.kind === 'PLAN_REVIEW';
-  const [item, org, orgs] = await Promise.all([
-    deps.store.getCase(task.caseId),
+  const [org, orgs] = await Promise.all([
     deps.store.getOrganisation(task.orgId),
     planned ? deps.store.listOrganisations() : Promise.resolve([]),
   ]);
-  if (!item || !org) return undefined;
+  if (!org) return undefined;
+  const named = task.contactEmails?.[0]?.toLowerCase();
   const language =
+    org.contacts.find((c) => c.email.toLowerCase() === named)?.language ??
     org.contacts.find((c) => c.roles.includes('focal-point') || c.roles.includes('coordinator'))?.language ??
     'sq';
+  if (task.subject === 'meeting') {
+    const meeting = await deps.store.getMeeting(task.meetingId as string);
+    if (!meeting) return undefined;
+    return {
+      kind: task.kind,
+      subject: 'meeting',
+      reference: meetingReference(meeting),
+      ...(task.title ? { title: task.title } : {}),
+      orgName: org.name,
+      due: new Date(task.dueAt),
+      language,
+      planChoices: [],
+      openItems: [],
+    };
+  }
+  const item = await deps.store.getCase(caseIdOf(task));
+  if (!item) return undefined;
   const openItems: OpenPlanItem[] = [];
   if (task.kind === 'PLAN_REVIEW') {
     const ids = Object.entries(item.openTasks ?? {})
@@ -88,6 +111,7 @@ async function summary(
   }
   return {
     kind: task.kind,
+    subject: 'case',
     reference: item.reference,
     orgName: org.name,
     // The offer's page shows when the link stops working; other tasks their due instant.

@@ -44,6 +44,13 @@ const T = {
     notPossible: 'Not possible',
     confirm: 'Confirm the closure',
     reject: 'Send back to the NGO',
+    meetingIntro: (title: string, org: string) => `Meeting "${title}", for ${org}.`,
+    meetingRecorded: (title: string) => `Thank you. Your answer for the meeting "${title}" is recorded.`,
+    summary: 'Summary of the meeting (the group\'s work only, nothing about a person)',
+    decision: 'Decisions (one per line; action items are added in the console)',
+    sessionDate: 'Date of the session',
+    sessionPlace: 'Place',
+    participants: 'Number of participants',
   },
   sq: {
     title: 'Ofertë referimi',
@@ -75,6 +82,13 @@ const T = {
     notPossible: 'Nuk është e mundur',
     confirm: 'Konfirmo mbylljen',
     reject: 'Ktheje te OJF-ja',
+    meetingIntro: (title: string, org: string) => `Mbledhja "${title}", për ${org}.`,
+    meetingRecorded: (title: string) => `Faleminderit. Përgjigja juaj për mbledhjen "${title}" u regjistrua.`,
+    summary: 'Përmbledhja e mbledhjes (vetëm puna e grupit, asgjë për një person)',
+    decision: 'Vendimet (një për rresht; detyrat shtohen në konsolë)',
+    sessionDate: 'Data e sesionit',
+    sessionPlace: 'Vendi',
+    participants: 'Numri i pjesëmarrësve',
   },
 } satisfies Record<Language, unknown>;
 
@@ -254,6 +268,25 @@ function taskForm(task: TaskSummary, timeZone: string): string {
       return single(radios(lang, 'situation', ['stable', 'needs-support', 'no-contact']));
     case 'CLOSURE_PROPOSAL':
       return single(radios(lang, 'closure', ['CLOSED', 'CLOSED_REFERRED']));
+    case 'ACTION_ITEM':
+      return yesNoForms(lang, ['result', 'done', t.done], ['result', 'not-possible', t.notPossible]);
+    case 'PREVENTION':
+      return [
+        '<form method="post"><input type="hidden" name="result" value="done">',
+        `<p><label for="date">${esc(t.sessionDate)}</label> <input id="date" name="date" type="date" required></p>`,
+        `<p><label for="place">${esc(t.sessionPlace)}</label> <input id="place" name="place" type="text" required maxlength="200"></p>`,
+        `<p><label for="participants">${esc(t.participants)}</label> <input id="participants" name="participants" type="number" min="1" max="100000" required></p>`,
+        `<p><button type="submit">${esc(t.done)}</button></p></form>`,
+        `<form method="post"><input type="hidden" name="result" value="not-possible">`,
+        `<label for="reason">${esc(t.reason)}</label>`,
+        '<input id="reason" name="reason" type="text" required maxlength="500">',
+        `<p><button type="submit">${esc(t.notPossible)}</button></p></form>`,
+      ].join('\n');
+    case 'MINUTES':
+      return single(
+        `<p><label for="summary">${esc(t.summary)}</label><br><textarea id="summary" name="summary" required maxlength="5000" rows="8" cols="60"></textarea></p>` +
+          `<p><label for="decisions">${esc(t.decision)}</label><br><textarea id="decisions" name="decisions" maxlength="5000" rows="6" cols="60"></textarea></p>`,
+      );
   }
 }
 
@@ -268,8 +301,11 @@ export function renderOutcome(
   const t = T[lang];
   const offer = task.kind === 'OFFER';
   const title = offer ? t.title : TASK_TITLES[lang][task.kind];
+  const meeting = task.subject === 'meeting';
   if (outcome.kind === 'done') {
-    const msg = !offer
+    const msg = meeting
+      ? t.meetingRecorded(task.reference)
+      : !offer
       ? t.recorded(task.reference)
       : outcome.result === 'accept'
         ? t.accepted(task.reference)
@@ -279,7 +315,14 @@ export function renderOutcome(
   const invalid = outcome.kind === 'invalid';
   const due = formatInstant(task.due, opts.timeZone);
   const body = [
-    `<p>${esc(offer ? t.intro(task.reference, task.orgName) : t.taskIntro(task.reference, task.orgName))}</p>`,
+    `<p>${esc(
+      meeting
+        ? t.meetingIntro(task.reference, task.orgName)
+        : offer
+          ? t.intro(task.reference, task.orgName)
+          : t.taskIntro(task.reference, task.orgName),
+    )}</p>`,
+    task.title ? `<p><strong>${esc(task.title)}</strong></p>` : '',
     `<p>${esc(offer ? t.deadline(due) : t.due(due))}</p>`,
     invalid ? `<p role="alert"><strong>${esc(t.invalid)}</strong> ${esc(outcome.fields.join(', '))}</p>` : '',
     taskForm(task, opts.timeZone),

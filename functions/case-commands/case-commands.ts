@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { type MemberCaller, requireRole } from '../../shared/auth/caller';
 import { readableCase, toView } from '../../shared/auth/case-access';
-import type { Actor, CaseRecord, TaskRecord } from '../../shared/data/records';
+import { type Actor, type CaseRecord, caseIdOf, type TaskRecord } from '../../shared/data/records';
 import type { Store } from '../../shared/data/store';
 import { treatedAsChild } from '../../shared/domain/codes';
 import { focalPoints, type RecipientGroup } from '../../shared/domain/recipients';
@@ -92,7 +92,7 @@ async function completeCaseTask(
   const result = await completeTask(deps, { task, raw, actor: actorOf(caller) });
   if (result.kind === 'invalid') throw new ValidationError(result.issues);
   if (result.kind === 'gone') throw new ConflictError('the task was answered already', 'task_closed');
-  return toView(await reread(deps, task.caseId));
+  return toView(await reread(deps, caseIdOf(task)));
 }
 
 /**

@@ -212,6 +212,8 @@ async function escalate(
     log.warn('nobody reachable to escalate a task to', { taskId: task.taskId, kind: task.kind });
     return false;
   }
+  // A meeting's action item has no case timeline: its focal points are told by the reminders' escalation.
+  if (task.caseId === undefined) return false;
   const item = await deps.store.getCase(task.caseId);
   if (!item) return false;
   const token = await linkToken(deps, task);
@@ -227,10 +229,10 @@ async function escalate(
       timeZone: timeZone ?? deps.calendar.timeZone,
       link,
     }),
-    about: { purpose: 'escalation', caseId: task.caseId, taskIds: [task.taskId] },
+    about: { purpose: 'escalation', caseId: item.caseId, taskIds: [task.taskId] },
   }));
   await deps.store.appendEvent({
-    caseId: task.caseId,
+    caseId: item.caseId,
     at: deps.now().toISOString(),
     type: TASK_ESCALATED_UNREACHABLE,
     actor: 'system',
@@ -260,7 +262,7 @@ async function linkToken(deps: DeliveryEventsDeps, task: TaskRecord): Promise<st
     : openLinkExpiry(deps, task.dueAt, now).toISOString();
   const added = await deps.store.addTaskLink({
     taskId: task.taskId,
-    caseId: task.caseId,
+    ...(task.caseId === undefined ? {} : { caseId: task.caseId }),
     link: { hash, taskId: task.taskId, expiresAt },
   });
   return added ? token : undefined;

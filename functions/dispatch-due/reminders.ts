@@ -1,5 +1,7 @@
-import type { CaseRecord, OrgRecord, ReminderDueItem, TaskRecord } from '../../shared/data/records';
+import type { OrgRecord, ReminderDueItem, TaskRecord } from '../../shared/data/records';
+import type { MeetingStore } from '../../shared/data/meeting-store';
 import type { Store } from '../../shared/data/store';
+import { meetingReference } from '../../shared/meetings/reference';
 import { deriveActionToken, issueActionToken } from '../../shared/domain/action-token';
 import type { Contact } from '../../shared/domain/directory';
 import { coordinatorContacts } from '../../shared/domain/recipients';
@@ -21,13 +23,14 @@ import { logger } from '../../shared/util/logger';
 
 export interface ReminderDeps {
   readonly store: Pick<
-    Store,
+    Store & MeetingStore,
     | 'claimDue'
     | 'releaseDue'
     | 'recordSentTo'
     | 'finishReminder'
     | 'getTasks'
     | 'getCases'
+    | 'getMeetings'
     | 'addTaskLink'
     | 'markOverdue'
     | 'markEscalated'
@@ -149,10 +152,23 @@ export async function sendReminders(
   ).filter((i): i is ReminderDueItem => i !== undefined);
   if (claimed.length === 0) return { due: 0, sent: 0, emails: 0, deferred: 0, dropped: 0, released: 0 };
 
-  const [tasks, cases] = await Promise.all([
+  const [tasks, cases, meetings] = await Promise.all([
     deps.store.getTasks(claimed.map((i) => i.taskId)),
-    deps.store.getCases(claimed.map((i) => i.caseId)),
+    deps.store.getCases(claimed.flatMap((i) => (i.caseId === undefined ? [] : [i.caseId]))),
+    deps.store.getMeetings(claimed.flatMap((i) => (i.meetingId === undefined ? [] : [i.meetingId]))),
   ]);
+  // What each task is about: its region (whose coordinators are told), its reference, and
+  // whether it is over (a closed case; a meeting's work outlives the meeting).
+  const subjectOf = (item: ReminderDueItem): Subject | undefined => {
+    if (item.meetingId !== undefined) {
+      const m = meetings.get(item.meetingId);
+      return m && { region: m.region, reference: meetingReference(m), subject: 'meeting', over: false };
+    }
+    const c = item.caseId === undefined ? undefined : cases.get(item.caseId);
+    return (
+      c && { region: c.region, reference: c.reference, subject: 'case', over: FINAL_CASE_STATUSES.includes(c.status) }
+    );
+  };
   const orgs = await deps.directory();
   const recipients = new Map<string, Recipient>();
   const links = new Map<string, string | undefined>();
@@ -161,7 +177,7 @@ export async function sendReminders(
 
   for (const item of claimed) {
     const task = tasks.get(item.taskId);
-    const c = cases.get(item.caseId);
+    const c = subjectOf(item);
     const t: Taken = {
       item,
       claimedUntil: until,
@@ -178,7 +194,7 @@ export async function sendReminders(
     if (
       task?.status !== 'OPEN' ||
       !c ||
-      FINAL_CASE_STATUSES.includes(c.status) ||
+      c.over ||
       (chain && task.reminderAt !== item.dueAt)
     ) {
       dropped += 1;
@@ -204,7 +220,14 @@ export async function sendReminders(
       const step = plan[i] as ReminderStep;
       if (step.kind === 'overdue' || step.kind === 'escalation') t.overdue = true;
       if (step.kind === 'escalation') t.escalated = true;
-      let contacts = audienceContacts(step.audience, task.kind, org, orgs, c);
+      let contacts = audienceContacts(
+        step.audience,
+        task.kind,
+        org,
+        orgs,
+        c,
+        task.subject === 'meeting' ? task.contactEmails : undefined,
+      );
       if (!chain) contacts = contacts.filter((x) => x.email === item.to);
       for (const contact of contacts) {
         if (already.has(contact.email)) continue;
@@ -216,7 +239,7 @@ export async function sendReminders(
             type: 'REMINDER',
             dueAt: quiet.toISOString(),
             ref: `${task.taskId}#${i}#${contact.email}`,
-            caseId: task.caseId,
+            ...(task.meetingId === undefined ? { caseId: task.caseId as string } : { meetingId: task.meetingId }),
             taskId: task.taskId,
             step: i,
             to: contact.email,
@@ -258,7 +281,8 @@ export async function sendReminders(
     }
     const wait = started + n * gapMs - deps.elapsedMs();
     if (wait > 0) await deps.sleep(wait);
-    const single = new Set(r.taken.map((t) => t.item.caseId)).size === 1;
+    const caseIds = new Set(r.taken.map((t) => t.item.caseId));
+    const single = caseIds.size === 1 && !caseIds.has(undefined);
     const rendered = deps.render({
       to: [r.contact.email],
       language: r.contact.language,
@@ -272,7 +296,7 @@ export async function sendReminders(
       ...rendered,
       about: {
         purpose: [...r.lines.values()].some((l) => l.line.escalation) ? 'escalation' : 'reminder',
-        ...(single ? { caseId: (r.taken[0] as Taken).item.caseId } : {}),
+        ...(single ? { caseId: (r.taken[0] as Taken).item.caseId as string } : {}),
         taskIds: [...new Set(r.taken.map((t) => t.item.taskId))],
       },
     });
@@ -336,7 +360,7 @@ async function linkFor(
       : openLinkExpiry(deps, task.dueAt, now).toISOString();
     const added = await deps.store.addTaskLink({
       taskId: task.taskId,
-      caseId: task.caseId,
+      ...(task.caseId === undefined ? {} : { caseId: task.caseId }),
       link: { hash: issued.hash, taskId: task.taskId, expiresAt },
     });
     token = added ? issued.token : undefined;
@@ -346,9 +370,17 @@ async function linkFor(
   return link;
 }
 
+/** What a reminded task is about (a case or a meeting), as the reminder needs it. */
+interface Subject {
+  readonly region: string;
+  readonly reference: string;
+  readonly subject: 'case' | 'meeting';
+  readonly over: boolean;
+}
+
 function lineOf(
   task: TaskRecord,
-  c: CaseRecord,
+  c: Subject,
   org: OrgRecord | undefined,
   step: ReminderStep,
   link: string | undefined,
@@ -356,6 +388,7 @@ function lineOf(
   return {
     kind: task.kind,
     reference: c.reference,
+    ...(c.subject === 'meeting' ? { subject: 'meeting' as const } : {}),
     due: new Date(task.dueAt),
     step: step.kind === 'escalation' ? 'overdue' : step.kind,
     ...(link ? { link } : {}),

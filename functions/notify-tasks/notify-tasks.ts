@@ -1,5 +1,6 @@
 import type { OrganisationDirectory } from '../../shared/auth/caller';
 import type { Store } from '../../shared/data/store';
+import { caseIdOf } from '../../shared/data/records';
 import { issueActionToken } from '../../shared/domain/action-token';
 import { TASK_KIND_SPECS } from '../../shared/domain/tasks';
 import type { Mailer } from '../../shared/email/mailer';
@@ -36,7 +37,7 @@ export async function notifyTasks(deps: NotifyTasksDeps, event: unknown): Promis
     const expiresAt = openLinkExpiry(deps, task.dueAt, deps.now());
     const armed = await deps.store.armTask({
       taskId: task.taskId,
-      caseId: task.caseId,
+      caseId: caseIdOf(task),
       link: { hash, taskId: task.taskId, expiresAt: expiresAt.toISOString() },
     });
     if (armed.kind !== 'armed') continue;

@@ -1,8 +1,10 @@
 import * as z from 'zod';
-import { type MemberCaller, type OrganisationDirectory, requireRole } from '../../shared/auth/caller';
+import { coversRegion, type MemberCaller, type OrganisationDirectory, requireRole } from '../../shared/auth/caller';
 import { mayRead } from '../../shared/auth/case-access';
-import type { CaseRecord, TaskRecord } from '../../shared/data/records';
+import type { MeetingStore } from '../../shared/data/meeting-store';
+import type { CaseRecord, MeetingRecord, TaskRecord } from '../../shared/data/records';
 import type { Store } from '../../shared/data/store';
+import { meetingReference } from '../../shared/meetings/reference';
 import type { Role } from '../../shared/domain/codes';
 import { firstReminder } from '../../shared/domain/reminders';
 import {
@@ -19,7 +21,9 @@ import { taskRecipients } from '../../shared/tasks/assignees';
 import { type CompleteTaskDeps, completeTask } from '../../shared/tasks/complete-task';
 
 export interface TasksApiDeps extends CompleteTaskDeps {
-  readonly store: CompleteTaskDeps['store'] & Pick<Store, 'getTask' | 'listOrgTasks' | 'moveTaskDue'>;
+  readonly store: CompleteTaskDeps['store'] &
+    Pick<Store, 'getTask' | 'listOrgTasks' | 'moveTaskDue'> &
+    Pick<MeetingStore, 'getMeeting'>;
   readonly directory: OrganisationDirectory;
 }
 
@@ -28,7 +32,10 @@ export interface TasksApiDeps extends CompleteTaskDeps {
  * only) and coordinators (closure confirmations), each on their own organisation's tasks.
  * Police, council members and admins have no case tasks: 403.
  */
-export const TASK_ACTORS: readonly Role[] = ['ngo', 'localgov', 'coordinator'];
+export const TASK_ACTORS: readonly Role[] = ['ngo', 'localgov', 'coordinator', 'police', 'council'];
+
+/** Roles that have case tasks; police and council members have a meeting's action items only. */
+const CASE_TASK_ROLES: ReadonlySet<Role> = new Set(['ngo', 'localgov', 'coordinator']);
 
 const fieldSchema = z.strictObject({
   name: z.string(),
@@ -48,6 +55,8 @@ export const taskViewSchema = z.strictObject({
   kind: z.enum(TASK_KINDS),
   /** Absent for local-government staff, who see the reference and the action only. */
   caseId: z.uuid().optional(),
+  /** A meeting's minutes and action items name their meeting instead of a case. */
+  meetingId: z.uuid().optional(),
   reference: z.string(),
   status: z.enum(TASK_STATUSES),
   /** Open and past its due instant. */
@@ -114,24 +123,34 @@ export const TASK_ACTIONS: Readonly<Record<TaskKind, readonly TaskAction[]>> = O
   }),
 ) as unknown as Record<TaskKind, readonly TaskAction[]>;
 
-/** A task is its organisation's alone; local-government staff see their plan items only. */
+/**
+ * A task is its organisation's alone. A meeting's tasks are seen by any member of it; of case
+ * tasks, local-government staff see their plan items only, police and council members none.
+ */
 export function maySeeTask(caller: MemberCaller, task: TaskRecord): boolean {
   if (task.orgId !== caller.orgId) return false;
+  if (task.subject === 'meeting') return true;
+  if (!CASE_TASK_ROLES.has(caller.role)) return false;
   return caller.role !== 'localgov' || task.kind === 'PLAN_ITEM';
 }
 
-export function toTaskView(
-  caller: MemberCaller,
-  task: TaskRecord,
-  item: CaseRecord | undefined,
-  now: Date,
-): TaskView {
+/** What a task is about, as its view names it. */
+type Subject = { readonly case?: CaseRecord; readonly meeting?: MeetingRecord };
+
+function subjectOf(deps: TasksApiDeps, task: TaskRecord): Promise<Subject> {
+  if (task.subject === 'meeting')
+    return deps.store.getMeeting(task.meetingId as string).then((m) => (m ? { meeting: m } : {}));
+  return deps.store.getCase(task.caseId as string).then((c) => (c ? { case: c } : {}));
+}
+
+export function toTaskView(caller: MemberCaller, task: TaskRecord, subject: Subject, now: Date): TaskView {
   const open = task.status === 'OPEN';
   return {
     taskId: task.taskId,
     kind: task.kind,
-    ...(caller.role === 'localgov' ? {} : { caseId: task.caseId }),
-    reference: item?.reference ?? '',
+    ...(caller.role === 'localgov' || task.caseId === undefined ? {} : { caseId: task.caseId }),
+    ...(task.meetingId === undefined ? {} : { meetingId: task.meetingId }),
+    reference: subject.case?.reference ?? (subject.meeting ? meetingReference(subject.meeting) : ''),
     status: task.status,
     overdue: open && Date.parse(task.dueAt) < now.getTime(),
     dueAt: task.dueAt,
@@ -145,15 +164,19 @@ export function toTaskView(
 }
 
 /** The task named in the path, when the caller may see it; otherwise 404 (403 for roles without tasks). */
-async function visibleTask(deps: TasksApiDeps, caller: MemberCaller, params: unknown): Promise<TaskRecord> {
+async function visibleTask(
+  deps: TasksApiDeps,
+  caller: MemberCaller,
+  params: unknown,
+): Promise<{ task: TaskRecord; subject: Subject }> {
   requireRole(caller, ...TASK_ACTORS);
   const parsed = taskIdParamsSchema.safeParse(params);
   if (!parsed.success) throw new NotFoundError('no such task');
   const task = await deps.store.getTask(parsed.data.taskId);
   if (!task || !maySeeTask(caller, task)) throw new NotFoundError('no such task');
-  if (!holdsCaseWork(caller, task, await deps.store.getCase(task.caseId)))
-    throw new NotFoundError('no such task');
-  return task;
+  const subject = await subjectOf(deps, task);
+  if (!holdsCaseWork(caller, task, subject.case)) throw new NotFoundError('no such task');
+  return { task, subject };
 }
 
 /**
@@ -161,6 +184,7 @@ async function visibleTask(deps: TasksApiDeps, caller: MemberCaller, params: unk
  * the case was transferred away from no longer sees its old tasks, in the list or one by one.
  */
 function holdsCaseWork(caller: MemberCaller, task: TaskRecord, item: CaseRecord | undefined): boolean {
+  if (task.subject === 'meeting') return true;
   if (caller.role !== 'ngo' || task.kind === 'OFFER' || task.kind === 'PLAN_ITEM') return true;
   return item?.acceptedOrgId === caller.orgId;
 }
@@ -195,12 +219,13 @@ export async function listTasks(
   const now = deps.now();
   const org = q.mine === 'true' ? await deps.directory.getOrganisation(caller.orgId) : undefined;
   const recipients = (kind: TaskKind) => (org ? taskRecipients(kind, org).flatMap((g) => g.to) : []);
-  const cases = new Map<string, Promise<CaseRecord | undefined>>();
-  const caseOf = (caseId: string) => {
-    let found = cases.get(caseId);
+  const subjects = new Map<string, Promise<Subject>>();
+  const subjectOnce = (task: TaskRecord) => {
+    const key = task.caseId ?? `meeting:${task.meetingId}`;
+    let found = subjects.get(key);
     if (!found) {
-      found = deps.store.getCase(caseId);
-      cases.set(caseId, found);
+      found = subjectOf(deps, task);
+      subjects.set(key, found);
     }
     return found;
   };
@@ -224,17 +249,17 @@ export async function listTasks(
       if (!maySeeTask(caller, task)) return undefined;
       if (q.kind !== undefined && task.kind !== q.kind) return undefined;
       if (q.mine === 'true' && !isMine(task, caller.email, recipients)) return undefined;
-      const item = await caseOf(task.caseId);
-      if (!holdsCaseWork(caller, task, item)) return undefined;
-      return toTaskView(caller, task, item, now);
+      const subject = await subjectOnce(task);
+      if (!holdsCaseWork(caller, task, subject.case)) return undefined;
+      return toTaskView(caller, task, subject, now);
     },
   });
 }
 
 /** GET /tasks/{taskId}. */
 export async function getTask(deps: TasksApiDeps, caller: MemberCaller, params: unknown): Promise<TaskView> {
-  const task = await visibleTask(deps, caller, params);
-  return toTaskView(caller, task, await deps.store.getCase(task.caseId), deps.now());
+  const { task, subject } = await visibleTask(deps, caller, params);
+  return toTaskView(caller, task, subject, deps.now());
 }
 
 /**
@@ -249,7 +274,7 @@ export async function submitCompletion(
   params: unknown,
   body: () => unknown,
 ): Promise<TaskView> {
-  const task = await visibleTask(deps, caller, params);
+  const { task, subject } = await visibleTask(deps, caller, params);
   const raw = body();
   const result = await completeTask(deps, { task, raw, actor: { role: caller.role, orgId: caller.orgId } });
   if (result.kind === 'invalid') throw new ValidationError(result.issues);
@@ -260,7 +285,7 @@ export async function submitCompletion(
     }
     throw new GoneError('the task can no longer be done', 'task_gone');
   }
-  return toTaskView(caller, now ?? result.task, await deps.store.getCase(task.caseId), deps.now());
+  return toTaskView(caller, now ?? result.task, await subjectOf(deps, task).catch(() => subject), deps.now());
 }
 
 /** The longest a deadline may be moved ahead of now. */
@@ -287,8 +312,11 @@ export async function moveDeadline(
   const parsed = taskIdParamsSchema.safeParse(params);
   if (!parsed.success) throw new NotFoundError('no such task');
   const task = await deps.store.getTask(parsed.data.taskId);
-  const item = task && (await deps.store.getCase(task.caseId));
-  if (!task || !item || !mayRead(caller, item)) throw new NotFoundError('no such task');
+  const subject = task ? await subjectOf(deps, task) : {};
+  const visible = subject.case
+    ? mayRead(caller, subject.case)
+    : subject.meeting !== undefined && coversRegion(caller, subject.meeting.region);
+  if (!task || !visible) throw new NotFoundError('no such task');
   const input = deadlineBodySchema.safeParse(body());
   if (!input.success) throw new ValidationError(fieldIssues(input.error));
   const now = deps.now();
@@ -316,5 +344,5 @@ export async function moveDeadline(
   // Refused: the task was done or moved meanwhile. Whoever comes second reads the news.
   if (!done) throw new ConflictError('the task changed meanwhile; read it again', 'task_changed');
   const after = (await deps.store.getTask(task.taskId)) ?? moved;
-  return toTaskView({ ...caller, orgId: after.orgId }, after, item, now);
+  return toTaskView({ ...caller, orgId: after.orgId }, after, subject, now);
 }

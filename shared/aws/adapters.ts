@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESClient } from '@aws-sdk/client-ses';
 import * as z from 'zod';
 import { DeliveryStore } from '../data/delivery-store';
-import { DynamoStore } from '../data/dynamo-store';
+import { MeetingStore } from '../data/meeting-store';
 import { RecordingMailer } from '../delivery/recording-mailer';
 import type { Mailer } from '../email/mailer';
 import { OutboxMailer, type OutboxStore } from '../email/outbox';
@@ -14,9 +14,9 @@ import { sdkClientConfig, sesClientConfig } from './client-config';
  * Adapters built from a function's environment. Call at module scope: clients are made
  * once per container, and a missing variable fails the cold start, loudly.
  */
-export function storeFromEnv(env: NodeJS.ProcessEnv = process.env): DynamoStore {
+export function storeFromEnv(env: NodeJS.ProcessEnv = process.env): MeetingStore {
   const { TABLE_NAME } = parseEnv(z.object({ [ENV.TABLE_NAME]: nonEmpty }), env);
-  return new DynamoStore(new DynamoDBClient(sdkClientConfig()), TABLE_NAME);
+  return new MeetingStore(new DynamoDBClient(sdkClientConfig()), TABLE_NAME);
 }
 
 /** The SES mailer itself: the dispatcher's outbox attempts go through it (never to the outbox again). */

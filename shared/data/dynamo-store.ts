@@ -19,20 +19,22 @@ import {
   taskIndexKeys,
 } from './keys';
 import { normalizeTask } from './migrate';
-import type {
-  ActionLinkRecord,
-  Actor,
-  CaseEvent,
-  CaseEventDetail,
-  CaseRecord,
-  DueItem,
-  IdempotencyRecord,
-  OrgRecord,
-  ReminderDueItem,
-  TaskRecord,
+import {
+  type ActionLinkRecord,
+  type Actor,
+  type CaseEvent,
+  type CaseEventDetail,
+  type CaseRecord,
+  caseIdOf,
+  type DueItem,
+  type IdempotencyRecord,
+  type OrgRecord,
+  type ReminderDueItem,
+  type TaskRecord,
 } from './records';
 import {
   type ArmTaskArgs,
+  type CaseTaskRef,
   type ArmTaskResult,
   armRefusal,
   type CaseNotice,
@@ -69,7 +71,7 @@ function reminderChainItem(task: TaskRecord): ReminderDueItem | undefined {
     type: 'REMINDER',
     dueAt: task.reminderAt,
     ref: task.taskId,
-    caseId: task.caseId,
+    ...(task.subject === 'meeting' ? { meetingId: task.meetingId as string } : { caseId: caseIdOf(task) }),
     taskId: task.taskId,
     step: task.reminderStep,
   };
@@ -282,6 +284,11 @@ export class DynamoStore extends SingleTable implements Store {
     }
   }
 
+  /** `withOpenTasks` for a task's subject: a meeting always had the map. */
+  private withSubjectTasks<T>(task: Pick<TaskRecord, 'subject' | 'caseId' | 'taskId'>, write: () => Promise<T>) {
+    return task.subject === 'meeting' ? write() : this.withOpenTasks(caseIdOf(task), write);
+  }
+
   async openOffer(args: OpenOfferArgs): Promise<boolean> {
     return this.withOpenTasks(args.caseId, () => this.openOfferOnce(args));
   }
@@ -335,7 +342,7 @@ export class DynamoStore extends SingleTable implements Store {
   }
 
   async openTask(args: OpenTaskArgs): Promise<OpenTaskResult> {
-    return this.withOpenTasks(args.task.caseId, () => this.openTaskOnce(args));
+    return this.withOpenTasks(caseIdOf(args.task), () => this.openTaskOnce(args));
   }
 
   private async openTaskOnce(args: OpenTaskArgs): Promise<OpenTaskResult> {
@@ -348,7 +355,7 @@ export class DynamoStore extends SingleTable implements Store {
             {
               Update: {
                 TableName: this.tableName,
-                Key: keys.case(task.caseId),
+                Key: keys.case(caseIdOf(task)),
                 UpdateExpression: 'SET openTasks.#tid = :kind, updatedAt = :now',
                 ConditionExpression: `attribute_exists(pk) AND NOT #s IN (${FINAL_CASE_STATUSES.map((_, i) => `:f${i}`).join(', ')})`,
                 ExpressionAttributeNames: { '#tid': task.taskId, '#s': 'status' },
@@ -359,7 +366,7 @@ export class DynamoStore extends SingleTable implements Store {
                 },
               },
             },
-            this.eventPut(task.caseId, now, `${task.kind}_OPENED`, args.actor, task),
+            this.eventPut(caseIdOf(task), now, `${task.kind}_OPENED`, args.actor, task),
           ],
         }),
       );
@@ -439,16 +446,19 @@ export class DynamoStore extends SingleTable implements Store {
    * address that bounced; a link's token is never stored): the task must still be open and
    * of this case. Every live link of an open task may decide it, once (docs/data-model.md [e]).
    */
-  async addTaskLink(args: { taskId: string; caseId: string; link: ActionLinkRecord }): Promise<boolean> {
+  async addTaskLink(args: { taskId: string; caseId?: string; link: ActionLinkRecord }): Promise<boolean> {
     const { link } = args;
     return this.transact([
       {
         ConditionCheck: {
           TableName: this.tableName,
           Key: keys.task(args.taskId),
-          ConditionExpression: '#s = :open AND caseId = :c',
+          ConditionExpression: args.caseId === undefined ? '#s = :open' : '#s = :open AND caseId = :c',
           ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':open': 'OPEN', ':c': args.caseId },
+          ExpressionAttributeValues: {
+            ':open': 'OPEN',
+            ...(args.caseId === undefined ? {} : { ':c': args.caseId }),
+          },
         },
       },
       {
@@ -495,7 +505,7 @@ export class DynamoStore extends SingleTable implements Store {
             type: 'TASK_ANSWER',
             dueAt: now,
             ref: task.taskId,
-            caseId: task.caseId,
+            caseId: caseIdOf(task),
             taskId: task.taskId,
           }),
         ],
@@ -520,7 +530,7 @@ export class DynamoStore extends SingleTable implements Store {
   }
 
   async completeTask(args: CompleteTaskArgs): Promise<boolean> {
-    return this.withOpenTasks(args.task.caseId, () => this.completeTaskOnce(args));
+    return this.withSubjectTasks(args.task, () => this.completeTaskOnce(args));
   }
 
   private async completeTaskOnce(args: CompleteTaskArgs): Promise<boolean> {
@@ -567,7 +577,7 @@ export class DynamoStore extends SingleTable implements Store {
     const newTasks = args.newTasks ?? [];
     items.push(
       this.caseUpdate({
-        caseId: task.caseId,
+        key: subjectKey(task),
         now,
         ...(args.caseStatus ? { from: args.caseStatus.from, to: args.caseStatus.to } : {}),
         facts: args.caseFacts ?? {},
@@ -582,17 +592,18 @@ export class DynamoStore extends SingleTable implements Store {
     for (const m of args.moveTasks ?? []) items.push(...this.dueMove({ ...m, actor: args.actor, now }));
     if (task.kind === 'OFFER') items.push(this.offerCount(task.orgId, -1));
     items.push(
-      this.eventPut(task.caseId, now, eventType(task, args.status), args.actor, task, args.caseStatus?.to),
+      this.taskEventPut(task, now, eventType(task, args.status), args.actor, args.caseStatus?.to),
     );
     for (const t of newTasks) items.push(...this.taskPuts(t));
+    for (const d of args.due ?? []) items.push(this.duePut(d));
     return this.transact(items);
   }
 
-  async lapseTask(task: TaskRef & Pick<TaskRecord, 'reminderAt'>, now: string): Promise<boolean> {
+  async lapseTask(task: CaseTaskRef & Pick<TaskRecord, 'reminderAt'>, now: string): Promise<boolean> {
     return this.withOpenTasks(task.caseId, () => this.lapseTaskOnce(task, now));
   }
 
-  private async lapseTaskOnce(task: TaskRef & Pick<TaskRecord, 'reminderAt'>, now: string): Promise<boolean> {
+  private async lapseTaskOnce(task: CaseTaskRef & Pick<TaskRecord, 'reminderAt'>, now: string): Promise<boolean> {
     return this.transact([
       {
         Update: {
@@ -610,7 +621,7 @@ export class DynamoStore extends SingleTable implements Store {
         },
       },
       this.caseUpdate({
-        caseId: task.caseId,
+        key: keys.case(task.caseId),
         now,
         facts: {},
         addTasks: [],
@@ -630,7 +641,7 @@ export class DynamoStore extends SingleTable implements Store {
     ]);
   }
 
-  async acceptCase(args: { caseId: string; task: TaskRef; now: string }): Promise<boolean> {
+  async acceptCase(args: { caseId: string; task: CaseTaskRef; now: string }): Promise<boolean> {
     const { task, now } = args;
     return this.transact([
       {
@@ -671,7 +682,7 @@ export class DynamoStore extends SingleTable implements Store {
   async moveCase(args: MoveCaseArgs): Promise<boolean> {
     return this.transact([
       this.caseUpdate({
-        caseId: args.caseId,
+        key: keys.case(args.caseId),
         now: args.now,
         from: args.from,
         to: args.to,
@@ -851,7 +862,7 @@ export class DynamoStore extends SingleTable implements Store {
   }
 
   async moveTaskDue(args: MoveTaskDueArgs): Promise<boolean> {
-    return this.withOpenTasks(args.task.caseId, () => this.transact(this.dueMove(args)));
+    return this.withSubjectTasks(args.task, () => this.transact(this.dueMove(args)));
   }
 
   /** The writes that move an open task's due instant and its pending reminder, with their event. */
@@ -883,7 +894,7 @@ export class DynamoStore extends SingleTable implements Store {
       },
       ...this.reminderDeletes(task),
       ...(reminder ? [this.duePut(reminderChainItem({ ...task, ...reminder }) as DueItem)] : []),
-      this.eventPut(task.caseId, now, `${task.kind}_DUE_MOVED`, args.actor, task),
+      this.taskEventPut(task, now, `${task.kind}_DUE_MOVED`, args.actor),
     ];
   }
 
@@ -905,12 +916,12 @@ export class DynamoStore extends SingleTable implements Store {
             ':by': actor,
             ':closed': `TASKS#${task.orgId}#CLOSED`,
             ':open': 'OPEN',
-            ':case': task.caseId,
+            ':case': caseIdOf(task),
           },
         },
       },
       ...this.reminderDeletes(task),
-      this.eventPut(task.caseId, now, `${task.kind}_CLOSED`, actor, task),
+      this.eventPut(caseIdOf(task), now, `${task.kind}_CLOSED`, actor, task),
     ];
   }
 
@@ -925,7 +936,7 @@ export class DynamoStore extends SingleTable implements Store {
   }
 
   /** Strongly consistent BatchGetItem in chunks of 100, retrying what DynamoDB left unprocessed. */
-  private async batchGet(wanted: ReadonlyArray<{ pk: string; sk: string }>): Promise<Item[]> {
+  protected async batchGet(wanted: ReadonlyArray<{ pk: string; sk: string }>): Promise<Item[]> {
     const found: Item[] = [];
     for (let i = 0; i < wanted.length; i += 100) {
       let pending: Array<Record<string, unknown>> = wanted.slice(i, i + 100).map((k) => ({ ...k }));
@@ -968,7 +979,7 @@ export class DynamoStore extends SingleTable implements Store {
           ExpressionAttributeValues: { ':now': now, ':open': 'OPEN' },
         },
       },
-      this.eventPut(task.caseId, now, `${task.kind}_OVERDUE`, 'system', task),
+      this.taskEventPut(task, now, `${task.kind}_OVERDUE`, 'system'),
     ]);
   }
 
@@ -1014,7 +1025,7 @@ export class DynamoStore extends SingleTable implements Store {
   }
 
   /** One conditional update; false when its condition refused it. */
-  private async update(
+  protected async update(
     input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName'>,
   ): Promise<boolean> {
     try {
@@ -1057,7 +1068,7 @@ export class DynamoStore extends SingleTable implements Store {
   }
 
   /** The Put of one timeline event; append-only, keyed by time, type and task. */
-  private eventPut(
+  protected eventPut(
     caseId: string,
     at: string,
     type: string,
@@ -1087,8 +1098,27 @@ export class DynamoStore extends SingleTable implements Store {
     };
   }
 
+  /** The event of a task's change on its subject's history: the case's timeline or the meeting's. */
+  protected taskEventPut(task: TaskRecord, at: string, type: string, actor: Actor | 'system', status?: string) {
+    if (task.subject !== 'meeting') return this.eventPut(caseIdOf(task), at, type, actor, task, status);
+    const who: Actor = actor === 'system' ? { role: 'system' } : actor;
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: {
+          ...keys.meetingEvent(task.meetingId as string, at, type, task.taskId),
+          meetingId: task.meetingId,
+          at,
+          type,
+          actor: who,
+          taskId: task.taskId,
+        },
+      },
+    } satisfies TransactItem;
+  }
+
   /** The Put of a new task, listed among its organisation's open tasks. */
-  private taskPut(task: TaskRecord): TransactItem {
+  protected taskPut(task: TaskRecord): TransactItem {
     return {
       Put: {
         TableName: this.tableName,
@@ -1102,20 +1132,20 @@ export class DynamoStore extends SingleTable implements Store {
     };
   }
 
-  private duePut(item: DueItem): TransactItem {
+  protected duePut(item: DueItem): TransactItem {
     return {
       Put: { TableName: this.tableName, Item: { ...keys.due(item.ref, item.dueAt, item.type), ...item } },
     };
   }
 
   /** A new task's puts: the task, and its first reminder on the due-time index when it has one. */
-  private taskPuts(task: TaskRecord): TransactItem[] {
+  protected taskPuts(task: TaskRecord): TransactItem[] {
     const chain = reminderChainItem(task);
     return chain ? [this.taskPut(task), this.duePut(chain)] : [this.taskPut(task)];
   }
 
   /** Deletes of a task's pending reminder and of its due item from before reminders. */
-  private reminderDeletes(task: Pick<TaskRecord, 'taskId' | 'dueAt' | 'reminderAt'>): TransactItem[] {
+  protected reminderDeletes(task: Pick<TaskRecord, 'taskId' | 'dueAt' | 'reminderAt'>): TransactItem[] {
     const legacy: TransactItem = {
       Delete: { TableName: this.tableName, Key: keys.due(task.taskId, task.dueAt, 'TASK_DUE') },
     };
@@ -1131,8 +1161,9 @@ export class DynamoStore extends SingleTable implements Store {
    * `bump` is false: a timeout is no change the case's readers race on), and the status moved
    * only from the statuses named.
    */
-  private caseUpdate(args: {
-    caseId: string;
+  protected caseUpdate(args: {
+    /** The case's key, or a meeting's (its open tasks and version work alike). */
+    key: { pk: string; sk: string };
     now: string;
     from?: readonly string[];
     to?: string;
@@ -1189,7 +1220,7 @@ export class DynamoStore extends SingleTable implements Store {
     return {
       Update: {
         TableName: this.tableName,
-        Key: keys.case(args.caseId),
+        Key: args.key,
         UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
         ConditionExpression: conditions.join(' AND '),
         ExpressionAttributeNames: names,
@@ -1200,6 +1231,11 @@ export class DynamoStore extends SingleTable implements Store {
 }
 
 /** The timeline type of a task's end: the offer keeps the names its events always had. */
+/** The item a task's subject is: its case, or its meeting. */
+function subjectKey(task: Pick<TaskRecord, 'subject' | 'caseId' | 'meetingId' | 'taskId'>) {
+  return task.subject === 'meeting' ? keys.meeting(task.meetingId as string) : keys.case(caseIdOf(task));
+}
+
 function eventType(task: TaskRecord, status: string): string {
   if (task.kind === 'OFFER' && status === 'DONE') return 'OFFER_ACCEPTED';
   if (task.kind === 'OFFER' && status === 'DECLINED') return 'OFFER_DECLINED';

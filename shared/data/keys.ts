@@ -39,6 +39,15 @@ export const keys = {
     pk: `CASE#${caseId}`,
     sk: `EVENT#${at}#${type}#${messageId}`,
   }),
+  meeting: (meetingId: string) => ({ pk: `MEETING#${meetingId}`, sk: 'MEETING' }),
+  /** A meeting's history, in its partition beside it. */
+  meetingEvent: (meetingId: string, at: string, type: string, extra?: string) => ({
+    pk: `MEETING#${meetingId}`,
+    sk: `EVENT#${at}#${type}${extra ? `#${extra}` : ''}`,
+  }),
+  series: (seriesId: string) => ({ pk: `SERIES#${seriesId}`, sk: 'SERIES' }),
+  /** An invitation's answer link, by the SHA-256 of its token. */
+  rsvp: (hash: string) => ({ pk: `RSVP#${hash}`, sk: 'RSVP' }),
   /** Why and when a contact was marked unreachable, beside its organisation. */
   unreachable: (orgId: string, email: string) => ({ pk: `ORG#${orgId}`, sk: `UNREACHABLE#${email}` }),
 } as const;
@@ -50,6 +59,12 @@ export const ORGS_PARTITION = 'ORGS';
 export const caseIndexKeys = (region: string, createdAt: string, caseId: string) => ({
   gsi1pk: `CASES#${region}`,
   gsi1sk: `${createdAt}#${caseId}`,
+});
+
+/** Index keys of a meeting: its region's meetings, by start. */
+export const meetingIndexKeys = (region: string, start: string, meetingId: string) => ({
+  gsi1pk: `MEETINGS#${region}`,
+  gsi1sk: `${start}#${meetingId}`,
 });
 
 /** Index keys of a task: its organisation's open or closed list, by due instant. */

@@ -4,6 +4,8 @@ import type { OfferReason } from '../domain/ngo-choice';
 import type { CaseStatus, Consent, Person, ReferralResponse } from '../domain/referral';
 import type { Stage, StageInput } from '../domain/stages';
 import type { PlanService, TaskKind, TaskStatus } from '../domain/tasks';
+import type { MeetingStatus, Recurrence, RsvpAnswer } from '../domain/meetings';
+import type { Minutes } from '../domain/minutes';
 import type { OutgoingEmail } from '../email/mailer';
 
 /** An organisation as stored: the directory entry plus its live offer count. */
@@ -61,6 +63,14 @@ export interface CaseRecord {
 }
 
 export type { TaskStatus };
+export type TaskSubject = 'case' | 'meeting';
+
+/** The case a task belongs to; for the paths that only ever handle case tasks (the workflows' steps). */
+export function caseIdOf(task: Pick<TaskRecord, 'subject' | 'caseId' | 'taskId'>): string {
+  if (task.subject !== 'case' || task.caseId === undefined)
+    throw new Error(`task ${task.taskId} is not a case task`);
+  return task.caseId;
+}
 export type Decision = 'accept' | 'decline';
 
 /**
@@ -83,9 +93,12 @@ export interface Actor {
 export interface TaskRecord {
   readonly taskId: string;
   readonly kind: TaskKind;
-  /** What the task is about: a case (meetings come later). */
-  readonly subject: 'case';
-  readonly caseId: string;
+  /** What the task is about: a case (its stages) or a meeting (its minutes and action items). */
+  readonly subject: TaskSubject;
+  /** The case of a case task (read it with `caseIdOf`); absent on a meeting's tasks. */
+  readonly caseId?: string;
+  /** The meeting of a meeting task (its minutes, or a decision's action item). */
+  readonly meetingId?: string;
   /** The organisation that acts on it. */
   readonly orgId: string;
   /** The contact it was sent to, where known (for "my tasks"). */
@@ -100,6 +113,9 @@ export interface TaskRecord {
   readonly reason?: OfferReason;
   /** What a plan item provides. */
   readonly service?: PlanService;
+  /** A meeting's action item: what is to be done (the minutes' words), and the decision it came from. */
+  readonly title?: string;
+  readonly decision?: number;
   /** The structured outcome of its kind (no free text). */
   readonly outcome?: Readonly<Record<string, unknown>>;
   /** The one word the workflow branched on (`accept`, `complete`, ...). */
@@ -195,7 +211,38 @@ export type DueItem =
       readonly taskId: string;
     }
   | ReminderDueItem
-  | OutboxDueItem;
+  | OutboxDueItem
+  | MeetingDueItem
+  | TaskMailDueItem;
+
+/**
+ * A task made without a function that mails (a meeting's action items and minutes task):
+ * its first email, sent by the dispatcher within a minute. Written with the task, so it is
+ * never lost between the write and the send.
+ */
+export interface TaskMailDueItem {
+  readonly type: 'TASK_MAIL';
+  readonly dueAt: string;
+  readonly ref: string;
+  readonly taskId: string;
+  readonly claimedUntil?: string;
+}
+
+/**
+ * A meeting's one item on the index (`ref` the meeting id): its next step, a reminder to the
+ * invitees or its end (shared/domain/meetings.ts `meetingSteps`). The instant is also on the
+ * meeting (`stepAt`), so an item a change has moved on from is recognised and dropped.
+ */
+export interface MeetingDueItem {
+  readonly type: 'MEETING';
+  readonly dueAt: string;
+  readonly ref: string;
+  readonly meetingId: string;
+  readonly step: number;
+  readonly claimedUntil?: string;
+  /** Who already has this step's reminder (a run that stopped mid-send). */
+  readonly sentTo?: Iterable<string>;
+}
 
 /**
  * A task's next reminder (shared/domain/reminders.ts): one item per open task, `ref` the
@@ -206,7 +253,9 @@ export interface ReminderDueItem {
   readonly type: 'REMINDER';
   readonly dueAt: string;
   readonly ref: string;
-  readonly caseId: string;
+  /** The task's case, or (meeting tasks) its meeting. */
+  readonly caseId?: string;
+  readonly meetingId?: string;
   readonly taskId: string;
   readonly step: number;
   readonly to?: string;
@@ -239,3 +288,98 @@ export interface IdempotencyRecord {
 }
 
 export type { AgeGroup, Need };
+
+/** One person a meeting's invitation goes to, as the directory named them when it was sent. */
+export interface MeetingAttendee {
+  readonly email: string;
+  readonly name: string;
+  readonly orgId: string;
+  readonly language: 'sq' | 'en';
+  readonly timeZone?: string;
+}
+
+/** An invitee's answer, through their invitation's link. */
+export interface MeetingResponse {
+  readonly answer: RsvpAnswer;
+  readonly at: string;
+  /** The invitation (SEQUENCE) answered. */
+  readonly sequence: number;
+}
+
+/**
+ * A meeting of the cooperation group. `sequence` is the iCalendar SEQUENCE: raised by every
+ * change attendees must see (time, place, title, agenda, invitees, cancellation). `version`
+ * grows with every write (optimistic concurrency), answers included.
+ */
+export interface MeetingRecord {
+  readonly meetingId: string;
+  readonly region: string;
+  readonly title: string;
+  readonly agenda: readonly string[];
+  readonly place?: string;
+  readonly videoUrl?: string;
+  /** Instants (UTC); shown in the group's zone, `timeZone`. */
+  readonly start: string;
+  readonly end: string;
+  readonly timeZone: string;
+  /** Who was invited, as asked: organisations (their council and cluster members) and named contacts. */
+  readonly invite: { readonly orgIds: readonly string[]; readonly emails: readonly string[] };
+  /** The people that resolves to, as last sent. */
+  readonly attendees: readonly MeetingAttendee[];
+  /** The coordinator's mailbox: the invite's ORGANIZER. */
+  readonly organizer: { readonly name: string; readonly email: string; readonly orgId: string };
+  readonly status: MeetingStatus;
+  readonly sequence: number;
+  readonly version: number;
+  readonly seriesId?: string;
+  /** Its place in the series, 0 the first. */
+  readonly occurrence?: number;
+  readonly responses?: Readonly<Record<string, MeetingResponse>>;
+  /** Its item on the due-time index: the step and instant. */
+  readonly step?: number;
+  readonly stepAt?: string;
+  readonly minutesTaskId?: string;
+  readonly minutes?: Minutes & { readonly recordedAt: string };
+  /** Its action items and minutes task while open, id to kind. */
+  readonly openTasks?: Readonly<Record<string, TaskKind>>;
+  readonly createdBy: Actor;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly cancelledAt?: string;
+}
+
+/** A recurring meeting: occurrences are made from it, `SERIES_AHEAD` ahead. */
+export interface SeriesRecord {
+  readonly seriesId: string;
+  readonly region: string;
+  readonly recurrence: Recurrence;
+  /** The first occurrence's local start and end (`2027-01-15T10:00`), in `timeZone`. */
+  readonly firstStart: string;
+  readonly firstEnd: string;
+  readonly timeZone: string;
+  /** How many occurrences exist. */
+  readonly made: number;
+  readonly cancelledAt?: string;
+}
+
+/** An invitation's answer link: only the SHA-256 of the token is stored. */
+export interface RsvpLinkRecord {
+  readonly hash: string;
+  readonly meetingId: string;
+  readonly email: string;
+  readonly sequence: number;
+  readonly expiresAt: string;
+  readonly usedAt?: string;
+}
+
+/** An entry of a meeting's history: who did what, ids and field names only. */
+export interface MeetingEvent {
+  readonly meetingId: string;
+  readonly at: string;
+  readonly type: string;
+  readonly actor: Actor;
+  readonly fields?: readonly string[];
+  readonly taskId?: string;
+  readonly email?: string;
+  readonly answer?: RsvpAnswer;
+}

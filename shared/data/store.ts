@@ -77,9 +77,13 @@ export function armRefusal(old: ArmedTaskView | undefined, args: ArmTaskArgs): A
 /** The ids a task transition needs; the workflow state carries them, so no read is needed. */
 export interface TaskRef {
   readonly taskId: string;
-  readonly caseId: string;
+  readonly caseId?: string;
+  readonly meetingId?: string;
   readonly orgId: string;
 }
+
+/** A case task's reference (the offer's paths). */
+export type CaseTaskRef = TaskRef & { readonly caseId: string };
 
 /** Notices about a case as a whole (not about one task), recorded once sent. */
 /** `transferred-<c>`, `reopened-<c>`: the notice of the transfer or reopening that began cycle c. */
@@ -133,6 +137,8 @@ export interface CompleteTaskArgs {
   readonly closeTasks?: readonly TaskRecord[];
   /** Open tasks of the case this outcome gives a new due instant (a review's `reschedule`). */
   readonly moveTasks?: ReadonlyArray<Pick<MoveTaskDueArgs, 'task' | 'dueAt' | 'reminder'>>;
+  /** Other items for the due-time index, written with the rest (new tasks' first emails). */
+  readonly due?: readonly DueItem[];
 }
 
 export interface DuePage {
@@ -243,7 +249,7 @@ export interface Store {
   armTask(args: ArmTaskArgs): Promise<ArmTaskResult>;
   /** Replaces only the callback token of an open, already emailed task (its link stays valid). */
   /** One more live link for an open task of this case (false: the task is not open or not of the case). */
-  addTaskLink(args: { taskId: string; caseId: string; link: ActionLinkRecord }): Promise<boolean>;
+  addTaskLink(args: { taskId: string; caseId?: string; link: ActionLinkRecord }): Promise<boolean>;
   rearmTask(taskId: string, sfnTaskToken: string): Promise<boolean>;
   markEmailed(taskId: string, at: string): Promise<void>;
   /** Records that whoever is told how the task ended was told (a retried step does not tell them twice). */
@@ -256,9 +262,9 @@ export interface Store {
   /** See CompleteTaskArgs; false when the task (or its link) was no longer open or the case moved. */
   completeTask(args: CompleteTaskArgs): Promise<boolean>;
   /** OPEN -> TIMED_OUT, offer count down, event; false when the task was not open. */
-  lapseTask(task: TaskRef & Pick<TaskRecord, 'reminderAt'>, now: string): Promise<boolean>;
+  lapseTask(task: CaseTaskRef & Pick<TaskRecord, 'reminderAt'>, now: string): Promise<boolean>;
   /** Case OFFERED by this task -> ACCEPTED; false when it already moved on. */
-  acceptCase(args: { caseId: string; task: TaskRef; now: string }): Promise<boolean>;
+  acceptCase(args: { caseId: string; task: CaseTaskRef; now: string }): Promise<boolean>;
   /** Case -> UNASSIGNED; false when already so. */
   markUnassigned(args: { caseId: string; now: string }): Promise<boolean>;
   /** See MoveCaseArgs; false when the case was not in one of the `from` statuses. */

@@ -75,6 +75,9 @@ const DEFAULT_SPECS = {
   FOLLOW_UP: { amount: 0, unit: 'working-days' },
   CLOSURE_PROPOSAL: { amount: 10, unit: 'working-days' },
   CLOSURE_CONFIRMATION: { amount: 5, unit: 'working-days' },
+  MINUTES: { amount: 3, unit: 'working-days' },
+  ACTION_ITEM: { amount: 30, unit: 'days' },
+  PREVENTION: { amount: 60, unit: 'days' },
 } as const satisfies Record<TaskKind, DeadlineSpec>;
 
 const kind = (k: Exclude<TaskKind, 'OFFER'>) => deadlineSpecSchema.default(() => ({ ...DEFAULT_SPECS[k] }));
@@ -97,6 +100,11 @@ export const deadlineConfigSchema = z.strictObject({
   FOLLOW_UP: kind('FOLLOW_UP'),
   CLOSURE_PROPOSAL: kind('CLOSURE_PROPOSAL'),
   CLOSURE_CONFIRMATION: kind('CLOSURE_CONFIRMATION'),
+  /** From the meeting's end. */
+  MINUTES: kind('MINUTES'),
+  /** When the minutes give no date of their own. */
+  ACTION_ITEM: kind('ACTION_ITEM'),
+  PREVENTION: kind('PREVENTION'),
   /** Months after acceptance of each follow-up check-in. */
   followUpMonths: z
     .array(z.number().int().min(1).max(120))

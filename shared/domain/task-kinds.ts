@@ -23,6 +23,18 @@ export const TASK_KINDS = [
   'CLOSURE_PROPOSAL',
   /** The coordinator confirms the closure, within 5 working days. */
   'CLOSURE_CONFIRMATION',
+  /** A meeting's coordinator records its minutes, within 3 working days of its end. */
+  'MINUTES',
+  /** A decision of a meeting gives an organisation (or a named contact) an action, by a date. */
+  'ACTION_ITEM',
+  /** Prevention work a meeting gave (an awareness session), reported with date, place and participants. */
+  'PREVENTION',
 ] as const;
+
+/** The kinds whose subject is a meeting; every other kind's is a case. */
+export const MEETING_TASK_KINDS = ['MINUTES', 'ACTION_ITEM', 'PREVENTION'] as const;
+export type MeetingTaskKind = (typeof MEETING_TASK_KINDS)[number];
+export const isMeetingTaskKind = (kind: TaskKind): kind is MeetingTaskKind =>
+  (MEETING_TASK_KINDS as readonly string[]).includes(kind);
 
 export type TaskKind = (typeof TASK_KINDS)[number];

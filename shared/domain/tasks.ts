@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { NEEDS, type Need } from './codes';
 import { safeText } from './directory';
 import type { CaseStatus } from './referral';
+import { minutesSchema } from './minutes';
 import { slug } from './referral';
 import type { TaskKind } from './task-kinds';
 
@@ -43,6 +44,8 @@ export const PLAN_SERVICE_PROVIDERS: Readonly<Record<PlanService, { need: Need; 
   legal: { need: 'legal', localGov: false },
   family: { need: 'family', localGov: false },
 };
+
+const calendarDay = z.iso.date();
 
 /** Free text a person may type (a decline reason): one line-safe string, kept on the task only. */
 export const reasonText = safeText(500);
@@ -113,6 +116,21 @@ export const OUTCOME_SCHEMAS = {
     z.strictObject({ decision: z.literal('confirm') }),
     z.strictObject({ decision: z.literal('reject'), reason: reasonText }),
   ]),
+  MINUTES: minutesSchema,
+  ACTION_ITEM: z.discriminatedUnion('result', [
+    z.strictObject({ result: z.literal('done') }),
+    z.strictObject({ result: z.literal('not-possible'), reason: reasonText }),
+  ]),
+  PREVENTION: z.discriminatedUnion('result', [
+    z.strictObject({
+      result: z.literal('done'),
+      /** When and where the session was held, and how many took part. */
+      date: calendarDay,
+      place: safeText(200),
+      participants: z.coerce.number().int().min(1).max(100_000),
+    }),
+    z.strictObject({ result: z.literal('not-possible'), reason: reasonText }),
+  ]),
 } as const satisfies Record<TaskKind, z.ZodType>;
 
 export type TaskOutcome<K extends TaskKind = TaskKind> = z.output<(typeof OUTCOME_SCHEMAS)[K]>;
@@ -125,7 +143,7 @@ export type Assignee =
   | 'case-ngo'
   /** The region's municipality with child protection ability. */
   | 'child-protection-unit'
-  /** The organisation a plan item names. */
+  /** The organisation a plan item (or a meeting's action item) names. */
   | 'item-org'
   /** The region's coordinators (the task's organisation is the coordinators' one). */
   | 'coordinator';
@@ -180,6 +198,9 @@ export const TASK_KIND_SPECS: Readonly<Record<TaskKind, TaskKindSpec>> = {
     waited: true,
     dueFrom: 'open',
   },
+  MINUTES: { assignee: 'coordinator', contactRoles: ['coordinator'], waited: false, dueFrom: 'open' },
+  ACTION_ITEM: { assignee: 'item-org', contactRoles: ['focal-point'], waited: false, dueFrom: 'open' },
+  PREVENTION: { assignee: 'item-org', contactRoles: ['focal-point'], waited: false, dueFrom: 'open' },
 };
 
 /** Statuses after which nothing more happens to a case (until a coordinator reopens it). */
@@ -214,6 +235,8 @@ export function resolveOutcome(kind: TaskKind, outcome: TaskOutcome): Resolution
         ...reason,
       };
     case 'PLAN_ITEM':
+    case 'ACTION_ITEM':
+    case 'PREVENTION':
       return {
         status: o.result === 'done' ? 'DONE' : 'DECLINED',
         result: String(o.result),
@@ -270,6 +293,15 @@ export function outcomeFromForm(form: URLSearchParams): Record<string, unknown> 
         taskId: name.slice(11),
         dueInDays: /^\d{1,3}$/.test(value) ? Number(value) : Number.NaN,
       });
+      continue;
+    }
+    if (name === 'decisions') {
+      // The minutes form's decisions: one per line of its text area.
+      out.decisions = value
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter(Boolean)
+        .map((text) => ({ text }));
       continue;
     }
     if (LIST_FIELDS.has(name)) {

@@ -36,32 +36,32 @@ export function shortDue(instant: Date, timeZone: string, language: Language): s
   return s.shortDue(day, s.months[month - 1] ?? '', time);
 }
 
-interface Link {
+export interface Link {
   readonly href: string;
   readonly label: string;
 }
 
 /** One entry of a digest: its text and its own link, or the sign-in hint. */
-interface ListItem {
+export interface ListItem {
   readonly text: string;
   readonly link?: Link;
   readonly note?: string;
 }
 
-interface Body {
+export interface Body {
   readonly paragraphs: readonly string[];
   readonly list?: readonly ListItem[];
   readonly link?: Link;
 }
 
-interface Footer {
+export interface Footer {
   readonly reason: FooterReason;
   readonly org?: string;
   readonly contact?: string;
 }
 
 /** Lays a message out twice: plain text, and HTML with every interpolated text escaped. */
-function compose(
+export function compose(
   language: Language,
   to: readonly string[],
   subject: string,
@@ -181,6 +181,8 @@ export interface TaskEmailInput {
   readonly language: Language;
   readonly kind: TaskKind;
   readonly reference: string;
+  /** What the reference names. @default 'case' */
+  readonly subject?: 'case' | 'meeting';
   readonly due: Date;
   readonly timeZone: string;
   readonly link: string;
@@ -200,13 +202,19 @@ export function taskEmail(input: TaskEmailInput): OutgoingEmail {
   const subject =
     input.kind === 'CHILD_PROTECTION'
       ? s.task.childSubject(input.reference, due)
-      : s.task.subject(title, input.reference, due);
+      : s.task.subject(title, s.subjects[input.subject ?? 'case'].nominative(input.reference), due);
   return compose(
     input.language,
     input.to,
     subject,
     {
-      paragraphs: [s.task.body(title, input.reference, formatInstant(input.due, input.timeZone))],
+      paragraphs: [
+        s.task.body(
+          title,
+          s.subjects[input.subject ?? 'case'].accusative(input.reference),
+          formatInstant(input.due, input.timeZone),
+        ),
+      ],
       link: { href: input.link, label: s.task.action },
     },
     { reason: 'task', org: input.orgName, contact: input.contact },
@@ -234,10 +242,19 @@ export function overdueEmail(input: OverdueEmailInput): OutgoingEmail {
   return compose(
     input.language,
     input.to,
-    s.task.overdueSubject(title, input.reference, shortDue(input.due, input.timeZone, input.language)),
+    s.task.overdueSubject(
+      title,
+      s.subjects.case.nominative(input.reference),
+      shortDue(input.due, input.timeZone, input.language),
+    ),
     {
       paragraphs: [
-        s.task.overdueBody(title, input.reference, input.orgName, formatInstant(input.due, input.timeZone)),
+        s.task.overdueBody(
+          title,
+          s.subjects.case.accusative(input.reference),
+          input.orgName,
+          formatInstant(input.due, input.timeZone),
+        ),
         ...(input.link ? [] : [s.task.signIn]),
       ],
       ...(input.link ? { link: { href: input.link, label: s.task.action } } : {}),
@@ -279,8 +296,10 @@ export function caseEndEmail(input: {
 /** One task in a reminder (the reminder engine, shared/domain/reminders.ts, builds these). */
 export interface ReminderLine {
   readonly kind: TaskKind;
-  /** Case reference, e.g. KOR-2026-0042. */
+  /** Case reference, e.g. KOR-2026-0042, or a meeting's title and day. */
   readonly reference: string;
+  /** @default 'case' */
+  readonly subject?: 'case' | 'meeting';
   readonly due: Date;
   /** The task's action link (absent: "sign in to Bashkë"). */
   readonly link?: string;
@@ -322,9 +341,10 @@ export function reminderEmail(input: ReminderEmailInput): OutgoingEmail {
   const lineOf = (item: ReminderLine) => {
     const title = s.taskTitles[item.kind];
     const due = formatInstant(item.due, input.timeZone);
+    const ref = s.subjects[item.subject ?? 'case'].accusative(item.reference);
     const text = item.escalation
-      ? r.escalationLine(title, item.reference, item.escalation.orgName, due)
-      : r.line[item.step](title, item.reference, due);
+      ? r.escalationLine(title, ref, item.escalation.orgName, due)
+      : r.line[item.step](title, ref, due);
     const late =
       item.overdueDays !== undefined && item.overdueDays > 0 ? r.overdueDays(item.overdueDays) : undefined;
     return { text, late, link: item.link ? { href: item.link, label: s.task.action } : undefined };
@@ -340,7 +360,7 @@ export function reminderEmail(input: ReminderEmailInput): OutgoingEmail {
     return compose(
       input.language,
       input.to,
-      `Bashkë: ${urgent}${r.subject(label, title, first.reference, shortDue(first.due, input.timeZone, input.language))}`,
+      `Bashkë: ${urgent}${r.subject(label, title, s.subjects[first.subject ?? 'case'].nominative(first.reference), shortDue(first.due, input.timeZone, input.language))}`,
       {
         paragraphs: [
           line.text,

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import type { Actor, CaseRecord, OrgRecord, TaskRecord } from '../data/records';
+import type { MeetingStore } from '../data/meeting-store';
+import { type Actor, type CaseRecord, caseIdOf, type OrgRecord, type TaskRecord } from '../data/records';
 import type { MoveTaskDueArgs, Store } from '../data/store';
 import { treatedAsChild } from '../domain/codes';
 import { type DeadlineSpec, dueAt } from '../domain/deadlines';
@@ -15,6 +16,7 @@ import {
 } from '../domain/tasks';
 import type { FieldIssue } from '../errors';
 import { type TaskClock, withFirstReminder } from './task-context';
+import { completeMeetingTask } from '../meetings/meeting-tasks';
 import { taskIdFor } from './task-id';
 
 /**
@@ -33,7 +35,8 @@ export interface TaskCallback {
 }
 
 export interface CompleteTaskDeps extends TaskClock {
-  readonly store: Pick<Store, 'getCase' | 'getTask' | 'completeTask' | 'listOrganisations'>;
+  readonly store: Pick<Store, 'getCase' | 'getTask' | 'completeTask' | 'listOrganisations'> &
+    Pick<MeetingStore, 'getMeeting'>;
   readonly callback: TaskCallback;
 }
 
@@ -221,7 +224,8 @@ export async function completeTask(
   if (!parsed.ok)
     return { kind: 'invalid', issues: parsed.fields.map((f) => ({ path: `/${f}`, code: 'invalid' })) };
   const resolution = resolveOutcome(task.kind, parsed.outcome);
-  const item = await deps.store.getCase(task.caseId);
+  if (task.subject === 'meeting') return completeMeetingTask(deps, input, parsed.outcome, resolution);
+  const item = await deps.store.getCase(caseIdOf(task));
   if (!item || FINAL_CASE_STATUSES.includes(item.status)) return { kind: 'gone' };
 
   const now = deps.now();

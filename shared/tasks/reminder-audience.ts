@@ -1,6 +1,6 @@
 import type { CaseRecord, OrgRecord } from '../data/records';
 import type { Contact } from '../domain/directory';
-import { coordinatorContacts, focalPointContacts } from '../domain/recipients';
+import { coordinatorContacts, focalPointContacts, isReachable } from '../domain/recipients';
 import type { ReminderAudience } from '../domain/reminders';
 import type { TaskKind } from '../domain/tasks';
 import { assigneeContacts } from './assignees';
@@ -16,12 +16,20 @@ export function audienceContacts(
   org: OrgRecord | undefined,
   orgs: readonly OrgRecord[],
   item: Pick<CaseRecord, 'region'>,
+  /** The contacts a task names (a meeting's action item for a person): they are its assignees. */
+  named?: readonly string[],
 ): Contact[] {
   const focal = org ? focalPointContacts(org) : [];
   const coordinators = coordinatorContacts(orgs, [item.region]);
+  const wanted = new Set((named ?? []).map((e) => e.toLowerCase()));
+  const assignees = !org
+    ? []
+    : wanted.size > 0
+      ? org.contacts.filter((c) => wanted.has(c.email.toLowerCase()) && isReachable(c))
+      : assigneeContacts(kind, org);
   const chain =
     audience === 'assignee'
-      ? [org ? assigneeContacts(kind, org) : [], focal, coordinators]
+      ? [assignees, focal, coordinators]
       : audience === 'focal-point'
         ? [focal, coordinators]
         : [coordinators];

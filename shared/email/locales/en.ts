@@ -40,6 +40,11 @@ export const en: Locale = {
       `No organisation has taken case ${ref} yet. The coordinators of the region are assigning it.`,
   },
 
+  subjects: {
+    case: { nominative: (ref) => `case ${ref}`, accusative: (ref) => `case ${ref}` },
+    meeting: { nominative: (ref) => `meeting ${ref}`, accusative: (ref) => `the meeting ${ref}` },
+  },
+
   taskTitles: {
     OFFER: 'Accept or decline the referral',
     CHILD_PROTECTION: 'Child protection: record the guardian appointed',
@@ -51,17 +56,20 @@ export const en: Locale = {
     FOLLOW_UP: 'Follow-up check-in',
     CLOSURE_PROPOSAL: 'Propose how the case closes',
     CLOSURE_CONFIRMATION: 'Confirm the closure of the case',
+    MINUTES: 'Record the minutes of the meeting',
+    ACTION_ITEM: 'Action item',
+    PREVENTION: 'Prevention work',
   },
 
   task: {
-    subject: (title, ref, due) => `Bashkë: ${title} — case ${ref}, due ${due}`,
+    subject: (title, ref, due) => `Bashkë: ${title} — ${ref}, due ${due}`,
     childSubject: (ref, due) => `Bashkë: child protection needed for case ${ref}, due ${due}`,
-    body: (title, ref, due) => `${title} for case ${ref} is asked of your organisation, due by ${due}.`,
+    body: (title, ref, due) => `${title} for ${ref} is asked of your organisation, due by ${due}.`,
     action: 'Open the task',
     signIn: 'Sign in to Bashkë to open the task.',
-    overdueSubject: (title, ref, due) => `Bashkë: overdue — ${title}, case ${ref}, due ${due}`,
+    overdueSubject: (title, ref, due) => `Bashkë: overdue — ${title}, ${ref}, due ${due}`,
     overdueBody: (title, ref, org, due) =>
-      `${title} for case ${ref}, asked of ${org}, was due by ${due} and is not done yet.`,
+      `${title} for ${ref}, asked of ${org}, was due by ${due} and is not done yet.`,
   },
 
   caseEnd: {
@@ -82,16 +90,16 @@ export const en: Locale = {
     label: { before: 'reminder', due: 'deadline', overdue: 'overdue' },
     escalationLabel: (org) => `overdue at ${org}`,
     urgent: 'URGENT',
-    subject: (label, title, ref, due) => `${label} — ${title}, case ${ref}, due ${due}`,
+    subject: (label, title, ref, due) => `${label} — ${title}, ${ref}, due ${due}`,
     digestSubject: (count) => `${count} tasks need your attention`,
     digestIntro: (count) => `${count} tasks in the Bashkë cooperation group need your attention:`,
     line: {
-      before: (title, ref, due) => `${title} for case ${ref} is due by ${due}.`,
-      due: (title, ref, due) => `${title} for case ${ref} reaches its deadline: ${due}.`,
-      overdue: (title, ref, due) => `${title} for case ${ref} was due by ${due} and is not done yet.`,
+      before: (title, ref, due) => `${title} for ${ref} is due by ${due}.`,
+      due: (title, ref, due) => `${title} for ${ref} reaches its deadline: ${due}.`,
+      overdue: (title, ref, due) => `${title} for ${ref} was due by ${due} and is not done yet.`,
     },
     escalationLine: (title, ref, org, due) =>
-      `${title} for case ${ref}, asked of ${org}, was due by ${due} and is not done yet.`,
+      `${title} for ${ref}, asked of ${org}, was due by ${due} and is not done yet.`,
     overdueDays: (days) => (days === 1 ? '1 working day overdue.' : `${days} working days overdue.`),
     urgentNote: 'This is urgent: please act today.',
   },
@@ -115,6 +123,30 @@ export const en: Locale = {
     check: 'Please check the contact with the organisation and correct the directory.',
   },
 
+  meeting: {
+    inviteSubject: (title, when) => `Bashkë: invitation — ${title}, ${when}`,
+    updateSubject: (title, when) => `Bashkë: changed — ${title}, now ${when}`,
+    cancelSubject: (title, when) => `Bashkë: cancelled — ${title}, ${when}`,
+    reminderSubject: (title, when) => `Bashkë: reminder — ${title}, ${when}`,
+    invited: (title, when) => `You are invited to ${title} on ${when}.`,
+    updated: (title, when) => `${title} has changed. It is now on ${when}.`,
+    cancelled: (title, when) => `${title} on ${when} is cancelled.`,
+    removed: (title, when) => `You are no longer invited to ${title} on ${when}.`,
+    reminder: (title, when) => `A reminder: ${title} is on ${when}.`,
+    place: (place) => `Place: ${place}`,
+    video: 'Join by video',
+    agenda: 'Agenda:',
+    review: 'Tasks not done on time, for review (counts per organisation):',
+    reviewLine: (org, task, notDone, notPossible) =>
+      `${org} — ${task}: ${notDone} not done, ${notPossible} not possible`,
+    carried: 'Action items carried over from earlier meetings:',
+    carriedLine: (title, org, due) => `${title} (${org}), due ${due}`,
+    answerPrompt: 'Please answer the invitation:',
+    answers: { accepted: 'Accept', declined: 'Decline', tentative: 'Maybe' },
+    answered: (answer, title) => `Thank you. Your answer for ${title} is recorded: ${answer}.`,
+    pageIntro: (title, when) => `Invitation to ${title} on ${when}.`,
+  },
+
   footer: {
     why: {
       offer: (org) =>
@@ -133,6 +165,8 @@ export const en: Locale = {
         "You receive this because you coordinate your region's Bashkë cooperation group.",
       'case-end': () => 'You receive this because you work on this case in the Bashkë cooperation group.',
       unreachable: () => "You receive this because you coordinate your region's Bashkë cooperation group.",
+      meeting: (org) =>
+        `You receive this because you are invited to this meeting of the Bashkë cooperation group${org ? ` for ${org}` : ''}.`,
     },
     contact: (contact) =>
       contact ? `Questions? Contact ${contact}.` : "Questions? Contact your cooperation group's coordinator.",

@@ -39,6 +39,11 @@ export const sq: Locale = {
       `Asnjë organizatë nuk e ka marrë ende rastin ${ref}. Koordinatorët e qarkut po e caktojnë.`,
   },
 
+  subjects: {
+    case: { nominative: (ref) => `rasti ${ref}`, accusative: (ref) => `rastin ${ref}` },
+    meeting: { nominative: (ref) => `mbledhja ${ref}`, accusative: (ref) => `mbledhjen ${ref}` },
+  },
+
   taskTitles: {
     OFFER: 'Pranoni ose refuzoni referimin',
     CHILD_PROTECTION: 'Mbrojtja e fëmijës: regjistroni kujdestarin e caktuar',
@@ -50,18 +55,21 @@ export const sq: Locale = {
     FOLLOW_UP: 'Kontroll pasues',
     CLOSURE_PROPOSAL: 'Propozoni mbylljen e rastit',
     CLOSURE_CONFIRMATION: 'Konfirmoni mbylljen e rastit',
+    MINUTES: 'Regjistroni procesverbalin e mbledhjes',
+    ACTION_ITEM: 'Detyrë nga mbledhja',
+    PREVENTION: 'Punë parandaluese',
   },
 
   task: {
-    subject: (title, ref, due) => `Bashkë: ${title} — rasti ${ref}, afati ${due}`,
+    subject: (title, ref, due) => `Bashkë: ${title} — ${ref}, afati ${due}`,
     childSubject: (ref, due) => `Bashkë: nevojitet mbrojtja e fëmijës për rastin ${ref}, afati ${due}`,
     body: (title, ref, due) =>
-      `${title} për rastin ${ref} i kërkohet organizatës suaj, me afat deri më ${due}.`,
+      `${title} për ${ref} i kërkohet organizatës suaj, me afat deri më ${due}.`,
     action: 'Hapni detyrën',
     signIn: 'Hyni në Bashkë për të hapur detyrën.',
-    overdueSubject: (title, ref, due) => `Bashkë: me vonesë — ${title}, rasti ${ref}, afati ${due}`,
+    overdueSubject: (title, ref, due) => `Bashkë: me vonesë — ${title}, ${ref}, afati ${due}`,
     overdueBody: (title, ref, org, due) =>
-      `${title} për rastin ${ref}, e kërkuar nga ${org}, kishte afat deri më ${due} dhe nuk është kryer ende.`,
+      `${title} për ${ref}, e kërkuar nga ${org}, kishte afat deri më ${due} dhe nuk është kryer ende.`,
   },
 
   caseEnd: {
@@ -82,17 +90,17 @@ export const sq: Locale = {
     label: { before: 'kujtesë', due: 'afati', overdue: 'me vonesë' },
     escalationLabel: (org) => `me vonesë pranë ${org}`,
     urgent: 'URGJENT',
-    subject: (label, title, ref, due) => `${label} — ${title}, rasti ${ref}, afati ${due}`,
+    subject: (label, title, ref, due) => `${label} — ${title}, ${ref}, afati ${due}`,
     digestSubject: (count) => `${count} detyra kërkojnë vëmendjen tuaj`,
     digestIntro: (count) => `${count} detyra në grupin e bashkëpunimit Bashkë kërkojnë vëmendjen tuaj:`,
     line: {
-      before: (title, ref, due) => `${title} për rastin ${ref} ka afat deri më ${due}.`,
-      due: (title, ref, due) => `${title} për rastin ${ref} arrin afatin: ${due}.`,
+      before: (title, ref, due) => `${title} për ${ref} ka afat deri më ${due}.`,
+      due: (title, ref, due) => `${title} për ${ref} arrin afatin: ${due}.`,
       overdue: (title, ref, due) =>
-        `${title} për rastin ${ref} kishte afat deri më ${due} dhe nuk është kryer ende.`,
+        `${title} për ${ref} kishte afat deri më ${due} dhe nuk është kryer ende.`,
     },
     escalationLine: (title, ref, org, due) =>
-      `${title} për rastin ${ref}, e caktuar për ${org}, kishte afat deri më ${due} dhe nuk është kryer ende.`,
+      `${title} për ${ref}, e caktuar për ${org}, kishte afat deri më ${due} dhe nuk është kryer ende.`,
     overdueDays: (days) => `${days} ditë pune me vonesë.`,
     urgentNote: 'Është urgjente: ju lutemi veproni sot.',
   },
@@ -116,6 +124,30 @@ export const sq: Locale = {
     check: 'Ju lutemi verifikoni kontaktin me organizatën dhe korrigjoni direktorinë.',
   },
 
+  meeting: {
+    inviteSubject: (title, when) => `Bashkë: ftesë — ${title}, ${when}`,
+    updateSubject: (title, when) => `Bashkë: ndryshim — ${title}, tani ${when}`,
+    cancelSubject: (title, when) => `Bashkë: anulluar — ${title}, ${when}`,
+    reminderSubject: (title, when) => `Bashkë: kujtesë — ${title}, ${when}`,
+    invited: (title, when) => `Jeni i ftuar në ${title} më ${when}.`,
+    updated: (title, when) => `${title} ka ndryshuar. Tani mbahet më ${when}.`,
+    cancelled: (title, when) => `${title} më ${when} u anullua.`,
+    removed: (title, when) => `Nuk jeni më i ftuar në ${title} më ${when}.`,
+    reminder: (title, when) => `Kujtesë: ${title} mbahet më ${when}.`,
+    place: (place) => `Vendi: ${place}`,
+    video: 'Bashkohuni me video',
+    agenda: 'Rendi i ditës:',
+    review: 'Detyra të pakryera në kohë, për shqyrtim (numri për organizatë):',
+    reviewLine: (org, task, notDone, notPossible) =>
+      `${org} — ${task}: ${notDone} të pakryera, ${notPossible} të pamundura`,
+    carried: 'Detyra të mbartura nga mbledhjet e mëparshme:',
+    carriedLine: (title, org, due) => `${title} (${org}), afati ${due}`,
+    answerPrompt: 'Ju lutemi përgjigjuni ftesës:',
+    answers: { accepted: 'Pranoj', declined: 'Refuzoj', tentative: 'Ndoshta' },
+    answered: (answer, title) => `Faleminderit. Përgjigja juaj për ${title} u regjistrua: ${answer}.`,
+    pageIntro: (title, when) => `Ftesë për ${title} më ${when}.`,
+  },
+
   footer: {
     why: {
       offer: (org) =>
@@ -135,6 +167,8 @@ export const sq: Locale = {
       'case-end': () => 'E merrni këtë mesazh sepse punoni për këtë rast në grupin e bashkëpunimit Bashkë.',
       unreachable: () =>
         'E merrni këtë mesazh sepse koordinoni grupin e bashkëpunimit Bashkë në qarkun tuaj.',
+      meeting: (org) =>
+        `E merrni këtë mesazh sepse jeni i ftuar në këtë mbledhje të grupit të bashkëpunimit Bashkë${org ? ` për ${org}` : ''}.`,
     },
     contact: (contact) =>
       contact

@@ -12,7 +12,8 @@ export type FooterReason =
   | 'escalation-focal-point'
   | 'escalation-coordinator'
   | 'case-end'
-  | 'unreachable';
+  | 'unreachable'
+  | 'meeting';
 
 /** How far a reminder is along its task's plan. */
 export type ReminderStep = 'before' | 'due' | 'overdue';
@@ -61,6 +62,13 @@ export interface Locale {
   };
 
   /** What each kind of task asks, as a short title: the subject line and the page heading. */
+  /**
+   * How a task names what it is about, in a subject line (nominative) and after "for"
+   * (accusative: Albanian declines the noun): a case by its reference, a meeting by its title and day.
+   */
+  readonly subjects: Readonly<
+    Record<'case' | 'meeting', { readonly nominative: (ref: string) => string; readonly accusative: (ref: string) => string }>
+  >;
   readonly taskTitles: Readonly<Record<TaskKind, string>>;
 
   readonly task: {
@@ -107,6 +115,30 @@ export interface Locale {
     readonly marked: string;
     readonly escalated: (openTasks: number, org: string) => string;
     readonly check: string;
+  };
+
+  /** The cooperation group's meetings: invitations, changes, cancellations, reminders, answers. */
+  readonly meeting: {
+    readonly inviteSubject: (title: string, when: string) => string;
+    readonly updateSubject: (title: string, when: string) => string;
+    readonly cancelSubject: (title: string, when: string) => string;
+    readonly reminderSubject: (title: string, when: string) => string;
+    readonly invited: (title: string, when: string) => string;
+    readonly updated: (title: string, when: string) => string;
+    readonly cancelled: (title: string, when: string) => string;
+    readonly removed: (title: string, when: string) => string;
+    readonly reminder: (title: string, when: string) => string;
+    readonly place: (place: string) => string;
+    readonly video: string;
+    readonly agenda: string;
+    readonly review: string;
+    readonly reviewLine: (org: string, task: string, notDone: number, notPossible: number) => string;
+    readonly carried: string;
+    readonly carriedLine: (title: string, org: string, due: string) => string;
+    readonly answerPrompt: string;
+    readonly answers: Readonly<Record<'accepted' | 'declined' | 'tentative', string>>;
+    readonly answered: (answer: string, title: string) => string;
+    readonly pageIntro: (title: string, when: string) => string;
   };
 
   readonly footer: {
