@@ -18,12 +18,15 @@ export interface MailAbout {
   readonly taskIds?: readonly string[];
 }
 
-/** An extra MIME part beside text and HTML (the meetings issue: a calendar invite). */
-export interface MailPart {
-  readonly contentType: string;
-  readonly content: string;
-  /** Set: an attachment with this file name; absent: an alternative of the body. */
-  readonly filename?: string;
+/**
+ * A calendar invite a message carries (built by `calendarInvite`, shared/email/invite.ts). The
+ * mail adapter sends it twice, as calendar clients expect: a `text/calendar; method=<method>`
+ * alternative beside the text and HTML, and an `invite.ics` attachment. `method` must be the
+ * `METHOD` the `.ics` names; the adapter refuses a mismatch.
+ */
+export interface MailCalendar {
+  readonly method: 'REQUEST' | 'CANCEL';
+  readonly ics: string;
 }
 
 /** A message ready to send. Addresses and subject are header fields: no CR/LF allowed. */
@@ -33,7 +36,7 @@ export interface OutgoingEmail {
   readonly text: string;
   readonly html: string;
   readonly about?: MailAbout;
-  readonly parts?: readonly MailPart[];
+  readonly calendar?: MailCalendar;
 }
 
 /**

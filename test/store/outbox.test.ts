@@ -38,9 +38,7 @@ function message(): OutgoingEmail {
       ],
     }),
     about: { purpose: 'reminder', caseId: 'case-1', taskIds: ['task-1'] },
-    parts: [
-      { contentType: 'text/calendar; method=REQUEST', content: 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n' },
-    ],
+    calendar: { method: 'REQUEST', ics: 'BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n' },
   };
 }
 
