@@ -94,7 +94,8 @@ export class CalendarMethodError extends Error {
 function assertCalendarMethod(calendar: MailCalendar): void {
   const unfolded = calendar.ics.replace(/\r?\n[ \t]/g, '');
   const methods = [...unfolded.matchAll(/^METHOD:(.*?)\r?$/gm)].map((m) => m[1]);
-  if (methods.length !== 1 || methods[0] !== calendar.method)
+  const known = calendar.method === 'REQUEST' || calendar.method === 'CANCEL';
+  if (!known || methods.length !== 1 || methods[0] !== calendar.method)
     throw new CalendarMethodError('the calendar part must name its method once, the same as the .ics');
 }
 
