@@ -62,3 +62,20 @@ export function assertHeaderSafe(value: string): void {
   if (/[\p{Cc}\u2028\u2029]/u.test(value))
     throw new HeaderInjectionError('header field holds a control character');
 }
+
+export class CalendarMethodError extends Error {
+  override readonly name = 'CalendarMethodError';
+}
+
+/**
+ * Refuses a calendar part whose `.ics` does not name exactly the method its MIME type will
+ * carry: a client that reads the part's `method=` and one that reads the `METHOD` line must
+ * see the same message.
+ */
+export function assertCalendarMethod(calendar: MailCalendar): void {
+  const unfolded = calendar.ics.replace(/\r?\n[ \t]/g, '');
+  const methods = [...unfolded.matchAll(/^METHOD:(.*?)\r?$/gm)].map((m) => m[1]);
+  const known = calendar.method === 'REQUEST' || calendar.method === 'CANCEL';
+  if (!known || methods.length !== 1 || methods[0] !== calendar.method)
+    throw new CalendarMethodError('the calendar part must name its method once, the same as the .ics');
+}

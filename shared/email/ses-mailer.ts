@@ -1,8 +1,8 @@
 import { type MessageTag, type SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import {
+  assertCalendarMethod,
   assertHeaderSafe,
   type MailAbout,
-  type MailCalendar,
   type Mailer,
   type OutgoingEmail,
   type SendResult,
@@ -81,23 +81,6 @@ export async function buildRawMessage(from: string, email: OutgoingEmail): Promi
 
 /** The calendar attachment's file name. */
 export const INVITE_FILE_NAME = 'invite.ics';
-
-export class CalendarMethodError extends Error {
-  override readonly name = 'CalendarMethodError';
-}
-
-/**
- * Refuses a calendar part whose `.ics` does not name exactly the method its MIME type will
- * carry: a client that reads the part's `method=` and one that reads the `METHOD` line must
- * see the same message.
- */
-function assertCalendarMethod(calendar: MailCalendar): void {
-  const unfolded = calendar.ics.replace(/\r?\n[ \t]/g, '');
-  const methods = [...unfolded.matchAll(/^METHOD:(.*?)\r?$/gm)].map((m) => m[1]);
-  const known = calendar.method === 'REQUEST' || calendar.method === 'CANCEL';
-  if (!known || methods.length !== 1 || methods[0] !== calendar.method)
-    throw new CalendarMethodError('the calendar part must name its method once, the same as the .ics');
-}
 
 /** What SES allows in a message tag's name and value (ASCII letters, digits, `_ . @ -`). */
 const TAG_VALUE = /^[A-Za-z0-9_.@-]{1,256}$/;

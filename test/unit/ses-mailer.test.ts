@@ -2,8 +2,8 @@ import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { mockClient } from 'aws-sdk-client-mock';
 import { simpleParser } from 'mailparser';
 import { type CalendarInviteInput, calendarInvite, invitePart } from '../../shared/email/invite';
-import { HeaderInjectionError, type OutgoingEmail } from '../../shared/email/mailer';
-import { CalendarMethodError, messageTags, SesMailer } from '../../shared/email/ses-mailer';
+import { CalendarMethodError, HeaderInjectionError, type OutgoingEmail } from '../../shared/email/mailer';
+import { messageTags, SesMailer } from '../../shared/email/ses-mailer';
 import { type MimeTreeNode, mimeTree, parseInvite } from '../support/raw-mail';
 
 const ses = mockClient(SESClient);
