@@ -18,12 +18,15 @@ export interface MailAbout {
   readonly taskIds?: readonly string[];
 }
 
-/** An extra MIME part beside text and HTML (the meetings issue: a calendar invite). */
-export interface MailPart {
-  readonly contentType: string;
-  readonly content: string;
-  /** Set: an attachment with this file name; absent: an alternative of the body. */
-  readonly filename?: string;
+/**
+ * A calendar invite a message carries (built by `calendarInvite`, shared/email/invite.ts). The
+ * mail adapter sends it twice, as calendar clients expect: a `text/calendar; method=<method>`
+ * alternative beside the text and HTML, and an `invite.ics` attachment. `method` must be the
+ * `METHOD` the `.ics` names; the adapter refuses a mismatch.
+ */
+export interface MailCalendar {
+  readonly method: 'REQUEST' | 'CANCEL';
+  readonly ics: string;
 }
 
 /** A message ready to send. Addresses and subject are header fields: no CR/LF allowed. */
@@ -33,7 +36,7 @@ export interface OutgoingEmail {
   readonly text: string;
   readonly html: string;
   readonly about?: MailAbout;
-  readonly parts?: readonly MailPart[];
+  readonly calendar?: MailCalendar;
 }
 
 /**
@@ -58,4 +61,21 @@ export class HeaderInjectionError extends Error {
 export function assertHeaderSafe(value: string): void {
   if (/[\p{Cc}\u2028\u2029]/u.test(value))
     throw new HeaderInjectionError('header field holds a control character');
+}
+
+export class CalendarMethodError extends Error {
+  override readonly name = 'CalendarMethodError';
+}
+
+/**
+ * Refuses a calendar part whose `.ics` does not name exactly the method its MIME type will
+ * carry: a client that reads the part's `method=` and one that reads the `METHOD` line must
+ * see the same message.
+ */
+export function assertCalendarMethod(calendar: MailCalendar): void {
+  const unfolded = calendar.ics.replace(/\r?\n[ \t]/g, '');
+  const methods = [...unfolded.matchAll(/^METHOD:(.*?)\r?$/gm)].map((m) => m[1]);
+  const known = calendar.method === 'REQUEST' || calendar.method === 'CANCEL';
+  if (!known || methods.length !== 1 || methods[0] !== calendar.method)
+    throw new CalendarMethodError('the calendar part must name its method once, the same as the .ics');
 }

@@ -1,11 +1,18 @@
 import { type MessageTag, type SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
-import { assertHeaderSafe, type MailAbout, type Mailer, type OutgoingEmail, type SendResult } from './mailer';
+import {
+  assertCalendarMethod,
+  assertHeaderSafe,
+  type MailAbout,
+  type Mailer,
+  type OutgoingEmail,
+  type SendResult,
+} from './mailer';
 
 /**
  * Sends through SES v1 `SendRawEmail` with the configuration set (TLS required, events
  * published), the message built by nodemailer's MailComposer: `multipart/alternative` text and
- * HTML in UTF-8 with the library's transfer encodings and RFC 2047 headers, plus the message's
- * extra parts (a `text/calendar; method=REQUEST` alternative, attachments).
+ * HTML in UTF-8 with the library's transfer encodings and RFC 2047 headers, and a message's
+ * calendar invite as a `text/calendar; method=...` alternative plus an `.ics` attachment.
  *
  * Retries are the client's (`sesClientConfig`); what still fails is thrown for the caller, or
  * for `OutboxMailer`, to sort into transient and permanent.
@@ -35,18 +42,20 @@ export class SesMailer implements Mailer {
 
 /**
  * The raw MIME message (RFC 5322) of `email` from `from`. Refuses control characters in every
- * header value it is given (addresses, subject, part types and file names) before building.
+ * header value it is given (addresses, subject) before building.
+ *
+ * Without a calendar: `multipart/alternative` (text, HTML). With one, through MailComposer's
+ * `icalEvent`: `multipart/mixed` holding `multipart/alternative` (text, HTML,
+ * `text/calendar; charset=utf-8; method=<METHOD>`) and the same `.ics` attached as
+ * `invite.ics` (`application/ics`), the shape Outlook, Gmail and Apple Mail show as an invite.
+ *
  * MailComposer is imported here, not at module scope: a function that only constructs the mailer
  * does not run nodemailer's module code at cold start (esbuild keeps a dynamic import's module
  * lazily initialised); its bytes are in the bundle all the same, and parsed at load.
  */
 export async function buildRawMessage(from: string, email: OutgoingEmail): Promise<Uint8Array> {
   for (const field of [from, email.subject, ...email.to]) assertHeaderSafe(field);
-  const parts = email.parts ?? [];
-  for (const part of parts) {
-    assertHeaderSafe(part.contentType);
-    if (part.filename !== undefined) assertHeaderSafe(part.filename);
-  }
+  if (email.calendar) assertCalendarMethod(email.calendar);
   const { default: MailComposer } = await import('nodemailer/lib/mail-composer');
   const message = new MailComposer({
     from,
@@ -54,20 +63,24 @@ export async function buildRawMessage(from: string, email: OutgoingEmail): Promi
     subject: email.subject,
     text: email.text,
     html: email.html,
-    alternatives: parts
-      .filter((p) => p.filename === undefined)
-      .map((p) => ({ contentType: p.contentType, content: p.content })),
-    attachments: parts.flatMap((p) =>
-      p.filename === undefined
-        ? []
-        : [{ contentType: p.contentType, content: p.content, filename: p.filename }],
-    ),
+    ...(email.calendar
+      ? {
+          icalEvent: {
+            method: email.calendar.method,
+            content: email.calendar.ics,
+            filename: INVITE_FILE_NAME,
+          },
+        }
+      : {}),
     // Addresses and subject are ours and checked above; nodemailer must not read files or URLs.
     disableFileAccess: true,
     disableUrlAccess: true,
   }).compile();
   return new Uint8Array(await message.build());
 }
+
+/** The calendar attachment's file name. */
+export const INVITE_FILE_NAME = 'invite.ics';
 
 /** What SES allows in a message tag's name and value (ASCII letters, digits, `_ . @ -`). */
 const TAG_VALUE = /^[A-Za-z0-9_.@-]{1,256}$/;

@@ -254,7 +254,7 @@ describe('EventBridge rules, Scheduler schedules and SES events on the engine', 
         },
       });
 
-      // A raw message keeps its MIME in the inbox (GET /store), for tests that parse it.
+      // A raw message keeps its MIME byte for byte (GET /raw), for tests that parse it.
       const mime = [
         'From: no-reply@bashke.example',
         'To: success@simulator.amazonses.com',
@@ -268,10 +268,8 @@ describe('EventBridge rules, Scheduler schedules and SES events on the engine', 
       const raw = await client.send(
         new SendRawEmailCommand({ RawMessage: { Data: Buffer.from(mime) }, ConfigurationSetName: set }),
       );
-      const store = (await (await fetch(`${sesLocal.url}/store`)).json()) as {
-        emails: Array<{ messageId: string; raw?: string }>;
-      };
-      expect(store.emails.find((e) => e.messageId === raw.MessageId)?.raw).toBe(mime);
+      const kept = await fetch(`${sesLocal.url}/raw?messageId=${raw.MessageId}`);
+      expect(await kept.text()).toBe(mime);
       await bridge.idle();
       expect(callsOf('OnBounce')).toHaveLength(1); // a delivery is not a bounce
     } finally {

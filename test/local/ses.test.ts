@@ -3,10 +3,12 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import { SESClient, SendEmailCommand, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { RuntimeClock } from '../../local/engine/clock/runtime-clock';
 import { inboxFilePath, type SesLocal, startSesLocal } from '../../local/engine/services/ses-local';
-import { SesMailer } from '../../shared/email/ses-mailer';
+import { invitePart } from '../../shared/email/invite';
+import { buildRawMessage, SesMailer } from '../../shared/email/ses-mailer';
+import { fetchRaw, parseInvite } from '../support/raw-mail';
 
 interface StoredEmail {
   messageId: string;
@@ -63,6 +65,20 @@ async function send(
     );
     if (!out.MessageId) throw new Error('no MessageId');
     return out.MessageId;
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Runs `use` with an SES client on the emulator at `url`. */
+async function withClient<T>(url: string, use: (client: SESClient) => Promise<T>): Promise<T> {
+  const client = new SESClient({
+    endpoint: url,
+    region: 'eu-central-1',
+    credentials: { accessKeyId: 'bashkelocal', secretAccessKey: 'bashkelocal' },
+  });
+  try {
+    return await use(client);
   } finally {
     client.destroy();
   }
@@ -143,6 +159,80 @@ describe('SES local with a durable inbox', () => {
     expect(email).toMatchObject({ subject, destination: { to, cc: [], bcc: [] } });
     expect(email?.body.text?.trim()).toBe('Çdo detyrë ka një afat.');
     expect(email?.body.html).toContain('<p>Çdo detyrë ka një afat.</p>');
+  });
+
+  it('serves each SendRawEmail message byte for byte at GET /raw?messageId=, across a restart', async () => {
+    const dataDir = tempDir();
+    let ses = await start(dataDir);
+    const calendar = invitePart({
+      method: 'REQUEST',
+      uid: 'meeting-1@bashke.example',
+      sequence: 0,
+      dtstamp: new Date('2027-03-01T09:00:00Z'),
+      start: new Date('2027-03-29T08:00:00Z'),
+      end: new Date('2027-03-29T09:00:00Z'),
+      summary: 'Takimi i grupit të bashkëpunimit, Korçë',
+      organizer: { name: 'Arta Hoxha', email: 'arta@korce.example' },
+      attendees: [{ name: 'Besnik Çela', email: 'besnik@vatra.example' }],
+    });
+    const invite = Buffer.from(
+      await buildRawMessage('no-reply@bashke.example', {
+        to: ['besnik@vatra.example'],
+        subject: 'Ftesë: Takimi i grupit',
+        text: 'Ju ftojmë në takim.',
+        html: '<p>Ju ftojmë në takim.</p>',
+        calendar,
+      }),
+    );
+    // 8-bit ISO-8859-1 ("ë" is 0xEB): not UTF-8, so only a byte-for-byte copy gives it back.
+    const latin1 = Buffer.concat([
+      Buffer.from(
+        'From: no-reply@bashke.example\r\nTo: a@one.example\r\nSubject: Latin-1\r\nMIME-Version: 1.0\r\n' +
+          'Content-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: 8bit\r\n\r\n',
+      ),
+      Buffer.from('Bashk\u00eb\r\n', 'latin1'),
+    ]);
+    const ids = await withClient(ses.url, async (client) => {
+      const sent: string[] = [];
+      for (const data of [invite, latin1]) {
+        const out = await client.send(
+          new SendRawEmailCommand({ Destinations: ['besnik@vatra.example'], RawMessage: { Data: data } }),
+        );
+        sent.push(out.MessageId ?? '');
+      }
+      return sent;
+    });
+    const textId = await send(ses.url, 'Not raw');
+
+    for (const restarted of [false, true]) {
+      if (restarted) {
+        await stop(ses);
+        ses = await start(dataDir);
+      }
+      const res = await fetch(`${ses.url}/raw?messageId=${ids[0]}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('message/rfc822');
+      expect(Buffer.from(await res.arrayBuffer()).equals(invite)).toBe(true);
+      expect((await fetchRaw(ses.url, ids[1] ?? '')).equals(latin1)).toBe(true);
+    }
+
+    // Read as a mail client would: the structure and the calendar part's method= are there.
+    const parsed = await parseInvite(await fetchRaw(ses.url, ids[0] ?? ''));
+    expect(parsed.tree.contentType).toBe('multipart/mixed');
+    expect(parsed.partMethod).toBe('REQUEST');
+    expect(parsed.ics).toBe(calendar.ics);
+    expect(parsed.event).toMatchObject({ method: 'REQUEST', uid: 'meeting-1@bashke.example', sequence: 0 });
+    // The inbox JSON still shows what the emulator parsed from it.
+    const inInbox = (await stored(ses.url)).find((e) => e.messageId === ids[0]);
+    expect(inInbox).toMatchObject({
+      subject: 'Ftesë: Takimi i grupit',
+      destination: { to: ['besnik@vatra.example'] },
+    });
+    expect(inInbox?.body.text?.trim()).toBe('Ju ftojmë në takim.');
+
+    expect((await fetch(`${ses.url}/raw?messageId=no-such-message`)).status).toBe(404);
+    expect((await fetch(`${ses.url}/raw?messageId=${textId}`)).status).toBe(404); // SendEmail: no raw MIME
+    expect((await fetch(`${ses.url}/raw`)).status).toBe(400);
   });
 
   it('dates mail by the runtime clock', async () => {

@@ -1,5 +1,6 @@
 import { dueShard } from '../../shared/data/keys';
 import type { OutboxDueItem } from '../../shared/data/records';
+import { invitePart } from '../../shared/email/invite';
 import type { Mailer, OutgoingEmail } from '../../shared/email/mailer';
 import { OutboxMailer, retryOutbox } from '../../shared/email/outbox';
 import { reminderEmail } from '../../shared/email/templates';
@@ -38,9 +39,18 @@ function message(): OutgoingEmail {
       ],
     }),
     about: { purpose: 'reminder', caseId: 'case-1', taskIds: ['task-1'] },
-    parts: [
-      { contentType: 'text/calendar; method=REQUEST', content: 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n' },
-    ],
+    // A calendar invite rides along: it must come back byte for byte to be sent again.
+    calendar: invitePart({
+      method: 'REQUEST',
+      uid: 'meeting-1@bashke.example.org',
+      sequence: 3,
+      dtstamp: NOW,
+      start: new Date('2026-03-10T09:00:00.000Z'),
+      end: new Date('2026-03-10T10:00:00.000Z'),
+      summary: 'Takimi i grupit të bashkëpunimit; Korçë, salla 2',
+      organizer: { name: 'Arta Hoxha', email: 'arta.hoxha@korce.example.gov.al' },
+      attendees: [{ name: 'Besnik Çela', email: 'focal.point@vatra.example.org' }],
+    }),
   };
 }
 

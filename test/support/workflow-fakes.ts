@@ -1,4 +1,5 @@
 import {
+  assertCalendarMethod,
   assertHeaderSafe,
   type Mailer,
   type OutgoingEmail,
@@ -6,7 +7,7 @@ import {
 } from '../../shared/email/mailer';
 
 /**
- * Recording Mailer for workflow tests. Applies the SES adapter's header check (so a
+ * Recording Mailer for workflow tests. Applies the SES adapter's header and calendar checks (so a
  * message the real adapter would refuse fails here too) and keeps every message in order.
  */
 export class RecordingMailer implements Mailer {
@@ -14,6 +15,7 @@ export class RecordingMailer implements Mailer {
 
   async send(email: OutgoingEmail): Promise<SendResult> {
     for (const field of [email.subject, ...email.to]) assertHeaderSafe(field);
+    if (email.calendar) assertCalendarMethod(email.calendar);
     this.messages.push(structuredClone(email));
     return { status: 'sent', messageId: `fake-${this.messages.length}` };
   }

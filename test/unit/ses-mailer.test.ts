@@ -1,8 +1,10 @@
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { mockClient } from 'aws-sdk-client-mock';
-import { type ParsedMail, simpleParser } from 'mailparser';
-import { HeaderInjectionError, type OutgoingEmail } from '../../shared/email/mailer';
+import { simpleParser } from 'mailparser';
+import { type CalendarInviteInput, calendarInvite, invitePart } from '../../shared/email/invite';
+import { CalendarMethodError, HeaderInjectionError, type OutgoingEmail } from '../../shared/email/mailer';
 import { messageTags, SesMailer } from '../../shared/email/ses-mailer';
+import { type MimeTreeNode, mimeTree, parseInvite } from '../support/raw-mail';
 
 const ses = mockClient(SESClient);
 const FROM = 'Bashkë <no-reply@bashke.example.org>';
@@ -10,20 +12,21 @@ const SUBJECT = 'Bashkë: kujtesë — Vlerësimi i nevojave, rasti KOR-2026-004
 const TEXT =
   'Vlerësimi i nevojave për rastin KOR-2026-0042 ka afat deri më 2026-03-03 10:00. Çdo gjë në rregull?';
 const HTML = `<!doctype html><html lang="sq"><body><p>${TEXT}</p></body></html>`;
-const ICS = [
-  'BEGIN:VCALENDAR',
-  'VERSION:2.0',
-  'PRODID:-//Bashkë//Meetings//SQ',
-  'METHOD:REQUEST',
-  'BEGIN:VEVENT',
-  'UID:meeting-1@bashke.example.org',
-  'DTSTAMP:20260301T090000Z',
-  'DTSTART:20260310T090000Z',
-  'SUMMARY:Takimi i grupit të bashkëpunimit, Korçë',
-  'END:VEVENT',
-  'END:VCALENDAR',
-  '',
-].join('\r\n');
+/** A real invite, as the meetings use cases build it. */
+function invite(overrides: Partial<CalendarInviteInput> = {}): CalendarInviteInput {
+  return {
+    method: 'REQUEST',
+    uid: 'meeting-1@bashke.example.org',
+    sequence: 0,
+    dtstamp: new Date('2026-03-01T09:00:00Z'),
+    start: new Date('2026-03-10T09:00:00Z'),
+    end: new Date('2026-03-10T10:00:00Z'),
+    summary: 'Takimi i grupit të bashkëpunimit, Korçë',
+    organizer: { name: 'Arta Hoxha', email: 'arta.hoxha@korce.example.gov.al' },
+    attendees: [{ name: 'Besnik Çela', email: 'pika.fokale@vatra.example.org' }],
+    ...overrides,
+  };
+}
 
 function email(overrides: Partial<OutgoingEmail> = {}): OutgoingEmail {
   return { to: ['pika.fokale@vatra.example.org'], subject: SUBJECT, text: TEXT, html: HTML, ...overrides };
@@ -33,13 +36,11 @@ function mailer(): SesMailer {
   return new SesMailer(new SESClient({ region: 'eu-central-1' }), FROM, 'bashke-tls');
 }
 
-/** Sends `message` through the mocked SES and parses the raw MIME it was given. */
-async function sendAndParse(message: OutgoingEmail): Promise<ParsedMail> {
-  await mailer().send(message);
-  const input = ses.commandCalls(SendRawEmailCommand)[0]?.args[0].input;
-  const data = input?.RawMessage?.Data;
+/** The raw MIME the mocked SES was given by the first send. */
+function rawSent(): Buffer {
+  const data = ses.commandCalls(SendRawEmailCommand)[0]?.args[0].input.RawMessage?.Data;
   if (!data) throw new Error('no raw message sent');
-  return simpleParser(Buffer.from(data));
+  return Buffer.from(data);
 }
 
 beforeEach(() => {
@@ -86,34 +87,70 @@ describe('SesMailer', () => {
     expect(parsed.messageId).toBeTruthy();
   });
 
-  it('carries a text/calendar; method=REQUEST alternative and an .ics attachment', async () => {
-    const parsed = await sendAndParse(
-      email({
-        parts: [
-          { contentType: 'text/calendar; charset=utf-8; method=REQUEST', content: ICS },
-          { contentType: 'application/ics', content: ICS, filename: 'ftesë-takimi.ics' },
-        ],
-      }),
-    );
+  it('sends an invite as multipart/mixed: text, HTML and text/calendar; method=REQUEST as alternatives, invite.ics attached', async () => {
+    const calendar = invitePart(invite());
+    await mailer().send(email({ calendar, about: { purpose: 'meeting' } }));
+    const raw = rawSent();
 
-    expect(parsed.text?.trim()).toBe(TEXT);
-    expect(parsed.html).toContain(TEXT);
-    const calendar = parsed.attachments.find((a) => a.contentType === 'text/calendar');
-    expect(calendar?.content.toString('utf8')).toBe(ICS);
-    expect(calendar?.headers.get('content-type')).toMatchObject({ params: { method: 'REQUEST' } });
-    const file = parsed.attachments.find((a) => a.filename === 'ftesë-takimi.ics');
-    expect(file).toMatchObject({ contentType: 'application/ics', contentDisposition: 'attachment' });
-    expect(file?.content.toString('utf8')).toBe(ICS);
+    const { tree, mail, partMethod, ics, attachment, event } = await parseInvite(raw);
+    const shape = (n: MimeTreeNode): unknown => ({
+      type: n.contentType,
+      ...(n.params.method ? { method: n.params.method } : {}),
+      ...(n.disposition ? { disposition: n.disposition } : {}),
+      ...(n.filename ? { filename: n.filename } : {}),
+      ...(n.children.length ? { children: n.children.map(shape) } : {}),
+    });
+    expect(shape(tree)).toEqual({
+      type: 'multipart/mixed',
+      children: [
+        {
+          type: 'multipart/alternative',
+          children: [
+            { type: 'text/plain' },
+            { type: 'text/html' },
+            { type: 'text/calendar', method: 'REQUEST' },
+          ],
+        },
+        { type: 'application/ics', disposition: 'attachment', filename: 'invite.ics' },
+      ],
+    });
+    expect(tree.children[0]?.children[2]?.params.charset).toBe('utf-8');
+    expect(mail.text?.trim()).toBe(TEXT);
+    expect(mail.html).toContain(TEXT);
+    // The part's method= is the calendar's METHOD; both copies are the invite, byte for byte.
+    expect(partMethod).toBe('REQUEST');
+    expect(event.method).toBe('REQUEST');
+    expect(ics).toBe(calendar.ics);
+    expect(attachment).toEqual({ filename: 'invite.ics', contentType: 'application/ics', ics: calendar.ics });
+    expect(event).toMatchObject({ uid: 'meeting-1@bashke.example.org', summary: invite().summary });
+  });
+
+  it('sends a cancellation with method=CANCEL on the part and METHOD:CANCEL in the calendar', async () => {
+    await mailer().send(email({ calendar: invitePart(invite({ method: 'CANCEL', sequence: 1 })) }));
+
+    const { partMethod, event } = await parseInvite(rawSent());
+    expect(partMethod).toBe('CANCEL');
+    expect(event).toMatchObject({ method: 'CANCEL', status: 'CANCELLED', sequence: 1 });
+  });
+
+  it('keeps the plain multipart/alternative shape for a message without a calendar', async () => {
+    await mailer().send(email());
+    const tree = await mimeTree(rawSent());
+    expect(tree.contentType).toBe('multipart/alternative');
+    expect(tree.children.map((c) => c.contentType)).toEqual(['text/plain', 'text/html']);
+  });
+
+  it.each([
+    ['names another method than the .ics', { method: 'CANCEL' as const, ics: calendarInvite(invite()) }],
+    ['has no METHOD', { method: 'REQUEST' as const, ics: 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n' }],
+  ])('refuses a calendar part that %s, and sends nothing', async (_, calendar) => {
+    await expect(mailer().send(email({ calendar }))).rejects.toThrow(CalendarMethodError);
+    expect(ses.commandCalls(SendRawEmailCommand)).toHaveLength(0);
   });
 
   it.each([
     ['subject', email({ subject: 'Bashkë\r\nBcc: x@example.org' })],
     ['address', email({ to: ['a@example.org\r\nBcc: x@example.org'] })],
-    [
-      'attachment file name',
-      email({ parts: [{ contentType: 'text/plain', content: 'x', filename: 'a\nb.ics' }] }),
-    ],
-    ['part content type', email({ parts: [{ contentType: 'text/calendar\r\nX-Evil: 1', content: 'x' }] })],
   ])('refuses CR/LF in the %s and sends nothing', async (_, message) => {
     await expect(mailer().send(message)).rejects.toThrow(HeaderInjectionError);
     expect(ses.commandCalls(SendRawEmailCommand)).toHaveLength(0);

@@ -1,7 +1,7 @@
 'use strict';
 /**
  * Hosts the `aws-ses-v2-local` SES emulator (inbox page at `/`, `GET /store`) with a durable
- * inbox. Run by ses-local.ts as a child process (`process.execPath`), plain CommonJS so it
+ * inbox and the raw messages at `GET /raw?messageId=`. Run by ses-local.ts as a child process (`process.execPath`), plain CommonJS so it
  * needs no compiling:
  *
  *   node ses-host.cjs --port <n> --inbox <dataDir>/inbox.jsonl [--clock <dataDir>/clock.json]
@@ -22,9 +22,13 @@
  *   the rest, so a message to two people showed one. A wrapper around the handler (index.js reads
  *   the handler's `default` at call time) keeps the request body in an AsyncLocalStorage
  *   context, and `saveEmail` (read from the export at call time) takes the lists from it.
- * - keeps the raw MIME of a v1 `SendRawEmail` on its inbox record (`raw`, the message text), its
- *   envelope (`Destinations.member.N`) as the record's `to` (the emulator kept the To header as
- *   one text), and,
+ * - keeps the raw MIME of a v1 `SendRawEmail` byte for byte on its inbox record (`rawBase64`,
+ *   the request's bytes in base64: the emulator's own record is rebuilt from mailparser's parse,
+ *   which loses the multipart structure and a calendar part's `method=`) and serves it at
+ *   `GET /raw?messageId=<id>` as `message/rfc822` (404 for an unknown id or a message sent
+ *   without raw MIME), ahead of the emulator's routes (its auth check would refuse a browser);
+ *   keeps its envelope (`Destinations.member.N`) as the record's `to` (the emulator kept the To
+ *   header as one text), and,
  *   for both v1 sends, the request's `ConfigurationSetName` and `Tags` (`configurationSetName`,
  *   `tags`), read from the request body through an AsyncLocalStorage context (the raw handler
  *   awaits mailparser before it saves, so a module variable would not do);
@@ -280,8 +284,9 @@ store.saveEmail = (email) => {
       { name: 'Subject', value: email.subject },
     ];
   } else if (request?.action === 'SendRawEmail' && typeof body['RawMessage.Data'] === 'string') {
-    email.raw = Buffer.from(body['RawMessage.Data'], 'base64').toString('utf8');
-    headers = mimeHeaders(email.raw);
+    const raw = Buffer.from(body['RawMessage.Data'], 'base64');
+    email.rawBase64 = raw.toString('base64');
+    headers = mimeHeaders(raw.toString('utf8'));
     const destinations = members(body, 'Destinations.member.');
     if (destinations?.length) {
       recipients = destinations;
@@ -322,8 +327,54 @@ store.clearStore = () => {
   clearStore();
 };
 
+/** The bytes a `SendRawEmail` carried for `email`, as the sender gave them. */
+function rawBytes(email) {
+  if (typeof email.rawBase64 === 'string') return Buffer.from(email.rawBase64, 'base64');
+  // A record kept before the bytes were: its text (UTF-8 decoded) is all there is.
+  if (typeof email.raw === 'string') return Buffer.from(email.raw, 'utf8');
+  return undefined;
+}
+
+/**
+ * `GET|HEAD /raw?messageId=<id>`: the raw message of a `SendRawEmail`, byte for byte, as
+ * `message/rfc822`. True when it answered the request.
+ */
+function serveRaw(req, res) {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  if (url.pathname !== '/raw' || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+  const messageId = url.searchParams.get('messageId');
+  const plain = (status, text) => {
+    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+    res.end(req.method === 'HEAD' ? undefined : text);
+  };
+  if (!messageId) {
+    plain(400, 'messageId is required\n');
+    return true;
+  }
+  const email = store.getStoreReadonly().emails.find((e) => e.messageId === messageId);
+  const bytes = email ? rawBytes(email) : undefined;
+  if (!bytes) {
+    plain(404, 'no raw message with this id\n');
+    return true;
+  }
+  res.writeHead(200, {
+    'Content-Type': 'message/rfc822',
+    'Content-Length': bytes.length,
+    'Content-Disposition': 'inline; filename="message.eml"',
+    'Cache-Control': 'no-store',
+  });
+  res.end(req.method === 'HEAD' ? undefined : bytes);
+  return true;
+}
+
 startServer({ host: '127.0.0.1', port })
   .then((server) => {
+    // /raw goes ahead of the emulator's express app (whose auth check would answer 403).
+    const app = server.listeners('request');
+    server.removeAllListeners('request');
+    server.on('request', (req, res) => {
+      if (!serveRaw(req, res)) for (const listener of app) listener.call(server, req, res);
+    });
     const address = server.address();
     if (!server.listening || address === null || typeof address !== 'object') {
       fail(`cannot listen on 127.0.0.1:${port} (is the port in use?)`);

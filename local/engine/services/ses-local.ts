@@ -23,7 +23,10 @@ export interface SesSentMessage {
 }
 
 export interface SesLocal {
-  /** API endpoint for `AWS_ENDPOINT_URL_SES`, and the inbox page at `/`. */
+  /**
+   * API endpoint for `AWS_ENDPOINT_URL_SES`, the inbox page at `/` (its JSON at `/store`), and
+   * each `SendRawEmail` message byte for byte at `/raw?messageId=<id>` (`message/rfc822`).
+   */
   readonly url: string;
   readonly port: number;
   /** The emulator's process id (it changes when it is started again). */
@@ -69,7 +72,8 @@ interface Host {
 }
 
 /**
- * Starts the `aws-ses-v2-local` emulator (inbox page at its root, `GET /store`) on 127.0.0.1
+ * Starts the `aws-ses-v2-local` emulator (inbox page at its root, `GET /store`, raw messages at
+ * `GET /raw?messageId=`) on 127.0.0.1
  * in a child process (ses-host.cjs) whose mail survives a restart: sent emails are appended
  * to `<dataDir>/inbox.jsonl` and loaded again at start, dated by the runtime clock
  * (`<dataDir>/clock.json`). The child ends with its parent, even a SIGKILLed one.
