@@ -2,7 +2,6 @@ import * as z from 'zod';
 import { deliveryStoreFromEnv, mailerFromEnv, storeFromEnv } from '../../shared/aws/adapters';
 import { taskClockFromEnv } from '../../shared/tasks/task-context';
 import { ENV, parseEnv } from '../../shared/util/env';
-import { logger } from '../../shared/util/logger';
 import { workflowStep } from '../../shared/workflow/step-handler';
 import { deliveryEvents } from './delivery-events';
 
@@ -17,9 +16,8 @@ const deps = {
 };
 
 /** An SES delivery event from the configuration set's EventBridge destination (the rule's target). */
-export const handler = workflowStep('DeliveryEvents', async (event) => {
-  const report = await deliveryEvents(deps, event);
-  if (report.unreachable || report.outcome === 'unknown-message')
-    logger.info('delivery event', { ...report });
+export const handler = workflowStep('DeliveryEvents', async (event, log) => {
+  const report = await deliveryEvents({ ...deps, log }, event);
+  if (report.unreachable || report.outcome === 'unknown-message') log.info('delivery event', { ...report });
   return report;
 });

@@ -6,7 +6,7 @@ import type { Stage, StageInput } from '../../shared/domain/stages';
 import { FINAL_CASE_STATUSES } from '../../shared/domain/tasks';
 import type { RetryOutboxResult } from '../../shared/email/outbox';
 import type { TaskCallback } from '../../shared/tasks/complete-task';
-import { logger } from '../../shared/util/logger';
+import { logger as rootLogger } from '../../shared/util/logger';
 import { type ReminderDeps, sendReminders } from './reminders';
 
 export interface StageStarter {
@@ -153,7 +153,7 @@ async function retryOutbox(
   if (outcome.result === 'sent' || outcome.result === 'rejected') {
     // A message refused for good (an address SES rejects) would fail every sweep: it goes.
     if (outcome.result === 'rejected')
-      logger.error('an outbox message was refused', { error: outcome.error });
+      (deps.log ?? rootLogger).error('an outbox message was refused', { error: outcome.error });
     await deps.store.deleteDue(item);
     return outcome.result;
   }

@@ -10,7 +10,6 @@ import { retryOutbox } from '../../shared/email/outbox';
 import { reminderEmail } from '../../shared/email/templates';
 import { taskClockFromEnv } from '../../shared/tasks/task-context';
 import { ENV, jsonOf, parseEnv } from '../../shared/util/env';
-import { logger } from '../../shared/util/logger';
 import { emitMetrics } from '../../shared/util/metrics';
 import { workflowStep } from '../../shared/workflow/step-handler';
 import { type DispatchDueDeps, dispatchDue, type OutboxRetry } from './dispatch-due';
@@ -48,11 +47,11 @@ const deps: DispatchDueDeps = {
 };
 
 /** Every minute (an EventBridge schedule of the template): acts on what fell due. */
-export const handler = workflowStep('DispatchDue', async () => {
-  const report = await dispatchDue(deps);
+export const handler = workflowStep('DispatchDue', async (_event, log) => {
+  const report = await dispatchDue({ ...deps, log });
   const { reminders, outbox: box } = report;
   if (report.started || reminders.due || box.sent || box.again || box.rejected || report.more) {
-    logger.info('due items dispatched', {
+    log.info('due items dispatched', {
       read: report.read,
       started: report.started,
       answered: report.answered,
@@ -72,6 +71,6 @@ export const handler = workflowStep('DispatchDue', async () => {
     OutboxRejected: box.rejected,
     RemindersSent: reminders.emails,
   });
-  if (box.stale) logger.error('outbox messages have waited too long', { stale: box.stale });
+  if (box.stale) log.error('outbox messages have waited too long', { stale: box.stale });
   return report;
 });

@@ -19,7 +19,7 @@ import type { Mailer, OutgoingEmail } from '../../shared/email/mailer';
 import type { ReminderEmailInput, ReminderLine } from '../../shared/email/templates';
 import { audienceContacts } from '../../shared/tasks/reminder-audience';
 import { openLinkExpiry } from '../../shared/tasks/task-context';
-import { logger } from '../../shared/util/logger';
+import { type Logger, logger as rootLogger } from '../../shared/util/logger';
 
 export interface ReminderDeps {
   readonly store: Pick<
@@ -50,6 +50,8 @@ export interface ReminderDeps {
   readonly elapsedMs: () => number;
   /** Sending stops at this much elapsed time; what is left is given back for the next run. */
   readonly budgetMs: number;
+  /** @default the shared logger */
+  readonly log?: Logger;
 }
 
 export interface ReminderReport {
@@ -331,7 +333,7 @@ async function finish(deps: ReminderDeps, t: Taken, at: string): Promise<void> {
 async function release(deps: ReminderDeps, taken: readonly Taken[]): Promise<number> {
   const left = taken.filter((t) => t.pending.size > 0);
   await Promise.all(left.map((t) => deps.store.releaseDue(t.item, t.claimedUntil)));
-  if (left.length) logger.info('reminders left for the next run', { left: left.length });
+  if (left.length) (deps.log ?? rootLogger).info('reminders left for the next run', { left: left.length });
   return left.length;
 }
 

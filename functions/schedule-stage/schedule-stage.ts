@@ -12,9 +12,9 @@ export interface ScheduleStageDeps extends TaskClock {
 /**
  * A stage's last step: puts the next stage execution on the due-time index, where the
  * one-minute dispatcher starts it. At once, except a follow-up check-in, which opens
- * `followUpLeadDays` before its check-in date (counted from when follow-up began), so no
- * execution waits months for it. Safe to run twice: the item's key is the execution's
- * deterministic name, and the put is conditional.
+ * `followUpLeadDays` before its check-in date (counted from the case's `followUpFrom`, the end
+ * of the assistance plan, not from acceptance), so no execution waits months for it. Safe to
+ * run twice: the item's key is the execution's deterministic name, and the put is conditional.
  */
 export async function scheduleStage(
   deps: ScheduleStageDeps,

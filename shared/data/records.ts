@@ -53,7 +53,10 @@ export interface CaseRecord {
   /** The needs the assessment found. */
   readonly assessedNeeds?: readonly Need[];
   readonly guardianAppointed?: boolean;
-  /** When follow-up began (the check-ins count from here). */
+  /**
+   * When follow-up began: the instant the plan review that ended assistance (`complete`) was
+   * completed. The check-ins (`followUpMonths`) count from here, not from `acceptedAt`.
+   */
   readonly followUpFrom?: string;
   /** The closure the NGO proposed, awaiting the coordinator. */
   readonly closureProposal?: 'CLOSED' | 'CLOSED_REFERRED';

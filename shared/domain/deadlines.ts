@@ -105,7 +105,10 @@ export const deadlineConfigSchema = z.strictObject({
   /** When the minutes give no date of their own. */
   ACTION_ITEM: kind('ACTION_ITEM'),
   PREVENTION: kind('PREVENTION'),
-  /** Months after acceptance of each follow-up check-in. */
+  /**
+   * Months of each follow-up check-in after the end of the assistance plan (the case's
+   * `followUpFrom`: the completed plan review that moved it to FOLLOW_UP), not after acceptance.
+   */
   followUpMonths: z
     .array(z.number().int().min(1).max(120))
     .min(1)
@@ -226,7 +229,7 @@ export interface FollowUp {
   readonly dueAt: Date;
 }
 
-/** The follow-up tasks of a case accepted (or whose plan started) at `from`. */
+/** The follow-up check-ins of a case whose assistance ended at `from` (its `followUpFrom`). */
 export function followUpSchedule(config: DeadlineConfig, from: Date, ctx: DeadlineContext): FollowUp[] {
   return config.followUpMonths.map((month) => {
     const checkInAt = dueAt({ amount: month, unit: 'months' }, from, ctx);

@@ -199,6 +199,7 @@ function caseFacts(
     case 'CLOSURE_PROPOSAL':
       return { closureProposal: o.closure };
     case 'PLAN_REVIEW':
+      // The end of the assistance plan: the follow-up check-ins count from here.
       return result === 'complete' ? { followUpFrom: now } : {};
     case 'CLOSURE_CONFIRMATION':
       return result === 'confirm' ? { closedAt: now } : {};

@@ -1,9 +1,14 @@
 /**
- * The one logger: one JSON object per line on stdout, the shape Powertools' logger writes
+ * The house logger: one JSON object per line on stdout, the shape Powertools' logger writes
  * (`level`, `message`, `service`, `timestamp`, `xray_trace_id`, then the fields), which
- * CloudWatch Logs Insights reads as fields. Not Powertools itself: its logger cost a
- * function ~13 ms of every cold start (23 KiB with its commons and invocation store) for
- * the three calls the functions make.
+ * CloudWatch Logs Insights reads as fields. The HTTP functions (create-referral, action-link,
+ * tasks-api, read-cases, case-commands) and seed-directory log with it, not with Powertools:
+ * Powertools' logger cost a function ~13 ms of every cold start (23 KiB with its commons and
+ * invocation store) for the three calls those functions make, against the request path's
+ * cold-import target (issue 7). The workflow steps, where a cold start costs no caller a
+ * wait, log with Powertools' own Logger and `injectLambdaContext`
+ * (shared/workflow/step-handler.ts); both fit the `Logger` interface below, the one type a
+ * use case names.
  *
  * Log ids, names of states and error classes; never request bodies, free text or anything
  * about a person (SECURITY.md). Fields are flat values on purpose: no object from a request
@@ -41,41 +46,34 @@ function traceId(env: NodeJS.ProcessEnv): string | undefined {
   return header?.split(';')[0]?.replace(/^Root=/, '') || undefined;
 }
 
+/**
+ * What a use case logs with: a message and flat fields (`{}` for none). The house
+ * `JsonLogger` and Powertools' `Logger` (the workflow steps) both are one.
+ */
+export interface Logger {
+  debug(message: string, fields: LogFields): void;
+  info(message: string, fields: LogFields): void;
+  warn(message: string, fields: LogFields): void;
+  error(message: string, fields: LogFields): void;
+}
+
 export interface LoggerOptions {
   readonly serviceName: string;
   /** Where a finished line goes. @default process.stdout */
   readonly write?: (line: string) => void;
   /** @default process.env */
   readonly env?: NodeJS.ProcessEnv;
-  /** Fields on every line (e.g. the Lambda context, see `child`). */
-  readonly context?: LogFields;
 }
 
-export class Logger {
+export class JsonLogger implements Logger {
   private readonly serviceName: string;
   private readonly write: (line: string) => void;
   private readonly env: NodeJS.ProcessEnv;
-  private readonly context: LogFields;
 
   constructor(options: LoggerOptions) {
     this.serviceName = options.serviceName;
     this.write = options.write ?? ((line) => process.stdout.write(line));
     this.env = options.env ?? process.env;
-    this.context = options.context ?? {};
-  }
-
-  /**
-   * A logger that writes like this one with `context` on every line (after a line's own
-   * fields, so a field cannot pass itself off as context): what Powertools' `appendKeys` /
-   * `injectLambdaContext` give, for the function name, request id and cold start.
-   */
-  child(context: LogFields): Logger {
-    return new Logger({
-      serviceName: this.serviceName,
-      write: this.write,
-      env: this.env,
-      context: { ...this.context, ...context },
-    });
   }
 
   debug(message: string, fields?: LogFields): void {
@@ -105,9 +103,12 @@ export class Logger {
       ...(trace ? { xray_trace_id: trace } : {}),
     };
     // The fixed keys first, and again last so no field can pass itself off as one of them.
-    const line = { ...head, ...fields, ...this.context, ...head };
+    const line = { ...head, ...fields, ...head };
     this.write(`${JSON.stringify(line)}\n`);
   }
 }
 
-export const logger = new Logger({ serviceName: 'bashke' });
+/** The service name on every line, of either logger. */
+export const SERVICE_NAME = 'bashke';
+
+export const logger = new JsonLogger({ serviceName: SERVICE_NAME });

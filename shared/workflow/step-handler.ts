@@ -1,46 +1,39 @@
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { type Logger, logger as rootLogger } from '../util/logger';
+import { type Logger, SERVICE_NAME } from '../util/logger';
 
 /**
- * The wiring every workflow step (a Lambda task of a state machine) shares, as `jsonRoute`
- * is for the HTTP routes: a logger with the Lambda context, one log line when the step
- * throws, and the same error rethrown so Step Functions sees its name (`errorType`) and
- * Retry/Catch match it as before.
+ * The wiring every workflow step (a Lambda task of a state machine, or the target of a rule
+ * or schedule) shares, as `jsonRoute` is for the HTTP routes: Powertools' Logger with the
+ * Lambda context (`injectLambdaContext`: `function_name`, `function_request_id`,
+ * `cold_start`, ...), plus `step`; one log line when the step throws; and the same error
+ * rethrown so Step Functions sees its name (`errorType`) and Retry/Catch match it as before.
  *
- * The issue asks for Powertools' `injectLambdaContext`; the project removed Powertools'
- * logger for its cold-start cost (shared/util/logger.ts), so this is the same context on our
- * own logger (`child`), with Powertools' key names: `function_name`, `function_request_id`,
- * `cold_start`, plus `step`.
+ * Powertools here and not in the HTTP functions: its ~13 ms of cold start counts against the
+ * request path's cold-import target there (shared/util/logger.ts), while a step's cold start
+ * keeps no caller waiting.
  *
- * What the error line holds is strict: the step and the error's class name. Never the event
- * (task inputs carry ids and the task token, which is a credential for the task), never the
- * error's message or cause (an SDK or validation message may quote the data it was given).
+ * What is logged is strict. Never the event: `logEvent: false` holds even when
+ * `POWERTOOLS_LOGGER_LOG_EVENT` is set (task inputs carry ids and the task token, which is a
+ * credential for the task). The error line holds the step and the error's class name, never
+ * the error itself, its message or cause (an SDK or validation message may quote the data it
+ * was given; Powertools would print all of them for an Error object).
+ *
+ * The level comes from the environment as Powertools reads it: `POWERTOOLS_LOG_LEVEL`, else
+ * `LOG_LEVEL` (the house logger's variable), else INFO; Lambda's advanced logging controls
+ * (`AWS_LAMBDA_LOG_LEVEL`) win when set. It is read when the logger is made (at load).
  */
 
-/** True until the first invocation of this container has started. */
-let coldStart = true;
-
-/** The logger of one invocation: the root logger with the Lambda context. */
-export function stepLogger(step: string, context: Context, base: Logger = rootLogger): Logger {
-  const cold = coldStart;
-  coldStart = false;
-  return base.child({
-    step,
-    function_name: context.functionName,
-    function_request_id: context.awsRequestId,
-    cold_start: cold,
-  });
+/** A step's logger: the shared service name, the step on every line. */
+export function stepLogger(step: string): PowertoolsLogger {
+  return new PowertoolsLogger({ serviceName: SERVICE_NAME, persistentKeys: { step } });
 }
 
-function stepContext(step: string, base: Logger): MiddlewareObj<unknown, unknown, Error, Context> {
-  const loggers = new WeakMap<object, Logger>();
+function errorLine(log: Logger): MiddlewareObj<unknown, unknown, Error, Context> {
   return {
-    before: (request) => {
-      loggers.set(request, stepLogger(step, request.context, base));
-    },
     onError: (request) => {
-      const log = loggers.get(request) ?? base.child({ step });
       const name = request.error instanceof Error ? request.error.name : typeof request.error;
       log.error('workflow step failed', { error: name });
       // No response set: middy rethrows request.error itself, unchanged.
@@ -49,20 +42,24 @@ function stepContext(step: string, base: Logger): MiddlewareObj<unknown, unknown
 }
 
 export interface WorkflowStepOptions {
-  /** @default the shared logger */
-  readonly logger?: Logger;
+  /** @default stepLogger(step), made once per handler */
+  readonly logger?: PowertoolsLogger;
 }
 
 /**
  * A workflow step's handler: `fn` is the use case bound to its deps (`(event) =>
  * prepareOffer(deps, event)`); its result is the task's result, its error the task's error.
+ * `log` is the step's logger, with the invocation's context on every line.
  */
 export function workflowStep<R>(
   step: string,
-  fn: (event: unknown) => Promise<R>,
+  fn: (event: unknown, log: Logger) => Promise<R>,
   options: WorkflowStepOptions = {},
 ) {
+  const log = options.logger ?? stepLogger(step);
+  // middy runs onError in reverse order: the error line is written while the context is on.
   return middy<unknown, R, Error, Context>()
-    .use(stepContext(step, options.logger ?? rootLogger) as MiddlewareObj<unknown, R, Error, Context>)
-    .handler((event) => fn(event));
+    .use(injectLambdaContext(log, { logEvent: false, resetKeys: true }))
+    .use(errorLine(log) as MiddlewareObj<unknown, R, Error, Context>)
+    .handler((event) => fn(event, log));
 }

@@ -25,7 +25,7 @@ import type { Contact } from '../../shared/domain/directory';
 import { coordinators, focalPoints } from '../../shared/domain/recipients';
 import type { Mailer, OutgoingEmail, SendResult } from '../../shared/email/mailer';
 import { taskRecipients } from '../../shared/tasks/assignees';
-import { Logger } from '../../shared/util/logger';
+import { JsonLogger } from '../../shared/util/logger';
 import { CASE_ID, caseTask, createReferralArgs, offerTask } from '../support/fixtures';
 import {
   bounceEvent,
@@ -91,7 +91,11 @@ class Fakes {
       calendar: { timeZone: 'Europe/Tirane', holidays: new Set() },
       actionBaseUrl: 'https://api.bashke.test/',
       mailer: this.ses,
-      log: new Logger({ serviceName: 'test', write: (l) => this.lines.push(l), env: { LOG_LEVEL: 'DEBUG' } }),
+      log: new JsonLogger({
+        serviceName: 'test',
+        write: (l) => this.lines.push(l),
+        env: { LOG_LEVEL: 'DEBUG' },
+      }),
       deliveries: {
         recordStatus: async (args) => {
           this.statuses.push(args);
@@ -455,7 +459,11 @@ describe('RecordingMailer', () => {
 
   it('still answers the send when the record fails, and logs it without addresses', async () => {
     const lines: string[] = [];
-    const log = new Logger({ serviceName: 'test', write: (l) => lines.push(l), env: { LOG_LEVEL: 'DEBUG' } });
+    const log = new JsonLogger({
+      serviceName: 'test',
+      write: (l) => lines.push(l),
+      env: { LOG_LEVEL: 'DEBUG' },
+    });
     const failing = {
       recordMessage: async () => {
         throw Object.assign(new Error(`cannot write ${FOCAL}`), {

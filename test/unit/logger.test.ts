@@ -1,9 +1,9 @@
 import { defaultProvider } from '../../shared/aws/lambda-credentials';
-import { Logger } from '../../shared/util/logger';
+import { JsonLogger } from '../../shared/util/logger';
 
 function capture(env: NodeJS.ProcessEnv) {
   const lines: string[] = [];
-  const logger = new Logger({ serviceName: 'bashke', env, write: (line) => lines.push(line) });
+  const logger = new JsonLogger({ serviceName: 'bashke', env, write: (line) => lines.push(line) });
   return { logger, lines, parsed: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
 }
 
