@@ -1,4 +1,10 @@
-import { type Actor, type CaseRecord, caseIdOf, type OrgRecord, type TaskRecord } from '../../shared/data/records';
+import {
+  type Actor,
+  type CaseRecord,
+  caseIdOf,
+  type OrgRecord,
+  type TaskRecord,
+} from '../../shared/data/records';
 import type { Store } from '../../shared/data/store';
 import { hashActionToken, isWellFormedToken } from '../../shared/domain/action-token';
 import { outcomeFromForm, PLAN_SERVICES, type PlanService, type TaskKind } from '../../shared/domain/tasks';

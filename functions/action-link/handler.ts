@@ -13,7 +13,8 @@ import { taskClockFromEnv } from '../../shared/tasks/task-context';
 import { ENV, parseEnv, timeZoneName } from '../../shared/util/env';
 import { logger } from '../../shared/util/logger';
 import { submitAction, viewAction } from './action-link';
-import { PAGE_HEADERS, renderOutcome } from './pages';
+import { PAGE_HEADERS, renderOutcome, renderRsvp } from './pages';
+import { submitRsvp, viewRsvp } from './rsvp';
 
 const env = parseEnv(z.object({ [ENV.TIME_ZONE]: timeZoneName }));
 const deps = {
@@ -23,7 +24,8 @@ const deps = {
 };
 
 /**
- * GET|HEAD|POST /actions/{token}: public HTML routes. The token is a path segment, so it
+ * GET|HEAD|POST /actions/{token} (a task's link) and /rsvp/{token} (an invitation's answer
+ * link): public HTML routes. The token is a path segment, so it
  * is never logged; the access log holds the route key only. Overload and timeouts answer 503
  * with Retry-After (the same link works once the service has caught up); anything else 500.
  */
@@ -51,12 +53,19 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2, Er
     const token = event.pathParameters?.token ?? '';
     const method = event.requestContext.http.method.toUpperCase();
     const opts = { requestId: context.awsRequestId, timeZone: env.TIME_ZONE, head: method === 'HEAD' };
-    if (method !== 'POST') return renderOutcome(await viewAction(deps, token), opts);
+    const rsvp = event.routeKey.includes('/rsvp/');
+    if (method !== 'POST') {
+      return rsvp
+        ? renderRsvp(await viewRsvp(deps, token, event.queryStringParameters?.answer), opts)
+        : renderOutcome(await viewAction(deps, token), opts);
+    }
     let form: URLSearchParams | undefined;
     try {
       form = formBody(event);
     } catch {
       form = undefined; // wrong type or too large: answered like an incomplete form, nothing used
     }
-    return renderOutcome(await submitAction(deps, token, form), opts);
+    return rsvp
+      ? renderRsvp(await submitRsvp(deps, token, form), opts)
+      : renderOutcome(await submitAction(deps, token, form), opts);
   });

@@ -1,9 +1,10 @@
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { NEEDS } from '../../shared/domain/codes';
 import { escapeHtml } from '../../shared/email/html';
-import { type Language, TASK_TITLES } from '../../shared/email/templates';
+import { type Language, LOCALES, TASK_TITLES } from '../../shared/email/templates';
 import { formatInstant } from '../../shared/util/time';
 import type { ActionOutcome, TaskSummary } from './action-link';
+import type { RsvpOutcome } from './rsvp';
 
 /** Headers of every action page: no referrer leaks the token, nothing is cached or framed. */
 export const PAGE_HEADERS = {
@@ -46,7 +47,7 @@ const T = {
     reject: 'Send back to the NGO',
     meetingIntro: (title: string, org: string) => `Meeting "${title}", for ${org}.`,
     meetingRecorded: (title: string) => `Thank you. Your answer for the meeting "${title}" is recorded.`,
-    summary: 'Summary of the meeting (the group\'s work only, nothing about a person)',
+    summary: "Summary of the meeting (the group's work only, nothing about a person)",
     decision: 'Decisions (one per line; action items are added in the console)',
     sessionDate: 'Date of the session',
     sessionPlace: 'Place',
@@ -306,10 +307,10 @@ export function renderOutcome(
     const msg = meeting
       ? t.meetingRecorded(task.reference)
       : !offer
-      ? t.recorded(task.reference)
-      : outcome.result === 'accept'
-        ? t.accepted(task.reference)
-        : t.declined(task.reference);
+        ? t.recorded(task.reference)
+        : outcome.result === 'accept'
+          ? t.accepted(task.reference)
+          : t.declined(task.reference);
     return page(200, layout(lang, title, `<p>${esc(msg)}</p>`, opts.requestId), head);
   }
   const invalid = outcome.kind === 'invalid';
@@ -328,4 +329,39 @@ export function renderOutcome(
     taskForm(task, opts.timeZone),
   ].join('\n');
   return page(invalid ? 400 : 200, layout(lang, title, body, opts.requestId), head);
+}
+
+/** The invitation's answer page: the meeting, and one button per answer (each a POST). */
+export function renderRsvp(
+  outcome: RsvpOutcome,
+  opts: { requestId: string; head?: boolean },
+): APIGatewayProxyResultV2 {
+  const head = opts.head ?? false;
+  if (outcome.kind === 'gone') return page(410, gonePage(opts.requestId), head);
+  const { view } = outcome;
+  const m = LOCALES[view.language].meeting;
+  const when = formatInstant(view.start, view.timeZone);
+  if (outcome.kind === 'done') {
+    const body = `<p>${esc(m.answered(m.answers[outcome.answer], view.title))}</p>`;
+    return page(200, layout(view.language, view.title, body, opts.requestId), head);
+  }
+  const buttons = (['accepted', 'tentative', 'declined'] as const)
+    .map(
+      (a) =>
+        `<form method="post"><input type="hidden" name="answer" value="${a}">` +
+        `<button type="submit"${outcome.kind === 'confirm' && outcome.answer === a ? ' autofocus' : ''}>${esc(m.answers[a])}</button></form>`,
+    )
+    .join('\n');
+  const body = [
+    `<p>${esc(m.pageIntro(view.title, when))}</p>`,
+    view.place ? `<p>${esc(m.place(view.place))}</p>` : '',
+    outcome.kind === 'invalid' ? `<p role="alert"><strong>${esc(T[view.language].invalid)}</strong></p>` : '',
+    `<p>${esc(m.answerPrompt)}</p>`,
+    buttons,
+  ].join('\n');
+  return page(
+    outcome.kind === 'invalid' ? 400 : 200,
+    layout(view.language, view.title, body, opts.requestId),
+    head,
+  );
 }

@@ -27,7 +27,7 @@ export async function closeOffer(deps: CloseOfferDeps, event: unknown): Promise<
   if (input.outcome === 'timed_out') {
     // False when the answer arrived at the deadline and was recorded first, or when this
     // step already ran: nothing to free.
-    await deps.store.lapseTask({ ...task, caseId: input.caseId }, deps.now().toISOString());
+    await deps.store.lapseTask(task, deps.now().toISOString());
   }
   if (task.notifiedAt) return { notified: 0 };
   const orgs = await deps.store.listOrganisations();

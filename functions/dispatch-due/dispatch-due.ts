@@ -1,5 +1,12 @@
 import { DUE_SHARDS } from '../../shared/data/keys';
-import type { DueItem, OrgRecord, OutboxDueItem, ReminderDueItem } from '../../shared/data/records';
+import type {
+  DueItem,
+  MeetingDueItem,
+  OrgRecord,
+  OutboxDueItem,
+  ReminderDueItem,
+  TaskMailDueItem,
+} from '../../shared/data/records';
 import type { Store } from '../../shared/data/store';
 import { firstReminder } from '../../shared/domain/reminders';
 import type { Stage, StageInput } from '../../shared/domain/stages';
@@ -7,6 +14,7 @@ import { FINAL_CASE_STATUSES } from '../../shared/domain/tasks';
 import type { RetryOutboxResult } from '../../shared/email/outbox';
 import type { TaskCallback } from '../../shared/tasks/complete-task';
 import { logger as rootLogger } from '../../shared/util/logger';
+import { type MeetingStepDeps, runMeetingStep, sendTaskMail } from './meetings';
 import { type ReminderDeps, sendReminders } from './reminders';
 
 export interface StageStarter {
@@ -18,8 +26,11 @@ export interface OutboxRetry {
   retry(item: OutboxDueItem, now: Date): Promise<RetryOutboxResult>;
 }
 
-export interface DispatchDueDeps extends Omit<ReminderDeps, 'store' | 'directory'> {
+export interface DispatchDueDeps
+  extends Omit<ReminderDeps, 'store' | 'directory' | 'deadlines'>,
+    Omit<MeetingStepDeps, 'store' | 'now'> {
   readonly store: ReminderDeps['store'] &
+    MeetingStepDeps['store'] &
     Pick<
       Store,
       | 'listDuePage'
@@ -62,6 +73,8 @@ export interface DispatchReport {
     readonly stale: number;
     readonly oldestSeconds: number;
   };
+  /** Meetings' steps acted on (reminders sent, ends), and meeting tasks' first emails. */
+  readonly meetings: { readonly steps: number; readonly taskMails: number };
   readonly skipped: number;
   /** True when a shard had a full batch: more is due than one run takes. */
   readonly more: boolean;
@@ -104,8 +117,21 @@ export async function dispatchDue(deps: DispatchDueDeps): Promise<DispatchReport
   let answered = 0;
   let skipped = 0;
   const outbox = { sent: 0, again: 0, rejected: 0, stale: 0, oldestSeconds: 0 };
+  const meetings = { steps: 0, taskMails: 0 };
   for (const item of items) {
     if (item.type === 'REMINDER') continue;
+    if (item.type === 'MEETING') {
+      const result = await runMeetingStep({ ...deps, now: deps.now }, item, directory, now);
+      if (result === 'sent' || result === 'ended') meetings.steps += 1;
+      else if (result === 'dropped') skipped += 1;
+      continue;
+    }
+    if (item.type === 'TASK_MAIL') {
+      const result = await sendTaskMail({ ...deps, now: deps.now }, item, directory, now);
+      if (result === 'sent') meetings.taskMails += 1;
+      else if (result === 'dropped') skipped += 1;
+      continue;
+    }
     if (item.type === 'OUTBOX') {
       const result = await retryOutbox(deps, item, now);
       if (result === 'held') continue;
@@ -136,6 +162,7 @@ export async function dispatchDue(deps: DispatchDueDeps): Promise<DispatchReport
       deferred: reminders.deferred,
     },
     outbox,
+    meetings,
     skipped: skipped + reminders.dropped,
     more,
   };
@@ -163,7 +190,7 @@ async function retryOutbox(
 
 async function act(
   deps: DispatchDueDeps,
-  item: Exclude<DueItem, ReminderDueItem | OutboxDueItem>,
+  item: Exclude<DueItem, ReminderDueItem | OutboxDueItem | MeetingDueItem | TaskMailDueItem>,
 ): Promise<'started' | 'answered' | 'skipped'> {
   if (item.type === 'START_STAGE') {
     const c = await deps.store.getCase(item.caseId);

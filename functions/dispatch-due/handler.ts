@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
-import { mailPathsFromEnv, storeFromEnv } from '../../shared/aws/adapters';
+import { mailPathsFromEnv, meetingSettingsFromEnv, storeFromEnv } from '../../shared/aws/adapters';
 import { sdkClientConfig } from '../../shared/aws/client-config';
 import { SfnTaskCallback } from '../../shared/aws/task-callback';
 import { SfnStageStarter } from '../../shared/aws/workflow-starter';
@@ -32,6 +32,7 @@ const outbox: OutboxRetry = {
 
 const deps: DispatchDueDeps = {
   ...clock,
+  ...meetingSettingsFromEnv(clock),
   store,
   stages: new SfnStageStarter(sfn, env.STAGE_STATE_MACHINES),
   callback: new SfnTaskCallback(sfn),

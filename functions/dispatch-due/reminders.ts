@@ -1,7 +1,6 @@
-import type { OrgRecord, ReminderDueItem, TaskRecord } from '../../shared/data/records';
 import type { MeetingStore } from '../../shared/data/meeting-store';
+import type { OrgRecord, ReminderDueItem, TaskRecord } from '../../shared/data/records';
 import type { Store } from '../../shared/data/store';
-import { meetingReference } from '../../shared/meetings/reference';
 import { deriveActionToken, issueActionToken } from '../../shared/domain/action-token';
 import type { Contact } from '../../shared/domain/directory';
 import { coordinatorContacts } from '../../shared/domain/recipients';
@@ -17,6 +16,7 @@ import {
 import { FINAL_CASE_STATUSES } from '../../shared/domain/tasks';
 import type { Mailer, OutgoingEmail } from '../../shared/email/mailer';
 import type { ReminderEmailInput, ReminderLine } from '../../shared/email/templates';
+import { meetingReference } from '../../shared/meetings/reference';
 import { audienceContacts } from '../../shared/tasks/reminder-audience';
 import { openLinkExpiry } from '../../shared/tasks/task-context';
 import { type Logger, logger as rootLogger } from '../../shared/util/logger';
@@ -168,7 +168,12 @@ export async function sendReminders(
     }
     const c = item.caseId === undefined ? undefined : cases.get(item.caseId);
     return (
-      c && { region: c.region, reference: c.reference, subject: 'case', over: FINAL_CASE_STATUSES.includes(c.status) }
+      c && {
+        region: c.region,
+        reference: c.reference,
+        subject: 'case',
+        over: FINAL_CASE_STATUSES.includes(c.status),
+      }
     );
   };
   const orgs = await deps.directory();
@@ -193,12 +198,7 @@ export async function sendReminders(
     taken.push(t);
     const chain = item.to === undefined;
     // Finished work, a closed case or a chain that moved on (a new due date): nothing to say.
-    if (
-      task?.status !== 'OPEN' ||
-      !c ||
-      c.over ||
-      (chain && task.reminderAt !== item.dueAt)
-    ) {
+    if (task?.status !== 'OPEN' || !c || c.over || (chain && task.reminderAt !== item.dueAt)) {
       dropped += 1;
       continue;
     }
@@ -241,7 +241,9 @@ export async function sendReminders(
             type: 'REMINDER',
             dueAt: quiet.toISOString(),
             ref: `${task.taskId}#${i}#${contact.email}`,
-            ...(task.meetingId === undefined ? { caseId: task.caseId as string } : { meetingId: task.meetingId }),
+            ...(task.meetingId === undefined
+              ? { caseId: task.caseId as string }
+              : { meetingId: task.meetingId }),
             taskId: task.taskId,
             step: i,
             to: contact.email,

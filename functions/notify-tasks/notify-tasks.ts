@@ -1,6 +1,6 @@
 import type { OrganisationDirectory } from '../../shared/auth/caller';
-import type { Store } from '../../shared/data/store';
 import { caseIdOf } from '../../shared/data/records';
+import type { Store } from '../../shared/data/store';
 import { issueActionToken } from '../../shared/domain/action-token';
 import { TASK_KIND_SPECS } from '../../shared/domain/tasks';
 import type { Mailer } from '../../shared/email/mailer';

@@ -1,10 +1,14 @@
 import * as z from 'zod';
-import { coversRegion, type MemberCaller, type OrganisationDirectory, requireRole } from '../../shared/auth/caller';
+import {
+  coversRegion,
+  type MemberCaller,
+  type OrganisationDirectory,
+  requireRole,
+} from '../../shared/auth/caller';
 import { mayRead } from '../../shared/auth/case-access';
 import type { MeetingStore } from '../../shared/data/meeting-store';
 import type { CaseRecord, MeetingRecord, TaskRecord } from '../../shared/data/records';
 import type { Store } from '../../shared/data/store';
-import { meetingReference } from '../../shared/meetings/reference';
 import type { Role } from '../../shared/domain/codes';
 import { firstReminder } from '../../shared/domain/reminders';
 import {
@@ -17,6 +21,7 @@ import {
 import { ConflictError, GoneError, NotFoundError, ValidationError } from '../../shared/errors';
 import { collectPage, decodeCursor, type ListPage, limitParam, parseQuery } from '../../shared/http/page';
 import { fieldIssues } from '../../shared/http/zod-issues';
+import { meetingReference } from '../../shared/meetings/reference';
 import { taskRecipients } from '../../shared/tasks/assignees';
 import { type CompleteTaskDeps, completeTask } from '../../shared/tasks/complete-task';
 

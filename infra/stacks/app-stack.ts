@@ -49,6 +49,10 @@ export interface AppStackProps extends StackProps {
  * Powertools' Logger and its `injectLambdaContext` (issue 8): ~21 KiB minified with its
  * commons, so their budgets rose by 24 KiB. The HTTP functions keep the house logger and
  * their budgets: there Powertools' cold-start cost counts against the request path's target.
+ *
+ * Meetings (issue 10): the functions that mail invitations (meetings-api, and dispatch-due,
+ * which invites to a series' next occurrence) carry ical-generator, ~37 KiB minified, and the
+ * meeting use cases.
  */
 export const BUNDLE_BUDGET_KIB: Readonly<Record<string, number>> = {
   'prepare-offer': 408,
@@ -56,7 +60,7 @@ export const BUNDLE_BUDGET_KIB: Readonly<Record<string, number>> = {
   'notify-tasks': 584,
   'schedule-stage': 400,
   'case-ended': 568,
-  'dispatch-due': 600,
+  'dispatch-due': 680,
   'close-offer': 568,
   'accept-case': 568,
   'mark-unassigned': 568,
@@ -67,6 +71,7 @@ export const BUNDLE_BUDGET_KIB: Readonly<Record<string, number>> = {
   'action-link': 432,
   'seed-directory': 336,
   'delivery-events': 600,
+  'meetings-api': 640,
 };
 
 /** The dispatcher's limit: its send budget ends 15 s before (functions/dispatch-due/handler.ts). */
@@ -262,6 +267,10 @@ export class AppStack extends Stack {
     this.api.addRoute('/actions/{token}', [HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST], actionLink, {
       public: true,
     });
+    // An invitation's answer link (accept, decline, tentative): the same rules as a task's.
+    this.api.addRoute('/rsvp/{token}', [HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST], actionLink, {
+      public: true,
+    });
 
     // --- case and task API ---------------------------------------------------------------
     // `GetCaseFn`: the read function keeps the id it had as get-case (its log group's too).
@@ -301,6 +310,17 @@ export class AppStack extends Stack {
       this.api.addRoute(`/cases/{caseId}/${command}`, [HttpMethod.POST], caseCommands);
     }
     // --- end of case and task API ----------------------------------------------------------
+
+    // --- meetings of the cooperation group ---------------------------------------------------
+    const meetings = fn('MeetingsFn', 'meetings-api', {
+      sendsMail: true,
+      environment: { ...taskClock, [ENV.ACTION_BASE_URL]: this.api.url },
+    });
+    this.api.addRoute('/meetings', [HttpMethod.GET, HttpMethod.POST], meetings);
+    this.api.addRoute('/meetings/{meetingId}', [HttpMethod.GET, HttpMethod.PATCH], meetings);
+    this.api.addRoute('/meetings/{meetingId}/cancellation', [HttpMethod.POST], meetings);
+    this.api.addRoute('/meetings/{meetingId}/minutes', [HttpMethod.POST], meetings);
+    // --- end of meetings -------------------------------------------------------------------
 
     // --- operations ----------------------------------------------------------------------
     const seed = fn('SeedDirectoryFn', 'seed-directory', { timeout: Duration.seconds(60) });

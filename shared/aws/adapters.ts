@@ -7,6 +7,7 @@ import { RecordingMailer } from '../delivery/recording-mailer';
 import type { Mailer } from '../email/mailer';
 import { OutboxMailer, type OutboxStore } from '../email/outbox';
 import { SesMailer } from '../email/ses-mailer';
+import type { TaskClock } from '../tasks/task-context';
 import { ENV, nonEmpty, parseEnv } from '../util/env';
 import { sdkClientConfig, sesClientConfig } from './client-config';
 
@@ -60,4 +61,25 @@ export function mailPathsFromEnv(
 export function deliveryStoreFromEnv(env: NodeJS.ProcessEnv = process.env): DeliveryStore {
   const { TABLE_NAME } = parseEnv(z.object({ [ENV.TABLE_NAME]: nonEmpty }), env);
   return new DeliveryStore(new DynamoDBClient(sdkClientConfig()), TABLE_NAME);
+}
+
+/**
+ * What the meeting use cases take from a function's environment besides the store and the
+ * mailer: the group's zone and the meeting reminders (from the task clock), the public API
+ * URL of the invitations' answer links, and the domain of invite UIDs (the sender's).
+ */
+export function meetingSettingsFromEnv(
+  clock: Pick<TaskClock, 'calendar' | 'reminders'>,
+  env: NodeJS.ProcessEnv = process.env,
+) {
+  const parsed = parseEnv(
+    z.object({ [ENV.SENDER_EMAIL]: z.email(), [ENV.ACTION_BASE_URL]: z.url({ protocol: /^https?$/ }) }),
+    env,
+  );
+  return {
+    timeZone: clock.calendar.timeZone,
+    meetingReminders: clock.reminders.meetings,
+    publicBaseUrl: parsed.ACTION_BASE_URL,
+    uidDomain: parsed.SENDER_EMAIL.split('@')[1] as string,
+  };
 }

@@ -34,10 +34,10 @@ import {
 } from './records';
 import {
   type ArmTaskArgs,
-  type CaseTaskRef,
   type ArmTaskResult,
   armRefusal,
   type CaseNotice,
+  type CaseTaskRef,
   type CompleteTaskArgs,
   type CorrectProfileArgs,
   type CreateReferralArgs,
@@ -285,7 +285,10 @@ export class DynamoStore extends SingleTable implements Store {
   }
 
   /** `withOpenTasks` for a task's subject: a meeting always had the map. */
-  private withSubjectTasks<T>(task: Pick<TaskRecord, 'subject' | 'caseId' | 'taskId'>, write: () => Promise<T>) {
+  private withSubjectTasks<T>(
+    task: Pick<TaskRecord, 'subject' | 'caseId' | 'taskId'>,
+    write: () => Promise<T>,
+  ) {
     return task.subject === 'meeting' ? write() : this.withOpenTasks(caseIdOf(task), write);
   }
 
@@ -591,19 +594,23 @@ export class DynamoStore extends SingleTable implements Store {
     for (const t of args.closeTasks ?? []) items.push(...this.closure(t, args.actor, now));
     for (const m of args.moveTasks ?? []) items.push(...this.dueMove({ ...m, actor: args.actor, now }));
     if (task.kind === 'OFFER') items.push(this.offerCount(task.orgId, -1));
-    items.push(
-      this.taskEventPut(task, now, eventType(task, args.status), args.actor, args.caseStatus?.to),
-    );
+    items.push(this.taskEventPut(task, now, eventType(task, args.status), args.actor, args.caseStatus?.to));
     for (const t of newTasks) items.push(...this.taskPuts(t));
     for (const d of args.due ?? []) items.push(this.duePut(d));
     return this.transact(items);
   }
 
-  async lapseTask(task: CaseTaskRef & Pick<TaskRecord, 'reminderAt'>, now: string): Promise<boolean> {
-    return this.withOpenTasks(task.caseId, () => this.lapseTaskOnce(task, now));
+  async lapseTask(
+    task: Pick<TaskRecord, 'taskId' | 'orgId' | 'caseId' | 'subject' | 'reminderAt'>,
+    now: string,
+  ): Promise<boolean> {
+    return this.withOpenTasks(caseIdOf(task), () => this.lapseTaskOnce(task, now));
   }
 
-  private async lapseTaskOnce(task: CaseTaskRef & Pick<TaskRecord, 'reminderAt'>, now: string): Promise<boolean> {
+  private async lapseTaskOnce(
+    task: Pick<TaskRecord, 'taskId' | 'orgId' | 'caseId' | 'subject' | 'reminderAt'>,
+    now: string,
+  ): Promise<boolean> {
     return this.transact([
       {
         Update: {
@@ -621,7 +628,7 @@ export class DynamoStore extends SingleTable implements Store {
         },
       },
       this.caseUpdate({
-        key: keys.case(task.caseId),
+        key: keys.case(caseIdOf(task)),
         now,
         facts: {},
         addTasks: [],
@@ -629,7 +636,7 @@ export class DynamoStore extends SingleTable implements Store {
         bump: false,
       }),
       this.offerCount(task.orgId, -1),
-      this.eventPut(task.caseId, now, 'OFFER_TIMED_OUT', 'system', task),
+      this.eventPut(caseIdOf(task), now, 'OFFER_TIMED_OUT', 'system', task),
       // Its pending reminder, if one is left, goes with it.
       ...(task.reminderAt === undefined
         ? []
@@ -1099,7 +1106,13 @@ export class DynamoStore extends SingleTable implements Store {
   }
 
   /** The event of a task's change on its subject's history: the case's timeline or the meeting's. */
-  protected taskEventPut(task: TaskRecord, at: string, type: string, actor: Actor | 'system', status?: string) {
+  protected taskEventPut(
+    task: TaskRecord,
+    at: string,
+    type: string,
+    actor: Actor | 'system',
+    status?: string,
+  ) {
     if (task.subject !== 'meeting') return this.eventPut(caseIdOf(task), at, type, actor, task, status);
     const who: Actor = actor === 'system' ? { role: 'system' } : actor;
     return {

@@ -55,7 +55,10 @@ export class MeetingStore extends DynamoStore {
   }
 
   /** A region's meetings by start, from `from` (an instant) on. */
-  async listMeetings(region: string, page: PageArgs & { readonly from?: string }): Promise<Page<MeetingRecord>> {
+  async listMeetings(
+    region: string,
+    page: PageArgs & { readonly from?: string },
+  ): Promise<Page<MeetingRecord>> {
     const out = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -279,8 +282,8 @@ export class MeetingStore extends DynamoStore {
     ]);
   }
 
-  /** A queued first email sent (or found pointless): off the index. */
-  async finishTaskMail(item: TaskMailDueItem, claimedUntil: string): Promise<boolean> {
+  /** An item this run holds, done with (a queued email sent, a step a change moved on from): off the index. */
+  async dropClaimedDue(item: MeetingDueItem | TaskMailDueItem, claimedUntil: string): Promise<boolean> {
     return this.transact([this.claimedDueDelete(item, claimedUntil)]);
   }
 

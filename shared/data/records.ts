@@ -1,11 +1,11 @@
 import type { AgeGroup, Need, Role } from '../domain/codes';
 import type { Organisation, Region } from '../domain/directory';
+import type { MeetingStatus, Recurrence, RsvpAnswer } from '../domain/meetings';
+import type { Minutes } from '../domain/minutes';
 import type { OfferReason } from '../domain/ngo-choice';
 import type { CaseStatus, Consent, Person, ReferralResponse } from '../domain/referral';
 import type { Stage, StageInput } from '../domain/stages';
 import type { PlanService, TaskKind, TaskStatus } from '../domain/tasks';
-import type { MeetingStatus, Recurrence, RsvpAnswer } from '../domain/meetings';
-import type { Minutes } from '../domain/minutes';
 import type { OutgoingEmail } from '../email/mailer';
 
 /** An organisation as stored: the directory entry plus its live offer count. */

@@ -262,7 +262,10 @@ export interface Store {
   /** See CompleteTaskArgs; false when the task (or its link) was no longer open or the case moved. */
   completeTask(args: CompleteTaskArgs): Promise<boolean>;
   /** OPEN -> TIMED_OUT, offer count down, event; false when the task was not open. */
-  lapseTask(task: CaseTaskRef & Pick<TaskRecord, 'reminderAt'>, now: string): Promise<boolean>;
+  lapseTask(
+    task: Pick<TaskRecord, 'taskId' | 'orgId' | 'caseId' | 'subject' | 'reminderAt'>,
+    now: string,
+  ): Promise<boolean>;
   /** Case OFFERED by this task -> ACCEPTED; false when it already moved on. */
   acceptCase(args: { caseId: string; task: CaseTaskRef; now: string }): Promise<boolean>;
   /** Case -> UNASSIGNED; false when already so. */

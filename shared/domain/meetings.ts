@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { addCalendarDays, addCalendarMonths, instantAt, wallClock } from '../util/time';
 import { safeText } from './directory';
 import { slug } from './referral';
+import type { MeetingReminderConfig } from './reminders';
 
 /**
  * The cooperation group's meetings (DOMAIN.md: the council and the cluster groups). A meeting
@@ -35,8 +36,13 @@ const invitees = z
     orgIds: z.array(slug).max(50).default([]),
     emails: z.array(z.email()).max(100).default([]),
   })
-  .refine((i) => i.orgIds.length + i.emails.length > 0, { message: 'invite at least one organisation or contact' })
-  .refine((i) => new Set(i.orgIds).size === i.orgIds.length, { message: 'organisations repeat', path: ['orgIds'] })
+  .refine((i) => i.orgIds.length + i.emails.length > 0, {
+    message: 'invite at least one organisation or contact',
+  })
+  .refine((i) => new Set(i.orgIds).size === i.orgIds.length, {
+    message: 'organisations repeat',
+    path: ['orgIds'],
+  })
   .refine((i) => new Set(i.emails.map((e) => e.toLowerCase())).size === i.emails.length, {
     message: 'contacts repeat',
     path: ['emails'],
@@ -46,7 +52,10 @@ const meetingFields = {
   title: plainText(200),
   agenda: z.array(plainText(500)).max(30).default([]),
   place: plainText(200).optional(),
-  videoUrl: z.url({ protocol: /^https$/ }).max(500).optional(),
+  videoUrl: z
+    .url({ protocol: /^https$/ })
+    .max(500)
+    .optional(),
   start: localTime,
   end: localTime,
   invite: invitees,
@@ -145,18 +154,6 @@ export function timeIssues(
     issues.push({ path: '/end', code: 'too_long' });
   return issues;
 }
-
-/** The meeting reminders' configuration (`bashke.meetingReminders`): how long before the start. */
-export const meetingReminderSchema = z.strictObject({
-  /** Hours before the start, each one reminder to every invitee who has not declined. */
-  hoursBefore: z
-    .array(z.number().positive().max(60 * 24))
-    .max(6)
-    .default([7 * 24, 24, 2])
-    .transform((h) => [...new Set(h)].sort((a, b) => b - a)),
-});
-export type MeetingReminderConfig = z.output<typeof meetingReminderSchema>;
-export const DEFAULT_MEETING_REMINDERS: MeetingReminderConfig = meetingReminderSchema.parse({});
 
 /**
  * The steps of a meeting's one item on the due-time index, in order: each reminder before

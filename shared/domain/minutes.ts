@@ -3,7 +3,8 @@ import { safeText } from './directory';
 import { slug } from './referral';
 
 /** Minutes are read by every member: no control characters and no markup. */
-const plain = (max: number) => safeText(max).refine((v) => !/[<>]/.test(v), { message: 'markup is not allowed' });
+const plain = (max: number) =>
+  safeText(max).refine((v) => !/[<>]/.test(v), { message: 'markup is not allowed' });
 
 /** One action a decision gives: to an organisation, or to a named contact (and so their organisation). */
 export const actionItemRequestSchema = z

@@ -80,6 +80,22 @@ const DEFAULT_KIND_OVERRIDES: Partial<Record<TaskKind, Partial<ReminderSchedule>
   },
 };
 
+/** Meeting reminders (`bashke.reminders.meetings`): how long before each meeting's start. */
+export const meetingReminderSchema = z.strictObject({
+  /** Hours before the start, each one reminder to every invitee who has not declined. */
+  hoursBefore: z
+    .array(
+      z
+        .number()
+        .positive()
+        .max(60 * 24),
+    )
+    .max(6)
+    .default([7 * 24, 24, 2])
+    .transform((h) => [...new Set(h)].sort((a, b) => b - a)),
+});
+export type MeetingReminderConfig = z.output<typeof meetingReminderSchema>;
+
 export const reminderConfigSchema = z.strictObject({
   before: scheduleShape.before.default(DEFAULT_SCHEDULE.before),
   overdue: scheduleShape.overdue.prefault({}),
@@ -101,6 +117,8 @@ export const reminderConfigSchema = z.strictObject({
   sesPerSecond: z.number().positive().max(500).default(10),
   /** How long a dispatcher run holds what it took before another run may take it. */
   claimSeconds: z.number().int().min(30).max(3600).default(300),
+  /** Reminders before meetings, to every invitee who has not declined (in quiet hours too: they are timed to the meeting). */
+  meetings: meetingReminderSchema.prefault({}),
   /** An outbox message waiting longer than this sets off the alarm. */
   outboxAlarmMinutes: z.number().int().min(1).max(1440).default(15),
 });

@@ -1,8 +1,8 @@
 import * as z from 'zod';
 import { NEEDS, type Need } from './codes';
 import { safeText } from './directory';
-import type { CaseStatus } from './referral';
 import { minutesSchema } from './minutes';
+import type { CaseStatus } from './referral';
 import { slug } from './referral';
 import type { TaskKind } from './task-kinds';
 

@@ -4,7 +4,7 @@ import type { TaskKind } from '../domain/task-kinds';
 import { formatInstant } from '../util/time';
 import { invitePart } from './invite';
 import type { OutgoingEmail } from './mailer';
-import { type Body, compose, LOCALES, type ListItem, TASK_TITLES } from './templates';
+import { type Body, compose, type ListItem, LOCALES, TASK_TITLES } from './templates';
 
 /** One line of the agenda's review of who did not act: counts only, never a reason or a case. */
 export interface ReviewCount {
@@ -72,7 +72,9 @@ export function meetingEmail(input: MeetingEmailInput): OutgoingEmail {
   const paragraphs = [
     opening,
     ...(off || !meeting.place ? [] : [s.place(meeting.place)]),
-    ...(off || meeting.agenda.length === 0 ? [] : [[s.agenda, ...meeting.agenda.map((a) => `- ${a}`)].join('\n')]),
+    ...(off || meeting.agenda.length === 0
+      ? []
+      : [[s.agenda, ...meeting.agenda.map((a) => `- ${a}`)].join('\n')]),
     ...(off || !input.review?.length
       ? []
       : [
@@ -88,7 +90,9 @@ export function meetingEmail(input: MeetingEmailInput): OutgoingEmail {
       : [
           [
             s.carried,
-            ...input.carried.map((c) => `- ${s.carriedLine(c.title, c.orgName, formatInstant(new Date(c.dueAt), zone))}`),
+            ...input.carried.map(
+              (c) => `- ${s.carriedLine(c.title, c.orgName, formatInstant(new Date(c.dueAt), zone))}`,
+            ),
           ].join('\n'),
         ]),
     ...(input.answerLinks && !off ? [s.answerPrompt] : []),

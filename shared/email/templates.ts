@@ -183,6 +183,8 @@ export interface TaskEmailInput {
   readonly reference: string;
   /** What the reference names. @default 'case' */
   readonly subject?: 'case' | 'meeting';
+  /** What is to be done, in the words of whoever asked (a meeting's action item). */
+  readonly detail?: string;
   readonly due: Date;
   readonly timeZone: string;
   readonly link: string;
@@ -214,6 +216,7 @@ export function taskEmail(input: TaskEmailInput): OutgoingEmail {
           s.subjects[input.subject ?? 'case'].accusative(input.reference),
           formatInstant(input.due, input.timeZone),
         ),
+        ...(input.detail ? [input.detail] : []),
       ],
       link: { href: input.link, label: s.task.action },
     },

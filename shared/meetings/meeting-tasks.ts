@@ -60,7 +60,10 @@ export function actionItemTasks(
       const path = `/decisions/${d}/actions/${a}`;
       const to = assignee(orgs, meeting.region, action);
       if (!to) {
-        issues.push({ path: `${path}/${action.orgId === undefined ? 'email' : 'orgId'}`, code: 'unknown_reference' });
+        issues.push({
+          path: `${path}/${action.orgId === undefined ? 'email' : 'orgId'}`,
+          code: 'unknown_reference',
+        });
         return;
       }
       const due = action.dueDate

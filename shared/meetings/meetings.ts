@@ -20,7 +20,6 @@ import {
   instantToLocal,
   localToInstant,
   MEETING_ROLES,
-  type MeetingReminderConfig,
   nextMeetingStep,
   occurrenceStart,
   type RsvpAnswer,
@@ -28,10 +27,17 @@ import {
   timeIssues,
 } from '../domain/meetings';
 import { isReachable } from '../domain/recipients';
-import { ConflictError, type FieldIssue, ForbiddenError, NotFoundError, ValidationError } from '../errors';
+import type { MeetingReminderConfig } from '../domain/reminders';
 import type { Mailer } from '../email/mailer';
-import { type CarriedItem, type MeetingMessage, meetingEmail, type ReviewCount } from '../email/meeting-emails';
+import {
+  type CarriedItem,
+  type MeetingMessage,
+  meetingEmail,
+  type ReviewCount,
+} from '../email/meeting-emails';
+import { ConflictError, type FieldIssue, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { fieldIssues } from '../http/zod-issues';
+import { type CompleteTaskDeps, completeTask } from '../tasks/complete-task';
 import { type AgendaReviewRow, agendaReview } from './agenda-review';
 import { meetingReference } from './reference';
 
@@ -205,7 +211,9 @@ export function maySeeMeeting(caller: MemberCaller, meeting: MeetingRecord): boo
   const email = caller.email?.toLowerCase();
   return (
     meeting.invite.orgIds.includes(caller.orgId) ||
-    meeting.attendees.some((a) => a.orgId === caller.orgId || (email !== undefined && a.email.toLowerCase() === email))
+    meeting.attendees.some(
+      (a) => a.orgId === caller.orgId || (email !== undefined && a.email.toLowerCase() === email),
+    )
   );
 }
 
@@ -306,7 +314,11 @@ async function agendaOf(
   const earlier: MeetingRecord[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await deps.store.listMeetings(meeting.region, { limit: 100, from, ...(start ? { start } : {}) });
+    const page = await deps.store.listMeetings(meeting.region, {
+      limit: 100,
+      from,
+      ...(start ? { start } : {}),
+    });
     earlier.push(
       ...page.items.filter(
         (m) => m.start < meeting.start && m.meetingId !== meeting.meetingId && m.status === 'SCHEDULED',
@@ -351,13 +363,21 @@ async function agendaOf(
 
 // --- use cases ----------------------------------------------------------------------------
 
-function parseBody<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError } }, raw: unknown): T {
+function parseBody<T>(
+  schema: {
+    safeParse(v: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError };
+  },
+  raw: unknown,
+): T {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new ValidationError(fieldIssues(parsed.error));
   return parsed.data;
 }
 
-function dueItemOf(meeting: Pick<MeetingRecord, 'meetingId'>, step: { index: number; at: Date }): MeetingDueItem {
+function dueItemOf(
+  meeting: Pick<MeetingRecord, 'meetingId'>,
+  step: { index: number; at: Date },
+): MeetingDueItem {
   return {
     type: 'MEETING',
     dueAt: step.at.toISOString(),
@@ -383,7 +403,12 @@ function actorOf(caller: MemberCaller) {
 function occurrence(args: {
   meetingId: string;
   region: string;
-  fields: { title: string; agenda: readonly string[]; place?: string | undefined; videoUrl?: string | undefined };
+  fields: {
+    title: string;
+    agenda: readonly string[];
+    place?: string | undefined;
+    videoUrl?: string | undefined;
+  };
   start: Date;
   end: Date;
   timeZone: string;
@@ -424,7 +449,11 @@ function occurrence(args: {
  * SERIES_AHEAD occurrences, each its own meeting with its own UID) and every invitee gets
  * the calendar invite. Bad input changes nothing and sends nothing.
  */
-export async function createMeeting(deps: MeetingDeps, caller: MemberCaller, raw: unknown): Promise<MeetingView[]> {
+export async function createMeeting(
+  deps: MeetingDeps,
+  caller: MemberCaller,
+  raw: unknown,
+): Promise<MeetingView[]> {
   requireRole(caller, 'coordinator');
   const body = parseBody(createMeetingSchema, raw);
   if (!coversRegion(caller, body.region)) throw new ForbiddenError('the region is not yours');
@@ -442,8 +471,12 @@ export async function createMeeting(deps: MeetingDeps, caller: MemberCaller, raw
   const seriesId = body.recurrence ? newId() : undefined;
   const count = body.recurrence ? SERIES_AHEAD : 1;
   const meetings = Array.from({ length: count }, (_, n) => {
-    const s = body.recurrence ? localToInstant(occurrenceStart(body.start, body.recurrence, n), deps.timeZone) : start;
-    const e = body.recurrence ? localToInstant(occurrenceStart(body.end, body.recurrence, n), deps.timeZone) : end;
+    const s = body.recurrence
+      ? localToInstant(occurrenceStart(body.start, body.recurrence, n), deps.timeZone)
+      : start;
+    const e = body.recurrence
+      ? localToInstant(occurrenceStart(body.end, body.recurrence, n), deps.timeZone)
+      : end;
     const record = occurrence({
       meetingId: newId(),
       region: body.region,
@@ -483,7 +516,11 @@ export async function createMeeting(deps: MeetingDeps, caller: MemberCaller, raw
   return meetings.map((m) => toMeetingView(m.meeting, true));
 }
 
-async function visibleMeeting(deps: MeetingDeps, caller: MemberCaller, params: unknown): Promise<MeetingRecord> {
+async function visibleMeeting(
+  deps: MeetingDeps,
+  caller: MemberCaller,
+  params: unknown,
+): Promise<MeetingRecord> {
   const id = (params as { meetingId?: unknown } | undefined)?.meetingId;
   if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/.test(id)) throw new NotFoundError('no such meeting');
   const meeting = await deps.store.getMeeting(id);
@@ -495,15 +532,21 @@ async function visibleMeeting(deps: MeetingDeps, caller: MemberCaller, params: u
 async function changeable(deps: MeetingDeps, caller: MemberCaller, params: unknown, version: number) {
   requireRole(caller, 'coordinator');
   const meeting = await visibleMeeting(deps, caller, params);
-  if (meeting.status !== 'SCHEDULED') throw new ConflictError('the meeting is cancelled', 'meeting_cancelled');
+  if (meeting.status !== 'SCHEDULED')
+    throw new ConflictError('the meeting is cancelled', 'meeting_cancelled');
   if (Date.parse(meeting.start) <= deps.now().getTime())
     throw new ConflictError('the meeting has begun', 'meeting_started');
-  if (meeting.version !== version) throw new ConflictError('the meeting changed meanwhile; read it again', 'version_conflict');
+  if (meeting.version !== version)
+    throw new ConflictError('the meeting changed meanwhile; read it again', 'version_conflict');
   return meeting;
 }
 
 /** GET /meetings/{meetingId}: the meeting, its agenda's review and carried-over items, its history. */
-export async function getMeeting(deps: MeetingDeps, caller: MemberCaller, params: unknown): Promise<MeetingDetail> {
+export async function getMeeting(
+  deps: MeetingDeps,
+  caller: MemberCaller,
+  params: unknown,
+): Promise<MeetingDetail> {
   const meeting = await visibleMeeting(deps, caller, params);
   const orgs = await deps.store.listOrganisations();
   const [agenda, history] = await Promise.all([
@@ -564,7 +607,9 @@ export async function changeMeeting(
   const end = body.end ? localToInstant(body.end, deps.timeZone) : new Date(before.end);
   const orgs = await deps.store.listOrganisations();
   const invite = body.invite ?? before.invite;
-  const invited = body.invite ? resolveInvitees(orgs, before.region, invite) : { attendees: [...before.attendees], issues: [] };
+  const invited = body.invite
+    ? resolveInvitees(orgs, before.region, invite)
+    : { attendees: [...before.attendees], issues: [] };
   const moved = start.toISOString() !== before.start || end.toISOString() !== before.end;
   const issues = [...(moved ? timeIssues(start, end, now) : []), ...invited.issues];
   if (issues.length) throw new ValidationError(issues);
@@ -599,7 +644,13 @@ export async function changeMeeting(
     expectVersion: before.version,
     ...(moved && oldDue ? { oldDue } : {}),
     ...(due ? { newDue: due } : {}),
-    event: { meetingId: meeting.meetingId, at, type: moved ? 'MEETING_MOVED' : 'MEETING_CHANGED', actor: actorOf(caller), fields: changed },
+    event: {
+      meetingId: meeting.meetingId,
+      at,
+      type: moved ? 'MEETING_MOVED' : 'MEETING_CHANGED',
+      actor: actorOf(caller),
+      fields: changed,
+    },
   });
   if (!done) throw new ConflictError('the meeting changed meanwhile; read it again', 'version_conflict');
   const still = new Set(meeting.attendees.map((a) => a.email.toLowerCase()));
@@ -622,8 +673,7 @@ export async function cancelMeeting(
 ): Promise<MeetingView[]> {
   const body = parseBody(cancelMeetingSchema, raw ?? {});
   const first = await changeable(deps, caller, params, body.version);
-  if (body.series && !first.seriesId)
-    throw new ValidationError([{ path: '/series', code: 'not_a_series' }]);
+  if (body.series && !first.seriesId) throw new ValidationError([{ path: '/series', code: 'not_a_series' }]);
   const now = deps.now();
   const at = now.toISOString();
   const targets: MeetingRecord[] = [first];
@@ -631,7 +681,11 @@ export async function cancelMeeting(
     await deps.store.cancelSeries(first.seriesId, at).catch(() => undefined);
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await deps.store.listMeetings(first.region, { limit: 100, from: first.start, ...(start ? { start } : {}) });
+      const page = await deps.store.listMeetings(first.region, {
+        limit: 100,
+        from: first.start,
+        ...(start ? { start } : {}),
+      });
       targets.push(
         ...page.items.filter(
           (m) => m.seriesId === first.seriesId && m.meetingId !== first.meetingId && m.status === 'SCHEDULED',
@@ -663,7 +717,8 @@ export async function cancelMeeting(
       event: { meetingId: meeting.meetingId, at, type: 'MEETING_CANCELLED', actor: actorOf(caller) },
     });
     if (!done) {
-      if (before === first) throw new ConflictError('the meeting changed meanwhile; read it again', 'version_conflict');
+      if (before === first)
+        throw new ConflictError('the meeting changed meanwhile; read it again', 'version_conflict');
       continue;
     }
     cancelled.push(meeting);
@@ -699,4 +754,26 @@ export function nextOccurrence(
   });
   const { meeting, due } = withStep(deps, record, now);
   return { meeting, ...(due ? { due } : {}) };
+}
+
+/**
+ * POST /meetings/{meetingId}/minutes: the coordinator records the minutes. It does the
+ * meeting's MINUTES task (the same single use as its emailed link: whichever comes first
+ * wins); each decision's action items open with it, each emailed within a minute.
+ */
+export async function recordMinutes(
+  deps: MeetingDeps & { readonly complete: CompleteTaskDeps },
+  caller: MemberCaller,
+  params: unknown,
+  raw: unknown,
+): Promise<MeetingView> {
+  requireRole(caller, 'coordinator');
+  const meeting = await visibleMeeting(deps, caller, params);
+  const task = meeting.minutesTaskId ? await deps.complete.store.getTask(meeting.minutesTaskId) : undefined;
+  if (!task) throw new ConflictError('the minutes are recorded after the meeting ends', 'meeting_not_ended');
+  const result = await completeTask(deps.complete, { task, raw, actor: actorOf(caller) });
+  if (result.kind === 'invalid') throw new ValidationError(result.issues);
+  if (result.kind === 'gone') throw new ConflictError('the minutes were recorded already', 'task_closed');
+  const after = await deps.store.getMeeting(meeting.meetingId);
+  return toMeetingView(after ?? meeting, true);
 }

@@ -15,8 +15,8 @@ import {
   type TaskOutcome,
 } from '../domain/tasks';
 import type { FieldIssue } from '../errors';
-import { type TaskClock, withFirstReminder } from './task-context';
 import { completeMeetingTask } from '../meetings/meeting-tasks';
+import { type TaskClock, withFirstReminder } from './task-context';
 import { taskIdFor } from './task-id';
 
 /**

@@ -5,7 +5,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import { DynamoStore } from '../../shared/data/dynamo-store';
+import { MeetingStore } from '../../shared/data/meeting-store';
 import type { CaseRecord, TaskRecord } from '../../shared/data/records';
 import type { ROLES } from '../../shared/domain/codes';
 import { DEFAULT_DEADLINES } from '../../shared/domain/deadlines';
@@ -111,7 +111,7 @@ const CALLER_ORG: Record<Role, Record<Data, string>> = {
 };
 
 let table: TestTable;
-let store: DynamoStore;
+let store: MeetingStore;
 let counter = 0;
 const context = {
   awsRequestId: 'req-1',
@@ -391,7 +391,7 @@ async function callWith(
 
 beforeAll(async () => {
   table = await createTestTable('access');
-  store = new DynamoStore(table.client, table.tableName);
+  store = new MeetingStore(table.client, table.tableName);
   await store.seedRegion({ regionId: 'korca', code: 'KOR', name: 'Korçë' });
   await store.seedRegion({ regionId: 'vlora', code: 'VLO', name: 'Vlorë' });
   for (const o of ORGS) await store.seedOrganisation(o);

@@ -4,8 +4,8 @@ import { caseTimeline } from '../../functions/read-cases/read-cases';
 import { getTask, listTasks } from '../../functions/tasks-api/tasks-api';
 import type { MemberCaller } from '../../shared/auth/caller';
 import { readableCase } from '../../shared/auth/case-access';
-import { DynamoStore } from '../../shared/data/dynamo-store';
 import { DUE_SHARDS } from '../../shared/data/keys';
+import { MeetingStore } from '../../shared/data/meeting-store';
 import type { CaseRecord, DueItem, TaskRecord } from '../../shared/data/records';
 import { DEFAULT_DEADLINES } from '../../shared/domain/deadlines';
 import type { Organisation } from '../../shared/domain/directory';
@@ -73,7 +73,7 @@ const ngoA: MemberCaller = {
 };
 
 let table: TestTable;
-let store: DynamoStore;
+let store: MeetingStore;
 let counter = 0;
 const uuid = () => {
   counter++;
@@ -205,7 +205,7 @@ const events = async (caseId: string) => store.listEvents(caseId);
 
 beforeAll(async () => {
   table = await createTestTable('cycles');
-  store = new DynamoStore(table.client, table.tableName);
+  store = new MeetingStore(table.client, table.tableName);
   await store.seedRegion({ regionId: 'korca', code: 'KOR', name: 'Korçë' });
   await store.seedRegion({ regionId: 'vlora', code: 'VLO', name: 'Vlorë' });
   for (const o of ORGS) await store.seedOrganisation(o);

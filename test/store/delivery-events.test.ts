@@ -97,7 +97,7 @@ async function openAndEmail(w: World, task: TaskRecord, sfnTaskToken?: string): 
   const { token, hash } = sfnTaskToken ? deriveActionToken(sfnTaskToken, task.taskId) : issueActionToken();
   const armed = await w.store.armTask({
     taskId: task.taskId,
-    caseId: task.caseId,
+    caseId: task.caseId as string,
     ...(sfnTaskToken ? { sfnTaskToken } : {}),
     link: { hash, taskId: task.taskId, expiresAt: '2026-06-01T00:00:00.000Z' },
   });

@@ -2,7 +2,7 @@ import { type ActionLinkDeps, submitAction, viewAction } from '../../functions/a
 import { dispatchDue } from '../../functions/dispatch-due/dispatch-due';
 import { LINK_MARGIN_MS, linkMarginMs, openTask } from '../../functions/open-task/open-task';
 import { prepareOffer } from '../../functions/prepare-offer/prepare-offer';
-import type { DynamoStore } from '../../shared/data/dynamo-store';
+import type { MeetingStore } from '../../shared/data/meeting-store';
 import type { CaseRecord } from '../../shared/data/records';
 import { deriveActionToken, hashActionToken, isWellFormedToken } from '../../shared/domain/action-token';
 import { DEFAULT_DEADLINES } from '../../shared/domain/deadlines';
@@ -330,7 +330,7 @@ describe('openTask (offer) in a new attempt (new task token)', () => {
  * The new token is kept on the done task with a TASK_ANSWER item on the due-time index, and
  * the sweep tells that token the recorded result.
  */
-async function expectAnswerRelayed(store: DynamoStore, taskId: string): Promise<void> {
+async function expectAnswerRelayed(store: MeetingStore, taskId: string): Promise<void> {
   const task = await store.getTask(taskId);
   expect(task?.sfnTaskToken).toBe(NEW_TOKEN);
   const answered: { token: string; output: unknown }[] = [];

@@ -17,7 +17,7 @@ import { prepareOffer } from '../../functions/prepare-offer/prepare-offer';
 import { scheduleStage } from '../../functions/schedule-stage/schedule-stage';
 import { publicHolidays } from '../../infra/holidays';
 import { SfnTaskCallback } from '../../shared/aws/task-callback';
-import { DynamoStore } from '../../shared/data/dynamo-store';
+import { MeetingStore } from '../../shared/data/meeting-store';
 import { deadlineConfigFrom } from '../../shared/domain/deadlines';
 import type { Directory } from '../../shared/domain/directory';
 import type { Stage, stageExecutionName } from '../../shared/domain/stages';
@@ -46,7 +46,7 @@ export function synthCaseMachines(): Record<string, SynthesizedStateMachine> {
 
 export interface CaseWorld {
   readonly table: TestTable;
-  readonly store: DynamoStore;
+  readonly store: MeetingStore;
   readonly mailer: RecordingMailer;
   readonly clock: WorkflowClock;
   readonly wf: WorkflowEngine;
@@ -65,7 +65,7 @@ export async function startCaseWorld(
   start = '2026-03-10T08:00:00.000Z',
 ): Promise<CaseWorld> {
   const table = await createTestTable('case');
-  const store = new DynamoStore(table.client, table.tableName);
+  const store = new MeetingStore(table.client, table.tableName);
   for (const region of directory.regions) await store.seedRegion(region);
   for (const org of directory.organisations) await store.seedOrganisation(org);
   const mailer = new RecordingMailer();

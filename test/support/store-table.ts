@@ -3,7 +3,7 @@
  * replaced the in-memory fake: test on the real thing). Fault injection wraps one call of one
  * method on the store instance; nothing else of the store changes.
  */
-import { DynamoStore } from '../../shared/data/dynamo-store';
+import { MeetingStore } from '../../shared/data/meeting-store';
 import type { Store } from '../../shared/data/store';
 import type { Directory } from '../../shared/domain/directory';
 import { createTestTable, type Item, type TestTable } from './dynamodb-local';
@@ -14,7 +14,7 @@ export type StoreMethod = {
 }[keyof Store];
 
 export interface StoreTable {
-  readonly store: DynamoStore;
+  readonly store: MeetingStore;
   readonly table: TestTable;
   /** Every stored item (key attributes included), sorted by key. */
   items(): Promise<Item[]>;
@@ -26,7 +26,7 @@ const open: TestTable[] = [];
 export async function storeTable(label: string, directory?: Directory): Promise<StoreTable> {
   const table = await createTestTable(label);
   open.push(table);
-  const store = new DynamoStore(table.client, table.tableName);
+  const store = new MeetingStore(table.client, table.tableName);
   if (directory) await seedDirectory(store, directory);
   return { store, table, items: () => table.items() };
 }

@@ -146,6 +146,7 @@ describe('completeTask', () => {
         getCase: async () => item,
         getTask: async (id) => tasks.get(id),
         listOrganisations: async () => ORGS,
+        getMeeting: async () => undefined,
         completeTask: async (args) => {
           calls.push(args);
           return result;

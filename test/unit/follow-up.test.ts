@@ -57,6 +57,7 @@ describe('follow-up check-ins', () => {
           getCase: async () => item,
           getTask: async () => undefined,
           listOrganisations: async () => ORGS,
+          getMeeting: async () => undefined,
           completeTask: async (args) => {
             calls.push(args);
             return true;

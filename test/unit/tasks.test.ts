@@ -61,6 +61,14 @@ describe('parseOutcome', () => {
       FOLLOW_UP: { situation: 'stable' },
       CLOSURE_PROPOSAL: { closure: 'CLOSED' },
       CLOSURE_CONFIRMATION: { decision: 'reject', reason: 'not yet' },
+      MINUTES: { summary: 'The group reviewed the quarter.', decisions: [{ text: 'Hold a session' }] },
+      ACTION_ITEM: { result: 'not-possible', reason: 'no budget' },
+      PREVENTION: {
+        result: 'done',
+        date: '2027-02-10',
+        place: 'Shkolla 9-vjeçare, Pogradec',
+        participants: 40,
+      },
     };
     for (const kind of TASK_KINDS) expect(parseOutcome(kind, good[kind])).toMatchObject({ ok: true });
   });

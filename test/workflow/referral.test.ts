@@ -19,7 +19,7 @@ import { scheduleStage } from '../../functions/schedule-stage/schedule-stage';
 import { publicHolidays } from '../../infra/holidays';
 import type { Caller } from '../../shared/auth/caller';
 import { SfnTaskCallback } from '../../shared/aws/task-callback';
-import { DynamoStore } from '../../shared/data/dynamo-store';
+import { MeetingStore } from '../../shared/data/meeting-store';
 import type { Store } from '../../shared/data/store';
 import { deadlineConfigFrom } from '../../shared/domain/deadlines';
 import type { Directory } from '../../shared/domain/directory';
@@ -170,7 +170,10 @@ function referral(person: Person = ADULT): ReferralRequest {
 type StoreMethod = keyof Store;
 
 /** DynamoStore whose next call of a method can be made to fail (writing nothing). */
-function failingStore(store: Store): { store: Store; failNext: (method: StoreMethod, error: Error) => void } {
+function failingStore(store: MeetingStore): {
+  store: MeetingStore;
+  failNext: (method: StoreMethod, error: Error) => void;
+} {
   const faults = new Map<PropertyKey, Error[]>();
   const proxy = new Proxy(store, {
     get(target, property, receiver) {
@@ -190,7 +193,7 @@ function failingStore(store: Store): { store: Store; failNext: (method: StoreMet
 }
 
 interface World {
-  readonly store: Store;
+  readonly store: MeetingStore;
   readonly failNext: (method: StoreMethod, error: Error) => void;
   readonly mailer: RecordingMailer;
   readonly clock: WorkflowClock;
@@ -224,7 +227,7 @@ async function setUp(
 ): Promise<World> {
   table = await createTestTable('workflow');
   opts.watch?.(table.client);
-  const { store, failNext } = failingStore(new DynamoStore(table.client, table.tableName));
+  const { store, failNext } = failingStore(new MeetingStore(table.client, table.tableName));
   for (const region of DIRECTORY.regions) await store.seedRegion(region);
   for (const org of DIRECTORY.organisations) await store.seedOrganisation(org);
   const mailer = new RecordingMailer();

@@ -63,8 +63,7 @@ export const sq: Locale = {
   task: {
     subject: (title, ref, due) => `Bashkë: ${title} — ${ref}, afati ${due}`,
     childSubject: (ref, due) => `Bashkë: nevojitet mbrojtja e fëmijës për rastin ${ref}, afati ${due}`,
-    body: (title, ref, due) =>
-      `${title} për ${ref} i kërkohet organizatës suaj, me afat deri më ${due}.`,
+    body: (title, ref, due) => `${title} për ${ref} i kërkohet organizatës suaj, me afat deri më ${due}.`,
     action: 'Hapni detyrën',
     signIn: 'Hyni në Bashkë për të hapur detyrën.',
     overdueSubject: (title, ref, due) => `Bashkë: me vonesë — ${title}, ${ref}, afati ${due}`,

@@ -67,7 +67,10 @@ export interface Locale {
    * (accusative: Albanian declines the noun): a case by its reference, a meeting by its title and day.
    */
   readonly subjects: Readonly<
-    Record<'case' | 'meeting', { readonly nominative: (ref: string) => string; readonly accusative: (ref: string) => string }>
+    Record<
+      'case' | 'meeting',
+      { readonly nominative: (ref: string) => string; readonly accusative: (ref: string) => string }
+    >
   >;
   readonly taskTitles: Readonly<Record<TaskKind, string>>;
 
