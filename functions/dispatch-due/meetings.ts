@@ -46,7 +46,13 @@ export async function runMeetingStep(
     return 'dropped';
   }
   const steps = meetingSteps(deps.meetingReminders, new Date(meeting.start), new Date(meeting.end));
-  const step = steps[item.step];
+  // A late sweep finds several steps due: the end is never skipped, of the reminders only the
+  // latest is sent, and none once the meeting has begun.
+  const due = steps.filter((s) => s.index >= item.step && s.at.getTime() <= now.getTime());
+  const end = due.find((s) => s.kind === 'end');
+  const began = now.getTime() >= Date.parse(meeting.start);
+  const step = end ?? (began ? undefined : due.filter((s) => s.kind === 'reminder').at(-1));
+  const lastDue = Math.max(item.step, ...due.map((s) => s.index));
   const clock = { ...deps, now: () => now };
   if (step?.kind === 'reminder') {
     const declined = new Set(
@@ -106,7 +112,7 @@ export async function runMeetingStep(
       }
     }
   }
-  const later = steps.filter((s) => s.index > item.step).find((s) => s.kind === 'end' || s.at > now);
+  const later = steps.find((s) => s.index > lastDue);
   await deps.store.finishMeetingStep({
     item,
     claimedUntil: until,
@@ -123,7 +129,7 @@ export async function runMeetingStep(
       : {}),
     now: at,
   });
-  return step?.kind === 'end' ? 'ended' : 'sent';
+  return step?.kind === 'end' ? 'ended' : step ? 'sent' : 'dropped';
 }
 
 /**

@@ -270,7 +270,7 @@ describe('deadlineConfigSchema', () => {
     return result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   };
 
-  it('defaults every kind to DOMAIN.md', () => {
+  it('defaults every kind to DOMAIN.md (and the meetings issue: minutes within 3 working days)', () => {
     expect(Object.keys(DEFAULT_DEADLINES).filter((k) => k === k.toUpperCase())).toEqual([...TASK_KINDS]);
     expect(DEFAULT_DEADLINES).toEqual({
       OFFER: { amount: 24, unit: 'hours' },
@@ -283,6 +283,9 @@ describe('deadlineConfigSchema', () => {
       FOLLOW_UP: { amount: 0, unit: 'working-days' },
       CLOSURE_PROPOSAL: { amount: 10, unit: 'working-days' },
       CLOSURE_CONFIRMATION: { amount: 5, unit: 'working-days' },
+      MINUTES: { amount: 3, unit: 'working-days' },
+      ACTION_ITEM: { amount: 30, unit: 'days' },
+      PREVENTION: { amount: 60, unit: 'days' },
       followUpMonths: [3, 6, 12],
       followUpLeadDays: 14,
       stageCeilingDays: 150,
