@@ -4,6 +4,7 @@ import { readableCase, toView } from '../../shared/auth/case-access';
 import type { Actor, CaseRecord, TaskRecord } from '../../shared/data/records';
 import type { Store } from '../../shared/data/store';
 import { treatedAsChild } from '../../shared/domain/codes';
+import { isActive } from '../../shared/domain/directory';
 import { focalPoints, type RecipientGroup } from '../../shared/domain/recipients';
 import { CASE_STATUSES, type CaseStatus, type CaseView, slug } from '../../shared/domain/referral';
 import { FINAL_CASE_STATUSES, OUTCOME_SCHEMAS, type TaskKind } from '../../shared/domain/tasks';
@@ -71,7 +72,7 @@ export async function requireRegionNgo(
   except?: string,
 ): Promise<void> {
   const org = await deps.store.getOrganisation(orgId);
-  if (org?.kind !== 'ngo' || !org.regions.includes(item.region) || orgId === except) {
+  if (org?.kind !== 'ngo' || !isActive(org) || !org.regions.includes(item.region) || orgId === except) {
     throw new ValidationError([{ path: '/orgId', code: 'unknown_reference' }]);
   }
 }

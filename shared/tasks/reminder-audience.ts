@@ -7,7 +7,8 @@ import { assigneeContacts } from './assignees';
 
 /**
  * Who a reminder step tells: the task's assignees, the organisation's focal points, or the
- * region's coordinators, reachable ones only. Nobody reachable left at one level: the next
+ * region's coordinators, as effectiveContacts has them at `now` (active and reachable; an away
+ * contact's deputy instead of the contact). Nobody reachable left at one level: the next
  * one up (assignees → focal points → coordinators), so a reminder never falls into silence.
  */
 export function audienceContacts(
@@ -16,12 +17,13 @@ export function audienceContacts(
   org: OrgRecord | undefined,
   orgs: readonly OrgRecord[],
   item: Pick<CaseRecord, 'region'>,
+  now: Date = new Date(),
 ): Contact[] {
-  const focal = org ? focalPointContacts(org) : [];
-  const coordinators = coordinatorContacts(orgs, [item.region]);
+  const focal = org ? focalPointContacts(org, now) : [];
+  const coordinators = coordinatorContacts(orgs, [item.region], now);
   const chain =
     audience === 'assignee'
-      ? [org ? assigneeContacts(kind, org) : [], focal, coordinators]
+      ? [org ? assigneeContacts(kind, org, now) : [], focal, coordinators]
       : audience === 'focal-point'
         ? [focal, coordinators]
         : [coordinators];
