@@ -61,6 +61,7 @@ export const BUNDLE_BUDGET_KIB: Readonly<Record<string, number>> = {
   'case-commands': 608,
   'action-link': 432,
   'seed-directory': 336,
+  'directory-api': 352,
   'delivery-events': 576,
 };
 
@@ -296,6 +297,14 @@ export class AppStack extends Stack {
       this.api.addRoute(`/cases/{caseId}/${command}`, [HttpMethod.POST], caseCommands);
     }
     // --- end of case and task API ----------------------------------------------------------
+
+    // --- directory API (coordinators and admins; docs/access.md) ------------------------------
+    const directoryApi = fn('DirectoryApiFn', 'directory-api');
+    this.api.addRoute('/directory/organisations', [HttpMethod.GET, HttpMethod.POST], directoryApi);
+    this.api.addRoute('/directory/organisations/{orgId}', [HttpMethod.GET, HttpMethod.PATCH], directoryApi);
+    this.api.addRoute('/directory/organisations/{orgId}/deactivation', [HttpMethod.POST], directoryApi);
+    this.api.addRoute('/directory/organisations/{orgId}/history', [HttpMethod.GET], directoryApi);
+    // --- end of directory API ------------------------------------------------------------------
 
     // --- operations ----------------------------------------------------------------------
     const seed = fn('SeedDirectoryFn', 'seed-directory', { timeout: Duration.seconds(60) });
