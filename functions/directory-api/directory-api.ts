@@ -3,7 +3,6 @@ import { type MemberCaller, type OrganisationDirectory, requireRole } from '../.
 import type {
   DirectoryActor,
   DirectoryEvent,
-  DirectoryEventType,
   DirectoryStore,
   VersionedOrg,
 } from '../../shared/data/directory-store';
@@ -17,6 +16,7 @@ import {
   organisationSchema,
   organisationShape,
 } from '../../shared/domain/directory';
+import { changedFields, entryOf, eventType } from '../../shared/domain/directory-changes';
 import { slug } from '../../shared/domain/referral';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors';
 import { collectPage, decodeCursor, type ListPage, limitParam, parseQuery } from '../../shared/http/page';
@@ -87,56 +87,8 @@ export const organisationPatchSchema = organisationShape
     version: z.number().int().min(0),
   });
 
-const DIRECTORY_FIELDS = [
-  'name',
-  'kind',
-  'department',
-  'regions',
-  'services',
-  'capacity',
-  'childProtection',
-  'contacts',
-  'active',
-] as const satisfies readonly (keyof Organisation)[];
-
-/** The directory entry of a stored organisation (no live data, no version). */
-export function entryOf(org: VersionedOrg | Organisation): Organisation {
-  const entry: Record<string, unknown> = { orgId: org.orgId };
-  for (const f of DIRECTORY_FIELDS) if (org[f] !== undefined) entry[f] = org[f];
-  return entry as Organisation;
-}
-
 function toView(org: VersionedOrg): OrganisationView {
   return { ...entryOf(org), openOffers: org.openOffers ?? 0, version: org.version };
-}
-
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-
-/**
- * The names of the fields a change touched, for the audit history: top-level fields, and for
- * contacts the field of each contact (`contacts/0/roles`) or the contact itself when added or
- * removed (`contacts/2`). Never values: names and addresses are personal data.
- */
-export function changedFields(before: Organisation | undefined, after: Organisation): string[] {
-  if (!before) return DIRECTORY_FIELDS.filter((f) => after[f] !== undefined);
-  const fields: string[] = [];
-  for (const f of DIRECTORY_FIELDS) {
-    if (same(before[f], after[f])) continue;
-    if (f !== 'contacts') {
-      fields.push(f);
-      continue;
-    }
-    const n = Math.max(before.contacts.length, after.contacts.length);
-    for (let i = 0; i < n; i++) {
-      const b = before.contacts[i] as Record<string, unknown> | undefined;
-      const a = after.contacts[i] as Record<string, unknown> | undefined;
-      if (!a || !b) fields.push(`contacts/${i}`);
-      else
-        for (const k of [...new Set([...Object.keys(b), ...Object.keys(a)])].sort())
-          if (!same(b[k], a[k])) fields.push(`contacts/${i}/${k}`);
-    }
-  }
-  return fields;
 }
 
 function actorOf(caller: MemberCaller): DirectoryActor {
@@ -260,12 +212,6 @@ export async function createOrganisation(
   if (!created) throw new ConflictError('an organisation with this id exists', 'org_exists');
   deps.directory.forget?.(org.orgId);
   return toView({ ...org, openOffers: 0, version: 1 });
-}
-
-function eventType(before: Organisation, after: Organisation): DirectoryEventType {
-  if (isActive(before) && !isActive(after)) return 'ORG_DEACTIVATED';
-  if (!isActive(before) && isActive(after)) return 'ORG_REACTIVATED';
-  return 'ORG_CHANGED';
 }
 
 async function write(

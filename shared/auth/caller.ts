@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import type { OrgRecord } from '../data/records';
+import { isActive } from '../domain/active';
 import { ROLES, type Role } from '../domain/codes';
-import { isActive, type Organisation } from '../domain/directory';
+import type { Organisation } from '../domain/directory';
 import { slug } from '../domain/referral';
 import { ForbiddenError } from '../errors';
 

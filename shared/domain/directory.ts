@@ -1,7 +1,10 @@
 import * as z from 'zod';
 import { isTimeZone } from '../util/env';
+import { isActive } from './active';
 import { NEEDS } from './codes';
 import { slug } from './referral';
+
+export { isActive };
 
 export const ORG_KINDS = [
   'police',
@@ -132,11 +135,6 @@ export const organisationSchema = organisationFields.superRefine((o, ctx) => che
 
 /** The fields an organisation is made of (no cross-field rules), for partial changes. */
 export const organisationShape = organisationFields;
-
-/** Deactivated organisations and contacts are kept but never used; absent `active` means active. */
-export function isActive(entry: { readonly active?: boolean | undefined }): boolean {
-  return entry.active !== false;
-}
 
 export const regionSchema = z.strictObject({
   regionId: slug,

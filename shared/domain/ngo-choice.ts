@@ -1,5 +1,6 @@
+import { isActive } from './active';
 import type { Need } from './codes';
-import { isActive, type Organisation } from './directory';
+import type { Organisation } from './directory';
 
 /** Why an NGO was chosen; stored on the offer. */
 export type OfferReason = 'PREFERRED' | 'REGION_SERVICE_MATCH';

@@ -1,6 +1,7 @@
 import type { OrgRecord } from '../data/records';
 import type { Language } from '../email/templates';
-import { type Contact, isActive } from './directory';
+import { isActive } from './active';
+import type { Contact } from './directory';
 
 export interface RecipientGroup {
   readonly language: Language;

@@ -1,6 +1,6 @@
 import type { CaseRecord, OrgRecord } from '../data/records';
+import { isActive } from '../domain/active';
 import type { Contact } from '../domain/directory';
-import { isActive } from '../domain/directory';
 import { byLanguage, effectiveContacts, focalPoints, type RecipientGroup } from '../domain/recipients';
 import { TASK_KIND_SPECS, type TaskKind } from '../domain/tasks';
 
