@@ -16,6 +16,13 @@ import {
 import { reopeningRequestSchema, transferRequestSchema } from '../functions/case-commands/case-cycles';
 import { profileCorrectionRequestSchema } from '../functions/case-commands/profile-correction';
 import {
+  directoryEventViewSchema,
+  directoryHistorySchema,
+  organisationListSchema,
+  organisationPatchSchema,
+  organisationViewSchema,
+} from '../functions/directory-api/directory-api';
+import {
   caseListSchema,
   coordinatorCaseViewSchema,
   offerEntrySchema,
@@ -30,6 +37,7 @@ import {
   taskViewSchema,
 } from '../functions/tasks-api/tasks-api';
 import pkg from '../package.json';
+import { ORG_KINDS, organisationSchema } from '../shared/domain/directory';
 import {
   calendarDateString,
   caseViewSchema,
@@ -214,6 +222,52 @@ const COMPONENTS: ReadonlyArray<[z.ZodType, Meta]> = [
     OUTCOME_SCHEMAS[k],
     { id: `${pascal(k)}Outcome`, description: `The outcome of a ${k} task.` },
   ]),
+  [
+    organisationSchema,
+    {
+      id: 'Organisation',
+      description:
+        'A directory entry, as in shared/directory/korca.json: kind (a department says which), regions, ' +
+        'services, capacity, child protection, contacts (roles, language, time zone, reachable, active, an ' +
+        'absence with a deputy of the same organisation) and whether it is active.',
+    },
+  ],
+  [
+    organisationViewSchema,
+    {
+      id: 'OrganisationView',
+      description: 'A directory entry with its live offer count and the `version` a change must name.',
+    },
+  ],
+  [
+    organisationListSchema,
+    {
+      id: 'OrganisationList',
+      description: 'A page of organisations by id; `nextCursor` only when there may be more.',
+    },
+  ],
+  [
+    organisationPatchSchema,
+    {
+      id: 'OrganisationPatch',
+      description:
+        'The `version` read and the fields to replace (`contacts` as the whole list; `department: null` ' +
+        'removes it). The organisation that results must be valid.',
+    },
+  ],
+  [
+    directoryEventViewSchema,
+    {
+      id: 'DirectoryEvent',
+      description:
+        'One change of an organisation: when, who (role, organisation, token subject) and the names of ' +
+        'the fields it touched, never their values.',
+    },
+  ],
+  [
+    directoryHistorySchema,
+    { id: 'DirectoryHistory', description: 'An organisation’s changes, oldest first.' },
+  ],
   [fieldIssueSchema, { id: 'FieldIssue', description: 'One failed rule: a JSON Pointer and a rule code.' }],
   [problemSchema, { id: 'Problem', description: 'RFC 9457 problem details: the error body of JSON routes.' }],
   [
@@ -606,6 +660,138 @@ function caseAndTaskPaths() {
   };
 }
 
+const orgIdParameter = {
+  name: 'orgId',
+  in: 'path',
+  required: true,
+  description: 'An organisation id (lowercase words joined by hyphens).',
+  schema: { type: 'string' },
+};
+
+/** The directory routes (functions/directory-api); coordinators for their regions, admins for all. */
+function directoryPaths() {
+  const notFound = problem('No such organisation, or not one of the caller’s regions.');
+  const body = (schema: string) => ({
+    required: true,
+    content: { 'application/json': { schema: ref(schema) } },
+  });
+  const bodyProblems = {
+    '400': problem('Invalid body: `errors` names each field (path and rule, never the value).'),
+    '413': problem(`The body is larger than ${MAX_BODY_BYTES / 1024} KiB.`),
+    '415': problem('The body is not application/json.'),
+  };
+  return {
+    '/directory/organisations': {
+      get: {
+        operationId: 'listOrganisations',
+        tags: ['directory'],
+        summary: 'List the directory’s organisations',
+        description:
+          'By id; coordinators see the organisations of their regions, admins all. Deactivated ones only with ' +
+          '`includeInactive=true`. Roles: coordinator, admin.',
+        security,
+        parameters: [
+          { name: 'region', in: 'query', required: false, schema: { type: 'string' } },
+          { name: 'kind', in: 'query', required: false, schema: { type: 'string', enum: [...ORG_KINDS] } },
+          {
+            name: 'includeInactive',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', enum: ['true', 'false'] },
+          },
+          ...pageParameters,
+        ],
+        responses: {
+          '200': jsonOk('A page of organisations.', 'OrganisationList'),
+          '400': problem('A bad filter, limit or cursor (`invalid_cursor`).'),
+          ...denied,
+        },
+      },
+      post: {
+        operationId: 'createOrganisation',
+        tags: ['directory'],
+        summary: 'Add an organisation',
+        description:
+          'Writes it (version 1) and an ORG_CREATED event in one transaction. A coordinator adds only ' +
+          'organisations working in their own regions. Roles: coordinator, admin.',
+        security,
+        requestBody: body('Organisation'),
+        responses: {
+          '201': jsonOk('Added: the organisation as stored.', 'OrganisationView'),
+          ...bodyProblems,
+          ...denied,
+          '409': problem('`org_exists`: an organisation with this id exists (never replaced).'),
+        },
+      },
+    },
+    '/directory/organisations/{orgId}': {
+      get: {
+        operationId: 'getOrganisation',
+        tags: ['directory'],
+        summary: 'Read an organisation (deactivated ones too)',
+        security,
+        parameters: [orgIdParameter],
+        responses: { '200': jsonOk('The organisation.', 'OrganisationView'), ...denied, '404': notFound },
+      },
+      patch: {
+        operationId: 'changeOrganisation',
+        tags: ['directory'],
+        summary: 'Change an organisation',
+        description:
+          'Replaces the fields given while the organisation is at the body’s `version`, with an ORG_CHANGED ' +
+          '(ORG_DEACTIVATED, ORG_REACTIVATED) event naming the fields. Deactivate a contact with ' +
+          '`active: false` in its entry. A coordinator changes only organisations all of whose regions are ' +
+          'theirs. Roles: coordinator, admin.',
+        security,
+        parameters: [orgIdParameter],
+        requestBody: body('OrganisationPatch'),
+        responses: {
+          '200': jsonOk('Changed (or nothing to change): the organisation as it is now.', 'OrganisationView'),
+          ...bodyProblems,
+          ...denied,
+          '404': notFound,
+          '409': problem(
+            '`version_conflict`: the organisation changed since that version; nothing was written.',
+          ),
+        },
+      },
+    },
+    '/directory/organisations/{orgId}/deactivation': {
+      post: {
+        operationId: 'deactivateOrganisation',
+        tags: ['directory'],
+        summary: 'Deactivate an organisation (it is never deleted)',
+        description:
+          'It stays stored (cases, tasks and history point at it) but gets no offers, tasks or mail, and its ' +
+          'members are refused (403). Again for one already deactivated: 200, nothing written. No body. ' +
+          'Roles: coordinator, admin.',
+        security,
+        parameters: [orgIdParameter],
+        responses: {
+          '200': jsonOk('Deactivated: the organisation as it is now.', 'OrganisationView'),
+          ...denied,
+          '404': notFound,
+          '409': problem('`version_conflict`: it kept changing meanwhile; try again.'),
+        },
+      },
+    },
+    '/directory/organisations/{orgId}/history': {
+      get: {
+        operationId: 'organisationHistory',
+        tags: ['directory'],
+        summary: 'Read an organisation’s audit history',
+        security,
+        parameters: [orgIdParameter],
+        responses: {
+          '200': jsonOk('Its changes, oldest first.', 'DirectoryHistory'),
+          ...denied,
+          '404': notFound,
+        },
+      },
+    },
+  };
+}
+
 /** The OpenAPI 3.1 document of the Bashkë HTTP API. */
 export function buildOpenApi() {
   return {
@@ -631,6 +817,10 @@ export function buildOpenApi() {
       { name: 'referrals', description: 'Police intake and case views.' },
       { name: 'cases', description: 'Case lists, timelines and commands (docs/access.md: who sees what).' },
       { name: 'tasks', description: 'The human tasks of the caller’s organisation.' },
+      {
+        name: 'directory',
+        description: 'The directory’s organisations and contacts (coordinators, admins).',
+      },
       { name: 'actions', description: 'Public pages behind emailed action links.' },
     ],
     paths: {
@@ -720,6 +910,7 @@ export function buildOpenApi() {
         },
       },
       ...caseAndTaskPaths(),
+      ...directoryPaths(),
       '/actions/{token}': {
         parameters: [tokenParameter],
         get: {

@@ -3,6 +3,7 @@ import { type MemberCaller, requireRole } from '../../shared/auth/caller';
 import { readableCase, toView } from '../../shared/auth/case-access';
 import { type Actor, type CaseRecord, caseIdOf, type TaskRecord } from '../../shared/data/records';
 import type { Store } from '../../shared/data/store';
+import { isActive } from '../../shared/domain/active';
 import { treatedAsChild } from '../../shared/domain/codes';
 import { focalPoints, type RecipientGroup } from '../../shared/domain/recipients';
 import { CASE_STATUSES, type CaseStatus, type CaseView, slug } from '../../shared/domain/referral';
@@ -71,7 +72,7 @@ export async function requireRegionNgo(
   except?: string,
 ): Promise<void> {
   const org = await deps.store.getOrganisation(orgId);
-  if (org?.kind !== 'ngo' || !org.regions.includes(item.region) || orgId === except) {
+  if (org?.kind !== 'ngo' || !isActive(org) || !org.regions.includes(item.region) || orgId === except) {
     throw new ValidationError([{ path: '/orgId', code: 'unknown_reference' }]);
   }
 }

@@ -4,7 +4,7 @@ import type { Store } from '../../shared/data/store';
 import { issueActionToken } from '../../shared/domain/action-token';
 import { dueAt } from '../../shared/domain/deadlines';
 import { meetingSteps } from '../../shared/domain/meetings';
-import { byLanguage, isReachable } from '../../shared/domain/recipients';
+import { byLanguage, effectiveContacts } from '../../shared/domain/recipients';
 import { sendToGroups } from '../../shared/email/send-all';
 import { taskEmail } from '../../shared/email/templates';
 import { taskMailItem } from '../../shared/meetings/meeting-tasks';
@@ -154,8 +154,13 @@ export async function sendTaskMail(
     return 'dropped';
   }
   const named = new Set((task.contactEmails ?? []).map((e) => e.toLowerCase()));
-  const contacts = org.contacts.filter((c) => named.has(c.email.toLowerCase()) && isReachable(c));
-  const groups = contacts.length ? byLanguage(contacts) : taskRecipients(task.kind, org, await orgs());
+  // The named contact, or their deputy while they are away; else whoever the kind goes to.
+  const contacts = effectiveContacts(
+    org.contacts.filter((c) => named.has(c.email.toLowerCase())),
+    now,
+    org.contacts,
+  );
+  const groups = contacts.length ? byLanguage(contacts) : taskRecipients(task.kind, org, await orgs(), now);
   const issued = issueActionToken();
   const added = await deps.store.addTaskLink({
     taskId: task.taskId,

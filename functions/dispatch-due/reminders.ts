@@ -228,6 +228,7 @@ export async function sendReminders(
         org,
         orgs,
         c,
+        now,
         task.subject === 'meeting' ? task.contactEmails : undefined,
       );
       if (!chain) contacts = contacts.filter((x) => x.email === item.to);

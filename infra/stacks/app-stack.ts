@@ -53,6 +53,8 @@ export interface AppStackProps extends StackProps {
  * Meetings (issue 10): the functions that mail invitations (meetings-api, and dispatch-due,
  * which invites to a series' next occurrence) carry ical-generator, ~37 KiB minified, and the
  * meeting use cases.
+ *
+ * `directory-api`: the directory routes (issue 10), ~320 KiB when added.
  */
 export const BUNDLE_BUDGET_KIB: Readonly<Record<string, number>> = {
   'prepare-offer': 408,
@@ -72,6 +74,7 @@ export const BUNDLE_BUDGET_KIB: Readonly<Record<string, number>> = {
   'seed-directory': 336,
   'delivery-events': 600,
   'meetings-api': 640,
+  'directory-api': 352,
 };
 
 /** The dispatcher's limit: its send budget ends 15 s before (functions/dispatch-due/handler.ts). */
@@ -321,6 +324,14 @@ export class AppStack extends Stack {
     this.api.addRoute('/meetings/{meetingId}/cancellation', [HttpMethod.POST], meetings);
     this.api.addRoute('/meetings/{meetingId}/minutes', [HttpMethod.POST], meetings);
     // --- end of meetings -------------------------------------------------------------------
+
+    // --- directory API (coordinators and admins; docs/access.md) ------------------------------
+    const directoryApi = fn('DirectoryApiFn', 'directory-api');
+    this.api.addRoute('/directory/organisations', [HttpMethod.GET, HttpMethod.POST], directoryApi);
+    this.api.addRoute('/directory/organisations/{orgId}', [HttpMethod.GET, HttpMethod.PATCH], directoryApi);
+    this.api.addRoute('/directory/organisations/{orgId}/deactivation', [HttpMethod.POST], directoryApi);
+    this.api.addRoute('/directory/organisations/{orgId}/history', [HttpMethod.GET], directoryApi);
+    // --- end of directory API ------------------------------------------------------------------
 
     // --- operations ----------------------------------------------------------------------
     const seed = fn('SeedDirectoryFn', 'seed-directory', { timeout: Duration.seconds(60) });

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { OrgRecord } from '../data/records';
+import { isActive } from '../domain/active';
 import { ROLES, type Role } from '../domain/codes';
 import type { Organisation } from '../domain/directory';
 import { slug } from '../domain/referral';
@@ -95,7 +96,8 @@ export async function resolveCaller(
 ): Promise<MemberCaller> {
   const caller = callerFromClaims(claims);
   const org = await directory.getOrganisation(caller.orgId);
-  if (!org) throw new ForbiddenError('the organisation is not in the directory');
+  // A deactivated organisation stays stored for its history, but its members no longer act.
+  if (!org || !isActive(org)) throw new ForbiddenError('the organisation is not in the directory');
   const kinds = ROLE_KINDS[caller.role];
   if (kinds !== undefined && !kinds.has(org.kind)) {
     throw new ForbiddenError('the organisation cannot hold this role');

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESClient } from '@aws-sdk/client-ses';
 import * as z from 'zod';
 import { DeliveryStore } from '../data/delivery-store';
+import { DirectoryStore } from '../data/directory-store';
 import { MeetingStore } from '../data/meeting-store';
 import { RecordingMailer } from '../delivery/recording-mailer';
 import type { Mailer } from '../email/mailer';
@@ -18,6 +19,12 @@ import { sdkClientConfig, sesClientConfig } from './client-config';
 export function storeFromEnv(env: NodeJS.ProcessEnv = process.env): MeetingStore {
   const { TABLE_NAME } = parseEnv(z.object({ [ENV.TABLE_NAME]: nonEmpty }), env);
   return new MeetingStore(new DynamoDBClient(sdkClientConfig()), TABLE_NAME);
+}
+
+/** The directory's administration store (audit history, versions) on the function's table. */
+export function directoryStoreFromEnv(env: NodeJS.ProcessEnv = process.env): DirectoryStore {
+  const { TABLE_NAME } = parseEnv(z.object({ [ENV.TABLE_NAME]: nonEmpty }), env);
+  return new DirectoryStore(new DynamoDBClient(sdkClientConfig()), TABLE_NAME);
 }
 
 /** The SES mailer itself: the dispatcher's outbox attempts go through it (never to the outbox again). */

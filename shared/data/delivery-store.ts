@@ -310,11 +310,14 @@ export class DeliveryStore extends SingleTable {
           Update: {
             TableName: this.tableName,
             Key: keys.org(orgId),
-            UpdateExpression: `SET contacts[${index}].reachable = :no`,
+            // The version moves too: a directory change read before this mark is then stale
+            // (409) instead of writing the contact back as reachable.
+            UpdateExpression: `SET contacts[${index}].reachable = :no ADD #version :one`,
             ConditionExpression:
               `contacts[${index}].email = :email AND ` +
               `(attribute_not_exists(contacts[${index}].reachable) OR contacts[${index}].reachable <> :no)`,
-            ExpressionAttributeValues: { ':no': false, ':email': contact.email },
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':no': false, ':email': contact.email, ':one': 1 },
           },
         },
         {

@@ -63,6 +63,14 @@ export class DirectoryCache {
     return value;
   }
 
+  /**
+   * Drops the entry of an organisation this container just changed, so its next lookup reads
+   * the table. Other containers see the change when their entry expires (one TTL at most).
+   */
+  forget(orgId: string): void {
+    this.entries.delete(orgId);
+  }
+
   /** Drops expired entries, then the oldest ones (a Map keeps insertion order) until there is room. */
   private evict(at: number): void {
     for (const [id, entry] of this.entries) if (entry.expiresAt <= at) this.entries.delete(id);

@@ -1,7 +1,10 @@
 import * as z from 'zod';
 import { isTimeZone } from '../util/env';
+import { isActive } from './active';
 import { NEEDS } from './codes';
 import { slug } from './referral';
+
+export { isActive };
 
 export const ORG_KINDS = [
   'police',
@@ -14,7 +17,16 @@ export const ORG_KINDS = [
   'university',
 ] as const;
 
-export const CONTACT_ROLES = ['focal-point', 'case-worker', 'council-member', 'coordinator'] as const;
+export const CONTACT_ROLES = [
+  'focal-point',
+  'case-worker',
+  'council-member',
+  'cluster-member',
+  'coordinator',
+] as const;
+
+/** What a local-government department does; required on (and only on) organisations of kind `department`. */
+export const DEPARTMENTS = ['social', 'education', 'employment'] as const;
 
 /**
  * Control characters (CR/LF split mail headers), format characters (zero-width, RTL
@@ -35,6 +47,19 @@ export const safeText = (max: number) =>
 /** Header-safe single-line text: no control characters (CR/LF would split mail headers). */
 export const lineText = safeText(200);
 
+/** An ISO 8601 instant with its offset (`Z` or `+01:00`). */
+const instant = z.iso.datetime({ offset: true });
+
+/**
+ * A contact's absence: from `from` (inclusive) to `to` (exclusive) their task mail and
+ * reminders go to `deputyEmail`, another contact of the same organisation (a task is its
+ * organisation's alone, so its link must not leave it). Checked against the organisation by
+ * `organisationSchema`.
+ */
+export const awaySchema = z
+  .strictObject({ from: instant, to: instant, deputyEmail: z.email() })
+  .refine((a) => Date.parse(a.from) < Date.parse(a.to), { message: 'from must be before to', path: ['to'] });
+
 export const contactSchema = z.strictObject({
   name: lineText,
   email: z.email(),
@@ -47,12 +72,17 @@ export const contactSchema = z.strictObject({
    * the contact is then skipped as a recipient until someone corrects the directory.
    */
   reachable: z.boolean().optional(),
+  /** False once deactivated: kept (history points at it), never a recipient. Absent: active. */
+  active: z.boolean().optional(),
+  away: awaySchema.optional(),
 });
 
-export const organisationSchema = z.strictObject({
+const organisationFields = z.strictObject({
   orgId: slug,
   name: lineText,
   kind: z.enum(ORG_KINDS),
+  /** What a department does: required for kind `department`, refused on every other kind. */
+  department: z.enum(DEPARTMENTS).optional(),
   /** Regions the organisation works in. */
   regions: z.array(slug).min(1),
   services: z.array(z.enum(NEEDS)),
@@ -60,7 +90,51 @@ export const organisationSchema = z.strictObject({
   capacity: z.number().int().min(0).max(1000),
   childProtection: z.boolean(),
   contacts: z.array(contactSchema),
+  /**
+   * False once deactivated: the organisation stays stored (cases and tasks point at it) but
+   * gets no offers, tasks or mail, and cannot sign in. Absent: active.
+   */
+  active: z.boolean().optional(),
 });
+
+/**
+ * The rules across an organisation's fields: the department on departments only, contact
+ * addresses unique, and an away contact's deputy another active contact of the organisation.
+ */
+export function checkOrganisation(
+  o: z.output<typeof organisationFields>,
+  ctx: z.RefinementCtx,
+  at: readonly PropertyKey[] = [],
+): void {
+  if (o.kind === 'department' && o.department === undefined)
+    ctx.addIssue({ code: 'custom', path: [...at, 'department'], message: 'required for a department' });
+  if (o.kind !== 'department' && o.department !== undefined)
+    ctx.addIssue({ code: 'custom', path: [...at, 'department'], message: 'only for a department' });
+  const emails = new Set<string>();
+  o.contacts.forEach((c, i) => {
+    if (emails.has(lower(c)))
+      ctx.addIssue({ code: 'custom', path: [...at, 'contacts', i, 'email'], message: 'duplicate' });
+    emails.add(lower(c));
+  });
+  o.contacts.forEach((c, i) => {
+    if (!c.away) return;
+    const deputy = c.away.deputyEmail.toLowerCase();
+    const found = o.contacts.find((d) => d.email.toLowerCase() === deputy);
+    if (deputy === lower(c) || !found || !isActive(found))
+      ctx.addIssue({
+        code: 'custom',
+        path: [...at, 'contacts', i, 'away', 'deputyEmail'],
+        message: 'not another active contact of the organisation',
+      });
+  });
+}
+
+const lower = (c: { email: string }) => c.email.toLowerCase();
+
+export const organisationSchema = organisationFields.superRefine((o, ctx) => checkOrganisation(o, ctx));
+
+/** The fields an organisation is made of (no cross-field rules), for partial changes. */
+export const organisationShape = organisationFields;
 
 export const regionSchema = z.strictObject({
   regionId: slug,

@@ -1,3 +1,4 @@
+import { isActive } from './active';
 import type { Need } from './codes';
 import type { Organisation } from './directory';
 
@@ -7,7 +8,7 @@ export type OfferReason = 'PREFERRED' | 'REGION_SERVICE_MATCH';
 export interface NgoCandidate {
   readonly org: Pick<
     Organisation,
-    'orgId' | 'kind' | 'regions' | 'services' | 'capacity' | 'childProtection'
+    'orgId' | 'kind' | 'regions' | 'services' | 'capacity' | 'childProtection' | 'active'
   >;
   /** Offers currently waiting for this NGO's answer. */
   readonly openOffers: number;
@@ -35,7 +36,10 @@ export interface Choice {
  * the case and have capacity; ties by fewest open offers, then org id.
  */
 export function chooseNgo(candidates: readonly NgoCandidate[], input: ChoiceInput): Choice | undefined {
-  const ngos = candidates.filter((c) => c.org.kind === 'ngo' && !input.alreadyOffered.has(c.org.orgId));
+  // A deactivated NGO gets no offers, not even as the preferred one.
+  const ngos = candidates.filter(
+    (c) => c.org.kind === 'ngo' && isActive(c.org) && !input.alreadyOffered.has(c.org.orgId),
+  );
   if (input.preferredNgoId) {
     const preferred = ngos.find(
       (c) => c.org.orgId === input.preferredNgoId && c.org.regions.includes(input.region),

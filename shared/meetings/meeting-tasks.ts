@@ -1,6 +1,7 @@
 import type { MeetingStore } from '../data/meeting-store';
 import type { MeetingRecord, OrgRecord, TaskMailDueItem, TaskRecord } from '../data/records';
 import type { Store } from '../data/store';
+import { isActive } from '../domain/active';
 import { dueAt } from '../domain/deadlines';
 import type { Minutes } from '../domain/minutes';
 import type { Resolution, TaskOutcome } from '../domain/tasks';
@@ -26,13 +27,13 @@ function assignee(
   request: { orgId?: string | undefined; email?: string | undefined },
 ): { org: OrgRecord; email?: string } | undefined {
   if (request.orgId !== undefined) {
-    const org = orgs.find((o) => o.orgId === request.orgId && o.regions.includes(region));
+    const org = orgs.find((o) => o.orgId === request.orgId && o.regions.includes(region) && isActive(o));
     return org && { org };
   }
   const email = request.email?.toLowerCase();
   for (const org of orgs) {
-    if (!org.regions.includes(region)) continue;
-    const contact = org.contacts.find((c) => c.email.toLowerCase() === email);
+    if (!org.regions.includes(region) || !isActive(org)) continue;
+    const contact = org.contacts.find((c) => c.email.toLowerCase() === email && isActive(c));
     if (contact) return { org, email: contact.email };
   }
   return undefined;

@@ -13,6 +13,7 @@ import type {
 } from '../data/records';
 import type { Store } from '../data/store';
 import { issueActionToken } from '../domain/action-token';
+import { isActive } from '../domain/active';
 import {
   cancelMeetingSchema,
   changeMeetingSchema,
@@ -88,22 +89,25 @@ export function resolveInvitees(
       });
   };
   invite.orgIds.forEach((orgId, i) => {
-    const org = orgs.find((o) => o.orgId === orgId && o.regions.includes(region));
+    const org = orgs.find((o) => o.orgId === orgId && o.regions.includes(region) && isActive(o));
     if (!org) {
       issues.push({ path: `/invite/orgIds/${i}`, code: 'unknown_reference' });
       return;
     }
     const members = org.contacts.filter(
-      (c) => isReachable(c) && c.roles.some((r) => (MEETING_ROLES as readonly string[]).includes(r)),
+      (c) =>
+        isActive(c) &&
+        isReachable(c) &&
+        c.roles.some((r) => (MEETING_ROLES as readonly string[]).includes(r)),
     );
     if (members.length === 0) issues.push({ path: `/invite/orgIds/${i}`, code: 'no_members' });
     for (const c of members) add(org, c);
   });
   invite.emails.forEach((email, i) => {
     const e = email.toLowerCase();
-    const org = orgs.find((o) => o.contacts.some((c) => c.email.toLowerCase() === e));
+    const org = orgs.find((o) => isActive(o) && o.contacts.some((c) => c.email.toLowerCase() === e));
     const contact = org?.contacts.find((c) => c.email.toLowerCase() === e);
-    if (!org || !contact || !isReachable(contact)) {
+    if (!org || !contact || !isActive(contact) || !isReachable(contact)) {
       issues.push({ path: `/invite/emails/${i}`, code: 'unknown_reference' });
       return;
     }
@@ -117,7 +121,8 @@ function organizerOf(caller: MemberCaller, orgs: readonly OrgRecord[]): MeetingR
   const org = orgs.find((o) => o.orgId === caller.orgId);
   const email = caller.email?.toLowerCase();
   const own = org?.contacts.find((c) => c.email.toLowerCase() === email);
-  const contact = own ?? org?.contacts.find((c) => c.roles.includes('coordinator') && isReachable(c));
+  const contact =
+    own ?? org?.contacts.find((c) => c.roles.includes('coordinator') && isActive(c) && isReachable(c));
   if (!org || !contact) throw new ForbiddenError('the directory has no mailbox for this coordinator');
   return { name: contact.name, email: contact.email, orgId: org.orgId };
 }

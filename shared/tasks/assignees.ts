@@ -1,6 +1,7 @@
 import type { CaseRecord, OrgRecord } from '../data/records';
+import { isActive } from '../domain/active';
 import type { Contact } from '../domain/directory';
-import { byLanguage, focalPoints, isReachable, type RecipientGroup } from '../domain/recipients';
+import { byLanguage, effectiveContacts, focalPoints, type RecipientGroup } from '../domain/recipients';
 import { TASK_KIND_SPECS, type TaskKind } from '../domain/tasks';
 
 /**
@@ -10,8 +11,10 @@ import { TASK_KIND_SPECS, type TaskKind } from '../domain/tasks';
 export function assigneeOrg(
   kind: TaskKind,
   item: CaseRecord,
-  orgs: readonly OrgRecord[],
+  all: readonly OrgRecord[],
 ): OrgRecord | undefined {
+  // A deactivated organisation is never an assignee: its case's tasks wait for a transfer.
+  const orgs = all.filter(isActive);
   const inRegion = orgs.filter((o) => o.regions.includes(item.region));
   switch (TASK_KIND_SPECS[kind].assignee) {
     case 'case-ngo':
@@ -23,19 +26,27 @@ export function assigneeOrg(
       // must not go unnotified, nor the offer wait on a directory fix.
       return (
         inRegion.find((o) => o.kind === 'municipality' && o.childProtection) ??
-        inRegion.find((o) => o.contacts.some((c) => c.roles.includes('coordinator')))
+        inRegion.find((o) => o.contacts.some((c) => c.roles.includes('coordinator') && isActive(c)))
       );
     case 'coordinator':
-      return inRegion.find((o) => o.contacts.some((c) => c.roles.includes('coordinator')));
+      return inRegion.find((o) => o.contacts.some((c) => c.roles.includes('coordinator') && isActive(c)));
     case 'item-org':
       return undefined;
   }
 }
 
-/** The reachable people of `org` who act on a task of `kind`: the kind's contact roles, first match wins. */
-export function assigneeContacts(kind: TaskKind, org: OrgRecord): Contact[] {
+/**
+ * The people of `org` who act on a task of `kind` at `now`: the kind's contact roles, first
+ * match wins, as effectiveContacts has them (active and reachable; an away contact's deputy
+ * instead of the contact).
+ */
+export function assigneeContacts(kind: TaskKind, org: OrgRecord, now: Date = new Date()): Contact[] {
   for (const role of assigneeRoles(kind)) {
-    const contacts = org.contacts.filter((c) => c.roles.includes(role) && isReachable(c));
+    const contacts = effectiveContacts(
+      org.contacts.filter((c) => c.roles.includes(role)),
+      now,
+      org.contacts,
+    );
     if (contacts.length) return contacts;
   }
   return [];
@@ -57,11 +68,13 @@ export function taskRecipients(
   kind: TaskKind,
   org: OrgRecord,
   orgs?: readonly OrgRecord[],
+  now: Date = new Date(),
 ): RecipientGroup[] {
-  const contacts = assigneeContacts(kind, org);
+  const contacts = assigneeContacts(kind, org, now);
   if (contacts.length) return byLanguage(contacts);
-  // Only a contact marked unreachable empties the roles: otherwise nobody was there to begin with.
+  // Only an active contact in the roles who cannot be reached (marked unreachable, or away with
+  // no deputy to stand in) empties them: otherwise nobody was there to begin with.
   const roles = assigneeRoles(kind);
-  if (!org.contacts.some((c) => !isReachable(c) && roles.some((r) => c.roles.includes(r)))) return [];
-  return focalPoints(org, orgs);
+  if (!org.contacts.some((c) => isActive(c) && roles.some((r) => c.roles.includes(r)))) return [];
+  return focalPoints(org, orgs, now);
 }

@@ -1,13 +1,14 @@
 import type { CaseRecord, OrgRecord } from '../data/records';
 import type { Contact } from '../domain/directory';
-import { coordinatorContacts, focalPointContacts, isReachable } from '../domain/recipients';
+import { coordinatorContacts, effectiveContacts, focalPointContacts } from '../domain/recipients';
 import type { ReminderAudience } from '../domain/reminders';
 import type { TaskKind } from '../domain/tasks';
 import { assigneeContacts } from './assignees';
 
 /**
  * Who a reminder step tells: the task's assignees, the organisation's focal points, or the
- * region's coordinators, reachable ones only. Nobody reachable left at one level: the next
+ * region's coordinators, as effectiveContacts has them at `now` (active and reachable; an away
+ * contact's deputy instead of the contact). Nobody reachable left at one level: the next
  * one up (assignees → focal points → coordinators), so a reminder never falls into silence.
  */
 export function audienceContacts(
@@ -16,17 +17,22 @@ export function audienceContacts(
   org: OrgRecord | undefined,
   orgs: readonly OrgRecord[],
   item: Pick<CaseRecord, 'region'>,
+  now: Date = new Date(),
   /** The contacts a task names (a meeting's action item for a person): they are its assignees. */
   named?: readonly string[],
 ): Contact[] {
-  const focal = org ? focalPointContacts(org) : [];
-  const coordinators = coordinatorContacts(orgs, [item.region]);
+  const focal = org ? focalPointContacts(org, now) : [];
+  const coordinators = coordinatorContacts(orgs, [item.region], now);
   const wanted = new Set((named ?? []).map((e) => e.toLowerCase()));
   const assignees = !org
     ? []
     : wanted.size > 0
-      ? org.contacts.filter((c) => wanted.has(c.email.toLowerCase()) && isReachable(c))
-      : assigneeContacts(kind, org);
+      ? effectiveContacts(
+          org.contacts.filter((c) => wanted.has(c.email.toLowerCase())),
+          now,
+          org.contacts,
+        )
+      : assigneeContacts(kind, org, now);
   const chain =
     audience === 'assignee'
       ? [assignees, focal, coordinators]

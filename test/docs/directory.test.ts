@@ -36,6 +36,28 @@ describe('shared/directory/korca.json', () => {
     }
   });
 
+  it('has council and cluster members in several organisations, in both languages', () => {
+    const holding = (role: string) =>
+      directory.organisations.filter((o) => o.contacts.some((c) => c.roles.includes(role as never)));
+    expect(holding('council-member').length).toBeGreaterThanOrEqual(5);
+    expect(holding('cluster-member').length).toBeGreaterThanOrEqual(3);
+    const members = directory.organisations.flatMap((o) =>
+      o.contacts.filter((c) => c.roles.includes('council-member') || c.roles.includes('cluster-member')),
+    );
+    expect(new Set(members.map((c) => c.language))).toEqual(new Set(['sq', 'en']));
+    expect(members.some((c) => c.timeZone !== undefined && c.timeZone !== 'Europe/Tirane')).toBe(true);
+  });
+
+  it('has a contact away with a deputy of the same organisation, and every department says what it does', () => {
+    const away = directory.organisations.flatMap((o) =>
+      o.contacts.filter((c) => c.away).map((c) => ({ o, c })),
+    );
+    expect(away.length).toBeGreaterThan(0);
+    for (const { o, c } of away) expect(o.contacts.map((d) => d.email)).toContain(c.away?.deputyEmail);
+    for (const o of directory.organisations.filter((x) => x.kind === 'department'))
+      expect(o.department).toBeDefined();
+  });
+
   it('uses fictitious addresses on example.org only', () => {
     for (const o of directory.organisations) {
       for (const c of o.contacts) expect(c.email).toMatch(/@([a-z0-9-]+\.)*example\.org$/);

@@ -8,10 +8,11 @@ import {
 } from '../../functions/case-commands/case-commands';
 import { reopeningRequestSchema, transferRequestSchema } from '../../functions/case-commands/case-cycles';
 import { profileCorrectionRequestSchema } from '../../functions/case-commands/profile-correction';
+import { directoryHistorySchema, organisationPatchSchema } from '../../functions/directory-api/directory-api';
 import { caseListSchema, timelineSchema } from '../../functions/read-cases/read-cases';
 import { TASK_ACTIONS, taskListSchema } from '../../functions/tasks-api/tasks-api';
 import { problemSchema } from '../../scripts/openapi';
-import { directorySchema } from '../../shared/domain/directory';
+import { directorySchema, organisationSchema } from '../../shared/domain/directory';
 import { caseViewSchema, referralRequestSchema, referralResponseSchema } from '../../shared/domain/referral';
 import { OUTCOME_SCHEMAS } from '../../shared/domain/tasks';
 import { ConflictError } from '../../shared/errors';
@@ -60,6 +61,8 @@ describe('README', () => {
       'case-view',
       'closure-request',
       'invalid-referral-request',
+      'organisation-history',
+      'organisation-patch',
       'plan-request',
       'problem-400',
       'problem-409',
@@ -111,6 +114,15 @@ describe('README', () => {
     expect(task?.caseId).toBeUndefined();
     expect(task?.actions).toEqual(TASK_ACTIONS.PLAN_ITEM);
     expect(OUTCOME_SCHEMAS.PLAN_ITEM.parse(example('task-completion'))).toEqual({ result: 'done' });
+  });
+
+  it('shows a directory change the schemas accept, applied to an organisation of the demo directory', () => {
+    const { version: _version, ...patch } = organisationPatchSchema.parse(example('organisation-patch'));
+    const vatra = org('ngo-vatra');
+    expect(vatra).toBeDefined();
+    expect(organisationSchema.safeParse({ ...vatra, ...patch }).success).toBe(true);
+    const history = directoryHistorySchema.parse(example('organisation-history'));
+    expect(org(history.items[0]?.actor.orgId ?? '')).toBeDefined();
   });
 
   it('shows command bodies the schemas accept, naming organisations of the demo directory', () => {
