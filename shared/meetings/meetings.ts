@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type * as z from 'zod';
 import { coversRegion, type MemberCaller, requireRole } from '../auth/caller';
 import type { MeetingData } from '../data/meeting-store';
 import type {
@@ -368,12 +369,7 @@ async function agendaOf(
 
 // --- use cases ----------------------------------------------------------------------------
 
-function parseBody<T>(
-  schema: {
-    safeParse(v: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError };
-  },
-  raw: unknown,
-): T {
+function parseBody<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new ValidationError(fieldIssues(parsed.error));
   return parsed.data;

@@ -21,7 +21,14 @@ beforeAll(() => {
 
 afterAll(() => disposeSynth());
 
-const ACTION_ROUTES = ['GET /actions/{token}', 'HEAD /actions/{token}', 'POST /actions/{token}'];
+const ACTION_ROUTES = [
+  'GET /actions/{token}',
+  'HEAD /actions/{token}',
+  'POST /actions/{token}',
+  'GET /rsvp/{token}',
+  'HEAD /rsvp/{token}',
+  'POST /rsvp/{token}',
+];
 
 const resources = () => synth.compute.toJSON().Resources as Record<string, FoundResource>;
 const typeOf = (logicalId: string) => resources()[logicalId]?.Type;
@@ -283,7 +290,7 @@ describe('HTTP API', () => {
     });
   });
 
-  it('puts the JWT authorizer on every route except the three action-link routes', () => {
+  it('puts the JWT authorizer on every route except the action-link and invitation-answer routes', () => {
     const routes = resourcesOf(synth.compute, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties ?? {});
     const [authorizerId] = authorizer();
     const open = routes.filter((r) => ACTION_ROUTES.includes(r.RouteKey));
