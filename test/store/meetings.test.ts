@@ -462,6 +462,18 @@ describe('reminders before a meeting', () => {
     // The move asked for new answers: the school's decline no longer holds.
     expect(reminders(w, SCHOOL_MEMBER)).toHaveLength(3);
   });
+  it('after a late sweep sends only the latest reminder due, and none once the meeting has begun', async () => {
+    const w = await world();
+    await create(w);
+    // The dispatcher was down from before the 7-day reminder until after the 1-day one.
+    w.at('2027-01-14T12:00:00.000Z');
+    await w.sweep();
+    expect(reminders(w, POLICE_MEMBER)).toHaveLength(1);
+    // And then down again until the meeting had begun: the 2-hour reminder is not sent late.
+    w.at('2027-01-15T09:30:00.000Z');
+    await w.sweep();
+    expect(reminders(w, POLICE_MEMBER)).toHaveLength(1);
+  });
 });
 
 describe('minutes and action items', () => {
@@ -584,6 +596,44 @@ describe('minutes and action items', () => {
     expect(detail.carriedOver[0]?.escalatedAt).toBeDefined();
     const nextInvite = invites(w.mailer, POLICE_MEMBER).at(-1) as OutgoingEmail;
     expect(nextInvite.text).toContain('Send the list of shelters');
+  });
+
+  it('reviews who did not act: an action item found not possible is counted with its reason through the API, never in mail', async () => {
+    const w = await world();
+    const meeting = await create(w);
+    w.at('2027-01-15T12:00:30.000Z');
+    await w.sweep();
+    const minutes = {
+      summary: 'Review.',
+      decisions: [
+        { text: 'Shelter list', actions: [{ title: 'Send the list of shelters', orgId: 'ngo-korce' }] },
+      ],
+    };
+    await recordMinutes(
+      { ...w.deps, complete: w.complete },
+      COORDINATOR,
+      { meetingId: meeting.meetingId },
+      minutes,
+    );
+    w.at('2027-01-15T12:05:00.000Z');
+    await w.sweep();
+    const link = w.mailer.to(NGO_FOCAL).find((e) => e.text.includes('/actions/'));
+    const REASON = 'CANARY-no-staff-until-March';
+    await expect(
+      submitAction(
+        w.complete as never,
+        actionToken(link),
+        new URLSearchParams({ result: 'not-possible', reason: REASON }),
+      ),
+    ).resolves.toMatchObject({ kind: 'done' });
+    const next = await create(w, { start: '2027-02-12T10:00', end: '2027-02-12T12:00' });
+    const detail = await getMeeting(w.deps, COORDINATOR, { meetingId: next.meetingId });
+    expect(detail.review).toContainEqual(
+      expect.objectContaining({ orgId: 'ngo-korce', kind: 'ACTION_ITEM', notPossible: 1, reasons: [REASON] }),
+    );
+    const invite = invites(w.mailer, NGO_MEMBER).at(-1) as OutgoingEmail;
+    expect(invite.text).toContain('Different and Equal — Action item: 0 not done, 1 not possible');
+    expect(JSON.stringify(w.mailer.sent)).not.toContain(REASON);
   });
 });
 
