@@ -2,6 +2,7 @@ import { DUE_SHARDS } from '../../shared/data/keys';
 import type {
   DueItem,
   MeetingDueItem,
+  MeetingMailDueItem,
   OrgRecord,
   OutboxDueItem,
   ReminderDueItem,
@@ -14,7 +15,7 @@ import { FINAL_CASE_STATUSES } from '../../shared/domain/tasks';
 import type { RetryOutboxResult } from '../../shared/email/outbox';
 import type { TaskCallback } from '../../shared/tasks/complete-task';
 import { logger as rootLogger } from '../../shared/util/logger';
-import { type MeetingStepDeps, runMeetingStep, sendTaskMail } from './meetings';
+import { type MeetingStepDeps, resumeMeetingMail, runMeetingStep, sendTaskMail } from './meetings';
 import { type ReminderDeps, sendReminders } from './reminders';
 
 export interface StageStarter {
@@ -74,7 +75,7 @@ export interface DispatchReport {
     readonly oldestSeconds: number;
   };
   /** Meetings' steps acted on (reminders sent, ends), and meeting tasks' first emails. */
-  readonly meetings: { readonly steps: number; readonly taskMails: number };
+  readonly meetings: { readonly steps: number; readonly taskMails: number; readonly resumed: number };
   readonly skipped: number;
   /** True when a shard had a full batch: more is due than one run takes. */
   readonly more: boolean;
@@ -117,12 +118,18 @@ export async function dispatchDue(deps: DispatchDueDeps): Promise<DispatchReport
   let answered = 0;
   let skipped = 0;
   const outbox = { sent: 0, again: 0, rejected: 0, stale: 0, oldestSeconds: 0 };
-  const meetings = { steps: 0, taskMails: 0 };
+  const meetings = { steps: 0, taskMails: 0, resumed: 0 };
   for (const item of items) {
     if (item.type === 'REMINDER') continue;
     if (item.type === 'MEETING') {
       const result = await runMeetingStep({ ...deps, now: deps.now }, item, directory, now);
       if (result === 'sent' || result === 'ended') meetings.steps += 1;
+      else if (result === 'dropped') skipped += 1;
+      continue;
+    }
+    if (item.type === 'MEETING_MAIL') {
+      const result = await resumeMeetingMail({ ...deps, now: deps.now }, item, directory, now);
+      if (result === 'sent') meetings.resumed += 1;
       else if (result === 'dropped') skipped += 1;
       continue;
     }
@@ -190,7 +197,10 @@ async function retryOutbox(
 
 async function act(
   deps: DispatchDueDeps,
-  item: Exclude<DueItem, ReminderDueItem | OutboxDueItem | MeetingDueItem | TaskMailDueItem>,
+  item: Exclude<
+    DueItem,
+    ReminderDueItem | OutboxDueItem | MeetingDueItem | TaskMailDueItem | MeetingMailDueItem
+  >,
 ): Promise<'started' | 'answered' | 'skipped'> {
   if (item.type === 'START_STAGE') {
     const c = await deps.store.getCase(item.caseId);

@@ -1,5 +1,11 @@
 import type { MeetingStore } from '../../shared/data/meeting-store';
-import type { MeetingDueItem, OrgRecord, TaskMailDueItem, TaskRecord } from '../../shared/data/records';
+import type {
+  MeetingDueItem,
+  MeetingMailDueItem,
+  OrgRecord,
+  TaskMailDueItem,
+  TaskRecord,
+} from '../../shared/data/records';
 import type { Store } from '../../shared/data/store';
 import { issueActionToken } from '../../shared/domain/action-token';
 import { dueAt } from '../../shared/domain/deadlines';
@@ -8,7 +14,12 @@ import { byLanguage, effectiveContacts } from '../../shared/domain/recipients';
 import { sendToGroups } from '../../shared/email/send-all';
 import { taskEmail } from '../../shared/email/templates';
 import { taskMailItem } from '../../shared/meetings/meeting-tasks';
-import { type MeetingDeps, mailMeeting, nextOccurrence } from '../../shared/meetings/meetings';
+import {
+  deliverMeetingMail,
+  type MeetingDeps,
+  mailMeeting,
+  nextOccurrence,
+} from '../../shared/meetings/meetings';
 import { meetingReference } from '../../shared/meetings/reference';
 import { taskRecipients } from '../../shared/tasks/assignees';
 import { openLinkExpiry, type TaskClock, withFirstReminder } from '../../shared/tasks/task-context';
@@ -108,7 +119,14 @@ export async function runMeetingStep(
             },
           },
         });
-        if (made) await mailMeeting(clock, next.meeting, 'invite', next.meeting.attendees, await orgs());
+        if (made)
+          await deliverMeetingMail(
+            clock,
+            next.mail,
+            next.mail.claimedUntil as string,
+            next.meeting,
+            await orgs(),
+          );
       }
     }
   }
@@ -191,4 +209,36 @@ export async function sendTaskMail(
   }
   await deps.store.dropClaimedDue(item, until);
   return added ? 'sent' : 'dropped';
+}
+
+/**
+ * A meeting's queued messages whose writer did not finish them (it stopped before its claim
+ * lapsed): sent now to whoever has not had theirs. Invitations and updates a later change
+ * superseded (the meeting's SEQUENCE moved on, or it was cancelled) are dropped: that change
+ * sent its own.
+ */
+export async function resumeMeetingMail(
+  deps: MeetingStepDeps,
+  item: MeetingMailDueItem,
+  orgs: () => Promise<OrgRecord[]>,
+  now: Date,
+): Promise<'sent' | 'dropped' | 'held'> {
+  const until = new Date(now.getTime() + deps.reminders.claimSeconds * 1000).toISOString();
+  if (!(await deps.store.claimDue(item, until, now.toISOString()))) return 'held';
+  const meeting = await deps.store.getMeeting(item.meetingId);
+  const asks = item.message === 'invite' || item.message === 'update';
+  const superseded =
+    !meeting || (asks && (meeting.sequence !== item.sequence || meeting.status !== 'SCHEDULED'));
+  if (superseded) {
+    await deps.store.dropClaimedDue(item, until);
+    return 'dropped';
+  }
+  await deliverMeetingMail(
+    { ...deps, now: () => now },
+    { ...item, claimedUntil: until },
+    until,
+    meeting,
+    await orgs(),
+  );
+  return 'sent';
 }

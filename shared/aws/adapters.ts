@@ -86,6 +86,7 @@ export function meetingSettingsFromEnv(
   return {
     timeZone: clock.calendar.timeZone,
     meetingReminders: clock.reminders.meetings,
+    claimSeconds: clock.reminders.claimSeconds,
     publicBaseUrl: parsed.ACTION_BASE_URL,
     uidDomain: parsed.SENDER_EMAIL.split('@')[1] as string,
   };

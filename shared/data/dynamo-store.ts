@@ -28,6 +28,7 @@ import {
   caseIdOf,
   type DueItem,
   type IdempotencyRecord,
+  type MeetingMailDueItem,
   type OrgRecord,
   type ReminderDueItem,
   type TaskRecord,
@@ -787,7 +788,7 @@ export class DynamoStore extends SingleTable implements Store {
   }
 
   async recordSentTo(
-    item: ReminderDueItem,
+    item: ReminderDueItem | MeetingMailDueItem,
     claimedUntil: string,
     emails: readonly string[],
   ): Promise<boolean> {

@@ -5,6 +5,7 @@ import type {
   Actor,
   MeetingDueItem,
   MeetingEvent,
+  MeetingMailDueItem,
   MeetingRecord,
   MeetingResponse,
   RsvpLinkRecord,
@@ -23,6 +24,8 @@ export interface NewMeeting {
   readonly meeting: MeetingRecord;
   readonly due?: MeetingDueItem;
   readonly event: MeetingEvent;
+  /** Its invitations, held by the writer (docs/meetings.md, "nothing lost"). */
+  readonly mail?: MeetingMailDueItem;
 }
 
 /** A change of a meeting: the record as it becomes, and its step on the index moved with it. */
@@ -33,6 +36,8 @@ export interface MeetingChange {
   readonly oldDue?: MeetingDueItem;
   readonly newDue?: MeetingDueItem;
   readonly event: MeetingEvent;
+  /** The messages the change sends, held by the writer. */
+  readonly mail?: readonly MeetingMailDueItem[];
 }
 
 /** The store of the cooperation group's meetings: the same single table, beside cases and tasks. */
@@ -160,6 +165,7 @@ export class MeetingStore extends DynamoStore {
         },
       });
     if (change.newDue && change.newDue.dueAt !== change.oldDue?.dueAt) items.push(this.duePut(change.newDue));
+    for (const m of change.mail ?? []) items.push(this.duePut(m));
     return this.transact(items);
   }
 
@@ -283,7 +289,10 @@ export class MeetingStore extends DynamoStore {
   }
 
   /** An item this run holds, done with (a queued email sent, a step a change moved on from): off the index. */
-  async dropClaimedDue(item: MeetingDueItem | TaskMailDueItem, claimedUntil: string): Promise<boolean> {
+  async dropClaimedDue(
+    item: MeetingDueItem | TaskMailDueItem | MeetingMailDueItem,
+    claimedUntil: string,
+  ): Promise<boolean> {
     return this.transact([this.claimedDueDelete(item, claimedUntil)]);
   }
 
@@ -295,6 +304,7 @@ export class MeetingStore extends DynamoStore {
         ...meeting,
       }),
       ...(m.due ? [this.duePut(m.due)] : []),
+      ...(m.mail ? [this.duePut(m.mail)] : []),
       this.meetingEventPut(m.event),
     ];
   }
@@ -319,7 +329,10 @@ export class MeetingStore extends DynamoStore {
     };
   }
 
-  private claimedDueDelete(item: MeetingDueItem | TaskMailDueItem, claimedUntil: string): TransactItem {
+  private claimedDueDelete(
+    item: MeetingDueItem | TaskMailDueItem | MeetingMailDueItem,
+    claimedUntil: string,
+  ): TransactItem {
     return {
       Delete: {
         TableName: this.tableName,
@@ -346,4 +359,6 @@ export type MeetingData = Pick<
   | 'changeMeeting'
   | 'putRsvpLinks'
   | 'recordResponse'
+  | 'recordSentTo'
+  | 'dropClaimedDue'
 >;

@@ -216,7 +216,28 @@ export type DueItem =
   | ReminderDueItem
   | OutboxDueItem
   | MeetingDueItem
-  | TaskMailDueItem;
+  | TaskMailDueItem
+  | MeetingMailDueItem;
+
+/**
+ * A meeting's messages to send (invitations, an update, cancellations): written in the same
+ * transaction as the change they tell of, held (claimed) by the writer, which sends them at
+ * once and takes the item off. A writer that died mid-way leaves it; once its claim lapses the
+ * dispatcher sends to whoever is not in `sentTo`. Superseded invitations (a later change raised
+ * the SEQUENCE) are dropped: that change has its own.
+ */
+export interface MeetingMailDueItem {
+  readonly type: 'MEETING_MAIL';
+  readonly dueAt: string;
+  /** `<meetingId>#<sequence>#<message>`. */
+  readonly ref: string;
+  readonly meetingId: string;
+  readonly message: 'invite' | 'update' | 'cancel' | 'removed';
+  readonly sequence: number;
+  readonly to: readonly MeetingAttendee[];
+  readonly claimedUntil?: string;
+  readonly sentTo?: Iterable<string>;
+}
 
 /**
  * A task made without a function that mails (a meeting's action items and minutes task):

@@ -8,6 +8,7 @@ import type {
   CaseRecord,
   DueItem,
   IdempotencyRecord,
+  MeetingMailDueItem,
   OrgRecord,
   ReminderDueItem,
   TaskRecord,
@@ -288,7 +289,11 @@ export interface Store {
   /** A claimed item replaced by another (an outbox message's next attempt). */
   replaceDue(old: DueItem, claimedUntil: string, next: DueItem): Promise<boolean>;
   /** Records the recipients a claimed reminder already reached (a crash then resends to no one twice). */
-  recordSentTo(item: ReminderDueItem, claimedUntil: string, emails: readonly string[]): Promise<boolean>;
+  recordSentTo(
+    item: ReminderDueItem | MeetingMailDueItem,
+    claimedUntil: string,
+    emails: readonly string[],
+  ): Promise<boolean>;
   /**
    * A claimed reminder acted on: the item goes; a chain item moves the task's chain to its next
    * step (or ends it) in the same transaction, while the task is open and the chain unmoved;

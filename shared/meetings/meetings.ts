@@ -6,6 +6,7 @@ import type {
   MeetingAttendee,
   MeetingDueItem,
   MeetingEvent,
+  MeetingMailDueItem,
   MeetingRecord,
   OrgRecord,
   RsvpLinkRecord,
@@ -54,6 +55,8 @@ export interface MeetingDeps {
   readonly publicBaseUrl: string;
   /** The domain of invite UIDs (the sender's). */
   readonly uidDomain: string;
+  /** How long a writer holds the messages it queued before the dispatcher may send them instead. */
+  readonly claimSeconds: number;
   readonly newId?: () => string;
 }
 
@@ -262,6 +265,8 @@ export async function mailMeeting(
   message: MeetingMessage,
   to: readonly MeetingAttendee[],
   orgs: readonly OrgRecord[],
+  /** Told of each message the mail service took (to record it). */
+  onSent?: (attendee: MeetingAttendee) => Promise<unknown>,
 ): Promise<void> {
   if (to.length === 0) return;
   const now = deps.now();
@@ -304,7 +309,48 @@ export async function mailMeeting(
         now,
       }),
     );
+    await onSent?.(attendee);
   });
+}
+
+/** A change's messages as a due item, held by the writer for `claimSeconds` (it sends them itself). */
+export function heldMail(
+  deps: Pick<MeetingDeps, 'claimSeconds'>,
+  meeting: MeetingRecord,
+  message: MeetingMailDueItem['message'],
+  to: readonly MeetingAttendee[],
+  now: Date,
+): MeetingMailDueItem {
+  return {
+    type: 'MEETING_MAIL',
+    dueAt: now.toISOString(),
+    ref: `${meeting.meetingId}#${meeting.sequence}#${message}`,
+    meetingId: meeting.meetingId,
+    message,
+    sequence: meeting.sequence,
+    to: [...to],
+    claimedUntil: new Date(now.getTime() + deps.claimSeconds * 1000).toISOString(),
+  };
+}
+
+/**
+ * Sends a held MEETING_MAIL item's messages to whoever does not have theirs yet, recording
+ * each, then takes the item off the index. At least once: a crash between the mail service
+ * taking a message and its record sends that one again.
+ */
+export async function deliverMeetingMail(
+  deps: MeetingDeps,
+  item: MeetingMailDueItem,
+  claimedUntil: string,
+  meeting: MeetingRecord,
+  orgs: readonly OrgRecord[],
+): Promise<void> {
+  const sent = new Set([...(item.sentTo ?? [])].map((e) => e.toLowerCase()));
+  const to = item.to.filter((a) => !sent.has(a.email.toLowerCase()));
+  await mailMeeting(deps, meeting, item.message, to, orgs, (a) =>
+    deps.store.recordSentTo(item, claimedUntil, [a.email]),
+  );
+  await deps.store.dropClaimedDue(item, claimedUntil);
 }
 
 // --- the agenda ---------------------------------------------------------------------------
@@ -497,6 +543,7 @@ export async function createMeeting(
       meeting,
       ...(due ? { due } : {}),
       event: { meetingId: meeting.meetingId, at, type: 'MEETING_CREATED', actor },
+      mail: heldMail(deps, meeting, 'invite', meeting.attendees, now),
     };
   });
   const series: SeriesRecord | undefined =
@@ -513,7 +560,8 @@ export async function createMeeting(
       : undefined;
   if (!(await deps.store.createMeetings({ meetings, ...(series ? { series } : {}) })))
     throw new ConflictError('the meeting exists already', 'meeting_exists');
-  for (const m of meetings) await mailMeeting(deps, m.meeting, 'invite', m.meeting.attendees, orgs);
+  for (const m of meetings)
+    await deliverMeetingMail(deps, m.mail, m.mail.claimedUntil as string, m.meeting, orgs);
   return meetings.map((m) => toMeetingView(m.meeting, true));
 }
 
@@ -640,11 +688,18 @@ export async function changeMeeting(
     before.stepAt !== undefined && before.step !== undefined
       ? dueItemOf(before, { index: before.step, at: new Date(before.stepAt) })
       : undefined;
+  const still = new Set(meeting.attendees.map((a) => a.email.toLowerCase()));
+  const removed = before.attendees.filter((a) => !still.has(a.email.toLowerCase()));
+  const mail = [
+    heldMail(deps, meeting, 'update', meeting.attendees, now),
+    ...(removed.length ? [heldMail(deps, meeting, 'removed', removed, now)] : []),
+  ];
   const done = await deps.store.changeMeeting({
     meeting,
     expectVersion: before.version,
     ...(moved && oldDue ? { oldDue } : {}),
     ...(due ? { newDue: due } : {}),
+    mail,
     event: {
       meetingId: meeting.meetingId,
       at,
@@ -654,10 +709,7 @@ export async function changeMeeting(
     },
   });
   if (!done) throw new ConflictError('the meeting changed meanwhile; read it again', 'version_conflict');
-  const still = new Set(meeting.attendees.map((a) => a.email.toLowerCase()));
-  const removed = before.attendees.filter((a) => !still.has(a.email.toLowerCase()));
-  await mailMeeting(deps, meeting, 'update', meeting.attendees, orgs);
-  await mailMeeting(deps, meeting, 'removed', removed, orgs);
+  for (const m of mail) await deliverMeetingMail(deps, m, m.claimedUntil as string, meeting, orgs);
   return toMeetingView(meeting, true);
 }
 
@@ -711,11 +763,13 @@ export async function cancelMeeting(
       before.stepAt !== undefined && before.step !== undefined
         ? dueItemOf(before, { index: before.step, at: new Date(before.stepAt) })
         : undefined;
+    const mail = heldMail(deps, meeting, 'cancel', meeting.attendees, now);
     const done = await deps.store.changeMeeting({
       meeting,
       expectVersion: before.version,
       ...(oldDue ? { oldDue } : {}),
       event: { meetingId: meeting.meetingId, at, type: 'MEETING_CANCELLED', actor: actorOf(caller) },
+      mail: [mail],
     });
     if (!done) {
       if (before === first)
@@ -723,18 +777,18 @@ export async function cancelMeeting(
       continue;
     }
     cancelled.push(meeting);
-    await mailMeeting(deps, meeting, 'cancel', meeting.attendees, orgs);
+    await deliverMeetingMail(deps, mail, mail.claimedUntil as string, meeting, orgs);
   }
   return cancelled.map((m) => toMeetingView(m, true));
 }
 
 /** The occurrence after `last` of a series, made when `last` ends (so SERIES_AHEAD stay ahead). */
 export function nextOccurrence(
-  deps: Pick<MeetingDeps, 'meetingReminders' | 'newId'>,
+  deps: Pick<MeetingDeps, 'meetingReminders' | 'newId' | 'claimSeconds'>,
   series: SeriesRecord,
   template: MeetingRecord,
   now: Date,
-): { meeting: MeetingRecord; due?: MeetingDueItem } {
+): { meeting: MeetingRecord; due?: MeetingDueItem; mail: MeetingMailDueItem } {
   const n = series.made;
   const start = localToInstant(occurrenceStart(series.firstStart, series.recurrence, n), series.timeZone);
   const end = localToInstant(occurrenceStart(series.firstEnd, series.recurrence, n), series.timeZone);
@@ -754,7 +808,11 @@ export function nextOccurrence(
     series: { seriesId: series.seriesId, occurrence: n },
   });
   const { meeting, due } = withStep(deps, record, now);
-  return { meeting, ...(due ? { due } : {}) };
+  return {
+    meeting,
+    ...(due ? { due } : {}),
+    mail: heldMail(deps, meeting, 'invite', meeting.attendees, now),
+  };
 }
 
 /**

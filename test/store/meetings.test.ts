@@ -158,6 +158,7 @@ async function world(start = '2027-01-04T09:00:00.000Z') {
     meetingReminders: DEFAULT_REMINDERS.meetings,
     publicBaseUrl: TEST_ACTION_BASE_URL,
     uidDomain: 'bashke.example.org',
+    claimSeconds: DEFAULT_REMINDERS.claimSeconds,
   };
   const complete = { ...taskClock, store, callback: { succeed: async () => 'closed' as const } };
   return {
@@ -187,7 +188,7 @@ const body = (changes: Record<string, unknown> = {}) => ({
 });
 
 const invites = (m: RecordingMailer, to: string) => m.to(to).filter((e) => e.calendar);
-const ics = (e: OutgoingEmail | undefined) => parseIcs((e?.calendar as { ics: string }).ics);
+const ics = (e: OutgoingEmail | undefined) => parseIcs(e?.calendar?.ics ?? '');
 /** The answer link's token from an invitation's text. */
 const rsvpToken = (e: OutgoingEmail | undefined, answer = 'accepted') => {
   const match = e?.text.match(new RegExp(`/rsvp/([A-Za-z0-9_-]+)\\?answer=${answer}`));
@@ -271,6 +272,60 @@ describe('creating a meeting', () => {
     await expect(
       createMeeting(w.deps, { ...COORDINATOR, regions: ['tirane'] }, body()),
     ).rejects.toMatchObject({ name: 'ForbiddenError' });
+  });
+});
+
+describe('nothing lost', () => {
+  it('sends what a writer that died mid-way did not, once its hold lapses: to those without theirs only', async () => {
+    const w = await world();
+    // The mail service takes one invitation, then the function dies (the next send never returns).
+    let sends = 0;
+    const send = w.mailer.send.bind(w.mailer);
+    w.mailer.send = async (email) => {
+      sends += 1;
+      if (sends === 2) throw new Error('killed');
+      return send(email);
+    };
+    await expect(createMeeting(w.deps, COORDINATOR, body())).rejects.toThrow('killed');
+    w.mailer.send = send;
+    // Sends run four at a time: those already under way when one failed went out.
+    const first = w.mailer.sent.filter((e) => e.calendar).length;
+    expect(first).toBeGreaterThanOrEqual(1);
+    expect(first).toBeLessThan(3);
+    // Within the hold the dispatcher leaves it to the writer.
+    w.at('2027-01-04T09:02:00.000Z');
+    await w.sweep();
+    expect(w.mailer.sent.filter((e) => e.calendar)).toHaveLength(first);
+    w.at('2027-01-04T09:06:00.000Z');
+    await w.sweep();
+    // Each invitee has exactly one: the dispatcher wrote only to those without theirs.
+    const all = w.mailer.sent.filter((e) => e.calendar).map((e) => e.to[0]);
+    expect(all.sort()).toEqual([NGO_MEMBER, POLICE_MEMBER, SCHOOL_MEMBER].sort());
+    // Done: nothing more on later sweeps.
+    w.at('2027-01-04T09:20:00.000Z');
+    await w.sweep();
+    expect(w.mailer.sent.filter((e) => e.calendar)).toHaveLength(3);
+  });
+
+  it('drops an unfinished invitation that a later change superseded: the change sent its own', async () => {
+    const w = await world();
+    const send = w.mailer.send.bind(w.mailer);
+    w.mailer.send = async () => {
+      throw new Error('killed');
+    };
+    await expect(createMeeting(w.deps, COORDINATOR, body())).rejects.toThrow('killed');
+    w.mailer.send = send;
+    const [meeting] = (await listMeetings(w.deps, COORDINATOR, {})).items;
+    await changeMeeting(
+      w.deps,
+      COORDINATOR,
+      { meetingId: meeting?.meetingId },
+      { version: 1, place: 'Bashkia' },
+    );
+    w.at('2027-01-04T09:10:00.000Z');
+    await w.sweep();
+    const sequences = w.mailer.sent.filter((e) => e.calendar).map((e) => ics(e).sequence);
+    expect(sequences).toEqual([1, 1, 1]);
   });
 });
 

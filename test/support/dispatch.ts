@@ -22,6 +22,7 @@ export function dispatchDeps(
     meetingReminders: taskClock.reminders.meetings,
     publicBaseUrl: TEST_ACTION_BASE_URL,
     uidDomain: 'bashke.example.org',
+    claimSeconds: taskClock.reminders.claimSeconds,
     stages: { start: async () => undefined },
     callback: { succeed: async () => 'ok' as const },
     outbox: { retry: (item, now) => retryOutbox({ mailer: parts.mailer }, item, now) },
