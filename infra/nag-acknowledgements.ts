@@ -70,14 +70,17 @@ export function acknowledgeNagFindings(stacks: { data: DataStack; compute: AppSt
         'This queue is the dead-letter queue itself (of the delivery-events rule target and of the function’s asynchronous invocations); its alarm tells operations.',
     });
   }
-  for (const method of ['GET', 'HEAD', 'POST']) {
-    const route = compute.api.httpApi.node.tryFindChild(`${method}--actions--{token}`);
-    if (route) {
-      ack(route, {
-        id: 'AwsSolutions-APIG4',
-        reason:
-          'Action-link routes are public by design: the credential is the single-use 256-bit token in the link, stored only as its SHA-256.',
-      });
+  // A task's link (/actions) and an invitation's answer link (/rsvp): the same rules.
+  for (const link of ['actions', 'rsvp']) {
+    for (const method of ['GET', 'HEAD', 'POST']) {
+      const route = compute.api.httpApi.node.tryFindChild(`${method}--${link}--{token}`);
+      if (route) {
+        ack(route, {
+          id: 'AwsSolutions-APIG4',
+          reason:
+            'Action-link and answer-link routes are public by design: the credential is the single-use 256-bit token in the link, stored only as its SHA-256.',
+        });
+      }
     }
   }
 }
