@@ -5,10 +5,15 @@
  *
  * `npm run demo -- --to-closure` walks one case on to CLOSED instead (local/demo-case.ts):
  * `caseId: <uuid>` first, then one line per step.
+ *
+ * `npm run demo -- --meeting` has the prefecture's coordinator set a meeting of the council
+ * members of several organisations, move it and cancel it (local/demo-meeting.ts), printing
+ * `meetingId: <uuid>` first and, after each step, where to see the invites in the inbox.
  */
 
 import { parseArgs } from 'node:util';
 import { CaseClient, walkCase } from './demo-case';
+import { walkMeeting } from './demo-meeting';
 import { demoReferral } from './demo-referral';
 import { readRuntimeFile, resolveDataDir } from './runtime-file';
 import { mintLocalToken } from './token';
@@ -49,15 +54,38 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const { urls } = read.runtime;
-  const toClosure = parseArgs({ options: { 'to-closure': { type: 'boolean' } }, strict: true }).values[
-    'to-closure'
-  ];
-  if (toClosure) {
-    const client = new CaseClient({
-      runtime: read.runtime,
-      token: (role, org, email) =>
-        mintLocalToken({ role: role as 'police', org, ...(email ? { email } : {}) }),
-    });
+  const { values } = parseArgs({
+    options: { 'to-closure': { type: 'boolean' }, meeting: { type: 'boolean' } },
+    strict: true,
+  });
+  if (values['to-closure'] && values.meeting) {
+    process.stderr.write('demo: --to-closure and --meeting are two demos; name one\n');
+    process.exit(2);
+  }
+  const tokenFor = (role: string, org: string, email?: string) =>
+    mintLocalToken({ role: role as 'police', org, ...(email ? { email } : {}) });
+  if (values.meeting) {
+    await walkMeeting(
+      {
+        runtime: read.runtime,
+        token: tokenFor,
+        coordinator: { org: 'prefecture-korca', email: 'coordinator@prefecture-korca.example.org' },
+        region: 'korca',
+        // Council members of the municipality, the social services, the police and two NGOs.
+        orgIds: [
+          'municipality-korca',
+          'social-services-korca',
+          'police-korca',
+          'ngo-terre-des-hommes',
+          'ngo-iom',
+        ],
+      },
+      (line) => process.stdout.write(`${line}\n`),
+    );
+    return;
+  }
+  if (values['to-closure']) {
+    const client = new CaseClient({ runtime: read.runtime, token: tokenFor });
     await walkCase(
       client,
       {

@@ -18,6 +18,7 @@ export {
   type WalkResult,
   walkCase,
 } from './demo-case';
+export { type MeetingWalkOptions, type MeetingWalkResult, walkMeeting } from './demo-meeting';
 export { demoReferral } from './demo-referral';
 export * from './engine';
 export { DynamoDbProxy, type ProxiedRequest, type ProxyFault } from './runtime/dynamodb-proxy';
