@@ -46,7 +46,8 @@ function stackRoutes(): string[] {
   const routes: string[] = [];
   for (const m of source.matchAll(/addRoute\(\s*[`']([^`']+)[`'],\s*\[([^\]]+)\]/g)) {
     const [, path = '', methods = ''] = m;
-    const paths = path.includes('${command}') ? commands.map((c) => path.replace('${command}', c)) : [path];
+    const placeholder = /\$\{command\}/;
+    const paths = placeholder.test(path) ? commands.map((c) => path.replace(placeholder, c)) : [path];
     for (const method of methods.matchAll(/HttpMethod\.([A-Z]+)/g))
       for (const p of paths) routes.push(`${method[1]} ${p}`);
   }

@@ -187,7 +187,10 @@ const body = (changes: Record<string, unknown> = {}) => ({
 });
 
 const invites = (m: RecordingMailer, to: string) => m.to(to).filter((e) => e.calendar);
-const ics = (e: OutgoingEmail | undefined) => parseIcs((e?.calendar as { ics: string }).ics);
+const ics = (e: OutgoingEmail | undefined) => {
+  if (!e?.calendar) throw new Error('no calendar part');
+  return parseIcs(e.calendar.ics);
+};
 /** The answer link's token from an invitation's text. */
 const rsvpToken = (e: OutgoingEmail | undefined, answer = 'accepted') => {
   const match = e?.text.match(new RegExp(`/rsvp/([A-Za-z0-9_-]+)\\?answer=${answer}`));
