@@ -39,6 +39,17 @@ import {
 import pkg from '../package.json';
 import { ORG_KINDS, organisationSchema } from '../shared/domain/directory';
 import {
+  cancelMeetingSchema,
+  changeMeetingSchema,
+  createMeetingSchema,
+  MEETING_MAX_DAYS_AHEAD,
+  MEETING_MAX_HOURS,
+  RSVP_ANSWERS,
+  recurrenceSchema,
+  SERIES_AHEAD,
+} from '../shared/domain/meetings';
+import { MINUTES_ACTIONS_MAX } from '../shared/domain/minutes';
+import {
   calendarDateString,
   caseViewSchema,
   personSchema,
@@ -48,6 +59,17 @@ import {
 import { OUTCOME_SCHEMAS, TASK_KINDS } from '../shared/domain/tasks';
 import { MAX_BODY_BYTES } from '../shared/http/body';
 import { PAGE_LIMIT } from '../shared/http/page';
+import { agendaReviewRowSchema } from '../shared/meetings/agenda-review';
+import {
+  carriedOverViewSchema,
+  meetingAttendeeSchema,
+  meetingDetailSchema,
+  meetingEventSchema,
+  meetingItemsSchema,
+  meetingListSchema,
+  meetingViewSchema,
+  recordedMinutesSchema,
+} from '../shared/meetings/meetings';
 
 /** One failed rule of a 400: where (JSON Pointer) and which rule; never the value. */
 export const fieldIssueSchema = z.strictObject({
@@ -68,6 +90,12 @@ export const problemSchema = z.strictObject({
   detail: z.string().optional(),
 });
 export type ProblemBody = z.infer<typeof problemSchema>;
+
+/**
+ * The answer page's form (functions/action-link/rsvp.ts reads `answer` by hand): one of the
+ * answers, once. Anything else is an incomplete form (400 page), the link unused.
+ */
+export const rsvpFormSchema = z.strictObject({ answer: z.enum(RSVP_ANSWERS) });
 
 /** What API Gateway itself answers when the JWT authorizer refuses a request. */
 export const gatewayErrorSchema = z.strictObject({ message: z.string() });
@@ -223,6 +251,123 @@ const COMPONENTS: ReadonlyArray<[z.ZodType, Meta]> = [
     { id: `${pascal(k)}Outcome`, description: `The outcome of a ${k} task.` },
   ]),
   [
+    createMeetingSchema,
+    {
+      id: 'CreateMeetingRequest',
+      description:
+        'A meeting of the region, set in the group’s time zone: `start` and `end` are wall-clock times ' +
+        `(\`2027-03-29T10:00\`), the end after the start, at most ${MEETING_MAX_HOURS} hours long, the start ` +
+        `after now and at most ${MEETING_MAX_DAYS_AHEAD} days ahead. \`invite\` names organisations of the ` +
+        'region (every council and cluster member of each is invited; one without any is a 400 `no_members`) ' +
+        'and contacts of the directory by email; at least one of the two. Text takes no markup or control ' +
+        `characters. With \`recurrence\`, the first ${SERIES_AHEAD} occurrences are made at once.`,
+    },
+  ],
+  [
+    recurrenceSchema,
+    {
+      id: 'Recurrence',
+      description:
+        'Every `interval` weeks or months at the same wall-clock time (it stays at 10:00 across the ' +
+        'daylight-saving change); a month without the day takes its last day.',
+    },
+  ],
+  [
+    changeMeetingSchema,
+    {
+      id: 'ChangeMeetingRequest',
+      description:
+        'The `version` read and the fields to change (at least one; not the region or the series). ' +
+        '`place: null` or `videoUrl: null` removes it; `invite` replaces the whole invitation. A new time ' +
+        'follows the create rules, moves the reminders and asks everyone to answer again.',
+    },
+  ],
+  [
+    cancelMeetingSchema,
+    {
+      id: 'CancelMeetingRequest',
+      description:
+        'The `version` read; `series: true` also cancels every later occurrence of the series and makes no ' +
+        'more (a 400 `not_a_series` for a single meeting).',
+    },
+  ],
+  [
+    meetingAttendeeSchema,
+    {
+      id: 'MeetingAttendee',
+      description:
+        'One invitee as the directory named them when the invitation went out. `answer` (the answer to ' +
+        'the current invitation, through its link) is shown to the region’s coordinators only.',
+    },
+  ],
+  [
+    recordedMinutesSchema,
+    {
+      id: 'RecordedMinutes',
+      description: 'The minutes as recorded: the summary and the decisions with their action items.',
+    },
+  ],
+  [
+    meetingViewSchema,
+    {
+      id: 'MeetingView',
+      description:
+        'A meeting: `start`/`end` are UTC instants, `startLocal`/`endLocal` the same on the group’s wall ' +
+        'clock (`timeZone`). `sequence` is the calendar SEQUENCE (raised by every change attendees see), ' +
+        '`version` the one a change or cancellation must name (raised by every write, answers included).',
+    },
+  ],
+  [
+    agendaReviewRowSchema,
+    {
+      id: 'AgendaReviewRow',
+      description:
+        'One row of the agenda’s review (docs/meetings.md): an organisation of the region, a task kind, ' +
+        'how many of its tasks are overdue and how many were closed as not possible since the previous ' +
+        'meeting, with the owners’ reasons (shown here only, never in mail). No case, task or person.',
+    },
+  ],
+  [
+    carriedOverViewSchema,
+    {
+      id: 'CarriedOver',
+      description:
+        'An open action item or prevention task of an earlier meeting of the region, with its history: ' +
+        'reminders sent, escalation, overdue.',
+    },
+  ],
+  [
+    meetingEventSchema,
+    {
+      id: 'MeetingEvent',
+      description:
+        'One entry of a meeting’s history: when, what (`MEETING_CREATED`, `MEETING_CHANGED`, ' +
+        '`MEETING_MOVED`, `MEETING_CANCELLED`, `RSVP`, …), who (a role and organisation; `link` for an ' +
+        'answer), the names of the fields changed, never their values.',
+    },
+  ],
+  [
+    meetingDetailSchema,
+    {
+      id: 'MeetingDetail',
+      description:
+        'A meeting with its agenda’s review, the action items carried over from earlier meetings and, for ' +
+        'the region’s coordinators, its history (empty for everyone else).',
+    },
+  ],
+  [meetingItemsSchema, { id: 'MeetingItems', description: 'The meetings a call made or cancelled.' }],
+  [
+    meetingListSchema,
+    {
+      id: 'MeetingList',
+      description: 'A page of the region’s meetings by start; `nextCursor` only when there may be more.',
+    },
+  ],
+  [
+    rsvpFormSchema,
+    { id: 'RsvpForm', description: 'The answer page’s form: one of the three answers, once.' },
+  ],
+  [
     organisationSchema,
     {
       id: 'Organisation',
@@ -285,6 +430,13 @@ function componentSchemas(): Record<string, Record<string, unknown>> {
     // The converter drops refinements: calendar dates get `format: date`; ISO codes are named in Person.
     override: ({ zodSchema, jsonSchema }) => {
       if (zodSchema === calendarDateString) jsonSchema.format = 'date';
+      // A field with a default may be left out of a request (the parse fills it in).
+      const props = jsonSchema.properties as Record<string, { default?: unknown }> | undefined;
+      if (props && Array.isArray(jsonSchema.required)) {
+        const required = jsonSchema.required.filter((k) => props[k]?.default === undefined);
+        if (required.length) jsonSchema.required = required;
+        else delete jsonSchema.required;
+      }
     },
   });
   // Component schemas live inside the document: no dialect or `$id` of their own.
@@ -561,7 +713,10 @@ function caseAndTaskPaths() {
         tags: ['tasks'],
         summary: 'List the caller’s organisation’s tasks',
         description:
-          'By due instant. Local-government staff see their plan items only. Roles: ngo, localgov, coordinator.',
+          'By due instant. Local-government staff see their plan items only; police and council members see ' +
+          'only their organisation’s meeting tasks (MINUTES, ACTION_ITEM, PREVENTION, with `meetingId`), no case ' +
+          'task. A meeting’s task names the meeting in `reference` instead of a case. Roles: ngo, localgov, ' +
+          'coordinator, police, council.',
         security,
         parameters: [
           {
@@ -593,12 +748,16 @@ function caseAndTaskPaths() {
         operationId: 'getTask',
         tags: ['tasks'],
         summary: 'Read a task',
+        description: 'Roles: ngo, localgov, coordinator, police and council (meeting tasks only).',
         security,
         parameters: [taskIdParameter],
         responses: {
           '200': jsonOk('The task.', 'TaskView'),
           ...denied,
-          '404': problem('No such task, or not one of the caller’s organisation.'),
+          '404': problem(
+            'No such task, or not one the caller may see: another organisation’s; for police and council ' +
+              'members any case task, for local-government staff one that is not a plan item.',
+          ),
         },
       },
     },
@@ -622,7 +781,10 @@ function caseAndTaskPaths() {
           '200': jsonOk('Done: the task as it is now.', 'TaskView'),
           '400': problem('The outcome does not fit the task’s kind: `errors` names each field.'),
           ...denied,
-          '404': problem('No such task, or not one of the caller’s organisation.'),
+          '404': problem(
+            'No such task, or not one the caller may see: another organisation’s; for police and council ' +
+              'members any case task, for local-government staff one that is not a plan item.',
+          ),
           '409': problem('`task_closed`: the task was answered already (here or through its link).'),
           '410': problem('`task_gone`: the task timed out, was cancelled, or its case ended.'),
           '413': problem(`The body is larger than ${MAX_BODY_BYTES / 1024} KiB.`),
@@ -792,6 +954,265 @@ function directoryPaths() {
   };
 }
 
+const meetingIdParameter = {
+  name: 'meetingId',
+  in: 'path',
+  required: true,
+  description: 'A malformed id is answered like an unknown one (404).',
+  schema: { type: 'string', format: 'uuid' },
+};
+
+/**
+ * The meetings of the cooperation group (functions/meetings-api, shared/meetings/meetings.ts):
+ * coordinators of the region set and change them; invitees read them (docs/access.md, "Meetings").
+ */
+function meetingPaths() {
+  const notFound = problem(
+    'No such meeting, or not one the caller may see (a coordinator of another region; a member whose ' +
+      'organisation is not invited).',
+  );
+  const writeDenied = {
+    ...denied,
+    '403': problem(
+      'As on every route (token, directory), or the role is not coordinator (docs/access.md); for a ' +
+        'create, also a region that is not the coordinator’s.',
+    ),
+  };
+  const body = (schema: string) => ({
+    required: true,
+    content: { 'application/json': { schema: ref(schema) } },
+  });
+  const bodyProblems = {
+    '400': problem(
+      'Invalid body: `errors` names each field (path and rule, never the value): `/start` `in_the_past` or ' +
+        '`too_far_ahead`, `/end` `before_start` or `too_long`, `/invite/orgIds/<i>` `unknown_reference` or ' +
+        '`no_members`, `/invite/emails/<i>` `unknown_reference`.',
+    ),
+    '413': problem(`The body is larger than ${MAX_BODY_BYTES / 1024} KiB.`),
+    '415': problem('The body is not application/json.'),
+  };
+  const changeConflicts = problem(
+    '`version_conflict`: the meeting changed since that version (nothing written, nothing sent); ' +
+      '`meeting_cancelled`: it is cancelled; `meeting_started`: it has begun.',
+  );
+  return {
+    '/meetings': {
+      get: {
+        operationId: 'listMeetings',
+        tags: ['meetings'],
+        summary: 'List a region’s meetings the caller may see',
+        description:
+          'By start, from `from` on, cancelled ones included. Coordinators of the region see every meeting, ' +
+          'with the invitees’ answers; any other member only those that invite their organisation or them by ' +
+          'name, without answers. Any role.',
+        security,
+        parameters: [
+          {
+            name: 'region',
+            in: 'query',
+            required: false,
+            description: 'The first region of the caller’s organisation when absent.',
+            schema: { type: 'string' },
+          },
+          {
+            name: 'from',
+            in: 'query',
+            required: false,
+            description: 'An instant or a date (`2027-01-01`); today (UTC) when absent.',
+            schema: { type: 'string' },
+          },
+          ...pageParameters,
+        ],
+        responses: {
+          '200': jsonOk('A page of meetings.', 'MeetingList'),
+          '400': problem('A bad region, `from`, limit or cursor (`invalid_cursor`).'),
+          ...denied,
+        },
+      },
+      post: {
+        operationId: 'createMeeting',
+        tags: ['meetings'],
+        summary: 'Set a meeting or a recurring series (coordinators)',
+        description:
+          'A coordinator of the region sets a meeting; every invitee gets a calendar invitation (METHOD:REQUEST, ' +
+          'UID `meeting-<id>@<sender domain>`) with their own answer links. With `recurrence`, the series’ ' +
+          `first ${SERIES_AHEAD} occurrences are made, each a meeting with its own id and UID; the next is made ` +
+          'when one ends. Bad input writes and sends nothing. No Idempotency-Key: a repeated call sets a second ' +
+          'meeting. Role: coordinator.',
+        security,
+        requestBody: body('CreateMeetingRequest'),
+        responses: {
+          '201': jsonOk('Set: the meeting, or the series’ first occurrences, with answers.', 'MeetingItems'),
+          ...bodyProblems,
+          ...writeDenied,
+          '409': problem('`meeting_exists`: a meeting with this id exists (never replaced).'),
+        },
+      },
+    },
+    '/meetings/{meetingId}': {
+      get: {
+        operationId: 'getMeeting',
+        tags: ['meetings'],
+        summary: 'Read a meeting with its agenda’s review and carried-over action items',
+        description:
+          'For the region’s coordinators (with answers and the history) and the invitees. The review’s ' +
+          'reasons are shown here only, never in mail. Any role.',
+        security,
+        parameters: [meetingIdParameter],
+        responses: { '200': jsonOk('The meeting.', 'MeetingDetail'), ...denied, '404': notFound },
+      },
+      patch: {
+        operationId: 'changeMeeting',
+        tags: ['meetings'],
+        summary: 'Change a meeting (coordinators)',
+        description:
+          'Before it begins, at the `version` read. SEQUENCE goes up and everyone still invited gets the update ' +
+          'with new answer links (the old ones are dead); whoever was taken off gets a CANCEL of their own. A ' +
+          'new time moves the reminders and clears the answers. One occurrence of a series changes alone. ' +
+          'Role: coordinator of the region.',
+        security,
+        parameters: [meetingIdParameter],
+        requestBody: body('ChangeMeetingRequest'),
+        responses: {
+          '200': jsonOk('Changed: the meeting as it is now.', 'MeetingView'),
+          ...bodyProblems,
+          ...writeDenied,
+          '404': notFound,
+          '409': changeConflicts,
+        },
+      },
+    },
+    '/meetings/{meetingId}/cancellation': {
+      post: {
+        operationId: 'cancelMeeting',
+        tags: ['meetings'],
+        summary: 'Cancel a meeting, or the rest of its series (coordinators)',
+        description:
+          'Before it begins, at the `version` read: every invitee gets the CANCEL (same UID, SEQUENCE up, ' +
+          'STATUS:CANCELLED) and no more reminders; its answer links stop working. `series: true` also cancels ' +
+          'the later occurrences (each with its CANCEL) and makes no more. Role: coordinator of the region.',
+        security,
+        parameters: [meetingIdParameter],
+        requestBody: body('CancelMeetingRequest'),
+        responses: {
+          '200': jsonOk(
+            'Cancelled: the meeting, then (with `series`) the later occurrences cancelled.',
+            'MeetingItems',
+          ),
+          ...bodyProblems,
+          ...writeDenied,
+          '404': notFound,
+          '409': changeConflicts,
+        },
+      },
+    },
+    '/meetings/{meetingId}/minutes': {
+      post: {
+        operationId: 'recordMinutes',
+        tags: ['meetings'],
+        summary: 'Record the minutes (coordinators)',
+        description:
+          'After the meeting ends, once: this does its MINUTES task, as the task’s emailed link would ' +
+          '(whichever comes first wins). Each decision’s action items (ACTION_ITEM, or PREVENTION for ' +
+          'prevention work) open as tasks of the organisation named, or of the named contact’s, each emailed ' +
+          `within a minute; at most ${MINUTES_ACTIONS_MAX} in all. Role: coordinator of the region.`,
+        security,
+        parameters: [meetingIdParameter],
+        requestBody: body('MinutesOutcome'),
+        responses: {
+          '200': jsonOk('Recorded: the meeting with its minutes.', 'MeetingView'),
+          '400': problem(
+            'Invalid body: `errors` names each field; `/decisions/<d>/actions/<a>/orgId` (or `/email`) ' +
+              '`unknown_reference` for an organisation or contact not of the region, `…/dueDate` `in_the_past`.',
+          ),
+          '413': problem(`The body is larger than ${MAX_BODY_BYTES / 1024} KiB.`),
+          '415': problem('The body is not application/json.'),
+          ...writeDenied,
+          '404': notFound,
+          '409': problem(
+            '`meeting_not_ended`: the meeting has not ended (no minutes task yet); `task_closed`: the minutes ' +
+              'were recorded already (here or through the task’s link).',
+          ),
+        },
+      },
+    },
+  };
+}
+
+const rsvpTokenParameter = {
+  ...tokenParameter,
+  description:
+    'The opaque token of an invitation’s answer link (256 bits, base64url), one per invitee and invitation. ' +
+    'Single use; it stops working when the meeting ends, is cancelled or changes (the update brings new ' +
+    'links). A malformed, unknown, used, expired or superseded token gets the same 410 page.',
+};
+
+const rsvpResponses = {
+  ...actionResponses,
+  '200': page('The answer page (GET), or the thank-you page after a recorded answer (POST).'),
+  '410': page('The link cannot be used: unknown, used, expired, superseded, or the meeting is cancelled.'),
+};
+
+const rsvpHeadResponses = Object.fromEntries(
+  Object.entries(rsvpResponses).map(([status, { description }]) => [
+    status,
+    { description, headers: pageHeaders },
+  ]),
+);
+
+/** An invitation's answer link (functions/action-link/rsvp.ts): public, like /actions/{token}. */
+function rsvpPaths() {
+  return {
+    '/rsvp/{token}': {
+      parameters: [rsvpTokenParameter],
+      get: {
+        operationId: 'viewRsvp',
+        tags: ['actions'],
+        summary: 'Show the answer page of an invitation’s link',
+        description:
+          'The meeting (title, time in the invitee’s zone, place) and three buttons. Changes nothing: mail ' +
+          'scanners open links. `?answer=` (the link the invitee clicked) puts the focus on that button.',
+        security: [],
+        parameters: [
+          {
+            name: 'answer',
+            in: 'query',
+            required: false,
+            description: 'Preselects an answer; anything else is ignored.',
+            schema: { type: 'string', enum: [...RSVP_ANSWERS] },
+          },
+        ],
+        responses: rsvpResponses,
+      },
+      head: {
+        operationId: 'headRsvp',
+        tags: ['actions'],
+        summary: 'As GET, without a body',
+        security: [],
+        responses: rsvpHeadResponses,
+      },
+      post: {
+        operationId: 'submitRsvp',
+        tags: ['actions'],
+        summary: 'Answer the invitation',
+        description:
+          'Uses the link and records the answer on the meeting, together. The organiser sees it through the ' +
+          'API; nobody else does. A declined invitee gets no reminders. A repeated field or a body that is ' +
+          'not a form counts as an incomplete form.',
+        security: [],
+        requestBody: {
+          required: true,
+          content: { 'application/x-www-form-urlencoded': { schema: ref('RsvpForm') } },
+        },
+        responses: {
+          ...rsvpResponses,
+          '400': page('The form was incomplete: the answer page again.'),
+        },
+      },
+    },
+  };
+}
+
 /** The OpenAPI 3.1 document of the Bashkë HTTP API. */
 export function buildOpenApi() {
   return {
@@ -821,7 +1242,15 @@ export function buildOpenApi() {
         name: 'directory',
         description: 'The directory’s organisations and contacts (coordinators, admins).',
       },
-      { name: 'actions', description: 'Public pages behind emailed action links.' },
+      {
+        name: 'meetings',
+        description:
+          'The cooperation group’s meetings: invitations, changes, cancellations, minutes (docs/meetings.md).',
+      },
+      {
+        name: 'actions',
+        description: 'Public pages behind emailed action links and invitation answer links.',
+      },
     ],
     paths: {
       '/referrals': {
@@ -911,6 +1340,7 @@ export function buildOpenApi() {
       },
       ...caseAndTaskPaths(),
       ...directoryPaths(),
+      ...meetingPaths(),
       '/actions/{token}': {
         parameters: [tokenParameter],
         get: {
@@ -946,6 +1376,7 @@ export function buildOpenApi() {
           },
         },
       },
+      ...rsvpPaths(),
     },
     components: {
       schemas: componentSchemas(),

@@ -11,6 +11,8 @@
  * table"). Case references and ids typed into it are blanked here; names cannot be found by
  * a pattern, which is why the reason never leaves the API (docs/meetings.md).
  */
+
+import * as z from 'zod';
 import type { OrgRecord, TaskRecord } from '../data/records';
 import type { Page, PageArgs, Store } from '../data/store';
 import { TASK_KINDS, type TaskKind } from '../domain/task-kinds';
@@ -42,6 +44,17 @@ export interface AgendaReviewRow {
   /** Distinct reasons not shown. */
   readonly moreReasons: number;
 }
+
+/** `AgendaReviewRow` as a schema: the API's contract (docs/openapi.json), checked against the rows the code makes. */
+export const agendaReviewRowSchema = z.strictObject({
+  orgId: z.string(),
+  orgName: z.string(),
+  kind: z.enum(TASK_KINDS),
+  notDone: z.number().int().min(0),
+  notPossible: z.number().int().min(0),
+  reasons: z.array(z.string()).max(AGENDA_REASONS_MAX),
+  moreReasons: z.number().int().min(0),
+});
 
 export interface AgendaReviewDeps {
   readonly store: Pick<Store, 'listOrgTasks' | 'listOrganisations'>;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type * as z from 'zod';
+import * as z from 'zod';
 import { coversRegion, type MemberCaller, requireRole } from '../auth/caller';
 import type { MeetingData } from '../data/meeting-store';
 import type {
@@ -16,6 +16,7 @@ import type {
 import type { Store } from '../data/store';
 import { issueActionToken } from '../domain/action-token';
 import { isActive } from '../domain/active';
+import { ROLES } from '../domain/codes';
 import {
   cancelMeetingSchema,
   changeMeetingSchema,
@@ -23,8 +24,10 @@ import {
   instantToLocal,
   localToInstant,
   MEETING_ROLES,
+  MEETING_STATUSES,
   nextMeetingStep,
   occurrenceStart,
+  RSVP_ANSWERS,
   type RsvpAnswer,
   SERIES_AHEAD,
   timeIssues,
@@ -41,7 +44,7 @@ import {
 import { ConflictError, type FieldIssue, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { fieldIssues } from '../http/zod-issues';
 import { type CompleteTaskDeps, completeTask } from '../tasks/complete-task';
-import { type AgendaReviewRow, agendaReview } from './agenda-review';
+import { type AgendaReviewRow, agendaReview, agendaReviewRowSchema } from './agenda-review';
 import { meetingReference } from './reference';
 
 export interface MeetingDeps {
@@ -180,6 +183,114 @@ export interface CarriedOverView {
   readonly remindersSent: number;
   readonly escalatedAt?: string;
 }
+
+// --- the views as schemas: the API's contract (docs/openapi.json) ---------------------------
+// The interfaces above stay the code's types; test/store/access-matrix.test.ts parses what the
+// routes answer with these (strict at every level), and test/docs/openapi.test.ts checks that
+// every value of a schema is a value of its interface.
+
+const instant = z.iso.datetime();
+/** A wall-clock time in the group's zone, to the minute (`2027-03-29T10:00`). */
+const wallTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/);
+const actorSchema = z.strictObject({
+  role: z.enum([...ROLES, 'system', 'link']),
+  orgId: z.string().optional(),
+});
+
+export const meetingAttendeeSchema = z.strictObject({
+  email: z.string(),
+  name: z.string(),
+  orgId: z.string(),
+  language: z.enum(['sq', 'en']),
+  timeZone: z.string().optional(),
+  /** The invitee's answer to the current invitation: shown to the region's coordinators only. */
+  answer: z.enum(RSVP_ANSWERS).optional(),
+});
+
+export const recordedMinutesSchema = z.strictObject({
+  summary: z.string(),
+  decisions: z.array(
+    z.strictObject({
+      text: z.string(),
+      actions: z.array(
+        z.strictObject({
+          kind: z.enum(['ACTION_ITEM', 'PREVENTION']),
+          title: z.string(),
+          orgId: z.string().optional(),
+          email: z.string().optional(),
+          dueDate: z.iso.date().optional(),
+        }),
+      ),
+    }),
+  ),
+  recordedAt: instant,
+});
+
+export const meetingViewSchema = z.strictObject({
+  meetingId: z.uuid(),
+  region: z.string(),
+  title: z.string(),
+  agenda: z.array(z.string()),
+  place: z.string().optional(),
+  videoUrl: z.string().optional(),
+  start: instant,
+  end: instant,
+  startLocal: wallTime,
+  endLocal: wallTime,
+  timeZone: z.string(),
+  status: z.enum(MEETING_STATUSES),
+  sequence: z.number().int().min(0),
+  version: z.number().int().min(1),
+  seriesId: z.uuid().optional(),
+  occurrence: z.number().int().min(0).optional(),
+  invite: z.strictObject({ orgIds: z.array(z.string()), emails: z.array(z.string()) }),
+  organizer: z.strictObject({ name: z.string(), email: z.string(), orgId: z.string() }),
+  attendees: z.array(meetingAttendeeSchema),
+  minutesTaskId: z.uuid().optional(),
+  minutes: recordedMinutesSchema.optional(),
+});
+
+export const carriedOverViewSchema = z.strictObject({
+  taskId: z.uuid(),
+  kind: z.enum(['ACTION_ITEM', 'PREVENTION']),
+  title: z.string(),
+  orgId: z.string(),
+  orgName: z.string(),
+  fromMeetingId: z.uuid(),
+  fromMeeting: z.string(),
+  createdAt: instant,
+  dueAt: instant,
+  overdue: z.boolean(),
+  remindersSent: z.number().int().min(0),
+  escalatedAt: instant.optional(),
+});
+
+export const meetingEventSchema = z.strictObject({
+  meetingId: z.uuid(),
+  at: instant,
+  type: z.string(),
+  actor: actorSchema,
+  fields: z.array(z.string()).optional(),
+  taskId: z.uuid().optional(),
+  email: z.string().optional(),
+  answer: z.enum(RSVP_ANSWERS).optional(),
+});
+
+export const meetingDetailSchema = meetingViewSchema.extend({
+  review: z.array(agendaReviewRowSchema),
+  carriedOver: z.array(carriedOverViewSchema),
+  /** Coordinators of the region only; empty for everyone else. */
+  history: z.array(meetingEventSchema),
+});
+
+/** `POST /meetings` (one, or a series' first occurrences) and a cancellation (one, or the rest of a series). */
+export const meetingItemsSchema = z.strictObject({ items: z.array(meetingViewSchema) });
+
+/** `GET /meetings`: a page by start; `nextCursor` only when there may be more. */
+export const meetingListSchema = z.strictObject({
+  items: z.array(meetingViewSchema),
+  nextCursor: z.string().optional(),
+});
 
 export function toMeetingView(meeting: MeetingRecord, coordinator: boolean): MeetingView {
   const responses = meeting.responses ?? {};

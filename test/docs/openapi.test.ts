@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type * as z from 'zod';
 import { createReferral } from '../../functions/create-referral/create-referral';
 import {
   ACTION_TOKEN_PATTERN,
@@ -7,8 +8,10 @@ import {
   IDEMPOTENCY_KEY_PATTERN,
   type ProblemBody,
   problemSchema,
+  rsvpFormSchema,
 } from '../../scripts/openapi';
 import { issueActionToken, isWellFormedToken } from '../../shared/domain/action-token';
+import { MEETING_TASK_KINDS } from '../../shared/domain/task-kinds';
 import {
   ConflictError,
   ForbiddenError,
@@ -19,8 +22,39 @@ import {
   ValidationError,
 } from '../../shared/errors';
 import { type Problem, problemFor } from '../../shared/http/problem';
+import type { AgendaReviewRow, agendaReviewRowSchema } from '../../shared/meetings/agenda-review';
+import type {
+  CarriedOverView,
+  carriedOverViewSchema,
+  MeetingDetail,
+  MeetingView,
+  meetingDetailSchema,
+  meetingViewSchema,
+} from '../../shared/meetings/meetings';
 
-const FILE = join(__dirname, '..', '..', 'docs', 'openapi.json');
+const ROOT = join(__dirname, '..', '..');
+
+/**
+ * Every route the stack adds (infra/stacks/app-stack.ts), as `METHOD /path`: the literal
+ * `addRoute` calls, and the case commands the stack adds in a loop.
+ */
+function stackRoutes(): string[] {
+  const source = readFileSync(join(ROOT, 'infra', 'stacks', 'app-stack.ts'), 'utf8');
+  const commands = [
+    ...(/for \(const command of \[([^\]]*)\]\)/.exec(source)?.[1] ?? '').matchAll(/'([^']+)'/g),
+  ].map((m) => m[1] ?? '');
+  const routes: string[] = [];
+  for (const m of source.matchAll(/addRoute\(\s*[`']([^`']+)[`'],\s*\[([^\]]+)\]/g)) {
+    const [, path = '', methods = ''] = m;
+    const placeholder = /\$\{command\}/;
+    const paths = placeholder.test(path) ? commands.map((c) => path.replace(placeholder, c)) : [path];
+    for (const method of methods.matchAll(/HttpMethod\.([A-Z]+)/g))
+      for (const p of paths) routes.push(`${method[1]} ${p}`);
+  }
+  return routes;
+}
+
+const FILE = join(ROOT, 'docs', 'openapi.json');
 
 type Json = Record<string, unknown>;
 
@@ -152,6 +186,104 @@ describe('docs/openapi.json', () => {
     ).toBe(c('DecisionForm'));
   });
 
+  it('documents every route the stack adds, and no other', () => {
+    const doc = generated();
+    const documented = Object.entries(doc.paths as Record<string, Json>).flatMap(([path, item]) =>
+      Object.keys(item)
+        .filter((k) => k !== 'parameters')
+        .map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    const routes = stackRoutes();
+    expect(routes.length).toBeGreaterThan(20);
+    expect(routes).toEqual(expect.arrayContaining(['GET /meetings', 'POST /rsvp/{token}']));
+    expect([...documented].sort()).toEqual([...routes].sort());
+  });
+
+  it('describes the meetings routes with their bodies, views and conflicts', () => {
+    const doc = generated();
+    const op = (path: string, method: string) => ['paths', path, method];
+    const body = (path: string, method: string) =>
+      schemaRef(doc, [...op(path, method), 'requestBody', 'content', 'application/json', 'schema']);
+    const ok = (path: string, method: string, status = '200') =>
+      schemaRef(doc, [...op(path, method), 'responses', status, 'content', 'application/json', 'schema']);
+    expect(body('/meetings', 'post')).toBe(c('CreateMeetingRequest'));
+    expect(ok('/meetings', 'post', '201')).toBe(c('MeetingItems'));
+    expect(ok('/meetings', 'get')).toBe(c('MeetingList'));
+    expect(ok('/meetings/{meetingId}', 'get')).toBe(c('MeetingDetail'));
+    expect(body('/meetings/{meetingId}', 'patch')).toBe(c('ChangeMeetingRequest'));
+    expect(ok('/meetings/{meetingId}', 'patch')).toBe(c('MeetingView'));
+    expect(body('/meetings/{meetingId}/cancellation', 'post')).toBe(c('CancelMeetingRequest'));
+    expect(ok('/meetings/{meetingId}/cancellation', 'post')).toBe(c('MeetingItems'));
+    expect(body('/meetings/{meetingId}/minutes', 'post')).toBe(c('MinutesOutcome'));
+    for (const [path, method] of [
+      ['/meetings', 'post'],
+      ['/meetings/{meetingId}', 'patch'],
+      ['/meetings/{meetingId}/cancellation', 'post'],
+      ['/meetings/{meetingId}/minutes', 'post'],
+    ] as const) {
+      expect(at(doc, [...op(path, method), 'tags'])).toEqual(['meetings']);
+      expect(at(doc, [...op(path, method), 'responses', '409'])).toBeDefined();
+      expect(at(doc, [...op(path, method), 'responses', '403'])).toBeDefined();
+    }
+    // A defaulted field may be left out of a request.
+    expect(at(doc, ['components', 'schemas', 'CreateMeetingRequest', 'required'])).toEqual([
+      'region',
+      'title',
+      'start',
+      'end',
+      'invite',
+    ]);
+    expect(at(doc, ['components', 'schemas', 'MeetingDetail', 'additionalProperties'])).toBe(false);
+  });
+
+  it('describes the invitation answer link as a public page like the action link', () => {
+    const doc = generated();
+    const path = ['paths', '/rsvp/{token}'];
+    for (const method of ['get', 'head', 'post']) {
+      expect(at(doc, [...path, method, 'security'])).toEqual([]);
+      expect(at(doc, [...path, method, 'tags'])).toEqual(['actions']);
+      expect(at(doc, [...path, method, 'responses', '410'])).toBeDefined();
+    }
+    expect(
+      schemaRef(doc, [
+        ...path,
+        'post',
+        'requestBody',
+        'content',
+        'application/x-www-form-urlencoded',
+        'schema',
+      ]),
+    ).toBe(c('RsvpForm'));
+    expect(rsvpFormSchema.safeParse({ answer: 'declined' }).success).toBe(true);
+    expect(rsvpFormSchema.safeParse({ answer: 'maybe' }).success).toBe(false);
+  });
+
+  it('lists the meeting task kinds on GET /tasks and their outcomes on the completion', () => {
+    const doc = generated();
+    const kinds = at(doc, ['paths', '/tasks', 'get', 'parameters']) as { name: string; schema: Json }[];
+    expect(kinds.find((p) => p.name === 'kind')?.schema.enum).toEqual(
+      expect.arrayContaining([...MEETING_TASK_KINDS]),
+    );
+    const outcomes = at(doc, [
+      'paths',
+      '/tasks/{taskId}/completion',
+      'post',
+      'requestBody',
+      'content',
+      'application/json',
+      'schema',
+      'oneOf',
+    ]);
+    expect(outcomes).toEqual(
+      expect.arrayContaining([
+        { $ref: c('MinutesOutcome') },
+        { $ref: c('ActionItemOutcome') },
+        { $ref: c('PreventionOutcome') },
+      ]),
+    );
+    expect(String(at(doc, ['paths', '/tasks', 'get', 'description']))).toMatch(/police, council/);
+  });
+
   it('has a schema for each component the paths use, with its fields', () => {
     const doc = generated();
     const fields = (name: string) =>
@@ -232,5 +364,24 @@ describe('the documented rules the code keeps private', () => {
     const asSchema: ProblemBody = fromType;
     const back: Problem = asSchema;
     expect(back).toBe(fromType);
+  });
+});
+
+/**
+ * The response schemas describe the views' interfaces: every value a schema accepts is a value
+ * of the interface (checked here by the compiler); test/store/access-matrix.test.ts parses what
+ * the routes answer with the strict schemas, so the views hold no field the schemas lack.
+ */
+type Fits<Schema extends z.ZodType, View> = z.infer<Schema> extends View ? true : false;
+const fits: [
+  Fits<typeof meetingViewSchema, MeetingView>,
+  Fits<typeof meetingDetailSchema, MeetingDetail>,
+  Fits<typeof carriedOverViewSchema, CarriedOverView>,
+  Fits<typeof agendaReviewRowSchema, AgendaReviewRow>,
+] = [true, true, true, true];
+
+describe('the meeting views', () => {
+  it('are described by their schemas', () => {
+    expect(fits).toEqual([true, true, true, true]);
   });
 });

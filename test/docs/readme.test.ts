@@ -13,6 +13,7 @@ import { caseListSchema, timelineSchema } from '../../functions/read-cases/read-
 import { TASK_ACTIONS, taskListSchema } from '../../functions/tasks-api/tasks-api';
 import { problemSchema } from '../../scripts/openapi';
 import { directorySchema, organisationSchema } from '../../shared/domain/directory';
+import { cancelMeetingSchema, changeMeetingSchema, createMeetingSchema } from '../../shared/domain/meetings';
 import { caseViewSchema, referralRequestSchema, referralResponseSchema } from '../../shared/domain/referral';
 import { OUTCOME_SCHEMAS } from '../../shared/domain/tasks';
 import { ConflictError } from '../../shared/errors';
@@ -61,6 +62,9 @@ describe('README', () => {
       'case-view',
       'closure-request',
       'invalid-referral-request',
+      'meeting-cancellation',
+      'meeting-change',
+      'meeting-request',
       'organisation-history',
       'organisation-patch',
       'plan-request',
@@ -134,6 +138,20 @@ describe('README', () => {
     profileCorrectionRequestSchema.parse(example('profile-correction-request'));
     expect(org(transferRequestSchema.parse(example('transfer-request')).orgId)?.kind).toBe('ngo');
     reopeningRequestSchema.parse(example('reopening-request'));
+  });
+
+  it('shows meeting bodies the schemas accept, inviting organisations and contacts of the demo directory', () => {
+    const request = createMeetingSchema.parse(example('meeting-request'));
+    expect(DIRECTORY.regions.map((r) => r.regionId)).toContain(request.region);
+    for (const orgId of request.invite.orgIds) expect(org(orgId)?.regions).toContain(request.region);
+    const contacts = DIRECTORY.organisations.flatMap((o) => o.contacts.map((c) => c.email));
+    for (const email of request.invite.emails) expect(contacts).toContain(email);
+    const change = changeMeetingSchema.parse(example('meeting-change'));
+    for (const orgId of change.invite?.orgIds ?? []) expect(org(orgId)).toBeDefined();
+    expect(cancelMeetingSchema.parse(example('meeting-cancellation'))).toEqual({
+      version: change.version + 1,
+      series: false,
+    });
   });
 
   it('shows the 409 a child withdrawal gets, as withdrawCase answers it', async () => {

@@ -5,14 +5,28 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
+import type * as z from 'zod';
+import { runMeetingStep } from '../../functions/dispatch-due/meetings';
+import type { MemberCaller } from '../../shared/auth/caller';
 import { MeetingStore } from '../../shared/data/meeting-store';
-import type { CaseRecord, TaskRecord } from '../../shared/data/records';
+import type { CaseRecord, MeetingDueItem, TaskRecord } from '../../shared/data/records';
 import type { ROLES } from '../../shared/domain/codes';
 import { DEFAULT_DEADLINES } from '../../shared/domain/deadlines';
 import type { Organisation } from '../../shared/domain/directory';
 import type { CaseStatus } from '../../shared/domain/referral';
 import { DEFAULT_REMINDERS } from '../../shared/domain/reminders';
 import type { TaskKind } from '../../shared/domain/tasks';
+import {
+  createMeeting,
+  type MeetingDeps,
+  type MeetingView,
+  meetingDetailSchema,
+  meetingItemsSchema,
+  meetingListSchema,
+  meetingViewSchema,
+  recordMinutes,
+} from '../../shared/meetings/meetings';
+import { taskIdFor } from '../../shared/tasks/task-id';
 import { createTestTable, type TestTable } from '../support/dynamodb-local';
 
 process.env.TABLE_NAME = 'unused';
@@ -33,14 +47,19 @@ const { tasksApiRoute } =
   require('../../functions/tasks-api/handler') as typeof import('../../functions/tasks-api/handler');
 const { caseCommandsRoute } =
   require('../../functions/case-commands/handler') as typeof import('../../functions/case-commands/handler');
+const { meetingsRoute } =
+  require('../../functions/meetings-api/handler') as typeof import('../../functions/meetings-api/handler');
 
 type Role = (typeof ROLES)[number];
 type Data = 'own' | 'foreign';
 
-/** The matrix as docs/access.md writes it: the test checks the document, so the two cannot drift. */
-function documentedMatrix(): { routes: string[]; rows: { role: Role; data: Data; cells: string[] }[] } {
+/** A matrix as docs/access.md writes it: the test checks the document, so the two cannot drift. */
+function documentedMatrix(marker = 'access-matrix'): {
+  routes: string[];
+  rows: { role: Role; data: Data; cells: string[] }[];
+} {
   const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'access.md'), 'utf8');
-  const table = doc.split('<!-- access-matrix -->')[1]?.split('<!-- /access-matrix -->')[0] ?? '';
+  const table = doc.split(`<!-- ${marker} -->`)[1]?.split(`<!-- /${marker} -->`)[0] ?? '';
   const lines = table
     .trim()
     .split('\n')
@@ -58,6 +77,8 @@ function documentedMatrix(): { routes: string[]; rows: { role: Role; data: Data;
 }
 
 const MATRIX = documentedMatrix();
+/** The meetings' matrix (docs/access.md, "Meetings"): own is a meeting of the caller's region that invites its organisation. */
+const MEETINGS_MATRIX = documentedMatrix('meetings-access-matrix');
 
 const NOW = new Date('2026-12-01T10:00:00.000Z');
 const contact = (email: string, roles: Organisation['contacts'][number]['roles']) => ({
@@ -83,12 +104,20 @@ const org = (
   ...extra,
 });
 
+/** The organisations the meetings invite: each has a council member besides its focal point. */
+const member = (orgId: string) => ({
+  contacts: [
+    contact(`focal@${orgId}.example.org`, ['focal-point']),
+    contact(`council@${orgId}.example.org`, ['council-member']),
+  ],
+});
+
 const ORGS: Organisation[] = [
-  org('police-own', 'police', 'korca'),
+  org('police-own', 'police', 'korca', member('police-own')),
   org('police-foreign', 'police', 'korca'),
-  org('ngo-own', 'ngo', 'korca', { services: ['shelter', 'legal'] }),
+  org('ngo-own', 'ngo', 'korca', { services: ['shelter', 'legal'], ...member('ngo-own') }),
   org('ngo-foreign', 'ngo', 'korca', { services: ['shelter'] }),
-  org('dept-own', 'department', 'korca', { services: ['family'] }),
+  org('dept-own', 'department', 'korca', { services: ['family'], ...member('dept-own') }),
   org('dept-foreign', 'department', 'korca', { services: ['family'] }),
   org('prefecture-own', 'prefecture', 'korca', {
     contacts: [contact('coordinator@prefecture-own.example.org', ['coordinator'])],
@@ -96,7 +125,7 @@ const ORGS: Organisation[] = [
   org('prefecture-foreign', 'prefecture', 'vlora', {
     contacts: [contact('coordinator@prefecture-foreign.example.org', ['coordinator'])],
   }),
-  org('municipality-own', 'municipality', 'korca'),
+  org('municipality-own', 'municipality', 'korca', member('municipality-own')),
   org('municipality-foreign', 'municipality', 'korca'),
 ];
 
@@ -137,6 +166,102 @@ function deps() {
     mailer: { send: async () => ({ status: 'sent' as const, messageId: 'm' }) },
     actionBaseUrl: 'https://api.example.org',
   };
+}
+
+/** The meetings' adapters on the table: invitations go to a mailer that keeps nothing. */
+function meetingDeps(now = NOW) {
+  const clock = () => now;
+  return {
+    store,
+    directory: store,
+    mailer: { send: async () => ({ status: 'sent' as const, messageId: 'm' }) },
+    now: clock,
+    timeZone: 'Europe/Tirane',
+    meetingReminders: DEFAULT_REMINDERS.meetings,
+    publicBaseUrl: 'https://api.example.org',
+    uidDomain: 'example.org',
+    claimSeconds: 300,
+    complete: {
+      now: clock,
+      deadlines: DEFAULT_DEADLINES,
+      calendar: { timeZone: 'Europe/Tirane', holidays: new Set<string>() },
+      reminders: DEFAULT_REMINDERS,
+      store,
+      callback: { succeed: async () => 'closed' as const },
+    },
+  } satisfies MeetingDeps & Record<string, unknown>;
+}
+
+/** The coordinator of the meetings' region, as the fixtures set them. */
+const MEETING_COORDINATOR: MemberCaller = {
+  sub: 'coordinator-prefecture-own',
+  email: 'coordinator@prefecture-own.example.org',
+  orgId: 'prefecture-own',
+  role: 'coordinator',
+  orgKind: 'prefecture',
+  regions: ['korca'],
+};
+
+/** Every "own" organisation of the matrix but the coordinator's: the invited ones. */
+const INVITED = ['police-own', 'ngo-own', 'dept-own', 'municipality-own'];
+
+const meetingBody = (changes: Record<string, unknown> = {}) => ({
+  region: 'korca',
+  title: 'Këshilli vendor kundër trafikimit',
+  agenda: ['Rastet e tremujorit'],
+  place: 'Prefektura, salla 2',
+  start: '2026-12-15T10:00',
+  end: '2026-12-15T12:00',
+  invite: { orgIds: INVITED },
+  ...changes,
+});
+
+/** A meeting of korca set through the use case, inviting the matrix's own organisations. */
+async function seedMeeting(now = NOW, changes: Record<string, unknown> = {}): Promise<MeetingView> {
+  const [meeting] = await createMeeting(meetingDeps(now), MEETING_COORDINATOR, meetingBody(changes));
+  if (!meeting) throw new Error('no meeting');
+  return meeting;
+}
+
+/** A meeting that ended yesterday, its minutes task opened by the dispatcher's step at its end. */
+async function endedMeeting(): Promise<MeetingView> {
+  const meeting = await seedMeeting(new Date('2026-11-29T09:00:00.000Z'), {
+    start: '2026-11-30T10:00',
+    end: '2026-11-30T11:00',
+  });
+  const stored = await store.getMeeting(meeting.meetingId);
+  if (stored?.step === undefined || stored.stepAt === undefined) throw new Error('no step');
+  const item: MeetingDueItem = {
+    type: 'MEETING',
+    dueAt: stored.stepAt,
+    ref: meeting.meetingId,
+    meetingId: meeting.meetingId,
+    step: stored.step,
+  };
+  const d = meetingDeps();
+  const ran = await runMeetingStep(
+    { ...d.complete, ...d, actionBaseUrl: d.publicBaseUrl },
+    item,
+    () => store.listOrganisations(),
+    NOW,
+  );
+  expect(ran).toBe('ended');
+  return meeting;
+}
+
+/** An action item of a meeting for `orgId`, given by the minutes the coordinator records. */
+async function meetingTask(orgId: string): Promise<TaskRecord> {
+  const meeting = await endedMeeting();
+  const d = meetingDeps();
+  const recorded = await recordMinutes(d, MEETING_COORDINATOR, meeting, {
+    summary: 'The group reviewed the quarter.',
+    decisions: [
+      { text: 'Shelters', actions: [{ title: 'Send the list of shelters', orgId, dueDate: '2026-12-20' }] },
+    ],
+  });
+  const task = await store.getTask(taskIdFor(recorded.minutesTaskId as string, 'action', 0, 0));
+  if (!task) throw new Error('no action item');
+  return task;
 }
 
 async function seedCase(status: CaseStatus, extra: Partial<CaseRecord> = {}): Promise<CaseRecord> {
@@ -206,8 +331,15 @@ async function seedTask(item: CaseRecord, kind: TaskKind, orgId: string): Promis
   return task;
 }
 
-/** A task of the role's own organisation (the NGO's where the role has none) and a completion body. */
-async function ownTask(role: Role): Promise<{ item: CaseRecord; task: TaskRecord; body: unknown }> {
+/**
+ * A task of the role's own organisation and a completion body: for police and council members
+ * (who have no case tasks) an action item of a meeting; for admins the NGO's.
+ */
+async function ownTask(role: Role): Promise<{ item?: CaseRecord; task: TaskRecord; body: unknown }> {
+  if (role === 'police' || role === 'council') {
+    const task = await meetingTask(CALLER_ORG[role].own);
+    return { task, body: { result: 'done' } };
+  }
   if (role === 'localgov') {
     const item = await seedCase('IN_ASSISTANCE');
     return { item, task: await seedTask(item, 'PLAN_ITEM', 'dept-own'), body: { result: 'done' } };
@@ -231,6 +363,8 @@ interface Call {
   readonly body?: unknown;
   /** The id a list answer holds when the cell is a plain 200. */
   readonly listed?: string;
+  /** The schema of a 200's body (docs/openapi.json): strict, so the view has no field it lacks. */
+  readonly schema?: z.ZodType;
 }
 
 /** Seeds what one cell needs (fresh data: commands change it) and says what to call. */
@@ -335,7 +469,63 @@ const ARRANGE: Record<string, (role: Role) => Promise<Call>> = {
   },
 };
 
+/** The meetings' cells: each call gets a meeting of its own (writes change it). */
+const MEETINGS_ARRANGE: Record<string, (role: Role) => Promise<Call>> = {
+  'GET /meetings': async () => {
+    const meeting = await seedMeeting();
+    return {
+      routeKey: 'GET /meetings',
+      path: {},
+      query: { region: 'korca', limit: '100' },
+      listed: meeting.meetingId,
+      schema: meetingListSchema,
+    };
+  },
+  'POST /meetings': async () => ({
+    routeKey: 'POST /meetings',
+    path: {},
+    body: meetingBody(),
+    schema: meetingItemsSchema,
+  }),
+  'GET /meetings/{meetingId}': async () => {
+    const meeting = await seedMeeting();
+    return {
+      routeKey: 'GET /meetings/{meetingId}',
+      path: { meetingId: meeting.meetingId },
+      schema: meetingDetailSchema,
+    };
+  },
+  'PATCH /meetings/{meetingId}': async () => {
+    const meeting = await seedMeeting();
+    return {
+      routeKey: 'PATCH /meetings/{meetingId}',
+      path: { meetingId: meeting.meetingId },
+      body: { version: meeting.version, place: 'Bashkia Korçë' },
+      schema: meetingViewSchema,
+    };
+  },
+  'POST /meetings/{meetingId}/cancellation': async () => {
+    const meeting = await seedMeeting();
+    return {
+      routeKey: 'POST /meetings/{meetingId}/cancellation',
+      path: { meetingId: meeting.meetingId },
+      body: { version: meeting.version },
+      schema: meetingItemsSchema,
+    };
+  },
+  'POST /meetings/{meetingId}/minutes': async () => {
+    const meeting = await endedMeeting();
+    return {
+      routeKey: 'POST /meetings/{meetingId}/minutes',
+      path: { meetingId: meeting.meetingId },
+      body: { summary: 'The group reviewed the quarter.' },
+      schema: meetingViewSchema,
+    };
+  },
+};
+
 function routeFor(routeKey: string) {
+  if (routeKey.includes('/meetings')) return meetingsRoute(meetingDeps());
   const d = deps();
   if (routeKey.includes('/tasks')) return tasksApiRoute(d);
   if (routeKey.startsWith('GET')) return readCasesRoute(d);
@@ -412,22 +602,40 @@ describe('docs/access.md', () => {
       for (const cell of row.cells) expect(cell).toMatch(/^(200|200 \(not listed\)|403|404)$/);
     }
   });
+
+  it('has a meetings matrix with the same rows and a column for every meetings route', () => {
+    expect(MEETINGS_MATRIX.rows.map((r) => `${r.role}/${r.data}`)).toEqual(
+      MATRIX.rows.map((r) => `${r.role}/${r.data}`),
+    );
+    expect(MEETINGS_MATRIX.routes).toEqual(Object.keys(MEETINGS_ARRANGE));
+    for (const row of MEETINGS_MATRIX.rows) {
+      for (const cell of row.cells) expect(cell).toMatch(/^(200|201|200 \(not listed\)|403|404)$/);
+    }
+  });
 });
 
-const CELLS = MATRIX.rows.flatMap((row) =>
-  row.cells.map((cell, i) => [row.role, row.data, MATRIX.routes[i] as string, cell] as const),
-);
+const cellsOf = (matrix: typeof MATRIX) =>
+  matrix.rows.flatMap((row) =>
+    row.cells.map((cell, i) => [row.role, row.data, matrix.routes[i] as string, cell] as const),
+  );
+const CELLS = [...cellsOf(MATRIX), ...cellsOf(MEETINGS_MATRIX)];
+const ARRANGEMENTS = { ...ARRANGE, ...MEETINGS_ARRANGE };
+
+/** The id of a list's item, by route. */
+const idOf = (routeKey: string, item: { caseId?: string; taskId?: string; meetingId?: string }) =>
+  routeKey === 'GET /tasks' ? item.taskId : routeKey === 'GET /meetings' ? item.meetingId : item.caseId;
 
 describe('the access matrix, cell by cell', () => {
   it.each(CELLS)('%s (%s data) %s → %s', async (role, data, routeKey, cell) => {
-    const arrange = ARRANGE[routeKey];
+    const arrange = ARRANGEMENTS[routeKey];
     if (!arrange) throw new Error(`no arrangement for ${routeKey}`);
     const c = await arrange(role);
     let res = await call(role, CALLER_ORG[role][data], c);
-    const items: { caseId?: string; taskId?: string }[] = [];
+    const items: { caseId?: string; taskId?: string; meetingId?: string }[] = [];
     // A list: every page, following nextCursor (the table holds every cell's data).
     while (res.statusCode === 200 && c.listed) {
       const page = JSON.parse(String(res.body)) as { items: typeof items; nextCursor?: string };
+      c.schema?.parse(page);
       items.push(...page.items);
       if (!page.nextCursor) break;
       res = await call(role, CALLER_ORG[role][data], {
@@ -438,10 +646,11 @@ describe('the access matrix, cell by cell', () => {
     const status = Number(cell.slice(0, 3));
     expect({
       status: res.statusCode,
-      body: status === 200 ? undefined : JSON.parse(String(res.body)).status,
-    }).toEqual({ status, body: status === 200 ? undefined : status });
+      body: status < 300 ? undefined : JSON.parse(String(res.body)).status,
+    }).toEqual({ status, body: status < 300 ? undefined : status });
+    if (status < 300 && c.schema && !c.listed) c.schema.parse(JSON.parse(String(res.body)));
     if (status === 200 && c.listed) {
-      const ids = items.map((i) => (routeKey === 'GET /tasks' ? i.taskId : i.caseId));
+      const ids = items.map((i) => idOf(routeKey, i));
       if (cell === '200') expect(ids).toContain(c.listed);
       else expect(ids).not.toContain(c.listed);
     }
@@ -500,6 +709,55 @@ describe('the case and task routes beyond the status', () => {
     expect(res.statusCode).toBe(409);
     expect(JSON.parse(String(res.body)).errors).toEqual([{ path: '', code: 'child_cannot_withdraw' }]);
     expect((await store.getCase(item.caseId))?.status).toBe('ACCEPTED');
+  });
+
+  it('keeps case tasks from police and council members: a case task of their own organisation is a 404 and not listed', async () => {
+    const item = await seedCase('IN_ASSISTANCE');
+    for (const [role, orgId] of [
+      ['council', 'municipality-own'],
+      ['police', 'police-own'],
+    ] as const) {
+      const task = await seedTask(item, 'PLAN_ITEM', orgId);
+      const byId = await call(role, orgId, {
+        routeKey: 'GET /tasks/{taskId}',
+        path: { taskId: task.taskId },
+      });
+      const done = await call(role, orgId, {
+        routeKey: 'POST /tasks/{taskId}/completion',
+        path: { taskId: task.taskId },
+        body: { result: 'done' },
+      });
+      expect([byId.statusCode, done.statusCode]).toEqual([404, 404]);
+      const list = await call(role, orgId, { routeKey: 'GET /tasks', path: {}, query: { limit: '100' } });
+      const ids = (JSON.parse(String(list.body)).items as { taskId: string }[]).map((t) => t.taskId);
+      expect(ids).not.toContain(task.taskId);
+      expect((await store.getTask(task.taskId))?.status).toBe('OPEN');
+    }
+  });
+
+  it('shows a meeting task to its organisation with the meeting named in place of a case', async () => {
+    const task = await meetingTask('municipality-own');
+    const res = await call('council', 'municipality-own', {
+      routeKey: 'GET /tasks/{taskId}',
+      path: { taskId: task.taskId },
+    });
+    expect(res.statusCode).toBe(200);
+    const view = JSON.parse(String(res.body));
+    expect(view).toMatchObject({ kind: 'ACTION_ITEM', meetingId: task.meetingId });
+    expect(view.caseId).toBeUndefined();
+    expect(view.reference).toContain('Këshilli vendor kundër trafikimit');
+  });
+
+  it('shows the answers and the history to the coordinator only', async () => {
+    const meeting = await seedMeeting();
+    const c = { routeKey: 'GET /meetings/{meetingId}', path: { meetingId: meeting.meetingId } };
+    const asCoordinator = JSON.parse(String((await call('coordinator', 'prefecture-own', c)).body));
+    const asMember = JSON.parse(String((await call('ngo', 'ngo-own', c)).body));
+    expect(asCoordinator.history.map((e: { type: string }) => e.type)).toEqual(['MEETING_CREATED']);
+    expect(asMember.history).toEqual([]);
+    expect(asMember.attendees.map((a: { email: string }) => a.email)).toContain(
+      'council@ngo-own.example.org',
+    );
   });
 
   it('answers a second completion of a task with 409 task_closed', async () => {

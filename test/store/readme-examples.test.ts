@@ -15,8 +15,15 @@ import { caseViewSchema, referralResponseSchema } from '../../shared/domain/refe
 import { DEFAULT_REMINDERS } from '../../shared/domain/reminders';
 import { ValidationError } from '../../shared/errors';
 import { problemFor } from '../../shared/http/problem';
+import {
+  cancelMeeting,
+  changeMeeting,
+  createMeeting,
+  type MeetingDeps,
+} from '../../shared/meetings/meetings';
 import { NO_PREVIOUS_OFFER } from '../../shared/workflow/task-input';
 import { dropStoreTables, storeTable } from '../support/store-table';
+import { RecordingMailer } from '../support/workflow-fakes';
 
 const ROOT = join(__dirname, '..', '..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -109,6 +116,45 @@ describe('README', () => {
       );
       expect(offer).toMatchObject({ found: true, orgId: view().offeredOrgId });
       expect(await getCase({ store }, police(), { caseId })).toEqual(view());
+    });
+  });
+
+  describe('the meetings examples against the use cases on the demo directory', () => {
+    const coordinator: MemberCaller = {
+      sub: 'coordinator-korca',
+      email: 'coordinator@prefecture-korca.example.org',
+      orgId: 'prefecture-korca',
+      role: 'coordinator',
+      orgKind: 'prefecture',
+      regions: ['korca'],
+    };
+
+    it('sets the meeting, moves it and cancels it, as the README says', async () => {
+      const { store } = await storeTable('readme-meetings');
+      await seedDirectory({ store }, DIRECTORY);
+      const mailer = new RecordingMailer();
+      const deps: MeetingDeps = {
+        store,
+        mailer,
+        now: () => new Date('2027-01-04T09:00:00.000Z'),
+        timeZone: 'Europe/Tirane',
+        meetingReminders: DEFAULT_REMINDERS.meetings,
+        publicBaseUrl: 'https://api.example.org',
+        uidDomain: 'bashke.example.org',
+        claimSeconds: 300,
+      };
+      const [meeting] = await createMeeting(deps, coordinator, example('meeting-request'));
+      expect(meeting).toMatchObject({ version: 1, sequence: 0, startLocal: '2027-01-15T10:00' });
+      const university = 'awareness@university-korca.example.org';
+      expect(meeting?.attendees.map((a) => a.email)).toContain(university);
+      const params = { meetingId: meeting?.meetingId };
+      const moved = await changeMeeting(deps, coordinator, params, example('meeting-change'));
+      expect(moved).toMatchObject({ version: 2, sequence: 1, startLocal: '2027-01-15T11:00' });
+      expect(moved.attendees.map((a) => a.email)).not.toContain(university);
+      // The university got the invitation, then a CANCEL of its own.
+      expect(mailer.to(university).map((e) => e.calendar?.method)).toEqual(['REQUEST', 'CANCEL']);
+      const [cancelled] = await cancelMeeting(deps, coordinator, params, example('meeting-cancellation'));
+      expect(cancelled).toMatchObject({ status: 'CANCELLED', sequence: 2 });
     });
   });
 });
