@@ -71,12 +71,17 @@ export async function runMeetingStep(
         .filter(([, r]) => r.answer === 'declined')
         .map(([email]) => email.toLowerCase()),
     );
+    // A run that stopped mid-send left who had theirs: they get none again.
+    const had = new Set([...(item.sentTo ?? [])].map((e) => e.toLowerCase()));
     await mailMeeting(
       clock,
       meeting,
       'reminder',
-      meeting.attendees.filter((a) => !declined.has(a.email.toLowerCase())),
+      meeting.attendees.filter(
+        (a) => !declined.has(a.email.toLowerCase()) && !had.has(a.email.toLowerCase()),
+      ),
       await orgs(),
+      (a) => deps.store.recordSentTo(item, until, [a.email]),
     );
   } else if (step?.kind === 'end') {
     const opened = new Date(meeting.end);

@@ -28,6 +28,7 @@ import {
   caseIdOf,
   type DueItem,
   type IdempotencyRecord,
+  type MeetingDueItem,
   type MeetingMailDueItem,
   type OrgRecord,
   type ReminderDueItem,
@@ -788,7 +789,7 @@ export class DynamoStore extends SingleTable implements Store {
   }
 
   async recordSentTo(
-    item: ReminderDueItem | MeetingMailDueItem,
+    item: ReminderDueItem | MeetingMailDueItem | MeetingDueItem,
     claimedUntil: string,
     emails: readonly string[],
   ): Promise<boolean> {

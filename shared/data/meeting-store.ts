@@ -129,8 +129,8 @@ export class MeetingStore extends DynamoStore {
   }
 
   /** A series cancelled: it makes no more occurrences. */
-  async cancelSeries(seriesId: string, now: string): Promise<void> {
-    await this.update({
+  async cancelSeries(seriesId: string, now: string): Promise<boolean> {
+    return this.update({
       Key: keys.series(seriesId),
       UpdateExpression: 'SET cancelledAt = :now',
       ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(cancelledAt)',

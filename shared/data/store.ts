@@ -8,6 +8,7 @@ import type {
   CaseRecord,
   DueItem,
   IdempotencyRecord,
+  MeetingDueItem,
   MeetingMailDueItem,
   OrgRecord,
   ReminderDueItem,
@@ -290,7 +291,7 @@ export interface Store {
   replaceDue(old: DueItem, claimedUntil: string, next: DueItem): Promise<boolean>;
   /** Records the recipients a claimed reminder already reached (a crash then resends to no one twice). */
   recordSentTo(
-    item: ReminderDueItem | MeetingMailDueItem,
+    item: ReminderDueItem | MeetingMailDueItem | MeetingDueItem,
     claimedUntil: string,
     emails: readonly string[],
   ): Promise<boolean>;

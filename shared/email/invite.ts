@@ -84,7 +84,8 @@ export function calendarInvite(input: CalendarInviteInput): string {
       role: ICalAttendeeRole.REQ,
       status: ICalAttendeeStatus.NEEDSACTION,
       type: ICalAttendeeType.INDIVIDUAL,
-      rsvp: true,
+      // A cancellation asks for no answer (RFC 5546 §3.2.5): RSVP only on a request.
+      rsvp: input.method === 'REQUEST',
     })),
     ...(input.description !== undefined ? { description: input.description } : {}),
     ...(input.location !== undefined ? { location: input.location } : {}),

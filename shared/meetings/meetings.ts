@@ -327,7 +327,8 @@ export function toMeetingView(meeting: MeetingRecord, coordinator: boolean): Mee
  * organisation was invited, or they were by name). Nobody else learns it exists (404).
  */
 export function maySeeMeeting(caller: MemberCaller, meeting: MeetingRecord): boolean {
-  if (caller.role === 'coordinator' || caller.role === 'admin') return coversRegion(caller, meeting.region);
+  if ((caller.role === 'coordinator' || caller.role === 'admin') && coversRegion(caller, meeting.region))
+    return true;
   const email = caller.email?.toLowerCase();
   return (
     meeting.invite.orgIds.includes(caller.orgId) ||
@@ -842,7 +843,8 @@ export async function cancelMeeting(
   const at = now.toISOString();
   const targets: MeetingRecord[] = [first];
   if (body.series && first.seriesId) {
-    await deps.store.cancelSeries(first.seriesId, at).catch(() => undefined);
+    // False when it was cancelled before: the occurrences below are cancelled all the same.
+    await deps.store.cancelSeries(first.seriesId, at);
     let start: Record<string, unknown> | undefined;
     do {
       const page = await deps.store.listMeetings(first.region, {

@@ -141,6 +141,8 @@ describe('calendarInvite', () => {
       organizer: { email: 'arta.hoxha@korce.example.gov.al' },
     });
     expect(event.attendees.map((a) => a.email)).toEqual(['besnik@vatra.example.org']);
+    // No answer is asked of a cancellation.
+    expect(event.attendees[0]?.rsvp).toBe('FALSE');
     expect(invitePart(invite({ method: 'CANCEL' }))).toMatchObject({ method: 'CANCEL' });
   });
 
