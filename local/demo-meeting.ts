@@ -7,6 +7,7 @@
  * `npm run demo -- --meeting` prints it: `meetingId: <uuid>` first, then one line per step.
  */
 
+import { calendarDate } from '../shared/util/time';
 import type { RuntimeFile } from './runtime-file';
 
 /** An email of the SES emulator's inbox (`GET <inbox>/store`), with the id `/raw` takes. */
@@ -50,18 +51,6 @@ export interface MeetingWalkResult {
 const TITLE = 'Këshilli vendor kundër trafikimit — mbledhja e demos';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** `yyyy-mm-dd` of `instant` in `timeZone`. */
-function dateIn(instant: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).formatToParts(instant);
-  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('year')}-${part('month')}-${part('day')}`;
-}
 
 /**
  * METHOD, UID, SEQUENCE, DTSTART and STATUS of the first calendar in a raw message: its
@@ -128,8 +117,8 @@ export async function walkMeeting(
   // A week ahead of the stack's clock (which may have been moved on), 10:00 on the group's clock.
   let now = new Date().toISOString();
   if (urls.admin) now = ((await (await fetch(`${urls.admin}/clock`)).json()) as { now: string }).now;
-  const day = dateIn(new Date(Date.parse(now) + 7 * 86_400_000), zone);
-  const nextDay = dateIn(new Date(Date.parse(now) + 8 * 86_400_000), zone);
+  const day = calendarDate(new Date(Date.parse(now) + 7 * 86_400_000), zone);
+  const nextDay = calendarDate(new Date(Date.parse(now) + 8 * 86_400_000), zone);
   const steps: { step: 'invite' | 'move' | 'cancel'; messageIds: string[] }[] = [];
 
   let seen = await seenNow();

@@ -6,6 +6,7 @@
 import type { DirectoryActor, DirectoryStore } from '../shared/data/directory-store';
 import {
   type Contact,
+  DIRECTORY_FIELDS,
   type Directory,
   directorySchema,
   isActive,
@@ -61,18 +62,7 @@ const CONTACT_KEYS = [
   'active',
   'away',
 ] as const;
-const ORG_KEYS = [
-  'orgId',
-  'name',
-  'kind',
-  'department',
-  'regions',
-  'services',
-  'capacity',
-  'childProtection',
-  'contacts',
-  'active',
-] as const;
+const ORG_KEYS = ['orgId', ...DIRECTORY_FIELDS] as const;
 
 function pick<T extends object>(from: T, order: readonly string[]): T {
   const out: Record<string, unknown> = {};

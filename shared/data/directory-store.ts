@@ -1,6 +1,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Role } from '../domain/codes';
-import type { Organisation, Region } from '../domain/directory';
+import { DIRECTORY_FIELDS, type Organisation, type Region } from '../domain/directory';
 import { keys, ORG_INDEX, ORGS_PARTITION } from './keys';
 import type { OrgRecord } from './records';
 import type { Page, PageArgs } from './store';
@@ -34,19 +34,6 @@ export interface VersionedOrg extends OrgRecord {
   /** Grows by one with every change (absent on entries only ever seeded: 0). */
   readonly version: number;
 }
-
-/** The directory's own fields: what a change may write (never `openOffers`, which is live data). */
-const DIRECTORY_FIELDS = [
-  'name',
-  'kind',
-  'department',
-  'regions',
-  'services',
-  'capacity',
-  'childProtection',
-  'contacts',
-  'active',
-] as const satisfies readonly (keyof Organisation)[];
 
 const eventKey = (orgId: string, version: number) => ({
   pk: `ORG#${orgId}`,
@@ -180,23 +167,8 @@ export class DirectoryStore extends SingleTable {
   }
 
   /** The organisation's audit history, oldest first. */
-  async listHistory(orgId: string): Promise<DirectoryEvent[]> {
-    const events: DirectoryEvent[] = [];
-    let start: Item | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :audit)',
-          ExpressionAttributeValues: { ':pk': `ORG#${orgId}`, ':audit': 'AUDIT#' },
-          ConsistentRead: true,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const item of out.Items ?? []) events.push(strip<DirectoryEvent>(item) as DirectoryEvent);
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return events;
+  listHistory(orgId: string): Promise<DirectoryEvent[]> {
+    return this.queryAll<DirectoryEvent>(`ORG#${orgId}`, 'AUDIT#');
   }
 
   private eventPut(event: DirectoryEvent): TransactItem {

@@ -248,23 +248,8 @@ export class DynamoStore extends SingleTable implements Store {
     return this.get<CaseRecord>(keys.case(caseId));
   }
 
-  async listEvents(caseId: string): Promise<CaseEvent[]> {
-    const events: CaseEvent[] = [];
-    let start: Item | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :p AND begins_with(sk, :e)',
-          ExpressionAttributeValues: { ':p': keys.case(caseId).pk, ':e': 'EVENT#' },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) events.push(strip<CaseEvent>(item) as CaseEvent);
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return events;
+  listEvents(caseId: string): Promise<CaseEvent[]> {
+    return this.queryAll<CaseEvent>(keys.case(caseId).pk, 'EVENT#');
   }
 
   /**
@@ -965,7 +950,7 @@ export class DynamoStore extends SingleTable implements Store {
   }
 
   /** The delete of a due item this run holds (its claim unchanged). */
-  private claimedDelete(item: DueItem, claimedUntil: string): TransactItem {
+  protected claimedDelete(item: DueItem, claimedUntil: string): TransactItem {
     return {
       Delete: {
         TableName: this.tableName,

@@ -82,23 +82,8 @@ export class MeetingStore extends DynamoStore {
   }
 
   /** A meeting's history, oldest first. */
-  async listMeetingEvents(meetingId: string): Promise<MeetingEvent[]> {
-    const events: MeetingEvent[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :p AND begins_with(sk, :e)',
-          ExpressionAttributeValues: { ':p': `MEETING#${meetingId}`, ':e': 'EVENT#' },
-          ConsistentRead: true,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      events.push(...(out.Items ?? []).map((i) => strip<MeetingEvent>(i) as MeetingEvent));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return events;
+  listMeetingEvents(meetingId: string): Promise<MeetingEvent[]> {
+    return this.queryAll<MeetingEvent>(`MEETING#${meetingId}`, 'EVENT#');
   }
 
   /** New meetings (one, or a series' first occurrences with the series), all or nothing. */
@@ -245,7 +230,7 @@ export class MeetingStore extends DynamoStore {
   }): Promise<boolean> {
     const { item, next } = args;
     return this.transact([
-      this.claimedDueDelete(item, args.claimedUntil),
+      this.claimedDelete(item, args.claimedUntil),
       {
         Update: {
           TableName: this.tableName,
@@ -293,7 +278,7 @@ export class MeetingStore extends DynamoStore {
     item: MeetingDueItem | TaskMailDueItem | MeetingMailDueItem,
     claimedUntil: string,
   ): Promise<boolean> {
-    return this.transact([this.claimedDueDelete(item, claimedUntil)]);
+    return this.transact([this.claimedDelete(item, claimedUntil)]);
   }
 
   private meetingPuts(m: NewMeeting): TransactItem[] {
@@ -325,20 +310,6 @@ export class MeetingStore extends DynamoStore {
       Put: {
         TableName: this.tableName,
         Item: { ...keys.meetingEvent(event.meetingId, event.at, event.type, extra), ...event },
-      },
-    };
-  }
-
-  private claimedDueDelete(
-    item: MeetingDueItem | TaskMailDueItem | MeetingMailDueItem,
-    claimedUntil: string,
-  ): TransactItem {
-    return {
-      Delete: {
-        TableName: this.tableName,
-        Key: keys.due(item.ref, item.dueAt, item.type),
-        ConditionExpression: 'claimedUntil = :mine',
-        ExpressionAttributeValues: { ':mine': claimedUntil },
       },
     };
   }

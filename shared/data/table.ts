@@ -3,7 +3,12 @@ import {
   type DynamoDBClient,
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 
 /** What both stores of the single table share: the document client, reads, transactions. */
 
@@ -57,6 +62,26 @@ export abstract class SingleTable {
       new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
     );
     return strip<T>(out.Item);
+  }
+
+  /** Every item of partition `pk` whose sort key starts with `prefix`, in key order, page after page (strongly consistent). */
+  protected async queryAll<T>(pk: string, prefix: string): Promise<T[]> {
+    const found: T[] = [];
+    let start: Item | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :p AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':p': pk, ':prefix': prefix },
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of out.Items ?? []) found.push(strip<T>(item) as T);
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return found;
   }
 
   /** All-or-nothing write; false when a condition refused it (the state moved on). */

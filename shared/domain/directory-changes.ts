@@ -1,18 +1,5 @@
 import type { DirectoryEventType, VersionedOrg } from '../data/directory-store';
-import { isActive, type Organisation } from './directory';
-
-/** What a directory change writes and what its audit event names, shared by the API and the CLI. */
-const DIRECTORY_FIELDS = [
-  'name',
-  'kind',
-  'department',
-  'regions',
-  'services',
-  'capacity',
-  'childProtection',
-  'contacts',
-  'active',
-] as const satisfies readonly (keyof Organisation)[];
+import { DIRECTORY_FIELDS, isActive, type Organisation } from './directory';
 
 /** The directory entry of a stored organisation (no live data, no version). */
 export function entryOf(org: VersionedOrg | Organisation): Organisation {

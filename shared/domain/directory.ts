@@ -179,3 +179,19 @@ export type Directory = z.infer<typeof directorySchema>;
 export type Organisation = z.infer<typeof organisationSchema>;
 export type Contact = z.infer<typeof contactSchema>;
 export type Region = z.infer<typeof regionSchema>;
+
+/**
+ * An organisation's own directory fields, in the order a file lists them: what a change may
+ * write and what its audit event names (never `openOffers`, which is live data).
+ */
+export const DIRECTORY_FIELDS = [
+  'name',
+  'kind',
+  'department',
+  'regions',
+  'services',
+  'capacity',
+  'childProtection',
+  'contacts',
+  'active',
+] as const satisfies readonly (keyof Organisation)[];
