@@ -977,8 +977,12 @@ export class DynamoStore extends SingleTable implements Store {
     ]);
   }
 
-  async listCases(region: string, page: PageArgs): Promise<Page<CaseRecord>> {
-    return this.indexPage<CaseRecord>(`CASES#${region}`, page);
+  async listCases(
+    region: string,
+    page: PageArgs & { readonly createdFrom?: string; readonly createdBefore?: string },
+  ): Promise<Page<CaseRecord>> {
+    // The sort key is `<createdAt>#<caseId>`: `from` itself sorts before every key of that instant.
+    return this.indexPage<CaseRecord>(`CASES#${region}`, page, page.createdBefore, page.createdFrom);
   }
 
   async listOrgTasks(
@@ -994,13 +998,33 @@ export class DynamoStore extends SingleTable implements Store {
     return { ...result, items: result.items.map(normalizeTask) };
   }
 
-  private async indexPage<T>(partition: string, page: PageArgs, before?: string): Promise<Page<T>> {
+  /** A page of an index partition; `before` (exclusive) and `from` (inclusive) bound its sort key. */
+  private async indexPage<T>(
+    partition: string,
+    page: PageArgs,
+    before?: string,
+    from?: string,
+  ): Promise<Page<T>> {
+    // BETWEEN is inclusive at both ends: `before` is an instant, every key of it (`<instant>#…`)
+    // sorts after it, so the upper end still keeps nothing of that instant.
+    const range =
+      from !== undefined && before !== undefined
+        ? ' AND gsi1sk BETWEEN :f AND :b'
+        : from !== undefined
+          ? ' AND gsi1sk >= :f'
+          : before !== undefined
+            ? ' AND gsi1sk < :b'
+            : '';
     const out = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
         IndexName: ORG_INDEX,
-        KeyConditionExpression: before === undefined ? 'gsi1pk = :p' : 'gsi1pk = :p AND gsi1sk < :b',
-        ExpressionAttributeValues: { ':p': partition, ...(before === undefined ? {} : { ':b': before }) },
+        KeyConditionExpression: `gsi1pk = :p${range}`,
+        ExpressionAttributeValues: {
+          ':p': partition,
+          ...(before === undefined ? {} : { ':b': before }),
+          ...(from === undefined ? {} : { ':f': from }),
+        },
         Limit: page.limit,
         ...(page.start ? { ExclusiveStartKey: page.start } : {}),
       }),

@@ -319,8 +319,14 @@ export interface Store {
   /** Records that the overdue task was escalated (the first record stands). */
   markEscalated(taskId: string, at: string): Promise<void>;
 
-  /** A region's cases, oldest first. */
-  listCases(region: string, page: PageArgs): Promise<Page<CaseRecord>>;
+  /**
+   * A region's cases, oldest first; `createdFrom` (inclusive) and `createdBefore` (exclusive),
+   * ISO instants, keep those referred in that window (a key range on the index: only they are read).
+   */
+  listCases(
+    region: string,
+    page: PageArgs & { readonly createdFrom?: string; readonly createdBefore?: string },
+  ): Promise<Page<CaseRecord>>;
   /** An organisation's open or closed tasks, by due instant; `dueBefore` keeps the overdue ones. */
   listOrgTasks(
     orgId: string,

@@ -52,3 +52,17 @@ export function json(statusCode: number, body: unknown): APIGatewayProxyResultV2
     body: JSON.stringify(body),
   };
 }
+
+/** A CSV download (`filename` is ours, never input): UTF-8, not cached. */
+export function csv(statusCode: number, body: string, filename: string): APIGatewayProxyResultV2 {
+  return {
+    statusCode,
+    headers: {
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="${filename}"`,
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    },
+    body,
+  };
+}
