@@ -70,6 +70,16 @@ import {
   meetingViewSchema,
   recordedMinutesSchema,
 } from '../shared/meetings/meetings';
+import {
+  acceptanceRowSchema,
+  countCellSchema,
+  medianCellSchema,
+  overdueRowSchema,
+  referralRowSchema,
+  STATS_CSV_COLUMNS,
+  statsReportSchema,
+  totalCellSchema,
+} from '../shared/stats/stats';
 
 /** One failed rule of a 400: where (JSON Pointer) and which rule; never the value. */
 export const fieldIssueSchema = z.strictObject({
@@ -412,6 +422,63 @@ const COMPONENTS: ReadonlyArray<[z.ZodType, Meta]> = [
   [
     directoryHistorySchema,
     { id: 'DirectoryHistory', description: 'An organisation’s changes, oldest first.' },
+  ],
+  [
+    countCellSchema,
+    {
+      id: 'CountCell',
+      description: 'A count as published: the number, or `"<5"` for 1 to 4 (0 is shown).',
+    },
+  ],
+  [
+    totalCellSchema,
+    {
+      id: 'TotalCell',
+      description:
+        'A row’s total: the number, or `"withheld"` when subtracting the row’s shown cells from it would ' +
+        'narrow down a suppressed cell (docs/stats.md).',
+    },
+  ],
+  [
+    medianCellSchema,
+    {
+      id: 'MedianCell',
+      description: 'A median in days, one decimal; `"<5"` over fewer than 5 cases, `null` over none.',
+    },
+  ],
+  [
+    referralRowSchema,
+    {
+      id: 'ReferralRow',
+      description:
+        'Referrals of a region in a year, January to December on the group’s calendar, and their total.',
+    },
+  ],
+  [
+    acceptanceRowSchema,
+    {
+      id: 'AcceptanceRow',
+      description:
+        'The cases of a region referred in a year that an NGO accepted in their first cycle, and the median ' +
+        'days from referral to acceptance.',
+    },
+  ],
+  [
+    overdueRowSchema,
+    {
+      id: 'OverdueRow',
+      description:
+        'An organisation of the regions: its open tasks past their due instant now, per kind, and their total.',
+    },
+  ],
+  [
+    statsReportSchema,
+    {
+      id: 'StatsReport',
+      description:
+        'The cooperation group’s anonymous statistics: no case, reference or person; small numbers suppressed ' +
+        '(docs/stats.md).',
+    },
   ],
   [fieldIssueSchema, { id: 'FieldIssue', description: 'One failed rule: a JSON Pointer and a rule code.' }],
   [problemSchema, { id: 'Problem', description: 'RFC 9457 problem details: the error body of JSON routes.' }],
@@ -1161,6 +1228,61 @@ const rsvpHeadResponses = Object.fromEntries(
 );
 
 /** An invitation's answer link (functions/action-link/rsvp.ts): public, like /actions/{token}. */
+/** The statistics route (functions/stats-api; docs/stats.md). */
+function statsPaths() {
+  return {
+    '/stats': {
+      get: {
+        operationId: 'getStats',
+        tags: ['stats'],
+        summary: 'The group’s anonymous statistics, a year against the year before',
+        description:
+          'Referrals per region and month, days from referral to acceptance (median), overdue tasks per ' +
+          'organisation and kind now. Counts of 1 to 4 and medians over fewer than 5 cases show `"<5"`; a total ' +
+          'that would reveal a suppressed cell shows `"withheld"`. With `format=csv`: one table in long form ' +
+          `(columns ${STATS_CSV_COLUMNS.map((c) => `\`${c}\``).join(', ')}). Roles: coordinator, council.`,
+        security,
+        parameters: [
+          {
+            name: 'year',
+            in: 'query',
+            required: false,
+            description:
+              'The year reported on (four digits, 2000 to the current one); the current year on the group’s ' +
+              'calendar when absent. The year before comes with it.',
+            schema: { type: 'string', pattern: '^\\d{4}$' },
+          },
+          {
+            name: 'region',
+            in: 'query',
+            required: false,
+            description: 'One region of the caller’s organisation (another: 403); all of them when absent.',
+            schema: { type: 'string' },
+          },
+          {
+            name: 'format',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', enum: ['json', 'csv'], default: 'json' },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The report (JSON), or the same figures as CSV with a header row.',
+            headers: jsonHeaders,
+            content: {
+              'application/json': { schema: ref('StatsReport') },
+              'text/csv': { schema: { type: 'string' } },
+            },
+          },
+          '400': problem('A bad year (`too_big`, `too_small`), region or format, or an unknown parameter.'),
+          ...denied,
+        },
+      },
+    },
+  };
+}
+
 function rsvpPaths() {
   return {
     '/rsvp/{token}': {
@@ -1246,6 +1368,10 @@ export function buildOpenApi() {
         name: 'meetings',
         description:
           'The cooperation group’s meetings: invitations, changes, cancellations, minutes (docs/meetings.md).',
+      },
+      {
+        name: 'stats',
+        description: 'The cooperation group’s anonymous statistics (coordinators, council members).',
       },
       {
         name: 'actions',
@@ -1341,6 +1467,7 @@ export function buildOpenApi() {
       ...caseAndTaskPaths(),
       ...directoryPaths(),
       ...meetingPaths(),
+      ...statsPaths(),
       '/actions/{token}': {
         parameters: [tokenParameter],
         get: {

@@ -85,7 +85,10 @@ export async function getStats(
   const [cases, organisations] = await Promise.all([
     Promise.all(
       regions.map((region) =>
-        readAll((start) => deps.store.listCases(region, { limit, createdFrom, createdBefore, ...start }), max),
+        readAll(
+          (start) => deps.store.listCases(region, { limit, createdFrom, createdBefore, ...start }),
+          max,
+        ),
       ),
     ),
     deps.store.listOrganisations(),

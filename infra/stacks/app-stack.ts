@@ -57,6 +57,8 @@ export interface AppStackProps extends StackProps {
  * rose by 8 and 16 KiB.
  *
  * `directory-api`: the directory routes (issue 10), ~320 KiB when added.
+ *
+ * `stats-api`: the statistics route (issue 11), 357 KiB when added.
  */
 export const BUNDLE_BUDGET_KIB: Readonly<Record<string, number>> = {
   'prepare-offer': 408,
@@ -77,6 +79,7 @@ export const BUNDLE_BUDGET_KIB: Readonly<Record<string, number>> = {
   'delivery-events': 600,
   'meetings-api': 640,
   'directory-api': 368,
+  'stats-api': 392,
 };
 
 /** The dispatcher's limit: its send budget ends 15 s before (functions/dispatch-due/handler.ts). */
@@ -334,6 +337,11 @@ export class AppStack extends Stack {
     this.api.addRoute('/directory/organisations/{orgId}/deactivation', [HttpMethod.POST], directoryApi);
     this.api.addRoute('/directory/organisations/{orgId}/history', [HttpMethod.GET], directoryApi);
     // --- end of directory API ------------------------------------------------------------------
+
+    // --- statistics (coordinators and council members; docs/stats.md) -------------------------
+    const statsApi = fn('StatsApiFn', 'stats-api', { environment: { [ENV.TIME_ZONE]: config.timeZone } });
+    this.api.addRoute('/stats', [HttpMethod.GET], statsApi);
+    // --- end of statistics ---------------------------------------------------------------------
 
     // --- operations ----------------------------------------------------------------------
     const seed = fn('SeedDirectoryFn', 'seed-directory', { timeout: Duration.seconds(60) });

@@ -28,8 +28,11 @@ export const WITHHELD = 'withheld';
 /** A published count: the number, or `"<5"` for 1 to 4. */
 export const countCellSchema = z.union([z.number().int().min(0), z.literal(SUPPRESSED)]);
 export type CountCell = z.infer<typeof countCellSchema>;
-/** A published total: as a count, or `"withheld"` when it would reveal a suppressed cell. */
-export const totalCellSchema = z.union([z.number().int().min(0), z.literal(SUPPRESSED), z.literal(WITHHELD)]);
+/**
+ * A published total: the number, or `"withheld"` when it would reveal a suppressed cell. Never
+ * `"<5"`: a shown total is 0 or at least 5 (see `rowTotal`).
+ */
+export const totalCellSchema = z.union([z.number().int().min(0), z.literal(WITHHELD)]);
 export type TotalCell = z.infer<typeof totalCellSchema>;
 /** A median in days (one decimal), `"<5"` over fewer than 5 cases, `null` over none. */
 export const medianCellSchema = z.union([z.number().min(0), z.literal(SUPPRESSED), z.null()]);
@@ -58,10 +61,12 @@ export const overdueRowSchema = z.strictObject({
   orgId: z.string(),
   orgName: z.string(),
   /** Open tasks past their due instant, per kind (every kind, 0 included). */
-  kinds: z.strictObject(Object.fromEntries(TASK_KINDS.map((k) => [k, countCellSchema])) as Record<
-    TaskKind,
-    typeof countCellSchema
-  >),
+  kinds: z.strictObject(
+    Object.fromEntries(TASK_KINDS.map((k) => [k, countCellSchema])) as Record<
+      TaskKind,
+      typeof countCellSchema
+    >,
+  ),
   total: totalCellSchema,
 });
 export type OverdueRow = z.infer<typeof overdueRowSchema>;
@@ -101,7 +106,7 @@ export function rowTotal(counts: readonly number[]): TotalCell {
   const total = counts.reduce((a, b) => a + b, 0);
   const hiddenCells = counts.filter((c) => suppress(c) === SUPPRESSED);
   const k = hiddenCells.length;
-  if (k === 0) return suppress(total);
+  if (k === 0) return total;
   const hidden = hiddenCells.reduce((a, b) => a + b, 0);
   return k + 3 <= hidden && hidden <= 4 * k - 3 ? total : WITHHELD;
 }
@@ -113,7 +118,9 @@ export function medianCell(values: readonly number[]): MedianCell {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   const median =
-    sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+    sorted.length % 2 === 1
+      ? (sorted[mid] as number)
+      : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
   return Math.round(median * 10) / 10;
 }
 
@@ -212,7 +219,16 @@ function overdueRows(input: StatsInput, regions: readonly string[]): OverdueRow[
 }
 
 /** The CSV columns, one table in long form: a row per published figure. */
-export const STATS_CSV_COLUMNS = ['measure', 'region', 'year', 'month', 'orgId', 'orgName', 'kind', 'value'] as const;
+export const STATS_CSV_COLUMNS = [
+  'measure',
+  'region',
+  'year',
+  'month',
+  'orgId',
+  'orgName',
+  'kind',
+  'value',
+] as const;
 
 /**
  * A cell as CSV text (RFC 4180). Text a spreadsheet would read as a formula (starting with
@@ -240,7 +256,8 @@ export function statsCsv(report: StatsReport): string {
     rows.push(['median_days_to_acceptance', a.region, a.year, null, null, null, null, a.medianDays]);
   }
   for (const o of report.overdue) {
-    for (const kind of TASK_KINDS) rows.push(['overdue_tasks', null, null, null, o.orgId, o.orgName, kind, o.kinds[kind]]);
+    for (const kind of TASK_KINDS)
+      rows.push(['overdue_tasks', null, null, null, o.orgId, o.orgName, kind, o.kinds[kind]]);
     rows.push(['overdue_tasks', null, null, null, o.orgId, o.orgName, 'total', o.total]);
   }
   return `${rows.map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
