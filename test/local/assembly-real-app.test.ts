@@ -41,8 +41,8 @@ const fn = (logicalIdPrefix: string): LocalFunction => {
   return found[0] as LocalFunction;
 };
 
-it('has the 16 functions, each with its bundled handler file', () => {
-  expect(app.functions).toHaveLength(16);
+it('has the 19 functions, each with its bundled handler file', () => {
+  expect(app.functions).toHaveLength(19);
   for (const f of app.functions) {
     expect(fs.existsSync(path.join(f.assetDir, f.handlerFile))).toBe(true);
     expect(f.handlerExport).toBe('handler');
@@ -93,9 +93,19 @@ it('has the routes, JWT-authorized by the local issuer for the app client', () =
       'GET /cases',
       'GET /cases/{caseId}',
       'GET /cases/{caseId}/timeline',
+      'GET /directory/organisations',
+      'GET /directory/organisations/{orgId}',
+      'GET /directory/organisations/{orgId}/history',
+      'GET /meetings',
+      'GET /meetings/{meetingId}',
+      'GET /rsvp/{token}',
+      'GET /stats',
       'GET /tasks',
       'GET /tasks/{taskId}',
       'HEAD /actions/{token}',
+      'HEAD /rsvp/{token}',
+      'PATCH /directory/organisations/{orgId}',
+      'PATCH /meetings/{meetingId}',
       'POST /actions/{token}',
       'POST /cases/{caseId}/assignment',
       'POST /cases/{caseId}/closure',
@@ -104,7 +114,13 @@ it('has the routes, JWT-authorized by the local issuer for the app client', () =
       'POST /cases/{caseId}/reopening',
       'POST /cases/{caseId}/transfer',
       'POST /cases/{caseId}/withdrawal',
+      'POST /directory/organisations',
+      'POST /directory/organisations/{orgId}/deactivation',
+      'POST /meetings',
+      'POST /meetings/{meetingId}/cancellation',
+      'POST /meetings/{meetingId}/minutes',
       'POST /referrals',
+      'POST /rsvp/{token}',
       'POST /tasks/{taskId}/completion',
       'POST /tasks/{taskId}/deadline',
     ].sort(),
@@ -117,12 +133,17 @@ it('has the routes, JWT-authorized by the local issuer for the app client', () =
     authorizationType: 'JWT',
     functionArn: fn('GetCaseFn').arn,
   });
-  for (const method of ['GET', 'HEAD', 'POST']) {
-    expect(routes[`${method} /actions/{token}`]).toMatchObject({
-      authorizationType: 'NONE',
-      functionArn: fn('ActionLinkFn').arn,
-    });
-  }
+  for (const path of ['actions', 'rsvp'])
+    for (const method of ['GET', 'HEAD', 'POST']) {
+      expect(routes[`${method} /${path}/{token}`]).toMatchObject({
+        authorizationType: 'NONE',
+        functionArn: fn('ActionLinkFn').arn,
+      });
+    }
+  expect(routes['POST /meetings']).toMatchObject({
+    authorizationType: 'JWT',
+    functionArn: fn('MeetingsFn').arn,
+  });
   expect(api?.jwt?.issuer).toBe(endpoints.issuer);
   expect(api?.jwt?.audience).toEqual([app.outputs.BashkeApp?.UserPoolClientId]);
 });
