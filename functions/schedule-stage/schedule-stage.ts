@@ -1,5 +1,5 @@
 import type { Store } from '../../shared/data/store';
-import { dueAt } from '../../shared/domain/deadlines';
+import { followUpSchedule } from '../../shared/domain/deadlines';
 import { stageExecutionName, stageInputOf } from '../../shared/domain/stages';
 import { FINAL_CASE_STATUSES } from '../../shared/domain/tasks';
 import type { TaskClock } from '../../shared/tasks/task-context';
@@ -11,10 +11,11 @@ export interface ScheduleStageDeps extends TaskClock {
 
 /**
  * A stage's last step: puts the next stage execution on the due-time index, where the
- * one-minute dispatcher starts it. At once, except a follow-up check-in, which opens
- * `followUpLeadDays` before its check-in date (counted from the case's `followUpFrom`, the end
- * of the assistance plan, not from acceptance), so no execution waits months for it. Safe to
- * run twice: the item's key is the execution's deterministic name, and the put is conditional.
+ * one-minute dispatcher starts it. At once, except a follow-up check-in, which opens when
+ * `followUpSchedule` says: at the start of the local day `followUpLeadDays` before its check-in
+ * date (counted from the case's `followUpFrom`, the end of the assistance plan, not from
+ * acceptance), so no execution waits months for it. Safe to run twice: the item's key is the
+ * execution's deterministic name, and the put is conditional.
  */
 export async function scheduleStage(
   deps: ScheduleStageDeps,
@@ -27,12 +28,10 @@ export async function scheduleStage(
   const now = deps.now();
   let at = now;
   if (input.stage === 'follow-up' && !input.part) {
-    const months = deps.deadlines.followUpMonths[input.sequence - 1];
-    if (months === undefined) throw new CaseStateError('no such follow-up check-in');
     const from = new Date(item.followUpFrom ?? now.toISOString());
-    const checkIn = dueAt({ amount: months, unit: 'months' }, from, deps.calendar);
-    const opens = checkIn.getTime() - deps.deadlines.followUpLeadDays * 86_400_000;
-    at = new Date(Math.max(opens, now.getTime()));
+    const checkIn = followUpSchedule(deps.deadlines, from, deps.calendar)[input.sequence - 1];
+    if (checkIn === undefined) throw new CaseStateError('no such follow-up check-in');
+    at = new Date(Math.max(checkIn.opensAt.getTime(), now.getTime()));
   }
   const stageInput = stageInputOf(input);
   await deps.store.putDue({

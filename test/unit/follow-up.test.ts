@@ -94,13 +94,69 @@ describe('follow-up check-ins', () => {
     for (const sequence of [1, 2, 3])
       await scheduleStage(deps, { ...stageInput(item, sequence), stage: 'follow-up' });
 
-    // Each stage starts followUpLeadDays (14) before its check-in: 10 September, 10 December
-    // 2026 and 10 June 2027, 10:00 local. Counted from acceptance the first would be in April.
+    // Each stage starts at local midnight followUpLeadDays (14) calendar days before its
+    // check-in (10 September, 10 December 2026 and 10 June 2027), when followUpSchedule opens
+    // it. Counted from acceptance the first would be in April.
     expect(puts.map((p) => [p.type, p.dueAt])).toEqual([
-      ['START_STAGE', '2026-08-27T08:00:00.000Z'],
-      ['START_STAGE', '2026-11-26T09:00:00.000Z'],
-      ['START_STAGE', '2027-05-27T08:00:00.000Z'],
+      ['START_STAGE', '2026-08-26T22:00:00.000Z'],
+      ['START_STAGE', '2026-11-25T23:00:00.000Z'],
+      ['START_STAGE', '2027-05-26T22:00:00.000Z'],
     ]);
+    const schedule = followUpSchedule(DEFAULT_DEADLINES, new Date(FOLLOW_UP_FROM), CALENDAR);
+    expect(puts.map((p) => p.dueAt)).toEqual(schedule.map((f) => f.opensAt.toISOString()));
+  });
+
+  it('open at local midnight across the October clock change, not 14 × 24 hours before the check-in', async () => {
+    // Ended 3 August 2026, 10:00 in Tirana: the check-in is 3 November, 10:00 CET (09:00Z);
+    // 14 days earlier is 20 October, still summer time, so midnight there is 22:00Z the day
+    // before. 14 × 24 hours before the check-in would be 20 October 11:00 CEST.
+    const item = inFollowUp({ followUpFrom: '2026-08-03T08:00:00.000Z' });
+    const puts: DueItem[] = [];
+    const deps = {
+      ...clock('2026-08-03T08:05:00.000Z'),
+      store: {
+        getCase: async () => item,
+        putDue: async (due: DueItem) => {
+          puts.push(due);
+          return true;
+        },
+      },
+    };
+
+    const out = await scheduleStage(deps, { ...stageInput(item, 1), stage: 'follow-up' });
+
+    expect(out).toEqual({ scheduled: true, at: '2026-10-19T22:00:00.000Z' });
+    expect(puts.map((p) => p.dueAt)).toEqual(['2026-10-19T22:00:00.000Z']);
+    const [first] = followUpSchedule(DEFAULT_DEADLINES, new Date(item.followUpFrom ?? ''), CALENDAR);
+    expect(first?.checkInAt.toISOString()).toBe('2026-11-03T09:00:00.000Z');
+    expect(
+      new Intl.DateTimeFormat('en-GB', {
+        timeZone: 'Europe/Tirane',
+        dateStyle: 'short',
+        timeStyle: 'medium',
+      }).format(new Date(out.at ?? '')),
+    ).toBe('20/10/2026, 00:00:00');
+  });
+
+  it('open at once when the opening day has already begun', async () => {
+    const item = inFollowUp({ followUpFrom: '2026-08-03T08:00:00.000Z' });
+    const puts: DueItem[] = [];
+    const now = '2026-10-20T05:00:00.000Z';
+    const deps = {
+      ...clock(now),
+      store: {
+        getCase: async () => item,
+        putDue: async (due: DueItem) => {
+          puts.push(due);
+          return true;
+        },
+      },
+    };
+
+    const out = await scheduleStage(deps, { ...stageInput(item, 1), stage: 'follow-up' });
+
+    expect(out).toEqual({ scheduled: true, at: now });
+    expect(puts.map((p) => p.dueAt)).toEqual([now]);
   });
 
   it('are due on their check-in date counted from followUpFrom, as followUpSchedule gives them', async () => {
