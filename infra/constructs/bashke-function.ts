@@ -33,6 +33,26 @@ const BUNDLE_ALIASES = {
   '@aws-sdk/credential-provider-node': './shared/aws/lambda-credentials.ts',
 };
 
+/** The table actions of a function that only reads (BashkeFunction.bindTable with `readOnly`). */
+export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
+
+/** What a function that writes gets besides TABLE_READ_ACTIONS. */
+const TABLE_WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+] as const;
+
+export interface BindTableOptions {
+  /**
+   * The function only reads the table: no puts, updates, deletes or transactions.
+   * @default false
+   */
+  readonly readOnly?: boolean;
+}
+
 export interface BashkeFunctionProps {
   /** Folder under functions/ holding handler.ts, e.g. `create-referral`. */
   readonly useCase: string;
@@ -148,25 +168,18 @@ export class BashkeFunction extends nodejs.NodejsFunction {
 
   /**
    * Reads and writes the table and queries its directory index (named, not `index/*`);
-   * its name arrives as TABLE_NAME.
+   * its name arrives as TABLE_NAME. With `readOnly`, gets, batch gets and queries only, and
+   * the table key for decryption only.
    */
-  bindTable(table: ITableV2): this {
+  bindTable(table: ITableV2, options: BindTableOptions = {}): this {
     this.addToRolePolicy(
       new iam.PolicyStatement({
-        actions: [
-          'dynamodb:GetItem',
-          'dynamodb:BatchGetItem',
-          'dynamodb:Query',
-          'dynamodb:PutItem',
-          'dynamodb:UpdateItem',
-          'dynamodb:DeleteItem',
-          'dynamodb:ConditionCheckItem',
-          'dynamodb:DescribeTable',
-        ],
+        actions: options.readOnly ? [...TABLE_READ_ACTIONS] : [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS],
         resources: [table.tableArn, `${table.tableArn}/index/${ORG_INDEX}`],
       }),
     );
-    table.encryptionKey?.grantEncryptDecrypt(this);
+    if (options.readOnly) table.encryptionKey?.grantDecrypt(this);
+    else table.encryptionKey?.grantEncryptDecrypt(this);
     this.addEnvironment(ENV.TABLE_NAME, table.tableName);
     return this;
   }

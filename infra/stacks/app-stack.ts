@@ -91,6 +91,8 @@ interface FunctionOptions {
   readonly sendsMail?: boolean;
   /** @default the house construct's */
   readonly timeout?: Duration;
+  /** Reads the table and never writes it (`bindTable` with `readOnly`). @default false */
+  readonly readsOnly?: boolean;
 }
 
 /** Stateless compute: API, sign-in, functions, the referral workflow, mail settings. */
@@ -132,7 +134,7 @@ export class AppStack extends Stack {
         environment: { ...(options.sendsMail ? mail.environment : {}), ...options.environment },
         ...(options.timeout ? { timeout: options.timeout } : {}),
         ...(BUNDLE_BUDGET_KIB[useCase] ? { bundleBudgetKiB: BUNDLE_BUDGET_KIB[useCase] } : {}),
-      }).bindTable(table);
+      }).bindTable(table, { readOnly: options.readsOnly ?? false });
       if (options.sendsMail) mail.grantSend(f);
       return f;
     };
@@ -282,7 +284,8 @@ export class AppStack extends Stack {
 
     // --- case and task API ---------------------------------------------------------------
     // `GetCaseFn`: the read function keeps the id it had as get-case (its log group's too).
-    const readCases = fn('GetCaseFn', 'read-cases');
+    // It only reads (cases, tasks, events, and organisations through the directory cache).
+    const readCases = fn('GetCaseFn', 'read-cases', { readsOnly: true });
     const tasksApi = fn('TasksApiFn', 'tasks-api', { environment: taskClock });
     const caseCommands = fn('CaseCommandsFn', 'case-commands', {
       sendsMail: true,
@@ -339,7 +342,10 @@ export class AppStack extends Stack {
     // --- end of directory API ------------------------------------------------------------------
 
     // --- statistics (coordinators and council members; docs/stats.md) -------------------------
-    const statsApi = fn('StatsApiFn', 'stats-api', { environment: { [ENV.TIME_ZONE]: config.timeZone } });
+    const statsApi = fn('StatsApiFn', 'stats-api', {
+      readsOnly: true,
+      environment: { [ENV.TIME_ZONE]: config.timeZone },
+    });
     this.api.addRoute('/stats', [HttpMethod.GET], statsApi);
     // --- end of statistics ---------------------------------------------------------------------
 

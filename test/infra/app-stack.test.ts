@@ -484,6 +484,38 @@ describe('IAM', () => {
     const order = (list: { role: string }[]) => [...list].sort((a, b) => a.role.localeCompare(b.role));
     expect(order(wildcards)).toEqual(order(expected));
   });
+
+  /** Every DynamoDB and KMS action a house function's role may take, sorted. */
+  const tableActionsOf = (id: string) => {
+    const fn = houseFunctions().find((f) => f.node.id === id);
+    if (!fn?.role) throw new Error(`no house function ${id}`);
+    const role = synth.logicalId(fn.role);
+    const actions = identityStatements()
+      .filter((s) => s.role === role)
+      .flatMap(({ statement }) => actionsOf(statement))
+      .filter((a) => a.startsWith('dynamodb:') || a.startsWith('kms:'));
+    return [...new Set(actions)].sort();
+  };
+
+  it.each(['StatsApiFn', 'GetCaseFn'])('lets %s read the table and never write it', (id) => {
+    expect(tableActionsOf(id)).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'kms:Decrypt',
+    ]);
+  });
+
+  it('lets a function that writes (TasksApiFn) put, update and delete', () => {
+    expect(tableActionsOf('TasksApiFn')).toEqual(
+      expect.arrayContaining([
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'kms:GenerateDataKey*',
+      ]),
+    );
+  });
 });
 
 describe('operations alerts', () => {
