@@ -225,48 +225,6 @@ export function taskEmail(input: TaskEmailInput): OutgoingEmail {
   );
 }
 
-export interface OverdueEmailInput {
-  readonly to: readonly string[];
-  readonly language: Language;
-  readonly kind: TaskKind;
-  readonly reference: string;
-  readonly orgName: string;
-  readonly due: Date;
-  readonly timeZone: string;
-  /** The task's link, where the recipients may open it. */
-  readonly link?: string;
-  readonly contact?: string;
-}
-
-/** The escalation of an overdue task, to the organisation's focal points and the coordinators. */
-export function overdueEmail(input: OverdueEmailInput): OutgoingEmail {
-  const s = LOCALES[input.language];
-  const title = s.taskTitles[input.kind];
-  return compose(
-    input.language,
-    input.to,
-    s.task.overdueSubject(
-      title,
-      s.subjects.case.nominative(input.reference),
-      shortDue(input.due, input.timeZone, input.language),
-    ),
-    {
-      paragraphs: [
-        s.task.overdueBody(
-          title,
-          s.subjects.case.accusative(input.reference),
-          input.orgName,
-          formatInstant(input.due, input.timeZone),
-        ),
-        ...(input.link ? [] : [s.task.signIn]),
-      ],
-      ...(input.link ? { link: { href: input.link, label: s.task.action } } : {}),
-    },
-    { reason: 'overdue', org: input.orgName, contact: input.contact },
-    about('escalation'),
-  );
-}
-
 /**
  * The case ended for everyone working on it (withdrawn by the person, or closed), or for one
  * NGO (transferred away from it), or a closed case was reopened.

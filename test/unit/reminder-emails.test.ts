@@ -5,7 +5,6 @@ import { SesMailer } from '../../shared/email/ses-mailer';
 import {
   caseEndEmail,
   noticeEmail,
-  overdueEmail,
   type ReminderLine,
   reminderEmail,
   shortDue,
@@ -239,14 +238,6 @@ describe('every template', () => {
       reference: 'KOR-2026-0042',
       due: DUE,
       link: LINK,
-    }),
-    overdueEmail({
-      ...common,
-      language,
-      kind: 'PLAN_ITEM',
-      reference: 'KOR-2026-0042',
-      orgName: 'Org',
-      due: DUE,
     }),
     reminderEmail({ ...common, language, items: [ONE] }),
   ];

@@ -67,9 +67,6 @@ export const en: Locale = {
     body: (title, ref, due) => `${title} for ${ref} is asked of your organisation, due by ${due}.`,
     action: 'Open the task',
     signIn: 'Sign in to Bashkë to open the task.',
-    overdueSubject: (title, ref, due) => `Bashkë: overdue — ${title}, ${ref}, due ${due}`,
-    overdueBody: (title, ref, org, due) =>
-      `${title} for ${ref}, asked of ${org}, was due by ${due} and is not done yet.`,
   },
 
   caseEnd: {
@@ -155,8 +152,6 @@ export const en: Locale = {
         `You receive this because this task is asked of ${org ?? 'your organisation'} in the Bashkë cooperation group.`,
       notice: () =>
         'You receive this because you referred this case or coordinate referrals in its region in the Bashkë cooperation group.',
-      overdue: (org) =>
-        `You receive this because you are a focal point of ${org ?? 'the organisation'} or a coordinator in the Bashkë cooperation group.`,
       reminder: (org) =>
         `You receive this because a task of ${org ?? 'your organisation'} in the Bashkë cooperation group is waiting on you.`,
       'escalation-focal-point': (org) =>

@@ -66,9 +66,6 @@ export const sq: Locale = {
     body: (title, ref, due) => `${title} për ${ref} i kërkohet organizatës suaj, me afat deri më ${due}.`,
     action: 'Hapni detyrën',
     signIn: 'Hyni në Bashkë për të hapur detyrën.',
-    overdueSubject: (title, ref, due) => `Bashkë: me vonesë — ${title}, ${ref}, afati ${due}`,
-    overdueBody: (title, ref, org, due) =>
-      `${title} për ${ref}, e kërkuar nga ${org}, kishte afat deri më ${due} dhe nuk është kryer ende.`,
   },
 
   caseEnd: {
@@ -155,8 +152,6 @@ export const sq: Locale = {
         `E merrni këtë mesazh sepse kjo detyrë i kërkohet organizatës suaj${org ? ` (${org})` : ''} në grupin e bashkëpunimit Bashkë.`,
       notice: () =>
         'E merrni këtë mesazh sepse e referuat këtë rast ose koordinoni referimet në qarkun e tij, në grupin e bashkëpunimit Bashkë.',
-      overdue: (org) =>
-        `E merrni këtë mesazh sepse jeni pikë fokale e organizatës${org ? ` (${org})` : ''} ose koordinator në grupin e bashkëpunimit Bashkë.`,
       reminder: (org) =>
         `E merrni këtë mesazh sepse një detyrë e organizatës suaj${org ? ` (${org})` : ''} në grupin e bashkëpunimit Bashkë pret veprimin tuaj.`,
       'escalation-focal-point': (org) =>

@@ -7,7 +7,6 @@ export type FooterReason =
   | 'offer'
   | 'task'
   | 'notice'
-  | 'overdue'
   | 'reminder'
   | 'escalation-focal-point'
   | 'escalation-coordinator'
@@ -81,8 +80,6 @@ export interface Locale {
     readonly action: string;
     /** Where a task has no link of its own. */
     readonly signIn: string;
-    readonly overdueSubject: (title: string, ref: string, due: string) => string;
-    readonly overdueBody: (title: string, ref: string, org: string, due: string) => string;
   };
 
   readonly caseEnd: {
