@@ -7,13 +7,15 @@ import {
 } from '../../shared/data/records';
 import type { Store } from '../../shared/data/store';
 import { hashActionToken, isWellFormedToken } from '../../shared/domain/action-token';
+import type { Person } from '../../shared/domain/referral';
 import { outcomeFromForm, PLAN_SERVICES, type PlanService, type TaskKind } from '../../shared/domain/tasks';
 import type { Language } from '../../shared/email/templates';
 import { meetingReference } from '../../shared/meetings/reference';
 import { type CompleteTaskDeps, completeTask, planItemIssues } from '../../shared/tasks/complete-task';
 
 export interface ActionLinkDeps extends CompleteTaskDeps {
-  readonly store: CompleteTaskDeps['store'] & Pick<Store, 'getActionLink' | 'getTask' | 'getOrganisation'>;
+  readonly store: CompleteTaskDeps['store'] &
+    Pick<Store, 'getActionLink' | 'getTask' | 'getOrganisation' | 'getRegion'>;
 }
 
 /** One organisation a plan item may go to, for the plan form's choices. */
@@ -36,6 +38,22 @@ export interface TaskSummary {
   readonly planChoices: readonly PlanChoice[];
   /** A review's open plan items, which it may close or give more time. */
   readonly openItems: readonly OpenPlanItem[];
+  /** An offer's page: what the NGO needs to decide. */
+  readonly offer?: OfferFacts;
+}
+
+/**
+ * What an NGO needs to decide on an offer (issue 11): the region, the person's age group, needs
+ * and risk level, and the deadline (the summary's `due`). Nothing else of the person: not their
+ * gender, nationality or language, which with the region and the day could narrow down who it is
+ * (DOMAIN.md: share the minimum); the case team sees the whole profile once it has accepted.
+ */
+export interface OfferFacts {
+  /** The region's name from the directory (its id when the directory has no such region). */
+  readonly regionName: string;
+  readonly ageGroup: Person['ageGroup'];
+  readonly needs: Person['needs'];
+  readonly riskLevel: Person['riskLevel'];
 }
 
 export interface OpenPlanItem {
@@ -102,6 +120,7 @@ async function summary(
   }
   const item = await deps.store.getCase(caseIdOf(task));
   if (!item) return undefined;
+  const offer = task.kind === 'OFFER' ? await offerFacts(deps, item) : undefined;
   const openItems: OpenPlanItem[] = [];
   if (task.kind === 'PLAN_REVIEW') {
     const ids = Object.entries(item.openTasks ?? {})
@@ -125,7 +144,15 @@ async function summary(
     language,
     planChoices: planned ? planChoices(item, orgs) : [],
     openItems,
+    ...(offer ? { offer } : {}),
   };
+}
+
+/** Picked field by field, so a field added to the profile never reaches the page by itself. */
+async function offerFacts(deps: ActionLinkDeps, item: CaseRecord): Promise<OfferFacts> {
+  const region = await deps.store.getRegion(item.region);
+  const { ageGroup, needs, riskLevel } = item.person;
+  return { regionName: region?.name ?? item.region, ageGroup, needs: [...needs], riskLevel };
 }
 
 /** Every way a token can fail ends here, so the answer cannot tell them apart. */

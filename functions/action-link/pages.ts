@@ -2,8 +2,9 @@ import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { NEEDS } from '../../shared/domain/codes';
 import { escapeHtml } from '../../shared/email/html';
 import { type Language, LOCALES, TASK_TITLES } from '../../shared/email/templates';
+import { layout } from '../../shared/http/look';
 import { formatInstant } from '../../shared/util/time';
-import type { ActionOutcome, TaskSummary } from './action-link';
+import type { ActionOutcome, OfferFacts, TaskSummary } from './action-link';
 import type { RsvpOutcome } from './rsvp';
 
 /** Headers of every action page: no referrer leaks the token, nothing is cached or framed. */
@@ -52,6 +53,14 @@ const T = {
     sessionDate: 'Date of the session',
     sessionPlace: 'Place',
     participants: 'Number of participants',
+    factsRegion: 'Region',
+    factsAge: 'Age group',
+    factsNeeds: 'Needs',
+    factsRisk: 'Risk level',
+    factsDeadline: 'Answer by',
+    ages: { adult: 'Adult', child: 'Child', unknown: 'Age unknown (treated as a child)' },
+    risks: { low: 'Low', medium: 'Medium', high: 'High' },
+    fieldsToCheck: 'Fields to check:',
   },
   sq: {
     title: 'Ofertë referimi',
@@ -90,6 +99,14 @@ const T = {
     sessionDate: 'Data e sesionit',
     sessionPlace: 'Vendi',
     participants: 'Numri i pjesëmarrësve',
+    factsRegion: 'Rajoni',
+    factsAge: 'Grupmosha',
+    factsNeeds: 'Nevojat',
+    factsRisk: 'Niveli i rrezikut',
+    factsDeadline: 'Përgjigjuni deri më',
+    ages: { adult: 'I rritur', child: 'Fëmijë', unknown: 'Mosha e panjohur (trajtohet si fëmijë)' },
+    risks: { low: 'I ulët', medium: 'Mesatar', high: 'I lartë' },
+    fieldsToCheck: 'Fushat për të kontrolluar:',
   },
 } satisfies Record<Language, unknown>;
 
@@ -139,22 +156,6 @@ const CHOICES: Record<Language, Record<string, string>> = {
   },
 };
 
-function layout(lang: string, title: string, body: string, requestId: string): string {
-  return [
-    '<!doctype html>',
-    `<html lang="${lang}"><head><meta charset="utf-8">`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '<meta name="referrer" content="no-referrer">',
-    `<title>${escapeHtml(title)}</title>`,
-    '<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}' +
-      'form{margin:1.5rem 0}button{font-size:1rem;padding:.5rem 1rem}input[type=text]{width:100%;font-size:1rem}</style>',
-    `</head><body><h1>Bashkë — ${escapeHtml(title)}</h1>`,
-    body,
-    `<p><small>Request ${escapeHtml(requestId)}</small></p>`,
-    '</body></html>',
-  ].join('\n');
-}
-
 function page(statusCode: number, html: string, head: boolean): APIGatewayProxyResultV2 {
   return { statusCode, headers: { ...PAGE_HEADERS }, body: head ? '' : html };
 }
@@ -176,7 +177,7 @@ function radios(lang: Language, name: string, values: readonly string[]): string
   return values
     .map(
       (v, i) =>
-        `<p><input type="radio" id="${name}-${i}" name="${name}" value="${esc(v)}" required>` +
+        `<p class="choice"><input type="radio" id="${name}-${i}" name="${name}" value="${esc(v)}" required>` +
         ` <label for="${name}-${i}">${esc(CHOICES[lang][v] ?? v)}</label></p>`,
     )
     .join('\n');
@@ -207,9 +208,9 @@ function openItems(lang: Language, task: TaskSummary, timeZone: string): string 
       .concat([30, 60, 90].map((d) => `<option value="${d}">${esc(t.days(d))}</option>`))
       .join('');
     return (
-      `<p>${esc(label)}<br><input type="checkbox" id="close-${i}" name="close" value="${esc(item.taskId)}">` +
-      ` <label for="close-${i}">${esc(t.closeItem)}</label>` +
-      ` <label for="more-${i}">${esc(t.moreTime)}</label>` +
+      `<p>${esc(label)}</p><p class="choice"><input type="checkbox" id="close-${i}" name="close" value="${esc(item.taskId)}">` +
+      ` <label for="close-${i}">${esc(t.closeItem)}</label></p>` +
+      `<p><label for="more-${i}">${esc(t.moreTime)}</label>` +
       ` <select id="more-${i}" name="reschedule.${esc(item.taskId)}">${options}</select></p>`
     );
   });
@@ -222,8 +223,8 @@ function yesNoForms(lang: Language, yes: [string, string, string], no: [string, 
     `<form method="post"><input type="hidden" name="${yes[0]}" value="${yes[1]}">`,
     `<button type="submit">${esc(yes[2])}</button></form>`,
     `<form method="post"><input type="hidden" name="${no[0]}" value="${no[1]}">`,
-    `<label for="reason">${esc(t.reason)}</label>`,
-    '<input id="reason" name="reason" type="text" required maxlength="500">',
+    `<p><label for="reason">${esc(t.reason)}</label>`,
+    '<input id="reason" name="reason" type="text" required maxlength="500"></p>',
     `<p><button type="submit">${esc(no[2])}</button></p></form>`,
   ].join('\n');
 }
@@ -243,7 +244,7 @@ function taskForm(task: TaskSummary, timeZone: string): string {
       return yesNoForms(lang, ['decision', 'confirm', t.confirm], ['decision', 'reject', t.reject]);
     case 'CHILD_PROTECTION':
       return single(
-        '<p><input type="checkbox" id="guardian" name="guardianAppointed" value="yes" required>' +
+        '<p class="choice"><input type="checkbox" id="guardian" name="guardianAppointed" value="yes" required>' +
           ` <label for="guardian">${esc(t.guardian)}</label></p>`,
       );
     case 'NEEDS_ASSESSMENT':
@@ -251,7 +252,7 @@ function taskForm(task: TaskSummary, timeZone: string): string {
         `<fieldset><legend>${esc(t.needs)}</legend>` +
           NEEDS.map(
             (n, i) =>
-              `<p><input type="checkbox" id="need-${i}" name="needs" value="${n}">` +
+              `<p class="choice"><input type="checkbox" id="need-${i}" name="needs" value="${n}">` +
               ` <label for="need-${i}">${esc(CHOICES[lang][n] ?? n)}</label></p>`,
           ).join('\n') +
           '</fieldset>',
@@ -279,16 +280,73 @@ function taskForm(task: TaskSummary, timeZone: string): string {
         `<p><label for="participants">${esc(t.participants)}</label> <input id="participants" name="participants" type="number" min="1" max="100000" required></p>`,
         `<p><button type="submit">${esc(t.done)}</button></p></form>`,
         `<form method="post"><input type="hidden" name="result" value="not-possible">`,
-        `<label for="reason">${esc(t.reason)}</label>`,
-        '<input id="reason" name="reason" type="text" required maxlength="500">',
+        `<p><label for="reason">${esc(t.reason)}</label>`,
+        '<input id="reason" name="reason" type="text" required maxlength="500"></p>',
         `<p><button type="submit">${esc(t.notPossible)}</button></p></form>`,
       ].join('\n');
     case 'MINUTES':
       return single(
-        `<p><label for="summary">${esc(t.summary)}</label><br><textarea id="summary" name="summary" required maxlength="5000" rows="8" cols="60"></textarea></p>` +
-          `<p><label for="decisions">${esc(t.decision)}</label><br><textarea id="decisions" name="decisions" maxlength="5000" rows="6" cols="60"></textarea></p>`,
+        `<p><label for="summary">${esc(t.summary)}</label><br><textarea id="summary" name="summary" required maxlength="5000" rows="8"></textarea></p>` +
+          `<p><label for="decisions">${esc(t.decision)}</label><br><textarea id="decisions" name="decisions" maxlength="5000" rows="6"></textarea></p>`,
       );
   }
+}
+
+/** The offer's decision facts (OfferFacts), in the page's language. */
+function offerFacts(lang: Language, facts: OfferFacts, due: string): string {
+  const t = T[lang];
+  const row = (term: string, value: string) => `<dt>${esc(term)}</dt><dd>${esc(value)}</dd>`;
+  return [
+    '<dl class="facts">',
+    row(t.factsRegion, facts.regionName),
+    row(t.factsAge, t.ages[facts.ageGroup]),
+    row(t.factsNeeds, facts.needs.map((n) => CHOICES[lang][n] ?? n).join(', ')),
+    row(t.factsRisk, t.risks[facts.riskLevel]),
+    row(t.factsDeadline, due),
+    '</dl>',
+  ].join('');
+}
+
+const ERROR_ID = 'form-error';
+
+/**
+ * Marks the controls of the fields the answer got wrong (`aria-invalid`, described by the
+ * error summary) and finds, for each field, the control its summary links to. A field path
+ * (`/reason`, `items/0/orgId`) names its form field by its first segment; a field given as
+ * `item.<service>` or `reschedule.<id>` matches by that prefix.
+ */
+function markInvalid(
+  html: string,
+  fields: readonly string[],
+): { html: string; targets: Map<string, string> } {
+  const names = new Set(fields.map((f) => f.replace(/^\//, '').split('/')[0] ?? f));
+  const targets = new Map<string, string>();
+  const marked = html.replace(/<(?:input|select|textarea)\b[^>]*>/g, (tag) => {
+    const id = /\sid="([^"]+)"/.exec(tag)?.[1];
+    const name = /\sname="([^"]+)"/.exec(tag)?.[1];
+    if (!id || !name || / type="hidden"/.test(tag)) return tag;
+    const field = name.split('.')[0] ?? name;
+    const hit = [field, name].filter((k) => names.has(k));
+    if (hit.length === 0) return tag;
+    for (const key of hit) if (!targets.has(key)) targets.set(key, id);
+    return `${tag.slice(0, -1)} aria-invalid="true" aria-describedby="${ERROR_ID}">`;
+  });
+  return { html: marked, targets };
+}
+
+/** Announced as soon as the page loads (`role="alert"`); each field it names links to its control. */
+function errorSummary(lang: Language, fields: readonly string[], targets: Map<string, string>): string {
+  const t = T[lang];
+  const items = fields.map((f) => {
+    const key = f.replace(/^\//, '').split('/')[0] ?? f;
+    const id = targets.get(key);
+    return id ? `<a href="#${esc(id)}">${esc(f)}</a>` : esc(f);
+  });
+  return (
+    `<div class="alert" role="alert" id="${ERROR_ID}"><p><strong>${esc(t.invalid)}</strong></p>` +
+    (items.length > 0 ? `<p>${esc(t.fieldsToCheck)} ${items.join(', ')}</p>` : '') +
+    '</div>'
+  );
 }
 
 export function renderOutcome(
@@ -315,6 +373,9 @@ export function renderOutcome(
   }
   const invalid = outcome.kind === 'invalid';
   const due = formatInstant(task.due, opts.timeZone);
+  const form = invalid
+    ? markInvalid(taskForm(task, opts.timeZone), outcome.fields)
+    : { html: taskForm(task, opts.timeZone), targets: new Map<string, string>() };
   const body = [
     `<p>${esc(
       meeting
@@ -324,9 +385,9 @@ export function renderOutcome(
           : t.taskIntro(task.reference, task.orgName),
     )}</p>`,
     task.title ? `<p><strong>${esc(task.title)}</strong></p>` : '',
-    `<p>${esc(offer ? t.deadline(due) : t.due(due))}</p>`,
-    invalid ? `<p role="alert"><strong>${esc(t.invalid)}</strong> ${esc(outcome.fields.join(', '))}</p>` : '',
-    taskForm(task, opts.timeZone),
+    task.offer ? offerFacts(lang, task.offer, due) : `<p>${esc(offer ? t.deadline(due) : t.due(due))}</p>`,
+    invalid ? errorSummary(lang, outcome.fields, form.targets) : '',
+    form.html,
   ].join('\n');
   return page(invalid ? 400 : 200, layout(lang, title, body, opts.requestId), head);
 }
@@ -355,7 +416,7 @@ export function renderRsvp(
   const body = [
     `<p>${esc(m.pageIntro(view.title, when))}</p>`,
     view.place ? `<p>${esc(m.place(view.place))}</p>` : '',
-    outcome.kind === 'invalid' ? `<p role="alert"><strong>${esc(T[view.language].invalid)}</strong></p>` : '',
+    outcome.kind === 'invalid' ? errorSummary(view.language, [], new Map()) : '',
     `<p>${esc(m.answerPrompt)}</p>`,
     buttons,
   ].join('\n');

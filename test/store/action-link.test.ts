@@ -1,5 +1,6 @@
 import { type ActionLinkDeps, submitAction, viewAction } from '../../functions/action-link/action-link';
 import { renderOutcome } from '../../functions/action-link/pages';
+import type { CaseRecord } from '../../shared/data/records';
 import { issueActionToken } from '../../shared/domain/action-token';
 import { DEFAULT_DEADLINES } from '../../shared/domain/deadlines';
 import { DEFAULT_REMINDERS } from '../../shared/domain/reminders';
@@ -26,10 +27,13 @@ class FakeCallback {
 afterEach(dropStoreTables);
 
 /** An offered case whose offer is armed with a link (the offer step's work). */
-async function setup() {
+async function setup(caseItem: Partial<CaseRecord> = {}) {
   const { store, items } = await storeTable('action-link', directory());
   const base = createReferralArgs();
-  await store.createReferral({ ...base, caseItem: { ...base.caseItem, reference: 'KOR-2026-0007' } });
+  await store.createReferral({
+    ...base,
+    caseItem: { ...base.caseItem, reference: 'KOR-2026-0007', ...caseItem },
+  });
   await store.openOffer({
     caseId: CASE_ID,
     expectedVersion: 1,
@@ -226,6 +230,56 @@ describe('action link', () => {
     expect((await submitAction(deps, token, form({ decision: 'accept' }))).kind).toBe('done');
     expect(await store.getTask(TASK_ID)).toMatchObject({ status: 'DONE', result: 'accept' });
     expect((await viewAction(deps, token)).kind).toBe('gone');
+  });
+
+  it('shows the NGO what it needs to decide: region, age group, needs, risk level, deadline', async () => {
+    const { deps, token } = await setup();
+
+    const body = html(render(await viewAction(deps, token)));
+
+    const facts = /<dl class="facts">.*?<\/dl>/.exec(body)?.[0];
+    expect(facts).toBe(
+      '<dl class="facts"><dt>Rajoni</dt><dd>Korçë</dd><dt>Grupmosha</dt><dd>I rritur</dd>' +
+        '<dt>Nevojat</dt><dd>Strehim, Ligjor</dd><dt>Niveli i rrezikut</dt><dd>I lartë</dd>' +
+        '<dt>Përgjigjuni deri më</dt><dd>2026-03-11 10:00 (UTC+01:00)</dd></dl>',
+    );
+  });
+
+  it('shows nothing else of the person on any page: form, invalid answer, thank-you, 410', async () => {
+    const canary = 'CANARY7f3a';
+    const person = {
+      ageGroup: 'child',
+      needs: ['medical'],
+      riskLevel: 'low',
+      gender: `${canary}-gender`,
+      nationality: `${canary}-nationality`,
+      language: `${canary}-language`,
+    } as unknown as CaseRecord['person'];
+    const { deps, token } = await setup({
+      person,
+      officerSub: `${canary}-officer`,
+      socialWorkerOrgId: `${canary}-social-worker`,
+      interviewDate: '2026-03-09',
+    });
+
+    const pages = [
+      await viewAction(deps, token),
+      await submitAction(deps, token, form({ decision: 'decline' })),
+      await submitAction(deps, token, form({ decision: 'accept' })),
+      await viewAction(deps, token),
+    ].map((o) => html(render(o)));
+
+    expect(pages[0]).toContain(
+      '<dd>Fëmijë</dd><dt>Nevojat</dt><dd>Mjekësor</dd><dt>Niveli i rrezikut</dt><dd>I ulët</dd>',
+    );
+    expect(pages[1]).toContain('role="alert"');
+    expect(pages[2]).toContain('Ju e pranuat rastin KOR-2026-0007');
+    expect(pages[3]).toContain('Lidhja nuk është më e vlefshme');
+    for (const page of pages) {
+      expect(page).not.toContain(canary);
+      expect(page).not.toContain('2026-03-09');
+      expect(page).not.toMatch(/\b(child|medical|low)\b/); // the codes only as the page's words
+    }
   });
 
   it('sends no-referrer, no-store and no script on every page', async () => {
