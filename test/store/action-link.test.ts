@@ -15,11 +15,18 @@ const T0 = new Date('2026-03-10T09:00:00.000Z');
 const DEADLINE = '2026-03-11T09:00:00.000Z';
 const CALENDAR = { timeZone: 'Europe/Tirane', holidays: new Set<string>() };
 
+/**
+ * SendTaskSuccess as Step Functions answers it: a token it already had answers TaskTimedOut
+ * ('closed'), so of two accepts that both reach it only the first tells the workflow.
+ */
 class FakeCallback {
   readonly sent: Array<{ token: string; output: object }> = [];
+  private readonly had = new Set<string>();
   answer: 'ok' | 'closed' = 'ok';
   async succeed(token: string, output: object) {
+    if (this.had.has(token)) return 'closed' as const;
     this.sent.push({ token, output });
+    if (this.answer === 'ok') this.had.add(token);
     return this.answer;
   }
 }
@@ -147,8 +154,8 @@ describe('action link', () => {
   it('answers the same answer posted again after the workflow had it with the 410 page', async () => {
     const { deps, token, callback } = await setup();
     await submitAction(deps, token, form({ decision: 'accept' }));
-    // Step Functions answers a token it has already had with TaskTimedOut.
-    callback.answer = 'closed';
+    // Step Functions answers a token it has already had with TaskTimedOut (the fake does too).
+    expect(callback.sent).toHaveLength(1);
 
     const again = await submitAction(deps, token, form({ decision: 'accept' }));
 
