@@ -176,17 +176,15 @@ describe('action-link handler', () => {
         sfnTaskToken: 'sfn-token',
       },
     });
-    ddb
-      .on(GetCommand, { Key: keys.case(caseId) })
-      .resolves({
-        Item: {
-          ...keys.case(caseId),
-          caseId,
-          reference: 'KOR-2026-0001',
-          region: 'korce',
-          person: referralRequest().person,
-        },
-      });
+    ddb.on(GetCommand, { Key: keys.case(caseId) }).resolves({
+      Item: {
+        ...keys.case(caseId),
+        caseId,
+        reference: 'KOR-2026-0001',
+        region: 'korce',
+        person: referralRequest().person,
+      },
+    });
     ddb
       .on(GetCommand, { Key: keys.org(org?.orgId ?? '') })
       .resolves({ Item: { ...keys.org(org?.orgId ?? ''), ...org } });
