@@ -7,6 +7,7 @@ import type { Minutes } from '../domain/minutes';
 import type { Resolution, TaskOutcome } from '../domain/tasks';
 import type { FieldIssue } from '../errors';
 import type { CompleteTaskInput, CompleteTaskResult } from '../tasks/complete-task';
+import { completionArgs } from '../tasks/completion';
 import { type TaskClock, withFirstReminder } from '../tasks/task-context';
 import { taskIdFor } from '../tasks/task-id';
 import { endOfDay } from '../util/time';
@@ -133,14 +134,7 @@ export async function completeMeetingTask(
     structured = rest;
   }
   const done = await deps.store.completeTask({
-    task,
-    ...(input.hash === undefined ? {} : { hash: input.hash }),
-    status: resolution.status,
-    result: resolution.result,
-    outcome: structured,
-    ...(resolution.reason === undefined ? {} : { note: resolution.reason }),
-    actor: input.actor,
-    now: at,
+    ...completionArgs(input, resolution, structured, at),
     caseFacts: facts,
     newTasks,
     due: newTasks.map((t) => taskMailItem(t, now)),

@@ -16,6 +16,7 @@ import {
 } from '../domain/tasks';
 import type { FieldIssue } from '../errors';
 import { completeMeetingTask } from '../meetings/meeting-tasks';
+import { completionArgs } from './completion';
 import { type TaskClock, withFirstReminder } from './task-context';
 import { taskIdFor } from './task-id';
 
@@ -248,14 +249,7 @@ export async function completeTask(
   }
   const { reason: _reason, ...structured } = parsed.outcome as Record<string, unknown>;
   const done = await deps.store.completeTask({
-    task,
-    ...(input.hash === undefined ? {} : { hash: input.hash }),
-    status: resolution.status,
-    result: resolution.result,
-    outcome: structured,
-    ...(resolution.reason === undefined ? {} : { note: resolution.reason }),
-    actor: input.actor,
-    now: at,
+    ...completionArgs(input, resolution, structured, at),
     ...(caseStatus ? { caseStatus } : {}),
     caseFacts: caseFacts(task, parsed.outcome, resolution.result, at),
     newTasks,
