@@ -20,6 +20,18 @@ export const ENV = {
   HOLIDAYS: 'HOLIDAYS',
   /** The reminder configuration, JSON (`reminderConfigSchema` in shared/domain/reminders.ts). */
   REMINDERS: 'REMINDERS',
+  /** The console's own absolute base URL, e.g. `https://…/console` (its OAuth redirect and sign-out URLs hang off it). */
+  CONSOLE_BASE_URL: 'CONSOLE_BASE_URL',
+  /** The managed login's base URL (Cognito's `https://<prefix>.auth.<region>.amazoncognito.com`; locally the issuer). */
+  OAUTH_BASE_URL: 'OAUTH_BASE_URL',
+  /** The console's app client id (authorization-code grant with PKCE, no secret). */
+  OAUTH_CLIENT_ID: 'OAUTH_CLIENT_ID',
+  /**
+   * The user pool's ProviderURL: Cognito's is `cognito-idp.<region>.amazonaws.com/<poolId>`
+   * (no scheme), the local issuer's a full `http://127.0.0.1:…` URL. The ID token's `iss` is
+   * it with `https://` in front when it has no scheme; its keys are at `<iss>/.well-known/jwks.json`.
+   */
+  USER_POOL_PROVIDER_URL: 'USER_POOL_PROVIDER_URL',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
