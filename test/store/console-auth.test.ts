@@ -191,6 +191,14 @@ describe('a session', () => {
     expect((await member.get('/console')).status).toBe(302); // still signed in
   });
 
+  it('lasts a working day: after it the member signs in again', async () => {
+    const member = await world.signIn('coordinator', 'prefecture-korca', COORDINATOR);
+    expect((await member.get('/console')).location).toBe('/console/dashboard');
+    world.setNow(new Date(world.now().getTime() + 8 * 3600_000 + 1000));
+    expect((await member.get('/console')).status).toBe(200); // the start page, signed out
+    expect((await member.get('/console/dashboard')).location).toMatch(/^\/console\/sign-in\?next=/);
+  });
+
   it('gives a role only its own pages: another role’s page is a 403', async () => {
     const police = await world.signIn('police', 'police-korca', 'antitrafficking@police-korca.example.org');
     const res = await police.get('/console/dashboard');

@@ -16,7 +16,10 @@ export const CHROMIUM = process.env.BASHKE_CHROMIUM ?? '/usr/bin/chromium';
 export interface BrowserSession {
   readonly browser: Browser;
   /** A new context (cookies, storage) per call: one per user. */
-  newContext(options?: { javaScriptEnabled?: boolean; viewport?: { width: number; height: number } }): Promise<BrowserContext>;
+  newContext(options?: {
+    javaScriptEnabled?: boolean;
+    viewport?: { width: number; height: number };
+  }): Promise<BrowserContext>;
   /** What the pages reported: CSP refusals, console errors, uncaught errors. */
   readonly problems: string[];
   close(): Promise<void>;
