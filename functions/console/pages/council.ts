@@ -21,7 +21,7 @@ import {
   textArea,
   textField,
 } from '../../../shared/console/html';
-import { formatDateTime, formatDay, type Lang, type Messages } from '../../../shared/console/i18n';
+import { COMMON, formatDateTime, formatDay, type Lang, type Messages } from '../../../shared/console/i18n';
 import { isActive } from '../../../shared/domain/active';
 import type { Role } from '../../../shared/domain/codes';
 import { dueAt } from '../../../shared/domain/deadlines';
@@ -457,7 +457,7 @@ interface FieldError {
 
 function summaryOf(lang: Lang, errors: ReadonlyMap<string, string>, anchor: (field: string) => string) {
   return errorSummary(
-    lang === 'sq' ? 'Ka një problem' : 'There is a problem',
+    COMMON[lang].errorSummary,
     [...errors].map(([field, text]) => ({ href: `#${anchor(field)}`, text })),
   );
 }
