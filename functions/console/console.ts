@@ -1,6 +1,7 @@
 import { type ConsoleEdgeDeps, type ConsoleRoute, consoleEdge } from '../../shared/console/app';
 import type { ConsoleDeps } from './deps';
 import { authRoutes } from './pages/auth';
+import { casesRoutes } from './pages/cases';
 import { coordinatorRoutes } from './pages/coordinator';
 import { councilRoutes } from './pages/council';
 import { policeRoutes } from './pages/police';
@@ -11,6 +12,7 @@ export function consoleRoutes(deps: ConsoleDeps): ConsoleRoute[] {
   return [
     ...authRoutes(deps),
     ...policeRoutes(deps),
+    ...casesRoutes(deps),
     ...taskRoutes(deps),
     ...coordinatorRoutes(deps),
     ...councilRoutes(deps),
