@@ -388,7 +388,11 @@ async function main(): Promise<void> {
     stoppers.push({ what: 'DynamoDB proxy', stop: () => proxy.close() });
 
     const gatewayUrl = 'http://127.0.0.1:9';
-    const app = readAssembly(outdir, { gatewayUrl, issuer: `${gatewayUrl}/local-issuer` });
+    const app = readAssembly(outdir, {
+      gatewayUrl,
+      issuer: `${gatewayUrl}/local-issuer`,
+      signIn: gatewayUrl,
+    });
     const template = app.functions.find((f) => f.logicalId.startsWith('DispatchDueFn'));
     if (!template) throw new Error(`${outdir} has no DispatchDueFn`);
     const table = app.tables[0]?.name;

@@ -185,6 +185,7 @@ async function runningExecutions(stack: SpawnedStack, dataDir: string): Promise<
   const app = readAssembly(path.join(dataDir, 'cdk.out'), {
     gatewayUrl: stack.runtime.urls.api,
     issuer: stack.runtime.issuer,
+    signIn: stack.runtime.urls.signIn ?? stack.runtime.issuer,
   });
   const sfn = new SFNClient({
     region: app.region,

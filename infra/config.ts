@@ -21,6 +21,18 @@ export const deploymentConfigSchema = z.strictObject({
     .regex(/^\d{12}$/)
     .optional(),
   senderEmail: z.email(),
+  /**
+   * The prefix of the managed login's Cognito domain (`<prefix>.auth.<region>.amazoncognito.com`),
+   * where the console's users sign in. Unique within the region across all of AWS, so every
+   * deployment names its own: lower-case letters, digits and inner hyphens, at most 63, and
+   * none of the words Cognito reserves (aws, amazon, cognito).
+   */
+  signInDomainPrefix: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, {
+      message: 'lower-case letters, digits and inner hyphens, 1 to 63 characters',
+    })
+    .refine((p) => !/aws|amazon|cognito/.test(p), { message: 'must not contain aws, amazon or cognito' }),
   timeZone: z.string().refine(isTimeZone, { message: 'not an IANA time zone' }).default('Europe/Tirane'),
   /**
    * Hours an NGO has to answer an offer. Fractions are allowed (whole seconds, at least

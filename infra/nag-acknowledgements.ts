@@ -81,4 +81,15 @@ export function acknowledgeNagFindings(stacks: { data: DataStack; compute: AppSt
         });
       }
     }
+  const consoleRoutes = ['GET--console', ...['GET', 'HEAD', 'POST'].map((m) => `${m}--console--{proxy+}`)];
+  for (const id of consoleRoutes) {
+    const route = compute.api.httpApi.node.tryFindChild(id);
+    if (route) {
+      ack(route, {
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'The web console’s pages are public routes by design: a browser sends no bearer token. The console signs users in through managed login (authorization code with PKCE) and checks its own server-side session, named by a random HttpOnly cookie, on every page.',
+      });
+    }
+  }
 }

@@ -2,7 +2,8 @@
  * `npm start`: the synthesized Bashkë app, whole, on one machine. Reads the cloud assembly
  * (never a second hand-written copy of routes, environments or workflows), synthesized into
  * the data folder only when the app's inputs changed (runtime/synth.ts), starts DynamoDB Local,
- * the SES emulator, the Step Functions control plane and the HTTP gateway on 127.0.0.1,
+ * the SES emulator, the Step Functions control plane, the sign-in server (the user pool's
+ * issuer and managed login) and the HTTP gateway on 127.0.0.1,
  * seeds the demo directory and prints where to look.
  */
 
@@ -10,12 +11,14 @@ import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { demoReferral } from './demo-referral';
+import { demoSignInUsers } from './demo-users';
 import {
   ensureTables,
   formatDuration,
   jwtVerifier,
   type LocalApp,
   LocalEventBridge,
+  loadOrCreateSigningKey,
   RuntimeClock,
   readAssembly,
   requireJava,
@@ -26,6 +29,7 @@ import {
   startDynamoDbLocal,
   startEventsServer,
   startGateway,
+  startOAuthServer,
   startRefuseServer,
   startSchedules,
   startSesLocal,
@@ -45,6 +49,8 @@ const SEED = {
   output: 'SeedDirectoryFunctionName',
   directory: path.join(REPO_ROOT, 'shared', 'directory', 'korca.json'),
 };
+/** The stack output with the web console's URL (resolved under the gateway's). */
+const CONSOLE_OUTPUT = 'ConsoleUrl';
 /** DynamoDB Local accepts letters and digits only in access key ids. */
 const LOCAL_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'bashkelocal', AWS_SECRET_ACCESS_KEY: 'bashkelocal' };
 
@@ -190,7 +196,10 @@ async function main(): Promise<void> {
     requireJava();
     const gatewayPort = ports.gateway === 0 ? await freePort() : ports.gateway;
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-    const issuerUrl = `${gatewayUrl}/local-issuer`;
+    // The sign-in server is the user pool's issuer and its managed-login domain: its URL is in
+    // the functions' environments, so its port is chosen before the assembly is read.
+    const issuerPort = ports.issuer === 0 ? await freePort() : ports.issuer;
+    const issuerUrl = `http://127.0.0.1:${issuerPort}`;
 
     // Side by side: the synth (when the app's inputs changed), the local services, and the
     // tables as soon as DynamoDB Local and the assembly are both there (a cold JVM's first
@@ -234,7 +243,10 @@ async function main(): Promise<void> {
             ? `assembly: reused ${ensured.outdir} (inputs unchanged, checked in ${seconds(ensured.ms)})`
             : `assembly: synthesized in ${seconds(ensured.ms)} (${SYNTH_REASONS[ensured.reason]}) into ${ensured.outdir}`,
         );
-        return { ensured, app: readAssembly(ensured.outdir, { gatewayUrl, issuer: issuerUrl }) };
+        return {
+          ensured,
+          app: readAssembly(ensured.outdir, { gatewayUrl, issuer: issuerUrl, signIn: issuerUrl }),
+        };
       }),
     );
     const tablesReady = timeline.track(
@@ -338,6 +350,18 @@ async function main(): Promise<void> {
       clientId: audience,
       now: () => clock.nowMs(),
     });
+    // Before the gateway: the console sends browsers here to sign in.
+    const signIn = await startOAuthServer({
+      key: loadOrCreateSigningKey(dataDir),
+      clients: app.userPoolClients,
+      users: demoSignInUsers(),
+      port: issuerPort,
+      now: () => clock.nowMs(),
+      log: (l) => say(l),
+    });
+    stoppers.push(() => signIn.close());
+    if (signIn.url !== issuerUrl)
+      throw new Error(`the sign-in server listens on ${signIn.url}, not ${issuerUrl}`);
     const gateway = await startGateway({
       api,
       invoker: workers,
@@ -390,6 +414,7 @@ async function main(): Promise<void> {
     const admin = await startAdminServer({ clock, services: { ses: sesService }, log: (l) => say(l) });
     stoppers.push(() => admin.close());
 
+    const consoleUrl = findOutput(app, CONSOLE_OUTPUT) ?? `${gateway.url}/console`;
     const startedAt = new Date().toISOString();
     writeRuntime = () =>
       writeRuntimeFile(dataDir, {
@@ -401,6 +426,8 @@ async function main(): Promise<void> {
           dynamodb: dynamodb.url,
           admin: admin.url,
           eventBridge: eventsServer.url,
+          signIn: signIn.url,
+          console: consoleUrl,
         },
         pids: { main: process.pid, dynamodb: dynamodb.pid, ses: ses.pid },
         issuer: issuerUrl,
@@ -412,6 +439,7 @@ async function main(): Promise<void> {
     say(`ready in ${seconds(timeline.elapsedMs())} (${timeline.summary()})`);
     process.stdout.write(
       `${startBanner({
+        console: consoleUrl,
         api: gateway.url,
         inbox: ses.url,
         dataDir,

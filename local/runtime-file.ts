@@ -40,6 +40,10 @@ export const runtimeFileSchema = z.object({
     admin: localUrl.optional(),
     /** The EventBridge PutEvents endpoint the functions use (`AWS_ENDPOINT_URL_EVENTBRIDGE`). */
     eventBridge: localUrl.optional(),
+    /** The sign-in server: the issuer and the managed login's OAuth endpoints (`/oauth2/authorize`, …). */
+    signIn: localUrl.optional(),
+    /** The web console (`<api>/console`). */
+    console: localUrl.optional(),
   }),
   /** Process ids; `main` is the runtime itself. Other helpers (e.g. `ses`) may be listed. */
   pids: z.object({ main: pid, dynamodb: pid.optional() }).catchall(pid),

@@ -1,4 +1,4 @@
-import { type CfnElement, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { type CfnElement, CfnOutput, Duration, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -59,6 +59,10 @@ export interface AppStackProps extends StackProps {
  * `directory-api`: the directory routes (issue 10), ~320 KiB when added.
  *
  * `stats-api`: the statistics route (issue 11), 357 KiB when added.
+ *
+ * `console`: the web console's pages (issue 11). Its placeholder handler bundles to 0.3 KiB;
+ * the budget is 900 because the real console imports the referral, case, task, meeting and statistics use cases (and the mailer);
+ * the lead tunes it once the pages are written.
  */
 export const BUNDLE_BUDGET_KIB: Readonly<Record<string, number>> = {
   'prepare-offer': 408,
@@ -80,7 +84,11 @@ export const BUNDLE_BUDGET_KIB: Readonly<Record<string, number>> = {
   'meetings-api': 640,
   'directory-api': 368,
   'stats-api': 392,
+  console: 900,
 };
+
+/** Where the web console hangs off the API's URL (its routes: `/console` and `/console/{proxy+}`). */
+export const CONSOLE_PATH = '/console';
 
 /** The dispatcher's limit: its send budget ends 15 s before (functions/dispatch-due/handler.ts). */
 export const DISPATCH_TIMEOUT_SECONDS = 60;
@@ -117,7 +125,15 @@ export class AppStack extends Stack {
 
     const opsKey = new OpsKey(this, 'OpsKey');
     const mail = new Mail(this, 'Mail', { senderEmail: config.senderEmail });
-    this.signIn = new SignIn(this, 'Users', { groups: ROLES });
+    // The console's client names the console's URL, which hangs off the API's; the API's JWT
+    // authorizer needs the pool. The URL is read lazily (at synth), so the pool comes first.
+    // No cycle in the template: the authorizer lists the app client only, never the console's.
+    const consoleUrl = Lazy.string({ produce: () => `${this.api.url}${CONSOLE_PATH}` });
+    this.signIn = new SignIn(this, 'Users', {
+      groups: ROLES,
+      consoleUrl,
+      domainPrefix: config.signInDomainPrefix,
+    });
     this.api = new Api(this, 'Api', {
       userPool: this.signIn.userPool,
       userPoolClients: [this.signIn.appClient],
@@ -298,7 +314,6 @@ export class AppStack extends Stack {
     });
     // An assignment or a transfer starts the referral workflow again.
     this.referralWorkflow.grantStartExecution(caseCommands);
-    this.taskResponders = [actionLink, tasksApi, caseCommands];
     // They answer (a completion) or cancel (a withdrawal) the human tasks of every workflow.
     for (const w of workflows)
       for (const responder of [tasksApi, caseCommands]) w.grantTaskResponse(responder);
@@ -349,12 +364,41 @@ export class AppStack extends Stack {
     this.api.addRoute('/stats', [HttpMethod.GET], statsApi);
     // --- end of statistics ---------------------------------------------------------------------
 
+    // --- web console (issue 11; SECURITY.md "Console") ------------------------------------------
+    // Server-rendered pages for every role. It does what the API functions above do (creates
+    // referrals, assigns cases, completes tasks, runs meetings, reads statistics), so it gets
+    // the union of their environments and grants, and signs its users in through managed login.
+    const consoleFn = fn('ConsoleFn', 'console', {
+      sendsMail: true,
+      environment: {
+        ...taskClock,
+        [ENV.STATE_MACHINE_ARN]: this.referralWorkflow.stateMachineArn,
+        [ENV.ACTION_BASE_URL]: this.api.url,
+        [ENV.INTERVIEW_MAX_AGE_DAYS]: String(config.interviewMaxAgeDays),
+        [ENV.CONSOLE_BASE_URL]: consoleUrl,
+        [ENV.OAUTH_BASE_URL]: this.signIn.domain.baseUrl(),
+        [ENV.OAUTH_CLIENT_ID]: this.signIn.consoleClient.userPoolClientId,
+        [ENV.USER_POOL_PROVIDER_URL]: this.signIn.userPool.userPoolProviderUrl,
+      },
+    });
+    this.referralWorkflow.grantStartExecution(consoleFn);
+    for (const w of workflows) w.grantTaskResponse(consoleFn);
+    // Public: the console checks its own session (a cookie naming a server-side session).
+    this.api.addRoute('/console', [HttpMethod.GET], consoleFn, { public: true });
+    this.api.addRoute('/console/{proxy+}', [HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST], consoleFn, {
+      public: true,
+    });
+    // --- end of web console ------------------------------------------------------------------
+
+    this.taskResponders = [actionLink, tasksApi, caseCommands, consoleFn];
+
     // --- operations ----------------------------------------------------------------------
     const seed = fn('SeedDirectoryFn', 'seed-directory', { timeout: Duration.seconds(60) });
 
     // Subscribe the on-call address to the alerts topic after deploy.
     new CfnOutput(this, 'OpsAlertsTopicArn', { value: this.alerts.topicArn });
     new CfnOutput(this, 'ApiUrl', { value: this.api.url });
+    new CfnOutput(this, 'ConsoleUrl', { value: consoleUrl });
     new CfnOutput(this, 'UserPoolId', { value: this.signIn.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.signIn.appClient.userPoolClientId });
     new CfnOutput(this, 'ReferralStateMachineArn', { value: this.referralWorkflow.stateMachineArn });

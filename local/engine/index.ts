@@ -1,13 +1,14 @@
 /**
  * The local engine's one public entry: everything needed to run a synthesized CDK cloud
  * assembly on one machine — read it (assembly), run its functions (lambda), its state
- * machines (sfn, with its HTTP server), its HTTP APIs (gateway, with a local JWT issuer in
- * auth), its tables (DynamoDB Local) and its email (SES emulator) on one clock (clock), with
+ * machines (sfn, with its HTTP server), its HTTP APIs (gateway, with a local JWT issuer and
+ * the managed login's OAuth endpoints in auth), its tables (DynamoDB Local) and its email (SES emulator) on one clock (clock), with
  * its schedules, an admin endpoint for the clock and a refusing endpoint for every AWS
  * service it does not emulate, its EventBridge (event-pattern rules, PutEvents, SES events). It knows nothing of the app it runs (README.md).
  */
 export * from './assembly/read-assembly';
 export * from './auth/issuer';
+export * from './auth/oauth-server';
 export * from './clock/runtime-clock';
 export * from './events/event-bus';
 export * from './events/event-pattern';

@@ -121,6 +121,25 @@ export interface LocalConfigurationSet {
   }>;
 }
 
+/**
+ * A Cognito user-pool client with what its OAuth settings resolve to locally: the local
+ * sign-in server (auth/oauth-server.ts) accepts only these clients, redirect URIs and scopes.
+ */
+export interface LocalUserPoolClient {
+  readonly logicalId: string;
+  readonly stackName: string;
+  /** The local client id (`localClientId`), what a `Ref` to the client yields. */
+  readonly clientId: string;
+  readonly userPoolId: string;
+  /** `AllowedOAuthFlows` (`code`, `implicit`, …); none unless `AllowedOAuthFlowsUserPoolClient`. */
+  readonly oauthFlows: readonly string[];
+  readonly scopes: readonly string[];
+  /** `CallbackURLs`, resolved (e.g. under endpoints.gatewayUrl). */
+  readonly callbackUrls: readonly string[];
+  /** `LogoutURLs`, resolved. */
+  readonly logoutUrls: readonly string[];
+}
+
 export interface LocalApp {
   readonly region: string;
   readonly accountId: string;
@@ -132,6 +151,7 @@ export interface LocalApp {
   readonly eventBuses: readonly LocalEventBus[];
   readonly eventRules: readonly LocalEventRule[];
   readonly configurationSets: readonly LocalConfigurationSet[];
+  readonly userPoolClients: readonly LocalUserPoolClient[];
   /** Stack outputs, resolved: outputs[stackName][OutputKey]. */
   readonly outputs: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
@@ -142,6 +162,13 @@ export interface LocalEndpoints {
   readonly gatewayUrl: string;
   /** The issuer the local token minter signs with (the Cognito user pool's ProviderURL). */
   readonly issuer: string;
+  /**
+   * Base URL (no trailing slash) of the local stand-in for a user-pool domain's managed login
+   * (its `/oauth2/authorize`, `/oauth2/token` and `/logout`): what the domain's
+   * `https://<prefix>.auth.<region>.amazoncognito.com` becomes in a function's environment.
+   * Without it an environment naming such a domain is an AssemblyError. @default none
+   */
+  readonly signIn?: string;
 }
 
 /** Result of invoking a function, as Lambda reports it. */

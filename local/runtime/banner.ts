@@ -8,6 +8,8 @@
 export const DEMO_OFFICER = 'officer@police-korca.example.org';
 
 export interface BannerInput {
+  /** The web console: the first thing to open. */
+  readonly console: string;
   readonly api: string;
   /** The inbox page, no trailing slash. */
   readonly inbox: string;
@@ -29,6 +31,7 @@ export function startBanner(input: BannerInput): string[] {
   const env = input.dataDir === input.defaultDataDir ? '' : `BASHKE_DATA_DIR=${shellWord(input.dataDir)} `;
   const say = (line: string) => `[bashke] ${line}`;
   return [
+    say(`Console: ${input.console}  <- open this first: sign in as any demo user (no passwords locally)`),
     say(`API:    ${input.api}`),
     say(`Inbox:  ${input.inbox}/`),
     say(`Data:   ${input.dataDir}`),

@@ -11,11 +11,20 @@ export interface PortPlan {
   readonly stepFunctions: number;
   readonly dynamodb: number;
   readonly refuse: number;
+  /** The sign-in server (auth/oauth-server.ts): the issuer and the managed login's OAuth endpoints. */
+  readonly issuer: number;
 }
 
 export function portPlan(base: number): PortPlan {
-  if (base === 0) return { gateway: 0, ses: 0, stepFunctions: 0, dynamodb: 0, refuse: 0 };
-  return { gateway: base, ses: base + 1, stepFunctions: base + 2, dynamodb: base + 3, refuse: base + 4 };
+  if (base === 0) return { gateway: 0, ses: 0, stepFunctions: 0, dynamodb: 0, refuse: 0, issuer: 0 };
+  return {
+    gateway: base,
+    ses: base + 1,
+    stepFunctions: base + 2,
+    dynamodb: base + 3,
+    refuse: base + 4,
+    issuer: base + 5,
+  };
 }
 
 export function parsePortBase(value: string | undefined, fallback = 4700): number {

@@ -35,8 +35,10 @@ import type {
 const ROOT = join(__dirname, '..', '..');
 
 /**
- * Every route the stack adds (infra/stacks/app-stack.ts), as `METHOD /path`: the literal
- * `addRoute` calls, and the case commands the stack adds in a loop.
+ * Every route of the JSON API the stack adds (infra/stacks/app-stack.ts), as `METHOD /path`:
+ * the literal `addRoute` calls, and the case commands the stack adds in a loop. The web
+ * console's routes (`/console`, `/console/{proxy+}`) are left out: they serve the console's
+ * HTML pages to a browser with a session cookie, not a JSON API with a bearer token.
  */
 function stackRoutes(): string[] {
   const source = readFileSync(join(ROOT, 'infra', 'stacks', 'app-stack.ts'), 'utf8');
@@ -47,6 +49,7 @@ function stackRoutes(): string[] {
   for (const m of source.matchAll(/addRoute\(\s*[`']([^`']+)[`'],\s*\[([^\]]+)\]/g)) {
     const [, path = '', methods = ''] = m;
     const placeholder = /\$\{command\}/;
+    if (path === '/console' || path.startsWith('/console/')) continue;
     const paths = placeholder.test(path) ? commands.map((c) => path.replace(placeholder, c)) : [path];
     for (const method of methods.matchAll(/HttpMethod\.([A-Z]+)/g))
       for (const p of paths) routes.push(`${method[1]} ${p}`);

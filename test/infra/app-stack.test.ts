@@ -30,6 +30,14 @@ const ACTION_ROUTES = [
   'POST /rsvp/{token}',
 ];
 
+/** The console's pages: public, the console checks its own server-side session. */
+const CONSOLE_ROUTES = [
+  'GET /console',
+  'GET /console/{proxy+}',
+  'HEAD /console/{proxy+}',
+  'POST /console/{proxy+}',
+];
+
 const resources = () => synth.compute.toJSON().Resources as Record<string, FoundResource>;
 const typeOf = (logicalId: string) => resources()[logicalId]?.Type;
 /** The logical id a `{ Ref }` or `{ Fn::GetAtt }` points at. */
@@ -220,11 +228,8 @@ describe('sign-in', () => {
     expect(pools).toHaveLength(1);
     return pools[0] as (typeof pools)[number];
   };
-  const client = () => {
-    const clients = resourcesOf(synth.compute, 'AWS::Cognito::UserPoolClient');
-    expect(clients).toHaveLength(1);
-    return clients[0] as (typeof clients)[number];
-  };
+  /** The app client (SRP, the API's audience); the console's has its own describe. */
+  const client = () => appClient();
 
   it('lets only admins create users', () => {
     expect(pool()[1].Properties?.AdminCreateUserConfig?.AllowAdminCreateUserOnly).toBe(true);
@@ -265,6 +270,17 @@ describe('sign-in', () => {
   });
 });
 
+/** The user-pool client whose logical id starts with `prefix` (exactly one). */
+const userPoolClient = (prefix: string) => {
+  const clients = resourcesOf(synth.compute, 'AWS::Cognito::UserPoolClient').filter(([id]) =>
+    id.startsWith(prefix),
+  );
+  expect(clients).toHaveLength(1);
+  return clients[0] as (typeof clients)[number];
+};
+const appClient = () => userPoolClient('UsersAppClient');
+const consoleClient = () => userPoolClient('UsersConsoleClient');
+
 describe('HTTP API', () => {
   const authorizer = () => {
     const authorizers = resourcesOf(synth.compute, 'AWS::ApiGatewayV2::Authorizer');
@@ -274,7 +290,8 @@ describe('HTTP API', () => {
 
   it('authorizes with a JWT authorizer for the user pool and its app client', () => {
     const [poolId] = resourcesOf(synth.compute, 'AWS::Cognito::UserPool')[0] ?? [];
-    const [clientId] = resourcesOf(synth.compute, 'AWS::Cognito::UserPoolClient')[0] ?? [];
+    const [clientId] = appClient();
+    expect(resourcesOf(synth.compute, 'AWS::Cognito::UserPoolClient')).toHaveLength(2);
     expect(authorizer()[1].Properties).toMatchObject({
       AuthorizerType: 'JWT',
       IdentitySource: ['$request.header.Authorization'],
@@ -290,12 +307,18 @@ describe('HTTP API', () => {
     });
   });
 
-  it('puts the JWT authorizer on every route except the action-link and invitation-answer routes', () => {
+  it('lists only the app client as the audience: the console’s tokens are no API credential', () => {
+    const [consoleId] = consoleClient();
+    expect(JSON.stringify(authorizer()[1].Properties?.JwtConfiguration?.Audience)).not.toContain(consoleId);
+  });
+
+  it('puts the JWT authorizer on every route except the action-link, invitation-answer and console routes', () => {
     const routes = resourcesOf(synth.compute, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties ?? {});
     const [authorizerId] = authorizer();
-    const open = routes.filter((r) => ACTION_ROUTES.includes(r.RouteKey));
-    const closed = routes.filter((r) => !ACTION_ROUTES.includes(r.RouteKey));
-    expect(open.map((r) => r.RouteKey).sort()).toEqual([...ACTION_ROUTES].sort());
+    const PUBLIC = [...ACTION_ROUTES, ...CONSOLE_ROUTES];
+    const open = routes.filter((r) => PUBLIC.includes(r.RouteKey));
+    const closed = routes.filter((r) => !PUBLIC.includes(r.RouteKey));
+    expect(open.map((r) => r.RouteKey).sort()).toEqual([...PUBLIC].sort());
     expect(closed.length).toBeGreaterThan(0);
     for (const r of closed) {
       expect({ route: r.RouteKey, type: r.AuthorizationType, authorizer: r.AuthorizerId }).toEqual({
@@ -333,6 +356,109 @@ describe('HTTP API', () => {
       expect(defaults.ThrottlingRateLimit).toBeGreaterThan(0);
       expect(defaults.ThrottlingBurstLimit).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('web console', () => {
+  const consoleFunction = () => {
+    const fns = resourcesOf(synth.compute, 'AWS::Lambda::Function').filter(([id]) =>
+      id.startsWith('ConsoleFn'),
+    );
+    expect(fns).toHaveLength(1);
+    return fns[0] as (typeof fns)[number];
+  };
+  const apiEndpoint = () => {
+    const [apiId] = resourcesOf(synth.compute, 'AWS::ApiGatewayV2::Api')[0] ?? [];
+    return { 'Fn::GetAtt': [apiId, 'ApiEndpoint'] };
+  };
+  const underApi = (suffix: string) => ({ 'Fn::Join': ['', [apiEndpoint(), suffix]] });
+
+  it('routes exactly GET /console and GET, HEAD and POST /console/{proxy+} to the console function, without an authorizer', () => {
+    const [fnId] = consoleFunction();
+    const integrations = new Map(
+      resourcesOf(synth.compute, 'AWS::ApiGatewayV2::Integration').map(([id, i]) => [
+        id,
+        target(i.Properties?.IntegrationUri),
+      ]),
+    );
+    // A route's Target is `integrations/<Ref integration>`, an integration's URI the function's ARN.
+    const integrationOf = (r: Record<string, unknown>) =>
+      target((r.Target as { 'Fn::Join': [string, unknown[]] } | undefined)?.['Fn::Join'][1][1]);
+    const routes = resourcesOf(synth.compute, 'AWS::ApiGatewayV2::Route')
+      .map(([, r]) => r.Properties ?? {})
+      .filter((r) => integrations.get(integrationOf(r) ?? '') === fnId);
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual([...CONSOLE_ROUTES].sort());
+    for (const r of routes) {
+      expect({ route: r.RouteKey, type: r.AuthorizationType, authorizer: r.AuthorizerId }).toEqual({
+        route: r.RouteKey,
+        type: 'NONE',
+        authorizer: undefined,
+      });
+    }
+  });
+
+  it('gives the console its own app client: authorization code only, no secret, its callback and sign-out URLs', () => {
+    const p = consoleClient()[1].Properties ?? {};
+    expect(p.AllowedOAuthFlows).toEqual(['code']);
+    expect(p.AllowedOAuthFlowsUserPoolClient).toBe(true);
+    expect([...p.AllowedOAuthScopes].sort()).toEqual(['email', 'openid', 'profile']);
+    expect(p.GenerateSecret).toBe(false);
+    expect(p.SupportedIdentityProviders).toEqual(['COGNITO']);
+    expect(p.PreventUserExistenceErrors).toBe('ENABLED');
+    expect(p.ExplicitAuthFlows).toEqual(['ALLOW_REFRESH_TOKEN_AUTH']);
+    expect(p.IdTokenValidity).toBe(60);
+    expect(p.TokenValidityUnits).toEqual({ IdToken: 'minutes' });
+    expect(p.CallbackURLs).toEqual([underApi('/console/auth/callback')]);
+    expect(p.LogoutURLs).toEqual([underApi('/console/signed-out')]);
+    expect(p.ReadAttributes).toEqual(appClient()[1].Properties?.ReadAttributes);
+    expect(p.ReadAttributes).toContain('custom:orgId');
+    expect(p.WriteAttributes).not.toContain('custom:orgId');
+  });
+
+  it('hosts managed login (version 2) on the configured prefix domain, branded for the console client', () => {
+    const domains = resourcesOf(synth.compute, 'AWS::Cognito::UserPoolDomain');
+    expect(domains).toHaveLength(1);
+    const [, domain] = domains[0] as (typeof domains)[number];
+    const [poolId] = resourcesOf(synth.compute, 'AWS::Cognito::UserPool')[0] ?? [];
+    expect(domain.Properties).toEqual({
+      Domain: synth.built.config.signInDomainPrefix,
+      ManagedLoginVersion: 2,
+      UserPoolId: { Ref: poolId },
+    });
+    const brandings = resourcesOf(synth.compute, 'AWS::Cognito::ManagedLoginBranding');
+    expect(brandings).toHaveLength(1);
+    expect(brandings[0]?.[1].Properties).toEqual({
+      ClientId: { Ref: consoleClient()[0] },
+      UseCognitoProvidedValues: true,
+      UserPoolId: { Ref: poolId },
+    });
+  });
+
+  it('tells the console function its URL, the managed login, its client and the pool’s provider URL', () => {
+    const variables = consoleFunction()[1].Properties?.Environment?.Variables ?? {};
+    const [poolId] = resourcesOf(synth.compute, 'AWS::Cognito::UserPool')[0] ?? [];
+    const [domainId] = resourcesOf(synth.compute, 'AWS::Cognito::UserPoolDomain')[0] ?? [];
+    expect(variables[ENV.CONSOLE_BASE_URL]).toEqual(underApi('/console'));
+    expect(variables[ENV.OAUTH_BASE_URL]).toEqual({
+      'Fn::Join': [
+        '',
+        ['https://', { Ref: domainId }, `.auth.${synth.built.config.region}.amazoncognito.com`],
+      ],
+    });
+    expect(variables[ENV.OAUTH_CLIENT_ID]).toEqual({ Ref: consoleClient()[0] });
+    expect(variables[ENV.USER_POOL_PROVIDER_URL]).toEqual({ 'Fn::GetAtt': [poolId, 'ProviderURL'] });
+  });
+
+  it('gives the console what the API functions it stands in for get', () => {
+    const variables = consoleFunction()[1].Properties?.Environment?.Variables ?? {};
+    const union = new Set<string>();
+    for (const [id, fn] of resourcesOf(synth.compute, 'AWS::Lambda::Function')) {
+      if (!/^(CreateReferralFn|TasksApiFn|CaseCommandsFn|MeetingsFn|StatsApiFn|GetCaseFn)/.test(id)) continue;
+      for (const name of Object.keys(fn.Properties?.Environment?.Variables ?? {})) union.add(name);
+    }
+    expect(union.size).toBeGreaterThan(5);
+    expect(Object.keys(variables)).toEqual(expect.arrayContaining([...union]));
+    expect(synth.built.compute.taskResponders.map((f) => f.node.id)).toContain('ConsoleFn');
   });
 });
 

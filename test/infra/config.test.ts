@@ -5,7 +5,12 @@ import { DEFAULT_DEADLINES } from '../../shared/domain/deadlines';
 import { DEFAULT_REMINDERS } from '../../shared/domain/reminders';
 import { cdkJsonContext, newApp, removeOutdir, tempOutdir } from '../support/infra-synth';
 
-const VALID = { region: 'eu-central-1', senderEmail: 'no-reply@bashke.example.org', logRetentionDays: 365 };
+const VALID = {
+  region: 'eu-central-1',
+  senderEmail: 'no-reply@bashke.example.org',
+  signInDomainPrefix: 'bashke-test',
+  logRetentionDays: 365,
+};
 
 /** The message of what `fn` throws; fails the test when it does not throw. */
 function thrown(fn: () => unknown): Error {
@@ -45,8 +50,29 @@ describe('deployment configuration', () => {
   it('fails when the bashke context is absent, naming the required keys', () => {
     const error = thrown(() => parseDeploymentConfig(undefined));
     expect(error).toBeInstanceOf(ConfigurationError);
-    for (const key of ['region', 'senderEmail', 'logRetentionDays'])
+    for (const key of ['region', 'senderEmail', 'signInDomainPrefix', 'logRetentionDays'])
       expect(error.message).toContain(`bashke.${key}`);
+  });
+
+  it.each([
+    ['Bashke', 'upper case'],
+    ['-bashke', 'a leading hyphen'],
+    ['bashke-', 'a trailing hyphen'],
+    ['bashke.korca', 'a dot'],
+    ['x'.repeat(64), '64 characters'],
+    ['my-cognito-login', 'a word Cognito reserves'],
+    ['aws-bashke', 'a word Cognito reserves'],
+  ])('refuses the sign-in domain prefix %s (%s)', (signInDomainPrefix) => {
+    const error = thrown(() => parseDeploymentConfig({ ...VALID, signInDomainPrefix }));
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error.message).toContain('bashke.signInDomainPrefix:');
+  });
+
+  it('accepts a sign-in domain prefix of letters, digits and inner hyphens', () => {
+    for (const signInDomainPrefix of ['b', 'bashke-korca-2026', 'x'.repeat(63)])
+      expect(parseDeploymentConfig({ ...VALID, signInDomainPrefix }).signInDomainPrefix).toBe(
+        signInDomainPrefix,
+      );
   });
 
   it('rejects unknown keys, wrong types and values out of range, each by name', () => {

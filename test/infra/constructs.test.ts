@@ -106,7 +106,11 @@ describe('BashkeWorkflow', () => {
 describe('Api', () => {
   const apiStack = () => {
     const stack = new Stack(new App(), 'Test', { env: ENVIRONMENT });
-    const signIn = new SignIn(stack, 'Users', { groups: ['police', 'ngo'] });
+    const signIn = new SignIn(stack, 'Users', {
+      groups: ['police', 'ngo'],
+      consoleUrl: 'https://api.example.org/console',
+      domainPrefix: 'bashke-test',
+    });
     const api = new Api(stack, 'Api', {
       userPool: signIn.userPool,
       userPoolClients: [signIn.appClient],

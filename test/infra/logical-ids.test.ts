@@ -41,6 +41,7 @@ const KEPT: readonly (readonly [logicalId: string, type: string])[] = [
 /** Read by the local runtime, the launcher and whoever deploys: `cdk deploy --outputs-file`. */
 const OUTPUTS = [
   'ApiUrl',
+  'ConsoleUrl',
   'OpsAlertsTopicArn',
   'ReferralStateMachineArn',
   'SeedDirectoryFunctionName',

@@ -14,7 +14,8 @@ import type { LocalEndpoints, LocalFunction } from '../../local/engine/model';
 const REPO_ROOT = path.join(__dirname, '..', '..');
 const endpoints: LocalEndpoints = {
   gatewayUrl: 'http://127.0.0.1:4200',
-  issuer: 'http://127.0.0.1:4201/issuer',
+  issuer: 'http://127.0.0.1:4201',
+  signIn: 'http://127.0.0.1:4201',
 };
 
 let outdir: string;
@@ -41,8 +42,8 @@ const fn = (logicalIdPrefix: string): LocalFunction => {
   return found[0] as LocalFunction;
 };
 
-it('has the 19 functions, each with its bundled handler file', () => {
-  expect(app.functions).toHaveLength(19);
+it('has the 20 functions, each with its bundled handler file', () => {
+  expect(app.functions).toHaveLength(20);
   for (const f of app.functions) {
     expect(fs.existsSync(path.join(f.assetDir, f.handlerFile))).toBe(true);
     expect(f.handlerExport).toBe('handler');
@@ -93,6 +94,10 @@ it('has the routes, JWT-authorized by the local issuer for the app client', () =
       'GET /cases',
       'GET /cases/{caseId}',
       'GET /cases/{caseId}/timeline',
+      'GET /console',
+      'GET /console/{proxy+}',
+      'HEAD /console/{proxy+}',
+      'POST /console/{proxy+}',
       'GET /directory/organisations',
       'GET /directory/organisations/{orgId}',
       'GET /directory/organisations/{orgId}/history',
@@ -140,6 +145,14 @@ it('has the routes, JWT-authorized by the local issuer for the app client', () =
         functionArn: fn('ActionLinkFn').arn,
       });
     }
+  for (const key of [
+    'GET /console',
+    'GET /console/{proxy+}',
+    'HEAD /console/{proxy+}',
+    'POST /console/{proxy+}',
+  ]) {
+    expect(routes[key]).toMatchObject({ authorizationType: 'NONE', functionArn: fn('ConsoleFn').arn });
+  }
   expect(routes['POST /meetings']).toMatchObject({
     authorizationType: 'JWT',
     functionArn: fn('MeetingsFn').arn,
@@ -151,4 +164,40 @@ it('has the routes, JWT-authorized by the local issuer for the app client', () =
 it('sends action links to the local gateway', () => {
   expect(fn('OpenTaskFn').environment.ACTION_BASE_URL).toBe(endpoints.gatewayUrl);
   expect(app.outputs.BashkeApp?.ApiUrl).toBe(endpoints.gatewayUrl);
+});
+
+describe('the console', () => {
+  const client = (prefix: string) => {
+    const found = app.userPoolClients.filter((c) => c.logicalId.startsWith(prefix));
+    expect(found).toHaveLength(1);
+    return found[0] as (typeof found)[number];
+  };
+
+  it('gets the local sign-in server, console URL, client and issuer in its environment', () => {
+    const env = fn('ConsoleFn').environment;
+    expect(env.CONSOLE_BASE_URL).toBe(`${endpoints.gatewayUrl}/console`);
+    expect(env.OAUTH_BASE_URL).toBe(endpoints.signIn);
+    expect(env.OAUTH_CLIENT_ID).toBe(client('UsersConsoleClient').clientId);
+    expect(env.USER_POOL_PROVIDER_URL).toBe(endpoints.issuer);
+    expect(app.outputs.BashkeApp?.ConsoleUrl).toBe(`${endpoints.gatewayUrl}/console`);
+  });
+
+  it('reads the console client’s OAuth settings under the gateway, and the app client as no OAuth client', () => {
+    expect(client('UsersConsoleClient')).toMatchObject({
+      oauthFlows: ['code'],
+      scopes: ['openid', 'email', 'profile'],
+      callbackUrls: [`${endpoints.gatewayUrl}/console/auth/callback`],
+      logoutUrls: [`${endpoints.gatewayUrl}/console/signed-out`],
+    });
+    expect(client('UsersAppClient')).toMatchObject({ oauthFlows: [], callbackUrls: [], logoutUrls: [] });
+    expect(app.httpApis[0]?.jwt?.audience).toEqual([client('UsersAppClient').clientId]);
+  });
+
+  it('refuses to read the app without a local sign-in server: the managed login would be AWS’s', () => {
+    expect(() =>
+      readAssembly(outdir, { gatewayUrl: endpoints.gatewayUrl, issuer: endpoints.issuer }),
+    ).toThrow(
+      /ConsoleFn[0-9A-F]{8}\.Properties\.Environment\.Variables\.OAUTH_BASE_URL: names the managed login of the user-pool domain bashke-korca; pass endpoints\.signIn/,
+    );
+  });
 });

@@ -230,6 +230,81 @@ describe('HTTP APIs', () => {
   });
 });
 
+describe('sign-in: user-pool domains and clients', () => {
+  const withSignIn = { ...endpoints, signIn: 'http://127.0.0.1:4102' };
+  /** The fixture with a prefix domain, a custom domain, an OAuth client and the worker naming them. */
+  const signInAssembly = () =>
+    editedAssembly(APP_STACK, (t) => {
+      t.Resources.Login = {
+        Type: 'AWS::Cognito::UserPoolDomain',
+        Properties: { Domain: 'fixture-login', ManagedLoginVersion: 2, UserPoolId: { Ref: IDS.userPool } },
+      };
+      t.Resources.CustomLogin = {
+        Type: 'AWS::Cognito::UserPoolDomain',
+        Properties: {
+          Domain: 'login.example.org',
+          CustomDomainConfig: { CertificateArn: 'arn:aws:acm:us-east-1:111122223333:certificate/x' },
+          UserPoolId: { Ref: IDS.userPool },
+        },
+      };
+      t.Resources.WebClient = {
+        Type: 'AWS::Cognito::UserPoolClient',
+        Properties: {
+          UserPoolId: { Ref: IDS.userPool },
+          AllowedOAuthFlowsUserPoolClient: true,
+          AllowedOAuthFlows: ['code'],
+          AllowedOAuthScopes: ['openid', 'email'],
+          CallbackURLs: [{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [IDS.api, 'ApiEndpoint'] }, '/web/callback']] }],
+          LogoutURLs: [{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [IDS.api, 'ApiEndpoint'] }, '/web/bye']] }],
+        },
+      };
+      const join = (...parts: unknown[]) => ({ 'Fn::Join': ['', parts] });
+      Object.assign(t.Resources[IDS.worker].Properties.Environment.Variables, {
+        LOGIN_BASE: join('https://', { Ref: 'Login' }, `.auth.${REGION}.amazoncognito.com`),
+        LOGIN_TOKEN: join('https://', { Ref: 'Login' }, `.auth.${REGION}.amazoncognito.com/oauth2/token`),
+        CUSTOM_BASE: join('https://', { Ref: 'CustomLogin' }),
+        NOT_OURS: `https://someone-else.auth.${REGION}.amazoncognito.com`,
+        LOOKALIKE: join('https://', { Ref: 'Login' }, `.auth.${REGION}.amazoncognito.com.evil.example`),
+      });
+    });
+
+  it('puts the local sign-in server in place of the domains’ managed-login URLs, and leaves other values', () => {
+    const read = readAssembly(signInAssembly(), withSignIn);
+    const env = read.functions.find((f) => f.logicalId === IDS.worker)?.environment ?? {};
+    expect(env.LOGIN_BASE).toBe(withSignIn.signIn);
+    expect(env.LOGIN_TOKEN).toBe(`${withSignIn.signIn}/oauth2/token`);
+    expect(env.CUSTOM_BASE).toBe(withSignIn.signIn);
+    expect(env.NOT_OURS).toBe(`https://someone-else.auth.${REGION}.amazoncognito.com`);
+    expect(env.LOOKALIKE).toBe(`https://fixture-login.auth.${REGION}.amazoncognito.com.evil.example`);
+  });
+
+  it('fails, naming the variable and the domain, without a local sign-in server', () => {
+    const error = errorOf(() => readAssembly(signInAssembly(), endpoints));
+    expect(error).toBeInstanceOf(AssemblyError);
+    expect(error.message).toContain(`${IDS.worker}.Properties.Environment.Variables.LOGIN_BASE`);
+    expect(error.message).toContain('user-pool domain fixture-login');
+  });
+
+  it('reads the user-pool clients with their OAuth settings resolved', () => {
+    const read = readAssembly(signInAssembly(), withSignIn);
+    const byId = Object.fromEntries(read.userPoolClients.map((c) => [c.logicalId, c]));
+    expect(byId.WebClient).toEqual({
+      logicalId: 'WebClient',
+      stackName: APP_STACK,
+      clientId: `local_${APP_STACK.replace(/\W/g, '')}_WebClient`,
+      userPoolId: `${REGION}_local${IDS.userPool}`,
+      oauthFlows: ['code'],
+      scopes: ['openid', 'email'],
+      callbackUrls: [`${endpoints.gatewayUrl}/web/callback`],
+      logoutUrls: [`${endpoints.gatewayUrl}/web/bye`],
+    });
+    // The fixture's own client has OAuth disabled: no flows, whatever CDK leaves in the template.
+    const own = read.userPoolClients.find((c) => c.logicalId !== 'WebClient');
+    expect(own?.oauthFlows).toEqual([]);
+    expect(own?.clientId).toBe(app.outputs[APP_STACK]?.ClientId);
+  });
+});
+
 describe('schedules', () => {
   it('reads the EventBridge rule and the Scheduler schedule', () => {
     expect(app.schedules).toEqual(

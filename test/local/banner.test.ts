@@ -6,6 +6,7 @@ import { demoReferral } from '../../local/demo-referral';
 import { DEMO_OFFICER, startBanner } from '../../local/runtime/banner';
 
 const base = {
+  console: 'http://127.0.0.1:4700/console',
   api: 'http://127.0.0.1:4700',
   inbox: 'http://127.0.0.1:4701',
   defaultDataDir: '/repo/.bashke',
@@ -79,6 +80,11 @@ describe('the start-up banner', () => {
     const text = lines.join('\n');
     expect(text).toContain(`BASHKE_DATA_DIR='/tmp/my stack'\\''s data' npm run demo`);
     expect(text).toContain(`BASHKE_DATA_DIR='/tmp/my stack'\\''s data' npm run clock -- now`);
+  });
+
+  it('names the console first, as what a newcomer opens', () => {
+    const [first] = startBanner({ ...base, dataDir: '/repo/.bashke' });
+    expect(first).toMatch(/^\[bashke\] Console: http:\/\/127\.0\.0\.1:4700\/console /);
   });
 
   it('says what to do after the curl: open the inbox, or run the demo', () => {

@@ -138,6 +138,7 @@ describe('ports', () => {
       stepFunctions: 5002,
       dynamodb: 5003,
       refuse: 5004,
+      issuer: 5005,
     });
     expect(portPlan(parsePortBase('0'))).toEqual({
       gateway: 0,
@@ -145,6 +146,7 @@ describe('ports', () => {
       stepFunctions: 0,
       dynamodb: 0,
       refuse: 0,
+      issuer: 0,
     });
     expect(parsePortBase(undefined)).toBe(4700);
     expect(() => parsePortBase('http')).toThrow(/BASHKE_PORT/);

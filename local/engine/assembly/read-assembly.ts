@@ -10,6 +10,15 @@
  * is a JWT authorizer's issuer when it names a user pool of the app: the issuer CDK writes
  * (`https://cognito-idp.<region>.amazonaws.com/<userPoolId>`, an `Fn::Join`) is replaced by
  * `endpoints.issuer`, the issuer the local token minter signs with. Any other issuer fails.
+ *
+ * A Cognito user-pool domain's `Ref` is its domain (for a prefix domain, the prefix). Its
+ * managed login lives at `https://<prefix>.auth.<region>.amazoncognito.com` (what CDK's
+ * `UserPoolDomain.baseUrl()` joins; `https://<domain>` for a custom domain): a function's
+ * environment value that is that URL, or a path under it, gets `endpoints.signIn` in its
+ * place, the local server of the OAuth endpoints (auth/oauth-server.ts). Without
+ * `endpoints.signIn` such a value is an AssemblyError: it would send a browser to AWS. The
+ * user-pool clients are read with their OAuth settings resolved (`userPoolClients`), so the
+ * local sign-in server knows which clients, callback and logout URLs to accept.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -28,6 +37,7 @@ import type {
   LocalSchedule,
   LocalStateMachine,
   LocalTable,
+  LocalUserPoolClient,
 } from '../model';
 import {
   AssemblyError,
@@ -48,6 +58,7 @@ import {
   localRef,
   localShortId,
   localUserPoolId,
+  managedLoginUrls,
   type ResourceContext,
 } from './resource-values';
 import { parseScheduleExpression, ScheduleExpressionError } from './schedule-expression';
@@ -476,7 +487,9 @@ export function readAssembly(
   const skip = (stack: StackModel, logicalId: string, type: string, reason: string) =>
     skipped.push({ stackName: stack.stackName, logicalId, type, reason });
 
-  const functions = model.stacks.flatMap((stack) => readFunctions(stack, skip));
+  const managedLogin = managedLoginLocalizer(model);
+  const functions = model.stacks.flatMap((stack) => readFunctions(stack, skip, managedLogin));
+  const userPoolClients = model.stacks.flatMap((stack) => readUserPoolClients(stack));
   const tables = model.stacks.flatMap((stack) => readTables(stack));
   const stateMachines = model.stacks.flatMap((stack) => readStateMachines(stack));
   const httpApis = readHttpApis(model, skip);
@@ -506,6 +519,7 @@ export function readAssembly(
     eventBuses,
     eventRules,
     configurationSets,
+    userPoolClients,
     outputs,
     skipped,
   };
@@ -535,7 +549,7 @@ function customResourceProviders(stack: StackModel): Set<string> {
 /** Lambda's own order when a handler module exists with several extensions. */
 const HANDLER_EXTENSIONS = ['.js', '.mjs', '.cjs'];
 
-function readFunctions(stack: StackModel, skip: Skip): LocalFunction[] {
+function readFunctions(stack: StackModel, skip: Skip, managedLogin: Localizer): LocalFunction[] {
   const type = 'AWS::Lambda::Function';
   const providers = customResourceProviders(stack);
   const functions: LocalFunction[] = [];
@@ -597,7 +611,8 @@ function readFunctions(stack: StackModel, skip: Skip): LocalFunction[] {
         throw new AssemblyError(stack.where(logicalId, 'Properties.Environment.Variables'), 'expected a map');
       }
       for (const [key, value] of Object.entries(variables)) {
-        environment[key] = asString(value, stack.where(logicalId, `Properties.Environment.Variables.${key}`));
+        const where = stack.where(logicalId, `Properties.Environment.Variables.${key}`);
+        environment[key] = managedLogin(asString(value, where), where);
       }
     }
 
@@ -992,6 +1007,72 @@ function readJwtAuthorizer(
     issuer: endpoints.issuer,
     audience: audience.map((entry, i) => asString(entry, at(audienceWhere, i))),
   };
+}
+
+// --- sign-in: user-pool domains and clients -------------------------------------------------
+
+/** Rewrites a value naming an AWS endpoint to its local stand-in; `where` names it in errors. */
+type Localizer = (value: string, where: Where) => string;
+
+/**
+ * Replaces a managed-login URL of a user-pool domain of the app (or a path under it) by
+ * `endpoints.signIn`; fails when there is none. Other values pass unchanged.
+ */
+function managedLoginLocalizer(model: AssemblyModel): Localizer {
+  const bases: { base: string; domain: string }[] = [];
+  for (const stack of model.stacks) {
+    for (const [logicalId, resource] of stack.resources('AWS::Cognito::UserPoolDomain')) {
+      const domain = resolveString(
+        resource.Properties?.Domain,
+        stack.scope,
+        stack.where(logicalId, 'Properties.Domain'),
+      );
+      const custom = resource.Properties?.CustomDomainConfig !== undefined;
+      for (const base of managedLoginUrls(stack.region, domain, custom)) bases.push({ base, domain });
+    }
+  }
+  return (value, where) => {
+    const found = bases.find(({ base }) => value === base || value.startsWith(`${base}/`));
+    if (!found) return value;
+    const signIn = model.endpoints.signIn;
+    if (signIn === undefined) {
+      throw new AssemblyError(
+        where,
+        `names the managed login of the user-pool domain ${found.domain}; pass endpoints.signIn, the local sign-in server`,
+      );
+    }
+    return `${signIn}${value.slice(found.base.length)}`;
+  };
+}
+
+function stringList(stack: StackModel, logicalId: string, resource: Resource, name: string): string[] {
+  const where = stack.where(logicalId, `Properties.${name}`);
+  const value = stack.property(logicalId, resource, name) ?? [];
+  if (!Array.isArray(value)) throw new AssemblyError(where, 'expected a list');
+  return value.map((entry, i) => asString(entry, at(where, i)));
+}
+
+function readUserPoolClients(stack: StackModel): LocalUserPoolClient[] {
+  const clients: LocalUserPoolClient[] = [];
+  for (const [logicalId, resource] of stack.resources('AWS::Cognito::UserPoolClient')) {
+    const where = stack.where(logicalId, '');
+    const oauth = stack.property(logicalId, resource, 'AllowedOAuthFlowsUserPoolClient') === true;
+    clients.push({
+      logicalId,
+      stackName: stack.stackName,
+      clientId: localRef(stack.resourceContext(logicalId, where), where) as string,
+      userPoolId: resolveString(
+        resource.Properties?.UserPoolId,
+        stack.scope,
+        stack.where(logicalId, 'Properties.UserPoolId'),
+      ),
+      oauthFlows: oauth ? stringList(stack, logicalId, resource, 'AllowedOAuthFlows') : [],
+      scopes: oauth ? stringList(stack, logicalId, resource, 'AllowedOAuthScopes') : [],
+      callbackUrls: stringList(stack, logicalId, resource, 'CallbackURLs'),
+      logoutUrls: stringList(stack, logicalId, resource, 'LogoutURLs'),
+    });
+  }
+  return clients;
 }
 
 // --- schedules ---------------------------------------------------------------------------

@@ -63,6 +63,17 @@ export function cognitoIssuer(region: string, userPoolId: string): string {
   return `https://cognito-idp.${region}.${LOCAL_URL_SUFFIX}/${userPoolId}`;
 }
 
+/**
+ * The managed-login base URLs AWS gives a user-pool domain: `https://<prefix>.auth.<region>.amazoncognito.com`
+ * (and its FIPS twin) for a Cognito prefix domain, `https://<domain>` for a custom one.
+ */
+export function managedLoginUrls(region: string, domain: string, custom: boolean): string[] {
+  if (custom) return [`https://${domain}`];
+  return ['auth', 'auth-fips'].map(
+    (authority) => `https://${domain}.${authority}.${region}.amazoncognito.com`,
+  );
+}
+
 /** Local app client id: word characters only, as Cognito's. */
 export function localClientId(stackName: string, logicalId: string): string {
   return `local_${stackName.replace(/\W/g, '')}_${logicalId}`;
@@ -143,6 +154,9 @@ const VALUES: Readonly<Record<string, TypeValues>> = {
     ref: (c) => localClientId(c.stackName, c.logicalId),
     attributes: { ClientId: (c) => localClientId(c.stackName, c.logicalId), Name: name },
   },
+  // A domain's Ref is its domain (the prefix of a Cognito domain); its managed-login URL, which
+  // CDK's `baseUrl()` joins from it, is replaced in functions' environments (read-assembly.ts).
+  'AWS::Cognito::UserPoolDomain': { ref: (c) => String(c.property('Domain')), attributes: {} },
   'AWS::SES::ConfigurationSet': { ref: name, attributes: {} },
   'AWS::KMS::Key': {
     ref: keyId,

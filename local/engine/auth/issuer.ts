@@ -97,6 +97,17 @@ export interface MintInput {
   /** Cognito groups (`cognito:groups`). */
   readonly groups: readonly string[];
   readonly email?: string;
+  /** The OpenID Connect `nonce` the client sent to the authorization endpoint, echoed in the ID token. */
+  readonly nonce?: string;
+  readonly ttlSeconds?: number;
+}
+
+/** What an access token of the authorization-code grant carries besides the issuer's own claims. */
+export interface AccessTokenInput {
+  readonly sub: string;
+  readonly groups: readonly string[];
+  /** Space-separated granted scopes (`openid email profile`). */
+  readonly scope: string;
   readonly ttlSeconds?: number;
 }
 
@@ -233,6 +244,11 @@ export class TokenIssuer {
     return this.options.clientId;
   }
 
+  /** An issuer with the same key, issuer URL and clock whose tokens are for another client. */
+  forClient(clientId: string): TokenIssuer {
+    return new TokenIssuer(this.key, { ...this.options, clientId, now: this.now });
+  }
+
   /** An ID token with the claims Cognito puts in one. */
   mint(input: MintInput): Promise<string> {
     const iat = Math.floor(this.now() / 1000);
@@ -252,6 +268,33 @@ export class TokenIssuer {
       iat,
       jti: randomUUID(),
       ...(input.email === undefined ? {} : { email: input.email }),
+      ...(input.nonce === undefined ? {} : { nonce: input.nonce }),
+    };
+    return new SignJWT(claims)
+      .setProtectedHeader({ kid: this.key.kid, alg: ALGORITHM })
+      .sign(this.key.privateKey);
+  }
+
+  /**
+   * An access token as Cognito issues one: no `aud` but `client_id`, `token_use` access and
+   * the granted scopes. The API's JWT authorizer takes it only when `client_id` is an audience.
+   */
+  mintAccessToken(input: AccessTokenInput): Promise<string> {
+    const iat = Math.floor(this.now() / 1000);
+    const claims = {
+      sub: input.sub,
+      'cognito:groups': [...input.groups],
+      iss: this.options.issuer,
+      client_id: this.options.clientId,
+      origin_jti: randomUUID(),
+      event_id: randomUUID(),
+      token_use: 'access',
+      scope: input.scope,
+      auth_time: iat,
+      exp: iat + (input.ttlSeconds ?? ID_TOKEN_TTL_SECONDS),
+      iat,
+      jti: randomUUID(),
+      username: input.sub,
     };
     return new SignJWT(claims)
       .setProtectedHeader({ kid: this.key.kid, alg: ALGORITHM })
