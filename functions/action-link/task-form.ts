@@ -381,3 +381,41 @@ export function errorSummary(
     '</div>'
   );
 }
+
+/**
+ * The form again with what was sent in it (the console, after an invalid answer): text, date
+ * and number fields and text areas hold their values, boxes and options what was chosen.
+ * Hidden fields stay as the form has them.
+ */
+export function refill(html: string, form: URLSearchParams): string {
+  const attr = (tag: string, name: string) => new RegExp(`\\s${name}="([^"]*)"`).exec(tag)?.[1];
+  const raw = (escaped: string) =>
+    escaped
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
+  return html.replace(
+    /<input\b[^>]*>|<textarea\b([^>]*)><\/textarea>|<select\b[^>]*>[\s\S]*?<\/select>/g,
+    (tag) => {
+      const name = raw(attr(tag, 'name') ?? '');
+      if (!name || !form.has(name)) return tag;
+      if (tag.startsWith('<textarea'))
+        return tag.replace('></textarea>', `>${esc(form.get(name) ?? '')}</textarea>`);
+      if (tag.startsWith('<select')) {
+        const chosen = form.get(name) ?? '';
+        return tag.replace(/<option value="([^"]*)">/g, (option, value: string) =>
+          raw(value) === chosen ? `<option value="${value}" selected>` : option,
+        );
+      }
+      const type = attr(tag, 'type') ?? 'text';
+      if (type === 'hidden') return tag;
+      if (type === 'checkbox' || type === 'radio') {
+        const value = raw(attr(tag, 'value') ?? '');
+        return form.getAll(name).includes(value) ? `${tag.slice(0, -1)} checked>` : tag;
+      }
+      return `${tag.slice(0, -1)} value="${esc(form.get(name) ?? '')}">`;
+    },
+  );
+}
