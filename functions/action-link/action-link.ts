@@ -87,7 +87,11 @@ function planChoices(item: CaseRecord, orgs: readonly OrgRecord[]): PlanChoice[]
   })).filter((c) => c.orgs.length > 0);
 }
 
-async function summary(
+/**
+ * What the page of `task` shows and its form offers (the console's task page shows the same,
+ * after the task use case let the caller see it). An offer's deadline is `linkExpiresAt`.
+ */
+export async function taskSummary(
   deps: ActionLinkDeps,
   task: TaskRecord,
   linkExpiresAt: string,
@@ -166,7 +170,7 @@ async function resolve(deps: ActionLinkDeps, token: string) {
   // Any live link of an open task works, not only the newest: a step stopped after emailing
   // one link and run again may have armed another (open-task). The first answer closes the task.
   if (task?.status !== 'OPEN') return undefined;
-  const view = await summary(deps, task, link.expiresAt);
+  const view = await taskSummary(deps, task, link.expiresAt);
   return view && { hash, task, view };
 }
 
@@ -202,7 +206,7 @@ async function resumeRecorded(
     result: task.result,
   });
   if (resumed !== 'ok') return GONE;
-  const view = await summary(deps, task, link.expiresAt);
+  const view = await taskSummary(deps, task, link.expiresAt);
   return view ? { kind: 'done', task: view, result: task.result } : GONE;
 }
 
