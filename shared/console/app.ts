@@ -18,7 +18,7 @@ import { COMMON, type Lang, pickLang } from './i18n';
 import { renderFrame } from './layout';
 import { SignInError } from './oauth';
 import { type SessionRecord, type Sessions, sameSecret } from './session';
-import { CONSOLE_CSS, CSS_PATH } from './stylesheet';
+import { CONSOLE_CSS, CSS_PATH, FAVICON_PATH, FAVICON_SVG } from './stylesheet';
 
 /**
  * The console's edge: one Lambda answers every `/console/…` route (API Gateway sends them
@@ -269,15 +269,17 @@ export function consoleEdge(deps: ConsoleEdgeDeps, routes: readonly ConsoleRoute
       return render(status, c[`${key}Title`], body);
     };
 
-    if (method === 'GET' && path === CSS_PATH) {
+    if (method === 'GET' && (path === CSS_PATH || path === FAVICON_PATH)) {
+      const css = path === CSS_PATH;
       return {
         statusCode: 200,
         headers: {
-          'Content-Type': 'text/css; charset=utf-8',
-          'Cache-Control': 'public, max-age=31536000, immutable',
+          'Content-Type': css ? 'text/css; charset=utf-8' : 'image/svg+xml',
+          // The stylesheet's name carries its hash; the icon never changes.
+          'Cache-Control': css ? 'public, max-age=31536000, immutable' : 'public, max-age=86400',
           'X-Content-Type-Options': 'nosniff',
         },
-        body: head ? '' : CONSOLE_CSS,
+        body: head ? '' : css ? CONSOLE_CSS : FAVICON_SVG,
       };
     }
     try {

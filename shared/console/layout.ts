@@ -1,7 +1,7 @@
 import type { Role } from '../domain/codes';
 import { csrfField, esc } from './html';
 import { COMMON, type Lang, type Messages } from './i18n';
-import { CSS_PATH } from './stylesheet';
+import { CSS_PATH, FAVICON_PATH } from './stylesheet';
 
 /** The menu: each role's pages, in the order they are used. */
 const NAV: readonly { readonly href: string; readonly roles: readonly Role[]; readonly key: NavKey }[] = [
@@ -94,6 +94,7 @@ export function renderFrame(frame: PageFrame): string {
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${esc(frame.title)} — Bashkë</title>`,
     `<link rel="stylesheet" href="${CSS_PATH}">`,
+    `<link rel="icon" href="${FAVICON_PATH}" type="image/svg+xml">`,
     '</head><body>',
     `<a class="skip" href="#main">${esc(c.skip)}</a>`,
     '<header class="bar">',

@@ -79,3 +79,9 @@ const HASH = createHash('sha256').update(CONSOLE_CSS).digest('hex').slice(0, 12)
 
 /** Where the page links its stylesheet: the name changes whenever the sheet does. */
 export const CSS_PATH = `/console/assets/console.${HASH}.css`;
+
+/** A small mark for the browser's tab (else every page asks for /favicon.ico, which is no page of ours). */
+export const FAVICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#0b4f8a"/>' +
+  '<text x="16" y="23" font-family="sans-serif" font-size="20" font-weight="700" text-anchor="middle" fill="#fff">B</text></svg>';
+export const FAVICON_PATH = '/console/assets/favicon.svg';

@@ -2,10 +2,10 @@
  * A real browser for the e2e tier: Debian's Chromium driven by playwright-core (no browser
  * download: `.ci/run` installs the `chromium` package), headless, with the flags this sandbox
  * needs (no background networking: the machine's network is closed), a fresh profile per
- * launch. axe-core checks each page; CSP violations and page errors are collected so a test
+ * launch (playwright's own temporary one). axe-core checks each page; CSP violations and page errors are collected so a test
  * can require there were none.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -26,7 +26,6 @@ export interface BrowserSession {
 }
 
 export async function launchBrowser(): Promise<BrowserSession> {
-  const profile = mkdtempSync(path.join(os.tmpdir(), 'bashke-chromium-'));
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -39,7 +38,6 @@ export async function launchBrowser(): Promise<BrowserSession> {
       '--disable-component-update',
       '--disable-sync',
       '--disable-default-apps',
-      `--user-data-dir=${profile}`,
     ],
   });
   const problems: string[] = [];
@@ -60,7 +58,6 @@ export async function launchBrowser(): Promise<BrowserSession> {
     async close() {
       for (const c of contexts.splice(0)) await c.close().catch(() => undefined);
       await browser.close();
-      rmSync(profile, { recursive: true, force: true });
     },
   };
 }

@@ -2,6 +2,7 @@ import { type ConsoleRoute, memberRoute, page, redirect } from '../../../shared/
 import type { Messages } from '../../../shared/console/i18n';
 import { randomToken } from '../../../shared/console/session';
 import { ConflictError, ValidationError } from '../../../shared/errors';
+import { calendarDate } from '../../../shared/util/time';
 import { createReferral } from '../../create-referral/create-referral';
 import type { ConsoleDeps } from '../deps';
 import { caseListPage } from './cases';
@@ -37,7 +38,10 @@ export function policeRoutes(deps: ConsoleDeps): ConsoleRoute[] {
   return [
     memberRoute('GET', '/console/referrals/new', ['police'], async (ctx) => {
       const choices = await referralChoices(deps, ctx);
-      const state = blankForm(choices.regions.map((r) => r.value));
+      const state = blankForm(
+        choices.regions.map((r) => r.value),
+        calendarDate(ctx.now, deps.referrals.timeZone),
+      );
       return page(FORM_WORDS[ctx.lang].title, referralFormHtml(deps, ctx, choices, state, new Map()));
     }),
     memberRoute('POST', '/console/referrals/new', ['police'], async (ctx) => {

@@ -178,12 +178,15 @@ export interface ReferralFormState {
   readonly preferredNgoId: string;
 }
 
-/** A blank form with a fresh idempotency key: one key per referral the user means to make. */
-export function blankForm(regions: readonly string[]): ReferralFormState {
+/**
+ * A blank form with a fresh idempotency key (one key per referral the user means to make), the
+ * interview dated today: the officer most often refers on the day of the interview.
+ */
+export function blankForm(regions: readonly string[], today: string): ReferralFormState {
   return {
     key: randomToken(),
     region: regions.length === 1 ? (regions[0] as string) : '',
-    interviewDate: '',
+    interviewDate: today,
     socialWorkerPresent: '',
     socialWorkerOrgId: '',
     ageGroup: '',

@@ -93,7 +93,6 @@ const TEXT = {
     title: 'Sign in (local)',
     intro:
       'This is the local stand-in for the sign-in page: choose who you are. There are no passwords here.',
-    signInAs: 'Sign in as',
     error: 'Sign-in cannot continue',
     badClient: 'The application asking you to sign in is not known here.',
     badRedirect: 'The application named an address to return to that it has not registered.',
@@ -104,7 +103,6 @@ const TEXT = {
   sq: {
     title: 'Hyrja (lokale)',
     intro: 'Kjo është faqja lokale e hyrjes: zgjidhni kush jeni. Këtu nuk ka fjalëkalime.',
-    signInAs: 'Hyni si',
     error: 'Hyrja nuk mund të vazhdojë',
     badClient: 'Aplikacioni që ju kërkon të hyni nuk njihet këtu.',
     badRedirect: 'Aplikacioni dha një adresë kthimi që nuk e ka regjistruar.',
@@ -323,7 +321,8 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
           .map(
             (u) =>
               `<li><form method="post" action="/oauth2/authorize">${hidden}` +
-              `<button type="submit" name="sub" value="${escapeHtml(u.sub)}" aria-label="${escapeHtml(`${t.signInAs} ${u.name}`)}">` +
+              // The visible text is the accessible name (WCAG 2.5.3): the person's name, then who they are.
+              `<button type="submit" name="sub" value="${escapeHtml(u.sub)}">` +
               `${escapeHtml(u.name)}<span>${escapeHtml(localized(u.description, request.lang))} · ${escapeHtml(u.email)}</span>` +
               '</button></form></li>',
           )
