@@ -3,7 +3,9 @@ import type { ConsoleDeps } from './deps';
 import { authRoutes } from './pages/auth';
 import { coordinatorRoutes } from './pages/coordinator';
 import { councilRoutes } from './pages/council';
+import { directoryRoutes } from './pages/directory';
 import { policeRoutes } from './pages/police';
+import { statsRoutes } from './pages/stats';
 import { taskRoutes } from './pages/tasks';
 
 /** Every page of the console, by the group of people it is for. */
@@ -14,6 +16,8 @@ export function consoleRoutes(deps: ConsoleDeps): ConsoleRoute[] {
     ...taskRoutes(deps),
     ...coordinatorRoutes(deps),
     ...councilRoutes(deps),
+    ...statsRoutes(deps),
+    ...directoryRoutes(deps),
   ];
 }
 
