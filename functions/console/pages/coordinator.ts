@@ -22,10 +22,10 @@ import { ConflictError, NotFoundError, ValidationError } from '../../../shared/e
 import type { StatsReport } from '../../../shared/stats/stats';
 import { calendarDate } from '../../../shared/util/time';
 import { assignCase } from '../../case-commands/case-commands';
-import { listOrganisations, type OrganisationView } from '../../directory-api/directory-api';
 import { caseTimeline, getCase, listCases, type OfferEntry } from '../../read-cases/read-cases';
 import { getStats } from '../../stats-api/stats-api';
 import type { ConsoleDeps } from '../deps';
+import { allOrganisations } from './directory';
 import { cellText, monthNames, overdueTable, type RegionNames, regionNames, STATS_WORDS } from './stats';
 
 /** The words of a case status, as the console shows them. */
@@ -70,7 +70,7 @@ const T = {
     reference: 'Case',
     region: 'Region',
     referredOn: 'Referred on',
-    waitingSince: 'Waiting since',
+    waitingSince: 'Last changed',
     action: 'Action',
     assign: (ref: string) => `Assign ${ref}`,
     assignShort: 'Assign',
@@ -158,7 +158,7 @@ const T = {
     reference: 'Rasti',
     region: 'Rajoni',
     referredOn: 'Referuar më',
-    waitingSince: 'Në pritje që nga',
+    waitingSince: 'Ndryshuar së fundi',
     action: 'Veprimi',
     assign: (ref: string) => `Caktoni ${ref}`,
     assignShort: 'Caktoni',
@@ -245,27 +245,6 @@ async function regionCases(deps: ConsoleDeps, caller: MemberCaller) {
   let cursor: string | undefined;
   for (let i = 0; i < MAX_CASE_PAGES; i++) {
     const page = await listCases(deps.cases, caller, { limit: CASE_PAGE, ...(cursor ? { cursor } : {}) });
-    items.push(...page.items);
-    cursor = page.nextCursor;
-    if (!cursor) return { items, cut: false };
-  }
-  return { items, cut: true };
-}
-
-/** Every organisation the directory use case lists for `query` (it pages by 100). */
-export async function allOrganisations(
-  deps: ConsoleDeps,
-  caller: MemberCaller,
-  query: Record<string, string>,
-): Promise<{ items: OrganisationView[]; cut: boolean }> {
-  const items: OrganisationView[] = [];
-  let cursor: string | undefined;
-  for (let i = 0; i < MAX_CASE_PAGES; i++) {
-    const page = await listOrganisations(deps.directoryAdmin, caller, {
-      ...query,
-      limit: '100',
-      ...(cursor ? { cursor } : {}),
-    });
     items.push(...page.items);
     cursor = page.nextCursor;
     if (!cursor) return { items, cut: false };

@@ -1,3 +1,4 @@
+import type { MemberCaller } from '../../../shared/auth/caller';
 import { type ConsoleRoute, memberRoute, page } from '../../../shared/console/app';
 import { esc, facts, link, table, tag } from '../../../shared/console/html';
 import { COMMON, formatDateTime, type Lang, type Messages } from '../../../shared/console/i18n';
@@ -7,11 +8,11 @@ import { isActive } from '../../../shared/domain/directory';
 import {
   DIRECTORY_ADMINS,
   getOrganisation,
+  listOrganisations,
   type OrganisationView,
   organisationHistory,
 } from '../../directory-api/directory-api';
 import type { ConsoleDeps } from '../deps';
-import { allOrganisations } from './coordinator';
 
 /**
  * The directory pages (issue 11): the organisations a coordinator (their regions) or an admin
@@ -171,6 +172,30 @@ const T = {
     },
   },
 } satisfies Messages<unknown>;
+
+/** Pages of 100 read for one list at most. */
+const MAX_ORG_PAGES = 20;
+
+/** Every organisation the directory use case lists for `query` (it pages by 100). */
+export async function allOrganisations(
+  deps: ConsoleDeps,
+  caller: MemberCaller,
+  query: Record<string, string>,
+): Promise<{ items: OrganisationView[]; cut: boolean }> {
+  const items: OrganisationView[] = [];
+  let cursor: string | undefined;
+  for (let i = 0; i < MAX_ORG_PAGES; i++) {
+    const page = await listOrganisations(deps.directoryAdmin, caller, {
+      ...query,
+      limit: '100',
+      ...(cursor ? { cursor } : {}),
+    });
+    items.push(...page.items);
+    cursor = page.nextCursor;
+    if (!cursor) return { items, cut: false };
+  }
+  return { items, cut: true };
+}
 
 const COMMAND = 'npm run directory -- import <file.json>';
 

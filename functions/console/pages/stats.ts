@@ -209,9 +209,11 @@ export function barChart(o: {
   readonly groups: readonly { readonly label: string; readonly bars: readonly Bar[] }[];
   readonly legend: readonly { readonly series: 'a' | 'b'; readonly label: string }[];
   readonly lang: Lang;
+  /** Room per bar: enough for its value's text. @default 22 */
+  readonly barWidth?: number;
 }): string {
   const perGroup = Math.max(1, ...o.groups.map((g) => g.bars.length));
-  const barW = 22;
+  const barW = o.barWidth ?? 22;
   const groupW = perGroup * barW + 14;
   const left = 8;
   const top = 40;
@@ -475,6 +477,7 @@ function acceptanceSection(report: StatsReport, lang: Lang, name: RegionNames): 
     `<h2>${esc(t.acceptanceTitle)}</h2>`,
     barChart({
       id: 'acceptance',
+      barWidth: 48,
       title: t.acceptanceCaption,
       desc: t.acceptanceChart(report.year, report.previousYear),
       lang,
