@@ -353,7 +353,7 @@ function filterForm(
   const year = values.year ?? String(thisYear);
   const regions = [...ctx.caller.regions].sort();
   return [
-    '<form method="get" action="/console/stats" class="filters" novalidate>',
+    '<form method="get" action="/console/stats" novalidate>',
     `<h2>${esc(t.filters)}</h2>`,
     selectField({
       id: 'year',
