@@ -4,7 +4,9 @@ import { authRoutes } from './pages/auth';
 import { casesRoutes } from './pages/cases';
 import { coordinatorRoutes } from './pages/coordinator';
 import { councilRoutes } from './pages/council';
+import { directoryRoutes } from './pages/directory';
 import { policeRoutes } from './pages/police';
+import { statsRoutes } from './pages/stats';
 import { taskRoutes } from './pages/tasks';
 
 /** Every page of the console, by the group of people it is for. */
@@ -16,6 +18,8 @@ export function consoleRoutes(deps: ConsoleDeps): ConsoleRoute[] {
     ...taskRoutes(deps),
     ...coordinatorRoutes(deps),
     ...councilRoutes(deps),
+    ...statsRoutes(deps),
+    ...directoryRoutes(deps),
   ];
 }
 
