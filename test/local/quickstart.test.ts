@@ -58,26 +58,26 @@ describe('the README quickstart', () => {
     expect(prerequisite).not.toMatch(/^sudo /);
   });
 
-  it('installs the JDK as root on a machine without sudo', () => {
+  it('installs the JDK and Chromium as root on a machine without sudo', () => {
     const { bin, log } = fakeBin(['apt-get']);
     const out = bash(prerequisite ?? '', { PATH: bin });
     expect(out.stderr).toBe('');
     expect(out.status).toBe(0);
     expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual([
       'apt-get update',
-      'apt-get install -y default-jdk-headless',
+      'apt-get install -y default-jdk-headless chromium',
     ]);
   });
 
-  it('installs the JDK through sudo where there is one', () => {
+  it('installs the JDK and Chromium through sudo where there is one', () => {
     const { bin, log } = fakeBin(['apt-get', 'sudo']);
     const out = bash(prerequisite ?? '', { PATH: bin });
     expect(out.status).toBe(0);
     expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual([
       'sudo apt-get update',
       'apt-get update',
-      'sudo apt-get install -y default-jdk-headless',
-      'apt-get install -y default-jdk-headless',
+      'sudo apt-get install -y default-jdk-headless chromium',
+      'apt-get install -y default-jdk-headless chromium',
     ]);
   });
 
