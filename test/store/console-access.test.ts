@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CONSOLE_CSS } from '../../shared/console/stylesheet';
 import type { Role } from '../../shared/domain/codes';
 import { type ConsoleWorld, startConsoleWorld } from '../support/console-world';
 import { dropStoreTables } from '../support/store-table';
@@ -53,6 +54,10 @@ describe.each(MATRIX.roles.map((role, i) => [role, i] as const))('%s', (role, co
     const member = await world.signIn(role, orgId, email);
     const res = await member.get(page);
     if (cell === '403') expect(res.status).toBe(403);
-    else expect({ page, status: res.status }).toEqual({ page, status: 200 });
+    else {
+      expect({ page, status: res.status }).toEqual({ page, status: 200 });
+      // Fast on a slow connection: each page's HTML with its stylesheet is at most 100 KB.
+      expect(Buffer.byteLength(res.body) + Buffer.byteLength(CONSOLE_CSS)).toBeLessThanOrEqual(100 * 1024);
+    }
   });
 });
