@@ -10,9 +10,10 @@ import { parseIcs } from '../support/raw-mail';
 import { dropStoreTables } from '../support/store-table';
 
 /**
- * The meetings pages (functions/console/pages/council.ts) on DynamoDB Local: a coordinator
- * sets a meeting through the form, invitees read it and download its invitation, answers stay
- * the coordinator's, bad input changes nothing, the minutes and the cancellation.
+ * The meetings pages (functions/console/pages/council.ts and meeting-forms.ts) on DynamoDB
+ * Local: a coordinator sets a meeting through the form, invitees read it and download its
+ * invitation, answers stay the coordinator's, bad input changes nothing, the minutes and the
+ * cancellation.
  */
 
 let world: ConsoleWorld;
