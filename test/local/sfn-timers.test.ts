@@ -178,6 +178,54 @@ describe('long deadlines on the control plane', () => {
     }
   });
 
+  it('a jump of the clock while a function runs does not time its call out: the function runs in real time', async () => {
+    const clock = jumpingClock();
+    const machine: LocalStateMachine = {
+      ...LONG,
+      logicalId: 'Quick',
+      name: 'Quick',
+      arn: arn.replace(/Long$/, 'Quick'),
+      definition: JSON.stringify({
+        StartAt: 'Work',
+        States: {
+          Work: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::lambda:invoke',
+            Parameters: { FunctionName: notify, Payload: {} },
+            TimeoutSeconds: 30,
+            End: true,
+          },
+        },
+      }),
+    };
+    const invoker: FunctionInvoker = {
+      invoke: async (): Promise<InvokeResult> => {
+        // Someone moves the clock a day on while the function is busy for 200 ms.
+        await tick(20);
+        clock.jump(DAY_MS);
+        plane.refreshTimers();
+        await tick(200);
+        return { ok: true, payload: { done: true } };
+      },
+    };
+    // biome-ignore lint/style/useConst: the invoker above refers to it before it is made
+    let plane: StepFunctionsControlPlane;
+    plane = new StepFunctionsControlPlane({
+      stateMachines: [machine],
+      invoker,
+      region: REGION,
+      accountId: ACCOUNT,
+      now: clock.now,
+    });
+    try {
+      const { executionArn } = await plane.startExecution({ stateMachineArn: machine.arn, input: '{}' });
+      await plane.executionDone(executionArn);
+      expect((await plane.describeExecution({ executionArn })).status).toBe('SUCCEEDED');
+    } finally {
+      await plane.dispose();
+    }
+  });
+
   it('dispose leaves a running execution RUNNING with its token open, as a crash would', async () => {
     const invoker: FunctionInvoker = { invoke: async () => ({ ok: true, payload: null }) };
     const plane = new StepFunctionsControlPlane({

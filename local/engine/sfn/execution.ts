@@ -988,10 +988,10 @@ export class ExecutionRun {
     }
 
     const invocation = this.invoke(functionName, payload, viaIntegration);
-    const deadline =
-      timeoutSeconds === undefined
-        ? undefined
-        : this.sleep(this.deps.now().getTime() + timeoutSeconds * 1000);
+    // The function runs in real time, so its deadline is real time too, as Lambda measures it:
+    // a jump of the runtime clock (`npm run clock -- advance 25h`) while it runs must not time
+    // out a call that took a second. Waits (callbacks, Wait states, retries) stay on the clock.
+    const deadline = timeoutSeconds === undefined ? undefined : realTimeDeadline(timeoutSeconds * 1000);
     let result: Invocation | 'timeout' | 'stopped';
     // A stop (or the process stopping) ends the wait for the function: nothing else would.
     let onStop: () => void = () => {};
@@ -1285,4 +1285,13 @@ export class ExecutionRun {
       }
     }
   }
+}
+
+/** A deadline `ms` of real time from now (the runtime clock's jumps do not move it). */
+function realTimeDeadline(ms: number): { promise: Promise<void>; cancel: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return { promise, cancel: () => clearTimeout(timer) };
 }
