@@ -71,6 +71,8 @@ export const taskViewSchema = z.strictObject({
   expiresAt: z.iso.datetime().optional(),
   sequence: z.number().int().min(1),
   service: z.enum(PLAN_SERVICES).optional(),
+  /** A meeting's action item or prevention work: what is to be done (the group's work, never a person). */
+  title: z.string().optional(),
   result: z.string().optional(),
   completedAt: z.iso.datetime().optional(),
   /** What the task accepts while open; empty once it is final. */
@@ -162,6 +164,7 @@ export function toTaskView(caller: MemberCaller, task: TaskRecord, subject: Subj
     ...(task.expiresAt ? { expiresAt: task.expiresAt } : {}),
     sequence: task.sequence,
     ...(task.service ? { service: task.service } : {}),
+    ...(task.title ? { title: task.title } : {}),
     ...(task.result ? { result: task.result } : {}),
     ...(task.completedAt ? { completedAt: task.completedAt } : {}),
     actions: open ? [...TASK_ACTIONS[task.kind]] : [],

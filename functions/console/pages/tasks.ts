@@ -170,10 +170,11 @@ const listPathOf = (role: Role) => (role === 'council' ? '/console/action-items'
 
 const taskPath = (taskId: string) => `/console/tasks/${encodeURIComponent(taskId)}`;
 
-/** The task's name in plain words: its kind (with a plan item's service). */
-function taskName(lang: Lang, view: Pick<TaskView, 'kind' | 'service'>): string {
-  const title = TASK_TITLES[lang][view.kind];
-  return view.service ? `${title}: ${CHOICES[lang][view.service] ?? view.service}` : title;
+/** The task's name in plain words: its kind, with a plan item's service or an action item's title. */
+function taskName(lang: Lang, view: Pick<TaskView, 'kind' | 'service' | 'title'>): string {
+  const kind = TASK_TITLES[lang][view.kind];
+  if (view.service) return `${kind}: ${CHOICES[lang][view.service] ?? view.service}`;
+  return view.title ? `${kind}: ${view.title}` : kind;
 }
 
 /** When it is due: an offer lapses at its expiry, every other task is due at its due instant. */
