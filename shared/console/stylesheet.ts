@@ -56,6 +56,8 @@ export const CONSOLE_CSS = [
   '.cards li{padding:.75rem 1rem;border:1px solid #8a8a8a;border-radius:.375rem}',
   '.cards .n{display:block;font-size:1.75rem;font-weight:700;line-height:1.2}',
   'h2{font-size:1.3rem;margin:2rem 0 .75rem}',
+  // A form's first heading sits at its top edge, not two lines below it.
+  'form>h2:first-of-type{margin-top:.25rem}',
   'h3{font-size:1.1rem;margin:1.5rem 0 .5rem}',
   '.actions{display:flex;flex-wrap:wrap;gap:.75rem;align-items:center}',
   '.inline{display:inline;margin:0;padding:0;border:0}',

@@ -514,7 +514,9 @@ describe('a council member’s action items', () => {
     const list = await m.get('/console/action-items');
     expect(list.status).toBe(200);
     expect(list.body).toContain('<h1>My action items</h1>');
-    expect(list.body).toContain(`<a href="/console/tasks/${task.taskId}">Action item: Hold an awareness session for students</a>`);
+    expect(list.body).toContain(
+      `<a href="/console/tasks/${task.taskId}">Action item: Hold an awareness session for students</a>`,
+    );
     expect(list.body).toContain('Këshilli vendor kundër trafikimit (2026-11-30)');
 
     const view = await m.get(`/console/tasks/${task.taskId}`);
