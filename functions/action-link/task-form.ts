@@ -1,3 +1,4 @@
+import { VOCABULARY } from '../../shared/console/vocabulary';
 import { NEEDS } from '../../shared/domain/codes';
 import { escapeHtml } from '../../shared/email/html';
 import type { Language } from '../../shared/email/templates';
@@ -51,8 +52,8 @@ export const T = {
     factsNeeds: 'Needs',
     factsRisk: 'Risk level',
     factsDeadline: 'Answer by',
-    ages: { adult: 'Adult', child: 'Child', unknown: 'Age unknown (treated as a child)' },
-    risks: { low: 'Low', medium: 'Medium', high: 'High' },
+    ages: VOCABULARY.en.ageGroups,
+    risks: VOCABULARY.en.riskLevels,
     fieldsToCheck: 'Fields to check:',
   },
   sq: {
@@ -97,25 +98,29 @@ export const T = {
     factsNeeds: 'Nevojat',
     factsRisk: 'Niveli i rrezikut',
     factsDeadline: 'Përgjigjuni deri më',
-    ages: { adult: 'I rritur', child: 'Fëmijë', unknown: 'Mosha e panjohur (trajtohet si fëmijë)' },
-    risks: { low: 'I ulët', medium: 'Mesatar', high: 'I lartë' },
+    ages: VOCABULARY.sq.ageGroups,
+    risks: VOCABULARY.sq.riskLevels,
     fieldsToCheck: 'Fushat për të kontrolluar:',
   },
 } satisfies Record<Language, unknown>;
 
-/** The words of each choice a form offers, by field value. */
-export const CHOICES: Record<Language, Record<string, string>> = {
+/**
+ * The words of each choice a form offers, by field value: the domain's needs, plan services and
+ * closing statuses (shared/console/vocabulary.ts), and the answers only these forms give.
+ */
+function choices(lang: Language): Readonly<Record<string, string>> {
+  const v = VOCABULARY[lang];
+  return {
+    ...v.needs,
+    ...v.planServices,
+    ...FORM_CHOICES[lang],
+    CLOSED: v.caseStatuses.CLOSED,
+    CLOSED_REFERRED: v.caseStatuses.CLOSED_REFERRED,
+  };
+}
+
+const FORM_CHOICES = {
   en: {
-    shelter: 'Shelter',
-    medical: 'Medical',
-    'psycho-social': 'Psycho-social',
-    legal: 'Legal',
-    education: 'Education',
-    employment: 'Employment',
-    family: 'Family',
-    'economic-aid': 'Economic aid',
-    'vocational-training': 'Vocational training',
-    'school-reintegration': 'School reintegration',
     completed: 'Reflection period completed',
     extended: 'Reflection period extended',
     continue: 'Assistance continues',
@@ -123,20 +128,8 @@ export const CHOICES: Record<Language, Record<string, string>> = {
     stable: 'Stable',
     'needs-support': 'Needs support',
     'no-contact': 'No contact',
-    CLOSED: 'Closed',
-    CLOSED_REFERRED: 'Closed: referred elsewhere',
   },
   sq: {
-    shelter: 'Strehim',
-    medical: 'Mjekësor',
-    'psycho-social': 'Psiko-social',
-    legal: 'Ligjor',
-    education: 'Arsim',
-    employment: 'Punësim',
-    family: 'Familje',
-    'economic-aid': 'Ndihmë ekonomike',
-    'vocational-training': 'Formim profesional',
-    'school-reintegration': 'Riintegrim në shkollë',
     completed: 'Periudha e reflektimit përfundoi',
     extended: 'Periudha e reflektimit u zgjat',
     continue: 'Asistenca vazhdon',
@@ -144,9 +137,12 @@ export const CHOICES: Record<Language, Record<string, string>> = {
     stable: 'I qëndrueshëm',
     'needs-support': 'Ka nevojë për mbështetje',
     'no-contact': 'Pa kontakt',
-    CLOSED: 'Mbyllur',
-    CLOSED_REFERRED: 'Mbyllur: referuar diku tjetër',
   },
+} satisfies Record<Language, unknown>;
+
+export const CHOICES: Readonly<Record<Language, Readonly<Record<string, string>>>> = {
+  en: choices('en'),
+  sq: choices('sq'),
 };
 
 const esc = escapeHtml;

@@ -7,6 +7,7 @@ import {
   CASE_STATUSES,
   type CaseStatus,
   caseViewSchema,
+  OFFER_OUTCOMES,
   PERSON_FIELD_NAMES,
   slug,
 } from '../../shared/domain/referral';
@@ -17,8 +18,7 @@ export interface ReadCasesDeps {
   readonly store: Pick<Store, 'getCase' | 'getTask' | 'listCases' | 'listEvents'>;
 }
 
-/** How an offer of the case ended, as coordinators see it in the offer history. */
-export const OFFER_OUTCOMES = ['open', 'accepted', 'declined', 'timed_out', 'cancelled'] as const;
+export { OFFER_OUTCOMES };
 
 export const offerEntrySchema = z.strictObject({
   orgId: slug,

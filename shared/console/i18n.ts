@@ -1,4 +1,3 @@
-import type { Role } from '../domain/codes';
 import type { Language } from '../email/templates';
 
 /**
@@ -51,14 +50,6 @@ export const COMMON = {
     yes: 'Yes',
     no: 'No',
     none: '—',
-    roles: {
-      police: 'Police officer',
-      ngo: 'NGO',
-      localgov: 'Local government',
-      council: 'Council member',
-      coordinator: 'Coordinator',
-      admin: 'Administrator',
-    } satisfies Record<Role, string>,
   },
   sq: {
     skip: 'Kalo te përmbajtja kryesore',
@@ -89,14 +80,6 @@ export const COMMON = {
     yes: 'Po',
     no: 'Jo',
     none: '—',
-    roles: {
-      police: 'Oficer policie',
-      ngo: 'OJF',
-      localgov: 'Pushtet vendor',
-      council: 'Anëtar i këshillit',
-      coordinator: 'Koordinator',
-      admin: 'Administrator',
-    } satisfies Record<Role, string>,
   },
 } satisfies Messages<unknown>;
 

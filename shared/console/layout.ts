@@ -2,6 +2,7 @@ import type { Role } from '../domain/codes';
 import { csrfField, esc } from './html';
 import { COMMON, type Lang, type Messages } from './i18n';
 import { CSS_PATH, FAVICON_PATH } from './stylesheet';
+import { VOCABULARY } from './vocabulary';
 
 /** The menu: each role's pages, in the order they are used. */
 const NAV: readonly { readonly href: string; readonly roles: readonly Role[]; readonly key: NavKey }[] = [
@@ -100,7 +101,7 @@ export function renderFrame(frame: PageFrame): string {
     '<header class="bar">',
     '<p lang="sq"><a href="/console">Bashkë</a></p><span class="spacer"></span>',
     user
-      ? `<p class="who">${esc(c.signedInAs(user.name, user.orgName))} · ${esc(c.roles[user.role])}</p>`
+      ? `<p class="who">${esc(c.signedInAs(user.name, user.orgName))} · ${esc(VOCABULARY[frame.lang].roles[user.role])}</p>`
       : '',
     `<p class="who"><a href="${esc(switchHref)}" lang="${other}" hreflang="${other}" aria-label="${esc(c.switchLabel)}">${esc(c.switchTo)}</a></p>`,
     user

@@ -45,9 +45,11 @@ export const NEEDS = [
 export type Need = (typeof NEEDS)[number];
 
 export const GENDERS = ['female', 'male', 'other', 'unspecified'] as const;
+export type Gender = (typeof GENDERS)[number];
 export const AGE_GROUPS = ['adult', 'child', 'unknown'] as const;
 export type AgeGroup = (typeof AGE_GROUPS)[number];
 export const RISK_LEVELS = ['low', 'medium', 'high'] as const;
+export type RiskLevel = (typeof RISK_LEVELS)[number];
 
 /**
  * Roles are Cognito groups; a caller has exactly one. `localgov`: staff of a local-government

@@ -16,6 +16,7 @@ export const ORG_KINDS = [
   'school',
   'university',
 ] as const;
+export type OrgKind = (typeof ORG_KINDS)[number];
 
 export const CONTACT_ROLES = [
   'focal-point',
@@ -24,9 +25,11 @@ export const CONTACT_ROLES = [
   'cluster-member',
   'coordinator',
 ] as const;
+export type ContactRole = (typeof CONTACT_ROLES)[number];
 
 /** What a local-government department does; required on (and only on) organisations of kind `department`. */
 export const DEPARTMENTS = ['social', 'education', 'employment'] as const;
+export type Department = (typeof DEPARTMENTS)[number];
 
 /**
  * Control characters (CR/LF split mail headers), format characters (zero-width, RTL

@@ -90,6 +90,10 @@ export const CASE_STATUSES = [
 ] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 
+/** How an offer of the case ended, as coordinators see it in the offer history. */
+export const OFFER_OUTCOMES = ['open', 'accepted', 'declined', 'timed_out', 'cancelled'] as const;
+export type OfferOutcome = (typeof OFFER_OUTCOMES)[number];
+
 export const referralResponseSchema = z.strictObject({
   caseId: z.uuid({ version: 'v4' }),
   reference: z.string().regex(/^[A-Z]{2,5}-\d{4}-\d{4,}$/),

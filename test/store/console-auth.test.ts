@@ -16,6 +16,23 @@ afterEach(dropStoreTables);
 
 const COORDINATOR = 'coordinator@prefecture-korca.example.org';
 
+/** The coordinator of the Korçë prefecture, as the managed login answers for them. */
+const COORDINATOR_USER = {
+  sub: 'u-1',
+  orgId: 'prefecture-korca',
+  groups: ['coordinator'],
+  email: COORDINATOR,
+};
+
+/** The managed login's redirect back with `state`, from the browser that holds its login cookie. */
+function callback(state: string, code = 'abc'): Promise<ConsoleResponse> {
+  return world.request({
+    method: 'GET',
+    path: `/console/auth/callback?code=${code}&state=${state}`,
+    cookies: [`${COOKIE.login}=${state}`],
+  });
+}
+
 function cookieValue(res: ConsoleResponse, name: string): string | undefined {
   const c = res.cookies.find((x) => x.startsWith(`${name}=`));
   return c?.slice(name.length + 1).split(';')[0];
@@ -37,17 +54,8 @@ describe('sign-in', () => {
     expect(cookieValue(start, COOKIE.login)).toBe(state);
     expect(start.cookies[0]).toMatch(/; HttpOnly; Secure; SameSite=Lax$/);
 
-    world.oauthUser.current = {
-      sub: 'u-1',
-      orgId: 'prefecture-korca',
-      groups: ['coordinator'],
-      email: COORDINATOR,
-    };
-    const back = await world.request({
-      method: 'GET',
-      path: `/console/auth/callback?code=abc123&state=${state}`,
-      cookies: [`${COOKIE.login}=${state}`],
-    });
+    world.oauthUser.current = COORDINATOR_USER;
+    const back = await callback(state, 'abc123');
     expect(back.status).toBe(302);
     expect(back.location).toBe('/console/meetings');
     const sessionId = cookieValue(back, COOKIE.session) as string;
@@ -77,29 +85,16 @@ describe('sign-in', () => {
   it('refuses a callback whose state is not this browser’s, or used twice', async () => {
     const start = await world.request({ method: 'GET', path: '/console/sign-in' });
     const state = new URL(start.location as string).searchParams.get('state') as string;
-    world.oauthUser.current = {
-      sub: 'u-1',
-      orgId: 'prefecture-korca',
-      groups: ['coordinator'],
-      email: COORDINATOR,
-    };
+    world.oauthUser.current = COORDINATOR_USER;
     const foreign = await world.request({
       method: 'GET',
       path: `/console/auth/callback?code=abc&state=${state}`,
     });
     expect(foreign.status).toBe(400);
     expect(foreign.cookies.some((c) => c.startsWith(`${COOKIE.session}=`))).toBe(false);
-    const ok = await world.request({
-      method: 'GET',
-      path: `/console/auth/callback?code=abc&state=${state}`,
-      cookies: [`${COOKIE.login}=${state}`],
-    });
+    const ok = await callback(state);
     expect(ok.status).toBe(302);
-    const again = await world.request({
-      method: 'GET',
-      path: `/console/auth/callback?code=abc&state=${state}`,
-      cookies: [`${COOKIE.login}=${state}`],
-    });
+    const again = await callback(state);
     expect(again.status).toBe(400);
   });
 
@@ -111,11 +106,7 @@ describe('sign-in', () => {
       const start = await world.request({ method: 'GET', path: '/console/sign-in' });
       const state = new URL(start.location as string).searchParams.get('state') as string;
       world.oauthUser.current = user;
-      const back = await world.request({
-        method: 'GET',
-        path: `/console/auth/callback?code=abc&state=${state}`,
-        cookies: [`${COOKIE.login}=${state}`],
-      });
+      const back = await callback(state);
       expect(back.status).toBe(403);
       expect(back.cookies.some((c) => c.startsWith(`${COOKIE.session}=`))).toBe(false);
     }
@@ -147,17 +138,8 @@ describe('sign-in', () => {
         path: `/console/sign-in?next=${encodeURIComponent(next)}`,
       });
       const state = new URL(start.location as string).searchParams.get('state') as string;
-      world.oauthUser.current = {
-        sub: 'u-1',
-        orgId: 'prefecture-korca',
-        groups: ['coordinator'],
-        email: COORDINATOR,
-      };
-      const back = await world.request({
-        method: 'GET',
-        path: `/console/auth/callback?code=abc&state=${state}`,
-        cookies: [`${COOKIE.login}=${state}`],
-      });
+      world.oauthUser.current = COORDINATOR_USER;
+      const back = await callback(state);
       expect(back.location === '/console/dashboard' || back.location?.startsWith('/console/')).toBe(true);
       expect(back.location).not.toMatch(/evil|\r|\n/);
     }

@@ -152,7 +152,9 @@ describe('the dashboard', () => {
 
     expect(res.status).toBe(200);
     expect(res.headers['cache-control']).toBe('no-store');
-    expect(res.body).toMatch(/<li><span class="n">1<\/span>Waiting for assignment<\/li>/);
+    expect(res.body).toMatch(
+      /<li><span class="n">1<\/span>Waiting for the coordinator to assign an NGO<\/li>/,
+    );
     expect(res.body).toMatch(/<li><span class="n">1<\/span>Referred<\/li>/);
     expect(res.body).toContain(`href="/console/cases/${waiting.caseId}/assign"`);
     expect(res.body).toContain(`aria-label="Assign ${waiting.reference}"`);

@@ -1,7 +1,8 @@
 import { type ConsoleRoute, type MemberContext, memberRoute, page } from '../../../shared/console/app';
 import { esc, facts, link, selectField, table, tag } from '../../../shared/console/html';
 import { COMMON, formatDateTime, formatDay, type Lang, type Messages } from '../../../shared/console/i18n';
-import { AGE_GROUPS, GENDERS, NEEDS, type Need, RISK_LEVELS } from '../../../shared/domain/codes';
+import { VOCABULARY } from '../../../shared/console/vocabulary';
+import { AGE_GROUPS, GENDERS, NEEDS, RISK_LEVELS } from '../../../shared/domain/codes';
 import {
   CASE_STATUSES,
   type CaseStatus,
@@ -26,30 +27,6 @@ import type { ConsoleDeps } from '../deps';
 
 export const CASE_WORDS = {
   en: {
-    status: {
-      REFERRED: 'Referred',
-      OFFERED: 'Offered to an NGO',
-      ACCEPTED: 'Accepted by an NGO',
-      ASSESSED: 'Needs assessed',
-      IN_ASSISTANCE: 'In assistance',
-      FOLLOW_UP: 'Follow-up',
-      CLOSED: 'Closed',
-      UNASSIGNED: 'Waiting for the coordinator to assign an NGO',
-      WITHDRAWN: 'Withdrawn',
-      CLOSED_REFERRED: 'Closed: referred elsewhere',
-    } satisfies Record<CaseStatus, string>,
-    ages: { adult: 'Adult', child: 'Child', unknown: 'Age unknown (treated as a child)' },
-    genders: { female: 'Female', male: 'Male', other: 'Other', unspecified: 'Not stated' },
-    risks: { low: 'Low', medium: 'Medium', high: 'High' },
-    needs: {
-      shelter: 'Shelter',
-      medical: 'Medical',
-      'psycho-social': 'Psycho-social',
-      legal: 'Legal',
-      education: 'Education',
-      employment: 'Employment',
-      family: 'Family',
-    } satisfies Record<Need, string>,
     profileFields: {
       ageGroup: 'age group',
       gender: 'gender',
@@ -82,13 +59,6 @@ export const CASE_WORDS = {
     answeredAt: 'Answered',
     declineReason: 'Reason given',
     noOffers: 'The case has not been offered to an NGO yet.',
-    outcomes: {
-      open: 'Waiting for an answer',
-      accepted: 'Accepted',
-      declined: 'Declined',
-      timed_out: 'No answer in time',
-      cancelled: 'Cancelled',
-    } satisfies Record<OfferEntry['outcome'], string>,
     timeline: 'Timeline',
     noEvents: 'Nothing to show on the timeline yet.',
     caseTitle: (ref: string) => `Case ${ref}`,
@@ -122,30 +92,6 @@ export const CASE_WORDS = {
     } as Readonly<Record<string, string>>,
   },
   sq: {
-    status: {
-      REFERRED: 'Referuar',
-      OFFERED: 'I ofruar një OJF-je',
-      ACCEPTED: 'Pranuar nga një OJF',
-      ASSESSED: 'Nevojat u vlerësuan',
-      IN_ASSISTANCE: 'Në asistencë',
-      FOLLOW_UP: 'Në ndjekje',
-      CLOSED: 'Mbyllur',
-      UNASSIGNED: 'Pret që koordinatori të caktojë një OJF',
-      WITHDRAWN: 'Tërhequr',
-      CLOSED_REFERRED: 'Mbyllur: referuar diku tjetër',
-    } satisfies Record<CaseStatus, string>,
-    ages: { adult: 'I rritur', child: 'Fëmijë', unknown: 'Mosha e panjohur (trajtohet si fëmijë)' },
-    genders: { female: 'Femër', male: 'Mashkull', other: 'Tjetër', unspecified: 'Pa përcaktuar' },
-    risks: { low: 'I ulët', medium: 'Mesatar', high: 'I lartë' },
-    needs: {
-      shelter: 'Strehim',
-      medical: 'Mjekësor',
-      'psycho-social': 'Psiko-social',
-      legal: 'Ligjor',
-      education: 'Arsim',
-      employment: 'Punësim',
-      family: 'Familje',
-    } satisfies Record<Need, string>,
     profileFields: {
       ageGroup: 'grupmosha',
       gender: 'gjinia',
@@ -178,13 +124,6 @@ export const CASE_WORDS = {
     answeredAt: 'Përgjigjur më',
     declineReason: 'Arsyeja e dhënë',
     noOffers: 'Rasti nuk i është ofruar ende asnjë OJF-je.',
-    outcomes: {
-      open: 'Pret përgjigje',
-      accepted: 'Pranuar',
-      declined: 'Refuzuar',
-      timed_out: 'Pa përgjigje në kohë',
-      cancelled: 'Anuluar',
-    } satisfies Record<OfferEntry['outcome'], string>,
     timeline: 'Kronologjia',
     noEvents: 'Ende asgjë për të treguar në kronologji.',
     caseTitle: (ref: string) => `Rasti ${ref}`,
@@ -354,7 +293,7 @@ const STATUS_TONE: Readonly<Record<CaseStatus, '' | 'warn' | 'bad' | 'ok'>> = {
 
 /** A case status as a tag with words (never the code alone). */
 export function statusTag(lang: Lang, status: CaseStatus): string {
-  return tag(CASE_WORDS[lang].status[status], STATUS_TONE[status]);
+  return tag(VOCABULARY[lang].caseStatuses[status], STATUS_TONE[status]);
 }
 
 /** A calendar day (`2026-11-30`) in the reader's words: it is a day, not an instant, so no zone moves it. */
@@ -444,7 +383,7 @@ export async function caseListPage(
       value: status ?? '',
       choices: [
         { value: '', label: t.allStatuses },
-        ...CASE_STATUSES.map((s) => ({ value: s, label: t.status[s] })),
+        ...CASE_STATUSES.map((s) => ({ value: s, label: VOCABULARY[ctx.lang].caseStatuses[s] })),
       ],
     }),
     `<button type="submit">${esc(t.filter)}</button></form>`,
@@ -477,7 +416,7 @@ function who(
   const org = actor.orgId ? names.get(actor.orgId) : undefined;
   if (actor.role === 'system') return t.system;
   if (actor.role === 'link' || actor.role === 'action-link') return org ? `${org} (${t.viaLink})` : t.viaLink;
-  const role = (COMMON[lang].roles as Record<string, string>)[actor.role];
+  const role = (VOCABULARY[lang].roles as Record<string, string>)[actor.role];
   if (!role) return org;
   return org ? `${role}, ${org}` : role;
 }
@@ -492,7 +431,7 @@ function timelineHtml(
   const items = events.map((e) => {
     const by = who(ctx.lang, e.actor, names);
     const parts = [
-      e.status ? t.statusNow(t.status[e.status]) : '',
+      e.status ? t.statusNow(VOCABULARY[ctx.lang].caseStatuses[e.status]) : '',
       e.fields?.length ? t.changed(e.fields.map((f) => t.profileFields[f]).join(', ')) : '',
       e.fromOrgId && e.toOrgId
         ? t.moved(names.get(e.fromOrgId) ?? e.fromOrgId, names.get(e.toOrgId) ?? e.toOrgId)
@@ -526,7 +465,7 @@ function offersHtml(ctx: MemberContext, offers: readonly OfferEntry[], names: Re
       rows: offers.map((o) => [
         esc(names.get(o.orgId) ?? o.orgId),
         when(o.offeredAt),
-        esc(t.outcomes[o.outcome]),
+        esc(VOCABULARY[ctx.lang].offerOutcomes[o.outcome]),
         when(o.answeredAt),
         esc(o.reason ?? ''),
       ]),
@@ -543,6 +482,7 @@ async function casePage(deps: ConsoleDeps, ctx: MemberContext) {
     caseTimeline(deps.cases, ctx.caller, params),
   ])) as [CaseOf, { items: TimelineEvent[] }];
   const t = CASE_WORDS[ctx.lang];
+  const v = VOCABULARY[ctx.lang];
   const c = COMMON[ctx.lang];
   const names = await orgNames(deps, [
     view.referringOrgId,
@@ -563,7 +503,7 @@ async function casePage(deps: ConsoleDeps, ctx: MemberContext) {
     `<p class="lead">${statusTag(ctx.lang, view.status)}</p>`,
     facts([
       [t.reference, view.reference],
-      [t.statusHead, t.status[view.status]],
+      [t.statusHead, v.caseStatuses[view.status]],
       [t.region, regions.get(view.region) ?? view.region],
       [t.interviewDate, calendarDay(view.interviewDate, ctx.lang)],
       [t.referredBy, org(view.referringOrgId)],
@@ -574,12 +514,12 @@ async function casePage(deps: ConsoleDeps, ctx: MemberContext) {
     ]),
     `<h2>${esc(t.profile)}</h2>`,
     facts([
-      [t.ageGroup, t.ages[p.ageGroup]],
-      [t.gender, t.genders[p.gender]],
+      [t.ageGroup, v.ageGroups[p.ageGroup]],
+      [t.gender, v.genders[p.gender]],
       [t.nationality, countryName(ctx.lang, p.nationality)],
       [t.language, languageName(ctx.lang, p.language)],
-      [t.needsHead, p.needs.map((n) => t.needs[n]).join(', ')],
-      [t.riskLevel, t.risks[p.riskLevel]],
+      [t.needsHead, p.needs.map((n) => v.needs[n]).join(', ')],
+      [t.riskLevel, v.riskLevels[p.riskLevel]],
     ]),
     view.offers ? offersHtml(ctx, view.offers, names) : '',
     `<h2>${esc(t.timeline)}</h2>`,
@@ -610,11 +550,11 @@ export function casesRoutes(deps: ConsoleDeps): ConsoleRoute[] {
 
 /** The choices of the profile's closed lists, in the page's language (the referral form's). */
 export function profileChoices(lang: Lang) {
-  const t = CASE_WORDS[lang];
+  const w = VOCABULARY[lang];
   return {
-    ageGroups: AGE_GROUPS.map((v) => ({ value: v, label: t.ages[v] })),
-    genders: GENDERS.map((v) => ({ value: v, label: t.genders[v] })),
-    risks: RISK_LEVELS.map((v) => ({ value: v, label: t.risks[v] })),
-    needs: NEEDS.map((v) => ({ value: v, label: t.needs[v] })),
+    ageGroups: AGE_GROUPS.map((v) => ({ value: v, label: w.ageGroups[v] })),
+    genders: GENDERS.map((v) => ({ value: v, label: w.genders[v] })),
+    risks: RISK_LEVELS.map((v) => ({ value: v, label: w.riskLevels[v] })),
+    needs: NEEDS.map((v) => ({ value: v, label: w.needs[v] })),
   };
 }

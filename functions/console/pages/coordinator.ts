@@ -17,6 +17,7 @@ import {
   tag,
 } from '../../../shared/console/html';
 import { COMMON, formatDateTime, formatDay, type Lang, type Messages } from '../../../shared/console/i18n';
+import { VOCABULARY } from '../../../shared/console/vocabulary';
 import { CASE_STATUSES, type CaseStatus, type CaseView } from '../../../shared/domain/referral';
 import { ConflictError, NotFoundError, ValidationError } from '../../../shared/errors';
 import type { StatsReport } from '../../../shared/stats/stats';
@@ -27,34 +28,6 @@ import { getStats } from '../../stats-api/stats-api';
 import type { ConsoleDeps } from '../deps';
 import { allOrganisations } from './directory';
 import { cellText, monthNames, overdueTable, type RegionNames, regionNames, STATS_WORDS } from './stats';
-
-/** The words of a case status, as the console shows them. */
-export const STATUS_WORDS = {
-  en: {
-    REFERRED: 'Referred',
-    OFFERED: 'Offered to an NGO',
-    ACCEPTED: 'Accepted',
-    ASSESSED: 'Needs assessed',
-    IN_ASSISTANCE: 'In assistance',
-    FOLLOW_UP: 'Follow-up',
-    CLOSED: 'Closed',
-    UNASSIGNED: 'Waiting for assignment',
-    WITHDRAWN: 'Withdrawn',
-    CLOSED_REFERRED: 'Closed: referred elsewhere',
-  },
-  sq: {
-    REFERRED: 'Referuar',
-    OFFERED: 'Ofruar një OJF-je',
-    ACCEPTED: 'Pranuar',
-    ASSESSED: 'Nevojat e vlerësuara',
-    IN_ASSISTANCE: 'Në asistencë',
-    FOLLOW_UP: 'Në ndjekje',
-    CLOSED: 'Mbyllur',
-    UNASSIGNED: 'Në pritje të caktimit',
-    WITHDRAWN: 'Tërhequr',
-    CLOSED_REFERRED: 'Mbyllur: referuar diku tjetër',
-  },
-} satisfies Messages<Record<CaseStatus, string>>;
 
 const T = {
   en: {
@@ -111,13 +84,6 @@ const T = {
     ngo: 'NGO',
     offeredAt: 'Offered',
     outcome: 'Answer',
-    outcomes: {
-      open: 'Waiting for an answer',
-      accepted: 'Accepted',
-      declined: 'Declined',
-      timed_out: 'No answer in time',
-      cancelled: 'Cancelled',
-    } satisfies Record<OfferEntry['outcome'], string>,
     choose: 'Which NGO takes the case?',
     chooseHint: 'The active NGOs of the case’s region.',
     childProtection: 'child protection',
@@ -131,18 +97,6 @@ const T = {
     notUnassignedTitle: 'This case is not waiting for assignment',
     notUnassigned: (ref: string, status: string) =>
       `Case ${ref} is no longer waiting for an NGO: its status is now “${status}”. Nothing was changed.`,
-    ages: { adult: 'Adult', child: 'Child', unknown: 'Age unknown (treated as a child)' },
-    genders: { female: 'Female', male: 'Male', other: 'Other', unspecified: 'Not given' },
-    risks: { low: 'Low', medium: 'Medium', high: 'High' },
-    needWords: {
-      shelter: 'Shelter',
-      medical: 'Medical',
-      'psycho-social': 'Psycho-social',
-      legal: 'Legal',
-      education: 'Education',
-      employment: 'Employment',
-      family: 'Family',
-    },
   },
   sq: {
     dashboard: 'Paneli',
@@ -199,13 +153,6 @@ const T = {
     ngo: 'OJF',
     offeredAt: 'Ofruar më',
     outcome: 'Përgjigja',
-    outcomes: {
-      open: 'Në pritje të përgjigjes',
-      accepted: 'Pranuar',
-      declined: 'Refuzuar',
-      timed_out: 'Pa përgjigje në kohë',
-      cancelled: 'Anuluar',
-    } satisfies Record<OfferEntry['outcome'], string>,
     choose: 'Cila OJF e merr rastin?',
     chooseHint: 'OJF-të aktive të rajonit të rastit.',
     childProtection: 'mbrojtje e fëmijëve',
@@ -220,18 +167,6 @@ const T = {
     notUnassignedTitle: 'Ky rast nuk pret caktimin',
     notUnassigned: (ref: string, status: string) =>
       `Rasti ${ref} nuk pret më një OJF: statusi i tij tani është “${status}”. Asgjë nuk u ndryshua.`,
-    ages: { adult: 'I rritur', child: 'Fëmijë', unknown: 'Mosha e panjohur (trajtohet si fëmijë)' },
-    genders: { female: 'Femër', male: 'Mashkull', other: 'Tjetër', unspecified: 'Nuk është dhënë' },
-    risks: { low: 'I ulët', medium: 'Mesatar', high: 'I lartë' },
-    needWords: {
-      shelter: 'Strehim',
-      medical: 'Mjekësor',
-      'psycho-social': 'Psiko-social',
-      legal: 'Ligjor',
-      education: 'Arsim',
-      employment: 'Punësim',
-      family: 'Familje',
-    },
   },
 } satisfies Messages<unknown>;
 
@@ -309,7 +244,8 @@ async function dashboard(deps: ConsoleDeps, ctx: MemberContext) {
   const counts = new Map<CaseStatus, number>();
   for (const c of items) counts.set(c.status, (counts.get(c.status) ?? 0) + 1);
   const cards = CASE_STATUSES.map(
-    (s) => `<li><span class="n">${counts.get(s) ?? 0}</span>${esc(STATUS_WORDS[ctx.lang][s])}</li>`,
+    (s) =>
+      `<li><span class="n">${counts.get(s) ?? 0}</span>${esc(VOCABULARY[ctx.lang].caseStatuses[s])}</li>`,
   ).join('');
   const unassigned = items.filter((c) => c.status === 'UNASSIGNED');
   const overdue = report.overdue.filter((o) => o.total !== 0);
@@ -369,7 +305,7 @@ function notUnassignedPage(lang: Lang, item: CaseView) {
   const t = T[lang];
   return page(
     t.notUnassignedTitle,
-    `<p>${esc(t.notUnassigned(item.reference, STATUS_WORDS[lang][item.status]))}</p>` +
+    `<p>${esc(t.notUnassigned(item.reference, VOCABULARY[lang].caseStatuses[item.status]))}</p>` +
       `<ul class="plain"><li>${link(`/console/cases/${item.caseId}`, t.openCase)}</li>` +
       `<li>${link('/console/dashboard', t.cancel)}</li></ul>`,
     409,
@@ -397,7 +333,7 @@ async function assignForm(
     value: o.orgId,
     label: [
       o.name,
-      o.services.map((s) => t.needWords[s]).join(', '),
+      o.services.map((s) => VOCABULARY[lang].needs[s]).join(', '),
       o.childProtection ? t.childProtection : '',
       t.openOffers(o.openOffers, o.capacity),
       offeredBefore.has(o.orgId) ? t.offeredBefore : '',
@@ -413,13 +349,13 @@ async function assignForm(
     facts([
       [t.reference, item.reference],
       [t.region, region(item.region)],
-      [t.status, STATUS_WORDS[lang][item.status]],
+      [t.status, VOCABULARY[lang].caseStatuses[item.status]],
       [t.referredOn, formatDay(item.createdAt, lang, ctx.timeZone)],
-      [t.ageGroup, t.ages[p.ageGroup]],
-      [t.gender, t.genders[p.gender]],
+      [t.ageGroup, VOCABULARY[lang].ageGroups[p.ageGroup]],
+      [t.gender, VOCABULARY[lang].genders[p.gender]],
       [t.language, p.language],
-      [t.needs, p.needs.map((n) => t.needWords[n]).join(', ')],
-      [t.risk, t.risks[p.riskLevel]],
+      [t.needs, p.needs.map((n) => VOCABULARY[lang].needs[n]).join(', ')],
+      [t.risk, VOCABULARY[lang].riskLevels[p.riskLevel]],
     ]),
     `<h2>${esc(t.offersTitle)}</h2>`,
     table({
@@ -428,7 +364,10 @@ async function assignForm(
       rows: item.offers.map((o) => [
         orgName(o.orgId),
         esc(formatDateTime(o.offeredAt, lang, ctx.timeZone)),
-        tag(t.outcomes[o.outcome], o.outcome === 'accepted' ? 'ok' : o.outcome === 'open' ? '' : 'warn'),
+        tag(
+          VOCABULARY[lang].offerOutcomes[o.outcome],
+          o.outcome === 'accepted' ? 'ok' : o.outcome === 'open' ? '' : 'warn',
+        ),
       ]),
       empty: t.noOffers,
     }),

@@ -2,8 +2,9 @@ import type { MemberCaller } from '../../../shared/auth/caller';
 import { type ConsoleRoute, memberRoute, page } from '../../../shared/console/app';
 import { esc, facts, link, table, tag } from '../../../shared/console/html';
 import { COMMON, formatDateTime, type Lang, type Messages } from '../../../shared/console/i18n';
+import { VOCABULARY } from '../../../shared/console/vocabulary';
 import type { Role } from '../../../shared/domain/codes';
-import type { Contact, Organisation } from '../../../shared/domain/directory';
+import type { Contact } from '../../../shared/domain/directory';
 import { isActive } from '../../../shared/domain/directory';
 import {
   DIRECTORY_ADMINS,
@@ -20,9 +21,6 @@ import type { ConsoleDeps } from '../deps';
  * history. Read-only in this slice: changes go through the directory API or the CLI. Contacts
  * are staff of the group's organisations, so their addresses are shown.
  */
-
-type Kind = Organisation['kind'];
-type ContactRole = Contact['roles'][number];
 
 const T = {
   en: {
@@ -41,28 +39,10 @@ const T = {
     noContacts: 'No contacts',
     empty: 'No organisation to show.',
     cut: (n: number) => `Only the first ${n} organisations are shown.`,
-    kinds: {
-      police: 'Police',
-      prefecture: 'Prefecture',
-      municipality: 'Municipality',
-      commune: 'Commune',
-      department: 'Department',
-      ngo: 'NGO',
-      school: 'School',
-      university: 'University',
-    } satisfies Record<Kind, string>,
-    contactRoles: {
-      'focal-point': 'focal point',
-      'case-worker': 'case worker',
-      'council-member': 'council member',
-      'cluster-member': 'cluster member',
-      coordinator: 'coordinator',
-    } satisfies Record<ContactRole, string>,
     languages: { sq: 'Albanian', en: 'English' },
     back: 'Back to the directory',
     orgFacts: 'The organisation',
     department: 'Department',
-    departments: { social: 'Social services', education: 'Education', employment: 'Employment' },
     services: 'Services',
     capacity: 'Open offers it can hold',
     openOffers: 'Offers waiting for its answer now',
@@ -88,15 +68,6 @@ const T = {
     by: (who: string) => `by ${who}`,
     fields: 'Fields changed:',
     ops: 'operations (directory file)',
-    needWords: {
-      shelter: 'Shelter',
-      medical: 'Medical',
-      'psycho-social': 'Psycho-social',
-      legal: 'Legal',
-      education: 'Education',
-      employment: 'Employment',
-      family: 'Family',
-    },
   },
   sq: {
     title: 'Drejtoria',
@@ -114,28 +85,10 @@ const T = {
     noContacts: 'Pa kontakte',
     empty: 'Nuk ka organizata për të treguar.',
     cut: (n: number) => `Tregohen vetëm ${n} organizatat e para.`,
-    kinds: {
-      police: 'Policia',
-      prefecture: 'Prefekturë',
-      municipality: 'Bashki',
-      commune: 'Komunë',
-      department: 'Drejtori',
-      ngo: 'OJF',
-      school: 'Shkollë',
-      university: 'Universitet',
-    } satisfies Record<Kind, string>,
-    contactRoles: {
-      'focal-point': 'pikë fokale',
-      'case-worker': 'punonjës rasti',
-      'council-member': 'anëtar i këshillit',
-      'cluster-member': 'anëtar i grupit',
-      coordinator: 'koordinator',
-    } satisfies Record<ContactRole, string>,
     languages: { sq: 'Shqip', en: 'Anglisht' },
     back: 'Kthehu te drejtoria',
     orgFacts: 'Organizata',
     department: 'Drejtoria',
-    departments: { social: 'Shërbime sociale', education: 'Arsim', employment: 'Punësim' },
     services: 'Shërbimet',
     capacity: 'Oferta të hapura që mund të mbajë',
     openOffers: 'Oferta që presin përgjigjen e saj tani',
@@ -161,15 +114,6 @@ const T = {
     by: (who: string) => `nga ${who}`,
     fields: 'Fushat e ndryshuara:',
     ops: 'operacionet (skedari i drejtorisë)',
-    needWords: {
-      shelter: 'Strehim',
-      medical: 'Mjekësor',
-      'psycho-social': 'Psiko-social',
-      legal: 'Ligjor',
-      education: 'Arsim',
-      employment: 'Punësim',
-      family: 'Familje',
-    },
   },
 } satisfies Messages<unknown>;
 
@@ -208,7 +152,7 @@ const stateTag = (lang: Lang, entry: { readonly active?: boolean | undefined }) 
 
 function contactLine(lang: Lang, c: Contact): string {
   const t = T[lang];
-  const roles = c.roles.map((r) => t.contactRoles[r]).join(', ');
+  const roles = c.roles.map((r) => VOCABULARY[lang].contactRoles[r]).join(', ');
   return (
     `<li>${esc(c.name)} — ${esc(roles)} · ${esc(t.languages[c.language])} · ` +
     `<a href="mailto:${esc(c.email)}">${esc(c.email)}</a>${isActive(c) ? '' : ` ${tag(t.inactive, 'bad')}`}</li>`
@@ -226,7 +170,7 @@ function listPage(lang: Lang, orgs: readonly OrganisationView[], cut: boolean) {
       head: [t.name, t.kind, t.regions, t.state, t.contacts],
       rows: orgs.map((o) => [
         link(`/console/directory/${encodeURIComponent(o.orgId)}`, o.name),
-        esc(t.kinds[o.kind]),
+        esc(VOCABULARY[lang].orgKinds[o.kind]),
         esc(o.regions.join(', ')),
         stateTag(lang, o),
         o.contacts.length
@@ -254,7 +198,7 @@ export function directoryRoutes(deps: ConsoleDeps): ConsoleRoute[] {
       const actorOrgs = new Map<string, string>();
       for (const id of new Set(history.flatMap((e) => (e.actor.orgId ? [e.actor.orgId] : []))))
         actorOrgs.set(id, (await deps.directory.getOrganisation(id))?.name ?? id);
-      const roleWords = COMMON[lang].roles as Readonly<Record<string, string>>;
+      const roleWords = VOCABULARY[lang].roles as Readonly<Record<string, string>>;
       const who = (actor: (typeof history)[number]['actor']) => {
         if (actor.role === 'ops') return t.ops;
         const role = roleWords[actor.role as Role] ?? actor.role;
@@ -267,10 +211,12 @@ export function directoryRoutes(deps: ConsoleDeps): ConsoleRoute[] {
         `<h2>${esc(t.orgFacts)}</h2>`,
         `<p>${stateTag(lang, org)}</p>`,
         facts([
-          [t.kind, t.kinds[org.kind]],
-          ...(org.department ? [[t.department, t.departments[org.department]] as [string, string]] : []),
+          [t.kind, VOCABULARY[lang].orgKinds[org.kind]],
+          ...(org.department
+            ? [[t.department, VOCABULARY[lang].departments[org.department]] as [string, string]]
+            : []),
           [t.regions, org.regions.join(', ')],
-          [t.services, org.services.map((s) => t.needWords[s]).join(', ') || COMMON[lang].none],
+          [t.services, org.services.map((s) => VOCABULARY[lang].needs[s]).join(', ') || COMMON[lang].none],
           [t.capacity, String(org.capacity)],
           [t.openOffers, String(org.openOffers)],
           [t.childProtection, org.childProtection ? COMMON[lang].yes : COMMON[lang].no],
@@ -283,7 +229,7 @@ export function directoryRoutes(deps: ConsoleDeps): ConsoleRoute[] {
           rows: org.contacts.map((c) => [
             esc(c.name),
             `<a href="mailto:${esc(c.email)}">${esc(c.email)}</a>`,
-            esc(c.roles.map((r) => t.contactRoles[r]).join(', ')),
+            esc(c.roles.map((r) => VOCABULARY[lang].contactRoles[r]).join(', ')),
             esc(t.languages[c.language]),
             esc(c.timeZone ?? COMMON[lang].none),
             [
