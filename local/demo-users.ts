@@ -7,7 +7,7 @@
  * person across runs and the same as `npm run token -- --role <role> --org <org>`.
  * (local/ imports no app code: test/local/demo-users.test.ts holds these to the directory.)
  */
-import type { OAuthUser } from './engine';
+import { ensureUsersFile, type LocalPoolUser, type OAuthUser } from './engine';
 import { defaultSub, type LOCAL_ROLES } from './token';
 
 type Role = (typeof LOCAL_ROLES)[number];
@@ -83,15 +83,38 @@ export const DEMO_USERS: readonly DemoUser[] = [
   },
 ];
 
-/** The demo users as the sign-in server lists them: under their role, with their organisation. */
+/**
+ * A person as the sign-in server lists them: under their role, with their organisation, one
+ * role group and the organisation as `custom:orgId` (what the Cognito pool's users carry).
+ */
+export function signInUser(user: {
+  readonly sub: string;
+  readonly role: Role;
+  readonly orgId: string;
+  readonly name: string;
+  readonly email: string;
+  readonly organisation: string;
+}): OAuthUser {
+  return {
+    sub: user.sub,
+    email: user.email,
+    name: user.name,
+    groups: [user.role],
+    attributes: { orgId: user.orgId },
+    section: ROLE_HEADINGS[user.role],
+    description: user.organisation,
+  };
+}
+
+/** The demo users as the sign-in server lists them. */
 export function demoSignInUsers(): OAuthUser[] {
-  return DEMO_USERS.map((u) => ({
-    sub: defaultSub(u.orgId, u.role),
-    email: u.email,
-    name: u.name,
-    groups: [u.role],
-    attributes: { orgId: u.orgId },
-    section: ROLE_HEADINGS[u.role],
-    description: u.organisation,
-  }));
+  return DEMO_USERS.map((u) => signInUser({ ...u, sub: defaultSub(u.orgId, u.role) }));
+}
+
+/**
+ * The data folder's users file (local/engine/auth/users-file.ts), written with the demo users
+ * when there is none yet (first start, or after a reset); `npm run users` changes it later.
+ */
+export function seedLocalUsers(dataDir: string): LocalPoolUser[] {
+  return ensureUsersFile(dataDir, demoSignInUsers());
 }

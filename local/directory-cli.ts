@@ -27,16 +27,26 @@ const USAGE =
 /** DynamoDB Local's credentials as the local stack sets them (letters and digits only). */
 const LOCAL_CREDENTIALS = { accessKeyId: 'bashkelocal', secretAccessKey: 'bashkelocal' };
 
-class UsageError extends Error {}
-class StackError extends Error {}
+/** Bad arguments (exit 64 with the usage text). npm run users throws these too. */
+export class UsageError extends Error {}
+/** The local stack is not reachable (exit 2). */
+export class StackError extends Error {}
 
-async function openStore(aws: boolean, table: string | undefined): Promise<DirectoryStore> {
+/**
+ * The directory: in AWS on the table `--table` or TABLE_NAME names, else on the DynamoDB Local
+ * of the stack running on the data folder (its one table, or `--table`). Also npm run users'.
+ */
+export async function openDirectoryStore(
+  aws: boolean,
+  table: string | undefined,
+  dataDir: string = resolveDataDir(),
+): Promise<DirectoryStore> {
   if (aws) {
     const name = table ?? process.env.TABLE_NAME;
     if (!name) throw new UsageError('--aws needs --table <name> or TABLE_NAME');
     return new DirectoryStore(new DynamoDBClient({}), name);
   }
-  const read = readRuntimeFile(resolveDataDir());
+  const read = readRuntimeFile(dataDir);
   if (!read.ok)
     throw new StackError(`the local stack is not running (${read.detail}); start it with \`npm start\``);
   const client = new DynamoDBClient({
@@ -81,7 +91,7 @@ export async function runDirectoryCli(
         io.err(`directory: ${read.problems.length} problem(s) in ${file}; nothing was written\n`);
         return 1;
       }
-      const store = io.store ?? (await openStore(!!values.aws, values.table));
+      const store = io.store ?? (await openDirectoryStore(!!values.aws, values.table));
       const result = await importDirectory(store, read.directory, {
         deactivateMissing: !!values['deactivate-missing'],
         actor: { role: 'ops', sub: 'directory-cli' },
@@ -94,7 +104,7 @@ export async function runDirectoryCli(
       );
       return 0;
     }
-    const store = io.store ?? (await openStore(!!values.aws, values.table));
+    const store = io.store ?? (await openDirectoryStore(!!values.aws, values.table));
     const text = renderDirectory(await exportDirectory(store));
     if (file) {
       writeFileSync(file, text);

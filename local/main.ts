@@ -11,7 +11,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { demoReferral } from './demo-referral';
-import { demoSignInUsers } from './demo-users';
+import { seedLocalUsers } from './demo-users';
 import {
   ensureTables,
   formatDuration,
@@ -35,6 +35,7 @@ import {
   startSesLocal,
   startStepFunctionsServer,
   TokenIssuer,
+  usersFileSource,
   WorkerPool,
 } from './engine';
 import { startBanner } from './runtime/banner';
@@ -351,10 +352,13 @@ async function main(): Promise<void> {
       now: () => clock.nowMs(),
     });
     // Before the gateway: the console sends browsers here to sign in.
+    seedLocalUsers(dataDir);
     const signIn = await startOAuthServer({
       key: loadOrCreateSigningKey(dataDir),
       clients: app.userPoolClients,
-      users: demoSignInUsers(),
+      // The data folder's users file (seeded with the demo users on first start), read again
+      // for each sign-in: `npm run users` adds, disables and enables users while this runs.
+      users: usersFileSource(dataDir),
       port: issuerPort,
       now: () => clock.nowMs(),
       log: (l) => say(l),

@@ -9,6 +9,7 @@
 export * from './assembly/read-assembly';
 export * from './auth/issuer';
 export * from './auth/oauth-server';
+export * from './auth/users-file';
 export * from './clock/runtime-clock';
 export * from './events/event-bus';
 export * from './events/event-pattern';

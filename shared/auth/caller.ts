@@ -79,11 +79,17 @@ export interface MemberCaller extends Caller {
  * a municipality or a commune. Coordinators, council members and admins sit in many kinds of
  * organisation (prefecture, municipality, department, NGO).
  */
-const ROLE_KINDS: Partial<Record<Role, ReadonlySet<Organisation['kind']>>> = {
+export const ROLE_KINDS: Partial<Record<Role, ReadonlySet<Organisation['kind']>>> = {
   police: new Set(['police']),
   ngo: new Set(['ngo']),
   localgov: new Set(['department', 'municipality', 'commune']),
 };
+
+/** True when a member of an organisation of the kind may hold the role (ROLE_KINDS). */
+export function roleFitsKind(role: Role, kind: Organisation['kind']): boolean {
+  const kinds = ROLE_KINDS[role];
+  return kinds === undefined || kinds.has(kind);
+}
 
 /**
  * The one way a route learns who calls: the token's claims, then the directory. A token whose
@@ -98,8 +104,7 @@ export async function resolveCaller(
   const org = await directory.getOrganisation(caller.orgId);
   // A deactivated organisation stays stored for its history, but its members no longer act.
   if (!org || !isActive(org)) throw new ForbiddenError('the organisation is not in the directory');
-  const kinds = ROLE_KINDS[caller.role];
-  if (kinds !== undefined && !kinds.has(org.kind)) {
+  if (!roleFitsKind(caller.role, org.kind)) {
     throw new ForbiddenError('the organisation cannot hold this role');
   }
   return { ...caller, orgKind: org.kind, regions: [...org.regions] };

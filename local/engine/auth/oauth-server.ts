@@ -19,6 +19,11 @@
  * clock. Codes and the sign-in pages' anti-forgery values live in memory: a restart loses the
  * sign-ins under way, nothing else (the user starts again from the app).
  *
+ * The users are a list, or a function the server calls again for each sign-in page, each
+ * chosen user and each token request (e.g. usersFileSource, reading users-file.ts's file), so a
+ * user added while it runs is offered at once and a user no longer listed (disabled) can neither
+ * be chosen nor redeem a code issued before.
+ *
  * There are no passwords: anyone on this machine may be any of the users listed. It is a
  * development stand-in, bound to 127.0.0.1, answering only requests addressed to 127.0.0.1
  * or localhost (no DNS rebinding). It knows nothing of the app: the users are passed in.
@@ -61,7 +66,8 @@ export interface OAuthServerOptions {
   /** Signs the tokens (the local data folder's key, as TokenIssuer.open uses). */
   readonly key: SigningKey;
   readonly clients: readonly OAuthClient[];
-  readonly users: readonly OAuthUser[];
+  /** The users to offer, or where to read them each time they are needed (see the header). */
+  readonly users: readonly OAuthUser[] | (() => readonly OAuthUser[]);
   /** @default 0 (any free port) */
   readonly port?: number;
   /** The runtime clock (epoch ms): codes expire and tokens are dated by it. @default Date.now */
@@ -208,7 +214,9 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
   const clients = new Map(
     options.clients.filter((c) => c.oauthFlows.includes('code')).map((c) => [c.clientId, c] as const),
   );
-  const users = new Map(options.users.map((u) => [u.sub, u] as const));
+  const listUsers = options.users;
+  const currentUsers = (): Map<string, OAuthUser> =>
+    new Map((typeof listUsers === 'function' ? listUsers() : listUsers).map((u) => [u.sub, u] as const));
   const codes = new Map<string, PendingCode>();
   /** Anti-forgery value of each sign-in page shown → when it expires. */
   const pages = new Map<string, number>();
@@ -290,7 +298,11 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
       `<h1>${escapeHtml(TEXT[lang].error)}</h1><p>${escapeHtml(TEXT[lang][text])}</p>`,
     );
 
-  const signInPage = (request: AuthorizeRequest, antiForgery: string): string => {
+  const signInPage = (
+    request: AuthorizeRequest,
+    antiForgery: string,
+    users: ReadonlyMap<string, OAuthUser>,
+  ): string => {
     const t = TEXT[request.lang];
     const hidden = Object.entries({
       client_id: request.clientId,
@@ -372,7 +384,11 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
       if (pages.size >= MAX_PENDING) throw new Error('too many sign-in pages waiting');
       const antiForgery = randomToken();
       pages.set(antiForgery, now() + PAGE_TTL_MS);
-      return { status: 200, headers: pageHeaders(callbackOrigins), body: signInPage(request, antiForgery) };
+      return {
+        status: 200,
+        headers: pageHeaders(callbackOrigins),
+        body: signInPage(request, antiForgery, currentUsers()),
+      };
     }
     if (req.method !== 'POST') return { status: 405, headers: { Allow: 'GET, HEAD, POST' }, body: '' };
     const form = await readForm(req);
@@ -382,8 +398,12 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
     const pageExpiry = pages.get(antiForgery);
     pages.delete(antiForgery);
     if (pageExpiry === undefined || pageExpiry <= now()) throw new PageError(400, 'expired');
-    const user = users.get(form.get('sub') ?? '');
-    if (!user) throw new PageError(400, 'expired');
+    // A user no longer listed (disabled since the page was shown) is refused like an unknown one.
+    const user = currentUsers().get(form.get('sub') ?? '');
+    if (!user) {
+      log('sign-in: refused a user who is not (or no longer) offered');
+      throw new PageError(400, 'expired');
+    }
     sweep();
     if (codes.size >= MAX_PENDING) throw new Error('too many sign-ins waiting');
     const code = randomToken();
@@ -425,8 +445,13 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
     ) {
       throw new TokenError('invalid_grant');
     }
+    // The user as listed now: one disabled after choosing may not redeem the code.
+    const user = currentUsers().get(pending.user.sub);
+    if (!user) {
+      log('sign-in: refused a token for a user who is no longer offered');
+      throw new TokenError('invalid_grant');
+    }
     const issuer = (signer as TokenIssuer).forClient(client.clientId);
-    const { user } = pending;
     const [idToken, accessToken] = await Promise.all([
       issuer.mint({
         sub: user.sub,
