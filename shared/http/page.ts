@@ -5,11 +5,15 @@ import { fieldIssues } from './zod-issues';
 /** Page size of the list routes (`?limit=`): 1 to 100, 25 when absent. */
 export const PAGE_LIMIT = { min: 1, max: 100, default: 25 } as const;
 
-export const limitParam = z.coerce
-  .number()
-  .int()
-  .min(PAGE_LIMIT.min)
-  .max(PAGE_LIMIT.max)
+/**
+ * Decimal digits only: `Number()` (and `z.coerce`) would also take `0x10`, `1e1`, ` 5 ` or
+ * `0b11` as a page size.
+ */
+export const limitParam = z
+  .string()
+  .regex(/^[0-9]{1,3}$/)
+  .transform(Number)
+  .pipe(z.number().int().min(PAGE_LIMIT.min).max(PAGE_LIMIT.max))
   .default(PAGE_LIMIT.default);
 
 /** A stored item's key on the index, as DynamoDB hands it back (`LastEvaluatedKey`). */

@@ -42,8 +42,10 @@ import {
   type ReviewCount,
 } from '../email/meeting-emails';
 import { ConflictError, type FieldIssue, ForbiddenError, NotFoundError, ValidationError } from '../errors';
+import { limitParam } from '../http/page';
 import { fieldIssues } from '../http/zod-issues';
 import { type CompleteTaskDeps, completeTask } from '../tasks/complete-task';
+import { isCalendarDate } from '../util/time';
 import { type AgendaReviewRow, agendaReview, agendaReviewRowSchema } from './agenda-review';
 import { meetingReference } from './reference';
 
@@ -190,6 +192,8 @@ export interface CarriedOverView {
 // every value of a schema is a value of its interface.
 
 const instant = z.iso.datetime();
+/** `?from=` as an instant: ISO 8601 with Z or an offset. */
+const fromInstant = z.iso.datetime({ offset: true });
 /** A wall-clock time in the group's zone, to the minute (`2027-03-29T10:00`). */
 const wallTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/);
 const actorSchema = z.strictObject({
@@ -726,11 +730,13 @@ export async function listMeetings(
   const region = query?.region ?? caller.regions[0];
   if (!region || !/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(region))
     throw new ValidationError([{ path: '/query/region', code: 'invalid' }]);
-  const limit = query?.limit === undefined ? 25 : Number(query.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100)
-    throw new ValidationError([{ path: '/query/limit', code: 'invalid' }]);
+  const parsedLimit = limitParam.safeParse(query?.limit);
+  if (!parsedLimit.success) throw new ValidationError([{ path: '/query/limit', code: 'invalid' }]);
+  const limit = parsedLimit.data;
+  // A date or an ISO instant, as documented: Date.parse would also take `2026-02-30` (2 March)
+  // or `1` (the year 2001).
   const fromRaw = query?.from;
-  if (fromRaw !== undefined && Number.isNaN(Date.parse(fromRaw)))
+  if (fromRaw !== undefined && !isCalendarDate(fromRaw) && !fromInstant.safeParse(fromRaw).success)
     throw new ValidationError([{ path: '/query/from', code: 'invalid' }]);
   const from = fromRaw ? new Date(fromRaw).toISOString() : deps.now().toISOString().slice(0, 10);
   let start: Record<string, unknown> | undefined;

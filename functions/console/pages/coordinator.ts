@@ -171,7 +171,7 @@ const T = {
 } satisfies Messages<unknown>;
 
 /** Cases read per page of the region's list, and pages read for one dashboard at most. */
-const CASE_PAGE = 100;
+const CASE_PAGE = '100';
 const MAX_CASE_PAGES = 20;
 
 /** The cases of the caller's regions the caller may read (listCases), up to the bound. */
