@@ -179,7 +179,7 @@ describe('the console in a browser', () => {
     expect(sent).toBe(true);
     await page.waitForURL(/\/console\/cases\/[0-9a-f-]{36}\?created=1$/);
     caseUrl = page.url().replace(/\?created=1$/, '');
-    const notice = await page.locator('.notice').innerText();
+    const notice = (await page.locator('.notice').textContent()) ?? '';
     reference = /KOR-\d{4}-\d{4}/.exec(notice)?.[0] ?? '';
     expect(reference).not.toBe('');
     await check(page, 'case-page');
@@ -201,7 +201,7 @@ describe('the console in a browser', () => {
     await expect(page.getByText('Risk level').count()).resolves.toBeGreaterThan(0);
     await check(page, 'offer-task');
     await page.getByRole('button', { name: 'Accept the referral' }).click();
-    await expect(page.locator('.notice').innerText()).resolves.toContain(reference);
+    await expect(page.locator('.notice').textContent()).resolves.toContain(reference);
     await check(page);
     await context.close();
   });
@@ -274,7 +274,7 @@ describe('the console in a browser', () => {
     await p.getByRole('button', { name: 'Send the referral' }).click();
     await p.waitForURL(/\?created=1$/);
     secondCase = p.url().replace(/\?created=1$/, '');
-    const second = /KOR-\d{4}-\d{4}/.exec(await p.locator('.notice').innerText())?.[0] ?? '';
+    const second = /KOR-\d{4}-\d{4}/.exec((await p.locator('.notice').textContent()) ?? '')?.[0] ?? '';
     await officer.context.close();
 
     const ngo = await signIn(USERS.ngo, { javaScriptEnabled: false });

@@ -208,9 +208,8 @@ describe('long deadlines on the control plane', () => {
         return { ok: true, payload: { done: true } };
       },
     };
-    // biome-ignore lint/style/useConst: the invoker above refers to it before it is made
-    let plane: StepFunctionsControlPlane;
-    plane = new StepFunctionsControlPlane({
+    // The invoker above refers to it; it runs only once the plane is made.
+    const plane: StepFunctionsControlPlane = new StepFunctionsControlPlane({
       stateMachines: [machine],
       invoker,
       region: REGION,
