@@ -1,4 +1,4 @@
-import { type CfnElement, CfnOutput, Duration, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
+import { type CfnElement, CfnOutput, Duration, Fn, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -124,7 +124,10 @@ export class AppStack extends Stack {
     const logRetention = config.logRetentionDays as logs.RetentionDays;
 
     const opsKey = new OpsKey(this, 'OpsKey');
-    const mail = new Mail(this, 'Mail', { senderEmail: config.senderEmail });
+    const mail = new Mail(this, 'Mail', {
+      senderEmail: config.senderEmail,
+      ...(config.senderDomain ? { senderDomain: config.senderDomain } : {}),
+    });
     // The links in emails and the console hang off the public base URL when the configuration
     // names one (a custom domain in front of the API), else off the API's own URL.
     // The console's client names the console's URL; the API's JWT authorizer needs the pool.
@@ -405,6 +408,13 @@ export class AppStack extends Stack {
     // anyone else on call to the topic after deploy.
     new CfnOutput(this, 'OpsAlertsTopicArn', { value: this.alerts.topicArn });
     new CfnOutput(this, 'ApiUrl', { value: this.api.url });
+    if (mail.domainIdentity) {
+      // Publish these in the sender domain's DNS: SES sends from it once they resolve.
+      new CfnOutput(this, 'SenderDomainDkimRecords', {
+        description: 'CNAME records to publish for the SES domain identity (Easy DKIM)',
+        value: Fn.join('; ', mail.dkimRecordLines()),
+      });
+    }
     new CfnOutput(this, 'ConsoleUrl', { value: consoleUrl });
     new CfnOutput(this, 'UserPoolId', { value: this.signIn.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.signIn.appClient.userPoolClientId });

@@ -82,3 +82,34 @@ describe('the default configuration', () => {
     expect(local.built.stage).toBeUndefined();
   });
 });
+
+describe('the sender domain’s SES identity', () => {
+  it('is an Easy DKIM domain identity of senderDomain, its CNAME records an output', () => {
+    const identities = resourcesOf(prod.compute, 'AWS::SES::EmailIdentity');
+    expect(identities).toHaveLength(1);
+    const [id, identity] = identities[0] as (typeof identities)[number];
+    expect(identity.Properties).toEqual({
+      EmailIdentity: prodConfig.senderDomain,
+      DkimAttributes: { SigningEnabled: true },
+      DkimSigningAttributes: { NextSigningKeyLength: 'RSA_2048_BIT' },
+    });
+    const records = [1, 2, 3].map((n) => ({
+      'Fn::Join': [
+        '',
+        [
+          { 'Fn::GetAtt': [id, `DkimDNSTokenName${n}`] },
+          ' CNAME ',
+          { 'Fn::GetAtt': [id, `DkimDNSTokenValue${n}`] },
+        ],
+      ],
+    }));
+    prod.compute.hasOutput('SenderDomainDkimRecords', { Value: { 'Fn::Join': ['; ', records] } });
+  });
+
+  it('leaves the configuration set as it is, and is absent without a senderDomain', () => {
+    const sets = (t: typeof prod.compute) => resourcesOf(t, 'AWS::SES::ConfigurationSet');
+    expect(sets(prod.compute)).toEqual(sets(local.compute));
+    expect(resourcesOf(local.compute, 'AWS::SES::EmailIdentity', { allowNone: true })).toEqual([]);
+    expect(Object.keys(local.compute.findOutputs('SenderDomainDkimRecords'))).toEqual([]);
+  });
+});
