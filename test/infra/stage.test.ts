@@ -17,6 +17,7 @@ function synth(context: Record<string, unknown>) {
   return {
     built,
     compute: Template.fromJSON(assembly.getStackArtifact(built.compute.artifactId).template),
+    data: Template.fromJSON(assembly.getStackArtifact(built.data.artifactId).template),
   };
 }
 
@@ -36,6 +37,11 @@ describe('a named stage (prod)', () => {
       prodConfig.account,
       prodConfig.region,
     ]);
+  });
+
+  it('outputs the table’s name for ops’ tools and a point-in-time restore', () => {
+    const [tableId] = resourcesOf(prod.data, 'AWS::DynamoDB::GlobalTable')[0] ?? [];
+    prod.data.hasOutput('TableName', { Value: { Ref: tableId } });
   });
 
   it('puts the public base URL in every link base: ACTION_BASE_URL, CONSOLE_BASE_URL, the console client’s URLs', () => {
