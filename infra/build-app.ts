@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { App } from 'aws-cdk-lib';
-import { parseDeploymentConfig } from './config';
+import { resolveDeploymentConfig } from './config';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { AppStack } from './stacks/app-stack';
 import { DataStack } from './stacks/data-stack';
@@ -9,12 +9,18 @@ import { DataStack } from './stacks/data-stack';
 const REPO_ROOT = path.join(__dirname, '..');
 
 /**
- * Builds the Bashkë stacks into `app` from its `bashke` context. Used by the CLI entry, the
+ * Builds the Bashkë stacks into `app` from its `bashke` context, or with `-c stage=<name>`
+ * from `bashkeStages.<name>` (infra/config.ts). Every stage has the same stack names: one
+ * stage per account (its `account` is required). Used by the CLI entry, the
  * local runtime's synth, the bench and tests; quiet in all of them (see
  * withoutBundlingNotices): bundling problems still reach stderr.
  */
 export function buildApp(app: App) {
-  const config = parseDeploymentConfig(app.node.tryGetContext('bashke'));
+  const { config, stage } = resolveDeploymentConfig({
+    stage: app.node.tryGetContext('stage'),
+    bashke: app.node.tryGetContext('bashke'),
+    bashkeStages: app.node.tryGetContext('bashkeStages'),
+  });
   const env = { region: config.region, ...(config.account ? { account: config.account } : {}) };
   const data = new DataStack(app, 'BashkeData', { env, description: 'Bashkë: case data (stateful)' });
   const compute = withoutBundlingNotices(
@@ -28,7 +34,7 @@ export function buildApp(app: App) {
   );
   compute.addStackDependency(data);
   acknowledgeNagFindings({ data, compute });
-  return { config, data, compute };
+  return { config, stage, data, compute };
 }
 
 /** cdk.json's `context`, read fresh: an app built in-process sees what `cdk synth` sees. */

@@ -3,11 +3,18 @@ import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as snsSubscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 
 export interface OpsAlertsProps {
   /** Encrypts the topic; CloudWatch alarms are allowed to use it. */
   readonly key: kms.IKey;
+  /**
+   * An address subscribed to the topic by email (the deployment's coordinator): the
+   * recipient of last resort, who confirms the subscription from the first message.
+   * @default no subscription in the stack
+   */
+  readonly subscriberEmail?: string;
 }
 
 export interface FailureAlarmProps {
@@ -18,8 +25,9 @@ export interface FailureAlarmProps {
 }
 
 /**
- * Where operations alerts go: one encrypted, TLS-only SNS topic. The on-call address is
- * subscribed after deploy (the stack outputs the topic's ARN).
+ * Where operations alerts go: one encrypted, TLS-only SNS topic, with the coordinator's
+ * address subscribed when given; others on call subscribe after deploy (the stack outputs
+ * the topic's ARN).
  */
 export class OpsAlerts extends Construct {
   readonly topic: sns.Topic;
@@ -36,6 +44,9 @@ export class OpsAlerts extends Construct {
     );
     // `Default`: the topic keeps the logical id it had before this construct existed.
     this.topic = new sns.Topic(this, 'Default', { masterKey: props.key, enforceSSL: true });
+    if (props.subscriberEmail) {
+      this.topic.addSubscription(new snsSubscriptions.EmailSubscription(props.subscriberEmail));
+    }
   }
 
   get topicArn(): string {

@@ -1,4 +1,4 @@
-import { type CfnElement, CfnOutput, Duration, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
+import { type CfnElement, CfnOutput, Duration, Fn, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -124,11 +124,17 @@ export class AppStack extends Stack {
     const logRetention = config.logRetentionDays as logs.RetentionDays;
 
     const opsKey = new OpsKey(this, 'OpsKey');
-    const mail = new Mail(this, 'Mail', { senderEmail: config.senderEmail });
-    // The console's client names the console's URL, which hangs off the API's; the API's JWT
-    // authorizer needs the pool. The URL is read lazily (at synth), so the pool comes first.
-    // No cycle in the template: the authorizer lists the app client only, never the console's.
-    const consoleUrl = Lazy.string({ produce: () => `${this.api.url}${CONSOLE_PATH}` });
+    const mail = new Mail(this, 'Mail', {
+      senderEmail: config.senderEmail,
+      ...(config.senderDomain ? { senderDomain: config.senderDomain } : {}),
+    });
+    // The links in emails and the console hang off the public base URL when the configuration
+    // names one (a custom domain in front of the API), else off the API's own URL.
+    // The console's client names the console's URL; the API's JWT authorizer needs the pool.
+    // The URL is read lazily (at synth), so the pool comes first. No cycle in the template:
+    // the authorizer lists the app client only, never the console's.
+    const baseUrl = Lazy.string({ produce: () => config.publicBaseUrl ?? this.api.url });
+    const consoleUrl = Lazy.string({ produce: () => `${baseUrl}${CONSOLE_PATH}` });
     this.signIn = new SignIn(this, 'Users', {
       groups: ROLES,
       consoleUrl,
@@ -140,7 +146,10 @@ export class AppStack extends Stack {
       logKey: opsKey,
       logRetention,
     });
-    this.alerts = new OpsAlerts(this, 'OpsAlerts', { key: opsKey });
+    this.alerts = new OpsAlerts(this, 'OpsAlerts', {
+      key: opsKey,
+      ...(config.coordinatorEmail ? { subscriberEmail: config.coordinatorEmail } : {}),
+    });
 
     const fn = (id: string, useCase: string, options: FunctionOptions = {}) => {
       const f = new BashkeFunction(this, id, {
@@ -163,7 +172,7 @@ export class AppStack extends Stack {
     // One function opens every human task (waited on or standalone), for every workflow.
     const openTask = fn('OpenTaskFn', 'open-task', {
       sendsMail: true,
-      environment: { ...taskClock, [ENV.ACTION_BASE_URL]: this.api.url },
+      environment: { ...taskClock, [ENV.ACTION_BASE_URL]: baseUrl },
     });
     const scheduleStage = fn('ScheduleStageFn', 'schedule-stage', { environment: taskClock });
     const stageFns = {
@@ -171,7 +180,7 @@ export class AppStack extends Stack {
       scheduleStage,
       notifyTasks: fn('NotifyTasksFn', 'notify-tasks', {
         sendsMail: true,
-        environment: { ...taskClock, [ENV.ACTION_BASE_URL]: this.api.url },
+        environment: { ...taskClock, [ENV.ACTION_BASE_URL]: baseUrl },
       }),
       caseEnded: fn('CaseEndedFn', 'case-ended', { sendsMail: true }),
     };
@@ -231,7 +240,7 @@ export class AppStack extends Stack {
       timeout: Duration.seconds(DISPATCH_TIMEOUT_SECONDS),
       environment: {
         ...taskClock,
-        [ENV.ACTION_BASE_URL]: this.api.url,
+        [ENV.ACTION_BASE_URL]: baseUrl,
         [ENV.STAGE_STATE_MACHINES]: Stack.of(this).toJsonString(
           Object.fromEntries(
             Object.entries(this.stageWorkflows).map(([stage, w]) => [stage, w.stateMachineArn]),
@@ -264,7 +273,7 @@ export class AppStack extends Stack {
     // SES's events of the configuration set: delivery records, unreachable contacts, escalation.
     const deliveryEvents = fn('DeliveryEventsFn', 'delivery-events', {
       sendsMail: true,
-      environment: { ...taskClock, [ENV.ACTION_BASE_URL]: this.api.url },
+      environment: { ...taskClock, [ENV.ACTION_BASE_URL]: baseUrl },
       // An unreachable contact's tasks are emailed one by one; below the follow-up's claim
       // (NOTICE_LEASE_MS, 45 s), so a claim never lapses under a run still going.
       timeout: Duration.seconds(30),
@@ -309,7 +318,7 @@ export class AppStack extends Stack {
         ...taskClock,
         [ENV.STATE_MACHINE_ARN]: this.referralWorkflow.stateMachineArn,
         // A profile correction that makes the person a child emails the child-protection task's link.
-        [ENV.ACTION_BASE_URL]: this.api.url,
+        [ENV.ACTION_BASE_URL]: baseUrl,
       },
     });
     // An assignment or a transfer starts the referral workflow again.
@@ -340,7 +349,7 @@ export class AppStack extends Stack {
     // --- meetings of the cooperation group ---------------------------------------------------
     const meetings = fn('MeetingsFn', 'meetings-api', {
       sendsMail: true,
-      environment: { ...taskClock, [ENV.ACTION_BASE_URL]: this.api.url },
+      environment: { ...taskClock, [ENV.ACTION_BASE_URL]: baseUrl },
     });
     this.api.addRoute('/meetings', [HttpMethod.GET, HttpMethod.POST], meetings);
     this.api.addRoute('/meetings/{meetingId}', [HttpMethod.GET, HttpMethod.PATCH], meetings);
@@ -373,7 +382,7 @@ export class AppStack extends Stack {
       environment: {
         ...taskClock,
         [ENV.STATE_MACHINE_ARN]: this.referralWorkflow.stateMachineArn,
-        [ENV.ACTION_BASE_URL]: this.api.url,
+        [ENV.ACTION_BASE_URL]: baseUrl,
         [ENV.INTERVIEW_MAX_AGE_DAYS]: String(config.interviewMaxAgeDays),
         [ENV.CONSOLE_BASE_URL]: consoleUrl,
         [ENV.OAUTH_BASE_URL]: this.signIn.domain.baseUrl(),
@@ -395,9 +404,17 @@ export class AppStack extends Stack {
     // --- operations ----------------------------------------------------------------------
     const seed = fn('SeedDirectoryFn', 'seed-directory', { timeout: Duration.seconds(60) });
 
-    // Subscribe the on-call address to the alerts topic after deploy.
+    // The coordinator's address (coordinatorEmail) is subscribed in the stack; subscribe
+    // anyone else on call to the topic after deploy.
     new CfnOutput(this, 'OpsAlertsTopicArn', { value: this.alerts.topicArn });
     new CfnOutput(this, 'ApiUrl', { value: this.api.url });
+    if (mail.domainIdentity) {
+      // Publish these in the sender domain's DNS: SES sends from it once they resolve.
+      new CfnOutput(this, 'SenderDomainDkimRecords', {
+        description: 'CNAME records to publish for the SES domain identity (Easy DKIM)',
+        value: Fn.join('; ', mail.dkimRecordLines()),
+      });
+    }
     new CfnOutput(this, 'ConsoleUrl', { value: consoleUrl });
     new CfnOutput(this, 'UserPoolId', { value: this.signIn.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.signIn.appClient.userPoolClientId });

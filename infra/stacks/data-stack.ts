@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
@@ -36,5 +36,7 @@ export class DataStack extends Stack {
         },
       ],
     });
+    // For ops' tools (npm run directory / users -- --aws --table) and a point-in-time restore.
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
   }
 }

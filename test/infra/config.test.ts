@@ -1,6 +1,11 @@
 import { Stack } from 'aws-cdk-lib';
 import { buildApp } from '../../infra/build-app';
-import { ConfigurationError, deadlineEnvironment, parseDeploymentConfig } from '../../infra/config';
+import {
+  ConfigurationError,
+  deadlineEnvironment,
+  parseDeploymentConfig,
+  resolveDeploymentConfig,
+} from '../../infra/config';
 import { DEFAULT_DEADLINES } from '../../shared/domain/deadlines';
 import { DEFAULT_REMINDERS } from '../../shared/domain/reminders';
 import { cdkJsonContext, newApp, removeOutdir, tempOutdir } from '../support/infra-synth';
@@ -23,12 +28,28 @@ function thrown(fn: () => unknown): Error {
 }
 
 let outdirs: string[] = [];
-/** An app like the CLI's, with the given `bashke` context, without bundling (no code is looked at). */
-function appWith(bashke: unknown) {
+/** An app like the CLI's, with the given context (`bashke` alone, or any), without bundling. */
+function appWith(bashke: unknown, context: Record<string, unknown> = { bashke }) {
   const outdir = tempOutdir('config');
   outdirs.push(outdir);
-  return newApp({ outdir, bundle: false, context: { bashke } });
+  return newApp({ outdir, bundle: false, context });
 }
+
+/** A complete stage: every key a named stage must give. */
+const STAGE = {
+  region: 'eu-central-1',
+  account: '123456789012',
+  senderEmail: 'no-reply@bashke.example.org',
+  senderDomain: 'bashke.example.org',
+  publicBaseUrl: 'https://bashke.example.org',
+  coordinatorEmail: 'coordinator@bashke.example.org',
+  signInDomainPrefix: 'bashke-test',
+  timeZone: 'Europe/Tirane',
+  holidayCountry: 'AL',
+  offerDeadlineHours: 24,
+  deadlines: {},
+  logRetentionDays: 365,
+};
 
 afterEach(() => {
   for (const dir of outdirs) removeOutdir(dir);
@@ -184,5 +205,129 @@ describe('deployment configuration', () => {
 
   it('parses the configuration cdk.json holds', () => {
     expect(() => parseDeploymentConfig(cdkJsonContext().bashke)).not.toThrow();
+  });
+
+  it('gives the sender domain, public base URL and coordinator address no default', () => {
+    const config = parseDeploymentConfig(VALID);
+    expect([config.senderDomain, config.publicBaseUrl, config.coordinatorEmail]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it("refuses a sender domain that is not the sender address's, and a public base URL that is not a plain https base", () => {
+    const error = thrown(() =>
+      parseDeploymentConfig({
+        ...VALID,
+        senderDomain: 'other.example.org',
+        publicBaseUrl: 'http://bashke.example.org/',
+      }),
+    );
+    expect(error.message).toContain(
+      'bashke.senderDomain: must be the domain of senderEmail (bashke.example.org)',
+    );
+    expect(error.message).toContain('bashke.publicBaseUrl:');
+    for (const publicBaseUrl of [
+      'https://bashke.example.org/',
+      'https://bashke.example.org?x=1',
+      'not a url',
+    ])
+      expect(thrown(() => parseDeploymentConfig({ ...VALID, publicBaseUrl })).message).toContain(
+        'bashke.publicBaseUrl:',
+      );
+  });
+});
+
+describe('deployment stages', () => {
+  const resolve = (stage: string, stages: Record<string, unknown>) =>
+    resolveDeploymentConfig({ stage, bashke: VALID, bashkeStages: stages });
+
+  it('takes the bashke object when no stage is given, as before', () => {
+    expect(resolveDeploymentConfig({ bashke: VALID, bashkeStages: { prod: STAGE } })).toEqual({
+      config: parseDeploymentConfig(VALID),
+      stage: undefined,
+    });
+  });
+
+  it('parses a complete stage, keeping what it gives', () => {
+    const { config, stage } = resolve('prod', { prod: STAGE });
+    expect(stage).toBe('prod');
+    expect(config).toMatchObject({ ...STAGE, deadlines: parseDeploymentConfig(VALID).deadlines });
+  });
+
+  it('lists every key a stage leaves out at once, as required, with its path', () => {
+    const error = thrown(() => resolve('prod', { prod: { logRetentionDays: 365 } }));
+    expect(error).toBeInstanceOf(ConfigurationError);
+    for (const key of [
+      'region',
+      'account',
+      'senderEmail',
+      'senderDomain',
+      'publicBaseUrl',
+      'coordinatorEmail',
+      'signInDomainPrefix',
+      'timeZone',
+      'holidayCountry',
+      'offerDeadlineHours',
+      'deadlines',
+    ])
+      expect(error.message).toContain(`bashkeStages.prod.${key}: required`);
+    // Given, or defaulted in a stage too.
+    expect(error.message).not.toContain('logRetentionDays');
+    expect(error.message).not.toContain('reminders');
+    expect(error.message).not.toContain('interviewMaxAgeDays');
+  });
+
+  it('names each invalid key of a stage, the sender domain check among them', () => {
+    const error = thrown(() =>
+      resolve('dev', {
+        dev: {
+          ...STAGE,
+          account: '42',
+          senderDomain: 'elsewhere.example.org',
+          timeZone: 'Mars/Base',
+          extra: 1,
+        },
+      }),
+    );
+    for (const line of [
+      'bashkeStages.dev.account: a 12-digit account id',
+      'bashkeStages.dev.senderDomain: must be the domain of senderEmail',
+      'bashkeStages.dev.timeZone: not an IANA time zone',
+      'bashkeStages.dev.(root)',
+    ])
+      expect(error.message).toContain(line);
+  });
+
+  it('fails on an unknown stage, naming the known ones', () => {
+    const error = thrown(() => resolve('staging', { dev: STAGE, prod: STAGE }));
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error.message).toBe('unknown stage "staging": the known stages are dev, prod');
+  });
+
+  it('selects the stage given with -c stage=<name> in the synth, and fails the synth on a bad one', () => {
+    const { config, stage, data } = buildApp(
+      appWith(undefined, {
+        stage: 'prod',
+        bashkeStages: JSON.stringify({ prod: { ...STAGE, region: 'eu-west-1' } }),
+      }),
+    );
+    expect([stage, config.region, Stack.of(data).region, Stack.of(data).account]).toEqual([
+      'prod',
+      'eu-west-1',
+      'eu-west-1',
+      '123456789012',
+    ]);
+    expect(() => buildApp(appWith(undefined, { stage: 'prod', bashkeStages: { prod: {} } }))).toThrow(
+      /bashkeStages\.prod\.senderDomain: required/,
+    );
+  });
+
+  it('parses the dev and prod stages cdk.json holds', () => {
+    const stages = cdkJsonContext().bashkeStages as Record<string, unknown>;
+    expect(Object.keys(stages)).toEqual(['dev', 'prod']);
+    for (const name of ['dev', 'prod'])
+      expect(() => resolveDeploymentConfig({ stage: name, bashkeStages: stages })).not.toThrow();
   });
 });

@@ -26,7 +26,10 @@ beforeAll(() => {
     context: Record<string, unknown>;
   };
   outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bashke-assembly-real-'));
-  const cdkApp = new App({ outdir, context: cdkJson.context });
+  // cdk.json's context with a sender domain, as a stage has: the SES domain identity and its
+  // DKIM output are in the template, and the local runtime must read past them.
+  const bashke = { ...(cdkJson.context.bashke as object), senderDomain: 'bashke.example.org' };
+  const cdkApp = new App({ outdir, context: { ...cdkJson.context, bashke } });
   buildApp(cdkApp);
   cdkApp.synth();
   app = readAssembly(outdir, endpoints);
@@ -200,4 +203,12 @@ describe('the console', () => {
       /ConsoleFn[0-9A-F]{8}\.Properties\.Environment\.Variables\.OAUTH_BASE_URL: names the managed login of the user-pool domain bashke-korca; pass endpoints\.signIn/,
     );
   });
+});
+
+it('reads past the SES domain identity, giving its DKIM records output local stand-ins', () => {
+  expect(app.outputs.BashkeApp?.SenderDomainDkimRecords).toBe(
+    [1, 2, 3]
+      .map((n) => `local-dkim-${n}._domainkey.bashke.example.org CNAME local-dkim-${n}.dkim.amazonses.com`)
+      .join('; '),
+  );
 });

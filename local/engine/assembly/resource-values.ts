@@ -116,6 +116,18 @@ const queueName = (c: ResourceContext) => (c.property('FifoQueue') === true ? `$
 const queueUrl = (c: ResourceContext) =>
   `https://sqs.${c.region}.${LOCAL_URL_SUFFIX}/${c.accountId}/${queueName(c)}`;
 const topicArn = (c: ResourceContext) => arn(c, 'sns', name(c));
+const emailIdentity = (c: ResourceContext) => String(c.property('EmailIdentity'));
+/**
+ * Easy DKIM's records of a domain identity: AWS makes the tokens when it creates the identity.
+ * Locally nothing is signed, and the records only reach outputs for ops to publish, so each is
+ * named for what it stands for (`local-dkim-<n>`), never a value AWS would give.
+ */
+const dkimAttributes = Object.fromEntries(
+  [1, 2, 3].flatMap((n) => [
+    [`DkimDNSTokenName${n}`, (c: ResourceContext) => `local-dkim-${n}._domainkey.${emailIdentity(c)}`],
+    [`DkimDNSTokenValue${n}`, () => `local-dkim-${n}.dkim.amazonses.com`],
+  ]),
+) as Record<string, (c: ResourceContext) => Json>;
 
 const VALUES: Readonly<Record<string, TypeValues>> = {
   'AWS::DynamoDB::GlobalTable': table,
@@ -158,6 +170,7 @@ const VALUES: Readonly<Record<string, TypeValues>> = {
   // CDK's `baseUrl()` joins from it, is replaced in functions' environments (read-assembly.ts).
   'AWS::Cognito::UserPoolDomain': { ref: (c) => String(c.property('Domain')), attributes: {} },
   'AWS::SES::ConfigurationSet': { ref: name, attributes: {} },
+  'AWS::SES::EmailIdentity': { ref: emailIdentity, attributes: dkimAttributes },
   'AWS::KMS::Key': {
     ref: keyId,
     attributes: { KeyId: keyId, Arn: (c) => arn(c, 'kms', `key/${keyId(c)}`) },
