@@ -20,6 +20,14 @@ export const CONSOLE_CALLBACK_PATH = '/auth/callback';
 /** Where the console's users land after signing out, under its base URL. */
 export const CONSOLE_SIGNED_OUT_PATH = '/signed-out';
 
+/** What both app clients read and write: users may edit their name; the organisation is set by admins only. */
+const CLIENT_ATTRIBUTES = {
+  readAttributes: new cognito.ClientAttributes()
+    .withStandardAttributes({ email: true, emailVerified: true, fullname: true })
+    .withCustomAttributes('orgId'),
+  writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ fullname: true }),
+} as const;
+
 /**
  * Sign-in: a Cognito user pool whose users admins create (MFA by TOTP, strong passwords,
  * threat protection, retained), one group per role, a `custom:orgId` attribute only admins
@@ -79,10 +87,7 @@ export class SignIn extends Construct {
       generateSecret: false,
       preventUserExistenceErrors: true,
       idTokenValidity: Duration.hours(1),
-      readAttributes: new cognito.ClientAttributes()
-        .withStandardAttributes({ email: true, emailVerified: true, fullname: true })
-        .withCustomAttributes('orgId'),
-      writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ fullname: true }),
+      ...CLIENT_ATTRIBUTES,
     });
 
     this.domain = this.userPool.addDomain('ManagedLogin', {
@@ -103,10 +108,7 @@ export class SignIn extends Construct {
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
       preventUserExistenceErrors: true,
       idTokenValidity: Duration.hours(1),
-      readAttributes: new cognito.ClientAttributes()
-        .withStandardAttributes({ email: true, emailVerified: true, fullname: true })
-        .withCustomAttributes('orgId'),
-      writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ fullname: true }),
+      ...CLIENT_ATTRIBUTES,
     });
     // Managed login (version 2) shows a client's pages only once it has a branding style:
     // Cognito's own look, until someone designs one.

@@ -83,27 +83,31 @@ export const COMMON = {
   },
 } satisfies Messages<unknown>;
 
+/** Formatters by language, zone and whether they show the time: a list page formats many dates. */
+const FORMATTERS = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(lang: Lang, timeZone: string, withTime: boolean): Intl.DateTimeFormat {
+  const key = `${lang} ${timeZone} ${withTime}`;
+  let f = FORMATTERS.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(lang === 'sq' ? 'sq-AL' : 'en-GB', {
+      timeZone,
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+      ...(withTime ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } : {}),
+    });
+    FORMATTERS.set(key, f);
+  }
+  return f;
+}
+
 /** A date and time on the reader's clock, in their language: `3 Dec 2026, 14:05`. */
 export function formatDateTime(instant: Date | string, lang: Lang, timeZone: string): string {
-  const at = typeof instant === 'string' ? new Date(instant) : instant;
-  return new Intl.DateTimeFormat(lang === 'sq' ? 'sq-AL' : 'en-GB', {
-    timeZone,
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(at);
+  return formatter(lang, timeZone, true).format(typeof instant === 'string' ? new Date(instant) : instant);
 }
 
 /** A calendar day on the reader's clock: `3 Dec 2026`. */
 export function formatDay(instant: Date | string, lang: Lang, timeZone: string): string {
-  const at = typeof instant === 'string' ? new Date(instant) : instant;
-  return new Intl.DateTimeFormat(lang === 'sq' ? 'sq-AL' : 'en-GB', {
-    timeZone,
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-  }).format(at);
+  return formatter(lang, timeZone, false).format(typeof instant === 'string' ? new Date(instant) : instant);
 }

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyStructuredResultV2,
@@ -27,6 +25,7 @@ import {
   recordMinutes,
 } from '../../shared/meetings/meetings';
 import { taskIdFor } from '../../shared/tasks/task-id';
+import { accessTable } from '../support/access-doc';
 import { createTestTable, type TestTable } from '../support/dynamodb-local';
 
 process.env.TABLE_NAME = 'unused';
@@ -58,18 +57,7 @@ function documentedMatrix(marker = 'access-matrix'): {
   routes: string[];
   rows: { role: Role; data: Data; cells: string[] }[];
 } {
-  const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'access.md'), 'utf8');
-  const table = doc.split(`<!-- ${marker} -->`)[1]?.split(`<!-- /${marker} -->`)[0] ?? '';
-  const lines = table
-    .trim()
-    .split('\n')
-    .map((l) =>
-      l
-        .split('|')
-        .slice(1, -1)
-        .map((c) => c.trim()),
-    );
-  const [header = [], , ...body] = lines;
+  const { header, body } = accessTable(marker);
   return {
     routes: header.slice(2),
     rows: body.map(([role, data, ...cells]) => ({ role: role as Role, data: data as Data, cells })),

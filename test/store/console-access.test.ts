@@ -1,24 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { CONSOLE_CSS } from '../../shared/console/stylesheet';
 import type { Role } from '../../shared/domain/codes';
+import { accessTable } from '../support/access-doc';
 import { type ConsoleWorld, startConsoleWorld } from '../support/console-world';
 import { dropStoreTables } from '../support/store-table';
 
 /** The console's page matrix as docs/access.md writes it ("The console"): the document is the test's table. */
 function documentedMatrix(): { roles: Role[]; rows: { page: string; cells: string[] }[] } {
-  const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'access.md'), 'utf8');
-  const table = doc.split('<!-- console-access -->')[1]?.split('<!-- /console-access -->')[0] ?? '';
-  const lines = table
-    .trim()
-    .split('\n')
-    .map((l) =>
-      l
-        .split('|')
-        .slice(1, -1)
-        .map((c) => c.trim()),
-    );
-  const [header = [], , ...body] = lines;
+  const { header, body } = accessTable('console-access');
   return {
     roles: header.slice(1) as Role[],
     rows: body.map(([page = '', ...cells]) => ({ page: page.replace(/`/g, ''), cells })),

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyStructuredResultV2,
@@ -11,6 +9,7 @@ import { DirectoryStore } from '../../shared/data/directory-store';
 import { DynamoStore } from '../../shared/data/dynamo-store';
 import type { ROLES } from '../../shared/domain/codes';
 import type { Organisation } from '../../shared/domain/directory';
+import { accessTable } from '../support/access-doc';
 import { createTestTable, type TestTable } from '../support/dynamodb-local';
 
 process.env.TABLE_NAME = 'unused';
@@ -25,19 +24,7 @@ type Data = 'own' | 'foreign';
 
 /** The directory matrix as docs/access.md writes it. */
 function documentedMatrix() {
-  const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'access.md'), 'utf8');
-  const table =
-    doc.split('<!-- directory-access-matrix -->')[1]?.split('<!-- /directory-access-matrix -->')[0] ?? '';
-  const lines = table
-    .trim()
-    .split('\n')
-    .map((l) =>
-      l
-        .split('|')
-        .slice(1, -1)
-        .map((c) => c.trim()),
-    );
-  const [header = [], , ...body] = lines;
+  const { header, body } = accessTable('directory-access-matrix');
   return {
     routes: header.slice(2),
     rows: body.map(([role, data, ...cells]) => ({ role: role as Role, data: data as Data, cells })),

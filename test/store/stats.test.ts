@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyStructuredResultV2,
@@ -10,6 +8,7 @@ import type { CaseRecord, TaskRecord } from '../../shared/data/records';
 import type { ROLES } from '../../shared/domain/codes';
 import type { Directory, Organisation } from '../../shared/domain/directory';
 import { STATS_CSV_COLUMNS, statsReportSchema } from '../../shared/stats/stats';
+import { accessTable } from '../support/access-doc';
 import { dropStoreTables, storeTable } from '../support/store-table';
 
 process.env.TABLE_NAME = 'unused';
@@ -70,19 +69,7 @@ const CALLER_ORG: Record<Role, Record<Data, string>> = {
 
 /** The statistics matrix as docs/access.md writes it: the test checks the document. */
 function documentedMatrix(): { routes: string[]; rows: { role: Role; data: Data; cells: string[] }[] } {
-  const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'access.md'), 'utf8');
-  const marker = 'stats-access-matrix';
-  const table = doc.split(`<!-- ${marker} -->`)[1]?.split(`<!-- /${marker} -->`)[0] ?? '';
-  const lines = table
-    .trim()
-    .split('\n')
-    .map((l) =>
-      l
-        .split('|')
-        .slice(1, -1)
-        .map((c) => c.trim()),
-    );
-  const [header = [], , ...body] = lines;
+  const { header, body } = accessTable('stats-access-matrix');
   return {
     routes: header.slice(2),
     rows: body.map(([role, data, ...cells]) => ({ role: role as Role, data: data as Data, cells })),
