@@ -30,6 +30,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDbProxy,
+  dataTableName,
   demoReferral,
   freePortBase,
   mintLocalToken,
@@ -197,8 +198,7 @@ async function main(): Promise<void> {
   try {
     const { urls } = runtime;
     const tables = (await ddb.send(new ListTablesCommand({}))).TableNames ?? [];
-    const table = tables[0];
-    if (tables.length !== 1 || !table) throw new Error(`expected one table, found ${tables.length}`);
+    const table = dataTableName(tables);
     const ngos = await raiseCapacity(ddb, table);
 
     const token = await mintLocalToken({

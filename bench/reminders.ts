@@ -69,6 +69,7 @@ import { buildApp, cdkJsonContext } from '../infra/build-app';
 import {
   type DynamoDbLocal,
   DynamoDbProxy,
+  dataTableName,
   ensureTables,
   type LocalFunction,
   RuntimeClock,
@@ -395,8 +396,7 @@ async function main(): Promise<void> {
     });
     const template = app.functions.find((f) => f.logicalId.startsWith('DispatchDueFn'));
     if (!template) throw new Error(`${outdir} has no DispatchDueFn`);
-    const table = app.tables[0]?.name;
-    if (!table || app.tables.length !== 1) throw new Error(`expected one table, found ${app.tables.length}`);
+    const table = dataTableName(app.tables.map((t) => t.name));
     const templateReminders = JSON.parse(template.environment.REMINDERS ?? '{}') as Record<string, unknown>;
     const remindersEnv = JSON.stringify({ ...templateReminders, sesPerSecond: SES_PER_SECOND });
     const fn: LocalFunction = {

@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DirectoryStore } from '../shared/data/directory-store';
 import { exportDirectory, importDirectory, readDirectoryText, renderDirectory } from './directory-file';
+import { dataTableName } from './engine';
 import { readRuntimeFile, resolveDataDir } from './runtime-file';
 
 const USAGE =
@@ -56,9 +57,13 @@ export async function openDirectoryStore(
   });
   if (table) return new DirectoryStore(client, table);
   const tables = (await client.send(new ListTablesCommand({}))).TableNames ?? [];
-  if (tables.length !== 1)
+  let name: string;
+  try {
+    name = dataTableName(tables);
+  } catch {
     throw new UsageError(`the local DynamoDB holds ${tables.length} tables: name one with --table`);
-  return new DirectoryStore(client, tables[0] as string);
+  }
+  return new DirectoryStore(client, name);
 }
 
 /** Runs the command; returns the exit code. Output goes to `out` and `err`. */

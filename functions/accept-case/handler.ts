@@ -1,4 +1,4 @@
-import { mailerFromEnv, storeFromEnv } from '../../shared/aws/adapters';
+import { auditLogFromEnv, mailerFromEnv, storeFromEnv } from '../../shared/aws/adapters';
 import { workflowStep } from '../../shared/workflow/step-handler';
 import { acceptCase } from './accept-case';
 
@@ -6,4 +6,6 @@ const store = storeFromEnv();
 const deps = { store, mailer: mailerFromEnv(store), now: () => new Date() };
 
 /** Referral workflow step (Lambda task). */
-export const handler = workflowStep('AcceptCase', (event) => acceptCase(deps, event));
+export const handler = workflowStep('AcceptCase', (event) => acceptCase(deps, event), {
+  audit: auditLogFromEnv(),
+});

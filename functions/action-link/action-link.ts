@@ -1,3 +1,4 @@
+import { noteActor, noteTask } from '../../shared/audit/audit';
 import {
   type Actor,
   type CaseRecord,
@@ -159,6 +160,12 @@ async function offerFacts(deps: ActionLinkDeps, item: CaseRecord): Promise<Offer
   return { regionName: region?.name ?? item.region, ageGroup, needs: [...needs], riskLevel };
 }
 
+/** The audit names whoever holds a live link as acting for the task's organisation. */
+function noteLinkHolder(task: TaskRecord): void {
+  noteActor({ kind: 'link', orgId: task.orgId });
+  noteTask(task);
+}
+
 /** Every way a token can fail ends here, so the answer cannot tell them apart. */
 async function resolve(deps: ActionLinkDeps, token: string) {
   if (!isWellFormedToken(token)) return undefined;
@@ -167,6 +174,7 @@ async function resolve(deps: ActionLinkDeps, token: string) {
   const now = deps.now();
   if (!link || link.usedAt || Date.parse(link.expiresAt) <= now.getTime()) return undefined;
   const task = await deps.store.getTask(link.taskId);
+  if (task) noteLinkHolder(task);
   // Any live link of an open task works, not only the newest: a step stopped after emailing
   // one link and run again may have armed another (open-task). The first answer closes the task.
   if (task?.status !== 'OPEN') return undefined;
@@ -196,6 +204,7 @@ async function resumeRecorded(
   const link = await deps.store.getActionLink(hashActionToken(token));
   if (!link?.usedAt || Date.parse(link.expiresAt) <= deps.now().getTime()) return GONE;
   const task = await deps.store.getTask(link.taskId);
+  if (task) noteLinkHolder(task);
   if (!task?.sfnTaskToken || !task.result || (task.status !== 'DONE' && task.status !== 'DECLINED'))
     return GONE;
   const fields = outcomeFromForm(form);

@@ -1,4 +1,4 @@
-import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { escapeHtml } from '../../shared/email/html';
 import { LOCALES, TASK_TITLES } from '../../shared/email/templates';
 import { layout } from '../../shared/http/look';
@@ -19,7 +19,7 @@ export const PAGE_HEADERS = {
     "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
 } as const;
 
-function page(statusCode: number, html: string, head: boolean): APIGatewayProxyResultV2 {
+function page(statusCode: number, html: string, head: boolean): APIGatewayProxyStructuredResultV2 {
   return { statusCode, headers: { ...PAGE_HEADERS }, body: head ? '' : html };
 }
 
@@ -37,7 +37,7 @@ function gonePage(requestId: string): string {
 export function renderOutcome(
   outcome: ActionOutcome,
   opts: { requestId: string; timeZone: string; head?: boolean },
-): APIGatewayProxyResultV2 {
+): APIGatewayProxyStructuredResultV2 {
   const head = opts.head ?? false;
   if (outcome.kind === 'gone') return page(410, gonePage(opts.requestId), head);
   const { task } = outcome;
@@ -81,7 +81,7 @@ export function renderOutcome(
 export function renderRsvp(
   outcome: RsvpOutcome,
   opts: { requestId: string; head?: boolean },
-): APIGatewayProxyResultV2 {
+): APIGatewayProxyStructuredResultV2 {
   const head = opts.head ?? false;
   if (outcome.kind === 'gone') return page(410, gonePage(opts.requestId), head);
   const { view } = outcome;

@@ -1,8 +1,9 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import * as z from 'zod';
+import type { AuditLog } from '../../shared/audit/audit';
 import { type OrganisationDirectory, resolveCaller } from '../../shared/auth/caller';
-import { mailerFromEnv, storeFromEnv } from '../../shared/aws/adapters';
+import { auditLogFromEnv, mailerFromEnv, storeFromEnv } from '../../shared/aws/adapters';
 import { sdkClientConfig } from '../../shared/aws/client-config';
 import { SfnTaskCallback } from '../../shared/aws/task-callback';
 import { SfnWorkflowStarter } from '../../shared/aws/workflow-starter';
@@ -35,7 +36,7 @@ const COMMANDS = {
  * The case commands (assignment, plan, withdrawal, closure, profile correction, transfer,
  * reopening), wired to the given adapters.
  */
-export function caseCommandsRoute(deps: CaseCommandsRouteDeps) {
+export function caseCommandsRoute(deps: CaseCommandsRouteDeps, audit: AuditLog) {
   return jsonRoute<APIGatewayProxyEventV2WithJWTAuthorizer>(async (event) => {
     const caller = await resolveCaller(deps.directory, event.requestContext.authorizer?.jwt?.claims);
     const command = Object.hasOwn(COMMANDS, event.routeKey)
@@ -46,7 +47,7 @@ export function caseCommandsRoute(deps: CaseCommandsRouteDeps) {
     // the caller may act on the case.
     const body = () => (event.body ? jsonBody(event) : {});
     return json(200, await command(deps, caller, event.pathParameters ?? {}, body));
-  });
+  }, audit);
 }
 
 const env = parseEnv(
@@ -57,12 +58,15 @@ const env = parseEnv(
 );
 const store = storeFromEnv();
 const sfn = new SFNClient(sdkClientConfig());
-export const handler = caseCommandsRoute({
-  ...taskClockFromEnv(),
-  store,
-  directory: new DirectoryCache(store),
-  callback: new SfnTaskCallback(sfn),
-  workflow: new SfnWorkflowStarter(sfn, env.STATE_MACHINE_ARN),
-  mailer: mailerFromEnv(store),
-  actionBaseUrl: env.ACTION_BASE_URL,
-});
+export const handler = caseCommandsRoute(
+  {
+    ...taskClockFromEnv(),
+    store,
+    directory: new DirectoryCache(store),
+    callback: new SfnTaskCallback(sfn),
+    workflow: new SfnWorkflowStarter(sfn, env.STATE_MACHINE_ARN),
+    mailer: mailerFromEnv(store),
+    actionBaseUrl: env.ACTION_BASE_URL,
+  },
+  auditLogFromEnv(),
+);

@@ -26,7 +26,14 @@ export function consoleRoutes(deps: ConsoleDeps): ConsoleRoute[] {
 /** The console over its deps: what the handler wires to AWS, and tests to fakes or DynamoDB Local. */
 export function consoleApp(deps: ConsoleDeps, edge: Pick<ConsoleEdgeDeps, 'oauthOrigin' | 'https'>) {
   return consoleEdge(
-    { sessions: deps.sessions, directory: deps.directory, now: deps.now, timeZone: deps.timeZone, ...edge },
+    {
+      sessions: deps.sessions,
+      audit: deps.audit,
+      directory: deps.directory,
+      now: deps.now,
+      timeZone: deps.timeZone,
+      ...edge,
+    },
     consoleRoutes(deps),
   );
 }

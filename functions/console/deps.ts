@@ -1,3 +1,4 @@
+import type { AuditLog, AuditReader } from '../../shared/audit/audit';
 import type { OrganisationDirectory } from '../../shared/auth/caller';
 import type { OAuthClient } from '../../shared/console/oauth';
 import type { Sessions } from '../../shared/console/session';
@@ -17,6 +18,8 @@ import type { TasksApiDeps } from '../tasks-api/tasks-api';
  */
 export interface ConsoleDeps {
   readonly sessions: Sessions;
+  /** Every signed-in request's audit records (shared/audit/edge.ts). */
+  readonly audit: AuditLog;
   readonly oauth: Pick<OAuthClient, 'config' | 'redeem'>;
   readonly directory: OrganisationDirectory;
   readonly store: MeetingStore;
@@ -24,7 +27,8 @@ export interface ConsoleDeps {
   /** The group's zone. */
   readonly timeZone: string;
   readonly referrals: CreateReferralDeps;
-  readonly cases: ReadCasesDeps;
+  /** The case pages; a case's audit trail for coordinators. */
+  readonly cases: ReadCasesDeps & { readonly auditTrail: AuditReader };
   readonly tasks: TasksApiDeps;
   readonly commands: CaseCommandsRouteDeps;
   readonly meetings: MeetingsRouteDeps;

@@ -2,9 +2,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import * as z from 'zod';
 import {
+  auditLogFromEnv,
   directoryStoreFromEnv,
   mailerFromEnv,
   meetingSettingsFromEnv,
@@ -44,6 +45,7 @@ const sfn = new SFNClient(sdkClientConfig());
 const callback = new SfnTaskCallback(sfn);
 const workflow = new SfnWorkflowStarter(sfn, env.STATE_MACHINE_ARN);
 const mailer = mailerFromEnv(store);
+const audit = auditLogFromEnv();
 const oauth = new OAuthClient({
   baseUrl: env.OAUTH_BASE_URL,
   clientId: env.OAUTH_CLIENT_ID,
@@ -55,6 +57,7 @@ const oauth = new OAuthClient({
 const app = consoleApp(
   {
     sessions: new SessionStore(new DynamoDBClient(sdkClientConfig()), env.TABLE_NAME),
+    audit,
     oauth,
     directory,
     store,
@@ -68,7 +71,7 @@ const app = consoleApp(
       timeZone: env.TIME_ZONE,
       interviewMaxAgeDays: env.INTERVIEW_MAX_AGE_DAYS,
     },
-    cases: { store },
+    cases: { store, auditTrail: audit },
     tasks: { ...clock, store, directory, callback },
     commands: { ...clock, store, directory, callback, workflow, mailer, actionBaseUrl: env.ACTION_BASE_URL },
     meetings: {
@@ -91,7 +94,9 @@ const app = consoleApp(
  * Errors are pages already (shared/console/app.ts); the last-resort handler stays for what
  * escapes, with its logger off.
  */
-export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2, Error, Context>(ROUTE_PLUGIN)
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>(
+  ROUTE_PLUGIN,
+)
   .use(httpErrorHandler({ logger: false }))
   .use({
     onError: async (request) => {

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { noteSubject } from '../../shared/audit/audit';
 import { type Caller, type OrganisationDirectory, requireRole } from '../../shared/auth/caller';
 import type { CaseRecord, IdempotencyRecord, Region } from '../../shared/data/records';
 import type { Store } from '../../shared/data/store';
@@ -158,6 +159,7 @@ export async function createReferral(
       throw new ConflictError('the idempotency key was used for another request');
     // The first call may have stopped between its transaction and starting the workflow;
     // the same body names the same region, so the input is the first call's.
+    noteSubject({ caseId: record.response.caseId });
     await deps.workflow.start(workflowInput(record.response));
     return record.response;
   };
@@ -205,6 +207,7 @@ export async function createReferral(
     idempotency: { scope: caller.sub, key, requestHash, response, createdAt: at },
   });
   if (outcome === 'idempotency-exists') return replay();
+  noteSubject({ caseId });
   await deps.workflow.start(workflowInput(response));
   return response;
 }

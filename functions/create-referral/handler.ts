@@ -2,12 +2,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import * as z from 'zod';
+import type { AuditLog } from '../../shared/audit/audit';
 import {
   type OrganisationDirectory,
   requireReferralRegion,
   requireRole,
   resolveCaller,
 } from '../../shared/auth/caller';
+import { auditLogFromEnv } from '../../shared/aws/adapters';
 import { sdkClientConfig } from '../../shared/aws/client-config';
 import { SfnWorkflowStarter } from '../../shared/aws/workflow-starter';
 import { DirectoryCache } from '../../shared/data/directory-cache';
@@ -23,7 +25,7 @@ export interface CreateReferralRouteDeps extends CreateReferralDeps {
 }
 
 /** POST /referrals (police), wired to the given adapters (tests pass fakes). */
-export function createReferralRoute(deps: CreateReferralRouteDeps) {
+export function createReferralRoute(deps: CreateReferralRouteDeps, audit: AuditLog) {
   return jsonRoute<APIGatewayProxyEventV2WithJWTAuthorizer>(async (event) => {
     const caller = await resolveCaller(deps.directory, event.requestContext.authorizer?.jwt?.claims);
     // The role first: a caller who may not refer learns nothing about the body rules.
@@ -36,7 +38,7 @@ export function createReferralRoute(deps: CreateReferralRouteDeps) {
       body,
     });
     return json(201, result);
-  });
+  }, audit);
 }
 
 const env = parseEnv(
@@ -48,11 +50,14 @@ const env = parseEnv(
   }),
 );
 const store = new DynamoStore(new DynamoDBClient(sdkClientConfig()), env.TABLE_NAME);
-export const handler = createReferralRoute({
-  store,
-  directory: new DirectoryCache(store),
-  workflow: new SfnWorkflowStarter(new SFNClient(sdkClientConfig()), env.STATE_MACHINE_ARN),
-  now: () => new Date(),
-  timeZone: env.TIME_ZONE,
-  interviewMaxAgeDays: env.INTERVIEW_MAX_AGE_DAYS,
-});
+export const handler = createReferralRoute(
+  {
+    store,
+    directory: new DirectoryCache(store),
+    workflow: new SfnWorkflowStarter(new SFNClient(sdkClientConfig()), env.STATE_MACHINE_ARN),
+    now: () => new Date(),
+    timeZone: env.TIME_ZONE,
+    interviewMaxAgeDays: env.INTERVIEW_MAX_AGE_DAYS,
+  },
+  auditLogFromEnv(),
+);

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { noteSubject } from '../../shared/audit/audit';
 import { type MemberCaller, type OrganisationDirectory, requireRole } from '../../shared/auth/caller';
 import type {
   DirectoryActor,
@@ -110,6 +111,7 @@ async function visibleOrg(deps: DirectoryApiDeps, caller: MemberCaller, params: 
   requireRole(caller, ...DIRECTORY_ADMINS);
   const parsed = orgIdParamsSchema.safeParse(params);
   if (!parsed.success) throw new NotFoundError('no such organisation');
+  noteSubject({ directory: true, orgId: parsed.data.orgId });
   const org = await deps.directoryStore.getOrganisation(parsed.data.orgId);
   if (!org || !maySee(caller, org.regions)) throw new NotFoundError('no such organisation');
   return org;
@@ -200,6 +202,7 @@ export async function createOrganisation(
 ): Promise<OrganisationView> {
   requireRole(caller, ...DIRECTORY_ADMINS);
   const org = parseBody(organisationSchema, readBody());
+  noteSubject({ directory: true, orgId: org.orgId });
   requireChange(caller, org.regions);
   await requireRegions(deps, org.regions);
   const at = deps.now().toISOString();

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import { type AuditLog, noteSubject } from '../../shared/audit/audit';
 import { resolveCaller } from '../../shared/auth/caller';
-import { directoryStoreFromEnv, storeFromEnv } from '../../shared/aws/adapters';
+import { auditLogFromEnv, directoryStoreFromEnv, storeFromEnv } from '../../shared/aws/adapters';
 import { DirectoryCache } from '../../shared/data/directory-cache';
 import { NotFoundError } from '../../shared/errors';
 import { jsonBody } from '../../shared/http/body';
@@ -16,8 +17,10 @@ import {
 } from './directory-api';
 
 /** The /directory/organisations routes, wired to the given adapters. */
-export function directoryApiRoute(deps: DirectoryApiDeps) {
+export function directoryApiRoute(deps: DirectoryApiDeps, audit: AuditLog) {
   return jsonRoute<APIGatewayProxyEventV2WithJWTAuthorizer>(async (event) => {
+    // Every route here reads or changes the directory; the use case names the organisation.
+    noteSubject({ directory: true });
     const caller = await resolveCaller(deps.directory, event.requestContext.authorizer?.jwt?.claims);
     const params = event.pathParameters ?? {};
     switch (event.routeKey) {
@@ -36,11 +39,14 @@ export function directoryApiRoute(deps: DirectoryApiDeps) {
       default:
         throw new NotFoundError('no such route');
     }
-  });
+  }, audit);
 }
 
-export const handler = directoryApiRoute({
-  directoryStore: directoryStoreFromEnv(),
-  directory: new DirectoryCache(storeFromEnv()),
-  now: () => new Date(),
-});
+export const handler = directoryApiRoute(
+  {
+    directoryStore: directoryStoreFromEnv(),
+    directory: new DirectoryCache(storeFromEnv()),
+    now: () => new Date(),
+  },
+  auditLogFromEnv(),
+);

@@ -1,6 +1,12 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import type { AuditLog } from '../../shared/audit/audit';
 import { type OrganisationDirectory, resolveCaller } from '../../shared/auth/caller';
-import { mailerFromEnv, meetingSettingsFromEnv, storeFromEnv } from '../../shared/aws/adapters';
+import {
+  auditLogFromEnv,
+  mailerFromEnv,
+  meetingSettingsFromEnv,
+  storeFromEnv,
+} from '../../shared/aws/adapters';
 import { DirectoryCache } from '../../shared/data/directory-cache';
 import { NotFoundError } from '../../shared/errors';
 import { jsonBody } from '../../shared/http/body';
@@ -23,7 +29,7 @@ export type MeetingsRouteDeps = MeetingDeps & {
 };
 
 /** The meeting routes, wired to the given adapters. */
-export function meetingsRoute(deps: MeetingsRouteDeps) {
+export function meetingsRoute(deps: MeetingsRouteDeps, audit: AuditLog) {
   return jsonRoute<APIGatewayProxyEventV2WithJWTAuthorizer>(async (event) => {
     const caller = await resolveCaller(deps.directory, event.requestContext.authorizer?.jwt?.claims);
     const params = event.pathParameters ?? {};
@@ -44,17 +50,20 @@ export function meetingsRoute(deps: MeetingsRouteDeps) {
       default:
         throw new NotFoundError('no such route');
     }
-  });
+  }, audit);
 }
 
 const clock = taskClockFromEnv();
 const store = storeFromEnv();
-export const handler = meetingsRoute({
-  ...meetingSettingsFromEnv(clock),
-  now: clock.now,
-  store,
-  mailer: mailerFromEnv(store),
-  directory: new DirectoryCache(store),
-  // A meeting's tasks have no workflow waiting on them: nothing is ever told.
-  complete: { ...clock, store, callback: { succeed: async () => 'closed' } },
-});
+export const handler = meetingsRoute(
+  {
+    ...meetingSettingsFromEnv(clock),
+    now: clock.now,
+    store,
+    mailer: mailerFromEnv(store),
+    directory: new DirectoryCache(store),
+    // A meeting's tasks have no workflow waiting on them: nothing is ever told.
+    complete: { ...clock, store, callback: { succeed: async () => 'closed' } },
+  },
+  auditLogFromEnv(),
+);

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { mailerFromEnv, storeFromEnv } from '../../shared/aws/adapters';
+import { auditLogFromEnv, mailerFromEnv, storeFromEnv } from '../../shared/aws/adapters';
 import { DirectoryCache } from '../../shared/data/directory-cache';
 import { taskClockFromEnv } from '../../shared/tasks/task-context';
 import { ENV, parseEnv } from '../../shared/util/env';
@@ -17,4 +17,6 @@ const deps = {
 };
 
 /** Case stage step: emails the plan's new items to their organisations. */
-export const handler = workflowStep('NotifyTasks', (event) => notifyTasks(deps, event));
+export const handler = workflowStep('NotifyTasks', (event) => notifyTasks(deps, event), {
+  audit: auditLogFromEnv(),
+});

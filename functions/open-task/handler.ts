@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { mailerFromEnv, storeFromEnv } from '../../shared/aws/adapters';
+import { auditLogFromEnv, mailerFromEnv, storeFromEnv } from '../../shared/aws/adapters';
 import { DirectoryCache } from '../../shared/data/directory-cache';
 import { taskClockFromEnv } from '../../shared/tasks/task-context';
 import { ENV, parseEnv } from '../../shared/util/env';
@@ -17,4 +17,6 @@ const deps = {
 };
 
 /** The human-task step of every workflow: opens, arms and emails a task (waited on or standalone). */
-export const handler = workflowStep('OpenTask', (event) => openTask(deps, event));
+export const handler = workflowStep('OpenTask', (event) => openTask(deps, event), {
+  audit: auditLogFromEnv(),
+});

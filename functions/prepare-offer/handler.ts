@@ -1,4 +1,4 @@
-import { storeFromEnv } from '../../shared/aws/adapters';
+import { auditLogFromEnv, storeFromEnv } from '../../shared/aws/adapters';
 import { taskClockFromEnv } from '../../shared/tasks/task-context';
 import { workflowStep } from '../../shared/workflow/step-handler';
 import { prepareOffer } from './prepare-offer';
@@ -13,4 +13,6 @@ const deps = {
 };
 
 /** Referral workflow step (Lambda task). */
-export const handler = workflowStep('PrepareOffer', (event) => prepareOffer(deps, event));
+export const handler = workflowStep('PrepareOffer', (event) => prepareOffer(deps, event), {
+  audit: auditLogFromEnv(),
+});

@@ -1,17 +1,23 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import type { AuditLog } from '../../shared/audit/audit';
 import { type OrganisationDirectory, resolveCaller } from '../../shared/auth/caller';
-import { storeFromEnv } from '../../shared/aws/adapters';
+import { auditLogFromEnv, storeFromEnv } from '../../shared/aws/adapters';
 import { DirectoryCache } from '../../shared/data/directory-cache';
 import { NotFoundError } from '../../shared/errors';
 import { json, jsonRoute } from '../../shared/http/handler';
+import { type AuditTrailDeps, caseAuditTrail } from './audit-trail';
 import { caseTimeline, getCase, listCases, type ReadCasesDeps } from './read-cases';
 
-export interface ReadCasesRouteDeps extends ReadCasesDeps {
+export interface ReadCasesRouteDeps extends ReadCasesDeps, AuditTrailDeps {
+  readonly store: ReadCasesDeps['store'] & AuditTrailDeps['store'];
   readonly directory: OrganisationDirectory;
 }
 
-/** GET /cases, GET /cases/{caseId}, GET /cases/{caseId}/timeline, wired to the given adapters. */
-export function readCasesRoute(deps: ReadCasesRouteDeps) {
+/**
+ * GET /cases, GET /cases/{caseId}, its timeline and its audit trail, wired to the given
+ * adapters. `audit` records every request; `deps.auditTrail` reads a case's records back.
+ */
+export function readCasesRoute(deps: ReadCasesRouteDeps, audit: AuditLog) {
   return jsonRoute<APIGatewayProxyEventV2WithJWTAuthorizer>(async (event) => {
     const caller = await resolveCaller(deps.directory, event.requestContext.authorizer?.jwt?.claims);
     const params = event.pathParameters ?? {};
@@ -22,11 +28,17 @@ export function readCasesRoute(deps: ReadCasesRouteDeps) {
         return json(200, await getCase(deps, caller, params));
       case 'GET /cases/{caseId}/timeline':
         return json(200, await caseTimeline(deps, caller, params));
+      case 'GET /cases/{caseId}/audit':
+        return json(200, await caseAuditTrail(deps, caller, params, event.queryStringParameters));
       default:
         throw new NotFoundError('no such route');
     }
-  });
+  }, audit);
 }
 
 const store = storeFromEnv();
-export const handler = readCasesRoute({ store, directory: new DirectoryCache(store) });
+const audit = auditLogFromEnv();
+export const handler = readCasesRoute(
+  { store, directory: new DirectoryCache(store), auditTrail: audit },
+  audit,
+);

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { noteSubject } from '../../shared/audit/audit';
 import { type MemberCaller, requireRole } from '../../shared/auth/caller';
 import { CASE_READERS, mayReadNow, readableCase, toView } from '../../shared/auth/case-access';
 import type { CaseEvent, CaseRecord, TaskRecord } from '../../shared/data/records';
@@ -115,7 +116,9 @@ export async function listCases(
         !(item.status === 'OFFERED' && item.offeredOrgId === q.organisation)
       )
         return undefined;
-      return (await mayReadNow(deps.store, caller, item)) ? toView(item) : undefined;
+      if (!(await mayReadNow(deps.store, caller, item))) return undefined;
+      noteSubject({ caseId: item.caseId });
+      return toView(item);
     },
   });
 }

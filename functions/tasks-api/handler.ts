@@ -1,7 +1,8 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import type { AuditLog } from '../../shared/audit/audit';
 import { resolveCaller } from '../../shared/auth/caller';
-import { storeFromEnv } from '../../shared/aws/adapters';
+import { auditLogFromEnv, storeFromEnv } from '../../shared/aws/adapters';
 import { sdkClientConfig } from '../../shared/aws/client-config';
 import { SfnTaskCallback } from '../../shared/aws/task-callback';
 import { DirectoryCache } from '../../shared/data/directory-cache';
@@ -12,7 +13,7 @@ import { taskClockFromEnv } from '../../shared/tasks/task-context';
 import { getTask, listTasks, moveDeadline, submitCompletion, type TasksApiDeps } from './tasks-api';
 
 /** GET /tasks, GET /tasks/{taskId}, POST /tasks/{taskId}/completion and /deadline, wired to the given adapters. */
-export function tasksApiRoute(deps: TasksApiDeps) {
+export function tasksApiRoute(deps: TasksApiDeps, audit: AuditLog) {
   return jsonRoute<APIGatewayProxyEventV2WithJWTAuthorizer>(async (event) => {
     const caller = await resolveCaller(deps.directory, event.requestContext.authorizer?.jwt?.claims);
     const params = event.pathParameters ?? {};
@@ -28,13 +29,16 @@ export function tasksApiRoute(deps: TasksApiDeps) {
       default:
         throw new NotFoundError('no such route');
     }
-  });
+  }, audit);
 }
 
 const store = storeFromEnv();
-export const handler = tasksApiRoute({
-  ...taskClockFromEnv(),
-  store,
-  directory: new DirectoryCache(store),
-  callback: new SfnTaskCallback(new SFNClient(sdkClientConfig())),
-});
+export const handler = tasksApiRoute(
+  {
+    ...taskClockFromEnv(),
+    store,
+    directory: new DirectoryCache(store),
+    callback: new SfnTaskCallback(new SFNClient(sdkClientConfig())),
+  },
+  auditLogFromEnv(),
+);

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { noteTask } from '../../shared/audit/audit';
 import {
   coversRegion,
   type MemberCaller,
@@ -180,7 +181,9 @@ async function visibleTask(
   requireRole(caller, ...TASK_ACTORS);
   const parsed = taskIdParamsSchema.safeParse(params);
   if (!parsed.success) throw new NotFoundError('no such task');
+  noteTask({ taskId: parsed.data.taskId });
   const task = await deps.store.getTask(parsed.data.taskId);
+  if (task) noteTask(task);
   if (!task || !maySeeTask(caller, task)) throw new NotFoundError('no such task');
   const subject = await subjectOf(deps, task);
   if (!holdsCaseWork(caller, task, subject.case)) throw new NotFoundError('no such task');
@@ -259,6 +262,7 @@ export async function listTasks(
       if (q.mine === 'true' && !isMine(task, caller.email, recipients)) return undefined;
       const subject = await subjectOnce(task);
       if (!holdsCaseWork(caller, task, subject.case)) return undefined;
+      noteTask(task);
       return toTaskView(caller, task, subject, now);
     },
   });
@@ -319,7 +323,9 @@ export async function moveDeadline(
   requireRole(caller, 'coordinator');
   const parsed = taskIdParamsSchema.safeParse(params);
   if (!parsed.success) throw new NotFoundError('no such task');
+  noteTask({ taskId: parsed.data.taskId });
   const task = await deps.store.getTask(parsed.data.taskId);
+  if (task) noteTask(task);
   const subject = task ? await subjectOf(deps, task) : {};
   const visible = subject.case
     ? mayRead(caller, subject.case)

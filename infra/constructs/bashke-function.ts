@@ -171,6 +171,22 @@ export class BashkeFunction extends nodejs.NodejsFunction {
    * its name arrives as TABLE_NAME. With `readOnly`, gets, batch gets and queries only, and
    * the table key for decryption only.
    */
+  /**
+   * The audit table: records added (`PutItem`, nothing that changes or deletes; the table's
+   * policy denies those to everyone anyway), and with `readsTrail` a case's trail queried.
+   */
+  bindAudit(table: ITableV2, options: { readonly readsTrail?: boolean } = {}): this {
+    this.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: options.readsTrail ? ['dynamodb:PutItem', 'dynamodb:Query'] : ['dynamodb:PutItem'],
+        resources: [table.tableArn],
+      }),
+    );
+    table.encryptionKey?.grantEncryptDecrypt(this);
+    this.addEnvironment(ENV.AUDIT_TABLE_NAME, table.tableName);
+    return this;
+  }
+
   bindTable(table: ITableV2, options: BindTableOptions = {}): this {
     this.addToRolePolicy(
       new iam.PolicyStatement({

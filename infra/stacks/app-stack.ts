@@ -31,6 +31,7 @@ import { SignIn } from '../constructs/sign-in';
 export interface AppStackProps extends StackProps {
   readonly config: DeploymentConfig;
   readonly table: ITableV2;
+  readonly auditTable: ITableV2;
 }
 
 /**
@@ -101,6 +102,13 @@ interface FunctionOptions {
   readonly timeout?: Duration;
   /** Reads the table and never writes it (`bindTable` with `readOnly`). @default false */
   readonly readsOnly?: boolean;
+  /**
+   * Records what it reads and writes in the audit table (every route, the action link, the
+   * case steps). @default true
+   */
+  readonly audited?: boolean;
+  /** Reads a case's audit trail back (coordinators). @default false */
+  readonly readsAuditTrail?: boolean;
 }
 
 /** Stateless compute: API, sign-in, functions, the referral workflow, mail settings. */
@@ -120,7 +128,7 @@ export class AppStack extends Stack {
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props);
-    const { config, table } = props;
+    const { config, table, auditTable } = props;
     const logRetention = config.logRetentionDays as logs.RetentionDays;
 
     const opsKey = new OpsKey(this, 'OpsKey');
@@ -160,6 +168,7 @@ export class AppStack extends Stack {
         ...(options.timeout ? { timeout: options.timeout } : {}),
         ...(BUNDLE_BUDGET_KIB[useCase] ? { bundleBudgetKiB: BUNDLE_BUDGET_KIB[useCase] } : {}),
       }).bindTable(table, { readOnly: options.readsOnly ?? false });
+      if (options.audited ?? true) f.bindAudit(auditTable, { readsTrail: options.readsAuditTrail ?? false });
       if (options.sendsMail) mail.grantSend(f);
       return f;
     };
@@ -235,8 +244,10 @@ export class AppStack extends Stack {
 
     // The one-minute sweep of the due-time index: starts stages, marks tasks overdue.
     // A run sends at most what the SES rate allows in its budget (reminders.ts), well inside this.
+    // The sweeps act on many tasks at once; what they change is on each case's timeline.
     const dispatchDue = fn('DispatchDueFn', 'dispatch-due', {
       sendsMail: true,
+      audited: false,
       timeout: Duration.seconds(DISPATCH_TIMEOUT_SECONDS),
       environment: {
         ...taskClock,
@@ -273,6 +284,7 @@ export class AppStack extends Stack {
     // SES's events of the configuration set: delivery records, unreachable contacts, escalation.
     const deliveryEvents = fn('DeliveryEventsFn', 'delivery-events', {
       sendsMail: true,
+      audited: false,
       environment: { ...taskClock, [ENV.ACTION_BASE_URL]: baseUrl },
       // An unreachable contact's tasks are emailed one by one; below the follow-up's claim
       // (NOTICE_LEASE_MS, 45 s), so a claim never lapses under a run still going.
@@ -310,7 +322,7 @@ export class AppStack extends Stack {
     // --- case and task API ---------------------------------------------------------------
     // `GetCaseFn`: the read function keeps the id it had as get-case (its log group's too).
     // It only reads (cases, tasks, events, and organisations through the directory cache).
-    const readCases = fn('GetCaseFn', 'read-cases', { readsOnly: true });
+    const readCases = fn('GetCaseFn', 'read-cases', { readsOnly: true, readsAuditTrail: true });
     const tasksApi = fn('TasksApiFn', 'tasks-api', { environment: taskClock });
     const caseCommands = fn('CaseCommandsFn', 'case-commands', {
       sendsMail: true,
@@ -329,6 +341,7 @@ export class AppStack extends Stack {
     this.api.addRoute('/cases', [HttpMethod.GET], readCases);
     this.api.addRoute('/cases/{caseId}', [HttpMethod.GET], readCases);
     this.api.addRoute('/cases/{caseId}/timeline', [HttpMethod.GET], readCases);
+    this.api.addRoute('/cases/{caseId}/audit', [HttpMethod.GET], readCases);
     this.api.addRoute('/tasks', [HttpMethod.GET], tasksApi);
     this.api.addRoute('/tasks/{taskId}', [HttpMethod.GET], tasksApi);
     this.api.addRoute('/tasks/{taskId}/completion', [HttpMethod.POST], tasksApi);
@@ -379,6 +392,7 @@ export class AppStack extends Stack {
     // the union of their environments and grants, and signs its users in through managed login.
     const consoleFn = fn('ConsoleFn', 'console', {
       sendsMail: true,
+      readsAuditTrail: true,
       environment: {
         ...taskClock,
         [ENV.STATE_MACHINE_ARN]: this.referralWorkflow.stateMachineArn,
@@ -402,7 +416,8 @@ export class AppStack extends Stack {
     this.taskResponders = [actionLink, tasksApi, caseCommands, consoleFn];
 
     // --- operations ----------------------------------------------------------------------
-    const seed = fn('SeedDirectoryFn', 'seed-directory', { timeout: Duration.seconds(60) });
+    // The seed is the deployment's own load of the directory file, not anyone's access.
+    const seed = fn('SeedDirectoryFn', 'seed-directory', { timeout: Duration.seconds(60), audited: false });
 
     // The coordinator's address (coordinatorEmail) is subscribed in the stack; subscribe
     // anyone else on call to the topic after deploy.

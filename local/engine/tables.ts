@@ -86,3 +86,25 @@ export async function ensureTables(
   }
   return created ? 'created' : 'kept';
 }
+
+/** The audit table's local name ends with its logical id (infra/stacks/data-stack.ts). */
+const AUDIT_TABLE = /-AuditTable[0-9A-F]*$/;
+
+/**
+ * The case data's table among the local tables' names: the one that is not the audit table
+ * beside it. Tools that find "the table" of a running stack (the directory and users CLIs,
+ * the benches) go through this.
+ */
+export function dataTableName(names: readonly string[]): string {
+  const data = names.filter((n) => !AUDIT_TABLE.test(n));
+  const [only] = data;
+  if (only === undefined || data.length !== 1) {
+    throw new Error(`expected one data table beside the audit table, found ${data.length}`);
+  }
+  return only;
+}
+
+/** The audit table among the local tables' names, if the stack has one. */
+export function auditTableName(names: readonly string[]): string | undefined {
+  return names.find((n) => AUDIT_TABLE.test(n));
+}

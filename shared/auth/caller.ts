@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { noteActor } from '../audit/audit';
 import type { OrgRecord } from '../data/records';
 import { isActive } from '../domain/active';
 import { ROLES, type Role } from '../domain/codes';
@@ -101,6 +102,8 @@ export async function resolveCaller(
   claims: unknown,
 ): Promise<MemberCaller> {
   const caller = callerFromClaims(claims);
+  // Named before the directory is asked: a refusal below is audited under this member.
+  noteActor({ kind: 'member', sub: caller.sub, role: caller.role, orgId: caller.orgId });
   const org = await directory.getOrganisation(caller.orgId);
   // A deactivated organisation stays stored for its history, but its members no longer act.
   if (!org || !isActive(org)) throw new ForbiddenError('the organisation is not in the directory');

@@ -1,3 +1,4 @@
+import { noteSubject } from '../audit/audit';
 import type { CaseRecord } from '../data/records';
 import type { Store } from '../data/store';
 import type { Role } from '../domain/codes';
@@ -60,6 +61,8 @@ export async function readableCase(
   requireRole(caller, ...CASE_READERS);
   const parsed = caseIdParamsSchema.safeParse(params);
   if (!parsed.success) throw new NotFoundError('no such case');
+  // Noted before the answer is known: a refused look at a case is in its trail too.
+  noteSubject({ caseId: parsed.data.caseId });
   const item = await store.getCase(parsed.data.caseId);
   if (!item || !(await mayReadNow(store, caller, item))) throw new NotFoundError('no such case');
   return item;

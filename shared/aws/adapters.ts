@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESClient } from '@aws-sdk/client-ses';
 import * as z from 'zod';
+import { AuditStore } from '../data/audit-store';
 import { DeliveryStore } from '../data/delivery-store';
 import { DirectoryStore } from '../data/directory-store';
 import { MeetingStore } from '../data/meeting-store';
@@ -19,6 +20,12 @@ import { sdkClientConfig, sesClientConfig } from './client-config';
 export function storeFromEnv(env: NodeJS.ProcessEnv = process.env): MeetingStore {
   const { TABLE_NAME } = parseEnv(z.object({ [ENV.TABLE_NAME]: nonEmpty }), env);
   return new MeetingStore(new DynamoDBClient(sdkClientConfig()), TABLE_NAME);
+}
+
+/** The audit table: records added, and a case's trail read (shared/data/audit-store.ts). */
+export function auditLogFromEnv(env: NodeJS.ProcessEnv = process.env): AuditStore {
+  const { AUDIT_TABLE_NAME } = parseEnv(z.object({ [ENV.AUDIT_TABLE_NAME]: nonEmpty }), env);
+  return new AuditStore(new DynamoDBClient(sdkClientConfig()), AUDIT_TABLE_NAME);
 }
 
 /** The directory's administration store (audit history, versions) on the function's table. */

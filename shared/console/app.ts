@@ -1,4 +1,6 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { AuditLog } from '../audit/audit';
+import { auditedRequest } from '../audit/edge';
 import { type MemberCaller, type OrganisationDirectory, resolveCaller } from '../auth/caller';
 import type { Role } from '../domain/codes';
 import {
@@ -11,7 +13,7 @@ import {
   ValidationError,
 } from '../errors';
 import { formBody } from '../http/body';
-import { transientFailure } from '../http/transient';
+import { RETRY_AFTER_SECONDS, transientFailure } from '../http/transient';
 import { logger } from '../util/logger';
 import { esc } from './html';
 import { COMMON, type Lang, pickLang } from './i18n';
@@ -105,6 +107,8 @@ export const redirect = (location: string, cookies?: readonly string[]): Console
 
 export interface ConsoleEdgeDeps {
   readonly sessions: Pick<Sessions, 'findSession'>;
+  /** Where every signed-in request's audit records go (shared/audit/edge.ts). */
+  readonly audit: AuditLog;
   readonly directory: OrganisationDirectory;
   readonly now: () => Date;
   /** The group's zone: times for a user whose contact names none. */
@@ -240,9 +244,12 @@ export function consoleEdge(deps: ConsoleEdgeDeps, routes: readonly ConsoleRoute
       headers: { ...headers, ...extra },
       body,
       ...(cookies?.length ? { cookies: [...cookies] } : {}),
-    }) satisfies APIGatewayProxyResultV2;
+    }) satisfies APIGatewayProxyStructuredResultV2;
 
-  return async (event: APIGatewayProxyEventV2, requestId: string): Promise<APIGatewayProxyResultV2> => {
+  return async (
+    event: APIGatewayProxyEventV2,
+    requestId: string,
+  ): Promise<APIGatewayProxyStructuredResultV2> => {
     const rawMethod = event.requestContext.http.method.toUpperCase();
     const head = rawMethod === 'HEAD';
     const method: Method | undefined =
@@ -282,120 +289,143 @@ export function consoleEdge(deps: ConsoleEdgeDeps, routes: readonly ConsoleRoute
         body: head ? '' : css ? CONSOLE_CSS : FAVICON_SVG,
       };
     }
-    try {
-      if (!method) return { ...problem(405, 'notFound'), headers: { ...headers, Allow: 'GET, HEAD, POST' } };
-      const found = match(routes, method, path);
-      if (found === undefined) return problem(404, 'notFound');
-      if (found === 'wrong-method') {
-        return { ...problem(405, 'notFound'), headers: { ...headers, Allow: 'GET, HEAD, POST' } };
-      }
-      let form = new URLSearchParams();
-      if (method === 'POST') {
-        try {
-          form = formBody(event);
-        } catch (error) {
-          if (error instanceof PayloadTooLargeError) return problem(413, 'error');
-          if (error instanceof UnsupportedMediaTypeError) return problem(415, 'error');
-          throw error;
+    const found = method ? match(routes, method, path) : undefined;
+    const respond = async (): Promise<APIGatewayProxyStructuredResultV2> => {
+      try {
+        if (!method)
+          return { ...problem(405, 'notFound'), headers: { ...headers, Allow: 'GET, HEAD, POST' } };
+        if (found === undefined) return problem(404, 'notFound');
+        if (found === 'wrong-method') {
+          return { ...problem(405, 'notFound'), headers: { ...headers, Allow: 'GET, HEAD, POST' } };
         }
-      }
-      const req: ConsoleRequest = {
-        method,
-        path,
-        params: found.params,
-        query: event.queryStringParameters ?? {},
-        form,
-        cookies,
-      };
-      const base: PageContext = { req, lang, timeZone, requestId, now };
-      let result: ConsoleResult;
-      if (!isMember(found.route)) {
-        result = await found.route.handle(base);
-      } else {
-        const sessionId = cookies.get(COOKIE.session) ?? '';
-        const session = sessionId ? await deps.sessions.findSession(sessionId, now) : undefined;
-        if (!session) {
-          // Signed out (or never in): the page asked for is where sign-in comes back to.
-          const next =
-            method === 'GET' ? path + (event.rawQueryString ? `?${event.rawQueryString}` : '') : '/console';
-          return html(method === 'POST' ? 303 : 302, '', {
-            Location: `/console/sign-in?next=${encodeURIComponent(safeNext(next))}`,
+        let form = new URLSearchParams();
+        if (method === 'POST') {
+          try {
+            form = formBody(event);
+          } catch (error) {
+            if (error instanceof PayloadTooLargeError) return problem(413, 'error');
+            if (error instanceof UnsupportedMediaTypeError) return problem(415, 'error');
+            throw error;
+          }
+        }
+        const req: ConsoleRequest = {
+          method,
+          path,
+          params: found.params,
+          query: event.queryStringParameters ?? {},
+          form,
+          cookies,
+        };
+        const base: PageContext = { req, lang, timeZone, requestId, now };
+        let result: ConsoleResult;
+        if (!isMember(found.route)) {
+          result = await found.route.handle(base);
+        } else {
+          const sessionId = cookies.get(COOKIE.session) ?? '';
+          const session = sessionId ? await deps.sessions.findSession(sessionId, now) : undefined;
+          if (!session) {
+            // Signed out (or never in): the page asked for is where sign-in comes back to.
+            const next =
+              method === 'GET' ? path + (event.rawQueryString ? `?${event.rawQueryString}` : '') : '/console';
+            return html(method === 'POST' ? 303 : 302, '', {
+              Location: `/console/sign-in?next=${encodeURIComponent(safeNext(next))}`,
+            });
+          }
+          lang = pickLang(cookies.get(COOKIE.lang), session.lang);
+          const caller = await resolveCaller(deps.directory, sessionClaims(session));
+          const org = await deps.directory.getOrganisation(caller.orgId);
+          const contact = org?.contacts.find((c) => c.email.toLowerCase() === session.email?.toLowerCase());
+          timeZone = contact?.timeZone ?? deps.timeZone;
+          user = {
+            role: caller.role,
+            name: contact?.name ?? session.email ?? session.sub,
+            orgName: org?.name ?? caller.orgId,
+            csrf: session.csrf,
+          };
+          if (method === 'POST') {
+            const site = event.headers['sec-fetch-site'];
+            const crossSite = site !== undefined && site !== 'same-origin' && site !== 'none';
+            if (crossSite || !sameSecret(form.get('_csrf'), session.csrf)) return problem(403, 'csrf');
+          }
+          if (!found.route.roles.includes(caller.role)) return problem(403, 'forbidden');
+          result = await found.route.handle({
+            ...base,
+            lang,
+            timeZone,
+            caller,
+            session,
+            sessionId,
+            csrf: session.csrf,
+            user: { name: user.name, orgName: user.orgName },
           });
         }
-        lang = pickLang(cookies.get(COOKIE.lang), session.lang);
-        const caller = await resolveCaller(deps.directory, sessionClaims(session));
-        const org = await deps.directory.getOrganisation(caller.orgId);
-        const contact = org?.contacts.find((c) => c.email.toLowerCase() === session.email?.toLowerCase());
-        timeZone = contact?.timeZone ?? deps.timeZone;
-        user = {
-          role: caller.role,
-          name: contact?.name ?? session.email ?? session.sub,
-          orgName: org?.name ?? caller.orgId,
-          csrf: session.csrf,
-        };
-        if (method === 'POST') {
-          const site = event.headers['sec-fetch-site'];
-          const crossSite = site !== undefined && site !== 'same-origin' && site !== 'none';
-          if (crossSite || !sameSecret(form.get('_csrf'), session.csrf)) return problem(403, 'csrf');
+        switch (result.kind) {
+          case 'page':
+            return render(result.status ?? 200, result.title, result.body);
+          case 'redirect':
+            return html(method === 'POST' ? 303 : 302, '', { Location: result.location }, result.cookies);
+          case 'file':
+            return {
+              statusCode: 200,
+              headers: {
+                'Content-Type': result.contentType,
+                'Content-Disposition': `attachment; filename="${result.filename}"`,
+                'Cache-Control': 'no-store',
+                'X-Content-Type-Options': 'nosniff',
+              },
+              body: head ? '' : result.body,
+            };
         }
-        if (!found.route.roles.includes(caller.role)) return problem(403, 'forbidden');
-        result = await found.route.handle({
-          ...base,
-          lang,
-          timeZone,
-          caller,
-          session,
-          sessionId,
-          csrf: session.csrf,
-          user: { name: user.name, orgName: user.orgName },
-        });
-      }
-      switch (result.kind) {
-        case 'page':
-          return render(result.status ?? 200, result.title, result.body);
-        case 'redirect':
-          return html(method === 'POST' ? 303 : 302, '', { Location: result.location }, result.cookies);
-        case 'file':
+      } catch (error) {
+        const transient = transientFailure(error);
+        const status = transient
+          ? 503
+          : error instanceof NotFoundError
+            ? 404
+            : error instanceof ForbiddenError
+              ? 403
+              : error instanceof ConflictError
+                ? 409
+                : error instanceof GoneError
+                  ? 410
+                  : error instanceof ValidationError || error instanceof SignInError
+                    ? 400
+                    : 500;
+        const fields = { error: (error as Error)?.name ?? 'unknown', status };
+        if (status >= 500) logger.error('console request failed', fields);
+        else logger.warn('console request failed', fields);
+        if (transient) {
           return {
-            statusCode: 200,
-            headers: {
-              'Content-Type': result.contentType,
-              'Content-Disposition': `attachment; filename="${result.filename}"`,
-              'Cache-Control': 'no-store',
-              'X-Content-Type-Options': 'nosniff',
-            },
-            body: head ? '' : result.body,
+            ...problem(503, 'busy'),
+            headers: { ...headers, 'Retry-After': String(transient.retryAfterSeconds) },
           };
+        }
+        const key = (
+          { 404: 'notFound', 403: 'forbidden', 409: 'conflict', 410: 'gone', 400: 'error' } as const
+        )[status as 404 | 403 | 409 | 410 | 400];
+        return problem(status, key ?? 'error');
       }
-    } catch (error) {
-      const transient = transientFailure(error);
-      const status = transient
-        ? 503
-        : error instanceof NotFoundError
-          ? 404
-          : error instanceof ForbiddenError
-            ? 403
-            : error instanceof ConflictError
-              ? 409
-              : error instanceof GoneError
-                ? 410
-                : error instanceof ValidationError || error instanceof SignInError
-                  ? 400
-                  : 500;
-      const fields = { error: (error as Error)?.name ?? 'unknown', status };
-      if (status >= 500) logger.error('console request failed', fields);
-      else logger.warn('console request failed', fields);
-      if (transient) {
-        return {
-          ...problem(503, 'busy'),
-          headers: { ...headers, 'Retry-After': String(transient.retryAfterSeconds) },
-        };
-      }
-      const key = (
-        { 404: 'notFound', 403: 'forbidden', 409: 'conflict', 410: 'gone', 400: 'error' } as const
-      )[status as 404 | 403 | 409 | 410 | 400];
-      return problem(status, key ?? 'error');
-    }
+    };
+    // A member's page is audited under its route (never the raw path); a request that found
+    // no session (sent to sign-in) named no one and touched nothing, and leaves no record.
+    if (!method || found === undefined || found === 'wrong-method' || !isMember(found.route))
+      return respond();
+    const busy = () => ({
+      ...problem(503, 'busy'),
+      headers: { ...headers, 'Retry-After': String(RETRY_AFTER_SECONDS.unavailable) },
+    });
+    return auditedRequest(
+      {
+        audit: deps.audit,
+        channel: 'console',
+        action: `${method} ${found.route.path}`,
+        requestId,
+        read: method === 'GET',
+        unavailable: busy,
+        skipUnnamed: true,
+      },
+      respond,
+    );
   };
 }
 

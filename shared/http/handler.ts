@@ -1,8 +1,12 @@
 import middy from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { AuditLog } from '../audit/audit';
+import { auditedRequest } from '../audit/edge';
+import { UnavailableError } from '../errors';
 import { logger } from '../util/logger';
 import { problemDetails } from './middleware';
+import { problemResponse } from './problem';
 
 /**
  * Time kept back from the function's timeout. middy gives up on the handler this long before
@@ -31,21 +35,39 @@ export const ROUTE_PLUGIN = {
   },
 } as const;
 
+/** Methods that only read: their answer waits for its audit record (shared/audit/edge.ts). */
+const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
+
 /**
  * The wiring every JSON route shares: problem+json for every error, and middy's
  * httpErrorHandler with its logger off as the last resort (its logger prints the error,
- * which may carry the raw body).
+ * which may carry the raw body). Every request is audited under its route key: who (what
+ * `resolveCaller` found), what (what the use case noted), the result (from the status).
  */
 export function jsonRoute<E extends APIGatewayProxyEventV2>(
-  handler: (event: E, context: Context) => Promise<APIGatewayProxyResultV2>,
+  handler: (event: E, context: Context) => Promise<APIGatewayProxyStructuredResultV2>,
+  audit: AuditLog,
 ) {
-  return middy<E, APIGatewayProxyResultV2, Error, Context>(ROUTE_PLUGIN)
+  const route = middy<E, APIGatewayProxyStructuredResultV2, Error, Context>(ROUTE_PLUGIN)
     .use(httpErrorHandler({ logger: false }))
     .use(problemDetails<E>((fields) => logger.warn('request failed', fields)))
     .handler(handler);
+  return (event: E, context: Context): Promise<APIGatewayProxyStructuredResultV2> =>
+    auditedRequest(
+      {
+        audit,
+        channel: 'api',
+        action: event.routeKey,
+        requestId: context.awsRequestId,
+        read: READ_METHODS.has(event.requestContext.http.method.toUpperCase()),
+        unavailable: () =>
+          problemResponse(new UnavailableError('the request could not be recorded'), context.awsRequestId),
+      },
+      () => route(event, context),
+    );
 }
 
-export function json(statusCode: number, body: unknown): APIGatewayProxyResultV2 {
+export function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode,
     headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' },
@@ -54,7 +76,7 @@ export function json(statusCode: number, body: unknown): APIGatewayProxyResultV2
 }
 
 /** A CSV download (`filename` is ours, never input): UTF-8, not cached. */
-export function csv(statusCode: number, body: string, filename: string): APIGatewayProxyResultV2 {
+export function csv(statusCode: number, body: string, filename: string): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode,
     headers: {

@@ -1,5 +1,5 @@
 import type middy from '@middy/core';
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { problemResponse } from './problem';
 
 /**
@@ -9,7 +9,7 @@ import { problemResponse } from './problem';
  */
 export function problemDetails<E extends APIGatewayProxyEventV2>(
   log: (fields: { error: string; status: number }) => void,
-): middy.MiddlewareObj<E, APIGatewayProxyResultV2, Error, Context> {
+): middy.MiddlewareObj<E, APIGatewayProxyStructuredResultV2, Error, Context> {
   return {
     onError: async (request) => {
       const response = problemResponse(request.error, request.context.awsRequestId);

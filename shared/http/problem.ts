@@ -1,4 +1,4 @@
-import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
   ConflictError,
   type FieldIssue,
@@ -95,7 +95,7 @@ export function problemFor(
   return { problem: problem(500, 'Internal error', requestId) };
 }
 
-export function problemResponse(error: unknown, requestId: string): APIGatewayProxyResultV2 {
+export function problemResponse(error: unknown, requestId: string): APIGatewayProxyStructuredResultV2 {
   const { problem, retryAfterSeconds } = problemFor(error, requestId);
   return {
     statusCode: problem.status,

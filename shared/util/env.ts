@@ -6,6 +6,8 @@ import * as z from 'zod';
  */
 export const ENV = {
   TABLE_NAME: 'TABLE_NAME',
+  /** The audit table (add-only; shared/data/audit-store.ts). */
+  AUDIT_TABLE_NAME: 'AUDIT_TABLE_NAME',
   STATE_MACHINE_ARN: 'STATE_MACHINE_ARN',
   SENDER_EMAIL: 'SENDER_EMAIL',
   SES_CONFIGURATION_SET: 'SES_CONFIGURATION_SET',

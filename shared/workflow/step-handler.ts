@@ -2,6 +2,7 @@ import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { type AuditLog, type AuditSubject, inAuditScope } from '../audit/audit';
 import { type Logger, SERVICE_NAME } from '../util/logger';
 
 /**
@@ -44,6 +45,28 @@ function errorLine(log: Logger): MiddlewareObj<unknown, unknown, Error, Context>
 export interface WorkflowStepOptions {
   /** @default stepLogger(step), made once per handler */
   readonly logger?: PowertoolsLogger;
+  /**
+   * The audit trail, for the steps that read or write a case or a task: each invocation whose
+   * input names one (`caseId`, `taskId`) is recorded, by the system, before the step returns.
+   * A record that cannot be written fails the step, which Step Functions retries (every step
+   * is safe to run twice): no change to a case goes unrecorded. The sweeps (dispatch-due,
+   * delivery-events) act on many tasks at once and record through the case timeline instead.
+   */
+  readonly audit?: AuditLog;
+}
+
+/** Ids as the workflows pass them: nothing else of the input is read for the audit. */
+const ID = /^[A-Za-z0-9_.:#-]{1,200}$/;
+
+/** The case and task a step's input names, if any. */
+export function stepSubject(event: unknown): AuditSubject | undefined {
+  if (event === null || typeof event !== 'object') return undefined;
+  const { caseId, taskId } = event as { caseId?: unknown; taskId?: unknown };
+  const subject = {
+    ...(typeof caseId === 'string' && ID.test(caseId) ? { caseId } : {}),
+    ...(typeof taskId === 'string' && ID.test(taskId) ? { taskId } : {}),
+  };
+  return Object.keys(subject).length ? subject : undefined;
 }
 
 /**
@@ -57,9 +80,28 @@ export function workflowStep<R>(
   options: WorkflowStepOptions = {},
 ) {
   const log = options.logger ?? stepLogger(step);
+  const { audit } = options;
+  const run = async (event: unknown, context: Context): Promise<R> => {
+    const subject = audit ? stepSubject(event) : undefined;
+    if (!audit || !subject) return fn(event, log);
+    const { outcome } = await inAuditScope(() => fn(event, log), { kind: 'system' });
+    await audit.record([
+      {
+        at: new Date().toISOString(),
+        requestId: context.awsRequestId,
+        channel: 'workflow',
+        action: step,
+        actor: { kind: 'system' },
+        subject,
+        result: outcome.status === 'fulfilled' ? 'allowed' : 'failed',
+      },
+    ]);
+    if (outcome.status === 'rejected') throw outcome.reason;
+    return outcome.value;
+  };
   // middy runs onError in reverse order: the error line is written while the context is on.
   return middy<unknown, R, Error, Context>()
     .use(injectLambdaContext(log, { logEvent: false, resetKeys: true }))
     .use(errorLine(log) as MiddlewareObj<unknown, R, Error, Context>)
-    .handler((event) => fn(event, log));
+    .handler(run);
 }

@@ -26,9 +26,11 @@ import {
 } from '../../shared/meetings/meetings';
 import { taskIdFor } from '../../shared/tasks/task-id';
 import { accessTable } from '../support/access-doc';
+import { MemoryAudit } from '../support/audit';
 import { createTestTable, type TestTable } from '../support/dynamodb-local';
 
 process.env.TABLE_NAME = 'unused';
+process.env.AUDIT_TABLE_NAME = 'audit';
 process.env.STATE_MACHINE_ARN = 'arn:aws:states:eu-central-1:111111111111:stateMachine:referral';
 process.env.ACTION_BASE_URL = 'https://api.example.org';
 process.env.SENDER_EMAIL = 'no-reply@example.org';
@@ -513,11 +515,12 @@ const MEETINGS_ARRANGE: Record<string, (role: Role) => Promise<Call>> = {
 };
 
 function routeFor(routeKey: string) {
-  if (routeKey.includes('/meetings')) return meetingsRoute(meetingDeps());
+  if (routeKey.includes('/meetings')) return meetingsRoute(meetingDeps(), new MemoryAudit());
   const d = deps();
-  if (routeKey.includes('/tasks')) return tasksApiRoute(d);
-  if (routeKey.startsWith('GET')) return readCasesRoute(d);
-  return caseCommandsRoute(d);
+  if (routeKey.includes('/tasks')) return tasksApiRoute(d, new MemoryAudit());
+  if (routeKey.startsWith('GET'))
+    return readCasesRoute({ ...d, auditTrail: new MemoryAudit() }, new MemoryAudit());
+  return caseCommandsRoute(d, new MemoryAudit());
 }
 
 type AnyRoute = (e: unknown, ctx: Context) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -667,7 +670,7 @@ describe('the case and task routes beyond the status', () => {
         },
       },
     };
-    const route = caseCommandsRoute(d) as unknown as AnyRoute;
+    const route = caseCommandsRoute(d, new MemoryAudit()) as unknown as AnyRoute;
     const c = { routeKey: 'POST /cases/{caseId}/withdrawal', path: { caseId: item.caseId } };
     const first = await callWith(route, 'police', 'police-own', c);
     const again = await callWith(route, 'police', 'police-own', c);

@@ -8,10 +8,12 @@ import { DirectoryCache } from '../../shared/data/directory-cache';
 import type { CaseRecord, TaskRecord } from '../../shared/data/records';
 import type { Role } from '../../shared/domain/codes';
 import type { Directory } from '../../shared/domain/directory';
+import { MemoryAudit } from '../support/audit';
 import { directory, referralRequest } from '../support/fixtures';
 import { dropStoreTables, type StoreTable, storeTable } from '../support/store-table';
 
 process.env.TABLE_NAME = 'table';
+process.env.AUDIT_TABLE_NAME = 'audit';
 process.env.STATE_MACHINE_ARN = 'arn:aws:states:eu-central-1:111111111111:stateMachine:referral';
 process.env.TIME_ZONE = 'Europe/Tirane';
 process.env.INTERVIEW_MAX_AGE_DAYS = '30';
@@ -160,14 +162,17 @@ async function setup() {
   const { store } = world;
   const directoryCache = new DirectoryCache(store);
   const workflow = new RecordingStarter();
-  const referrals = createReferralRoute({
-    store,
-    directory: directoryCache,
-    workflow,
-    now: () => NOW,
-    timeZone: 'Europe/Tirane',
-    interviewMaxAgeDays: 30,
-  }) as Route;
+  const referrals = createReferralRoute(
+    {
+      store,
+      directory: directoryCache,
+      workflow,
+      now: () => NOW,
+      timeZone: 'Europe/Tirane',
+      interviewMaxAgeDays: 30,
+    },
+    new MemoryAudit(),
+  ) as Route;
   return { store, directoryCache, workflow, referrals };
 }
 
@@ -187,15 +192,19 @@ async function post(role: Role, orgId: string, region: string) {
 async function get(role: Role, orgId: string, region: string) {
   const { store } = await setup();
   const { item, task } = caseFor(HOME_ORG[role], region);
-  const route = getCaseRoute({
-    store: {
-      getCase: async (id) => (id === CASE_ID ? item : undefined),
-      getTask: async () => task,
-      listEvents: async () => [],
-      listCases: async () => ({ items: [] }),
+  const route = getCaseRoute(
+    {
+      store: {
+        getCase: async (id) => (id === CASE_ID ? item : undefined),
+        getTask: async () => task,
+        listEvents: async () => [],
+        listCases: async () => ({ items: [] }),
+      },
+      directory: new DirectoryCache(store),
+      auditTrail: new MemoryAudit(),
     },
-    directory: new DirectoryCache(store),
-  }) as Route;
+    new MemoryAudit(),
+  ) as Route;
   return (await route(
     request('GET', 'GET /cases/{caseId}', claimsFor(role, orgId), { pathParameters: { caseId: CASE_ID } }),
     context,

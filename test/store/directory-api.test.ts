@@ -10,9 +10,11 @@ import { DynamoStore } from '../../shared/data/dynamo-store';
 import type { ROLES } from '../../shared/domain/codes';
 import type { Organisation } from '../../shared/domain/directory';
 import { accessTable } from '../support/access-doc';
+import { MemoryAudit } from '../support/audit';
 import { createTestTable, type TestTable } from '../support/dynamodb-local';
 
 process.env.TABLE_NAME = 'unused';
+process.env.AUDIT_TABLE_NAME = 'audit';
 process.env.AWS_REGION = 'eu-central-1';
 process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
 // The handler module reads its environment at load: import it after it is set.
@@ -89,7 +91,7 @@ interface Call {
 }
 
 function call(role: Role, c: Call, orgId = CALLER_ORG[role]): Promise<APIGatewayProxyStructuredResultV2> {
-  const route = directoryApiRoute({ directoryStore, directory: cache, now: () => NOW });
+  const route = directoryApiRoute({ directoryStore, directory: cache, now: () => NOW }, new MemoryAudit());
   const hasBody = c.body !== undefined || c.rawBody !== undefined;
   const event = {
     version: '2.0',

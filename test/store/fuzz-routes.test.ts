@@ -23,6 +23,7 @@ import { DEFAULT_DEADLINES } from '../../shared/domain/deadlines';
 import { DEFAULT_REMINDERS } from '../../shared/domain/reminders';
 import { MAX_BODY_BYTES } from '../../shared/http/body';
 import { createMeeting } from '../../shared/meetings/meetings';
+import { MemoryAudit } from '../support/audit';
 import { type ConsoleWorld, korcaDirectory, startConsoleWorld } from '../support/console-world';
 import { DYNAMODB_URL_ENV } from '../support/dynamodb-local';
 import { offerTask } from '../support/fixtures';
@@ -35,6 +36,7 @@ const NOW = new Date('2026-12-01T10:00:00.000Z');
 const ZONE = 'Europe/Tirane';
 
 process.env.TABLE_NAME = 'unset-until-the-table-exists';
+process.env.AUDIT_TABLE_NAME = 'audit';
 process.env.STATE_MACHINE_ARN = 'arn:aws:states:eu-central-1:111111111111:stateMachine:referral';
 process.env.TIME_ZONE = ZONE;
 process.env.INTERVIEW_MAX_AGE_DAYS = '30';
@@ -683,32 +685,39 @@ const meetingBody = () => ({
 
 const read = (key: string, extra: Partial<RouteSpec> = {}): RouteSpec => ({
   routeKey: key,
-  route: () => H.read.readCasesRoute(deps()) as unknown as Route,
+  route: () =>
+    H.read.readCasesRoute(
+      { ...deps(), auditTrail: new MemoryAudit() },
+      new MemoryAudit(),
+    ) as unknown as Route,
   claims: coordinator,
   ...extra,
 });
 const command = (key: string, body: () => Omit<BodySpec, 'known'>, claims = coordinator): RouteSpec => ({
   routeKey: key,
-  route: () => H.commands.caseCommandsRoute(deps()) as unknown as Route,
+  route: () => H.commands.caseCommandsRoute(deps(), new MemoryAudit()) as unknown as Route,
   claims,
   path: { caseId: 'uuid' },
   ids: () => ({ caseId: ids.caseId }),
   body,
 });
 const meetingsRoute = () =>
-  H.meetings.meetingsRoute(meetingDeps(db.store, mailer) as never) as unknown as Route;
+  H.meetings.meetingsRoute(meetingDeps(db.store, mailer) as never, new MemoryAudit()) as unknown as Route;
 const directoryRoute = () =>
-  H.directory.directoryApiRoute({
-    directoryStore: new DirectoryStore(db.table.client, db.table.tableName),
-    directory: new DirectoryCache(db.store),
-    now: () => NOW,
-  }) as unknown as Route;
+  H.directory.directoryApiRoute(
+    {
+      directoryStore: new DirectoryStore(db.table.client, db.table.tableName),
+      directory: new DirectoryCache(db.store),
+      now: () => NOW,
+    },
+    new MemoryAudit(),
+  ) as unknown as Route;
 const actionRoute = () => H.actionLink.handler as unknown as Route;
 
 const SPECS: RouteSpec[] = [
   {
     routeKey: 'POST /referrals',
-    route: () => H.referral.createReferralRoute(deps()) as unknown as Route,
+    route: () => H.referral.createReferralRoute(deps(), new MemoryAudit()) as unknown as Route,
     claims: police,
     wrongRole: ngo,
     body: () => ({
@@ -756,7 +765,7 @@ const SPECS: RouteSpec[] = [
   ),
   {
     routeKey: 'GET /tasks',
-    route: () => H.tasks.tasksApiRoute(deps()) as unknown as Route,
+    route: () => H.tasks.tasksApiRoute(deps(), new MemoryAudit()) as unknown as Route,
     claims: ngo,
     badQuery: {
       status: ['OPEN', 'bogus', ''],
@@ -768,14 +777,14 @@ const SPECS: RouteSpec[] = [
   },
   {
     routeKey: 'GET /tasks/{taskId}',
-    route: () => H.tasks.tasksApiRoute(deps()) as unknown as Route,
+    route: () => H.tasks.tasksApiRoute(deps(), new MemoryAudit()) as unknown as Route,
     claims: ngo,
     path: { taskId: 'uuid' },
     ids: () => ({ taskId: ids.taskId }),
   },
   {
     routeKey: 'POST /tasks/{taskId}/completion',
-    route: () => H.tasks.tasksApiRoute(deps()) as unknown as Route,
+    route: () => H.tasks.tasksApiRoute(deps(), new MemoryAudit()) as unknown as Route,
     claims: ngo,
     wrongRole: police,
     path: { taskId: 'uuid' },
@@ -784,7 +793,7 @@ const SPECS: RouteSpec[] = [
   },
   {
     routeKey: 'POST /tasks/{taskId}/deadline',
-    route: () => H.tasks.tasksApiRoute(deps()) as unknown as Route,
+    route: () => H.tasks.tasksApiRoute(deps(), new MemoryAudit()) as unknown as Route,
     claims: coordinator,
     wrongRole: ngo,
     path: { taskId: 'uuid' },
@@ -910,7 +919,7 @@ const SPECS: RouteSpec[] = [
   },
   {
     routeKey: 'GET /stats',
-    route: () => H.stats.statsRoute({ ...deps() }) as unknown as Route,
+    route: () => H.stats.statsRoute({ ...deps() }, new MemoryAudit()) as unknown as Route,
     claims: coordinator,
     badQuery: {
       year: ['20x6', '99999', '', '-2026', '2026 '],

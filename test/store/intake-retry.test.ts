@@ -6,6 +6,7 @@ import type {
 } from 'aws-lambda';
 import type { WorkflowStarter } from '../../functions/create-referral/create-referral';
 import { DirectoryCache } from '../../shared/data/directory-cache';
+import { MemoryAudit } from '../support/audit';
 import { directory, referralRequest } from '../support/fixtures';
 import {
   dropStoreTables,
@@ -16,6 +17,7 @@ import {
 } from '../support/store-table';
 
 process.env.TABLE_NAME = 'table';
+process.env.AUDIT_TABLE_NAME = 'audit';
 process.env.STATE_MACHINE_ARN = 'arn:aws:states:eu-central-1:111111111111:stateMachine:referral';
 process.env.TIME_ZONE = 'Europe/Tirane';
 process.env.INTERVIEW_MAX_AGE_DAYS = '30';
@@ -67,15 +69,18 @@ async function setup() {
   const { store } = world;
   const states = new StatesFake();
   let n = 0;
-  const route = createReferralRoute({
-    store,
-    directory: new DirectoryCache(store),
-    workflow: states,
-    now: () => NOW,
-    newId: () => `00000000-0000-4000-8000-00000000000${++n}`,
-    timeZone: 'Europe/Tirane',
-    interviewMaxAgeDays: 30,
-  });
+  const route = createReferralRoute(
+    {
+      store,
+      directory: new DirectoryCache(store),
+      workflow: states,
+      now: () => NOW,
+      newId: () => `00000000-0000-4000-8000-00000000000${++n}`,
+      timeZone: 'Europe/Tirane',
+      interviewMaxAgeDays: 30,
+    },
+    new MemoryAudit(),
+  );
   const post = async () =>
     (await route(
       {

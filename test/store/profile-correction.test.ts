@@ -12,10 +12,12 @@ import { DEFAULT_DEADLINES } from '../../shared/domain/deadlines';
 import type { Person } from '../../shared/domain/referral';
 import { DEFAULT_REMINDERS } from '../../shared/domain/reminders';
 import type { OutgoingEmail } from '../../shared/email/mailer';
+import { MemoryAudit } from '../support/audit';
 import { CASE_ID, createReferralArgs, directory } from '../support/fixtures';
 import { dropStoreTables, failNext, storeTable } from '../support/store-table';
 
 process.env.TABLE_NAME = 'unused';
+process.env.AUDIT_TABLE_NAME = 'audit';
 process.env.STATE_MACHINE_ARN = 'arn:aws:states:eu-central-1:111111111111:stateMachine:referral';
 process.env.ACTION_BASE_URL = 'https://api.bashke.test';
 process.env.SENDER_EMAIL = 'no-reply@example.org';
@@ -83,7 +85,7 @@ async function world(person: Partial<Person> = {}, changes: Partial<CaseRecord> 
     },
     actionBaseUrl: 'https://api.bashke.test',
   };
-  const route = caseCommandsRoute(deps) as unknown as (
+  const route = caseCommandsRoute(deps, new MemoryAudit()) as unknown as (
     e: unknown,
     c: Context,
   ) => Promise<APIGatewayProxyStructuredResultV2>;

@@ -9,9 +9,11 @@ import type { ROLES } from '../../shared/domain/codes';
 import type { Directory, Organisation } from '../../shared/domain/directory';
 import { STATS_CSV_COLUMNS, statsReportSchema } from '../../shared/stats/stats';
 import { accessTable } from '../support/access-doc';
+import { MemoryAudit } from '../support/audit';
 import { dropStoreTables, storeTable } from '../support/store-table';
 
 process.env.TABLE_NAME = 'unused';
+process.env.AUDIT_TABLE_NAME = 'audit';
 process.env.TIME_ZONE = 'Europe/Tirane';
 process.env.AWS_REGION = 'eu-central-1';
 process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
@@ -153,10 +155,10 @@ function call(
   orgId: string,
   query: Record<string, string>,
 ): Promise<APIGatewayProxyStructuredResultV2> {
-  const route = statsRoute({ store, directory: store, now: () => NOW, timeZone: TZ }) as unknown as (
-    e: unknown,
-    ctx: Context,
-  ) => Promise<APIGatewayProxyStructuredResultV2>;
+  const route = statsRoute(
+    { store, directory: store, now: () => NOW, timeZone: TZ },
+    new MemoryAudit(),
+  ) as unknown as (e: unknown, ctx: Context) => Promise<APIGatewayProxyStructuredResultV2>;
   const event = {
     version: '2.0',
     routeKey: 'GET /stats',

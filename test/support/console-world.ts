@@ -19,6 +19,7 @@ import { type Directory, directorySchema } from '../../shared/domain/directory';
 import { DEFAULT_REMINDERS } from '../../shared/domain/reminders';
 import type { TaskClock } from '../../shared/tasks/task-context';
 import type { ReferralWorkflowInput } from '../../shared/workflow/task-input';
+import { MemoryAudit } from './audit';
 import { type StoreTable, storeTable } from './store-table';
 import { RecordingMailer } from './workflow-fakes';
 
@@ -59,6 +60,8 @@ export interface ConsoleWorld {
   readonly redeemed: { code: string; verifier: string; nonce: string }[];
   /** Who the managed login says signed in, for the next redemption (none: the code is refused). */
   readonly oauthUser: { current?: SignedInUser };
+  /** What the console recorded in the audit trail. */
+  readonly audit: MemoryAudit;
   /** Moves the world's clock. */
   setNow(at: Date): void;
   now(): Date;
@@ -109,15 +112,17 @@ export async function startConsoleWorld(label: string, directory = korcaDirector
       return oauthUser.current;
     },
   };
+  const audit = new MemoryAudit();
   const deps: ConsoleDeps = {
     sessions,
+    audit,
     oauth,
     directory: store,
     store,
     now: clockNow,
     timeZone: CONSOLE_ZONE,
     referrals: { store, workflow, now: clockNow, timeZone: CONSOLE_ZONE, interviewMaxAgeDays: 30 },
-    cases: { store },
+    cases: { store, auditTrail: audit },
     tasks: { ...taskClock, store, directory: store, callback },
     commands: {
       ...taskClock,
@@ -186,6 +191,7 @@ export async function startConsoleWorld(label: string, directory = korcaDirector
     answered,
     redeemed,
     oauthUser,
+    audit,
     setNow: (at) => {
       now = at;
     },

@@ -5,6 +5,7 @@ import { keys } from '../../shared/data/keys';
 import { deliveryEvent } from '../support/ses-events';
 
 process.env.TABLE_NAME = 'table';
+process.env.AUDIT_TABLE_NAME = 'audit';
 process.env.TIME_ZONE = 'Europe/Tirane';
 process.env.AWS_REGION = 'eu-central-1';
 process.env.DEADLINES = '{}';

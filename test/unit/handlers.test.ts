@@ -17,6 +17,7 @@ import { calendarDate } from '../../shared/util/time';
 import { directory, referralRequest } from '../support/fixtures';
 
 process.env.TABLE_NAME = 'table';
+process.env.AUDIT_TABLE_NAME = 'audit';
 process.env.STATE_MACHINE_ARN = 'arn:aws:states:eu-central-1:111111111111:stateMachine:referral';
 process.env.TIME_ZONE = 'Europe/Tirane';
 process.env.INTERVIEW_MAX_AGE_DAYS = '30';
@@ -78,8 +79,13 @@ function withClaims(e: APIGatewayProxyEventV2, claims: Record<string, string>) {
   } as APIGatewayProxyEventV2;
 }
 
+/** Puts to the audit table: every request leaves its record there (shared/audit/edge.ts). */
+const auditPuts = () =>
+  ddb.commandCalls(PutCommand).filter((c) => c.args[0].input.TableName === process.env.AUDIT_TABLE_NAME);
+/** Writes to the case data: the audit table's records are not "written" in this sense. */
 const writes = () =>
-  ddb.commandCalls(PutCommand).length +
+  ddb.commandCalls(PutCommand).length -
+  auditPuts().length +
   ddb.commandCalls(UpdateCommand).length +
   ddb.commandCalls(DeleteCommand).length +
   ddb.commandCalls(TransactWriteCommand).length;
@@ -361,6 +367,15 @@ describe('create-referral handler', () => {
     expect(res.statusCode).toBe(403);
     expect(JSON.parse(String(res.body))).toMatchObject({ status: 403, requestId: 'req-123' });
     expect(writes()).toBe(0);
+    // The refusal itself is recorded, under the member the token names.
+    expect(auditPuts().map((c) => c.args[0].input.Item)).toEqual([
+      expect.objectContaining({
+        action: 'POST /referrals',
+        result: 'denied',
+        status: 403,
+        actor: { kind: 'member', sub: 'officer-1', role: 'police', orgId: 'police-nowhere' },
+      }),
+    ]);
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 
