@@ -22,6 +22,7 @@ import {
   organisationPatchSchema,
   organisationViewSchema,
 } from '../functions/directory-api/directory-api';
+import { auditEntrySchema, auditTrailSchema } from '../functions/read-cases/audit-trail';
 import {
   caseListSchema,
   coordinatorCaseViewSchema,
@@ -195,6 +196,23 @@ const COMPONENTS: ReadonlyArray<[z.ZodType, Meta]> = [
     },
   ],
   [timelineSchema, { id: 'Timeline', description: 'The events the caller may see, oldest first.' }],
+  [
+    auditEntrySchema,
+    {
+      id: 'AuditEntry',
+      description:
+        'One audit record: when, through what (api, console, link, workflow), which route or step, who ' +
+        '(a member by user id, role and organisation; a link holder for an organisation; the system), what ' +
+        '(the case, a task of it) and the result (allowed, denied, refused, failed, with the HTTP status).',
+    },
+  ],
+  [
+    auditTrailSchema,
+    {
+      id: 'AuditTrail',
+      description: 'A page of a case’s audit records, newest first; `nextCursor` when there may be more.',
+    },
+  ],
   [
     taskActionSchema,
     { id: 'TaskAction', description: 'One way to complete the task: the body fields and their values.' },
@@ -710,6 +728,25 @@ function caseAndTaskPaths() {
           '200': jsonOk('The events, oldest first.', 'Timeline'),
           ...denied,
           '404': problem('No such case, or not one the caller may see.'),
+        },
+      },
+    },
+    '/cases/{caseId}/audit': {
+      get: {
+        operationId: 'getCaseAuditTrail',
+        tags: ['cases'],
+        summary: 'Read the case’s audit trail (coordinator)',
+        description:
+          'Every read and change of the case and its tasks, and every refused attempt, newest first: through ' +
+          'the API, the console, an emailed link or a workflow step. Records are added only, never changed. ' +
+          'Role: coordinator of the case region; reading the trail is recorded too.',
+        security,
+        parameters: [caseIdParameter, ...pageParameters],
+        responses: {
+          '200': jsonOk('A page of audit records.', 'AuditTrail'),
+          '400': problem('A bad limit or cursor (`invalid_cursor`).'),
+          ...denied,
+          '404': problem('No such case, or not one of the caller’s regions.'),
         },
       },
     },

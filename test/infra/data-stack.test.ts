@@ -1,4 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { AUDIT_DENIED_ACTIONS } from '../../infra/stacks/data-stack';
 import { disposeSynth, resourcesOf, type SynthesizedBashke, synthBashke } from '../support/infra-synth';
 
 let synth: SynthesizedBashke;
@@ -10,19 +11,25 @@ beforeAll(() => {
 afterAll(() => disposeSynth());
 
 describe('data stack', () => {
-  const table = () => {
+  /** The single table (`table`) or the audit table beside it. */
+  const tableOf = (which: 'table' | 'auditTable') => {
     const tables = resourcesOf(synth.data, 'AWS::DynamoDB::GlobalTable');
-    expect(tables).toHaveLength(1);
-    const [logicalId, resource] = tables[0] as (typeof tables)[number];
+    expect(tables).toHaveLength(2);
+    const wanted = synth.logicalId(synth.built.data[which]);
+    const found = tables.find(([logicalId]) => logicalId === wanted);
+    if (!found) throw new Error(`no ${which} in the data stack`);
+    const [logicalId, resource] = found;
     return {
       logicalId,
       resource,
       replicas: (resource.Properties?.Replicas ?? []) as Record<string, unknown>[],
     };
   };
+  const table = () => tableOf('table');
 
-  it('holds one table and no classic AWS::DynamoDB::Table', () => {
+  it('holds the single table and the audit table, and no classic AWS::DynamoDB::Table', () => {
     expect(table().replicas.length).toBeGreaterThan(0);
+    expect(tableOf('auditTable').replicas.length).toBeGreaterThan(0);
     synth.data.resourceCountIs('AWS::DynamoDB::Table', 0);
     synth.compute.resourceCountIs('AWS::DynamoDB::Table', 0);
     synth.compute.resourceCountIs('AWS::DynamoDB::GlobalTable', 0);
@@ -63,6 +70,36 @@ describe('data stack', () => {
       AttributeName: 'ttl',
       Enabled: true,
     });
+  });
+
+  it('keeps the audit table as the case data: PITR, the customer-managed key, deletion protection, retained, no TTL', () => {
+    const keyId = synth.logicalId(synth.built.data.key);
+    const { resource, replicas } = tableOf('auditTable');
+    expect(resource.DeletionPolicy).toBe('Retain');
+    expect(resource.Properties?.TimeToLiveSpecification).toBeUndefined();
+    for (const replica of replicas) {
+      expect(replica.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      expect(replica.DeletionProtectionEnabled).toBe(true);
+      expect(replica.SSESpecification).toEqual({ KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    }
+  });
+
+  it('denies every principal the changes and deletes of audit records, in the audit table’s own policy', () => {
+    for (const replica of tableOf('auditTable').replicas) {
+      const statements = (replica.ResourcePolicy as { PolicyDocument: { Statement: unknown[] } })
+        .PolicyDocument.Statement;
+      expect(statements).toEqual([
+        {
+          Sid: 'AuditRecordsAreAddOnly',
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: [...AUDIT_DENIED_ACTIONS].sort(),
+          Resource: '*',
+        },
+      ]);
+    }
+    // The single table has no such policy: the workflows update and delete its items.
+    for (const replica of table().replicas) expect(replica.ResourcePolicy).toBeUndefined();
   });
 
   it('rotates every KMS key in both stacks', () => {

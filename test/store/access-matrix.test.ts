@@ -371,6 +371,10 @@ const ARRANGE: Record<string, (role: Role) => Promise<Call>> = {
     const item = await seedCase('ACCEPTED');
     return { routeKey: 'GET /cases/{caseId}/timeline', path: { caseId: item.caseId } };
   },
+  'GET /cases/{caseId}/audit': async () => {
+    const item = await seedCase('ACCEPTED');
+    return { routeKey: 'GET /cases/{caseId}/audit', path: { caseId: item.caseId } };
+  },
   'GET /tasks': async (role) => {
     const { task } = await ownTask(role);
     return { routeKey: 'GET /tasks', path: {}, query: { limit: '100' }, listed: task.taskId };

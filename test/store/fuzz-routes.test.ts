@@ -742,6 +742,11 @@ const SPECS: RouteSpec[] = [
     },
   }),
   read('GET /cases/{caseId}/timeline', { path: { caseId: 'uuid' }, ids: () => ({ caseId: ids.caseId }) }),
+  read('GET /cases/{caseId}/audit', {
+    path: { caseId: 'uuid' },
+    ids: () => ({ caseId: ids.caseId }),
+    badQuery: { limit: limits, cursor: cursors },
+  }),
   command('POST /cases/{caseId}/assignment', () => ({ valid: { orgId: 'ngo-iom' }, required: ['orgId'] })),
   command(
     'POST /cases/{caseId}/plan',
