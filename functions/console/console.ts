@@ -1,5 +1,6 @@
 import { type ConsoleEdgeDeps, type ConsoleRoute, consoleEdge } from '../../shared/console/app';
 import type { ConsoleDeps } from './deps';
+import { auditRoutes } from './pages/audit';
 import { authRoutes } from './pages/auth';
 import { casesRoutes } from './pages/cases';
 import { coordinatorRoutes } from './pages/coordinator';
@@ -15,6 +16,7 @@ export function consoleRoutes(deps: ConsoleDeps): ConsoleRoute[] {
     ...authRoutes(deps),
     ...policeRoutes(deps),
     ...casesRoutes(deps),
+    ...auditRoutes(deps),
     ...taskRoutes(deps),
     ...coordinatorRoutes(deps),
     ...councilRoutes(deps),

@@ -228,4 +228,46 @@ describe('the cases list', () => {
     );
     expect((await coordinator.get('/console/cases?cursor=bm90LWEtY3Vyc29y')).status).toBe(400);
   });
+
+  it('records each signed-in page in the audit trail, and shows a case’s trail to its coordinators only', async () => {
+    await officer.get(`/console/cases/${caseId}`);
+    const looked = world.audit.entries.filter((e) => e.action === 'GET /console/cases/{caseId}');
+    expect(looked).toEqual([
+      expect.objectContaining({
+        channel: 'console',
+        actor: expect.objectContaining({ kind: 'member', role: 'police', orgId: 'police-korca' }),
+        subject: { caseId },
+        result: 'allowed',
+        status: 200,
+      }),
+    ]);
+    // The referral the form made is in it too, and a page without a session leaves nothing.
+    expect(
+      world.audit.entries.some(
+        (e) => e.action === 'POST /console/referrals/new' && e.subject.caseId === caseId,
+      ),
+    ).toBe(true);
+    const before = world.audit.entries.length;
+    expect((await world.request({ method: 'GET', path: `/console/cases/${caseId}` })).status).toBe(302);
+    expect(world.audit.entries.length).toBe(before);
+
+    const coordinator = await world.signIn(
+      'coordinator',
+      'prefecture-korca',
+      'coordinator@prefecture-korca.example.org',
+    );
+    const casePage = await coordinator.get(`/console/cases/${caseId}`);
+    expect(casePage.body).toContain(`href="/console/cases/${caseId}/audit"`);
+    const trail = await coordinator.get(`/console/cases/${caseId}/audit`);
+    expect(trail.status).toBe(200);
+    expectOneH1AndLabels(trail);
+    expect(trail.body).toContain('Audit trail of case KOR-2026-0001');
+    expect(trail.body).toContain('<code>GET /console/cases/{caseId}</code>');
+    expect(trail.body).toContain('Police officer, ');
+    // The police unit sees no link and may not open it.
+    expect((await officer.get(`/console/cases/${caseId}`)).body).not.toContain('/audit');
+    expect((await officer.get(`/console/cases/${caseId}/audit`)).status).toBe(403);
+    const tirana = await world.signIn('police', 'police-tirana', 'duty@police-tirana.example.org');
+    expect((await tirana.get(`/console/cases/${caseId}/audit`)).status).toBe(403);
+  });
 });

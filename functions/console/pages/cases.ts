@@ -61,6 +61,7 @@ export const CASE_WORDS = {
     noOffers: 'The case has not been offered to an NGO yet.',
     timeline: 'Timeline',
     noEvents: 'Nothing to show on the timeline yet.',
+    auditTrail: 'Who read or changed this case (audit trail)',
     caseTitle: (ref: string) => `Case ${ref}`,
     created: (ref: string) =>
       `The referral is sent. Its reference number is ${ref}. Use this number, never the person’s name, when you speak or write about the case.`,
@@ -125,6 +126,7 @@ export const CASE_WORDS = {
     declineReason: 'Arsyeja e dhënë',
     noOffers: 'Rasti nuk i është ofruar ende asnjë OJF-je.',
     timeline: 'Kronologjia',
+    auditTrail: 'Kush e ka lexuar ose ndryshuar këtë rast (gjurma e auditimit)',
     noEvents: 'Ende asgjë për të treguar në kronologji.',
     caseTitle: (ref: string) => `Rasti ${ref}`,
     created: (ref: string) =>
@@ -524,6 +526,9 @@ async function casePage(deps: ConsoleDeps, ctx: MemberContext) {
     view.offers ? offersHtml(ctx, view.offers, names) : '',
     `<h2>${esc(t.timeline)}</h2>`,
     timelineHtml(ctx, timeline.items, names),
+    ctx.caller.role === 'coordinator'
+      ? `<p>${link(`/console/cases/${encodeURIComponent(view.caseId)}/audit`, t.auditTrail)}</p>`
+      : '',
   ].join('');
   return page(t.caseTitle(view.reference), body);
 }
