@@ -10,7 +10,7 @@ import { computeStats, type StatsReport } from '../../shared/stats/stats';
 import { calendarYear, startOfDay } from '../../shared/util/time';
 
 export interface StatsApiDeps {
-  readonly store: Pick<Store, 'listCases' | 'listOrgTasks' | 'listOrganisations'>;
+  readonly store: Pick<Store, 'listCases' | 'listErasedCases' | 'listOrgTasks' | 'listOrganisations'>;
   readonly now: () => Date;
   /** The group's zone: months and years are its calendar's. */
   readonly timeZone: string;
@@ -82,11 +82,20 @@ export async function getStats(
   const limit = deps.pageLimit ?? STATS_PAGE_LIMIT;
   const max = deps.maxItems ?? STATS_READ_MAX;
   const nowIso = now.toISOString();
-  const [cases, organisations] = await Promise.all([
+  // Erased cases count as they did: the retention run kept their figures (shared/data/erased.ts).
+  const [cases, erased, organisations] = await Promise.all([
     Promise.all(
       regions.map((region) =>
         readAll(
           (start) => deps.store.listCases(region, { limit, createdFrom, createdBefore, ...start }),
+          max,
+        ),
+      ),
+    ),
+    Promise.all(
+      regions.map((region) =>
+        readAll(
+          (start) => deps.store.listErasedCases(region, { limit, createdFrom, createdBefore, ...start }),
           max,
         ),
       ),
@@ -107,7 +116,7 @@ export async function getStats(
     regions,
     timeZone: deps.timeZone,
     now,
-    cases: cases.flat(),
+    cases: [...cases.flat(), ...erased.flat()],
     organisations: orgs,
     openTasks: openTasks.flat(),
   });

@@ -1,3 +1,4 @@
+import type { ErasedCase } from './erased';
 import { type AttributeValue, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -983,6 +984,13 @@ export class DynamoStore extends SingleTable implements Store {
   ): Promise<Page<CaseRecord>> {
     // The sort key is `<createdAt>#<caseId>`: `from` itself sorts before every key of that instant.
     return this.indexPage<CaseRecord>(`CASES#${region}`, page, page.createdBefore, page.createdFrom);
+  }
+
+  async listErasedCases(
+    region: string,
+    page: PageArgs & { readonly createdFrom?: string; readonly createdBefore?: string },
+  ): Promise<Page<ErasedCase>> {
+    return this.indexPage<ErasedCase>(`ERASED#${region}`, page, page.createdBefore, page.createdFrom);
   }
 
   async listOrgTasks(

@@ -1,4 +1,5 @@
 import type { Organisation, Region } from '../domain/directory';
+import type { ErasedCase } from './erased';
 import type { CaseStatus, Person } from '../domain/referral';
 import type {
   ActionLinkRecord,
@@ -327,6 +328,14 @@ export interface Store {
     region: string,
     page: PageArgs & { readonly createdFrom?: string; readonly createdBefore?: string },
   ): Promise<Page<CaseRecord>>;
+  /**
+   * A region's erased cases (what the retention run left of them: the figures the statistics
+   * count), in the same window as `listCases`.
+   */
+  listErasedCases(
+    region: string,
+    page: PageArgs & { readonly createdFrom?: string; readonly createdBefore?: string },
+  ): Promise<Page<ErasedCase>>;
   /** An organisation's open or closed tasks, by due instant; `dueBefore` keeps the overdue ones. */
   listOrgTasks(
     orgId: string,

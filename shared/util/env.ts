@@ -6,6 +6,8 @@ import * as z from 'zod';
  */
 export const ENV = {
   TABLE_NAME: 'TABLE_NAME',
+  /** Days a case is kept after it ended before the retention run erases it (functions/retention). */
+  RETENTION_DAYS: 'RETENTION_DAYS',
   /** The audit table (add-only; shared/data/audit-store.ts). */
   AUDIT_TABLE_NAME: 'AUDIT_TABLE_NAME',
   STATE_MACHINE_ARN: 'STATE_MACHINE_ARN',

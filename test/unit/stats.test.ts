@@ -306,6 +306,7 @@ describe('getStats', () => {
     store: {
       listOrganisations: async () => [],
       listOrgTasks: async () => ({ items: [] }),
+      listErasedCases: async () => ({ items: [] }),
       // Three pages: every one is read.
       listCases: async (region, page) => {
         reads.push({

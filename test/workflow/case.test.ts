@@ -9,12 +9,17 @@ import { viewAction } from '../../functions/action-link/action-link';
 import { withdrawCase } from '../../functions/case-commands/case-commands';
 import { type CaseCycleDeps, reopenCase, transferCase } from '../../functions/case-commands/case-cycles';
 import { createReferral } from '../../functions/create-referral/create-referral';
+import { caseTimeline, getCase } from '../../functions/read-cases/read-cases';
+import { eraseExpiredCases } from '../../functions/retention/retention';
+import { getStats } from '../../functions/stats-api/stats-api';
 import type { Caller, MemberCaller } from '../../shared/auth/caller';
 import { SfnTaskCallback } from '../../shared/aws/task-callback';
+import { RetentionStore } from '../../shared/data/retention-store';
 import { type Directory, directorySchema } from '../../shared/domain/directory';
 import type { Person, ReferralRequest } from '../../shared/domain/referral';
 import type { TaskKind } from '../../shared/domain/task-kinds';
 import { TASK_TITLES } from '../../shared/email/templates';
+import { NotFoundError } from '../../shared/errors';
 import { act, type CaseWorld, linkIn, startCaseWorld, synthCaseMachines } from '../support/case-world';
 import type { SynthesizedStateMachine } from '../support/workflow-asl';
 
@@ -247,6 +252,76 @@ describe('a whole case', () => {
     for (const a of [arn, ...w.started.values()]) {
       expect(JSON.stringify(w.wf.view(a).history)).not.toContain('CANARY-91d3');
     }
+
+    // Retention (issue 12): the closed case past its retention (0 days here, 5 years by default)
+    // is erased by the next run: the API, the table and the timeline hold nothing of it but the
+    // anonymous figures the statistics count; the executions' history never held the free text.
+    const coordinator: MemberCaller = {
+      sub: 'coordinator-1',
+      orgId: 'prefecture-korca',
+      role: 'coordinator',
+      orgKind: 'prefecture',
+      regions: ['korca'],
+    };
+    const stats = async () =>
+      (
+        await getStats({ store: w.store, now: w.clock.nowFn, timeZone: 'Europe/Tirane' }, coordinator, {
+          year: String(new Date(created).getUTCFullYear()),
+        })
+      ).report.referrals.find((r) => r.region === 'korca' && r.year === new Date(created).getUTCFullYear());
+    const created = (await w.store.getCase(caseId))?.createdAt as string;
+    const figuresBefore = await stats();
+    expect(JSON.stringify(await w.table.items())).toContain('CANARY-91d3');
+    const retention = {
+      store: w.store,
+      retention: new RetentionStore(w.table.client, w.table.tableName),
+      now: w.clock.nowFn,
+    };
+    // Kept while its retention runs: five years after closure.
+    expect(await eraseExpiredCases({ ...retention, retentionDays: 1825 })).toMatchObject({ erased: 0 });
+    expect(await w.store.getCase(caseId)).toBeDefined();
+    expect(await eraseExpiredCases({ ...retention, retentionDays: 0 })).toMatchObject({ erased: 1 });
+
+    // Left aside: the directory (its contacts are staff, not the case), the reference counter, an
+    // intake's idempotency record (DynamoDB's TTL removes it a day after intake, years before
+    // any erasure) and expired action links (TTL, 30 days after their expiry).
+    const now = w.clock.nowFn().getTime() / 1000;
+    const left = (await w.table.items()).filter(
+      (i) =>
+        !/^(ORG|REGION|COUNTER)#/.test(String(i.pk)) &&
+        !(/^(IDEMPOTENCY|ACTION)#/.test(String(i.pk)) && Number(i.ttl) < now + 31 * 86_400),
+    );
+    const text = JSON.stringify(left);
+    expect(text).not.toContain('CANARY-91d3');
+    expect(text).not.toContain(VATRA.worker);
+    expect(text).not.toContain(OFFICER.email);
+    expect(text).not.toContain('officer-sub-1');
+    // What still names the case: its erased figures, and due-time items no longer acted on.
+    const naming = left.filter((i) => JSON.stringify(i).includes(caseId));
+    expect(naming.filter((i) => !String(i.pk).startsWith('DUE#'))).toEqual([
+      expect.objectContaining({ pk: `ERASED#${caseId}`, caseId, region: 'korca', createdAt: created }),
+    ]);
+    expect(Object.keys(naming.find((i) => String(i.pk).startsWith('ERASED#')) ?? {}).sort()).toEqual(
+      [
+        'acceptedAt',
+        'caseId',
+        'createdAt',
+        'cycle',
+        'erasedAt',
+        'gsi1pk',
+        'gsi1sk',
+        'pk',
+        'region',
+        'sk',
+      ].sort(),
+    );
+    // Through the API's use cases the case and its timeline are gone, for its coordinator too.
+    await expect(getCase({ store: w.store }, coordinator, { caseId })).rejects.toThrow(NotFoundError);
+    await expect(caseTimeline({ store: w.store }, coordinator, { caseId })).rejects.toThrow(NotFoundError);
+    // The statistics count it as before.
+    expect(await stats()).toEqual(figuresBefore);
+    // A second run finds nothing more to do.
+    expect(await eraseExpiredCases({ ...retention, retentionDays: 0 })).toMatchObject({ erased: 0 });
   }, 120_000);
 
   it('offers on after three declines until the fourth NGO accepts, each offer once', async () => {
