@@ -86,6 +86,8 @@ export const deploymentConfigSchema = z.strictObject({
     .int()
     .refine((d) => RETENTION_DAYS.includes(d), { message: `one of ${RETENTION_DAYS.join(', ')}` }),
   interviewMaxAgeDays: z.number().int().min(1).max(3650).default(30),
+  /** Days an ended case is kept before the retention run erases it (DOMAIN.md); 0 erases at the next run. */
+  caseRetentionDays: z.number().int().min(0).max(36_500).default(1825),
   holidayCountry: holidayCountrySchema.default('AL'),
   /** Task deadlines (shared/domain/deadlines.ts); the offer's is `offerDeadlineHours`. */
   deadlines: deadlineSettingsSchema.prefault({}),

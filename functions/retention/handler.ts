@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
-import { storeFromEnv } from '../../shared/aws/adapters';
+import { auditLogFromEnv, storeFromEnv } from '../../shared/aws/adapters';
 import { sdkClientConfig } from '../../shared/aws/client-config';
 import { RetentionStore } from '../../shared/data/retention-store';
 import { ENV, nonEmpty, parseEnv } from '../../shared/util/env';
@@ -19,11 +20,13 @@ const deps = {
   retention: new RetentionStore(new DynamoDBClient(sdkClientConfig()), env.TABLE_NAME),
   now: () => new Date(),
   retentionDays: env.RETENTION_DAYS,
+  audit: auditLogFromEnv(),
 };
 
 /** The daily retention run (an EventBridge schedule): counts only in its log line and metrics. */
 export const handler = workflowStep('Retention', async (_event, log) => {
-  const run = await eraseExpiredCases(deps);
+  // One id per run: its audit records (one per erased case) share it.
+  const run = await eraseExpiredCases({ ...deps, requestId: randomUUID() });
   log.info('retention run', { ...run });
   emitMetrics({ CasesErased: run.erased });
   return run;

@@ -1,5 +1,6 @@
-import type { ErasureCount, RetentionStore } from '../../shared/data/retention-store';
+import type { AuditLog } from '../../shared/audit/audit';
 import type { CaseRecord } from '../../shared/data/records';
+import type { ErasureCount, RetentionStore } from '../../shared/data/retention-store';
 import type { Store } from '../../shared/data/store';
 import type { CaseStatus } from '../../shared/domain/referral';
 
@@ -9,6 +10,10 @@ export interface RetentionDeps {
   readonly now: () => Date;
   /** Days a closed case is kept after its closure (ENV.RETENTION_DAYS; 0 erases at the next run). */
   readonly retentionDays: number;
+  /** Each erasure is recorded in the case's audit trail (which outlives it: ids only). */
+  readonly audit: AuditLog;
+  /** The invocation, for the audit records. */
+  readonly requestId: string;
 }
 
 /** The statuses a case ends in (DOMAIN.md stage 8): the retention clock starts there. */
@@ -55,6 +60,17 @@ export async function eraseExpiredCases(deps: RetentionDeps): Promise<RetentionR
         if (ended === undefined || ended > cutoff) continue;
         try {
           const count: ErasureCount = await deps.retention.eraseCase(item, now.toISOString());
+          await deps.audit.record([
+            {
+              at: new Date().toISOString(),
+              requestId: deps.requestId,
+              channel: 'workflow',
+              action: 'Retention',
+              actor: { kind: 'system' },
+              subject: { caseId: item.caseId },
+              result: 'allowed',
+            },
+          ]);
           erased++;
           items += count.items;
         } catch (error) {

@@ -81,6 +81,7 @@ export const BUNDLE_BUDGET_KIB: Readonly<Record<string, number>> = {
   'case-commands': 624,
   'action-link': 440,
   'seed-directory': 336,
+  retention: 480,
   'delivery-events': 600,
   'meetings-api': 640,
   'directory-api': 368,
@@ -416,6 +417,18 @@ export class AppStack extends Stack {
     this.taskResponders = [actionLink, tasksApi, caseCommands, consoleFn];
 
     // --- operations ----------------------------------------------------------------------
+    // Retention (DOMAIN.md): once a day, cases that ended longer ago than the configured days are
+    // erased down to the anonymous figures the statistics count (functions/retention).
+    const retention = fn('RetentionFn', 'retention', {
+      timeout: Duration.minutes(5),
+      environment: { [ENV.RETENTION_DAYS]: String(config.caseRetentionDays) },
+    });
+    new events.Rule(this, 'RetentionDaily', {
+      description: 'Erases the cases whose retention after closure has run out.',
+      schedule: events.Schedule.rate(Duration.days(1)),
+      targets: [new eventsTargets.LambdaFunction(retention, { retryAttempts: 2 })],
+    });
+
     // The seed is the deployment's own load of the directory file, not anyone's access.
     const seed = fn('SeedDirectoryFn', 'seed-directory', { timeout: Duration.seconds(60), audited: false });
 

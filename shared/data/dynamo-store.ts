@@ -1,4 +1,3 @@
-import type { ErasedCase } from './erased';
 import { type AttributeValue, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -10,6 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Organisation, Region } from '../domain/directory';
 import { FINAL_CASE_STATUSES } from '../domain/tasks';
+import type { ErasedCase } from './erased';
 import {
   actionLinkTtl,
   caseIndexKeys,

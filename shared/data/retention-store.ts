@@ -101,7 +101,9 @@ export class RetentionStore extends SingleTable {
       for (let attempt = 0; requests.length > 0; attempt++) {
         if (attempt > 5) throw new Error('the erasure could not delete every item');
         if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-        const out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
+        const out = await this.doc.send(
+          new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }),
+        );
         requests = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
       }
     }

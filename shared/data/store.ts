@@ -1,6 +1,6 @@
 import type { Organisation, Region } from '../domain/directory';
-import type { ErasedCase } from './erased';
 import type { CaseStatus, Person } from '../domain/referral';
+import type { ErasedCase } from './erased';
 import type {
   ActionLinkRecord,
   Actor,

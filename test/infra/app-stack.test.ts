@@ -112,14 +112,14 @@ describe('lambda functions', () => {
     synth.compute.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
   });
 
-  it('has two asynchronous invokers: the due-time sweep (no destination needed) and the delivery-events rule (dead letters)', () => {
+  it('has three asynchronous invokers: the due-time sweep and the retention run (no destination needed) and the delivery-events rule (dead letters)', () => {
     // API Gateway and Step Functions invoke request-response (asl.test.ts checks no task
     // asks for InvocationType Event). The asynchronous invokers are EventBridge rules. The
     // one-minute schedule of the due-time sweep: a failed run loses nothing (what was due stays
     // on the index and the next minute takes it), so it has no on-failure destination. The SES
     // delivery-events rule: an event lost is a bounce nobody hears of, so the target has a
     // dead-letter queue and the function an on-failure destination. Any other asynchronous
-    // invoker added later fails this test until its function gets one.
+    // invoker added later fails this test until its function gets one or says why it needs none.
     const rules = resourcesOf(synth.compute, 'AWS::Events::Rule');
     const targetsOf = (rule: FoundResource) =>
       rule.Properties?.Targets as {
@@ -131,7 +131,13 @@ describe('lambda functions', () => {
     expect(rules.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
       'DeliveryEventsRule',
       'DispatchDueEveryMinute',
+      'RetentionDaily',
     ]);
+    // The daily retention run, like the sweep: a failed run erases nothing and the next day's
+    // takes the same cases again (its errors alarm, as every function's do).
+    const daily = rules.find(([id]) => id.startsWith('RetentionDaily'))?.[1] as FoundResource;
+    expect(daily.Properties?.ScheduleExpression).toBe('rate(1 day)');
+    expect(targetsOf(daily).map(fnOf)).toEqual(['RetentionFn']);
     const schedule = rules.find(([id]) => id.startsWith('DispatchDue'))?.[1] as FoundResource;
     expect(schedule.Properties?.ScheduleExpression).toBe('rate(1 minute)');
     expect(targetsOf(schedule).map(fnOf)).toEqual(['DispatchDueFn']);
@@ -157,7 +163,7 @@ describe('lambda functions', () => {
       synth.compute.resourceCountIs(type, 0);
     }
     for (const [logicalId, permission] of resourcesOf(synth.compute, 'AWS::Lambda::Permission')) {
-      const principal = /^(DispatchDueEveryMinute|DeliveryEventsRule)/.test(logicalId)
+      const principal = /^(DispatchDueEveryMinute|DeliveryEventsRule|RetentionDaily)/.test(logicalId)
         ? 'events.amazonaws.com'
         : 'apigateway.amazonaws.com';
       expect({ logicalId, principal: permission.Properties?.Principal }).toEqual({ logicalId, principal });

@@ -137,7 +137,7 @@ describe('function bundles', () => {
       };
     });
     expect(all.filter((b) => b.powertools !== b.step)).toEqual([]);
-    expect(all.filter((b) => b.step)).toHaveLength(10);
+    expect(all.filter((b) => b.step)).toHaveLength(11);
     for (const http of ['create-referral', 'action-link', 'tasks-api', 'read-cases', 'case-commands'])
       expect(all.find((b) => b.fn === http)).toEqual({ fn: http, step: false, powertools: false });
   });

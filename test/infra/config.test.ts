@@ -128,6 +128,7 @@ describe('deployment configuration', () => {
       timeZone: 'Europe/Tirane',
       offerDeadlineHours: 24,
       interviewMaxAgeDays: 30,
+      caseRetentionDays: 1825,
       holidayCountry: 'AL',
       deadlines,
       reminders: DEFAULT_REMINDERS,

@@ -20,6 +20,7 @@ import type { Person, ReferralRequest } from '../../shared/domain/referral';
 import type { TaskKind } from '../../shared/domain/task-kinds';
 import { TASK_TITLES } from '../../shared/email/templates';
 import { NotFoundError } from '../../shared/errors';
+import { MemoryAudit } from '../support/audit';
 import { act, type CaseWorld, linkIn, startCaseWorld, synthCaseMachines } from '../support/case-world';
 import type { SynthesizedStateMachine } from '../support/workflow-asl';
 
@@ -276,6 +277,8 @@ describe('a whole case', () => {
       store: w.store,
       retention: new RetentionStore(w.table.client, w.table.tableName),
       now: w.clock.nowFn,
+      audit: new MemoryAudit(),
+      requestId: 'retention-run',
     };
     // Kept while its retention runs: five years after closure.
     expect(await eraseExpiredCases({ ...retention, retentionDays: 1825 })).toMatchObject({ erased: 0 });
@@ -320,6 +323,10 @@ describe('a whole case', () => {
     await expect(caseTimeline({ store: w.store }, coordinator, { caseId })).rejects.toThrow(NotFoundError);
     // The statistics count it as before.
     expect(await stats()).toEqual(figuresBefore);
+    // The erasure is in the case's audit trail, by the system.
+    expect(retention.audit.entries).toEqual([
+      expect.objectContaining({ action: 'Retention', actor: { kind: 'system' }, subject: { caseId } }),
+    ]);
     // A second run finds nothing more to do.
     expect(await eraseExpiredCases({ ...retention, retentionDays: 0 })).toMatchObject({ erased: 0 });
   }, 120_000);
