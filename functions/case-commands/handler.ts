@@ -9,9 +9,10 @@ import { SfnWorkflowStarter } from '../../shared/aws/workflow-starter';
 import { DirectoryCache } from '../../shared/data/directory-cache';
 import { NotFoundError } from '../../shared/errors';
 import { jsonBody } from '../../shared/http/body';
-import { json, jsonRoute } from '../../shared/http/handler';
+import { type JsonRouteOptions, json, jsonRoute } from '../../shared/http/handler';
 import { taskClockFromEnv } from '../../shared/tasks/task-context';
 import { ENV, nonEmpty, parseEnv } from '../../shared/util/env';
+import { EmfMetrics } from '../../shared/util/metrics';
 import { assignCase, submitClosure, submitPlan, withdrawCase } from './case-commands';
 import { type CaseCycleDeps, reopenCase, transferCase } from './case-cycles';
 import { correctProfile, type ProfileCorrectionDeps } from './profile-correction';
@@ -35,7 +36,7 @@ const COMMANDS = {
  * The case commands (assignment, plan, withdrawal, closure, profile correction, transfer,
  * reopening), wired to the given adapters.
  */
-export function caseCommandsRoute(deps: CaseCommandsRouteDeps) {
+export function caseCommandsRoute(deps: CaseCommandsRouteDeps, options: JsonRouteOptions = {}) {
   return jsonRoute<APIGatewayProxyEventV2WithJWTAuthorizer>(async (event) => {
     const caller = await resolveCaller(deps.directory, event.requestContext.authorizer?.jwt?.claims);
     const command = Object.hasOwn(COMMANDS, event.routeKey)
@@ -46,7 +47,7 @@ export function caseCommandsRoute(deps: CaseCommandsRouteDeps) {
     // the caller may act on the case.
     const body = () => (event.body ? jsonBody(event) : {});
     return json(200, await command(deps, caller, event.pathParameters ?? {}, body));
-  });
+  }, options);
 }
 
 const env = parseEnv(
@@ -57,12 +58,17 @@ const env = parseEnv(
 );
 const store = storeFromEnv();
 const sfn = new SFNClient(sdkClientConfig());
-export const handler = caseCommandsRoute({
-  ...taskClockFromEnv(),
-  store,
-  directory: new DirectoryCache(store),
-  callback: new SfnTaskCallback(sfn),
-  workflow: new SfnWorkflowStarter(sfn, env.STATE_MACHINE_ARN),
-  mailer: mailerFromEnv(store),
-  actionBaseUrl: env.ACTION_BASE_URL,
-});
+// The house EMF writer, as every HTTP function's (shared/util/metrics.ts): `EmailsSent`.
+const metrics = new EmfMetrics();
+export const handler = caseCommandsRoute(
+  {
+    ...taskClockFromEnv(),
+    store,
+    directory: new DirectoryCache(store),
+    callback: new SfnTaskCallback(sfn),
+    workflow: new SfnWorkflowStarter(sfn, env.STATE_MACHINE_ARN),
+    mailer: mailerFromEnv(store, metrics),
+    actionBaseUrl: env.ACTION_BASE_URL,
+  },
+  { metrics },
+);

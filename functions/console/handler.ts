@@ -20,6 +20,7 @@ import { ROUTE_PLUGIN } from '../../shared/http/handler';
 import { taskClockFromEnv } from '../../shared/tasks/task-context';
 import { ENV, nonEmpty, parseEnv, timeZoneName } from '../../shared/util/env';
 import { logger } from '../../shared/util/logger';
+import { EmfMetrics, flushMetricsAfterEach } from '../../shared/util/metrics';
 import { consoleApp } from './console';
 
 const url = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/$/, ''));
@@ -43,7 +44,10 @@ const directory = new DirectoryCache(store);
 const sfn = new SFNClient(sdkClientConfig());
 const callback = new SfnTaskCallback(sfn);
 const workflow = new SfnWorkflowStarter(sfn, env.STATE_MACHINE_ARN);
-const mailer = mailerFromEnv(store);
+// The house EMF writer, as every HTTP function's (shared/util/metrics.ts): `Referrals` and
+// `EmailsSent`, flushed after every request.
+const metrics = new EmfMetrics();
+const mailer = mailerFromEnv(store, metrics);
 const oauth = new OAuthClient({
   baseUrl: env.OAUTH_BASE_URL,
   clientId: env.OAUTH_CLIENT_ID,
@@ -67,6 +71,7 @@ const app = consoleApp(
       now: () => new Date(),
       timeZone: env.TIME_ZONE,
       interviewMaxAgeDays: env.INTERVIEW_MAX_AGE_DAYS,
+      metrics,
     },
     cases: { store },
     tasks: { ...clock, store, directory, callback },
@@ -92,6 +97,7 @@ const app = consoleApp(
  * escapes, with its logger off.
  */
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2, Error, Context>(ROUTE_PLUGIN)
+  .use(flushMetricsAfterEach(metrics, logger))
   .use(httpErrorHandler({ logger: false }))
   .use({
     onError: async (request) => {

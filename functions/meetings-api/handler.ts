@@ -4,7 +4,7 @@ import { mailerFromEnv, meetingSettingsFromEnv, storeFromEnv } from '../../share
 import { DirectoryCache } from '../../shared/data/directory-cache';
 import { NotFoundError } from '../../shared/errors';
 import { jsonBody } from '../../shared/http/body';
-import { json, jsonRoute } from '../../shared/http/handler';
+import { type JsonRouteOptions, json, jsonRoute } from '../../shared/http/handler';
 import {
   cancelMeeting,
   changeMeeting,
@@ -16,6 +16,7 @@ import {
 } from '../../shared/meetings/meetings';
 import type { CompleteTaskDeps } from '../../shared/tasks/complete-task';
 import { taskClockFromEnv } from '../../shared/tasks/task-context';
+import { EmfMetrics } from '../../shared/util/metrics';
 
 export type MeetingsRouteDeps = MeetingDeps & {
   readonly complete: CompleteTaskDeps;
@@ -23,7 +24,7 @@ export type MeetingsRouteDeps = MeetingDeps & {
 };
 
 /** The meeting routes, wired to the given adapters. */
-export function meetingsRoute(deps: MeetingsRouteDeps) {
+export function meetingsRoute(deps: MeetingsRouteDeps, options: JsonRouteOptions = {}) {
   return jsonRoute<APIGatewayProxyEventV2WithJWTAuthorizer>(async (event) => {
     const caller = await resolveCaller(deps.directory, event.requestContext.authorizer?.jwt?.claims);
     const params = event.pathParameters ?? {};
@@ -44,17 +45,22 @@ export function meetingsRoute(deps: MeetingsRouteDeps) {
       default:
         throw new NotFoundError('no such route');
     }
-  });
+  }, options);
 }
 
 const clock = taskClockFromEnv();
 const store = storeFromEnv();
-export const handler = meetingsRoute({
-  ...meetingSettingsFromEnv(clock),
-  now: clock.now,
-  store,
-  mailer: mailerFromEnv(store),
-  directory: new DirectoryCache(store),
-  // A meeting's tasks have no workflow waiting on them: nothing is ever told.
-  complete: { ...clock, store, callback: { succeed: async () => 'closed' } },
-});
+// The house EMF writer, as every HTTP function's (shared/util/metrics.ts): `EmailsSent`.
+const metrics = new EmfMetrics();
+export const handler = meetingsRoute(
+  {
+    ...meetingSettingsFromEnv(clock),
+    now: clock.now,
+    store,
+    mailer: mailerFromEnv(store, metrics),
+    directory: new DirectoryCache(store),
+    // A meeting's tasks have no workflow waiting on them: nothing is ever told.
+    complete: { ...clock, store, callback: { succeed: async () => 'closed' } },
+  },
+  { metrics },
+);

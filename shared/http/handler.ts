@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { logger } from '../util/logger';
+import { type FlushableMetrics, flushMetricsAfterEach } from '../util/metrics';
 import { problemDetails } from './middleware';
 
 /**
@@ -31,15 +32,28 @@ export const ROUTE_PLUGIN = {
   },
 } as const;
 
+export interface JsonRouteOptions {
+  /**
+   * The route's metrics (shared/util/metrics.ts `EmfMetrics`, made at module scope), flushed
+   * after every request, also one that fails.
+   * @default none: the route records no metrics
+   */
+  readonly metrics?: FlushableMetrics;
+}
+
 /**
  * The wiring every JSON route shares: problem+json for every error, and middy's
  * httpErrorHandler with its logger off as the last resort (its logger prints the error,
- * which may carry the raw body).
+ * which may carry the raw body); the route's metrics flushed after each request.
  */
 export function jsonRoute<E extends APIGatewayProxyEventV2>(
   handler: (event: E, context: Context) => Promise<APIGatewayProxyResultV2>,
+  options: JsonRouteOptions = {},
 ) {
-  return middy<E, APIGatewayProxyResultV2, Error, Context>(ROUTE_PLUGIN)
+  const route = middy<E, APIGatewayProxyResultV2, Error, Context>(ROUTE_PLUGIN);
+  // First, so its `after` and `onError` run last: once the answer (or the problem) is made.
+  if (options.metrics) route.use(flushMetricsAfterEach(options.metrics, logger));
+  return route
     .use(httpErrorHandler({ logger: false }))
     .use(problemDetails<E>((fields) => logger.warn('request failed', fields)))
     .handler(handler);

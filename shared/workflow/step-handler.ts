@@ -3,6 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { type Logger, SERVICE_NAME } from '../util/logger';
+import { type FlushableMetrics, flushMetricsAfterEach } from '../util/metrics';
 
 /**
  * The wiring every workflow step (a Lambda task of a state machine, or the target of a rule
@@ -24,6 +25,9 @@ import { type Logger, SERVICE_NAME } from '../util/logger';
  * The level comes from the environment as Powertools reads it: `POWERTOOLS_LOG_LEVEL`, else
  * `LOG_LEVEL` (the house logger's variable), else INFO; Lambda's advanced logging controls
  * (`AWS_LAMBDA_LOG_LEVEL`) win when set. It is read when the logger is made (at load).
+ *
+ * A step that records metrics (shared/util/powertools-metrics.ts) hands them over as
+ * `metrics`: they are flushed after every invocation, also one that throws.
  */
 
 /** A step's logger: the shared service name, the step on every line. */
@@ -44,6 +48,12 @@ function errorLine(log: Logger): MiddlewareObj<unknown, unknown, Error, Context>
 export interface WorkflowStepOptions {
   /** @default stepLogger(step), made once per handler */
   readonly logger?: PowertoolsLogger;
+  /**
+   * The step's metrics (made at module scope, given to its mailer and use case too), flushed
+   * after every invocation.
+   * @default none: the step records no metrics
+   */
+  readonly metrics?: FlushableMetrics;
 }
 
 /**
@@ -57,9 +67,13 @@ export function workflowStep<R>(
   options: WorkflowStepOptions = {},
 ) {
   const log = options.logger ?? stepLogger(step);
-  // middy runs onError in reverse order: the error line is written while the context is on.
-  return middy<unknown, R, Error, Context>()
-    .use(injectLambdaContext(log, { logEvent: false, resetKeys: true }))
+  // middy runs onError in reverse order: the error line is written while the context is on,
+  // and so are the metrics flushed (a flush that fails logs a line).
+  const wired = middy<unknown, R, Error, Context>().use(
+    injectLambdaContext(log, { logEvent: false, resetKeys: true }),
+  );
+  if (options.metrics) wired.use(flushMetricsAfterEach(options.metrics, log));
+  return wired
     .use(errorLine(log) as MiddlewareObj<unknown, R, Error, Context>)
     .handler((event) => fn(event, log));
 }
