@@ -129,9 +129,14 @@ export class AppStack extends Stack {
     const logRetention = config.logRetentionDays as logs.RetentionDays;
 
     const opsKey = new OpsKey(this, 'OpsKey');
+    this.alerts = new OpsAlerts(this, 'OpsAlerts', {
+      key: opsKey,
+      ...(config.coordinatorEmail ? { subscriberEmail: config.coordinatorEmail } : {}),
+    });
     const mail = new Mail(this, 'Mail', {
       senderEmail: config.senderEmail,
       ...(config.senderDomain ? { senderDomain: config.senderDomain } : {}),
+      alerts: this.alerts,
     });
     // The links in emails and the console hang off the public base URL when the configuration
     // names one (a custom domain in front of the API), else off the API's own URL.
@@ -150,16 +155,14 @@ export class AppStack extends Stack {
       userPoolClients: [this.signIn.appClient],
       logKey: opsKey,
       logRetention,
-    });
-    this.alerts = new OpsAlerts(this, 'OpsAlerts', {
-      key: opsKey,
-      ...(config.coordinatorEmail ? { subscriberEmail: config.coordinatorEmail } : {}),
+      alerts: this.alerts,
     });
 
     const fn = (id: string, useCase: string, options: FunctionOptions = {}) => {
       const f = new BashkeFunction(this, id, {
         useCase,
         logKey: opsKey,
+        alerts: this.alerts,
         logRetention,
         environment: { ...(options.sendsMail ? mail.environment : {}), ...options.environment },
         ...(options.timeout ? { timeout: options.timeout } : {}),
@@ -206,7 +209,7 @@ export class AppStack extends Stack {
           functions: steps,
           offerDeadline: Duration.seconds(Math.round(config.offerDeadlineHours * 3600)),
         }),
-      failureDescription: 'A referral workflow execution failed; its case needs a coordinator.',
+      label: 'referral workflow',
     });
 
     // Each stage of a case is its own state machine, each execution well under six months
@@ -217,23 +220,23 @@ export class AppStack extends Stack {
       assessment: new BashkeWorkflow(this, 'AssessmentWorkflow', {
         ...workflowOps,
         definition: (states) => assessmentDefinition(states, stageProps),
-        failureDescription: 'An assessment stage execution failed; its case needs a coordinator.',
+        label: 'assessment stage',
       }),
       assistance: new BashkeWorkflow(this, 'AssistanceWorkflow', {
         ...workflowOps,
         definition: (states) => assistanceDefinition(states, stageProps),
-        failureDescription: 'An assistance stage execution failed; its case needs a coordinator.',
+        label: 'assistance stage',
       }),
       'follow-up': new BashkeWorkflow(this, 'FollowUpWorkflow', {
         ...workflowOps,
         definition: (states) =>
           followUpDefinition(states, { ...stageProps, checkIns: config.deadlines.followUpMonths.length }),
-        failureDescription: 'A follow-up stage execution failed; its case needs a coordinator.',
+        label: 'follow-up stage',
       }),
       closure: new BashkeWorkflow(this, 'ClosureWorkflow', {
         ...workflowOps,
         definition: (states) => closureDefinition(states, stageProps),
-        failureDescription: 'A closure stage execution failed; its case needs a coordinator.',
+        label: 'closure stage',
       }),
     };
     const workflows = [this.referralWorkflow, ...Object.values(this.stageWorkflows)];

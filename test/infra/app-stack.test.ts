@@ -645,22 +645,78 @@ describe('IAM', () => {
 });
 
 describe('operations alerts', () => {
-  it('sends every state machine’s failed-executions alarm to an encrypted, TLS-only topic', () => {
-    const template = synth.compute;
-    const alarms = template.findResources('AWS::CloudWatch::Alarm');
-    const failed = Object.values(alarms).filter((a) => a.Properties?.MetricName === 'ExecutionsFailed');
-    const watched = failed.map((a) => target(a.Properties?.Dimensions?.[0]?.Value)).sort();
-    expect(watched).toEqual(
-      houseWorkflows()
-        .map((w) => synth.logicalId(w.stateMachine))
+  const alarms = () => resourcesOf(synth.compute, 'AWS::CloudWatch::Alarm');
+  const topicId = () => {
+    const topics = Object.keys(synth.compute.findResources('AWS::SNS::Topic'));
+    expect(topics).toHaveLength(1);
+    return topics[0] as string;
+  };
+  /** What each alarm watches: metric name → the logical ids its first dimension points at. */
+  const watched = (metricName: string) =>
+    alarms()
+      .filter(([, a]) => a.Properties?.MetricName === metricName)
+      .map(([, a]) => target(a.Properties?.Dimensions?.[0]?.Value))
+      .sort();
+
+  it('sends every alarm, and only to the one encrypted, TLS-only ops topic, with a description, no data being no breach', () => {
+    const topic = topicId();
+    for (const [logicalId, alarm] of alarms()) {
+      const p = alarm.Properties ?? {};
+      expect({
+        logicalId,
+        actions: p.AlarmActions,
+        missing: p.TreatMissingData,
+        described: typeof p.AlarmDescription === 'string' && p.AlarmDescription.length > 60,
+      }).toEqual({ logicalId, actions: [{ Ref: topic }], missing: 'notBreaching', described: true });
+    }
+    const topics = synth.compute.findResources('AWS::SNS::Topic');
+    expect(Object.values(topics)[0]?.Properties?.KmsMasterKeyId).toBeDefined();
+    expect(JSON.stringify(synth.compute.findResources('AWS::SNS::TopicPolicy'))).toContain(
+      'aws:SecureTransport',
+    );
+  });
+
+  it.each(['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'])(
+    'alarms on %s of every state machine',
+    (metricName) => {
+      expect(watched(metricName)).toEqual(
+        houseWorkflows()
+          .map((w) => synth.logicalId(w.stateMachine))
+          .sort(),
+      );
+    },
+  );
+
+  it.each(['Errors', 'Throttles'])('alarms on the %s of every function', (metricName) => {
+    expect(watched(metricName)).toEqual(
+      houseFunctions()
+        .map((f) => synth.logicalId(f))
         .sort(),
     );
-    const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'));
-    for (const alarm of failed) expect(alarm.Properties?.AlarmActions).toEqual([{ Ref: topicId }]);
-    const topics = template.findResources('AWS::SNS::Topic');
-    expect(Object.values(topics)).toHaveLength(1);
-    expect(Object.values(topics)[0]?.Properties?.KmsMasterKeyId).toBeDefined();
-    const policies = JSON.stringify(template.findResources('AWS::SNS::TopicPolicy'));
-    expect(policies).toContain('aws:SecureTransport');
+  });
+
+  it('alarms on the dead letters of the delivery events, the SES reputation, the API and the outbox', () => {
+    expect(watched('ApproximateNumberOfMessagesVisible')).toEqual([
+      synth.logicalId(synth.built.compute.deliveryEvents.deadLetterQueue),
+    ]);
+    const apiId = synth.logicalId(synth.built.compute.api.httpApi);
+    expect(watched('5xx')).toEqual([apiId]);
+    expect(watched('Latency')).toEqual([apiId]);
+    for (const metricName of ['Reputation.BounceRate', 'Reputation.ComplaintRate']) {
+      const found = alarms().filter(([, a]) => a.Properties?.MetricName === metricName);
+      expect(found.map(([, a]) => [a.Properties?.Namespace, a.Properties?.Dimensions])).toEqual([
+        ['AWS/SES', undefined],
+      ]);
+    }
+    // The functions' own metric carries the service dimension both metric writers put on it.
+    const outbox = alarms().filter(([, a]) => a.Properties?.MetricName === 'OutboxStale');
+    expect(outbox.map(([, a]) => [a.Properties?.Namespace, a.Properties?.Dimensions])).toEqual([
+      ['Bashke', [{ Name: 'service', Value: 'bashke' }]],
+    ]);
+  });
+
+  it('has no alarm but those: three per state machine, two per function and six more', () => {
+    expect(alarms()).toHaveLength(houseWorkflows().length * 3 + houseFunctions().length * 2 + 6);
+    expect(synth.built.compute.alerts.alarms).toHaveLength(alarms().length);
   });
 });

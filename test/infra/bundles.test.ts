@@ -8,6 +8,7 @@ import {
   BUNDLE_BUDGET_METADATA,
   DEFAULT_BUNDLE_BUDGET_KIB,
 } from '../../infra/constructs/bashke-function';
+import { OpsAlerts } from '../../infra/constructs/ops-alerts';
 import { BUNDLE_BUDGET_KIB } from '../../infra/stacks/app-stack';
 import {
   disposeSynth,
@@ -162,9 +163,11 @@ describe('bundle budget prop', () => {
     try {
       const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
       const stack = new Stack(app, 'Probe');
+      const key = new kms.Key(stack, 'Key');
       return new BashkeFunction(stack, 'ProbeFn', {
         useCase: 'read-cases',
-        logKey: new kms.Key(stack, 'Key'),
+        logKey: key,
+        alerts: new OpsAlerts(stack, 'OpsAlerts', { key }),
         logRetention: logs.RetentionDays.ONE_WEEK,
         ...props,
       });
