@@ -30,6 +30,7 @@ export function buildApp(app: App) {
         description: 'Bashkë: API, workflows and functions',
         config,
         table: data.table,
+        ...(stage ? { stage } : {}),
       }),
   );
   compute.addStackDependency(data);

@@ -24,12 +24,18 @@ import { BashkeWorkflow } from '../constructs/bashke-workflow';
 import { DeliveryEvents } from '../constructs/delivery-events';
 import { Mail } from '../constructs/mail';
 import { OpsAlerts } from '../constructs/ops-alerts';
+import { OpsDashboard } from '../constructs/ops-dashboard';
 import { OpsKey } from '../constructs/ops-key';
 import { SignIn } from '../constructs/sign-in';
 
 export interface AppStackProps extends StackProps {
   readonly config: DeploymentConfig;
   readonly table: ITableV2;
+  /**
+   * The named stage (`-c stage=prod`): it names the dashboard, `Bashke-<stage>`.
+   * @default the dashboard is `Bashke-<stack name>` (the local configuration)
+   */
+  readonly stage?: string;
 }
 
 /**
@@ -122,6 +128,8 @@ export class AppStack extends Stack {
   readonly taskResponders: readonly lambda.IFunction[];
   /** SES delivery events: the configuration set's EventBridge destination, rule and dead letters. */
   readonly deliveryEvents: DeliveryEvents;
+  /** The operations dashboard, `Bashke-<stage or stack name>`. */
+  readonly dashboard: OpsDashboard;
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props);
@@ -423,6 +431,19 @@ export class AppStack extends Stack {
     new CfnOutput(this, 'UserPoolClientId', { value: this.signIn.appClient.userPoolClientId });
     new CfnOutput(this, 'ReferralStateMachineArn', { value: this.referralWorkflow.stateMachineArn });
     new CfnOutput(this, 'SeedDirectoryFunctionName', { value: seed.functionName });
+
+    // Last: every function, workflow and alarm of the stack exists by now.
+    this.dashboard = new OpsDashboard(this, 'OpsDashboard', {
+      dashboardName: `Bashke-${props.stage ?? this.stackName}`,
+      workflows: workflows.map((w) => ({ label: w.label, stateMachine: w.stateMachine })),
+      functions: this.node
+        .findAll()
+        .filter((c): c is BashkeFunction => c instanceof BashkeFunction)
+        .map((f) => ({ label: f.useCase, fn: f })),
+      api: this.api.httpApi,
+      deadLetterQueue: this.deliveryEvents.deadLetterQueue,
+      alarms: this.alerts.alarms,
+    });
 
     // Retained resources made before the stack was split into constructs keep their logical
     // ids: under a new one CloudFormation would create a second, empty resource (and a group

@@ -720,3 +720,88 @@ describe('operations alerts', () => {
     expect(synth.built.compute.alerts.alarms).toHaveLength(alarms().length);
   });
 });
+
+describe('operations dashboard', () => {
+  /**
+   * The dashboard's body as JSON: its CloudFormation parts (Refs, GetAtts) stand in as the
+   * logical id they name.
+   */
+  const body = () => {
+    const [[, dashboard] = []] = resourcesOf(synth.compute, 'AWS::CloudWatch::Dashboard');
+    const raw = dashboard?.Properties?.DashboardBody as string | { 'Fn::Join': [string, unknown[]] };
+    const text =
+      typeof raw === 'string'
+        ? raw
+        : raw['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : (target(p) ?? 'TOKEN'))).join('');
+    return {
+      name: dashboard?.Properties?.DashboardName,
+      widgets: (JSON.parse(text) as { widgets: { type: string; properties: Record<string, unknown> }[] })
+        .widgets,
+    };
+  };
+  const titles = () => body().widgets.map((w) => w.properties.title);
+
+  it('is one dashboard named after the stage or the stack', () => {
+    resourcesOf(synth.compute, 'AWS::CloudWatch::Dashboard');
+    synth.compute.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    expect(body().name).toBe('Bashke-BashkeApp');
+  });
+
+  it('opens with the state of every alarm of the stack', () => {
+    const [first] = body().widgets;
+    expect(first?.type).toBe('alarm');
+    const shown = [...((first?.properties.alarms as string[] | undefined) ?? [])].sort();
+    expect(shown).toEqual(
+      resourcesOf(synth.compute, 'AWS::CloudWatch::Alarm')
+        .map(([id]) => id)
+        .sort(),
+    );
+  });
+
+  it('shows the executions of every state machine, started, succeeded and failed', () => {
+    for (const w of houseWorkflows()) {
+      const widget = body().widgets.find((x) => x.properties.title === `Executions: ${w.label}`);
+      const metrics = JSON.stringify(widget?.properties.metrics);
+      for (const name of ['ExecutionsStarted', 'ExecutionsSucceeded', 'ExecutionsFailed']) {
+        expect(metrics).toContain(name);
+      }
+      expect(metrics).toContain(synth.logicalId(w.stateMachine));
+    }
+  });
+
+  it('shows every function’s errors, throttles and duration', () => {
+    for (const title of ['Function errors', 'Function throttles', 'Function duration p99 (ms)']) {
+      const metrics = JSON.stringify(
+        body().widgets.find((x) => x.properties.title === title)?.properties.metrics,
+      );
+      for (const f of houseFunctions())
+        expect({ title, fn: metrics.includes(synth.logicalId(f)) }).toEqual({ title, fn: true });
+    }
+  });
+
+  it('shows the API, SES, the dead letters and the business figures', () => {
+    expect(titles()).toEqual(
+      expect.arrayContaining([
+        'API requests',
+        'API errors',
+        'API latency (ms)',
+        'SES: sent, bounced, complained',
+        'SES reputation (fraction of sent)',
+        'Delivery events waiting in the dead-letter queue',
+        'Referrals per day',
+        'Time to NGO acceptance (hours)',
+        'Tasks gone overdue per organisation, per day',
+        'Emails sent and bounced (the functions’ count)',
+      ]),
+    );
+    const metrics = JSON.stringify(body().widgets.map((w) => w.properties.metrics));
+    for (const name of ['"5xx"', '"Latency"', '"p99"', '"Send"', '"Bounce"', '"Complaint"']) {
+      expect(metrics).toContain(name);
+    }
+    for (const name of ['Referrals', 'TimeToAcceptanceSeconds', 'EmailsSent', 'EmailsBounced']) {
+      expect(metrics).toContain(`["Bashke","${name}","service","bashke"`);
+    }
+    expect(metrics).toContain('SEARCH(');
+    expect(metrics).toContain('MetricName=\\"OverdueTasks\\"');
+  });
+});

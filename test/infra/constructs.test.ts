@@ -1,10 +1,11 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { API_5XX_THRESHOLD, API_LATENCY_P99_MS, API_LATENCY_PERIODS, Api } from '../../infra/constructs/api';
 import { BashkeWorkflow } from '../../infra/constructs/bashke-workflow';
@@ -16,6 +17,7 @@ import {
   SES_REVIEW_COMPLAINT_RATE,
 } from '../../infra/constructs/mail';
 import { OpsAlerts } from '../../infra/constructs/ops-alerts';
+import { OpsDashboard } from '../../infra/constructs/ops-dashboard';
 import { OpsKey } from '../../infra/constructs/ops-key';
 import { SignIn } from '../../infra/constructs/sign-in';
 import { ENV } from '../../shared/util/env';
@@ -284,5 +286,24 @@ describe('Mail', () => {
     expect(() => new Mail(stack, 'Mail', { senderEmail: 'bashke.example.org', alerts })).toThrow(
       'senderEmail must be one address like name@domain, got bashke.example.org',
     );
+  });
+});
+
+describe('OpsDashboard', () => {
+  it('refuses more alarms than one status widget shows, naming the count', () => {
+    const { stack, workflow } = opsStack();
+    const w = workflow('ReferralWorkflow');
+    const alarm = w.failedExecutionsAlarm;
+    const dashboard = (alarms: number) =>
+      new OpsDashboard(stack, `Dashboard${alarms}`, {
+        dashboardName: `Bashke-test-${alarms}`,
+        workflows: [{ label: w.label, stateMachine: w.stateMachine }],
+        functions: [],
+        api: new HttpApi(stack, `Api${alarms}`),
+        deadLetterQueue: new sqs.Queue(stack, `Queue${alarms}`),
+        alarms: Array.from({ length: alarms }, () => alarm),
+      });
+    expect(() => dashboard(100)).not.toThrow();
+    expect(() => dashboard(101)).toThrow('an alarm status widget shows at most 100 alarms, got 101');
   });
 });
