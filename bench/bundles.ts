@@ -78,11 +78,19 @@ function envValue(name: string, value: unknown): string {
   if (typeof value === 'string') return value;
   const join = (value as { 'Fn::Join'?: [string, unknown[]] } | null)?.['Fn::Join'];
   if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) {
-    return join[1]
-      .map((part) => (typeof part === 'string' ? part : placeholder(`${name}_ARN`)))
-      .join(join[0]);
+    return join[1].map((p, i) => (typeof p === 'string' ? p : joinPart(name, i))).join(join[0]);
   }
   return placeholder(name);
+}
+
+/**
+ * What stands in for the CloudFormation part at `index` of `name`'s `Fn::Join`: a URL's first
+ * part is its origin (`<ApiEndpoint>/console`), a later one a host label
+ * (`https://<domain>.auth...`); any other variable's parts are ARNs (a JSON map of state machines).
+ */
+function joinPart(name: string, index: number): string {
+  if (!name.endsWith('_URL')) return placeholder(`${name}_ARN`);
+  return index === 0 ? placeholder(name) : 'bench';
 }
 
 function functionEnv(logicalId: string, variables: Record<string, unknown>, assetDir: string) {

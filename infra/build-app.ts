@@ -31,6 +31,7 @@ export function buildApp(app: App) {
         config,
         table: data.table,
         auditTable: data.auditTable,
+        ...(stage ? { stage } : {}),
       }),
   );
   compute.addStackDependency(data);

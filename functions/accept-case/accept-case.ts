@@ -1,12 +1,15 @@
 import type { Store } from '../../shared/data/store';
 import type { Mailer } from '../../shared/email/mailer';
 import { noticeEmail } from '../../shared/email/templates';
+import { type Metrics, noMetrics } from '../../shared/util/metrics';
 import { CaseStateError, parseTaskInput, taskInputs } from '../../shared/workflow/task-input';
 
 export interface AcceptCaseDeps {
   readonly store: Pick<Store, 'getCase' | 'getTask' | 'getOrganisation' | 'acceptCase' | 'markNotified'>;
   readonly mailer: Mailer;
   readonly now: () => Date;
+  /** `TimeToAcceptanceSeconds`, once per acceptance. @default noMetrics */
+  readonly metrics?: Metrics;
 }
 
 /**
@@ -14,6 +17,11 @@ export interface AcceptCaseDeps {
  * Safe to run twice: the status change is conditional on the case still awaiting this
  * offer, and the officer's notice is recorded on the task once sent, so a run after a stop
  * between the two still tells the officer, and a run after both tells nobody again.
+ *
+ * The run that moved the case records how long the case waited for an NGO
+ * (`TimeToAcceptanceSeconds`, from its creation): for a case's first acceptance only, as the
+ * statistics count it (shared/stats/stats.ts), since a transferred or reopened case's
+ * creation is not when it started waiting for this NGO.
  */
 export async function acceptCase(deps: AcceptCaseDeps, event: unknown): Promise<{ officerEmailed: boolean }> {
   const input = parseTaskInput(taskInputs.acceptCase, event);
@@ -21,7 +29,7 @@ export async function acceptCase(deps: AcceptCaseDeps, event: unknown): Promise<
   if (!task || task.caseId !== input.caseId || task.result !== 'accept') {
     throw new CaseStateError('the offer was not accepted');
   }
-  await deps.store.acceptCase({
+  const moved = await deps.store.acceptCase({
     caseId: input.caseId,
     task: { ...task, caseId: input.caseId },
     now: deps.now().toISOString(),
@@ -30,6 +38,10 @@ export async function acceptCase(deps: AcceptCaseDeps, event: unknown): Promise<
   const item = await deps.store.getCase(input.caseId);
   if (item?.status !== 'ACCEPTED' || item.acceptedOrgId !== task.orgId) {
     throw new CaseStateError('the case could not be accepted');
+  }
+  if (moved && item.acceptedAt && (item.cycle ?? 1) === 1) {
+    const seconds = (Date.parse(item.acceptedAt) - Date.parse(item.createdAt)) / 1000;
+    if (seconds >= 0) (deps.metrics ?? noMetrics).add('TimeToAcceptanceSeconds', seconds);
   }
   if (task.notifiedAt || !item.officerEmail) return { officerEmailed: false };
   const [ngo, police] = await Promise.all([

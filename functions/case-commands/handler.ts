@@ -10,9 +10,10 @@ import { SfnWorkflowStarter } from '../../shared/aws/workflow-starter';
 import { DirectoryCache } from '../../shared/data/directory-cache';
 import { NotFoundError } from '../../shared/errors';
 import { jsonBody } from '../../shared/http/body';
-import { json, jsonRoute } from '../../shared/http/handler';
+import { type JsonRouteOptions, json, jsonRoute } from '../../shared/http/handler';
 import { taskClockFromEnv } from '../../shared/tasks/task-context';
 import { ENV, nonEmpty, parseEnv } from '../../shared/util/env';
+import { EmfMetrics } from '../../shared/util/metrics';
 import { assignCase, submitClosure, submitPlan, withdrawCase } from './case-commands';
 import { type CaseCycleDeps, reopenCase, transferCase } from './case-cycles';
 import { correctProfile, type ProfileCorrectionDeps } from './profile-correction';
@@ -36,18 +37,26 @@ const COMMANDS = {
  * The case commands (assignment, plan, withdrawal, closure, profile correction, transfer,
  * reopening), wired to the given adapters.
  */
-export function caseCommandsRoute(deps: CaseCommandsRouteDeps, audit: AuditLog) {
-  return jsonRoute<APIGatewayProxyEventV2WithJWTAuthorizer>(async (event) => {
-    const caller = await resolveCaller(deps.directory, event.requestContext.authorizer?.jwt?.claims);
-    const command = Object.hasOwn(COMMANDS, event.routeKey)
-      ? COMMANDS[event.routeKey as keyof typeof COMMANDS]
-      : undefined;
-    if (!command) throw new NotFoundError('no such route');
-    // An empty body is an empty object (a withdrawal needs none); the body is read only once
-    // the caller may act on the case.
-    const body = () => (event.body ? jsonBody(event) : {});
-    return json(200, await command(deps, caller, event.pathParameters ?? {}, body));
-  }, audit);
+export function caseCommandsRoute(
+  deps: CaseCommandsRouteDeps,
+  audit: AuditLog,
+  options: JsonRouteOptions = {},
+) {
+  return jsonRoute<APIGatewayProxyEventV2WithJWTAuthorizer>(
+    async (event) => {
+      const caller = await resolveCaller(deps.directory, event.requestContext.authorizer?.jwt?.claims);
+      const command = Object.hasOwn(COMMANDS, event.routeKey)
+        ? COMMANDS[event.routeKey as keyof typeof COMMANDS]
+        : undefined;
+      if (!command) throw new NotFoundError('no such route');
+      // An empty body is an empty object (a withdrawal needs none); the body is read only once
+      // the caller may act on the case.
+      const body = () => (event.body ? jsonBody(event) : {});
+      return json(200, await command(deps, caller, event.pathParameters ?? {}, body));
+    },
+    audit,
+    options,
+  );
 }
 
 const env = parseEnv(
@@ -58,6 +67,8 @@ const env = parseEnv(
 );
 const store = storeFromEnv();
 const sfn = new SFNClient(sdkClientConfig());
+// The house EMF writer, as every HTTP function's (shared/util/metrics.ts): `EmailsSent`.
+const metrics = new EmfMetrics();
 export const handler = caseCommandsRoute(
   {
     ...taskClockFromEnv(),
@@ -65,8 +76,9 @@ export const handler = caseCommandsRoute(
     directory: new DirectoryCache(store),
     callback: new SfnTaskCallback(sfn),
     workflow: new SfnWorkflowStarter(sfn, env.STATE_MACHINE_ARN),
-    mailer: mailerFromEnv(store),
+    mailer: mailerFromEnv(store, metrics),
     actionBaseUrl: env.ACTION_BASE_URL,
   },
   auditLogFromEnv(),
+  { metrics },
 );

@@ -21,6 +21,7 @@ import { ROUTE_PLUGIN } from '../../shared/http/handler';
 import { taskClockFromEnv } from '../../shared/tasks/task-context';
 import { ENV, nonEmpty, parseEnv, timeZoneName } from '../../shared/util/env';
 import { logger } from '../../shared/util/logger';
+import { EmfMetrics, flushMetricsAfterEach } from '../../shared/util/metrics';
 import { consoleApp } from './console';
 
 const url = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/$/, ''));
@@ -44,7 +45,10 @@ const directory = new DirectoryCache(store);
 const sfn = new SFNClient(sdkClientConfig());
 const callback = new SfnTaskCallback(sfn);
 const workflow = new SfnWorkflowStarter(sfn, env.STATE_MACHINE_ARN);
-const mailer = mailerFromEnv(store);
+// The house EMF writer, as every HTTP function's (shared/util/metrics.ts): `Referrals` and
+// `EmailsSent`, flushed after every request.
+const metrics = new EmfMetrics();
+const mailer = mailerFromEnv(store, metrics);
 const audit = auditLogFromEnv();
 const oauth = new OAuthClient({
   baseUrl: env.OAUTH_BASE_URL,
@@ -70,6 +74,7 @@ const app = consoleApp(
       now: () => new Date(),
       timeZone: env.TIME_ZONE,
       interviewMaxAgeDays: env.INTERVIEW_MAX_AGE_DAYS,
+      metrics,
     },
     cases: { store, auditTrail: audit },
     tasks: { ...clock, store, directory, callback },
@@ -97,6 +102,7 @@ const app = consoleApp(
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>(
   ROUTE_PLUGIN,
 )
+  .use(flushMetricsAfterEach(metrics, logger))
   .use(httpErrorHandler({ logger: false }))
   .use({
     onError: async (request) => {

@@ -12,6 +12,7 @@ import {
 } from '../../shared/domain/referral';
 import { ConflictError, type FieldIssue, UnavailableError, ValidationError } from '../../shared/errors';
 import { fieldIssues } from '../../shared/http/zod-issues';
+import { type Metrics, noMetrics } from '../../shared/util/metrics';
 import { calendarDate, calendarYear, daysBetween } from '../../shared/util/time';
 import type { ReferralWorkflowInput } from '../../shared/workflow/task-input';
 
@@ -38,6 +39,8 @@ export interface CreateReferralDeps {
   readonly newId?: () => string;
   readonly timeZone: string;
   readonly interviewMaxAgeDays: number;
+  /** `Referrals`, once per case created (a replay is none). @default noMetrics */
+  readonly metrics?: Metrics;
 }
 
 export interface CreateReferralInput {
@@ -117,7 +120,8 @@ async function checkReferences(
  * one transaction, then starts the workflow named after the case. The transaction's own
  * condition on the idempotency record detects a replay (no read before it): the same key
  * and body answer as the first call did, another body is a 409. A replay or a failed
- * transaction leaves its reference number unused: numbers may have gaps.
+ * transaction leaves its reference number unused: numbers may have gaps. The transaction that
+ * wrote the case counts it in `Referrals`; a replay counts nothing.
  */
 export async function createReferral(
   deps: CreateReferralDeps,
@@ -208,6 +212,7 @@ export async function createReferral(
   });
   if (outcome === 'idempotency-exists') return replay();
   noteSubject({ caseId });
+  (deps.metrics ?? noMetrics).add('Referrals', 1);
   await deps.workflow.start(workflowInput(response));
   return response;
 }

@@ -17,28 +17,38 @@ import { DynamoStore } from '../../shared/data/dynamo-store';
 import { headerValue, jsonBody } from '../../shared/http/body';
 import { json, jsonRoute } from '../../shared/http/handler';
 import { ENV, nonEmpty, parseEnv, timeZoneName } from '../../shared/util/env';
+import { EmfMetrics, type FlushableMetrics } from '../../shared/util/metrics';
 import { type CreateReferralDeps, createReferral } from './create-referral';
 
 export interface CreateReferralRouteDeps extends CreateReferralDeps {
   /** Who the caller is, and the referral's organisations: the container's directory cache. */
   readonly directory: OrganisationDirectory;
+  /** The route's metrics, flushed after every request. @default none */
+  readonly metrics?: FlushableMetrics;
 }
 
-/** POST /referrals (police), wired to the given adapters (tests pass fakes). */
+/**
+ * POST /referrals (police), wired to the given adapters (tests pass fakes). Its metrics are
+ * the house EMF writer, not Powertools': this is the request path (shared/util/metrics.ts).
+ */
 export function createReferralRoute(deps: CreateReferralRouteDeps, audit: AuditLog) {
-  return jsonRoute<APIGatewayProxyEventV2WithJWTAuthorizer>(async (event) => {
-    const caller = await resolveCaller(deps.directory, event.requestContext.authorizer?.jwt?.claims);
-    // The role first: a caller who may not refer learns nothing about the body rules.
-    requireRole(caller, 'police');
-    const body = jsonBody(event);
-    requireReferralRegion(caller, body);
-    const result = await createReferral(deps, {
-      caller,
-      idempotencyKey: headerValue(event, 'idempotency-key'),
-      body,
-    });
-    return json(201, result);
-  }, audit);
+  return jsonRoute<APIGatewayProxyEventV2WithJWTAuthorizer>(
+    async (event) => {
+      const caller = await resolveCaller(deps.directory, event.requestContext.authorizer?.jwt?.claims);
+      // The role first: a caller who may not refer learns nothing about the body rules.
+      requireRole(caller, 'police');
+      const body = jsonBody(event);
+      requireReferralRegion(caller, body);
+      const result = await createReferral(deps, {
+        caller,
+        idempotencyKey: headerValue(event, 'idempotency-key'),
+        body,
+      });
+      return json(201, result);
+    },
+    audit,
+    deps.metrics ? { metrics: deps.metrics } : {},
+  );
 }
 
 const env = parseEnv(
@@ -58,6 +68,7 @@ export const handler = createReferralRoute(
     now: () => new Date(),
     timeZone: env.TIME_ZONE,
     interviewMaxAgeDays: env.INTERVIEW_MAX_AGE_DAYS,
+    metrics: new EmfMetrics(),
   },
   auditLogFromEnv(),
 );

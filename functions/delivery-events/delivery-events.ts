@@ -9,6 +9,7 @@ import { taskEmail, unreachableEmail } from '../../shared/email/templates';
 import { taskRecipients } from '../../shared/tasks/assignees';
 import { openLinkExpiry, type TaskClock } from '../../shared/tasks/task-context';
 import { type Logger, logger as rootLogger } from '../../shared/util/logger';
+import { type Metrics, noMetrics } from '../../shared/util/metrics';
 import { parseSesEvent, type SesDeliveryEvent } from './ses-event';
 
 export interface DeliveryEventsDeps extends Pick<TaskClock, 'now' | 'deadlines' | 'calendar'> {
@@ -31,6 +32,8 @@ export interface DeliveryEventsDeps extends Pick<TaskClock, 'now' | 'deadlines' 
   readonly noticeLeaseMs?: number;
   /** @default the shared logger */
   readonly log?: Logger;
+  /** `EmailsBounced`, once per bounce event. @default noMetrics */
+  readonly metrics?: Metrics;
 }
 
 /** See DeliveryEventsDeps.noticeLeaseMs (the function's timeout is 30 s). */
@@ -73,6 +76,10 @@ const lower = (address: string) => address.trim().toLowerCase();
  * A malformed event is logged (field paths and codes, never values) and dropped: retrying it
  * cannot help. A store or mail failure throws, so the event is retried and then kept in the
  * dead-letter queue.
+ *
+ * Each bounce event counts once in `EmailsBounced` (soft and hard alike, as SES's own `Bounce`
+ * metric): not when its message's record already had it (a repeat), nor in a run that throws
+ * to have the event delivered again.
  */
 export async function deliveryEvents(deps: DeliveryEventsDeps, raw: unknown): Promise<DeliveryEventReport> {
   const log = deps.log ?? rootLogger;
@@ -98,6 +105,8 @@ export async function deliveryEvents(deps: DeliveryEventsDeps, raw: unknown): Pr
   // SES answered): fail so EventBridge delivers the event again, a moment later. The contact's
   // marking above is done once either way (its follow-up is claimed and recorded).
   if (recorded === 'unknown' && event.recorded) throw new MessageNotRecordedYetError(event.messageId);
+  if (event.status === 'bounced' && recorded !== 'repeat')
+    (deps.metrics ?? noMetrics).add('EmailsBounced', 1);
   return { ...report, ...effects };
 }
 

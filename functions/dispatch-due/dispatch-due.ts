@@ -56,12 +56,16 @@ export interface DispatchReport {
   readonly read: number;
   readonly started: number;
   readonly answered: number;
-  /** Reminder items taken, sent (to everyone not in quiet hours), and messages after digest. */
+  /**
+   * Reminder items taken, sent (to everyone not in quiet hours), and messages after digest;
+   * the tasks this run marked overdue, per organisation (ReminderReport.overdueByOrg).
+   */
   readonly reminders: {
     readonly due: number;
     readonly sent: number;
     readonly emails: number;
     readonly deferred: number;
+    readonly overdueByOrg: Readonly<Record<string, number>>;
   };
   /**
    * Outbox attempts: sent, to be tried again, refused for good; `stale`, those waiting longer
@@ -167,6 +171,7 @@ export async function dispatchDue(deps: DispatchDueDeps): Promise<DispatchReport
       sent: reminders.sent,
       emails: reminders.emails,
       deferred: reminders.deferred,
+      overdueByOrg: reminders.overdueByOrg,
     },
     outbox,
     meetings,

@@ -10,7 +10,7 @@ import { retryOutbox } from '../../shared/email/outbox';
 import { reminderEmail } from '../../shared/email/templates';
 import { taskClockFromEnv } from '../../shared/tasks/task-context';
 import { ENV, jsonOf, parseEnv } from '../../shared/util/env';
-import { emitMetrics } from '../../shared/util/metrics';
+import { PowertoolsMetrics } from '../../shared/util/powertools-metrics';
 import { workflowStep } from '../../shared/workflow/step-handler';
 import { type DispatchDueDeps, dispatchDue, type OutboxRetry } from './dispatch-due';
 
@@ -21,9 +21,10 @@ const env = parseEnv(
   }),
 );
 const clock = taskClockFromEnv();
+const metrics = new PowertoolsMetrics();
 const sfn = new SFNClient(sdkClientConfig());
 const store = storeFromEnv();
-const mail = mailPathsFromEnv(store);
+const mail = mailPathsFromEnv(store, metrics);
 const staleAfterMs = clock.reminders.outboxAlarmMinutes * 60_000;
 /** Outbox attempts go to SES itself: a failure gives the item its next attempt, not a new item. */
 const outbox: OutboxRetry = {
@@ -48,30 +49,36 @@ const deps: DispatchDueDeps = {
 };
 
 /** Every minute (an EventBridge schedule of the template): acts on what fell due. */
-export const handler = workflowStep('DispatchDue', async (_event, log) => {
-  const report = await dispatchDue({ ...deps, log });
-  const { reminders, outbox: box } = report;
-  if (report.started || reminders.due || box.sent || box.again || box.rejected || report.more) {
-    log.info('due items dispatched', {
-      read: report.read,
-      started: report.started,
-      answered: report.answered,
-      remindersDue: reminders.due,
-      remindersSent: reminders.sent,
-      emails: reminders.emails,
-      deferred: reminders.deferred,
-      outboxSent: box.sent,
-      outboxAgain: box.again,
-      more: report.more,
-    });
-  }
-  // The alarm's figures: messages past the threshold, and how long the oldest has waited.
-  emitMetrics({
-    OutboxStale: box.stale,
-    OutboxOldestAgeSeconds: box.oldestSeconds,
-    OutboxRejected: box.rejected,
-    RemindersSent: reminders.emails,
-  });
-  if (box.stale) log.error('outbox messages have waited too long', { stale: box.stale });
-  return report;
-});
+export const handler = workflowStep(
+  'DispatchDue',
+  async (_event, log) => {
+    const report = await dispatchDue({ ...deps, log });
+    const { reminders, outbox: box } = report;
+    if (report.started || reminders.due || box.sent || box.again || box.rejected || report.more) {
+      log.info('due items dispatched', {
+        read: report.read,
+        started: report.started,
+        answered: report.answered,
+        remindersDue: reminders.due,
+        remindersSent: reminders.sent,
+        emails: reminders.emails,
+        deferred: reminders.deferred,
+        outboxSent: box.sent,
+        outboxAgain: box.again,
+        more: report.more,
+      });
+    }
+    // The alarm's figures (messages past the threshold, how long the oldest has waited), every
+    // run; and the tasks that went overdue, one value per organisation that has any.
+    metrics.add('OutboxStale', box.stale);
+    metrics.add('OutboxOldestAgeSeconds', box.oldestSeconds);
+    metrics.add('OutboxRejected', box.rejected);
+    metrics.add('RemindersSent', reminders.emails);
+    for (const [orgId, count] of Object.entries(reminders.overdueByOrg)) {
+      metrics.addForOrganisation('OverdueTasks', orgId, count);
+    }
+    if (box.stale) log.error('outbox messages have waited too long', { stale: box.stale });
+    return report;
+  },
+  { metrics },
+);

@@ -67,6 +67,11 @@ export interface ReminderReport {
   readonly dropped: number;
   /** Items given back unsent (the run's time budget ran out). */
   readonly released: number;
+  /**
+   * Tasks this run marked overdue (their first overdue or escalation step went out), per
+   * organisation (its directory id); organisations without one are left out.
+   */
+  readonly overdueByOrg: Readonly<Record<string, number>>;
 }
 
 /**
@@ -152,7 +157,8 @@ export async function sendReminders(
       (await deps.store.claimDue(item, until, at)) ? item : undefined,
     )
   ).filter((i): i is ReminderDueItem => i !== undefined);
-  if (claimed.length === 0) return { due: 0, sent: 0, emails: 0, deferred: 0, dropped: 0, released: 0 };
+  if (claimed.length === 0)
+    return { due: 0, sent: 0, emails: 0, deferred: 0, dropped: 0, released: 0, overdueByOrg: {} };
 
   const [tasks, cases, meetings] = await Promise.all([
     deps.store.getTasks(claimed.map((i) => i.taskId)),
@@ -180,6 +186,11 @@ export async function sendReminders(
   const recipients = new Map<string, Recipient>();
   const links = new Map<string, string | undefined>();
   const taken: Taken[] = [];
+  const overdueByOrg: Record<string, number> = {};
+  const finished = async (t: Taken) => {
+    if ((await finish(deps, t, at)) && t.task)
+      overdueByOrg[t.task.orgId] = (overdueByOrg[t.task.orgId] ?? 0) + 1;
+  };
   let dropped = 0;
 
   for (const item of claimed) {
@@ -272,7 +283,7 @@ export async function sendReminders(
   }
 
   // Items with nobody to write to now are finished at once (their copies put off).
-  for (const t of taken) if (t.pending.size === 0) await finish(deps, t, at);
+  for (const t of taken) if (t.pending.size === 0) await finished(t);
 
   let emails = 0;
   let released = 0;
@@ -308,20 +319,23 @@ export async function sendReminders(
     emails += 1;
     for (const t of r.taken) {
       t.pending.delete(r.contact.email);
-      if (t.pending.size === 0) await finish(deps, t, at);
+      if (t.pending.size === 0) await finished(t);
       else await deps.store.recordSentTo(t.item, t.claimedUntil, [r.contact.email]);
     }
   }
 
   const sent = taken.filter((t) => t.steps > 0 && t.pending.size === 0).length;
   const deferred = taken.reduce((n, t) => n + t.deferred.length, 0);
-  return { due: claimed.length, sent, emails, deferred, dropped, released };
+  return { due: claimed.length, sent, emails, deferred, dropped, released, overdueByOrg };
 }
 
-/** Finishes an item: the chain moves on, the task is marked overdue/escalated once. */
-async function finish(deps: ReminderDeps, t: Taken, at: string): Promise<void> {
+/**
+ * Finishes an item: the chain moves on, the task is marked overdue/escalated once. True when
+ * this call is the one that marked the task overdue.
+ */
+async function finish(deps: ReminderDeps, t: Taken, at: string): Promise<boolean> {
   const { task } = t;
-  if (task && t.overdue && !task.overdueAt) await deps.store.markOverdue(task, at);
+  const markedOverdue = task && t.overdue && !task.overdueAt ? await deps.store.markOverdue(task, at) : false;
   if (task && t.escalated && !task.escalatedAt) await deps.store.markEscalated(task.taskId, at);
   await deps.store.finishReminder({
     item: t.item,
@@ -330,6 +344,7 @@ async function finish(deps: ReminderDeps, t: Taken, at: string): Promise<void> {
     ...(task && t.advance ? { advance: { task, ...t.advance } } : {}),
     deferred: t.deferred,
   });
+  return markedOverdue === true;
 }
 
 /** Gives back every item this run has not finished (it ran out of time). */

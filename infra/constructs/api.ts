@@ -1,13 +1,15 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { OpsAlerts } from './ops-alerts';
 
 /**
  * The access-log line. `$context.routeKey` (e.g. `POST /actions/{token}`), never
@@ -22,6 +24,24 @@ export const ACCESS_LOG_FORMAT = JSON.stringify({
   time: '$context.requestTimeEpoch',
 });
 
+/**
+ * Server errors (HTTP API metric `5xx`, by ApiId) in five minutes that raise the API's 5xx
+ * alarm. Not the first: an overloaded request is answered 503 with Retry-After on purpose
+ * (SECURITY.md), and the caller retries it. Five in five minutes on a cooperation group's
+ * traffic is no single overload.
+ */
+export const API_5XX_THRESHOLD = 5;
+
+/**
+ * p99 of the HTTP API's `Latency` (request in to response out) at which the latency alarm
+ * fires, in milliseconds, when it holds for API_LATENCY_PERIODS five-minute periods in a row.
+ * A cold start of the heaviest function stays near a second; three seconds for a quarter of
+ * an hour is a slow dependency (DynamoDB or SES throttling and retrying, a function close to
+ * its early timeout at 9 s), not a cold start.
+ */
+export const API_LATENCY_P99_MS = 3000;
+export const API_LATENCY_PERIODS = 3;
+
 export interface ApiProps {
   /** The pool whose ID tokens the JWT authorizer accepts. */
   readonly userPool: cognito.IUserPool;
@@ -34,6 +54,8 @@ export interface ApiProps {
   readonly throttle?: apigw.ThrottleSettings;
   /** @default 'Bashkë API' */
   readonly description?: string;
+  /** Where the 5xx and latency alarms go. */
+  readonly alerts: OpsAlerts;
 }
 
 export interface RouteOptions {
@@ -48,12 +70,14 @@ export interface RouteOptions {
 /**
  * The HTTP API: one auto-deployed `$default` stage, throttled, with access logs by route
  * key in an encrypted log group; a JWT authorizer for the user pool that every route gets
- * unless it is declared public.
+ * unless it is declared public; alarms on its server errors and its p99 latency.
  */
 export class Api extends Construct {
   readonly httpApi: apigw.HttpApi;
   readonly accessLogs: logs.LogGroup;
   readonly authorizer: apigw.IHttpRouteAuthorizer;
+  readonly serverErrorsAlarm: cloudwatch.Alarm;
+  readonly latencyAlarm: cloudwatch.Alarm;
   /** One integration per function, shared by all its routes. */
   private readonly integrations = new Map<lambda.IFunction, HttpLambdaIntegration>();
 
@@ -82,6 +106,26 @@ export class Api extends Construct {
     this.authorizer = new HttpUserPoolAuthorizer('CognitoAuthorizer', props.userPool, {
       userPoolClients: [...props.userPoolClients],
       identitySource: ['$request.header.Authorization'],
+    });
+
+    const period = Duration.minutes(5);
+    const name = `The API of ${Stack.of(this).stackName}`;
+    this.serverErrorsAlarm = props.alerts.alarm(this, 'ServerErrorsAlarm', {
+      metric: this.httpApi.metricServerError({ period, statistic: 'Sum' }),
+      threshold: API_5XX_THRESHOLD,
+      description:
+        `${name} answered ${API_5XX_THRESHOLD} or more 5xx in 5 minutes: people cannot refer, act on their links ` +
+        "or use the console. The developer on call reads the access log (status by routeKey) and the functions' " +
+        'errors alarms; 503s are overload or a slow dependency, 500s a bug.',
+    });
+    this.latencyAlarm = props.alerts.alarm(this, 'LatencyAlarm', {
+      metric: this.httpApi.metricLatency({ period, statistic: 'p99' }),
+      threshold: API_LATENCY_P99_MS,
+      evaluationPeriods: API_LATENCY_PERIODS,
+      description:
+        `${name} answered its slowest requests (p99) in ${API_LATENCY_P99_MS / 1000} s or more for ` +
+        `${API_LATENCY_PERIODS * 5} minutes: requests come close to their timeout. The developer on call checks ` +
+        "DynamoDB and SES throttling and the functions' duration on the dashboard.",
     });
   }
 

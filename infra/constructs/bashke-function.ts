@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stage } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Stage } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -10,6 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ORG_INDEX } from '../../shared/data/keys';
 import { ENV } from '../../shared/util/env';
+import type { OpsAlerts } from './ops-alerts';
 
 const REPO_ROOT = path.join(__dirname, '..', '..');
 
@@ -32,6 +34,24 @@ export const DEFAULT_BUNDLE_BUDGET_KIB = 384;
 const BUNDLE_ALIASES = {
   '@aws-sdk/credential-provider-node': './shared/aws/lambda-credentials.ts',
 };
+
+/**
+ * Errors (unhandled exceptions, timeouts) in five minutes that raise a function's errors
+ * alarm. Not one: a workflow step's error is retried by its state machine, an HTTP function's
+ * is also a 5xx (the API's alarm), and some steps throw on purpose to be run again
+ * (delivery-events, a message not yet recorded). Three in five minutes is no passing blip.
+ */
+export const FUNCTION_ERRORS_THRESHOLD = 3;
+
+/**
+ * Throttles in five minutes that raise a function's throttles alarm: the first. No function
+ * reserves concurrency, so a throttle means the account's concurrency is used up and every
+ * function waits or fails with it.
+ */
+export const FUNCTION_THROTTLES_THRESHOLD = 1;
+
+/** The period both function alarms sum over. */
+const FUNCTION_ALARM_PERIOD = Duration.minutes(5);
 
 /** The table actions of a function that only reads (BashkeFunction.bindTable with `readOnly`). */
 export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
@@ -58,6 +78,8 @@ export interface BashkeFunctionProps {
   readonly useCase: string;
   /** Key that encrypts the function's log group. */
   readonly logKey: IKey;
+  /** Where the function's errors and throttles alarms go. */
+  readonly alerts: OpsAlerts;
   readonly logRetention: logs.RetentionDays;
   /** @default 256 */
   readonly memorySize?: number;
@@ -78,7 +100,8 @@ export interface BashkeFunctionProps {
  * The one way the project makes a Lambda function: Node.js 24 on ARM64, X-Ray tracing, its
  * own encrypted log group with retention, an ESM bundle made by the local esbuild (SDK
  * included, source map beside it but not loaded at run time) within a size budget, explicit
- * memory and timeout, and a role with no managed policies.
+ * memory and timeout, a role with no managed policies, and alarms to operations on its errors
+ * and throttles.
  */
 export class BashkeFunction extends nodejs.NodejsFunction {
   /** The function's own log group (encrypted, with retention). */
@@ -87,6 +110,8 @@ export class BashkeFunction extends nodejs.NodejsFunction {
   readonly useCase: string;
   /** See BashkeFunctionProps.bundleBudgetKiB. */
   readonly bundleBudgetKiB: number;
+  readonly errorsAlarm: cloudwatch.Alarm;
+  readonly throttlesAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: BashkeFunctionProps) {
     const bundleBudgetKiB = props.bundleBudgetKiB ?? DEFAULT_BUNDLE_BUDGET_KIB;
@@ -150,6 +175,25 @@ export class BashkeFunction extends nodejs.NodejsFunction {
     this.useCase = props.useCase;
     this.bundleBudgetKiB = bundleBudgetKiB;
     (this.node.defaultChild as lambda.CfnFunction).addMetadata(BUNDLE_BUDGET_METADATA, bundleBudgetKiB);
+
+    const where = `${props.useCase} (${Stack.of(this).stackName})`;
+    const sum = { period: FUNCTION_ALARM_PERIOD, statistic: 'Sum' };
+    this.errorsAlarm = props.alerts.alarm(scope, `${id}ErrorsAlarm`, {
+      metric: this.metricErrors(sum),
+      threshold: FUNCTION_ERRORS_THRESHOLD,
+      description:
+        `The function ${where} failed ${FUNCTION_ERRORS_THRESHOLD} or more times in 5 minutes (unhandled errors or timeouts): ` +
+        'the requests or workflow steps it serves fail or wait for retries. The developer on call reads its log group ' +
+        '(error class and step on each line) and the failed executions, if any.',
+    });
+    this.throttlesAlarm = props.alerts.alarm(scope, `${id}ThrottlesAlarm`, {
+      metric: this.metricThrottles(sum),
+      threshold: FUNCTION_THROTTLES_THRESHOLD,
+      description:
+        `Lambda throttled the function ${where}: the account's concurrency is used up, so requests get 429/503 ` +
+        "and steps wait for retries. Ops checks the account's concurrent executions and asks AWS for a higher quota " +
+        '(Service Quotas, Lambda concurrent executions), or finds the function that floods it.',
+    });
   }
 
   /**

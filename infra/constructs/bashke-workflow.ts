@@ -16,14 +16,22 @@ export interface BashkeWorkflowProps {
   /** Encrypts the definition, the execution history and the log group. */
   readonly key: kms.IKey;
   readonly logRetention: logs.RetentionDays;
-  /** Where the failed-executions alarm goes. */
+  /** Where the failed, timed-out and aborted executions alarms go. */
   readonly alerts: OpsAlerts;
   /**
-   * The failed-executions alarm's description: what a failure leaves undone, and who acts.
-   * @default 'An execution of <id> failed.'
+   * What the workflow is, for the alarms' descriptions, e.g. `referral workflow`,
+   * `assessment stage`.
+   * @default the construct id
    */
-  readonly failureDescription?: string;
+  readonly label?: string;
 }
+
+/**
+ * How the executions alarms count: the sum over five minutes, firing on the first. Any failed,
+ * timed-out or aborted execution leaves a case without its next step, and nothing retries a
+ * whole execution: one is already someone's work.
+ */
+const EXECUTIONS_PERIOD = Duration.minutes(5);
 
 /** What callers of a workflow may do with the key its data is encrypted with. */
 const WORKFLOW_KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'];
@@ -31,14 +39,18 @@ const WORKFLOW_KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'];
 /**
  * The one way the project makes a state machine: Standard, X-Ray tracing, every event
  * logged without execution data to its own encrypted log group, definition and history
- * encrypted with the customer-managed key, and an alarm to operations on any failed
- * execution. Callers get the key use with their grants (`grantStartExecution`,
+ * encrypted with the customer-managed key, and alarms to operations on any failed, timed-out
+ * or aborted execution. Callers get the key use with their grants (`grantStartExecution`,
  * `grantTaskResponse`), bound to this state machine.
  */
 export class BashkeWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
   readonly logGroup: logs.LogGroup;
   readonly failedExecutionsAlarm: cloudwatch.Alarm;
+  readonly timedOutExecutionsAlarm: cloudwatch.Alarm;
+  readonly abortedExecutionsAlarm: cloudwatch.Alarm;
+  /** See BashkeWorkflowProps.label. */
+  readonly label: string;
   private readonly key: kms.IKey;
 
   constructor(scope: Construct, id: string, props: BashkeWorkflowProps) {
@@ -79,10 +91,27 @@ export class BashkeWorkflow extends Construct {
       }),
     );
 
-    // A failed execution leaves its work without a next step: someone must look at it.
+    // An execution that ended badly leaves its case without a next step: someone must look.
+    const label = props.label ?? id;
+    this.label = label;
+    const sum = { period: EXECUTIONS_PERIOD, statistic: 'Sum' };
     this.failedExecutionsAlarm = props.alerts.alarmOnFailures(this, 'ExecutionsFailed', {
-      metric: this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
-      description: props.failureDescription ?? `An execution of ${id} failed.`,
+      metric: this.stateMachine.metricFailed(sum),
+      description:
+        `An execution of the ${label} failed (${stack.stackName}): its case has no next step and needs a coordinator. ` +
+        'The developer on call reads the failed state and its error in the execution history.',
+    });
+    this.timedOutExecutionsAlarm = props.alerts.alarmOnFailures(this, 'ExecutionsTimedOut', {
+      metric: this.stateMachine.metricTimedOut(sum),
+      description:
+        `An execution of the ${label} timed out (${stack.stackName}): it ran past its time limit and stopped, its case ` +
+        'has no next step and needs a coordinator. The developer on call finds in the history which wait never ended.',
+    });
+    this.abortedExecutionsAlarm = props.alerts.alarmOnFailures(this, 'ExecutionsAborted', {
+      metric: this.stateMachine.metricAborted(sum),
+      description:
+        `An execution of the ${label} was stopped by hand (${stack.stackName}; the system never stops one): its case ` +
+        'has no next step. Whoever stopped it tells the coordinator; if nobody on the team did, treat it as a security incident (CloudTrail names the caller).',
     });
   }
 

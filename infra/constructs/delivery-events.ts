@@ -117,7 +117,11 @@ export class DeliveryEvents extends Construct {
         statistic: 'Maximum',
         period: Duration.minutes(5),
       }),
-      description: `SES delivery events failed to be recorded (${Stack.of(this).stackName}): see the dead-letter queue; bounced contacts may still be emailed.`,
+      description:
+        `SES delivery events failed to be recorded (${Stack.of(this).stackName}) and wait in the dead-letter queue: ` +
+        'a bounced or complaining contact may still be emailed and its tasks not escalated. The developer on call ' +
+        "reads the delivery-events function's errors, fixes the cause and redrives the queue (its messages name " +
+        "recipients' addresses: personal data, never copied out).",
     });
   }
 }

@@ -24,6 +24,16 @@ export interface FailureAlarmProps {
   readonly description: string;
 }
 
+export interface OpsAlarmProps extends FailureAlarmProps {
+  /** The alarm fires when the metric reaches this value in a period (`>=`). */
+  readonly threshold: number;
+  /**
+   * Periods in a row the metric must reach the threshold in.
+   * @default 1
+   */
+  readonly evaluationPeriods?: number;
+}
+
 /**
  * Where operations alerts go: one encrypted, TLS-only SNS topic, with the coordinator's
  * address subscribed when given; others on call subscribe after deploy (the stack outputs
@@ -31,6 +41,7 @@ export interface FailureAlarmProps {
  */
 export class OpsAlerts extends Construct {
   readonly topic: sns.Topic;
+  private readonly made: cloudwatch.Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: OpsAlertsProps) {
     super(scope, id);
@@ -53,9 +64,33 @@ export class OpsAlerts extends Construct {
     return this.topic.topicArn;
   }
 
+  /** Every alarm made with `alarm` or `alarmOnFailures`, in order (the dashboard shows their states). */
+  get alarms(): readonly cloudwatch.Alarm[] {
+    return [...this.made];
+  }
+
   /** Sends the alarm's state changes to the topic. */
   addAlarm(alarm: cloudwatch.AlarmBase): void {
     alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.topic));
+  }
+
+  /**
+   * An alarm in `scope` that fires when `metric` reaches `threshold` in `evaluationPeriods`
+   * periods in a row, sent to the topic. No data is no breach: a metric that nothing reports
+   * (no traffic, no failure) keeps the alarm OK.
+   */
+  alarm(scope: Construct, id: string, props: OpsAlarmProps): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(scope, id, {
+      alarmDescription: props.description,
+      metric: props.metric,
+      threshold: props.threshold,
+      evaluationPeriods: props.evaluationPeriods ?? 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.addAlarm(alarm);
+    this.made.push(alarm);
+    return alarm;
   }
 
   /**
@@ -63,15 +98,6 @@ export class OpsAlerts extends Construct {
    * data is no failure), sent to the topic.
    */
   alarmOnFailures(scope: Construct, id: string, props: FailureAlarmProps): cloudwatch.Alarm {
-    const alarm = new cloudwatch.Alarm(scope, id, {
-      alarmDescription: props.description,
-      metric: props.metric,
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.addAlarm(alarm);
-    return alarm;
+    return this.alarm(scope, id, { ...props, threshold: 1 });
   }
 }

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { logger } from '../util/logger';
-import { emitMetrics } from '../util/metrics';
+import { EmfMetrics } from '../util/metrics';
 import {
   type AuditActor,
   type AuditChannel,
@@ -31,8 +31,11 @@ export interface AuditedRequest {
   readonly skipUnnamed?: boolean;
 }
 
-/** The metric an audit record that could not be written counts on. */
-export const AUDIT_WRITE_FAILED = 'AuditWriteFailed';
+/**
+ * Where a record that could not be written is counted (`AuditWriteFailed`, alarmed): written
+ * at once, as the failure is the exception and the request's own metrics may be flushed already.
+ */
+const failures = new EmfMetrics();
 
 /**
  * Runs one HTTP request in an audit scope and writes its records before the answer goes:
@@ -69,7 +72,8 @@ export async function auditedRequest(
       channel: request.channel,
       records: entries.length,
     });
-    emitMetrics({ [AUDIT_WRITE_FAILED]: entries.length });
+    failures.add('AuditWriteFailed', entries.length);
+    failures.flush();
     if (request.read && outcome.status === 'fulfilled') return request.unavailable();
   }
   if (outcome.status === 'rejected') throw outcome.reason;

@@ -11,6 +11,7 @@ import { OutboxMailer, type OutboxStore } from '../email/outbox';
 import { SesMailer } from '../email/ses-mailer';
 import type { TaskClock } from '../tasks/task-context';
 import { ENV, nonEmpty, parseEnv } from '../util/env';
+import type { Metrics } from '../util/metrics';
 import { sdkClientConfig, sesClientConfig } from './client-config';
 
 /**
@@ -34,13 +35,21 @@ export function directoryStoreFromEnv(env: NodeJS.ProcessEnv = process.env): Dir
   return new DirectoryStore(new DynamoDBClient(sdkClientConfig()), TABLE_NAME);
 }
 
-/** The SES mailer itself: the dispatcher's outbox attempts go through it (never to the outbox again). */
-export function sesMailerFromEnv(env: NodeJS.ProcessEnv = process.env): SesMailer {
+/**
+ * The SES mailer itself: the dispatcher's outbox attempts go through it (never to the outbox
+ * again). It counts what SES accepts in the function's `metrics` (`EmailsSent`).
+ */
+export function sesMailerFromEnv(metrics: Metrics, env: NodeJS.ProcessEnv = process.env): SesMailer {
   const parsed = parseEnv(
     z.object({ [ENV.SENDER_EMAIL]: z.email(), [ENV.SES_CONFIGURATION_SET]: nonEmpty }),
     env,
   );
-  return new SesMailer(new SESClient(sesClientConfig()), parsed.SENDER_EMAIL, parsed.SES_CONFIGURATION_SET);
+  return new SesMailer(
+    new SESClient(sesClientConfig()),
+    parsed.SENDER_EMAIL,
+    parsed.SES_CONFIGURATION_SET,
+    metrics,
+  );
 }
 
 /**
@@ -48,10 +57,15 @@ export function sesMailerFromEnv(env: NodeJS.ProcessEnv = process.env): SesMaile
  * not take after the client's retries waits on the due-time index for the dispatcher
  * (`retryOutbox`) instead of failing the step that sent it: a task never fails because one
  * email could not go. Every message about a case or a task gets its delivery record (who,
- * never what), queued ones too, so its delivery events find it.
+ * never what), queued ones too, so its delivery events find it. `metrics` are the function's,
+ * flushed by its wiring: the messages SES accepts count in them (`EmailsSent`).
  */
-export function mailerFromEnv(store: OutboxStore, env: NodeJS.ProcessEnv = process.env): Mailer {
-  return mailPathsFromEnv(store, env).mailer;
+export function mailerFromEnv(
+  store: OutboxStore,
+  metrics: Metrics,
+  env: NodeJS.ProcessEnv = process.env,
+): Mailer {
+  return mailPathsFromEnv(store, metrics, env).mailer;
 }
 
 /**
@@ -61,9 +75,10 @@ export function mailerFromEnv(store: OutboxStore, env: NodeJS.ProcessEnv = proce
  */
 export function mailPathsFromEnv(
   store: OutboxStore,
+  metrics: Metrics,
   env: NodeJS.ProcessEnv = process.env,
 ): { readonly mailer: Mailer; readonly direct: Mailer } {
-  const ses = sesMailerFromEnv(env);
+  const ses = sesMailerFromEnv(metrics, env);
   const deliveries = deliveryStoreFromEnv(env);
   return {
     mailer: new RecordingMailer(new OutboxMailer(ses, store), deliveries),

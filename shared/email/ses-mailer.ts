@@ -1,4 +1,5 @@
 import { type MessageTag, type SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import { type Metrics, noMetrics } from '../util/metrics';
 import {
   assertCalendarMethod,
   assertHeaderSafe,
@@ -15,13 +16,19 @@ import {
  * calendar invite as a `text/calendar; method=...` alternative plus an `.ics` attachment.
  *
  * Retries are the client's (`sesClientConfig`); what still fails is thrown for the caller, or
- * for `OutboxMailer`, to sort into transient and permanent.
+ * for `OutboxMailer`, to sort into transient and permanent. Each message SES accepts counts
+ * in `EmailsSent` (a queued one counts when the dispatcher's attempt sends it).
  */
 export class SesMailer implements Mailer {
+  /**
+   * @param metrics counts each message SES accepted (`EmailsSent`); the function's wiring
+   *   flushes them
+   */
   constructor(
     private readonly ses: SESClient,
     private readonly from: string,
     private readonly configurationSet: string,
+    private readonly metrics: Metrics = noMetrics,
   ) {}
 
   async send(email: OutgoingEmail): Promise<SendResult> {
@@ -36,6 +43,7 @@ export class SesMailer implements Mailer {
         ...(tags.length > 0 ? { Tags: tags } : {}),
       }),
     );
+    this.metrics.add('EmailsSent', 1);
     return { status: 'sent', messageId: out.MessageId ?? '' };
   }
 }

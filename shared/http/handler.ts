@@ -5,6 +5,7 @@ import type { AuditLog } from '../audit/audit';
 import { auditedRequest } from '../audit/edge';
 import { UnavailableError } from '../errors';
 import { logger } from '../util/logger';
+import { type FlushableMetrics, flushMetricsAfterEach } from '../util/metrics';
 import { problemDetails } from './middleware';
 import { problemResponse } from './problem';
 
@@ -38,17 +39,31 @@ export const ROUTE_PLUGIN = {
 /** Methods that only read: their answer waits for its audit record (shared/audit/edge.ts). */
 const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
 
+export interface JsonRouteOptions {
+  /**
+   * The route's metrics (shared/util/metrics.ts `EmfMetrics`, made at module scope), flushed
+   * after every request, also one that fails.
+   * @default none: the route records no metrics
+   */
+  readonly metrics?: FlushableMetrics;
+}
+
 /**
  * The wiring every JSON route shares: problem+json for every error, and middy's
  * httpErrorHandler with its logger off as the last resort (its logger prints the error,
- * which may carry the raw body). Every request is audited under its route key: who (what
- * `resolveCaller` found), what (what the use case noted), the result (from the status).
+ * which may carry the raw body); the route's metrics flushed after each request. Every
+ * request is audited under its route key: who (what `resolveCaller` found), what (what the
+ * use case noted), the result (from the status).
  */
 export function jsonRoute<E extends APIGatewayProxyEventV2>(
   handler: (event: E, context: Context) => Promise<APIGatewayProxyStructuredResultV2>,
   audit: AuditLog,
+  options: JsonRouteOptions = {},
 ) {
-  const route = middy<E, APIGatewayProxyStructuredResultV2, Error, Context>(ROUTE_PLUGIN)
+  const route = middy<E, APIGatewayProxyStructuredResultV2, Error, Context>(ROUTE_PLUGIN);
+  // First, so its `after` and `onError` run last: once the answer (or the problem) is made.
+  if (options.metrics) route.use(flushMetricsAfterEach(options.metrics, logger));
+  const wired = route
     .use(httpErrorHandler({ logger: false }))
     .use(problemDetails<E>((fields) => logger.warn('request failed', fields)))
     .handler(handler);
@@ -63,7 +78,7 @@ export function jsonRoute<E extends APIGatewayProxyEventV2>(
         unavailable: () =>
           problemResponse(new UnavailableError('the request could not be recorded'), context.awsRequestId),
       },
-      () => route(event, context),
+      () => wired(event, context),
     );
 }
 

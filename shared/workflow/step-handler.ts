@@ -4,6 +4,7 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { type AuditLog, type AuditSubject, inAuditScope } from '../audit/audit';
 import { type Logger, SERVICE_NAME } from '../util/logger';
+import { type FlushableMetrics, flushMetricsAfterEach } from '../util/metrics';
 
 /**
  * The wiring every workflow step (a Lambda task of a state machine, or the target of a rule
@@ -25,6 +26,9 @@ import { type Logger, SERVICE_NAME } from '../util/logger';
  * The level comes from the environment as Powertools reads it: `POWERTOOLS_LOG_LEVEL`, else
  * `LOG_LEVEL` (the house logger's variable), else INFO; Lambda's advanced logging controls
  * (`AWS_LAMBDA_LOG_LEVEL`) win when set. It is read when the logger is made (at load).
+ *
+ * A step that records metrics (shared/util/powertools-metrics.ts) hands them over as
+ * `metrics`: they are flushed after every invocation, also one that throws.
  */
 
 /** A step's logger: the shared service name, the step on every line. */
@@ -53,6 +57,12 @@ export interface WorkflowStepOptions {
    * delivery-events) act on many tasks at once and record through the case timeline instead.
    */
   readonly audit?: AuditLog;
+  /**
+   * The step's metrics (made at module scope, given to its mailer and use case too), flushed
+   * after every invocation.
+   * @default none: the step records no metrics
+   */
+  readonly metrics?: FlushableMetrics;
 }
 
 /** Ids as the workflows pass them: nothing else of the input is read for the audit. */
@@ -99,9 +109,11 @@ export function workflowStep<R>(
     if (outcome.status === 'rejected') throw outcome.reason;
     return outcome.value;
   };
-  // middy runs onError in reverse order: the error line is written while the context is on.
-  return middy<unknown, R, Error, Context>()
-    .use(injectLambdaContext(log, { logEvent: false, resetKeys: true }))
-    .use(errorLine(log) as MiddlewareObj<unknown, R, Error, Context>)
-    .handler(run);
+  // middy runs onError in reverse order: the error line is written while the context is on,
+  // and so are the metrics flushed (a flush that fails logs a line).
+  const wired = middy<unknown, R, Error, Context>().use(
+    injectLambdaContext(log, { logEvent: false, resetKeys: true }),
+  );
+  if (options.metrics) wired.use(flushMetricsAfterEach(options.metrics, log));
+  return wired.use(errorLine(log) as MiddlewareObj<unknown, R, Error, Context>).handler(run);
 }

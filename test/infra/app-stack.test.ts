@@ -680,22 +680,163 @@ describe('IAM', () => {
 });
 
 describe('operations alerts', () => {
-  it('sends every state machine’s failed-executions alarm to an encrypted, TLS-only topic', () => {
-    const template = synth.compute;
-    const alarms = template.findResources('AWS::CloudWatch::Alarm');
-    const failed = Object.values(alarms).filter((a) => a.Properties?.MetricName === 'ExecutionsFailed');
-    const watched = failed.map((a) => target(a.Properties?.Dimensions?.[0]?.Value)).sort();
-    expect(watched).toEqual(
-      houseWorkflows()
-        .map((w) => synth.logicalId(w.stateMachine))
+  const alarms = () => resourcesOf(synth.compute, 'AWS::CloudWatch::Alarm');
+  const topicId = () => {
+    const topics = Object.keys(synth.compute.findResources('AWS::SNS::Topic'));
+    expect(topics).toHaveLength(1);
+    return topics[0] as string;
+  };
+  /** What each alarm watches: metric name → the logical ids its first dimension points at. */
+  const watched = (metricName: string) =>
+    alarms()
+      .filter(([, a]) => a.Properties?.MetricName === metricName)
+      .map(([, a]) => target(a.Properties?.Dimensions?.[0]?.Value))
+      .sort();
+
+  it('sends every alarm, and only to the one encrypted, TLS-only ops topic, with a description, no data being no breach', () => {
+    const topic = topicId();
+    for (const [logicalId, alarm] of alarms()) {
+      const p = alarm.Properties ?? {};
+      expect({
+        logicalId,
+        actions: p.AlarmActions,
+        missing: p.TreatMissingData,
+        described: typeof p.AlarmDescription === 'string' && p.AlarmDescription.length > 60,
+      }).toEqual({ logicalId, actions: [{ Ref: topic }], missing: 'notBreaching', described: true });
+    }
+    const topics = synth.compute.findResources('AWS::SNS::Topic');
+    expect(Object.values(topics)[0]?.Properties?.KmsMasterKeyId).toBeDefined();
+    expect(JSON.stringify(synth.compute.findResources('AWS::SNS::TopicPolicy'))).toContain(
+      'aws:SecureTransport',
+    );
+  });
+
+  it.each(['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'])(
+    'alarms on %s of every state machine',
+    (metricName) => {
+      expect(watched(metricName)).toEqual(
+        houseWorkflows()
+          .map((w) => synth.logicalId(w.stateMachine))
+          .sort(),
+      );
+    },
+  );
+
+  it.each(['Errors', 'Throttles'])('alarms on the %s of every function', (metricName) => {
+    expect(watched(metricName)).toEqual(
+      houseFunctions()
+        .map((f) => synth.logicalId(f))
         .sort(),
     );
-    const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'));
-    for (const alarm of failed) expect(alarm.Properties?.AlarmActions).toEqual([{ Ref: topicId }]);
-    const topics = template.findResources('AWS::SNS::Topic');
-    expect(Object.values(topics)).toHaveLength(1);
-    expect(Object.values(topics)[0]?.Properties?.KmsMasterKeyId).toBeDefined();
-    const policies = JSON.stringify(template.findResources('AWS::SNS::TopicPolicy'));
-    expect(policies).toContain('aws:SecureTransport');
+  });
+
+  it('alarms on the dead letters of the delivery events, the SES reputation, the API and the outbox', () => {
+    expect(watched('ApproximateNumberOfMessagesVisible')).toEqual([
+      synth.logicalId(synth.built.compute.deliveryEvents.deadLetterQueue),
+    ]);
+    const apiId = synth.logicalId(synth.built.compute.api.httpApi);
+    expect(watched('5xx')).toEqual([apiId]);
+    expect(watched('Latency')).toEqual([apiId]);
+    for (const metricName of ['Reputation.BounceRate', 'Reputation.ComplaintRate']) {
+      const found = alarms().filter(([, a]) => a.Properties?.MetricName === metricName);
+      expect(found.map(([, a]) => [a.Properties?.Namespace, a.Properties?.Dimensions])).toEqual([
+        ['AWS/SES', undefined],
+      ]);
+    }
+    // The functions' own metric carries the service dimension both metric writers put on it.
+    const outbox = alarms().filter(([, a]) => a.Properties?.MetricName === 'OutboxStale');
+    expect(outbox.map(([, a]) => [a.Properties?.Namespace, a.Properties?.Dimensions])).toEqual([
+      ['Bashke', [{ Name: 'service', Value: 'bashke' }]],
+    ]);
+  });
+
+  it('has no alarm but those: three per state machine, two per function and six more', () => {
+    expect(alarms()).toHaveLength(houseWorkflows().length * 3 + houseFunctions().length * 2 + 6);
+    expect(synth.built.compute.alerts.alarms).toHaveLength(alarms().length);
+  });
+});
+
+describe('operations dashboard', () => {
+  /**
+   * The dashboard's body as JSON: its CloudFormation parts (Refs, GetAtts) stand in as the
+   * logical id they name.
+   */
+  const body = () => {
+    const [[, dashboard] = []] = resourcesOf(synth.compute, 'AWS::CloudWatch::Dashboard');
+    const raw = dashboard?.Properties?.DashboardBody as string | { 'Fn::Join': [string, unknown[]] };
+    const text =
+      typeof raw === 'string'
+        ? raw
+        : raw['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : (target(p) ?? 'TOKEN'))).join('');
+    return {
+      name: dashboard?.Properties?.DashboardName,
+      widgets: (JSON.parse(text) as { widgets: { type: string; properties: Record<string, unknown> }[] })
+        .widgets,
+    };
+  };
+  const titles = () => body().widgets.map((w) => w.properties.title);
+
+  it('is one dashboard named after the stage or the stack', () => {
+    resourcesOf(synth.compute, 'AWS::CloudWatch::Dashboard');
+    synth.compute.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    expect(body().name).toBe('Bashke-BashkeApp');
+  });
+
+  it('opens with the state of every alarm of the stack', () => {
+    const [first] = body().widgets;
+    expect(first?.type).toBe('alarm');
+    const shown = [...((first?.properties.alarms as string[] | undefined) ?? [])].sort();
+    expect(shown).toEqual(
+      resourcesOf(synth.compute, 'AWS::CloudWatch::Alarm')
+        .map(([id]) => id)
+        .sort(),
+    );
+  });
+
+  it('shows the executions of every state machine, started, succeeded and failed', () => {
+    for (const w of houseWorkflows()) {
+      const widget = body().widgets.find((x) => x.properties.title === `Executions: ${w.label}`);
+      const metrics = JSON.stringify(widget?.properties.metrics);
+      for (const name of ['ExecutionsStarted', 'ExecutionsSucceeded', 'ExecutionsFailed']) {
+        expect(metrics).toContain(name);
+      }
+      expect(metrics).toContain(synth.logicalId(w.stateMachine));
+    }
+  });
+
+  it('shows every function’s errors, throttles and duration', () => {
+    for (const title of ['Function errors', 'Function throttles', 'Function duration p99 (ms)']) {
+      const metrics = JSON.stringify(
+        body().widgets.find((x) => x.properties.title === title)?.properties.metrics,
+      );
+      for (const f of houseFunctions())
+        expect({ title, fn: metrics.includes(synth.logicalId(f)) }).toEqual({ title, fn: true });
+    }
+  });
+
+  it('shows the API, SES, the dead letters and the business figures', () => {
+    expect(titles()).toEqual(
+      expect.arrayContaining([
+        'API requests',
+        'API errors',
+        'API latency (ms)',
+        'SES: sent, bounced, complained',
+        'SES reputation (fraction of sent)',
+        'Delivery events waiting in the dead-letter queue',
+        'Referrals per day',
+        'Time to NGO acceptance (hours)',
+        'Tasks gone overdue per organisation, per day',
+        'Emails sent and bounced (the functions’ count)',
+      ]),
+    );
+    const metrics = JSON.stringify(body().widgets.map((w) => w.properties.metrics));
+    for (const name of ['"5xx"', '"Latency"', '"p99"', '"Send"', '"Bounce"', '"Complaint"']) {
+      expect(metrics).toContain(name);
+    }
+    for (const name of ['Referrals', 'TimeToAcceptanceSeconds', 'EmailsSent', 'EmailsBounced']) {
+      expect(metrics).toContain(`["Bashke","${name}","service","bashke"`);
+    }
+    expect(metrics).toContain('SEARCH(');
+    expect(metrics).toContain('MetricName=\\"OverdueTasks\\"');
   });
 });

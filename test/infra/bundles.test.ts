@@ -8,6 +8,7 @@ import {
   BUNDLE_BUDGET_METADATA,
   DEFAULT_BUNDLE_BUDGET_KIB,
 } from '../../infra/constructs/bashke-function';
+import { OpsAlerts } from '../../infra/constructs/ops-alerts';
 import { BUNDLE_BUDGET_KIB } from '../../infra/stacks/app-stack';
 import {
   disposeSynth,
@@ -124,22 +125,34 @@ describe('function bundles', () => {
     expect(callers).toBeGreaterThanOrEqual(bundles().length - 1);
   });
 
-  it('bundles Powertools only in the workflow steps: the HTTP functions keep the house logger', () => {
+  it('bundles Powertools only in the workflow steps: the HTTP functions keep the house logger and metrics', () => {
     // Powertools' logger costs ~13 ms of cold start, against the request path's cold-import
     // target (issue 7); a workflow step keeps no caller waiting, and logs with Powertools'
-    // injectLambdaContext (issue 8, shared/workflow/step-handler.ts).
+    // injectLambdaContext (issue 8, shared/workflow/step-handler.ts). Its metrics (issue 12)
+    // cost ~12 KiB and about half the logger's import time: the HTTP functions write the same
+    // lines with the house EmfMetrics (shared/util/metrics.ts).
     const all = bundles().map(({ fn, file }) => {
       const sources = (JSON.parse(fs.readFileSync(`${file}.map`, 'utf8')) as { sources: string[] }).sources;
       return {
         fn: fn.useCase,
         step: sources.some((s) => s.endsWith('shared/workflow/step-handler.ts')),
         powertools: sources.some((s) => s.includes('@aws-lambda-powertools/logger')),
+        metrics: sources.some((s) => s.includes('@aws-lambda-powertools/metrics')),
       };
     });
     expect(all.filter((b) => b.powertools !== b.step)).toEqual([]);
+    expect(all.filter((b) => b.metrics && !b.step)).toEqual([]);
     expect(all.filter((b) => b.step)).toHaveLength(11);
+    // Every step that sends mail counts what SES accepted, with Powertools.
+    for (const step of ['open-task', 'accept-case', 'dispatch-due', 'delivery-events'])
+      expect(all.find((b) => b.fn === step)).toMatchObject({ fn: step, step: true, metrics: true });
     for (const http of ['create-referral', 'action-link', 'tasks-api', 'read-cases', 'case-commands'])
-      expect(all.find((b) => b.fn === http)).toEqual({ fn: http, step: false, powertools: false });
+      expect(all.find((b) => b.fn === http)).toEqual({
+        fn: http,
+        step: false,
+        powertools: false,
+        metrics: false,
+      });
   });
 });
 
@@ -150,9 +163,11 @@ describe('bundle budget prop', () => {
     try {
       const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
       const stack = new Stack(app, 'Probe');
+      const key = new kms.Key(stack, 'Key');
       return new BashkeFunction(stack, 'ProbeFn', {
         useCase: 'read-cases',
-        logKey: new kms.Key(stack, 'Key'),
+        logKey: key,
+        alerts: new OpsAlerts(stack, 'OpsAlerts', { key }),
         logRetention: logs.RetentionDays.ONE_WEEK,
         ...props,
       });

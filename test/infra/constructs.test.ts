@@ -1,14 +1,23 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { Api } from '../../infra/constructs/api';
+import { API_5XX_THRESHOLD, API_LATENCY_P99_MS, API_LATENCY_PERIODS, Api } from '../../infra/constructs/api';
 import { BashkeWorkflow } from '../../infra/constructs/bashke-workflow';
-import { Mail } from '../../infra/constructs/mail';
+import {
+  BOUNCE_RATE_ALARM,
+  COMPLAINT_RATE_ALARM,
+  Mail,
+  SES_REVIEW_BOUNCE_RATE,
+  SES_REVIEW_COMPLAINT_RATE,
+} from '../../infra/constructs/mail';
 import { OpsAlerts } from '../../infra/constructs/ops-alerts';
+import { OpsDashboard } from '../../infra/constructs/ops-dashboard';
 import { OpsKey } from '../../infra/constructs/ops-key';
 import { SignIn } from '../../infra/constructs/sign-in';
 import { ENV } from '../../shared/util/env';
@@ -41,18 +50,51 @@ const policyOf = (template: Template, stack: Stack, role: iam.Role) => {
 };
 
 describe('BashkeWorkflow', () => {
-  it('makes two workflows in one stack, each with its own log group and failed-executions alarm', () => {
+  it('makes two workflows in one stack, each with its own log group and executions alarms', () => {
     const { stack, workflow } = opsStack();
     workflow('AssessmentWorkflow');
     workflow('ClosureWorkflow');
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
     template.resourceCountIs('AWS::Logs::LogGroup', 2);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
     template.allResourcesProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'ExecutionsFailed',
+      Namespace: 'AWS/States',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
       AlarmActions: [{ Ref: Match.stringLikeRegexp('^OpsAlerts') }],
     });
+    const names = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
+      (a) => a.Properties.MetricName,
+    );
+    expect(names.sort()).toEqual(
+      ['ExecutionsAborted', 'ExecutionsFailed', 'ExecutionsTimedOut'].flatMap((n) => [n, n]).sort(),
+    );
+  });
+
+  it('says in each executions alarm which workflow and what its case needs', () => {
+    const { stack, key, alerts } = opsStack();
+    const w = new BashkeWorkflow(stack, 'ReferralWorkflow', {
+      definition: (scope) => new sfn.Pass(scope, 'Start'),
+      key,
+      logRetention: logs.RetentionDays.ONE_WEEK,
+      alerts,
+      label: 'referral workflow',
+    });
+    const descriptions = [w.failedExecutionsAlarm, w.timedOutExecutionsAlarm, w.abortedExecutionsAlarm].map(
+      (a) => stack.resolve((a.node.defaultChild as cloudwatch.CfnAlarm).alarmDescription) as string,
+    );
+    expect(descriptions[0]).toMatch(/^An execution of the referral workflow failed .*coordinator/);
+    expect(descriptions[1]).toMatch(/^An execution of the referral workflow timed out .*coordinator/);
+    expect(descriptions[2]).toMatch(/^An execution of the referral workflow was stopped by hand .*security/);
+    expect(alerts.alarms).toEqual([
+      w.failedExecutionsAlarm,
+      w.timedOutExecutionsAlarm,
+      w.abortedExecutionsAlarm,
+    ]);
   });
 
   it('grants starting executions with the key use bound to this state machine', () => {
@@ -111,11 +153,13 @@ describe('Api', () => {
       consoleUrl: 'https://api.example.org/console',
       domainPrefix: 'bashke-test',
     });
+    const key = new OpsKey(stack, 'OpsKey');
     const api = new Api(stack, 'Api', {
       userPool: signIn.userPool,
       userPoolClients: [signIn.appClient],
-      logKey: new OpsKey(stack, 'OpsKey'),
+      logKey: key,
       logRetention: logs.RetentionDays.ONE_WEEK,
+      alerts: new OpsAlerts(stack, 'OpsAlerts', { key }),
     });
     const handler = (id: string) =>
       new lambda.Function(stack, id, {
@@ -151,6 +195,35 @@ describe('Api', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Integration', 1);
   });
 
+  it('alarms on 5 or more server errors in 5 minutes, and on a p99 latency of 3 s for 15 minutes', () => {
+    const { stack, api } = apiStack();
+    const template = Template.fromStack(stack);
+    const apiId = stack.resolve(api.httpApi.apiId);
+    const common = {
+      Namespace: 'AWS/ApiGateway',
+      Dimensions: [{ Name: 'ApiId', Value: apiId }],
+      Period: 300,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^OpsAlerts') }],
+    };
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      ...common,
+      MetricName: '5xx',
+      Statistic: 'Sum',
+      Threshold: API_5XX_THRESHOLD,
+      EvaluationPeriods: 1,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      ...common,
+      MetricName: 'Latency',
+      ExtendedStatistic: 'p99',
+      Threshold: API_LATENCY_P99_MS,
+      EvaluationPeriods: API_LATENCY_PERIODS,
+    });
+    expect([API_5XX_THRESHOLD, API_LATENCY_P99_MS, API_LATENCY_PERIODS]).toEqual([5, 3000, 3]);
+  });
+
   it('refuses a route without methods, naming the path', () => {
     const { api, handler } = apiStack();
     expect(() => api.addRoute('/cases', [], handler('ListCasesFn'))).toThrow(
@@ -161,8 +234,8 @@ describe('Api', () => {
 
 describe('Mail', () => {
   it('grants sending from the sender address through its configuration set only', () => {
-    const stack = new Stack(new App(), 'Test', { env: ENVIRONMENT });
-    const mail = new Mail(stack, 'Mail', { senderEmail: 'no-reply@bashke.example.org' });
+    const { stack, alerts } = opsStack();
+    const mail = new Mail(stack, 'Mail', { senderEmail: 'no-reply@bashke.example.org', alerts });
     const sender = new iam.Role(stack, 'Sender', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     });
@@ -181,10 +254,56 @@ describe('Mail', () => {
     );
   });
 
+  it('alarms on the account’s SES bounce and complaint rates at half the levels AWS reviews at', () => {
+    const { stack, alerts } = opsStack();
+    new Mail(stack, 'Mail', { senderEmail: 'no-reply@bashke.example.org', alerts });
+    const template = Template.fromStack(stack);
+    for (const [metricName, threshold] of [
+      ['Reputation.BounceRate', 0.025],
+      ['Reputation.ComplaintRate', 0.0005],
+    ] as const) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SES',
+        MetricName: metricName,
+        // The account's rate, the one AWS reviews: no configuration-set dimension.
+        Dimensions: Match.absent(),
+        Statistic: 'Maximum',
+        Threshold: threshold,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^OpsAlerts') }],
+      });
+    }
+    expect([BOUNCE_RATE_ALARM, COMPLAINT_RATE_ALARM]).toEqual([
+      SES_REVIEW_BOUNCE_RATE / 2,
+      SES_REVIEW_COMPLAINT_RATE / 2,
+    ]);
+    expect([SES_REVIEW_BOUNCE_RATE, SES_REVIEW_COMPLAINT_RATE]).toEqual([0.05, 0.001]);
+  });
+
   it('refuses a sender that is not one address, naming it', () => {
-    const stack = new Stack(new App(), 'Test', { env: ENVIRONMENT });
-    expect(() => new Mail(stack, 'Mail', { senderEmail: 'bashke.example.org' })).toThrow(
+    const { stack, alerts } = opsStack();
+    expect(() => new Mail(stack, 'Mail', { senderEmail: 'bashke.example.org', alerts })).toThrow(
       'senderEmail must be one address like name@domain, got bashke.example.org',
     );
+  });
+});
+
+describe('OpsDashboard', () => {
+  it('refuses more alarms than one status widget shows, naming the count', () => {
+    const { stack, workflow } = opsStack();
+    const w = workflow('ReferralWorkflow');
+    const alarm = w.failedExecutionsAlarm;
+    const dashboard = (alarms: number) =>
+      new OpsDashboard(stack, `Dashboard${alarms}`, {
+        dashboardName: `Bashke-test-${alarms}`,
+        workflows: [{ label: w.label, stateMachine: w.stateMachine }],
+        functions: [],
+        api: new HttpApi(stack, `Api${alarms}`),
+        deadLetterQueue: new sqs.Queue(stack, `Queue${alarms}`),
+        alarms: Array.from({ length: alarms }, () => alarm),
+      });
+    expect(() => dashboard(100)).not.toThrow();
+    expect(() => dashboard(101)).toThrow('an alarm status widget shows at most 100 alarms, got 101');
   });
 });

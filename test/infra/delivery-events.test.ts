@@ -13,7 +13,7 @@ function deliveryStack(props: { retryAttempts?: number } = {}) {
   const stack = new Stack(new App(), 'Test', { env: ENVIRONMENT });
   const key = new OpsKey(stack, 'OpsKey');
   const alerts = new OpsAlerts(stack, 'OpsAlerts', { key });
-  const mail = new Mail(stack, 'Mail', { senderEmail: 'bashke@example.org' });
+  const mail = new Mail(stack, 'Mail', { senderEmail: 'bashke@example.org', alerts });
   const handler = new lambda.Function(stack, 'Handler', {
     runtime: lambda.Runtime.NODEJS_24_X,
     handler: 'index.handler',

@@ -39,6 +39,11 @@ describe('a named stage (prod)', () => {
     ]);
   });
 
+  it('names the operations dashboard after the stage (the default configuration after the stack)', () => {
+    prod.compute.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'Bashke-prod' });
+    local.compute.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'Bashke-BashkeApp' });
+  });
+
   it('outputs the table’s name for ops’ tools and a point-in-time restore', () => {
     const [tableId] = resourcesOf(prod.data, 'AWS::DynamoDB::GlobalTable')[0] ?? [];
     prod.data.hasOutput('TableName', { Value: { Ref: tableId } });

@@ -27,6 +27,7 @@ import type { Mailer, OutgoingEmail, SendResult } from '../../shared/email/maile
 import { taskRecipients } from '../../shared/tasks/assignees';
 import { JsonLogger } from '../../shared/util/logger';
 import { CASE_ID, caseTask, createReferralArgs, offerTask } from '../support/fixtures';
+import { RecordingMetrics } from '../support/recording-metrics';
 import {
   bounceEvent,
   complaintEvent,
@@ -260,6 +261,39 @@ describe('deliveryEvents', () => {
       ...none,
     });
     expect(f.ses.sent).toHaveLength(sent);
+  });
+
+  it('counts a bounce once in EmailsBounced: not its repeat, nor a delivery or a complaint', async () => {
+    const f = new Fakes();
+    const metrics = new RecordingMetrics();
+    f.tasks = [caseTask({ orgId: NGO })];
+    await deliveryEvents(f.deps({ metrics }), bounceEvent('m1', [WORKER]));
+    // A soft bounce counts too (SES's own Bounce metric counts both).
+    await deliveryEvents(f.deps({ metrics }), bounceEvent('m2', [FOCAL], 'Transient'));
+    await deliveryEvents(f.deps({ metrics }), deliveryEvent('m3', [FOCAL]));
+    await deliveryEvents(f.deps({ metrics }), complaintEvent('m4', [FOCAL]));
+    f.recordResult = 'repeat';
+    await deliveryEvents(f.deps({ metrics }), bounceEvent('m1', [WORKER]));
+    expect(metrics.added).toEqual([
+      { name: 'EmailsBounced', value: 1 },
+      { name: 'EmailsBounced', value: 1 },
+    ]);
+  });
+
+  it('counts no bounce in a run that fails to have the event delivered again', async () => {
+    const f = new Fakes();
+    const metrics = new RecordingMetrics();
+    f.recordResult = 'unknown';
+    const tagged = structuredClone(bounceEvent('m1', [WORKER])) as unknown as {
+      detail: { mail: { tags: Record<string, string[]> } };
+    };
+    tagged.detail.mail.tags.caseId = ['c1'];
+    await expect(deliveryEvents(f.deps({ metrics }), tagged)).rejects.toThrow(MessageNotRecordedYetError);
+    expect(metrics.added).toEqual([]);
+    // Delivered again once the record is there: counted then, once.
+    f.recordResult = 'changed';
+    await deliveryEvents(f.deps({ metrics }), tagged);
+    expect(metrics.values('EmailsBounced')).toEqual([1]);
   });
 
   it('finishes the follow-up when the event is retried after a run that failed half-way', async () => {

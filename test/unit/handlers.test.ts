@@ -409,6 +409,41 @@ describe('create-referral handler', () => {
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 
+  it('counts the referral it created in one Referrals line, with nothing of the case in it', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on(UpdateCommand).resolves({ Attributes: { value: 42 } });
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:execution' });
+    let res: APIGatewayProxyStructuredResultV2 | undefined;
+    const output = await captureOutput(async () => {
+      res = await createReferral(referralEvent(), context);
+    });
+    expect(res?.statusCode).toBe(201);
+    const { caseId, reference } = JSON.parse(String(res?.body)) as { caseId: string; reference: string };
+    const metricLines = output
+      .split('\n')
+      .filter((l) => l.includes('"_aws"'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(metricLines).toEqual([
+      {
+        _aws: {
+          Timestamp: expect.any(Number),
+          CloudWatchMetrics: [
+            {
+              Namespace: 'Bashke',
+              Dimensions: [['service']],
+              Metrics: [{ Name: 'Referrals', Unit: 'Count' }],
+            },
+          ],
+        },
+        service: 'bashke',
+        Referrals: 1,
+      },
+    ]);
+    for (const canary of [caseId, reference, policeClaims.email, policeClaims.sub]) {
+      expect(metricLines[0] && JSON.stringify(metricLines[0])).not.toContain(canary);
+    }
+  });
+
   it('answers a throttled workflow start with 503 and Retry-After', async () => {
     ddb.on(TransactWriteCommand).resolves({});
     ddb.on(UpdateCommand).resolves({ Attributes: { value: 1 } });

@@ -5,6 +5,7 @@ import { type CalendarInviteInput, calendarInvite, invitePart } from '../../shar
 import { CalendarMethodError, HeaderInjectionError, type OutgoingEmail } from '../../shared/email/mailer';
 import { messageTags, SesMailer } from '../../shared/email/ses-mailer';
 import { type MimeTreeNode, mimeTree, parseInvite } from '../support/raw-mail';
+import { RecordingMetrics } from '../support/recording-metrics';
 
 const ses = mockClient(SESClient);
 const FROM = 'Bashkë <no-reply@bashke.example.org>';
@@ -161,6 +162,19 @@ describe('SesMailer', () => {
       .on(SendRawEmailCommand)
       .rejects(Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected' }));
     await expect(mailer().send(email())).rejects.toMatchObject({ name: 'MessageRejected' });
+  });
+
+  it('counts each message SES accepts in EmailsSent, and none it refuses', async () => {
+    const metrics = new RecordingMetrics();
+    const counted = new SesMailer(new SESClient({ region: 'eu-central-1' }), FROM, 'bashke-tls', metrics);
+    await counted.send(email());
+    await counted.send(email({ about: { purpose: 'reminder', caseId: 'case-1' } }));
+    ses.on(SendRawEmailCommand).rejects(Object.assign(new Error('Throttling'), { name: 'Throttling' }));
+    await expect(counted.send(email())).rejects.toMatchObject({ name: 'Throttling' });
+    expect(metrics.added).toEqual([
+      { name: 'EmailsSent', value: 1 },
+      { name: 'EmailsSent', value: 1 },
+    ]);
   });
 });
 
