@@ -750,6 +750,28 @@ function caseAndTaskPaths() {
         },
       },
     },
+    '/cases/{caseId}/export': {
+      get: {
+        operationId: 'exportCase',
+        tags: ['cases'],
+        summary: 'Export everything held about the case (coordinator)',
+        description:
+          'For a data-protection request: the case with its profile and consent, its whole timeline, every ' +
+          'task with its outcome and free text, each message’s recipients and delivery status, and the ' +
+          'audit trail, as one JSON download (`case-<reference>.json`). Never the credentials (task tokens, ' +
+          'link hashes). Role: coordinator of the case region; the export is recorded in the audit trail.',
+        security,
+        parameters: [caseIdParameter],
+        responses: {
+          '200': {
+            description: 'The export, as a download.',
+            content: { 'application/json': { schema: { type: 'object' } } },
+          },
+          ...denied,
+          '404': problem('No such case, or not one of the caller’s regions.'),
+        },
+      },
+    },
     '/cases/{caseId}/assignment': command(
       'assignCase',
       'Assign an UNASSIGNED case to an NGO (coordinator)',

@@ -1,15 +1,19 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import type { AuditLog } from '../../shared/audit/audit';
 import { type OrganisationDirectory, resolveCaller } from '../../shared/auth/caller';
-import { auditLogFromEnv, storeFromEnv } from '../../shared/aws/adapters';
+import { auditLogFromEnv, deliveryStoreFromEnv, storeFromEnv } from '../../shared/aws/adapters';
 import { DirectoryCache } from '../../shared/data/directory-cache';
 import { NotFoundError } from '../../shared/errors';
 import { json, jsonRoute } from '../../shared/http/handler';
 import { type AuditTrailDeps, caseAuditTrail } from './audit-trail';
+import { type CaseExportDeps, exportCase } from './export';
 import { caseTimeline, getCase, listCases, type ReadCasesDeps } from './read-cases';
 
-export interface ReadCasesRouteDeps extends ReadCasesDeps, AuditTrailDeps {
-  readonly store: ReadCasesDeps['store'] & AuditTrailDeps['store'];
+export interface ReadCasesRouteDeps
+  extends ReadCasesDeps,
+    AuditTrailDeps,
+    Omit<CaseExportDeps, 'store' | 'auditTrail'> {
+  readonly store: ReadCasesDeps['store'] & AuditTrailDeps['store'] & CaseExportDeps['store'];
   readonly directory: OrganisationDirectory;
 }
 
@@ -30,6 +34,19 @@ export function readCasesRoute(deps: ReadCasesRouteDeps, audit: AuditLog) {
         return json(200, await caseTimeline(deps, caller, params));
       case 'GET /cases/{caseId}/audit':
         return json(200, await caseAuditTrail(deps, caller, params, event.queryStringParameters));
+      case 'GET /cases/{caseId}/export': {
+        const exported = await exportCase(deps, caller, params);
+        const res = json(200, exported);
+        // A download: the file name is ours (the case's reference), never input.
+        return {
+          ...res,
+          headers: {
+            ...res.headers,
+            'Content-Disposition': `attachment; filename="case-${exported.case.reference}.json"`,
+            'X-Content-Type-Options': 'nosniff',
+          },
+        };
+      }
       default:
         throw new NotFoundError('no such route');
     }
@@ -39,6 +56,12 @@ export function readCasesRoute(deps: ReadCasesRouteDeps, audit: AuditLog) {
 const store = storeFromEnv();
 const audit = auditLogFromEnv();
 export const handler = readCasesRoute(
-  { store, directory: new DirectoryCache(store), auditTrail: audit },
+  {
+    store,
+    directory: new DirectoryCache(store),
+    auditTrail: audit,
+    deliveries: deliveryStoreFromEnv(),
+    now: () => new Date(),
+  },
   audit,
 );

@@ -354,6 +354,7 @@ export class AppStack extends Stack {
     this.api.addRoute('/cases/{caseId}', [HttpMethod.GET], readCases);
     this.api.addRoute('/cases/{caseId}/timeline', [HttpMethod.GET], readCases);
     this.api.addRoute('/cases/{caseId}/audit', [HttpMethod.GET], readCases);
+    this.api.addRoute('/cases/{caseId}/export', [HttpMethod.GET], readCases);
     this.api.addRoute('/tasks', [HttpMethod.GET], tasksApi);
     this.api.addRoute('/tasks/{taskId}', [HttpMethod.GET], tasksApi);
     this.api.addRoute('/tasks/{taskId}/completion', [HttpMethod.POST], tasksApi);

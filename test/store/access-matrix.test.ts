@@ -375,6 +375,10 @@ const ARRANGE: Record<string, (role: Role) => Promise<Call>> = {
     const item = await seedCase('ACCEPTED');
     return { routeKey: 'GET /cases/{caseId}/audit', path: { caseId: item.caseId } };
   },
+  'GET /cases/{caseId}/export': async () => {
+    const item = await seedCase('ACCEPTED');
+    return { routeKey: 'GET /cases/{caseId}/export', path: { caseId: item.caseId } };
+  },
   'GET /tasks': async (role) => {
     const { task } = await ownTask(role);
     return { routeKey: 'GET /tasks', path: {}, query: { limit: '100' }, listed: task.taskId };
@@ -523,7 +527,10 @@ function routeFor(routeKey: string) {
   const d = deps();
   if (routeKey.includes('/tasks')) return tasksApiRoute(d, new MemoryAudit());
   if (routeKey.startsWith('GET'))
-    return readCasesRoute({ ...d, auditTrail: new MemoryAudit() }, new MemoryAudit());
+    return readCasesRoute(
+      { ...d, auditTrail: new MemoryAudit(), deliveries: { listTaskDeliveries: async () => [] } },
+      new MemoryAudit(),
+    );
   return caseCommandsRoute(d, new MemoryAudit());
 }
 

@@ -197,11 +197,14 @@ async function get(role: Role, orgId: string, region: string) {
       store: {
         getCase: async (id) => (id === CASE_ID ? item : undefined),
         getTask: async () => task,
+        getTasks: async () => new Map(),
         listEvents: async () => [],
         listCases: async () => ({ items: [] }),
       },
       directory: new DirectoryCache(store),
       auditTrail: new MemoryAudit(),
+      now: () => NOW,
+      deliveries: { listTaskDeliveries: async () => [] },
     },
     new MemoryAudit(),
   ) as Route;

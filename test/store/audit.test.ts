@@ -11,6 +11,7 @@ import type {
 } from 'aws-lambda';
 import type { AuditEntry, AuditLog } from '../../shared/audit/audit';
 import { AuditStore } from '../../shared/data/audit-store';
+import { DeliveryStore } from '../../shared/data/delivery-store';
 import { DirectoryCache } from '../../shared/data/directory-cache';
 import type { Role } from '../../shared/domain/codes';
 import type { Directory } from '../../shared/domain/directory';
@@ -130,7 +131,13 @@ beforeAll(async () => {
     audit,
   ) as Route;
   reads = readCasesRoute(
-    { store: world.store, directory: directoryCache, auditTrail: audit },
+    {
+      store: world.store,
+      directory: directoryCache,
+      auditTrail: audit,
+      now: () => NOW,
+      deliveries: new DeliveryStore(world.table.client, world.table.tableName),
+    },
     audit,
   ) as Route;
   const res = await referrals(
@@ -283,7 +290,13 @@ describe('the audit trail', () => {
     };
     const directoryCache = new DirectoryCache(world.store);
     const blind = readCasesRoute(
-      { store: world.store, directory: directoryCache, auditTrail: audit },
+      {
+        store: world.store,
+        directory: directoryCache,
+        auditTrail: audit,
+        now: () => NOW,
+        deliveries: new DeliveryStore(world.table.client, world.table.tableName),
+      },
       failing,
     ) as Route;
     const res = await blind(
@@ -336,5 +349,44 @@ describe('the audit trail', () => {
       audit: { record: async () => Promise.reject(new Error('down')) },
     });
     await expect(failing({ caseId }, context())).rejects.toThrow('down');
+  });
+
+  it('exports everything held about the case to its coordinators, without credentials, and records the export', async () => {
+    const res = await reads(
+      request('GET', 'GET /cases/{caseId}/export', claimsFor('coordinator', 'prefecture-korce'), {
+        pathParameters: { caseId },
+      }),
+      context(),
+    );
+    expect(res.statusCode).toBe(200);
+    expect(res.headers?.['Content-Disposition']).toMatch(
+      /^attachment; filename="case-KOR-2026-\d{4}\.json"$/,
+    );
+    const exported = JSON.parse(String(res.body)) as {
+      case: { caseId: string; person: unknown; consent: unknown };
+      timeline: { type: string }[];
+      tasks: unknown[];
+      audit: AuditEntry[];
+    };
+    expect(exported.case).toMatchObject({ caseId, person: referralRequest().person });
+    expect(exported.timeline.map((e) => e.type)).toContain('REFERRED');
+    expect(exported.audit.map((e) => e.action)).toContain('POST /referrals');
+    expect(String(res.body)).not.toMatch(/sfnTaskToken|actionHash/);
+    // The export itself is in the trail now.
+    expect((await stored()).at(-1)).toMatchObject({
+      action: 'GET /cases/{caseId}/export',
+      result: 'allowed',
+    });
+    for (const [role, org, status] of [
+      ['police', 'police-korce', 403],
+      ['ngo', 'ngo-tjeter-vizion', 403],
+      ['coordinator', 'prefecture-tirane', 404],
+    ] as const) {
+      const refused = await reads(
+        request('GET', 'GET /cases/{caseId}/export', claimsFor(role, org), { pathParameters: { caseId } }),
+        context(),
+      );
+      expect({ role, status: refused.statusCode }).toEqual({ role, status });
+    }
   });
 });

@@ -687,7 +687,7 @@ const read = (key: string, extra: Partial<RouteSpec> = {}): RouteSpec => ({
   routeKey: key,
   route: () =>
     H.read.readCasesRoute(
-      { ...deps(), auditTrail: new MemoryAudit() },
+      { ...deps(), auditTrail: new MemoryAudit(), deliveries: { listTaskDeliveries: async () => [] } },
       new MemoryAudit(),
     ) as unknown as Route,
   claims: coordinator,
@@ -742,6 +742,7 @@ const SPECS: RouteSpec[] = [
     },
   }),
   read('GET /cases/{caseId}/timeline', { path: { caseId: 'uuid' }, ids: () => ({ caseId: ids.caseId }) }),
+  read('GET /cases/{caseId}/export', { path: { caseId: 'uuid' }, ids: () => ({ caseId: ids.caseId }) }),
   read('GET /cases/{caseId}/audit', {
     path: { caseId: 'uuid' },
     ids: () => ({ caseId: ids.caseId }),
