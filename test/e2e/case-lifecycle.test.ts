@@ -232,10 +232,30 @@ describe('a case from referral to closure on the local stack', () => {
       const tag = canary.split(' ')[0] ?? canary;
       expect(mails + log + history).not.toContain(tag);
     }
+
+    // The audit trail names who read and changed the case, never what anyone typed.
+    const audit = await tableText((name) => /-AuditTable/.test(name));
+    expect(audit).toContain(waiting.caseId);
+    for (const canary of Object.values(CANARY)) expect(audit).not.toContain(canary.split(' ')[0]);
+    // The subject-access export holds everything, the reasons too, for the region's coordinator
+    // alone; the referring unit is refused without a word of it.
+    const exportAs = async (role: string, orgId: string) =>
+      fetch(`${stack.runtime.urls.api}/cases/${waiting.caseId}/export`, {
+        headers: { Authorization: `Bearer ${await stack.token(role, orgId)}` },
+      });
+    const exported = await exportAs('coordinator', 'prefecture-korca');
+    expect(exported.status).toBe(200);
+    const file = await exported.text();
+    for (const canary of Object.values(CANARY)) expect(file).toContain(canary);
+    expect(JSON.parse(file).audit.length).toBeGreaterThan(10);
+    const refused = await exportAs('police', OFFICER.org);
+    expect(refused.status).toBe(403);
+    const refusal = await refused.text();
+    for (const canary of Object.values(CANARY)) expect(refusal).not.toContain(canary.split(' ')[0]);
   }, 300_000);
 
-  /** Every item of every table, values included, as text. */
-  async function tableText(): Promise<string> {
+  /** Every item of every table (or of those `which` names), values included, as text. */
+  async function tableText(which: (name: string) => boolean = () => true): Promise<string> {
     const client = new DynamoDBClient({
       region: 'eu-central-1',
       endpoint: stack.runtime.urls.dynamodb,
@@ -243,7 +263,9 @@ describe('a case from referral to closure on the local stack', () => {
     });
     try {
       const parts: string[] = [];
-      for (const TableName of (await client.send(new ListTablesCommand({}))).TableNames ?? []) {
+      for (const TableName of ((await client.send(new ListTablesCommand({}))).TableNames ?? []).filter(
+        which,
+      )) {
         let ExclusiveStartKey: Record<string, never> | undefined;
         do {
           const out = await client.send(new ScanCommand({ TableName, ExclusiveStartKey }));
