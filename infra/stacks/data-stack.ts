@@ -38,7 +38,8 @@ export class DataStack extends Stack {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.table = new dynamodb.TableV2(this, 'Table', {
+    // What both tables are: keyed alike, encrypted with our key, recoverable, kept.
+    const kept = {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
       billing: dynamodb.Billing.onDemand(),
@@ -46,6 +47,9 @@ export class DataStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
+    } satisfies dynamodb.TablePropsV2;
+    this.table = new dynamodb.TableV2(this, 'Table', {
+      ...kept,
       timeToLiveAttribute: 'ttl',
       globalSecondaryIndexes: [
         {
@@ -56,13 +60,7 @@ export class DataStack extends Stack {
       ],
     });
     this.auditTable = new dynamodb.TableV2(this, 'AuditTable', {
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
-      billing: dynamodb.Billing.onDemand(),
-      encryption: dynamodb.TableEncryptionV2.customerManagedKey(this.key),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      ...kept,
       // No TTL: records are kept. They hold ids, roles and organisations, never case content.
       resourcePolicy: new iam.PolicyDocument({
         statements: [

@@ -8,6 +8,7 @@ import { DirectoryCache } from '../../shared/data/directory-cache';
 import type { CaseRecord, TaskRecord } from '../../shared/data/records';
 import type { Role } from '../../shared/domain/codes';
 import type { Directory } from '../../shared/domain/directory';
+import { apiRequest, claimsFor } from '../support/api-event';
 import { MemoryAudit } from '../support/audit';
 import { directory, referralRequest } from '../support/fixtures';
 import { dropStoreTables, type StoreTable, storeTable } from '../support/store-table';
@@ -72,34 +73,6 @@ const HOME_ORG: Record<Role, string> = {
 };
 const SAME_REGION = 'korce';
 const OTHER_REGION = 'tirane';
-
-function request(
-  method: string,
-  routeKey: string,
-  claims: Record<string, string>,
-  extra: Partial<APIGatewayProxyEventV2WithJWTAuthorizer> = {},
-): APIGatewayProxyEventV2WithJWTAuthorizer {
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath: '/',
-    rawQueryString: '',
-    headers: {},
-    isBase64Encoded: false,
-    requestContext: {
-      http: { method, path: '/', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'jest' },
-      authorizer: { jwt: { claims, scopes: [] } },
-    },
-    ...extra,
-  } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
-}
-
-const claimsFor = (role: Role, orgId: string) => ({
-  sub: `${role}-${orgId}`,
-  token_use: 'id',
-  'custom:orgId': orgId,
-  'cognito:groups': `[${role}]`,
-});
 
 /**
  * A case the caller would read if region did not matter: referred by the caller's organisation
@@ -180,7 +153,7 @@ async function post(role: Role, orgId: string, region: string) {
   const { workflow, referrals } = await setup();
   const before = await world.items();
   const res = (await referrals(
-    request('POST', 'POST /referrals', claimsFor(role, orgId), {
+    apiRequest('POST', 'POST /referrals', claimsFor(role, orgId), {
       headers: { 'content-type': 'application/json', 'idempotency-key': 'key-00000001' },
       body: JSON.stringify({ ...referralRequest(), region }),
     }),
@@ -209,7 +182,7 @@ async function get(role: Role, orgId: string, region: string) {
     new MemoryAudit(),
   ) as Route;
   return (await route(
-    request('GET', 'GET /cases/{caseId}', claimsFor(role, orgId), { pathParameters: { caseId: CASE_ID } }),
+    apiRequest('GET', 'GET /cases/{caseId}', claimsFor(role, orgId), { pathParameters: { caseId: CASE_ID } }),
     context,
   )) as APIGatewayProxyStructuredResultV2;
 }
@@ -286,7 +259,7 @@ describe('access that follows the directory', () => {
   it('refuses an unknown organisation before reading the body: 403, not 415 or 400', async () => {
     const { referrals } = await setup();
     const res = (await referrals(
-      request('POST', 'POST /referrals', claimsFor('police', 'police-nowhere'), {
+      apiRequest('POST', 'POST /referrals', claimsFor('police', 'police-nowhere'), {
         headers: { 'content-type': 'text/plain' },
         body: 'not json',
       }),
@@ -308,7 +281,7 @@ describe('access that follows the directory', () => {
     const reads = jest.spyOn(store, 'getOrganisation');
     for (let i = 0; i < 5; i++) {
       await referrals(
-        request('POST', 'POST /referrals', claimsFor('police', 'police-nowhere'), {
+        apiRequest('POST', 'POST /referrals', claimsFor('police', 'police-nowhere'), {
           headers: { 'content-type': 'application/json', 'idempotency-key': `key-0000000${i}` },
           body: JSON.stringify(referralRequest()),
         }),

@@ -16,6 +16,7 @@ import { DirectoryCache } from '../../shared/data/directory-cache';
 import type { Role } from '../../shared/domain/codes';
 import type { Directory } from '../../shared/domain/directory';
 import { workflowStep } from '../../shared/workflow/step-handler';
+import { apiRequest, claimsFor } from '../support/api-event';
 import { createTestTable, type TestTable } from '../support/dynamodb-local';
 import { directory, referralRequest } from '../support/fixtures';
 import { dropStoreTables, type StoreTable, storeTable } from '../support/store-table';
@@ -79,34 +80,6 @@ function testDirectory(): Directory {
   };
 }
 
-const claimsFor = (role: Role, orgId: string) => ({
-  sub: `${role}-${orgId}`,
-  token_use: 'id',
-  'custom:orgId': orgId,
-  'cognito:groups': `[${role}]`,
-});
-
-function request(
-  method: string,
-  routeKey: string,
-  claims: Record<string, string>,
-  extra: Partial<APIGatewayProxyEventV2WithJWTAuthorizer> = {},
-): APIGatewayProxyEventV2WithJWTAuthorizer {
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath: '/',
-    rawQueryString: '',
-    headers: {},
-    isBase64Encoded: false,
-    requestContext: {
-      http: { method, path: '/', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'jest' },
-      authorizer: { jwt: { claims, scopes: [] } },
-    },
-    ...extra,
-  } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
-}
-
 let world: StoreTable;
 let auditTable: TestTable;
 let audit: AuditStore;
@@ -141,7 +114,7 @@ beforeAll(async () => {
     audit,
   ) as Route;
   const res = await referrals(
-    request('POST', 'POST /referrals', claimsFor('police', 'police-korce'), {
+    apiRequest('POST', 'POST /referrals', claimsFor('police', 'police-korce'), {
       headers: { 'content-type': 'application/json', 'idempotency-key': 'key-audit-0001' },
       body: JSON.stringify(referralRequest()),
     }),
@@ -157,7 +130,7 @@ afterAll(async () => {
 
 const trailAs = async (role: Role, orgId: string, query?: Record<string, string>) =>
   reads(
-    request('GET', 'GET /cases/{caseId}/audit', claimsFor(role, orgId), {
+    apiRequest('GET', 'GET /cases/{caseId}/audit', claimsFor(role, orgId), {
       pathParameters: { caseId },
       ...(query ? { queryStringParameters: query } : {}),
     }),
@@ -166,7 +139,7 @@ const trailAs = async (role: Role, orgId: string, query?: Record<string, string>
 
 const read = (role: Role, orgId: string, id = caseId) =>
   reads(
-    request('GET', 'GET /cases/{caseId}', claimsFor(role, orgId), { pathParameters: { caseId: id } }),
+    apiRequest('GET', 'GET /cases/{caseId}', claimsFor(role, orgId), { pathParameters: { caseId: id } }),
     context(),
   );
 
@@ -223,7 +196,7 @@ describe('the audit trail', () => {
   });
 
   it('records one record per case a list hands out', async () => {
-    const res = await reads(request('GET', 'GET /cases', claimsFor('police', 'police-korce')), context());
+    const res = await reads(apiRequest('GET', 'GET /cases', claimsFor('police', 'police-korce')), context());
     expect(res.statusCode).toBe(200);
     const listed = (JSON.parse(String(res.body)) as { items: { caseId: string }[] }).items;
     expect(listed.map((c) => c.caseId)).toEqual([caseId]);
@@ -300,7 +273,7 @@ describe('the audit trail', () => {
       failing,
     ) as Route;
     const res = await blind(
-      request('GET', 'GET /cases/{caseId}', claimsFor('police', 'police-korce'), {
+      apiRequest('GET', 'GET /cases/{caseId}', claimsFor('police', 'police-korce'), {
         pathParameters: { caseId },
       }),
       context(),
@@ -320,7 +293,7 @@ describe('the audit trail', () => {
     ) as Route;
     const before = await world.items();
     const change = await writer(
-      request(
+      apiRequest(
         'POST',
         'POST /directory/organisations/{orgId}/deactivation',
         claimsFor('coordinator', 'prefecture-korce'),
@@ -353,7 +326,7 @@ describe('the audit trail', () => {
 
   it('exports everything held about the case to its coordinators, without credentials, and records the export', async () => {
     const res = await reads(
-      request('GET', 'GET /cases/{caseId}/export', claimsFor('coordinator', 'prefecture-korce'), {
+      apiRequest('GET', 'GET /cases/{caseId}/export', claimsFor('coordinator', 'prefecture-korce'), {
         pathParameters: { caseId },
       }),
       context(),
@@ -383,7 +356,7 @@ describe('the audit trail', () => {
       ['coordinator', 'prefecture-tirane', 404],
     ] as const) {
       const refused = await reads(
-        request('GET', 'GET /cases/{caseId}/export', claimsFor(role, org), { pathParameters: { caseId } }),
+        apiRequest('GET', 'GET /cases/{caseId}/export', claimsFor(role, org), { pathParameters: { caseId } }),
         context(),
       );
       expect({ role, status: refused.statusCode }).toEqual({ role, status });
