@@ -241,7 +241,10 @@ describe('a case from referral to closure on the local stack', () => {
     // alone; the referring unit is refused without a word of it.
     const exportAs = async (role: string, orgId: string) =>
       fetch(`${stack.runtime.urls.api}/cases/${waiting.caseId}/export`, {
-        headers: { Authorization: `Bearer ${await stack.token(role, orgId)}` },
+        // Dated by the stack's runtime clock, months on by now (as the client's tokens are).
+        headers: {
+          Authorization: `Bearer ${await mintLocalToken({ role: role as 'police', org: orgId, 'data-dir': dataDir })}`,
+        },
       });
     const exported = await exportAs('coordinator', 'prefecture-korca');
     expect(exported.status).toBe(200);
