@@ -1,3 +1,4 @@
+import { noteActor, noteSubject } from '../../shared/audit/audit';
 import type { MeetingStore } from '../../shared/data/meeting-store';
 import type { MeetingRecord, RsvpLinkRecord } from '../../shared/data/records';
 import { hashActionToken, isWellFormedToken } from '../../shared/domain/action-token';
@@ -47,7 +48,11 @@ function viewOf(meeting: MeetingRecord, link: RsvpLinkRecord): RsvpView {
 async function resolve(deps: RsvpDeps, token: string) {
   if (!isWellFormedToken(token)) return undefined;
   const link = await deps.store.getRsvpLink(hashActionToken(token));
-  if (!link || link.usedAt || Date.parse(link.expiresAt) <= deps.now().getTime()) return undefined;
+  if (!link) return undefined;
+  // The audit names the invitee (an address of the directory, not case data) and the meeting.
+  noteActor({ kind: 'link' });
+  noteSubject({ meetingId: link.meetingId });
+  if (link.usedAt || Date.parse(link.expiresAt) <= deps.now().getTime()) return undefined;
   const meeting = await deps.store.getMeeting(link.meetingId);
   if (meeting?.status !== 'SCHEDULED' || meeting.sequence !== link.sequence) return undefined;
   return { link, meeting, view: viewOf(meeting, link) };

@@ -25,7 +25,7 @@ import { MAX_BODY_BYTES } from '../../shared/http/body';
 import { createMeeting } from '../../shared/meetings/meetings';
 import { MemoryAudit } from '../support/audit';
 import { type ConsoleWorld, korcaDirectory, startConsoleWorld } from '../support/console-world';
-import { DYNAMODB_URL_ENV } from '../support/dynamodb-local';
+import { createTestTable, DYNAMODB_URL_ENV, type TestTable } from '../support/dynamodb-local';
 import { offerTask } from '../support/fixtures';
 import { dropStoreTables, type StoreTable, storeTable } from '../support/store-table';
 import { RecordingMailer } from '../support/workflow-fakes';
@@ -413,6 +413,7 @@ const context = {
 } as unknown as Context;
 
 let db: StoreTable;
+let auditTable: TestTable | undefined;
 const mailer = new RecordingMailer();
 const started: unknown[] = [];
 const answered: unknown[] = [];
@@ -1100,8 +1101,11 @@ beforeAll(async () => {
   ids.meetingId = seeded.meetingId;
   ids.actionToken = seeded.token;
   ids.rsvpToken = seeded.rsvpToken;
-  // The action-link handler builds its store at module scope from the environment: this table.
+  // The action-link handler builds its store at module scope from the environment: this table,
+  // and an audit table of its own (the records of every look are not "written" here).
   process.env.TABLE_NAME = db.table.tableName;
+  auditTable = await createTestTable('fuzz-audit');
+  process.env.AUDIT_TABLE_NAME = auditTable.tableName;
   process.env.AWS_ENDPOINT_URL_DYNAMODB = process.env[DYNAMODB_URL_ENV];
   process.env.AWS_ACCESS_KEY_ID = 'local';
   process.env.AWS_SECRET_ACCESS_KEY = 'local';
@@ -1113,6 +1117,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  await auditTable?.drop();
   jest.restoreAllMocks();
   await dropStoreTables();
   console.log(`fuzz-routes: ${NUM_RUNS} runs per route, seed ${SEED}; ms per route:`, timings);

@@ -6,6 +6,7 @@ import { DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { demoReferral as localDemoReferral } from '../../local/demo-referral';
 import { TokenIssuer } from '../../local/engine/auth/issuer';
+import { auditTableName } from '../../local/engine/tables';
 import { spawnStack, stopStack } from '../../local/runtime/spawn-stack';
 import type { RuntimeFile } from '../../local/runtime-file';
 import { recordPid, runLedger } from './pid-ledger';
@@ -142,7 +143,11 @@ export class RunningStack {
     });
     try {
       const items: string[] = [];
-      const tables = (await client.send(new ListTablesCommand({}))).TableNames ?? [];
+      // The case data, not the audit table beside it: a look that changes nothing still leaves
+      // its audit record (test/store/audit.test.ts and the case-lifecycle test read that table).
+      const tables = ((await client.send(new ListTablesCommand({}))).TableNames ?? []).filter(
+        (name) => auditTableName([name]) === undefined,
+      );
       for (const TableName of tables) {
         let start: Record<string, never> | undefined;
         do {
