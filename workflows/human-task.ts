@@ -5,7 +5,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import type { TaskKind } from '../shared/domain/task-kinds';
 import { TASK_CANCELLED_ERROR } from '../shared/workflow/task-input';
-import { LAMBDA_SERVICE_RETRY, STEP_TIMEOUT } from './steps';
+import { LAMBDA_SERVICE_RETRY, STEP_TIMEOUT, STEP_TRANSIENT_RETRY } from './steps';
 
 /** Errors that end a stage quietly: its task was cancelled (withdrawal) or the case has ended. */
 export const CASE_ENDED_ERRORS = [TASK_CANCELLED_ERROR, 'CaseClosedError'] as const;
@@ -79,6 +79,7 @@ export function humanTask(scope: Construct, id: string, props: HumanTaskProps): 
     resultPath: props.resultPath,
   });
   task.addRetry(LAMBDA_SERVICE_RETRY);
+  task.addRetry(STEP_TRANSIENT_RETRY);
   task.addCatch(props.onTimeout, { errors: [sfn.Errors.TIMEOUT], resultPath: sfn.JsonPath.DISCARD });
   task.addCatch(props.onCaseEnded, { errors: [...CASE_ENDED_ERRORS], resultPath: sfn.JsonPath.DISCARD });
   task.addCatch(props.failed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
@@ -102,6 +103,7 @@ export function standaloneTask(
     resultPath: sfn.JsonPath.DISCARD,
   });
   task.addRetry(LAMBDA_SERVICE_RETRY);
+  task.addRetry(STEP_TRANSIENT_RETRY);
   task.addCatch(props.onCaseEnded, { errors: ['CaseClosedError'], resultPath: sfn.JsonPath.DISCARD });
   task.addCatch(props.failed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
   return task;

@@ -3,13 +3,22 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { LAMBDA_SERVICE_ERRORS } from './referral-states';
+import { LAMBDA_SERVICE_ERRORS, STEP_TRANSIENT_ERRORS } from './referral-states';
 
 /** The house retry of every Lambda step: the service's own errors, with backoff and full jitter. */
 export const LAMBDA_SERVICE_RETRY: sfn.RetryProps = {
   errors: [...LAMBDA_SERVICE_ERRORS],
   interval: Duration.seconds(2),
   maxAttempts: 6,
+  backoffRate: 2,
+  jitterStrategy: sfn.JitterType.FULL,
+};
+
+/** The house retry of a step's own transient failures (STEP_TRANSIENT_ERRORS). */
+export const STEP_TRANSIENT_RETRY: sfn.RetryProps = {
+  errors: [...STEP_TRANSIENT_ERRORS],
+  interval: Duration.seconds(2),
+  maxAttempts: 4,
   backoffRate: 2,
   jitterStrategy: sfn.JitterType.FULL,
 };
@@ -42,6 +51,7 @@ export function lambdaStep(
       : { resultPath: sfn.JsonPath.DISCARD }),
   });
   task.addRetry(LAMBDA_SERVICE_RETRY);
+  task.addRetry(STEP_TRANSIENT_RETRY);
   task.addCatch(props.failed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
   return task;
 }

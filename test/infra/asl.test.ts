@@ -1,6 +1,6 @@
 import aslValidator from 'asl-validator';
 import { IDENTITY_FIELDS } from '../../shared/domain/referral';
-import { LAMBDA_SERVICE_ERRORS, ReferralState } from '../../workflows/referral-states';
+import { LAMBDA_SERVICE_ERRORS, ReferralState, STEP_TRANSIENT_ERRORS } from '../../workflows/referral-states';
 import {
   type AslDefinition,
   allStates,
@@ -80,7 +80,7 @@ describe('state machine definitions (ASL)', () => {
     expect(offer?.state.TimeoutSeconds).toBe(synth.built.config.offerDeadlineHours * 3600);
   });
 
-  it('retries only the Lambda service errors, with backoff and full jitter, and catches in every Lambda task', () => {
+  it('retries the Lambda service errors and the steps’ own transient failures, with backoff and full jitter, and catches in every Lambda task', () => {
     const invokes = everyState().filter(({ state }) => isLambdaInvoke(state));
     expect(invokes.length).toBeGreaterThan(0);
     for (const { at, state } of invokes) {
@@ -89,6 +89,14 @@ describe('state machine definitions (ASL)', () => {
         retry: [
           {
             ErrorEquals: [...LAMBDA_SERVICE_ERRORS],
+            IntervalSeconds: expect.any(Number),
+            MaxAttempts: expect.any(Number),
+            BackoffRate: expect.any(Number),
+            JitterStrategy: 'FULL',
+          },
+          {
+            // Never States.Timeout: on a human task that is its deadline, not a fault.
+            ErrorEquals: [...STEP_TRANSIENT_ERRORS],
             IntervalSeconds: expect.any(Number),
             MaxAttempts: expect.any(Number),
             BackoffRate: expect.any(Number),
