@@ -73,13 +73,20 @@ function placeholder(name: string): string {
  * A variable's value with its CloudFormation parts stood in for: an `Fn::Join` (what
  * `Stack.toJsonString` makes, e.g. a JSON map of state machine ARNs) keeps its literal text,
  * so the value still parses as the function expects; any other intrinsic gets `placeholder`.
+ * In a URL a part that starts it is a whole URL (e.g. the API's endpoint before `/console`),
+ * one within it a host name label (e.g. the managed login's domain prefix).
  */
 function envValue(name: string, value: unknown): string {
   if (typeof value === 'string') return value;
   const join = (value as { 'Fn::Join'?: [string, unknown[]] } | null)?.['Fn::Join'];
   if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) {
+    const url = name.endsWith('_URL');
     return join[1]
-      .map((part) => (typeof part === 'string' ? part : placeholder(`${name}_ARN`)))
+      .map((part, i) => {
+        if (typeof part === 'string') return part;
+        if (url) return i === 0 ? placeholder(name) : 'bench';
+        return placeholder(`${name}_ARN`);
+      })
       .join(join[0]);
   }
   return placeholder(name);
