@@ -6,16 +6,18 @@
  *
  * - A pool of clients POSTs `--referrals` referrals, each with its own Idempotency-Key, and
  *   retries the same key and body on a connection error, a timeout or a 5xx (503 after its
- *   Retry-After) until it is answered, as a real client would. The POSTs are paced so they
- *   spread over the whole kill schedule instead of finishing before the first kill.
+ *   Retry-After) until it is answered, as a real client would.
  * - Each referral names a preferred NGO (the nine NGOs of the demo directory in turn: an offer to
  *   the preferred NGO ignores capacity, so every referral is offered). An acceptor reads the
  *   SES emulator's inbox and accepts `--accept` of the offers (chosen by the seed) by POSTing
  *   the emailed link, as the NGO would; the accepted cases' next task, the needs assessment,
  *   is then emailed by the assessment stage the one-minute sweep starts.
- * - A killer lets the stack run a random `--min-up`..`--max-up` seconds, then sends SIGKILL
- *   to the stack's whole process group (launcher, DynamoDB Local, the SES emulator), waits
- *   until each of them is gone and starts it again; `--kills` times.
+ * - A killer sends SIGKILL to the stack's whole process group (launcher, DynamoDB Local, the
+ *   SES emulator), waits until each of them is gone and starts it again, `--kills` times. Kill
+ *   k falls at a random point of the k-th slice of the run (once that many referrals are
+ *   answered), the stack up at least `--min-up` seconds, plus a random wait of up to
+ *   `--max-up` − `--min-up` seconds: the kills spread over the whole run, however fast the
+ *   machine is, and land anywhere in the work (intake, offer steps, acceptances, stages).
  *
  * At the end (a last start, the acceptances done, the runtime clock moved on a minute at a
  * time until every accepted case's assessment email is there, the inbox quiet), it checks,
@@ -44,6 +46,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -55,7 +58,6 @@ import {
 } from '@aws-sdk/client-sfn';
 import {
   demoReferral,
-  freePortBase,
   mintLocalToken,
   readAssembly,
   type SpawnedStack,
@@ -78,7 +80,8 @@ const NGOS = [
   'ngo-me-the-woman',
   'ngo-amaro-drom',
 ] as const;
-const START_TIMEOUT_MS = 300_000;
+/** A start takes 10-20 s on a loaded 2-core machine; one that hangs is killed after this. */
+const START_TIMEOUT_MS = 120_000;
 const REQUEST_TIMEOUT_MS = 20_000;
 /** How long the clients may go on after the last kill before the unanswered count as lost. */
 const AFTER_KILLS_MS = 5 * 60_000;
@@ -174,6 +177,35 @@ function zombie(pid: number): boolean {
   }
 }
 
+/**
+ * A BASHKE_PORT base whose six ports are free and below the kernel's ephemeral range: a port
+ * in that range can be taken at any moment as the source port of an outgoing connection
+ * (thousands of them here, clients retrying through every restart), and the restart on it
+ * then fails with EADDRINUSE. (freePortBase draws from 20000-50000, which overlaps it.)
+ */
+async function portBaseBelowEphemeral(): Promise<number> {
+  let low = 32768;
+  try {
+    low =
+      Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || low;
+  } catch {
+    // not Linux: the IANA range starts at 49152; 32768 is below both
+  }
+  const free = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 10_000 + randomInt(Math.max(1, low - 10_000 - 10));
+    let ok = true;
+    for (let p = base; p < base + 6 && ok; p++) ok = await free(p);
+    if (ok) return base;
+  }
+  throw new Error('no free port range below the ephemeral ports');
+}
+
 /** A fetch that answers undefined where a client would see a connection error or a timeout. */
 async function call(url: string, init: RequestInit = {}): Promise<Response | undefined> {
   try {
@@ -196,6 +228,8 @@ class ChaosStack {
   readonly killToReadyS: number[] = [];
   /** What each restart said it resumed. */
   readonly resumed: string[] = [];
+  /** Starts that failed (the launcher exited or never became ready), with what it said. */
+  readonly failedStarts: string[] = [];
   /** The last lines of the last run that ended, for a failure's report. */
   lastLog = '';
   /** The launcher process of the run killed last. */
@@ -273,10 +307,42 @@ class ChaosStack {
   async crashAndRestart(): Promise<number> {
     await this.kill();
     const at = this.killedAt.at(-1) ?? Date.now();
-    await this.start();
+    // A start that fails is reported and tried again, as a person would run `npm start` again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.start();
+        break;
+      } catch (error) {
+        const text = error instanceof Error ? error.message : String(error);
+        const why = /cannot start: (.*)/.exec(text)?.[1] ?? text.split('\n')[0] ?? '';
+        this.failedStarts.push(`after kill ${this.killedAt.length}: ${why}`);
+        // A launcher that said it cannot start may not have exited: its group goes.
+        for (const pid of this.pids) if (!gone(pid) && !zombie(pid)) this.killGroupOf(pid);
+        if (attempt === 3) throw error;
+        // Its lock names its launcher: once that is reaped the next start may take the lock.
+        let holder = Number.NaN;
+        try {
+          holder = Number(readFileSync(path.join(this.dataDir, 'bashke.pid'), 'utf8').trim());
+        } catch {
+          // no lock left
+        }
+        for (let i = 0; i < 300 && Number.isInteger(holder) && !gone(holder); i++) await sleep(100);
+        await sleep(1000);
+      }
+    }
     const s = (Date.now() - at) / 1000;
     this.killToReadyS.push(s);
     return s;
+  }
+
+  private killGroupOf(pid: number): void {
+    for (const target of [-pid, pid]) {
+      try {
+        process.kill(target, 'SIGKILL');
+      } catch {
+        // not a group leader, or gone
+      }
+    }
   }
 
   /** Ctrl-C, as a user would; the stack must say it stopped. */
@@ -383,11 +449,13 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   const t0 = Date.now();
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const rng = seeded(options.seed);
-  const upsS = Array.from(
-    { length: options.kills },
-    () => options.minUpS + rng() * (options.maxUpS - options.minUpS),
-  );
-  const plannedUpMs = upsS.reduce((a, b) => a + b, 0) * 1000;
+  // Kill k falls once a random share of the referrals in the k-th slice of the run has been
+  // answered (so the kills spread over the whole run however fast the machine is), the stack
+  // having been up at least --min-up seconds, plus a random wait of up to --max-up − --min-up.
+  const schedule = Array.from({ length: options.kills }, (_, k) => ({
+    atAnswered: Math.floor(((k + rng()) / options.kills) * options.referrals * 0.9),
+    extraS: rng() * (options.maxUpS - options.minUpS),
+  }));
   const referrals: Referral[] = Array.from({ length: options.referrals }, (_, index) => ({
     index,
     key: `chaos-${options.seed}-${index}`,
@@ -399,7 +467,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   const byReference = new Map<string, Referral>();
 
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bashke-bench-chaos-'));
-  const base = await freePortBase();
+  const base = await portBaseBelowEphemeral();
   const stack = new ChaosStack(dataDir, { BASHKE_PORT: String(base) });
   const failures: string[] = [];
   const fail = (line: string) => failures.push(line);
@@ -441,8 +509,6 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       while (next < referrals.length) {
         const r = referrals[next++];
         if (!r) break;
-        // Paced: referral i goes once the stack has been up its share of the planned time.
-        while (stack.uptimeMs() < (r.index / referrals.length) * plannedUpMs * 0.85) await sleep(100);
         for (let attempt = 0; ; attempt++) {
           if (Date.now() > clientsDeadline) return;
           r.posts++;
@@ -522,17 +588,26 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       }
     };
 
-    const clients = Promise.all(Array.from({ length: options.concurrency }, client));
+    let clientsDone = false;
+    const clients = Promise.all(Array.from({ length: options.concurrency }, client)).then(() => {
+      clientsDone = true;
+    });
     const accepted = acceptor();
+    const answeredCount = () => referrals.reduce((n, r) => n + (r.caseId ? 1 : 0), 0);
 
     // The killer.
-    for (const [k, upS] of upsS.entries()) {
-      await sleep(upS * 1000);
-      const answered = referrals.filter((r) => r.caseId).length;
+    for (const [k, step] of schedule.entries()) {
+      const upSince = Date.now();
+      // Bounded: a stack that answers nothing for two minutes is killed anyway.
+      while (answeredCount() < step.atAnswered && !clientsDone && Date.now() - upSince < 120_000)
+        await sleep(100);
+      const upS = (Date.now() - upSince) / 1000;
+      await sleep((Math.max(0, options.minUpS - upS) + step.extraS) * 1000);
+      const answered = answeredCount();
       const readyS = await stack.crashAndRestart();
       say(
-        `  kill ${k + 1}/${options.kills} after ${s1(upS)} up (${answered}/${referrals.length} answered): ` +
-          `ready again in ${s1(readyS)}; ${stack.resumed.at(-1)}`,
+        `  kill ${k + 1}/${options.kills} after ${s1((Date.now() - upSince) / 1000 - readyS)} up ` +
+          `(${answered}/${referrals.length} answered): ready again in ${s1(readyS)}; ${stack.resumed.at(-1)}`,
       );
     }
     clientsDeadline = Date.now() + AFTER_KILLS_MS;
@@ -541,8 +616,16 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     say(`  clients done: ${answered.length}/${referrals.length} answered ${s1((Date.now() - t0) / 1000)} in`);
 
     // Let every chosen offer be accepted (its email may still be on its way).
-    const acceptDeadline = Date.now() + 3 * 60_000;
-    while (Date.now() < acceptDeadline && answered.some((r) => r.accept && !r.accepted)) await sleep(500);
+    // Until none is left to accept, or a minute passes without one more accepted (an offer
+    // that never came is lost, and the checks say so).
+    let lastProgress = Date.now();
+    let pending = answered.filter((r) => r.accept && !r.accepted).length;
+    while (pending > 0 && Date.now() - lastProgress < 60_000) {
+      await sleep(500);
+      const now = answered.filter((r) => r.accept && !r.accepted).length;
+      if (now < pending) lastProgress = Date.now();
+      pending = now;
+    }
     accepting = false;
     await accepted;
     const acceptedOnes = answered.filter((r) => r.accept && r.accepted);
@@ -558,7 +641,9 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       return refs;
     };
     let advances = 0;
-    for (let round = 0; round < 40; round++) {
+    // Until nothing is missing, or ten rounds (five minutes of the clock) bring nothing more.
+    let still = { waiting: Number.POSITIVE_INFINITY, rounds: 0 };
+    for (let round = 0; round < 40 && still.rounds < 10; round++) {
       const emails = (await inbox()) ?? [];
       const offered = have(emails, 'offer');
       const assessed = have(emails, 'assessment');
@@ -566,6 +651,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
         answered.filter((r) => !offered.has(r.reference ?? '')).length +
         acceptedOnes.filter((r) => !assessed.has(r.reference ?? '')).length;
       if (waiting === 0) break;
+      still = waiting < still.waiting ? { waiting, rounds: 0 } : { waiting, rounds: still.rounds + 1 };
       // The admin endpoint's port is not in the port plan: it is the running stack's.
       const admin = stack.running?.runtime.urls.admin;
       if (round > 0 && round % 2 === 0 && admin) {
@@ -815,6 +901,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     }
 
     for (const line of lost) fail(`lost: ${line}`);
+    for (const line of stack.failedStarts) fail(`a restart failed, ${line}`);
     const stopped = await stack.stop();
     if (!stopped) fail('the stack did not say it stopped on Ctrl-C');
     await sleep(500);
@@ -828,7 +915,11 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
         `${answered.length}/${referrals.length} answered (${referrals.reduce((n, r) => n + r.posts, 0)} POSTs: ` +
           `${[...statuses.entries()].map(([k, v]) => `${k} × ${v}`).join(', ')})`,
       ],
-      ['kills', `${stack.killedAt.length} (SIGKILL to the stack's process group)`],
+      [
+        'kills',
+        `${stack.killedAt.length} (SIGKILL to the stack's process group); the stack up ` +
+          `${s1(stack.uptimeMs() / 1000)} in all, over ${stack.killedAt.length + 1} runs`,
+      ],
       [
         'restarts',
         `${stack.killToReadyS.length}; kill → ready median ${s1(median(stack.killToReadyS))}, ` +
@@ -874,6 +965,10 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       [
         'duplicates',
         `${duplicates.length} explained by a kill between the mail service accepting and the record, ${unexplained} not`,
+      ],
+      [
+        'failed starts',
+        stack.failedStarts.length ? stack.failedStarts.join('; ') : '0 (every restart came up at once)',
       ],
       ['lost', String(lost.length)],
       ['total time', s1((Date.now() - t0) / 1000)],
