@@ -75,7 +75,8 @@ export const PRICES = {
   lambdaPerMillionRequests: {
     usd: 0.2,
     region: 'us-east-1 and eu-central-1',
-    source: 'https://aws.amazon.com/lambda/pricing/ (the request price, the same in every region listed)',
+    source:
+      'https://aws.amazon.com/lambda/pricing/ (as quoted by cloudchipr.com; the page renders its table in the browser)',
   },
   lambdaArmPerGbSecond: {
     usd: 0.0000133334,
@@ -85,7 +86,7 @@ export const PRICES = {
   },
   dynamoDbPerMillionWriteUnits: {
     usd: 0.625,
-    region: 'us-east-1 (eu-central-1 not confirmed; Frankfurt is usually priced above N. Virginia)',
+    region: 'us-east-1 (eu-central-1 not confirmed)',
     source:
       'https://aws.amazon.com/dynamodb/pricing/on-demand/ (after the November 2024 halving, as quoted by airbyte.com, July 2025)',
   },
