@@ -223,6 +223,8 @@ class ChaosStack {
   private trim: NodeJS.Timeout | undefined;
   /** Every process id the bench started or the stack reported: each must be gone at the end. */
   readonly pids = new Set<number>();
+  /** The process groups of the stacks started (each launcher leads its own, spawnStack's `detached`). */
+  private readonly groups = new Set<number>();
   /** Real instants (ms) of the kills. */
   readonly killedAt: number[] = [];
   readonly killToReadyS: number[] = [];
@@ -256,7 +258,10 @@ class ChaosStack {
       env: this.env,
       capture: true,
       timeoutMs: START_TIMEOUT_MS,
-      onSpawn: (pid) => this.pids.add(pid),
+      onSpawn: (pid) => {
+        this.pids.add(pid);
+        this.groups.add(pid);
+      },
     });
     if (stack.child.pid) this.pids.add(stack.child.pid);
     for (const pid of Object.values(stack.runtime.pids)) this.pids.add(pid);
@@ -372,10 +377,29 @@ class ChaosStack {
     this.current = undefined;
   }
 
-  /** Processes the bench started that are still there; each is killed by its id. */
+  /**
+   * Processes the bench started that are still there, each killed: every stack's process group
+   * (a launcher that never became ready has children no runtime file named), then any
+   * recorded process outside them.
+   */
   leftovers(): number[] {
-    const left = [...this.pids].filter((pid) => !gone(pid) && !zombie(pid));
-    for (const pid of left) {
+    const left: number[] = [];
+    for (const leader of this.groups) {
+      try {
+        process.kill(-leader, 0);
+      } catch {
+        continue;
+      }
+      left.push(-leader);
+      try {
+        process.kill(-leader, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+    for (const pid of this.pids) {
+      if (gone(pid) || zombie(pid)) continue;
+      left.push(pid);
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
@@ -906,7 +930,10 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     if (!stopped) fail('the stack did not say it stopped on Ctrl-C');
     await sleep(500);
     const left = stack.leftovers();
-    if (left.length) fail(`processes still running after the stop (killed now): ${left.join(', ')}`);
+    if (left.length)
+      fail(
+        `processes still running after the stop (killed now): ${left.map((p) => (p < 0 ? `group ${-p}` : String(p))).join(', ')}`,
+      );
     const acceptedAfterLoss = acceptedOnes.filter((r) => r.accepted === 'after-a-lost-answer').length;
 
     const rows: Array<[string, string]> = [
