@@ -73,6 +73,8 @@ function placeholder(name: string): string {
  * A variable's value with its CloudFormation parts stood in for: an `Fn::Join` (what
  * `Stack.toJsonString` makes, e.g. a JSON map of state machine ARNs) keeps its literal text,
  * so the value still parses as the function expects; any other intrinsic gets `placeholder`.
+ * In a URL a part that starts it is a whole URL (e.g. the API's endpoint before `/console`),
+ * one within it a host name label (e.g. the managed login's domain prefix).
  */
 function envValue(name: string, value: unknown): string {
   if (typeof value === 'string') return value;

@@ -8,6 +8,8 @@
  *   parked     the control plane alone: 1,000 parked executions, RSS and restore (bench/stack-parked.ts)
  *   sfn        the local Step Functions against AWS-recorded behaviour (bench/sfn-conformance.ts)
  *   reminders  the reminder sweep of the deployed dispatcher over 100,000 pending reminders (bench/reminders.ts)
+ *   cost       one case walked to closure: transitions, invocations, request units, emails, priced (bench/cost.ts)
+ *   chaos      500 referrals through their first tasks while the stack is killed -9 20 times (bench/chaos.ts)
  *
  * Each bench parses its own options from process.argv, so the name is taken off first.
  */
@@ -18,6 +20,13 @@ const BENCHES: Readonly<Record<string, () => Promise<unknown>>> = {
   parked: () => import('./stack-parked').then((m) => m.main()),
   sfn: () => import('./sfn-conformance'),
   reminders: () => import('./reminders'),
+  cost: () => import('./cost').then((m) => m.main(process.argv.slice(2))),
+  chaos: () =>
+    import('./chaos')
+      .then((m) => m.main(process.argv.slice(2)))
+      .then((code) => {
+        process.exitCode = code;
+      }),
 };
 
 const [first] = process.argv.slice(2);
