@@ -45,8 +45,8 @@ const fn = (logicalIdPrefix: string): LocalFunction => {
   return found[0] as LocalFunction;
 };
 
-it('has the 20 functions, each with its bundled handler file', () => {
-  expect(app.functions).toHaveLength(20);
+it('has the 21 functions, each with its bundled handler file', () => {
+  expect(app.functions).toHaveLength(21);
   for (const f of app.functions) {
     expect(fs.existsSync(path.join(f.assetDir, f.handlerFile))).toBe(true);
     expect(f.handlerExport).toBe('handler');
@@ -55,11 +55,22 @@ it('has the 20 functions, each with its bundled handler file', () => {
   expect(app.skipped.filter((s) => s.type === 'AWS::Lambda::Function')).toEqual([]);
 });
 
-it('has the one table with its gsi1 index, and the functions get its local name', () => {
-  expect(app.tables).toHaveLength(1);
-  const table = app.tables[0];
+it('has the single table with its gsi1 index and the audit table beside it, and the functions get their local names', () => {
+  expect(app.tables).toHaveLength(2);
+  const table = app.tables.find((t) => t.logicalId.startsWith('Table'));
+  const audit = app.tables.find((t) => t.logicalId.startsWith('AuditTable'));
   expect(table?.globalSecondaryIndexes.map((gsi) => gsi.IndexName)).toEqual(['gsi1']);
+  expect(audit?.globalSecondaryIndexes).toEqual([]);
   for (const f of app.functions) expect(f.environment.TABLE_NAME).toBe(table?.name);
+  // Every function but the seed and the two sweeps records what it reads and writes.
+  const unaudited = ['SeedDirectoryFn', 'DispatchDueFn', 'DeliveryEventsFn'];
+  for (const f of app.functions) {
+    const expected = unaudited.some((id) => f.logicalId.startsWith(id)) ? undefined : audit?.name;
+    expect({ fn: f.logicalId, audit: f.environment.AUDIT_TABLE_NAME }).toEqual({
+      fn: f.logicalId,
+      audit: expected,
+    });
+  }
 });
 
 const machine = (logicalIdPrefix: string) => {
@@ -81,10 +92,11 @@ it('has the referral and the four stage state machines, bound to each step funct
   expect(fn('CreateReferralFn').environment.STATE_MACHINE_ARN).toBe(machine('ReferralWorkflow').arn);
 });
 
-it('has the one-minute schedule rule firing the due-time dispatcher', () => {
-  expect(app.schedules).toHaveLength(1);
-  expect(app.schedules[0]).toMatchObject({ expression: 'rate(1 minute)' });
-  expect(app.schedules[0]?.targets.map((t) => t.arn)).toEqual([fn('DispatchDueFn').arn]);
+it('has the one-minute schedule rule firing the due-time dispatcher, and the daily retention run', () => {
+  expect(app.schedules).toHaveLength(2);
+  const every = (expression: string) => app.schedules.find((s) => s.expression === expression);
+  expect(every('rate(1 minute)')?.targets.map((t) => t.arn)).toEqual([fn('DispatchDueFn').arn]);
+  expect(every('rate(1 day)')?.targets.map((t) => t.arn)).toEqual([fn('RetentionFn').arn]);
 });
 
 it('has the routes, JWT-authorized by the local issuer for the app client', () => {
@@ -97,6 +109,8 @@ it('has the routes, JWT-authorized by the local issuer for the app client', () =
       'GET /cases',
       'GET /cases/{caseId}',
       'GET /cases/{caseId}/timeline',
+      'GET /cases/{caseId}/audit',
+      'GET /cases/{caseId}/export',
       'GET /console',
       'GET /console/{proxy+}',
       'HEAD /console/{proxy+}',
