@@ -286,6 +286,15 @@ export class AppStack extends Stack {
         'SES refuses or throttles sending. Check the SES console (sending paused, quota) and the DispatchDue logs.',
       metric: bashkeMetric('OutboxStale'),
     });
+    // An audit record that could not be written (shared/audit/edge.ts): the read it belonged to
+    // was answered 503, but a change it recorded has happened without its record.
+    this.alerts.alarmOnFailures(this, 'AuditWriteFailedAlarm', {
+      description:
+        'Audit records could not be written to the AuditTable: reads were refused (503) and some changes went ' +
+        'unrecorded. Check the AuditTable (throttling, its KMS key) and the logs for "audit write failed"; ' +
+        'tell the data-protection officer which requests (by request id) have no record.',
+      metric: bashkeMetric('AuditWriteFailed'),
+    });
     new events.Rule(this, 'DispatchDueEveryMinute', {
       description: 'Acts on what fell due on the due-time index (stages to start, reminders, the outbox).',
       schedule: events.Schedule.rate(Duration.minutes(1)),

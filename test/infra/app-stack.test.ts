@@ -750,8 +750,10 @@ describe('operations alerts', () => {
     ]);
   });
 
-  it('has no alarm but those: three per state machine, two per function and six more', () => {
-    expect(alarms()).toHaveLength(houseWorkflows().length * 3 + houseFunctions().length * 2 + 6);
+  it('has no alarm but those: three per state machine, two per function and seven more', () => {
+    expect(alarms()).toHaveLength(houseWorkflows().length * 3 + houseFunctions().length * 2 + 7);
+    // The seventh: an audit record that could not be written.
+    expect(alarms().filter(([, a]) => a.Properties?.MetricName === 'AuditWriteFailed')).toHaveLength(1);
     expect(synth.built.compute.alerts.alarms).toHaveLength(alarms().length);
   });
 });
