@@ -1,4 +1,4 @@
-import type { AuditLog, AuditReader } from '../../shared/audit/audit';
+import type { AuditLog } from '../../shared/audit/audit';
 import type { OrganisationDirectory } from '../../shared/auth/caller';
 import type { OAuthClient } from '../../shared/console/oauth';
 import type { Sessions } from '../../shared/console/session';
@@ -7,6 +7,7 @@ import type { CaseCommandsRouteDeps } from '../case-commands/handler';
 import type { CreateReferralDeps } from '../create-referral/create-referral';
 import type { DirectoryApiDeps } from '../directory-api/directory-api';
 import type { MeetingsRouteDeps } from '../meetings-api/handler';
+import type { AuditTrailDeps } from '../read-cases/audit-trail';
 import type { ReadCasesDeps } from '../read-cases/read-cases';
 import type { StatsApiDeps } from '../stats-api/stats-api';
 import type { TasksApiDeps } from '../tasks-api/tasks-api';
@@ -28,7 +29,7 @@ export interface ConsoleDeps {
   readonly timeZone: string;
   readonly referrals: CreateReferralDeps;
   /** The case pages; a case's audit trail for coordinators. */
-  readonly cases: ReadCasesDeps & { readonly auditTrail: AuditReader };
+  readonly cases: ReadCasesDeps & AuditTrailDeps;
   readonly tasks: TasksApiDeps;
   readonly commands: CaseCommandsRouteDeps;
   readonly meetings: MeetingsRouteDeps;

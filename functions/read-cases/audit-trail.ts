@@ -1,15 +1,15 @@
 import * as z from 'zod';
 import type { AuditEntry, AuditReader } from '../../shared/audit/audit';
-import { type MemberCaller, requireRole } from '../../shared/auth/caller';
+import { coversRegion, type MemberCaller, requireRole } from '../../shared/auth/caller';
 import { readableCase } from '../../shared/auth/case-access';
 import type { Store } from '../../shared/data/store';
 import { ROLES } from '../../shared/domain/codes';
-import { slug } from '../../shared/domain/referral';
-import { ValidationError } from '../../shared/errors';
+import { caseIdParamsSchema, slug } from '../../shared/domain/referral';
+import { NotFoundError, ValidationError } from '../../shared/errors';
 import { limitParam, parseQuery } from '../../shared/http/page';
 
 export interface AuditTrailDeps {
-  readonly store: Pick<Store, 'getCase' | 'getTask'>;
+  readonly store: Pick<Store, 'getCase' | 'getTask' | 'getErasedCase'>;
   readonly auditTrail: AuditReader;
 }
 
@@ -61,8 +61,9 @@ function decodeTrailCursor(raw: string | undefined, pk: string): Record<string, 
 /**
  * GET /cases/{caseId}/audit: who read or changed the case and its tasks, and who tried and was
  * refused, newest first (DOMAIN.md). Coordinators of the case's region only: every other role
- * gets 403, whatever the id; a case outside their regions is a 404 like any other. This read
- * is itself recorded.
+ * gets 403, whatever the id; a case outside their regions is a 404 like any other. The trail
+ * outlives the case (it holds ids only): after the retention run erased a case, its region's
+ * coordinators still read who saw it and when it was erased. This read is itself recorded.
  */
 export async function caseAuditTrail(
   deps: AuditTrailDeps,
@@ -71,16 +72,34 @@ export async function caseAuditTrail(
   query: unknown,
 ): Promise<z.infer<typeof auditTrailSchema>> {
   requireRole(caller, 'coordinator');
-  const item = await readableCase(deps.store, caller, params);
+  const caseId = await trailCaseId(deps.store, caller, params);
   const q = parseQuery(auditQuerySchema, query);
-  const pk = `CASE#${item.caseId}`;
+  const pk = `CASE#${caseId}`;
   const start = decodeTrailCursor(q.cursor, pk);
-  const page = await deps.auditTrail.caseTrail(item.caseId, { limit: q.limit, ...(start ? { start } : {}) });
+  const page = await deps.auditTrail.caseTrail(caseId, { limit: q.limit, ...(start ? { start } : {}) });
   const next = page.last && typeof page.last.sk === 'string' ? page.last.sk : undefined;
   return {
     items: page.items.map(present),
     ...(next ? { nextCursor: Buffer.from(next, 'utf8').toString('base64url') } : {}),
   };
+}
+
+/** The case whose trail the caller may read: one they may read now, or an erased one of their region. */
+async function trailCaseId(
+  store: AuditTrailDeps['store'],
+  caller: MemberCaller,
+  params: unknown,
+): Promise<string> {
+  try {
+    return (await readableCase(store, caller, params)).caseId;
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+    // readableCase parsed the id before it refused: an unparsable one is refused here too.
+    const parsed = caseIdParamsSchema.safeParse(params);
+    const erased = parsed.success ? await store.getErasedCase(parsed.data.caseId) : undefined;
+    if (erased && coversRegion(caller, erased.region)) return erased.caseId;
+    throw error;
+  }
 }
 
 /** A stored record as the route shows it: the known fields only, in their order. */

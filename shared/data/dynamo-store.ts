@@ -249,6 +249,10 @@ export class DynamoStore extends SingleTable implements Store {
     return this.get<CaseRecord>(keys.case(caseId));
   }
 
+  getErasedCase(caseId: string) {
+    return this.get<ErasedCase>(keys.erased(caseId));
+  }
+
   listEvents(caseId: string): Promise<CaseEvent[]> {
     return this.queryAll<CaseEvent>(keys.case(caseId).pk, 'EVENT#');
   }

@@ -16,6 +16,8 @@ export const keys = {
   task: (taskId: string) => ({ pk: `TASK#${taskId}`, sk: 'TASK' }),
   action: (hash: string) => ({ pk: `ACTION#${hash}`, sk: 'ACTION' }),
   counter: (key: string) => ({ pk: `COUNTER#${key}`, sk: 'COUNTER' }),
+  /** What the retention run left of a case (shared/data/erased.ts). */
+  erased: (caseId: string) => ({ pk: `ERASED#${caseId}`, sk: 'ERASED' }),
   /** In the case's partition, beside its events (whose sort keys start with `EVENT#`). */
   notice: (caseId: string, notice: string) => ({ pk: `CASE#${caseId}`, sk: `NOTICE#${notice}` }),
   idempotency: (scope: string, key: string) => ({ pk: `IDEMPOTENCY#${scope}#${key}`, sk: 'IDEMPOTENCY' }),

@@ -1,5 +1,6 @@
 import { BatchWriteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type ErasedCase, erasedIndexKeys } from './erased';
+import { keys } from './keys';
 import type { CaseRecord } from './records';
 import { type Item, isConditionFailure, SingleTable } from './table';
 
@@ -34,8 +35,7 @@ export class RetentionStore extends SingleTable {
         new PutCommand({
           TableName: this.tableName,
           Item: {
-            pk: `ERASED#${item.caseId}`,
-            sk: 'ERASED',
+            ...keys.erased(item.caseId),
             ...erasedIndexKeys(item.region, item.createdAt, item.caseId),
             ...stub,
           },

@@ -238,6 +238,8 @@ export interface Store {
   createReferral(args: CreateReferralArgs): Promise<CreateReferralResult>;
 
   getCase(caseId: string): Promise<CaseRecord | undefined>;
+  /** What the retention run left of an erased case, if it was erased. */
+  getErasedCase(caseId: string): Promise<ErasedCase | undefined>;
   listEvents(caseId: string): Promise<CaseEvent[]>;
   /** Case to OFFERED with the new task, the NGO's offer count up, an event; false on conflict. */
   openOffer(args: OpenOfferArgs): Promise<boolean>;

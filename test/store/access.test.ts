@@ -170,6 +170,7 @@ async function get(role: Role, orgId: string, region: string) {
       store: {
         getCase: async (id) => (id === CASE_ID ? item : undefined),
         getTask: async () => task,
+        getErasedCase: async () => undefined,
         getTasks: async () => new Map(),
         listEvents: async () => [],
         listCases: async () => ({ items: [] }),

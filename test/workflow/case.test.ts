@@ -9,6 +9,7 @@ import { viewAction } from '../../functions/action-link/action-link';
 import { withdrawCase } from '../../functions/case-commands/case-commands';
 import { type CaseCycleDeps, reopenCase, transferCase } from '../../functions/case-commands/case-cycles';
 import { createReferral } from '../../functions/create-referral/create-referral';
+import { caseAuditTrail } from '../../functions/read-cases/audit-trail';
 import { caseTimeline, getCase } from '../../functions/read-cases/read-cases';
 import { eraseExpiredCases } from '../../functions/retention/retention';
 import { getStats } from '../../functions/stats-api/stats-api';
@@ -19,7 +20,7 @@ import { type Directory, directorySchema } from '../../shared/domain/directory';
 import type { Person, ReferralRequest } from '../../shared/domain/referral';
 import type { TaskKind } from '../../shared/domain/task-kinds';
 import { TASK_TITLES } from '../../shared/email/templates';
-import { NotFoundError } from '../../shared/errors';
+import { ForbiddenError, NotFoundError } from '../../shared/errors';
 import { MemoryAudit } from '../support/audit';
 import { act, type CaseWorld, linkIn, startCaseWorld, synthCaseMachines } from '../support/case-world';
 import type { SynthesizedStateMachine } from '../support/workflow-asl';
@@ -323,10 +324,19 @@ describe('a whole case', () => {
     await expect(caseTimeline({ store: w.store }, coordinator, { caseId })).rejects.toThrow(NotFoundError);
     // The statistics count it as before.
     expect(await stats()).toEqual(figuresBefore);
-    // The erasure is in the case's audit trail, by the system.
+    // The erasure is in the case's audit trail, by the system; the trail outlives the case (ids
+    // only), read by its region's coordinators alone.
     expect(retention.audit.entries).toEqual([
       expect.objectContaining({ action: 'Retention', actor: { kind: 'system' }, subject: { caseId } }),
     ]);
+    const trail = { store: w.store, auditTrail: retention.audit };
+    expect((await caseAuditTrail(trail, coordinator, { caseId }, {})).items).toEqual([
+      expect.objectContaining({ action: 'Retention', subject: { caseId } }),
+    ]);
+    const elsewhere: MemberCaller = { ...coordinator, orgId: 'prefecture-tirana', regions: ['tirana'] };
+    await expect(caseAuditTrail(trail, elsewhere, { caseId }, {})).rejects.toThrow(NotFoundError);
+    const officer: MemberCaller = { ...coordinator, role: 'police', orgId: 'police-korca', orgKind: 'police' };
+    await expect(caseAuditTrail(trail, officer, { caseId }, {})).rejects.toThrow(ForbiddenError);
     // A second run finds nothing more to do.
     expect(await eraseExpiredCases({ ...retention, retentionDays: 0 })).toMatchObject({ erased: 0 });
   }, 120_000);

@@ -2,7 +2,7 @@ import { type ConsoleRoute, memberRoute, page } from '../../../shared/console/ap
 import { esc, link, table, tag } from '../../../shared/console/html';
 import { formatDateTime, type Messages } from '../../../shared/console/i18n';
 import { VOCABULARY } from '../../../shared/console/vocabulary';
-import { type AuditTrailDeps, caseAuditTrail } from '../../read-cases/audit-trail';
+import { caseAuditTrail } from '../../read-cases/audit-trail';
 import { getCase } from '../../read-cases/read-cases';
 import type { ConsoleDeps } from '../deps';
 import { orgNames } from './cases';
@@ -55,7 +55,7 @@ const WORDS = {
 
 const TONE = { allowed: 'ok', denied: 'bad', refused: 'warn', failed: 'bad' } as const;
 
-export function auditRoutes(deps: ConsoleDeps & { readonly cases: AuditTrailDeps }): ConsoleRoute[] {
+export function auditRoutes(deps: ConsoleDeps): ConsoleRoute[] {
   return [
     memberRoute('GET', '/console/cases/{caseId}/audit', ['coordinator'], async (ctx) => {
       const params = { caseId: ctx.req.params.caseId };
