@@ -4,7 +4,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import type { TaskKind } from '../shared/domain/task-kinds';
-import { TASK_CANCELLED_ERROR } from '../shared/workflow/task-input';
+import { TASK_CANCELLED_ERROR, TASK_INPUT_VERSION } from '../shared/workflow/task-input';
 import { LAMBDA_SERVICE_RETRY, STEP_TIMEOUT, STEP_TRANSIENT_RETRY } from './steps';
 
 /** Errors that end a stage quietly: its task was cancelled (withdrawal) or the case has ended. */
@@ -46,7 +46,7 @@ function field(name: string, value: string | number): Record<string, unknown> {
   return typeof value === 'string' ? { [`${name}.$`]: value } : { [name]: value };
 }
 
-/** The payload every open-task invocation shares: ids and small facts, never the person. */
+/** The payload every open-task invocation shares: ids and small facts, never the person; its input version. */
 function openTaskPayload(kind: TaskKind, subject: TaskSubject = {}): Record<string, unknown> {
   return {
     'caseId.$': '$.caseId',
@@ -57,6 +57,7 @@ function openTaskPayload(kind: TaskKind, subject: TaskSubject = {}): Record<stri
     kind,
     ...(subject.taskIdPath ? { 'taskId.$': subject.taskIdPath } : {}),
     ...(subject.orgIdPath ? { 'orgId.$': subject.orgIdPath } : {}),
+    v: TASK_INPUT_VERSION,
   };
 }
 

@@ -3,6 +3,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import { TASK_INPUT_VERSION } from '../shared/workflow/task-input';
 import { LAMBDA_SERVICE_ERRORS, STEP_TRANSIENT_ERRORS } from './referral-states';
 
 /** The house retry of every Lambda step: the service's own errors, with backoff and full jitter. */
@@ -28,7 +29,8 @@ export const STEP_TIMEOUT = Duration.seconds(60);
 
 /**
  * A Lambda step with the house retry policy and a catch-all to the failure state. Its result
- * is discarded unless `result` names what to keep and where.
+ * is discarded unless `result` names what to keep and where. Its payload carries the input
+ * version (`v`) its handler reads it by.
  */
 export function lambdaStep(
   scope: Construct,
@@ -43,7 +45,7 @@ export function lambdaStep(
 ): tasks.LambdaInvoke {
   const task = new tasks.LambdaInvoke(scope, id, {
     lambdaFunction: props.fn,
-    payload: sfn.TaskInput.fromObject(props.payload),
+    payload: sfn.TaskInput.fromObject({ ...props.payload, v: TASK_INPUT_VERSION }),
     retryOnServiceExceptions: false,
     taskTimeout: sfn.Timeout.duration(props.timeout ?? STEP_TIMEOUT),
     ...(props.result

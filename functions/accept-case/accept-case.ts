@@ -2,7 +2,7 @@ import type { Store } from '../../shared/data/store';
 import type { Mailer } from '../../shared/email/mailer';
 import { noticeEmail } from '../../shared/email/templates';
 import { type Metrics, noMetrics } from '../../shared/util/metrics';
-import { CaseStateError, parseTaskInput, taskInputs } from '../../shared/workflow/task-input';
+import { CaseStateError, parseTaskInput } from '../../shared/workflow/task-input';
 
 export interface AcceptCaseDeps {
   readonly store: Pick<Store, 'getCase' | 'getTask' | 'getOrganisation' | 'acceptCase' | 'markNotified'>;
@@ -24,7 +24,7 @@ export interface AcceptCaseDeps {
  * creation is not when it started waiting for this NGO.
  */
 export async function acceptCase(deps: AcceptCaseDeps, event: unknown): Promise<{ officerEmailed: boolean }> {
-  const input = parseTaskInput(taskInputs.acceptCase, event);
+  const input = parseTaskInput('acceptCase', event);
   const task = await deps.store.getTask(input.taskId);
   if (!task || task.caseId !== input.caseId || task.result !== 'accept') {
     throw new CaseStateError('the offer was not accepted');

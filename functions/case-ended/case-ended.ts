@@ -3,7 +3,7 @@ import { byLanguage } from '../../shared/domain/recipients';
 import type { Mailer } from '../../shared/email/mailer';
 import { sendToGroups } from '../../shared/email/send-all';
 import { caseEndEmail } from '../../shared/email/templates';
-import { CaseStateError, parseTaskInput, taskInputs } from '../../shared/workflow/task-input';
+import { CaseStateError, parseTaskInput } from '../../shared/workflow/task-input';
 
 export interface CaseEndedDeps {
   readonly store: Pick<Store, 'getCase' | 'getOrganisation' | 'getNotice' | 'markNoticeSent'>;
@@ -16,7 +16,7 @@ export interface CaseEndedDeps {
  * reference only). Safe to run twice: the notice is recorded once sent.
  */
 export async function caseEnded(deps: CaseEndedDeps, event: unknown): Promise<{ notified: number }> {
-  const input = parseTaskInput(taskInputs.caseEnded, event);
+  const input = parseTaskInput('caseEnded', event);
   const item = await deps.store.getCase(input.caseId);
   if (!item) throw new CaseStateError('the case does not exist');
   if (await deps.store.getNotice(input.caseId, 'closed')) return { notified: 0 };

@@ -3,7 +3,7 @@ import { coordinators } from '../../shared/domain/recipients';
 import type { Mailer } from '../../shared/email/mailer';
 import { sendToGroups } from '../../shared/email/send-all';
 import { noticeEmail } from '../../shared/email/templates';
-import { CaseStateError, parseTaskInput, taskInputs } from '../../shared/workflow/task-input';
+import { CaseStateError, parseTaskInput } from '../../shared/workflow/task-input';
 
 export interface CloseOfferDeps {
   readonly store: Pick<Store, 'getTask' | 'listOrganisations' | 'lapseTask' | 'markNotified'>;
@@ -20,7 +20,7 @@ export interface CloseOfferDeps {
  * recording is the only way to send it twice).
  */
 export async function closeOffer(deps: CloseOfferDeps, event: unknown): Promise<{ notified: number }> {
-  const input = parseTaskInput(taskInputs.closeOffer, event);
+  const input = parseTaskInput('closeOffer', event);
   const task = await deps.store.getTask(input.taskId);
   if (!task || task.caseId !== input.caseId || task.orgId !== input.orgId)
     throw new CaseStateError('the offer is missing');

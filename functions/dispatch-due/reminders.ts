@@ -42,7 +42,7 @@ export interface ReminderDeps {
   readonly reminders: ReminderConfig;
   readonly calendar: ReminderCalendar;
   /** How long a link armed for a reminder of a task without an expiry stays valid. */
-  readonly deadlines: { readonly stageCeilingDays: number };
+  readonly deadlines: { readonly linkGraceDays: number };
   readonly actionBaseUrl: string;
   /** Waits between sends to keep under the SES rate (injected: tests do not sleep). */
   readonly sleep: (ms: number) => Promise<void>;

@@ -3,7 +3,7 @@ import { coordinators } from '../../shared/domain/recipients';
 import type { Mailer } from '../../shared/email/mailer';
 import { sendToGroups } from '../../shared/email/send-all';
 import { noticeEmail } from '../../shared/email/templates';
-import { CaseStateError, parseTaskInput, taskInputs } from '../../shared/workflow/task-input';
+import { CaseStateError, parseTaskInput } from '../../shared/workflow/task-input';
 
 export interface MarkUnassignedDeps {
   readonly store: Pick<
@@ -25,7 +25,7 @@ export async function markUnassigned(
   deps: MarkUnassignedDeps,
   event: unknown,
 ): Promise<{ notified: number }> {
-  const input = parseTaskInput(taskInputs.markUnassigned, event);
+  const input = parseTaskInput('markUnassigned', event);
   const changed = await deps.store.markUnassigned({ caseId: input.caseId, now: deps.now().toISOString() });
   if (!changed) {
     // Refused: an earlier run changed it (go on to the notice), or the case is gone or closed.

@@ -6,7 +6,7 @@ import { TASK_KIND_SPECS } from '../../shared/domain/tasks';
 import type { Mailer } from '../../shared/email/mailer';
 import { openLinkExpiry, type TaskClock } from '../../shared/tasks/task-context';
 import { emailTask } from '../../shared/tasks/task-mail';
-import { CaseStateError, parseTaskInput, taskInputs } from '../../shared/workflow/task-input';
+import { CaseStateError, parseTaskInput } from '../../shared/workflow/task-input';
 
 export interface NotifyTasksDeps extends TaskClock {
   readonly store: Pick<Store, 'getCase' | 'getTask' | 'armTask' | 'markEmailed' | 'getOrganisation'>;
@@ -22,7 +22,7 @@ export interface NotifyTasksDeps extends TaskClock {
  * a new link beside the first (both work until one is used).
  */
 export async function notifyTasks(deps: NotifyTasksDeps, event: unknown): Promise<{ emailed: number }> {
-  const input = parseTaskInput(taskInputs.notifyTasks, event);
+  const input = parseTaskInput('notifyTasks', event);
   const item = await deps.store.getCase(input.caseId);
   if (!item) throw new CaseStateError('the case does not exist');
   const ids = Object.entries(item.openTasks ?? {})

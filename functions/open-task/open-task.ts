@@ -11,12 +11,7 @@ import { openLinkExpiry, type TaskClock, withFirstReminder } from '../../shared/
 import { taskIdFor } from '../../shared/tasks/task-id';
 import { emailTask } from '../../shared/tasks/task-mail';
 import { addHours } from '../../shared/util/time';
-import {
-  CaseClosedError,
-  CaseStateError,
-  parseTaskInput,
-  taskInputs,
-} from '../../shared/workflow/task-input';
+import { CaseClosedError, CaseStateError, parseTaskInput } from '../../shared/workflow/task-input';
 
 /** How much earlier than the state's timeout an expiring task's link expires: a minute, or a tenth of a short deadline. */
 export const LINK_MARGIN_MS = 60_000;
@@ -114,7 +109,7 @@ async function newTask(
  *   answered with its recorded result by the dispatcher, within a minute (TASK_ANSWER).
  */
 export async function openTask(deps: OpenTaskDeps, event: unknown): Promise<OpenTaskResult> {
-  const input = parseTaskInput(taskInputs.openTask, event);
+  const input = parseTaskInput('openTask', event);
   const now = deps.now();
   let task: Pick<TaskRecord, 'taskId' | 'caseId' | 'orgId' | 'kind' | 'dueAt'>;
   if (input.taskId && input.orgId) {

@@ -5,12 +5,7 @@ import { treatedAsChild } from '../../shared/domain/codes';
 import { chooseNgo } from '../../shared/domain/ngo-choice';
 import { type TaskClock, withFirstReminder } from '../../shared/tasks/task-context';
 import { addHours } from '../../shared/util/time';
-import {
-  CaseStateError,
-  NO_PREVIOUS_OFFER,
-  parseTaskInput,
-  taskInputs,
-} from '../../shared/workflow/task-input';
+import { CaseStateError, NO_PREVIOUS_OFFER, parseTaskInput } from '../../shared/workflow/task-input';
 
 export interface PrepareOfferDeps extends Pick<TaskClock, 'reminders' | 'calendar'> {
   readonly store: Pick<Store, 'getCase' | 'listOrganisations' | 'openOffer'>;
@@ -35,7 +30,7 @@ const ATTEMPTS = 3;
  * follows, so a retried step finds its own earlier result instead of offering twice.
  */
 export async function prepareOffer(deps: PrepareOfferDeps, event: unknown): Promise<PrepareOfferResult> {
-  const input = parseTaskInput(taskInputs.prepareOffer, event);
+  const input = parseTaskInput('prepareOffer', event);
   const after = input.afterTaskId === NO_PREVIOUS_OFFER ? undefined : input.afterTaskId;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     // Both reads at once: the directory does not depend on the case, and a retried step

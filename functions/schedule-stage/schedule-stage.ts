@@ -3,7 +3,7 @@ import { followUpSchedule } from '../../shared/domain/deadlines';
 import { stageExecutionName, stageInputOf } from '../../shared/domain/stages';
 import { FINAL_CASE_STATUSES } from '../../shared/domain/tasks';
 import type { TaskClock } from '../../shared/tasks/task-context';
-import { CaseStateError, parseTaskInput, taskInputs } from '../../shared/workflow/task-input';
+import { CaseStateError, parseTaskInput } from '../../shared/workflow/task-input';
 
 export interface ScheduleStageDeps extends TaskClock {
   readonly store: Pick<Store, 'getCase' | 'putDue'>;
@@ -21,7 +21,7 @@ export async function scheduleStage(
   deps: ScheduleStageDeps,
   event: unknown,
 ): Promise<{ scheduled: boolean; at: string | null }> {
-  const input = parseTaskInput(taskInputs.scheduleStage, event);
+  const input = parseTaskInput('scheduleStage', event);
   const item = await deps.store.getCase(input.caseId);
   if (!item) throw new CaseStateError('the case does not exist');
   if (FINAL_CASE_STATUSES.includes(item.status)) return { scheduled: false, at: null };

@@ -119,9 +119,12 @@ export const deadlineConfigSchema = z.strictObject({
   followUpLeadDays: z.number().int().min(0).max(90).default(14),
   /**
    * The longest one stage execution waits on a task before it continues in a new execution
-   * (a standard execution's history must stay well inside its limits).
+   * waiting on the same task and link. It bounds how long an execution started before a deploy
+   * runs on the old definition (docs/deploy.md §9), and keeps each history small.
    */
-  stageCeilingDays: z.number().int().min(1).lt(180, { message: 'less than 180 days' }).default(150),
+  stageCeilingDays: z.number().int().min(1).lt(180, { message: 'less than 180 days' }).default(14),
+  /** Days past its due instant an open task's link still works: a due instant is soft. */
+  linkGraceDays: z.number().int().min(1).max(365).default(150),
 });
 export type DeadlineConfig = z.infer<typeof deadlineConfigSchema>;
 

@@ -47,13 +47,13 @@ export function taskClockFromEnv(env: NodeJS.ProcessEnv = process.env): TaskCloc
 }
 
 /**
- * When the link of a task without an expiry stops working: as long as one stage execution
- * may wait on it after it falls due (a due instant is soft, the task can still be done).
+ * When the link of a task without an expiry stops working: `linkGraceDays` after it falls due
+ * (a due instant is soft, the task can still be done), whichever stage execution waits on it.
  */
 export function openLinkExpiry(
-  clock: { readonly deadlines: Pick<DeadlineConfig, 'stageCeilingDays'> },
+  clock: { readonly deadlines: Pick<DeadlineConfig, 'linkGraceDays'> },
   dueAt: string,
   now: Date,
 ): Date {
-  return new Date(Math.max(Date.parse(dueAt), now.getTime()) + clock.deadlines.stageCeilingDays * 86_400_000);
+  return new Date(Math.max(Date.parse(dueAt), now.getTime()) + clock.deadlines.linkGraceDays * 86_400_000);
 }

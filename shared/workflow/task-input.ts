@@ -96,10 +96,47 @@ export class CaseClosedError extends Error {
   override readonly name = 'CaseClosedError';
 }
 
-export function parseTaskInput<S extends z.ZodType>(schema: S, event: unknown): z.output<S> {
-  const parsed = schema.safeParse(event);
+/**
+ * The version of the step inputs this build's workflows send: every Lambda step's payload
+ * carries it as `v` (workflows/steps.ts, workflows/human-task.ts). A deploy changes the code
+ * of every step at once but not the definition a running execution started on (docs/deploy.md
+ * §9), so each handler accepts this version and the one before it; the one before 1 is the
+ * unversioned input of the first definitions, which had the same fields.
+ *
+ * Changing a step's input: bump this, write the previous shape's upgrade in
+ * `FROM_PREVIOUS_VERSION`, and keep the inputs the previous definitions sent as
+ * `test/fixtures/task-inputs/v<previous>.json` (test/unit/task-input-versions.test.ts).
+ */
+export const TASK_INPUT_VERSION = 1;
+
+export type TaskStep = keyof typeof taskInputs;
+
+/**
+ * How an input of the previous version becomes one of this version, per step whose input
+ * changed. None yet: version 0 differs from 1 by `v` alone.
+ */
+const FROM_PREVIOUS_VERSION: { readonly [K in TaskStep]?: (previous: Record<string, unknown>) => unknown } =
+  {};
+
+/** The step's input, of this version or the previous one (upgraded); anything else is refused. */
+export function parseTaskInput<K extends TaskStep>(
+  step: K,
+  event: unknown,
+): z.output<(typeof taskInputs)[K]> {
+  if (event === null || typeof event !== 'object' || Array.isArray(event)) {
+    throw new InvalidTaskInputError('invalid task input: not an object');
+  }
+  const { v = 0, ...fields } = event as Record<string, unknown>;
+  let input: unknown = fields;
+  if (v === TASK_INPUT_VERSION - 1) input = FROM_PREVIOUS_VERSION[step]?.(fields) ?? fields;
+  else if (v !== TASK_INPUT_VERSION) {
+    throw new InvalidTaskInputError(
+      `invalid task input: version ${JSON.stringify(v)}; this build accepts ${TASK_INPUT_VERSION - 1} and ${TASK_INPUT_VERSION}`,
+    );
+  }
+  const parsed = taskInputs[step].safeParse(input);
   if (!parsed.success) {
     throw new InvalidTaskInputError(`invalid task input: ${JSON.stringify(fieldIssues(parsed.error))}`);
   }
-  return parsed.data;
+  return parsed.data as z.output<(typeof taskInputs)[K]>;
 }

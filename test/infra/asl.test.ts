@@ -1,5 +1,6 @@
 import aslValidator from 'asl-validator';
 import { IDENTITY_FIELDS } from '../../shared/domain/referral';
+import { TASK_INPUT_VERSION } from '../../shared/workflow/task-input';
 import { LAMBDA_SERVICE_ERRORS, ReferralState, STEP_TRANSIENT_ERRORS } from '../../workflows/referral-states';
 import {
   type AslDefinition,
@@ -119,6 +120,15 @@ describe('state machine definitions (ASL)', () => {
         at,
         invocationType: 'RequestResponse',
       });
+    }
+  });
+
+  it("sends this build's task input version in every Lambda step's payload", () => {
+    const steps = everyState().filter(({ state }) => isLambdaInvoke(state));
+    expect(steps.length).toBeGreaterThan(10);
+    for (const { at, state } of steps) {
+      const payload = ((state.Parameters ?? {}) as { Payload?: Record<string, unknown> }).Payload ?? {};
+      expect({ at, v: payload.v }).toEqual({ at, v: TASK_INPUT_VERSION });
     }
   });
 

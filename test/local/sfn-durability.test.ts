@@ -15,6 +15,7 @@ import {
 } from '../../local/engine/sfn/control-plane';
 import { SfnApiError } from '../../local/engine/sfn/errors';
 import { ExecutionStore } from '../../local/engine/sfn/store';
+import { TASK_INPUT_VERSION } from '../../shared/workflow/task-input';
 import { ReferralState as S } from '../../workflows/referral-states';
 import { eventually, executionArn, fnArn, machine, machineArn, ok, REGION } from '../support/sfn-fixtures';
 import { FAKE_ACCOUNT, synthStateMachine } from '../support/workflow-asl';
@@ -822,7 +823,11 @@ describe('the synthesized referral workflow across a restart', () => {
     expect(done.status).toBe('SUCCEEDED');
     expect(JSON.parse(done.output as string)).toEqual({ outcome: 'ACCEPTED' });
     expect([invoker.count(prepare), invoker.count(send), invoker.count(accept)]).toEqual([1, 2, 1]);
-    expect(invoker.calls.find((c) => c.fn === accept)?.payload).toEqual({ caseId, taskId });
+    expect(invoker.calls.find((c) => c.fn === accept)?.payload).toEqual({
+      caseId,
+      taskId,
+      v: TASK_INPUT_VERSION,
+    });
     const { events } = await second.getExecutionHistory({ executionArn: execution, maxResults: 1000 });
     expect(
       events.flatMap((e) => (e.stateEnteredEventDetails ? [e.stateEnteredEventDetails.name] : [])),

@@ -28,7 +28,7 @@ import type { FunctionInvoker, InvokeResult } from '../../local/engine/model';
 import { LAMBDA_TIMEOUT_ERROR_TYPE, StepFunctionsControlPlane } from '../../local/engine/sfn/control-plane';
 import { type StepFunctionsServer, startStepFunctionsServer } from '../../local/engine/sfn/http-server';
 import { newTaskToken } from '../../local/engine/sfn/tokens';
-import { NO_PREVIOUS_OFFER } from '../../shared/workflow/task-input';
+import { NO_PREVIOUS_OFFER, TASK_INPUT_VERSION } from '../../shared/workflow/task-input';
 import { ReferralState as S } from '../../workflows/referral-states';
 import { fnArn, machine, machineArn, ok, REGION } from '../support/sfn-fixtures';
 import { FAKE_ACCOUNT, synthStateMachine } from '../support/workflow-asl';
@@ -680,6 +680,7 @@ describe('the synthesized referral workflow on the control plane', () => {
       expect((await referral.call(synthesized.functionArn('PrepareOfferFn'))).payload).toEqual({
         caseId,
         afterTaskId: NO_PREVIOUS_OFFER,
+        v: TASK_INPUT_VERSION,
       });
       // The same human-task function first opens the (standalone) child protection task, then the offer.
       const openTask = synthesized.functionArn('OpenTaskFn');
@@ -695,6 +696,7 @@ describe('the synthesized referral workflow on the control plane', () => {
         sequence: 1,
         kind: 'OFFER',
         taskToken: expect.any(String),
+        v: TASK_INPUT_VERSION,
       });
 
       await sfn.send(
@@ -710,6 +712,7 @@ describe('the synthesized referral workflow on the control plane', () => {
       expect((await referral.call(synthesized.functionArn('AcceptCaseFn'))).payload).toEqual({
         caseId,
         taskId,
+        v: TASK_INPUT_VERSION,
       });
 
       const events = (await sfn.send(new GetExecutionHistoryCommand({ executionArn }))).events ?? [];

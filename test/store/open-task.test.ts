@@ -423,7 +423,7 @@ describe('openTask for the other kinds', () => {
       actionHash: deriveActionToken(TOKEN, taskId).hash,
       emailedAt: NOW.toISOString(),
     });
-    // Links of waited tasks outlive their due instant by the stage ceiling.
+    // Links of waited tasks outlive their due instant by linkGraceDays, whichever execution waits.
     expect(await w.store.getActionLink(deriveActionToken(TOKEN, taskId).hash)).toMatchObject({
       expiresAt: new Date(Date.parse('2026-03-16T09:30:00.000Z') + 150 * 86_400_000).toISOString(),
     });

@@ -288,7 +288,8 @@ describe('deadlineConfigSchema', () => {
       PREVENTION: { amount: 60, unit: 'days' },
       followUpMonths: [3, 6, 12],
       followUpLeadDays: 14,
-      stageCeilingDays: 150,
+      stageCeilingDays: 14,
+      linkGraceDays: 150,
     });
   });
 
@@ -313,6 +314,7 @@ describe('deadlineConfigSchema', () => {
       followUpMonths: [3, 3, 12],
       followUpLeadDays: -1,
       stageCeilingDays: 180,
+      linkGraceDays: 0,
       FOLOW_UP: { amount: 1, unit: 'days' },
     });
     expect(found).toEqual(
@@ -326,10 +328,11 @@ describe('deadlineConfigSchema', () => {
         'followUpMonths: strictly increasing',
         expect.stringMatching(/^followUpLeadDays: /),
         'stageCeilingDays: less than 180 days',
+        expect.stringMatching(/^linkGraceDays: /),
         expect.stringMatching(/^: .*FOLOW_UP/),
       ]),
     );
-    expect(found).toHaveLength(10);
+    expect(found).toHaveLength(11);
   });
 
   it('limits the offer to between 5 seconds and 720 hours', () => {

@@ -335,7 +335,12 @@ describe('a whole case', () => {
     ]);
     const elsewhere: MemberCaller = { ...coordinator, orgId: 'prefecture-tirana', regions: ['tirana'] };
     await expect(caseAuditTrail(trail, elsewhere, { caseId }, {})).rejects.toThrow(NotFoundError);
-    const officer: MemberCaller = { ...coordinator, role: 'police', orgId: 'police-korca', orgKind: 'police' };
+    const officer: MemberCaller = {
+      ...coordinator,
+      role: 'police',
+      orgId: 'police-korca',
+      orgKind: 'police',
+    };
     await expect(caseAuditTrail(trail, officer, { caseId }, {})).rejects.toThrow(ForbiddenError);
     // A second run finds nothing more to do.
     expect(await eraseExpiredCases({ ...retention, retentionDays: 0 })).toMatchObject({ erased: 0 });
@@ -389,6 +394,73 @@ describe('a whole case', () => {
     await until(w, adult.caseId, 'OFFERED');
     expect(w.mailer.to(CHILD_UNIT)).toHaveLength(1);
   }, 60_000);
+
+  it('hands a long wait on to a new execution at the stage ceiling: same task, same link, no second task email', async () => {
+    const w = await startCaseWorld(machines, DIRECTORY);
+    world = w;
+    const ceilingDays = w.taskClock.deadlines.stageCeilingDays;
+    expect(ceilingDays).toBe(14);
+    const { caseId } = await refer(w, referral());
+    await act(w, await linkFor(w, VATRA.focal, kindSubject('OFFER')), [['decision', 'accept']]);
+    const needs = await linkFor(w, VATRA.worker, kindSubject('NEEDS_ASSESSMENT'));
+    const stage = (part = 0) => `${caseId}-assessment-1-1${part ? `-p${part}` : ''}`;
+    const ended = async (name: string) => {
+      const arn = w.started.get(name);
+      if (!arn) throw new Error(`${name} never started`);
+      return (await w.wf.result(arn)).status;
+    };
+
+    // Past the ceiling nobody has assessed the needs: the execution ends and hands the stage
+    // on; done before the sweep started the next one, the answer reaches that one.
+    await settle(w);
+    await w.wf.advance((ceilingDays + 1) * DAY);
+    expect(await ended(stage())).toBe('SUCCEEDED');
+    expect(await act(w, needs, [['needs', 'shelter']])).toMatchObject({ kind: 'done' });
+    await until(w, caseId, 'ASSESSED', true);
+
+    // Each execution walks the stage from its start: the sweep relays the needs assessment
+    // done long ago (within a minute in the app) and the execution waits on the plan.
+    const waitsOnPlan = async (name: string) => {
+      for (let i = 0; i < 200; i++) {
+        const arn = w.started.get(name);
+        if (
+          arn &&
+          w.wf.view(arn).statesEntered.includes('AssistancePlan') &&
+          w.wf.pendingCallbacks(arn).length
+        )
+          return;
+        await w.dispatch();
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      throw new Error(`${name} never waited on the plan`);
+    };
+    // The plan, asked by the second execution, waits two ceilings: two more hand-overs, and the
+    // link of its one email still does it.
+    const plan = await linkFor(w, VATRA.worker, kindSubject('ASSISTANCE_PLAN'));
+    for (const part of [1, 2]) {
+      await waitsOnPlan(stage(part));
+      await settle(w);
+      await w.wf.advance((ceilingDays + 1) * DAY);
+      expect(await ended(stage(part))).toBe('SUCCEEDED');
+    }
+    await waitsOnPlan(stage(3));
+    expect(await act(w, plan, [['item.shelter', 'ngo-vatra']])).toMatchObject({ kind: 'done' });
+    await until(w, caseId, 'IN_ASSISTANCE', true);
+    expect(await ended(stage(3))).toBe('SUCCEEDED');
+    // Reminders came meanwhile; each task's own email went out once.
+    const taskMails = (kind: TaskKind) =>
+      w.mailer
+        .to(VATRA.worker)
+        .filter((m) => m.about?.purpose === 'task' && kindSubject(kind).test(m.subject));
+    expect(taskMails('NEEDS_ASSESSMENT')).toHaveLength(1);
+    expect(taskMails('ASSISTANCE_PLAN')).toHaveLength(1);
+    expect([...w.started.keys()].filter((n) => n.includes('-assessment-')).map((n) => n.slice(37))).toEqual([
+      'assessment-1-1',
+      'assessment-1-1-p1',
+      'assessment-1-1-p2',
+      'assessment-1-1-p3',
+    ]);
+  }, 120_000);
 
   it("reminds the plan item's organisation when overdue and escalates it once to the coordinator", async () => {
     const w = await startCaseWorld(machines, DIRECTORY);

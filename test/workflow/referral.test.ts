@@ -26,6 +26,7 @@ import type { Directory } from '../../shared/domain/directory';
 import type { Person, ReferralRequest } from '../../shared/domain/referral';
 import type { OutgoingEmail } from '../../shared/email/mailer';
 import type { TaskClock } from '../../shared/tasks/task-context';
+import { TASK_INPUT_VERSION } from '../../shared/workflow/task-input';
 import { ReferralState as S } from '../../workflows/referral-states';
 import { createTestTable, type TestTable } from '../support/dynamodb-local';
 import { type SynthesizedStateMachine, synthStateMachine } from '../support/workflow-asl';
@@ -403,6 +404,7 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
       sequence: 1,
       kind: 'OFFER',
       taskToken: offer.token,
+      v: TASK_INPUT_VERSION,
     });
     const task = await w.store.getTask(taskIdOf(offer));
     expect(task).toMatchObject({ orgId: 'ngo-alfa', status: 'OPEN', sfnTaskToken: offer.token });
@@ -681,6 +683,7 @@ describe('referral workflow (synthesized ASL on the local runtime)', () => {
         'sequence',
         'taskId',
         'taskToken',
+        'v', // the input version (shared/workflow/task-input.ts)
       ].sort(),
     );
     const answers = tasks.flatMap((t) => (t.status === 'SUCCEEDED' ? [JSON.parse(t.output ?? 'null')] : []));
