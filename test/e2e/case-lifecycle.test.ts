@@ -7,13 +7,14 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import {
   GetExecutionHistoryCommand,
   type HistoryEvent,
   ListExecutionsCommand,
   SFNClient,
 } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { CaseClient, continueCase, mintLocalToken, type WalkChoices, walkCase } from '../../local';
 import { instantAt, wallClock } from '../../shared/util/time';
 import { actionLink, demoReferral, freePortBase, type InboxEmail, RunningStack } from '../support/e2e-stack';
@@ -35,6 +36,8 @@ describe('a case from referral to closure on the local stack', () => {
   let dataDir: string;
   let env: Record<string, string>;
   let stack: RunningStack;
+  /** The case the kill test walks to closure, with every reason typed: the erasure test's. */
+  let reasoned: { caseId: string; reference: string } | undefined;
   /** The output of every stack run, the crashed one included. */
   const logs: string[] = [];
 
@@ -56,7 +59,12 @@ describe('a case from referral to closure on the local stack', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'bashke-case-'));
     // Fixed ports: the links in the emails must still reach the stack after a restart.
-    env = { BASHKE_PORT: String(await freePortBase()) };
+    // Cases are erased at the first retention run after they end (5 years by default): the
+    // last test watches the daily run do it.
+    env = {
+      BASHKE_PORT: String(await freePortBase()),
+      BASHKE_CONTEXT: JSON.stringify({ caseRetentionDays: 0 }),
+    };
     stack = await RunningStack.start({ dataDir, env });
   }, 180_000);
 
@@ -147,6 +155,7 @@ describe('a case from referral to closure on the local stack', () => {
       expect.arrayContaining(['offer declined', 'offer accepted', 'plan item 1/2: not possible']),
     );
     const { reference } = waiting;
+    reasoned = { caseId: waiting.caseId, reference };
 
     // The assistance stage's execution waits on the plan review: crash the stack there.
     const assistance = `${waiting.caseId}-assistance-1-1`;
@@ -257,26 +266,116 @@ describe('a case from referral to closure on the local stack', () => {
     for (const canary of Object.values(CANARY)) expect(refusal).not.toContain(canary.split(' ')[0]);
   }, 300_000);
 
+  it('erases a closed case at the next daily retention run: gone from the API, the table and the timeline; its trail and figures stay', async () => {
+    if (!reasoned) throw new Error('the kill test did not get its case');
+    const { caseId, reference } = reasoned;
+    const as = async (role: string, orgId: string, route: string) =>
+      fetch(`${stack.runtime.urls.api}${route}`, {
+        headers: {
+          Authorization: `Bearer ${await mintLocalToken({ role: role as 'police', org: orgId, 'data-dir': dataDir })}`,
+        },
+      });
+    const coordinator = (route: string) => as('coordinator', 'prefecture-korca', route);
+    const year = (await client().clockNow()).slice(0, 4);
+    // The yearly figures (overdue tasks are a count of today: an erased case's tasks leave it).
+    const stats = async () => {
+      const report = (await (await coordinator(`/stats?year=${year}&region=korca`)).json()) as {
+        referrals: unknown;
+        acceptance: unknown;
+      };
+      return { referrals: report.referrals, acceptance: report.acceptance };
+    };
+    expect((await coordinator(`/cases/${caseId}`)).status).toBe(200);
+    const figures = await stats();
+
+    // The daily run, a day on the runtime clock (retention 0 days on this stack).
+    await client().advanceClock('25h');
+    let status = 200;
+    for (let i = 0; i < 120 && status === 200; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      status = (await coordinator(`/cases/${caseId}`)).status;
+    }
+    expect(status).toBe(404);
+    for (const route of ['', '/timeline', '/export']) {
+      expect((await coordinator(`/cases/${caseId}${route}`)).status).toBe(404);
+    }
+    for (const route of ['', '/timeline']) {
+      expect((await as('police', OFFICER.org, `/cases/${caseId}${route}`)).status).toBe(404);
+    }
+    const listed = (await (await coordinator('/cases?region=korca')).json()) as {
+      items: { caseId: string }[];
+    };
+    expect(listed.items.map((c) => c.caseId)).not.toContain(caseId);
+    // The statistics count it as before: the erased figures stay.
+    expect(await stats()).toEqual(figures);
+
+    // The trail stays, ids only: the erasure by the system, then the looks refused since.
+    const trail = await coordinator(`/cases/${caseId}/audit?limit=100`);
+    expect(trail.status).toBe(200);
+    const { items } = (await trail.json()) as {
+      items: { action: string; actor: { kind: string }; result: string }[];
+    };
+    const erasure = items.findIndex((e) => e.action === 'Retention');
+    expect(items[erasure]).toMatchObject({ actor: { kind: 'system' }, result: 'allowed' });
+    expect(items.slice(0, erasure).every((e) => e.result === 'refused' || e.result === 'denied')).toBe(true);
+    expect((await as('police', OFFICER.org, `/cases/${caseId}/audit`)).status).toBe(403);
+
+    // The table: nothing of the case but its erased figures and spent due-time items; none of
+    // what was typed, no officer, no reference. Left aside: idempotency records and action links
+    // past their TTL (DynamoDB removes them; DynamoDB Local does not).
+    const now = Date.parse(await client().clockNow()) / 1000;
+    const left = (await tableItems((n) => !/-AuditTable/.test(n))).filter(
+      (i) => !(/^(IDEMPOTENCY|ACTION)#/.test(String(i.pk)) && Number(i.ttl) < now),
+    );
+    const naming = left.filter((i) => JSON.stringify(i).includes(caseId));
+    expect(naming.map((i) => String(i.pk).replace(/#.*/, '')).filter((k) => k !== 'DUE')).toEqual(['ERASED']);
+    const text = JSON.stringify(naming);
+    for (const canary of Object.values(CANARY)) expect(text).not.toContain(canary.split(' ')[0]);
+    expect(text).not.toContain(OFFICER.email);
+    expect(text).not.toContain(reference);
+
+    // The executions' history (kept by the local engine; 90 days after each ends on AWS) held
+    // ids and the reference only, never what the case says: nothing to erase there.
+    const history = await everyExecutionText();
+    expect(history).toContain(caseId);
+    for (const field of [
+      '"person',
+      'riskLevel',
+      'nationality',
+      OFFICER.email,
+      ...Object.values(CANARY).map((c) => c.split(' ')[0] as string),
+    ])
+      expect(history).not.toContain(field);
+  }, 120_000);
+
   /** Every item of every table (or of those `which` names), values included, as text. */
   async function tableText(which: (name: string) => boolean = () => true): Promise<string> {
+    return (await tableItems(which)).map((i) => JSON.stringify(i)).join('\n');
+  }
+
+  /** Every item of every table (or of those `which` names). */
+  async function tableItems(
+    which: (name: string) => boolean = () => true,
+  ): Promise<Record<string, unknown>[]> {
     const client = new DynamoDBClient({
       region: 'eu-central-1',
       endpoint: stack.runtime.urls.dynamodb,
       credentials: { accessKeyId: 'bashkelocal', secretAccessKey: 'bashkelocal' },
     });
+    const doc = DynamoDBDocumentClient.from(client);
     try {
-      const parts: string[] = [];
+      const items: Record<string, unknown>[] = [];
       for (const TableName of ((await client.send(new ListTablesCommand({}))).TableNames ?? []).filter(
         which,
       )) {
-        let ExclusiveStartKey: Record<string, never> | undefined;
+        let ExclusiveStartKey: Record<string, unknown> | undefined;
         do {
-          const out = await client.send(new ScanCommand({ TableName, ExclusiveStartKey }));
-          parts.push(JSON.stringify(out.Items ?? []));
-          ExclusiveStartKey = out.LastEvaluatedKey as Record<string, never> | undefined;
+          const out = await doc.send(new ScanCommand({ TableName, ExclusiveStartKey }));
+          items.push(...(out.Items ?? []));
+          ExclusiveStartKey = out.LastEvaluatedKey;
         } while (ExclusiveStartKey);
       }
-      return parts.join('\n');
+      return items;
     } finally {
       client.destroy();
     }
