@@ -46,7 +46,6 @@
  */
 import { randomInt } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -58,6 +57,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import {
   demoReferral,
+  freePortBase,
   mintLocalToken,
   readAssembly,
   type SpawnedStack,
@@ -175,35 +175,6 @@ function zombie(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * A BASHKE_PORT base whose six ports are free and below the kernel's ephemeral range: a port
- * in that range can be taken at any moment as the source port of an outgoing connection
- * (thousands of them here, clients retrying through every restart), and the restart on it
- * then fails with EADDRINUSE. (freePortBase draws from 20000-50000, which overlaps it.)
- */
-async function portBaseBelowEphemeral(): Promise<number> {
-  let low = 32768;
-  try {
-    low =
-      Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || low;
-  } catch {
-    // not Linux: the IANA range starts at 49152; 32768 is below both
-  }
-  const free = (port: number) =>
-    new Promise<boolean>((resolve) => {
-      const server = net.createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 10_000 + randomInt(Math.max(1, low - 10_000 - 10));
-    let ok = true;
-    for (let p = base; p < base + 6 && ok; p++) ok = await free(p);
-    if (ok) return base;
-  }
-  throw new Error('no free port range below the ephemeral ports');
 }
 
 /** A fetch that answers undefined where a client would see a connection error or a timeout. */
@@ -491,7 +462,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   const byReference = new Map<string, Referral>();
 
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bashke-bench-chaos-'));
-  const base = await portBaseBelowEphemeral();
+  const base = await freePortBase();
   const stack = new ChaosStack(dataDir, { BASHKE_PORT: String(base) });
   const failures: string[] = [];
   const fail = (line: string) => failures.push(line);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
 
 export class PortInUseError extends Error {
@@ -73,18 +74,31 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
+/** The first port of the kernel's ephemeral range (Linux's own file; 32768 elsewhere, below IANA's 49152). */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 11_000 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
 /**
  * A BASHKE_PORT base whose whole plan is free now: for a stack that must come back on the same
  * ports after a restart (links in emails name the port), or whose DynamoDB port a tool must
- * know before it starts (`portPlan(base).dynamodb`).
+ * know before it starts (`portPlan(base).dynamodb`). Drawn below the kernel's ephemeral range:
+ * a port in that range can be taken at any moment as the source port of an outgoing
+ * connection, and the restart on it would then fail with EADDRINUSE.
  */
 export async function freePortBase(): Promise<number> {
   const size = Object.keys(portPlan(1)).length;
+  const span = ephemeralLow() - 10_000 - size;
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    const base = 10_000 + Math.floor(Math.random() * span);
     let free = true;
     for (let p = base; p < base + size && free; p++) free = await portIsFree(p);
     if (free) return base;
   }
-  throw new Error('no free port range found');
+  throw new Error('no free port range found below the ephemeral ports');
 }

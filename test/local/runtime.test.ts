@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
@@ -13,7 +13,7 @@ import type { LocalTable } from '../../local/engine/model';
 import { startRefuseServer } from '../../local/engine/runtime/refuse-server';
 import { ensureTables, TableSchemaMismatchError } from '../../local/engine/tables';
 import { AlreadyRunningError, acquirePidLock, resetDataDir } from '../../local/runtime/data-dir';
-import { parsePortBase, portPlan } from '../../local/runtime/ports';
+import { freePortBase, parsePortBase, portPlan } from '../../local/runtime/ports';
 
 const table: LocalTable = {
   logicalId: 'Table',
@@ -150,5 +150,20 @@ describe('ports', () => {
     });
     expect(parsePortBase(undefined)).toBe(4700);
     expect(() => parsePortBase('http')).toThrow(/BASHKE_PORT/);
+  });
+
+  it('draws a free base whose whole plan lies below the ephemeral ports (no outgoing connection can take one)', async () => {
+    let low = 32_768;
+    try {
+      low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    } catch {
+      // not Linux: freePortBase keeps below 32768 too
+    }
+    const size = Object.keys(portPlan(1)).length;
+    for (let i = 0; i < 20; i++) {
+      const base = await freePortBase();
+      expect(base).toBeGreaterThanOrEqual(10_000);
+      expect(base + size).toBeLessThanOrEqual(low);
+    }
   });
 });
