@@ -515,13 +515,14 @@ async function casePage(deps: ConsoleDeps, ctx: MemberContext) {
       [t.updatedAt, formatDateTime(view.updatedAt, ctx.lang, ctx.timeZone)],
     ]),
     `<h2>${esc(t.profile)}</h2>`,
+    // A code the page has no word for (a profile stored by another version) shows as stored.
     facts([
-      [t.ageGroup, v.ageGroups[p.ageGroup]],
-      [t.gender, v.genders[p.gender]],
+      [t.ageGroup, v.ageGroups[p.ageGroup] ?? p.ageGroup],
+      [t.gender, v.genders[p.gender] ?? p.gender],
       [t.nationality, countryName(ctx.lang, p.nationality)],
       [t.language, languageName(ctx.lang, p.language)],
-      [t.needsHead, p.needs.map((n) => v.needs[n]).join(', ')],
-      [t.riskLevel, v.riskLevels[p.riskLevel]],
+      [t.needsHead, p.needs.map((n) => v.needs[n] ?? n).join(', ')],
+      [t.riskLevel, v.riskLevels[p.riskLevel] ?? p.riskLevel],
     ]),
     view.offers ? offersHtml(ctx, view.offers, names) : '',
     `<h2>${esc(t.timeline)}</h2>`,
