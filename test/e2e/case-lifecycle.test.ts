@@ -225,6 +225,12 @@ describe('a case from referral to closure on the local stack', () => {
       expect.arrayContaining(['plan review: complete', 'closure sent back', 'closed: CLOSED']),
     );
     expect((await executions()).find((e) => e.name === assistance)?.status).toBe('SUCCEEDED');
+    // The item left open is moot once the case closed: cancelled, its link gone, and its
+    // organisation told the case closed (by reference only).
+    const closedTo = (address: string) => (e: InboxEmail) =>
+      new RegExp(`${reference} (closed|u mbyll)`).test(e.subject) && e.destination.to.includes(address);
+    await stack.waitForEmail(closedTo(itemOrgFocal));
+    expect((await fetch(actionLink(open[0] as InboxEmail))).status).toBe(410);
 
     // Privacy: no reason typed into a form is in an email, a log line or any execution. Each
     // was taken: it is on its task in the table, where it belongs.
