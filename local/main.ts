@@ -41,6 +41,7 @@ import {
 import { startBanner } from './runtime/banner';
 import { acquirePidLock, readSeedMark, resetDataDir, seedMark, writeSeedMark } from './runtime/data-dir';
 import { assertPortFree, freePort, parsePortBase, portPlan } from './runtime/ports';
+import { runStoppers, type Stopper } from './runtime/stoppers';
 import { contextOverrides, ensureAssembly, type SynthReason } from './runtime/synth';
 import { resolveDataDir, runtimeFilePath, writeRuntimeFile } from './runtime-file';
 
@@ -96,8 +97,6 @@ function functionsDynamoDbUrl(local: string): string {
     throw new Error('BASHKE_FUNCTIONS_DYNAMODB_URL must be http://127.0.0.1:<port>');
   return proxy;
 }
-
-type Stopper = () => Promise<void>;
 
 /** Start-up phases and how long each took, for the ready line and `npm run bench -- stack`. */
 class Timeline {
@@ -169,13 +168,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     if (signal) say(`${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping …`);
-    for (const stop of stoppers.reverse()) {
-      try {
-        await stop();
-      } catch {
-        // keep stopping the rest
-      }
-    }
+    await runStoppers(stoppers, { log: (l) => say(l) });
     rmSync(runtimeFilePath(dataDir), { force: true });
     releaseLock();
     if (signal) say(`stopped; the data stays in ${dataDir} (\`npm start\` resumes it)`);

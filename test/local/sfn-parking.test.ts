@@ -131,6 +131,51 @@ describe('parked executions', () => {
     }
   });
 
+  it('a plane disposed at once after restoring parked executions settles, and they stay as they were', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'bashke-sfn-parking-'));
+    const options = {
+      stateMachines: [FLOW],
+      invoker,
+      region: REGION,
+      accountId: ACCOUNT,
+      now: () => new Date(t),
+      dataDir,
+    };
+    try {
+      const first = new StepFunctionsControlPlane(options);
+      for (const n of [1, 2, 3]) {
+        await first.startExecution({ stateMachineArn: FLOW.arn, name: `d-${n}`, input: `{"id":"d-${n}"}` });
+      }
+      await eventually(() => invoker.tokens.size === 3 && first.memoryStats().engines === 0, 'all to park');
+      await first.dispose();
+
+      // A start that fails right after the restore (as the launcher's did when a port was taken)
+      // disposes the plane before the restored runs have parked: it must not wait for ever.
+      const second = new StepFunctionsControlPlane(options);
+      let timer: NodeJS.Timeout | undefined;
+      const settled = await Promise.race([
+        second.dispose().then(() => 'disposed'),
+        new Promise((r) => {
+          timer = setTimeout(() => r('still waiting'), 5_000);
+        }),
+      ]);
+      clearTimeout(timer);
+      expect(settled).toBe('disposed');
+
+      // Nothing was written by the disposal: the next plane finds them parked on their offers.
+      const third = new StepFunctionsControlPlane(options);
+      try {
+        await eventually(() => third.memoryStats().engines === 0, 'the restored executions to park');
+        expect(third.memoryStats()).toEqual({ executions: 3, engines: 0 });
+        expect((await third.describeExecution({ executionArn: arnOf('d-2') })).status).toBe('RUNNING');
+      } finally {
+        await third.dispose();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('let the engine go at a callback, a Wait and a retry backoff, and go on when woken', async () => {
     await plane.startExecution({ stateMachineArn: FLOW.arn, name: 'p-1', input: '{"id":"p-1"}' });
     const taskToken = await eventually(() => invoker.tokens.get('p-1'), 'the token');

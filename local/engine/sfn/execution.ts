@@ -483,8 +483,10 @@ export class ExecutionRun {
         this.finish(outcome);
         return;
       }
-      // Parked: nothing of the engine is kept; wait to be woken (unless that happened already).
-      if (!this.wokenEarly) {
+      // Parked: nothing of the engine is kept; wait to be woken (unless that happened already,
+      // or the execution was stopped or disposed before it got here: a restored run may park
+      // after a dispose that found it still starting, and then nothing would wake it).
+      if (!this.wokenEarly && !this.stopping && !this.disposed) {
         await new Promise<void>((resolve) => {
           this.wake = resolve;
           this.parkState = 'parked';
