@@ -28,19 +28,8 @@ import { taskIdFor } from '../../shared/tasks/task-id';
 import { accessTable } from '../support/access-doc';
 import { MemoryAudit } from '../support/audit';
 import { createTestTable, type TestTable } from '../support/dynamodb-local';
+import '../support/handler-env';
 
-process.env.TABLE_NAME = 'unused';
-process.env.AUDIT_TABLE_NAME = 'audit';
-process.env.STATE_MACHINE_ARN = 'arn:aws:states:eu-central-1:111111111111:stateMachine:referral';
-process.env.ACTION_BASE_URL = 'https://api.example.org';
-process.env.SENDER_EMAIL = 'no-reply@example.org';
-process.env.SES_CONFIGURATION_SET = 'bashke';
-process.env.TIME_ZONE = 'Europe/Tirane';
-process.env.DEADLINES = JSON.stringify(DEFAULT_DEADLINES);
-process.env.HOLIDAYS = '';
-process.env.REMINDERS = '{}';
-process.env.AWS_REGION = 'eu-central-1';
-process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
 // Handler modules read their environment at load: import them after it is set.
 const { readCasesRoute } =
   require('../../functions/read-cases/handler') as typeof import('../../functions/read-cases/handler');

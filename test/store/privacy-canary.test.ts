@@ -12,7 +12,6 @@ import { prepareOffer } from '../../functions/prepare-offer/prepare-offer';
 import { DeliveryStore } from '../../shared/data/delivery-store';
 import type { CaseRecord, TaskRecord } from '../../shared/data/records';
 import type { Role } from '../../shared/domain/codes';
-import { DEFAULT_DEADLINES } from '../../shared/domain/deadlines';
 import { withFirstReminder } from '../../shared/tasks/task-context';
 import { NO_PREVIOUS_OFFER } from '../../shared/workflow/task-input';
 import { apiRequest, claimsFor } from '../support/api-event';
@@ -20,19 +19,8 @@ import { MemoryAudit } from '../support/audit';
 import { type ConsoleWorld, type Member, startConsoleWorld } from '../support/console-world';
 import { caseTask, createReferralArgs } from '../support/fixtures';
 import { dropStoreTables } from '../support/store-table';
+import '../support/handler-env';
 
-process.env.TABLE_NAME = 'unused';
-process.env.AUDIT_TABLE_NAME = 'audit';
-process.env.STATE_MACHINE_ARN = 'arn:aws:states:eu-central-1:111111111111:stateMachine:referral';
-process.env.ACTION_BASE_URL = 'https://api.example.org';
-process.env.SENDER_EMAIL = 'no-reply@example.org';
-process.env.SES_CONFIGURATION_SET = 'bashke';
-process.env.TIME_ZONE = 'Europe/Tirane';
-process.env.DEADLINES = JSON.stringify(DEFAULT_DEADLINES);
-process.env.HOLIDAYS = '';
-process.env.REMINDERS = '{}';
-process.env.AWS_REGION = 'eu-central-1';
-process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
 // Handler modules read their environment at load: import them after it is set.
 const { readCasesRoute } =
   require('../../functions/read-cases/handler') as typeof import('../../functions/read-cases/handler');

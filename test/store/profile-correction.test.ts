@@ -15,19 +15,9 @@ import type { OutgoingEmail } from '../../shared/email/mailer';
 import { MemoryAudit } from '../support/audit';
 import { CASE_ID, createReferralArgs, directory } from '../support/fixtures';
 import { dropStoreTables, failNext, storeTable } from '../support/store-table';
+import '../support/handler-env';
 
-process.env.TABLE_NAME = 'unused';
-process.env.AUDIT_TABLE_NAME = 'audit';
-process.env.STATE_MACHINE_ARN = 'arn:aws:states:eu-central-1:111111111111:stateMachine:referral';
 process.env.ACTION_BASE_URL = 'https://api.bashke.test';
-process.env.SENDER_EMAIL = 'no-reply@example.org';
-process.env.SES_CONFIGURATION_SET = 'bashke';
-process.env.TIME_ZONE = 'Europe/Tirane';
-process.env.DEADLINES = JSON.stringify(DEFAULT_DEADLINES);
-process.env.HOLIDAYS = '';
-process.env.REMINDERS = '{}';
-process.env.AWS_REGION = 'eu-central-1';
-process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
 // The handler module reads its environment at load: import it after it is set.
 const { caseCommandsRoute } =
   require('../../functions/case-commands/handler') as typeof import('../../functions/case-commands/handler');
