@@ -1,8 +1,9 @@
 /**
  * The privacy canary across every output a person of each role can reach (issue 12 §2): a case
  * whose profile and every free-text answer carry a canary is walked through its offers, a plan
- * item and a closure confirmation in the console, and then every console page and JSON route of
- * every role is read, with the emails and the audit records written on the way. Each canary may
+ * item and a closure confirmation in the console, the group meets on it, and then every console
+ * page and JSON route of every role is read, with the emails, the meeting's invitations and the
+ * audit records written on the way. Each canary may
  * appear only where docs/access.md lets that reader see it; everywhere else, not even in part.
  */
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
@@ -12,6 +13,7 @@ import { prepareOffer } from '../../functions/prepare-offer/prepare-offer';
 import { DeliveryStore } from '../../shared/data/delivery-store';
 import type { CaseRecord, TaskRecord } from '../../shared/data/records';
 import type { Role } from '../../shared/domain/codes';
+import { createMeeting } from '../../shared/meetings/meetings';
 import { withFirstReminder } from '../../shared/tasks/task-context';
 import { NO_PREVIOUS_OFFER } from '../../shared/workflow/task-input';
 import { apiRequest, claimsFor } from '../support/api-event';
@@ -26,6 +28,8 @@ const { readCasesRoute } =
   require('../../functions/read-cases/handler') as typeof import('../../functions/read-cases/handler');
 const { tasksApiRoute } =
   require('../../functions/tasks-api/handler') as typeof import('../../functions/tasks-api/handler');
+const { meetingsRoute } =
+  require('../../functions/meetings-api/handler') as typeof import('../../functions/meetings-api/handler');
 const { statsRoute } =
   require('../../functions/stats-api/handler') as typeof import('../../functions/stats-api/handler');
 
@@ -46,6 +50,8 @@ const REF = 'KOR-2026-0042';
 const NOW = new Date('2026-12-01T09:00:00.000Z');
 const ITEM_ID = 'd1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6';
 const CONFIRM_ID = 'e2f3a4b5-c6d7-4e8f-9a01-b2c3d4e5f6a7';
+/** The cooperation group's next meeting, whose agenda reviews what was not possible. */
+let meetingId = '';
 
 /** The readers: one member of every role, and both NGOs the case was offered to. */
 const READERS = {
@@ -188,6 +194,24 @@ async function walk(): Promise<void> {
       ])
     ).status,
   ).toBe(303);
+
+  // The group meets: the agenda reviews the plan item found not possible, with its reason.
+  const [, orgId, email] = READERS.coordinator;
+  const [meeting] = await createMeeting(
+    world.deps.meetings,
+    { sub: 'coordinator-1', email, orgId, role: 'coordinator', orgKind: 'prefecture', regions: ['korca'] },
+    {
+      region: 'korca',
+      title: 'Këshilli vendor kundër trafikimit',
+      agenda: ['Rastet e tremujorit'],
+      place: 'Prefektura, salla 2',
+      start: '2026-12-10T10:00',
+      end: '2026-12-10T11:00',
+      invite: { orgIds: ['municipality-korca', 'social-services-korca', READERS.accepted[1]] },
+    },
+  );
+  meetingId = meeting?.meetingId ?? '';
+  expect(meetingId).not.toBe('');
 }
 
 /** Pages and routes that answered 5xx: a refusal or an answer, never a failure. */
@@ -212,11 +236,16 @@ async function outputsOf(reader: Reader): Promise<Map<string, string>> {
     ...taskIds.map((id) => `/console/tasks/${id}`),
     '/console/stats',
     '/console/meetings',
+    `/console/meetings/${meetingId}`,
+    `/console/meetings/${meetingId}/invite.ics`,
     '/console/directory',
   ];
   // Named without ids: one task page stands for every task's.
   const named = (page: string) =>
-    page.replace(CASE_ID, '{caseId}').replace(/tasks\/[0-9a-f-]{36}/, 'tasks/{taskId}');
+    page
+      .replace(CASE_ID, '{caseId}')
+      .replace(meetingId, '{meetingId}')
+      .replace(/tasks\/[0-9a-f-]{36}/, 'tasks/{taskId}');
   for (const page of pages) {
     const res = await m.get(page);
     if (res.status >= 500) failed.push(`${reader} console ${named(page)}: ${res.status}`);
@@ -252,6 +281,8 @@ async function outputsOf(reader: Reader): Promise<Map<string, string>> {
         ],
     ),
     [statsRoute(d, new MemoryAudit()), 'GET /stats', {}],
+    [meetingsRoute(world.deps.meetings, new MemoryAudit()), 'GET /meetings', {}],
+    [meetingsRoute(world.deps.meetings, new MemoryAudit()), 'GET /meetings/{meetingId}', { meetingId }],
   ];
   for (const [route, routeKey, pathParameters] of routes) {
     const res = (await (route as (e: unknown, c: Context) => Promise<APIGatewayProxyStructuredResultV2>)(
@@ -285,16 +316,21 @@ describe('the privacy canary', () => {
 
   // What each reader sees (docs/access.md): the profile in the case views of those who may read
   // the case; the offer history's reason in the coordinator's; the officer's user id as the
-  // actor of the coordinator's timeline; everything in the subject-access export. Nobody sees
-  // another organisation's words on a page of their own, and nobody sees anything in a task.
+  // actor of the coordinator's timeline; a plan item's "not possible" reason on the agenda of
+  // the group's meeting, read by its invitees (through the API; the console shows the review to
+  // council members and coordinators), never in its invitation; everything in the
+  // subject-access export. Nobody sees anything in a task page, a list, the statistics or a
+  // refusal.
   const CASE_VIEWS = ['console /console/cases/{caseId}', 'api GET /cases', 'api GET /cases/{caseId}'];
+  const AGENDA = 'api GET /meetings/{meetingId}';
+  const AGENDA_PAGE = 'console /console/meetings/{meetingId}';
   it.each([
     ['police', { profile: CASE_VIEWS }],
     ['declined', {}],
-    ['accepted', { profile: CASE_VIEWS }],
-    ['localgov', {}],
-    ['council', {}],
-    ['admin', {}],
+    ['accepted', { profile: CASE_VIEWS, item: [AGENDA] }],
+    ['localgov', { item: [AGENDA] }],
+    ['council', { item: [AGENDA_PAGE, AGENDA] }],
+    ['admin', { item: [AGENDA] }],
     [
       'coordinator',
       {
@@ -305,7 +341,7 @@ describe('the privacy canary', () => {
           'api GET /cases/{caseId}',
           'api GET /cases/{caseId}/export',
         ],
-        item: ['api GET /cases/{caseId}/export'],
+        item: [AGENDA_PAGE, 'api GET /cases/{caseId}/export', AGENDA],
         closure: ['api GET /cases/{caseId}/export'],
       },
     ],
@@ -314,13 +350,14 @@ describe('the privacy canary', () => {
     async (reader, expected) => {
       const outputs = await outputsOf(reader);
       // Every page and route was read, errors and refusals included.
-      expect(outputs.size).toBe(18);
+      expect(outputs.size).toBe(22);
       expect(shown(outputs)).toEqual(expected);
       expect(failed).toEqual([]);
     },
   );
 
-  it('put none of it in an email or an audit record', () => {
+  it('put none of it in an email, an invitation or an audit record', () => {
+    expect(world.mailer.sent.some((m) => m.calendar?.method === 'REQUEST')).toBe(true);
     const sent = JSON.stringify(world.mailer.sent);
     const audit = JSON.stringify(world.audit.entries);
     expect(world.mailer.sent.length).toBeGreaterThan(0);
