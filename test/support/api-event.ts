@@ -9,11 +9,14 @@ export const claimsFor = (role: Role, orgId: string) => ({
   'cognito:groups': `[${role}]`,
 });
 
-/** An HTTP API (payload 2.0) event of `routeKey`, as the authorizer lets it through. */
+/**
+ * An HTTP API (payload 2.0) event of `routeKey`, as the authorizer lets it through; without
+ * `claims`, as a route without an authorizer (the action links) gets it.
+ */
 export function apiRequest(
   method: string,
   routeKey: string,
-  claims: Record<string, string>,
+  claims: Record<string, string> | undefined,
   extra: Partial<APIGatewayProxyEventV2WithJWTAuthorizer> = {},
 ): APIGatewayProxyEventV2WithJWTAuthorizer {
   return {
@@ -25,7 +28,7 @@ export function apiRequest(
     isBase64Encoded: false,
     requestContext: {
       http: { method, path: '/', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'jest' },
-      authorizer: { jwt: { claims, scopes: [] } },
+      ...(claims ? { authorizer: { jwt: { claims, scopes: [] } } } : {}),
     },
     ...extra,
   } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;

@@ -8,12 +8,18 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { keys } from '../../shared/data/keys';
 import { hashActionToken, issueActionToken } from '../../shared/domain/action-token';
 import { EARLY_TIMEOUT_MS } from '../../shared/http/handler';
 import { calendarDate } from '../../shared/util/time';
+import { apiRequest } from '../support/api-event';
 import { directory, referralRequest } from '../support/fixtures';
 
 process.env.TABLE_NAME = 'table';
@@ -50,18 +56,7 @@ function event(
   routeKey: string,
   extra: Partial<APIGatewayProxyEventV2> = {},
 ): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath: '/',
-    rawQueryString: '',
-    headers: {},
-    isBase64Encoded: false,
-    requestContext: {
-      http: { method, path: '/', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'jest' },
-    },
-    ...extra,
-  } as APIGatewayProxyEventV2;
+  return apiRequest(method, routeKey, undefined, extra as Partial<APIGatewayProxyEventV2WithJWTAuthorizer>);
 }
 
 const policeClaims = {
