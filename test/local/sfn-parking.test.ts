@@ -60,6 +60,15 @@ let plane: StepFunctionsControlPlane;
 let invoker: Invoker;
 const arnOf = (name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:execution:Flow:${name}`;
 
+/** A plane's options on a data folder: what it keeps survives the next plane on the folder. */
+const durable = (dataDir: string) => ({
+  stateMachines: [FLOW],
+  invoker,
+  region: REGION,
+  accountId: ACCOUNT,
+  now: () => new Date(t),
+  dataDir,
+});
 const recordOf = (name: string) => plane.executionRecords().find((r) => r.name === name);
 const types = (name: string) => recordOf(name)?.history.map((e) => e.type) ?? [];
 
@@ -82,14 +91,7 @@ afterEach(async () => {
 describe('parked executions', () => {
   it('stay parked across a restart: no engine until the answer or the due time', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'bashke-sfn-parking-'));
-    const options = {
-      stateMachines: [FLOW],
-      invoker,
-      region: REGION,
-      accountId: ACCOUNT,
-      now: () => new Date(t),
-      dataDir,
-    };
+    const options = durable(dataDir);
     try {
       const first = new StepFunctionsControlPlane(options);
       await first.startExecution({ stateMachineArn: FLOW.arn, name: 'r-1', input: '{"id":"r-1"}' });
@@ -133,14 +135,7 @@ describe('parked executions', () => {
 
   it('a plane disposed at once after restoring parked executions settles, and they stay as they were', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'bashke-sfn-parking-'));
-    const options = {
-      stateMachines: [FLOW],
-      invoker,
-      region: REGION,
-      accountId: ACCOUNT,
-      now: () => new Date(t),
-      dataDir,
-    };
+    const options = durable(dataDir);
     try {
       const first = new StepFunctionsControlPlane(options);
       for (const n of [1, 2, 3]) {
