@@ -13,7 +13,7 @@ import { sendToGroups } from '../../shared/email/send-all';
 import { caseEndEmail } from '../../shared/email/templates';
 import { ConflictError, ForbiddenError, ValidationError } from '../../shared/errors';
 import { fieldIssues } from '../../shared/http/zod-issues';
-import { taskRecipients } from '../../shared/tasks/assignees';
+import { cancelledTaskRecipients } from '../../shared/tasks/assignees';
 import { type CompleteTaskDeps, completeTask } from '../../shared/tasks/complete-task';
 import { type ReferralWorkflowInput, TASK_CANCELLED_ERROR } from '../../shared/workflow/task-input';
 
@@ -287,15 +287,7 @@ async function withdrawalRecipients(
   const ngo = ngoId ? await deps.store.getOrganisation(ngoId) : undefined;
   if (ngo) groups.push(...focalPoints(ngo));
   const seen = new Set(groups.flatMap((g) => g.to));
-  for (const task of cancelled) {
-    const org = task.orgId === ngoId ? ngo : await deps.store.getOrganisation(task.orgId);
-    if (!org) continue;
-    for (const g of taskRecipients(task.kind, org)) {
-      const to = g.to.filter((a) => !seen.has(a));
-      for (const a of to) seen.add(a);
-      if (to.length) groups.push({ ...g, to });
-    }
-  }
+  groups.push(...(await cancelledTaskRecipients(deps.store, cancelled, seen, ngo)));
   if (item.officerEmail) {
     const police = await deps.store.getOrganisation(item.referringOrgId);
     const language =

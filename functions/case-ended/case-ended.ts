@@ -1,10 +1,10 @@
 import type { CaseRecord, TaskRecord } from '../../shared/data/records';
 import type { Store } from '../../shared/data/store';
-import { byLanguage, type RecipientGroup } from '../../shared/domain/recipients';
+import { byLanguage } from '../../shared/domain/recipients';
 import type { Mailer } from '../../shared/email/mailer';
 import { sendToGroups } from '../../shared/email/send-all';
 import { caseEndEmail } from '../../shared/email/templates';
-import { taskRecipients } from '../../shared/tasks/assignees';
+import { cancelledTaskRecipients } from '../../shared/tasks/assignees';
 import { CaseStateError, parseTaskInput } from '../../shared/workflow/task-input';
 
 export interface CaseEndedDeps {
@@ -39,10 +39,7 @@ export async function caseEnded(deps: CaseEndedDeps, event: unknown): Promise<{ 
   ];
   const groups = byLanguage(contacts);
   const seen = new Set(groups.flatMap((g) => g.to));
-  for (const task of cancelled) {
-    const org = task.orgId === ngo?.orgId ? ngo : await deps.store.getOrganisation(task.orgId);
-    if (org) groups.push(...unseen(taskRecipients(task.kind, org), seen));
-  }
+  groups.push(...(await cancelledTaskRecipients(deps.store, cancelled, seen, ngo)));
   const notified = await sendToGroups(deps.mailer, groups, (to, language) =>
     caseEndEmail({ to, language, kind: 'closed', reference: input.reference }),
   );
@@ -71,15 +68,4 @@ async function cancelLeftOpen(deps: CaseEndedDeps, item: CaseRecord): Promise<Ta
     if (done) cancelled.push(task);
   }
   return cancelled;
-}
-
-/** The groups' addresses not told yet, each once. */
-function unseen(groups: readonly RecipientGroup[], seen: Set<string>): RecipientGroup[] {
-  const out: RecipientGroup[] = [];
-  for (const g of groups) {
-    const to = g.to.filter((a) => !seen.has(a));
-    for (const a of to) seen.add(a);
-    if (to.length) out.push({ ...g, to });
-  }
-  return out;
 }

@@ -1,4 +1,5 @@
-import type { CaseRecord, OrgRecord } from '../data/records';
+import type { CaseRecord, OrgRecord, TaskRecord } from '../data/records';
+import type { Store } from '../data/store';
 import { isActive } from '../domain/active';
 import type { Contact } from '../domain/directory';
 import { byLanguage, effectiveContacts, focalPoints, type RecipientGroup } from '../domain/recipients';
@@ -77,4 +78,28 @@ export function taskRecipients(
   const roles = assigneeRoles(kind);
   if (!org.contacts.some((c) => isActive(c) && roles.some((r) => c.roles.includes(r)))) return [];
   return focalPoints(org, orgs, now);
+}
+
+/**
+ * Who is told that `cancelled` tasks will not be done (a withdrawal, a closure): each task's
+ * recipients at its organisation (`known`, one already at hand, is not read again), none twice
+ * and none already in `seen`, which learns them.
+ */
+export async function cancelledTaskRecipients(
+  store: Pick<Store, 'getOrganisation'>,
+  cancelled: readonly TaskRecord[],
+  seen: Set<string>,
+  known?: OrgRecord,
+): Promise<RecipientGroup[]> {
+  const groups: RecipientGroup[] = [];
+  for (const task of cancelled) {
+    const org = task.orgId === known?.orgId ? known : await store.getOrganisation(task.orgId);
+    if (!org) continue;
+    for (const g of taskRecipients(task.kind, org)) {
+      const to = g.to.filter((a) => !seen.has(a));
+      for (const a of to) seen.add(a);
+      if (to.length) groups.push({ ...g, to });
+    }
+  }
+  return groups;
 }

@@ -57,6 +57,7 @@ let meetingId = '';
 const READERS = {
   police: ['police', 'police-korca', 'antitrafficking@police-korca.example.org'],
   declined: ['ngo', 'ngo-vatra', 'focal.point@vatra.example.org'],
+  /** Set by the walk: whichever NGO the second offer goes to. */
   accepted: ['ngo', '', ''],
   localgov: ['localgov', 'social-services-korca', 'economic.aid@social-services-korca.example.org'],
   council: ['council', 'municipality-korca', 'council@municipality-korca.example.org'],
@@ -135,9 +136,9 @@ async function walk(): Promise<void> {
     outcome: 'declined',
   });
   const second = await offer(first.taskId as string);
-  READERS.accepted = ['ngo', second.orgId as string, ''];
+  // The NGO the offer went on to: the directory chooses it, so its reader is known only now.
   const contact = (await world.db.store.getOrganisation(second.orgId as string))?.contacts[0]?.email;
-  READERS.accepted[2] = contact as string;
+  READERS.accepted = ['ngo', second.orgId as string, contact as string];
   await arm(second.taskId as string, 'a2');
   expect(
     (await (await member('accepted')).post(`/console/tasks/${second.taskId}`, [['decision', 'accept']]))
