@@ -30,10 +30,10 @@ export interface CreateReferralDeps {
     'getRegion' | 'getOrganisation' | 'nextCounter' | 'getIdempotency' | 'createReferral'
   >;
   /**
-   * Where the referral's organisations are looked up: the container's directory cache, so a
-   * warm intake reads only the region from the table. @default the store
+   * Where the referral's region and organisations are looked up: the container's directory
+   * cache, so a warm intake reads nothing of the directory from the table. @default the store
    */
-  readonly directory?: OrganisationDirectory;
+  readonly directory?: OrganisationDirectory & Pick<Store, 'getRegion'>;
   readonly workflow: WorkflowStarter;
   readonly now: () => Date;
   readonly newId?: () => string;
@@ -102,7 +102,7 @@ async function checkReferences(
   }
   const directory = deps.directory ?? deps.store;
   const [region, socialWorkerOrg, preferred] = await Promise.all([
-    deps.store.getRegion(req.region),
+    directory.getRegion(req.region),
     directory.getOrganisation(req.socialWorkerOrgId),
     req.preferredNgoId ? directory.getOrganisation(req.preferredNgoId) : Promise.resolve(undefined),
   ]);

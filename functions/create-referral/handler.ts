@@ -14,6 +14,7 @@ import { sdkClientConfig } from '../../shared/aws/client-config';
 import { SfnWorkflowStarter } from '../../shared/aws/workflow-starter';
 import { DirectoryCache } from '../../shared/data/directory-cache';
 import { DynamoStore } from '../../shared/data/dynamo-store';
+import type { Store } from '../../shared/data/store';
 import { headerValue, jsonBody } from '../../shared/http/body';
 import { json, jsonRoute } from '../../shared/http/handler';
 import { ENV, nonEmpty, parseEnv, timeZoneName } from '../../shared/util/env';
@@ -21,8 +22,8 @@ import { EmfMetrics, type FlushableMetrics } from '../../shared/util/metrics';
 import { type CreateReferralDeps, createReferral } from './create-referral';
 
 export interface CreateReferralRouteDeps extends CreateReferralDeps {
-  /** Who the caller is, and the referral's organisations: the container's directory cache. */
-  readonly directory: OrganisationDirectory;
+  /** Who the caller is, and the referral's region and organisations: the container's directory cache. */
+  readonly directory: OrganisationDirectory & Pick<Store, 'getRegion'>;
   /** The route's metrics, flushed after every request. @default none */
   readonly metrics?: FlushableMetrics;
 }

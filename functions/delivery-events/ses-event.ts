@@ -11,7 +11,11 @@ import type { DeliveryStatus } from '../../shared/data/delivery-store';
  * stripped, never read; only the fields below are trusted.
  */
 
-/** The detail types the rule matches, and the status each one records. */
+/**
+ * The detail types understood, and the status each one records. The rule no longer matches
+ * `Email Sent` (infra/constructs/delivery-events.ts); one still queued from before (a
+ * dead-letter redrive) is read as ever and finds its message recorded.
+ */
 export const SES_DETAIL_TYPES = {
   'Email Sent': 'sent',
   'Email Delivered': 'delivered',

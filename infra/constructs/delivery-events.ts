@@ -10,9 +10,13 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { OpsAlerts } from './ops-alerts';
 
-/** The SES events published, and the EventBridge detail type each arrives as. */
+/**
+ * The SES events published, and the EventBridge detail type each arrives as. Not `Send`: the
+ * message's record is written as sent when SES accepts it (shared/delivery/recording-mailer.ts),
+ * so a Send event could only ever find it recorded already, one function run and one read per
+ * message for nothing.
+ */
 export const DELIVERY_EVENT_TYPES = [
-  [ses.EmailSendingEvent.SEND, 'Email Sent'],
   [ses.EmailSendingEvent.DELIVERY, 'Email Delivered'],
   [ses.EmailSendingEvent.BOUNCE, 'Email Bounced'],
   [ses.EmailSendingEvent.COMPLAINT, 'Email Complaint Received'],

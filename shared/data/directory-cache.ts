@@ -1,7 +1,7 @@
-import type { OrgRecord } from './records';
+import type { OrgRecord, Region } from './records';
 import type { Store } from './store';
 
-/** How long an organisation record (or its absence) is trusted without reading the table again. */
+/** How long an organisation or region record (or its absence) is trusted without reading the table again. */
 export const DIRECTORY_TTL_MS = 60_000;
 
 /** Bound on cached entries: a flood of distinct unknown organisation ids cannot grow memory without end. */
@@ -18,12 +18,12 @@ export interface DirectoryCacheOptions {
 
 interface Entry {
   readonly expiresAt: number;
-  readonly value: Promise<OrgRecord | undefined>;
+  readonly value: Promise<OrgRecord | Region | undefined>;
 }
 
 /**
- * The directory as one container sees it: organisation records read from the table at most
- * once per TTL, misses included, so every request can check its caller's organisation without a
+ * The directory as one container sees it: organisation and region records read from the table
+ * at most once per TTL, misses included, so every request can check its caller's organisation without a
  * read of its own and a flood of tokens naming unknown organisations does not reach the table.
  * Concurrent lookups of one id share one read; a failed read is not cached.
  *
@@ -38,7 +38,7 @@ export class DirectoryCache {
   private readonly maxEntries: number;
 
   constructor(
-    private readonly store: Pick<Store, 'getOrganisation'>,
+    private readonly store: Pick<Store, 'getOrganisation' | 'getRegion'>,
     options: DirectoryCacheOptions = {},
   ) {
     this.ttlMs = options.ttlMs ?? DIRECTORY_TTL_MS;
@@ -47,18 +47,31 @@ export class DirectoryCache {
   }
 
   getOrganisation(orgId: string): Promise<OrgRecord | undefined> {
+    return this.cached(`org:${orgId}`, () => this.store.getOrganisation(orgId));
+  }
+
+  /** A region (its code names the references, its coordinators are told): as rarely changed as an organisation. */
+  getRegion(regionId: string): Promise<Region | undefined> {
+    return this.cached(`region:${regionId}`, () => this.store.getRegion(regionId));
+  }
+
+  private cached<T extends OrgRecord | Region>(
+    key: string,
+    read: () => Promise<T | undefined>,
+  ): Promise<T | undefined> {
     const at = this.now();
-    const cached = this.entries.get(orgId);
-    if (cached && cached.expiresAt > at) return cached.value;
-    if (cached) this.entries.delete(orgId);
+    const cached = this.entries.get(key);
+    // Keys are kind-prefixed: an entry under `org:` holds an organisation, under `region:` a region.
+    if (cached && cached.expiresAt > at) return cached.value as Promise<T | undefined>;
+    if (cached) this.entries.delete(key);
     if (this.entries.size >= this.maxEntries) this.evict(at);
 
-    const value = this.store.getOrganisation(orgId);
+    const value = read();
     const entry: Entry = { expiresAt: at + this.ttlMs, value };
-    this.entries.set(orgId, entry);
-    // Only this entry is dropped: a newer one for the same id may have replaced it meanwhile.
+    this.entries.set(key, entry);
+    // Only this entry is dropped: a newer one for the same key may have replaced it meanwhile.
     value.catch(() => {
-      if (this.entries.get(orgId) === entry) this.entries.delete(orgId);
+      if (this.entries.get(key) === entry) this.entries.delete(key);
     });
     return value;
   }
@@ -68,7 +81,7 @@ export class DirectoryCache {
    * the table. Other containers see the change when their entry expires (one TTL at most).
    */
   forget(orgId: string): void {
-    this.entries.delete(orgId);
+    this.entries.delete(`org:${orgId}`);
   }
 
   /** Drops expired entries, then the oldest ones (a Map keeps insertion order) until there is room. */

@@ -497,7 +497,6 @@ describe('email', () => {
     const [, destination] = destinations[0] as (typeof destinations)[number];
     expect(destination.Properties?.ConfigurationSetName).toEqual({ Ref: setId });
     expect(destination.Properties?.EventDestination?.MatchingEventTypes).toEqual([
-      'send',
       'delivery',
       'bounce',
       'complaint',
@@ -511,13 +510,7 @@ describe('email', () => {
     );
     expect(rule?.[1].Properties?.EventPattern).toEqual({
       source: ['aws.ses'],
-      'detail-type': [
-        'Email Sent',
-        'Email Delivered',
-        'Email Bounced',
-        'Email Complaint Received',
-        'Email Rejected',
-      ],
+      'detail-type': ['Email Delivered', 'Email Bounced', 'Email Complaint Received', 'Email Rejected'],
       detail: { mail: { tags: { 'ses:configuration-set': [{ Ref: setId }] } } },
     });
     const fnId = target(rule?.[1].Properties?.Targets?.[0]?.Arn) ?? '';

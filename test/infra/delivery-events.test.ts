@@ -33,13 +33,13 @@ function deliveryStack(props: { retryAttempts?: number } = {}) {
 }
 
 describe('DeliveryEvents', () => {
-  it('publishes sends, deliveries, bounces, complaints and rejects of the configuration set to the default bus', () => {
+  it('publishes deliveries, bounces, complaints and rejects of the configuration set to the default bus', () => {
     const { template, mail, id } = deliveryStack();
     template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
       ConfigurationSetName: { Ref: id(mail.configurationSet) },
       EventDestination: {
         Enabled: true,
-        MatchingEventTypes: ['send', 'delivery', 'bounce', 'complaint', 'reject'],
+        MatchingEventTypes: ['delivery', 'bounce', 'complaint', 'reject'],
         EventBridgeDestination: {
           EventBusArn: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':event-bus/default$')])] },
         },
@@ -47,23 +47,17 @@ describe('DeliveryEvents', () => {
     });
   });
 
-  it('matches the five SES detail types of this configuration set only', () => {
+  it('matches four SES detail types (not Send: the record is written as sent) of this configuration set only', () => {
     const { template, mail, id } = deliveryStack();
     template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: 'default',
       EventPattern: {
         source: ['aws.ses'],
-        'detail-type': [
-          'Email Sent',
-          'Email Delivered',
-          'Email Bounced',
-          'Email Complaint Received',
-          'Email Rejected',
-        ],
+        'detail-type': ['Email Delivered', 'Email Bounced', 'Email Complaint Received', 'Email Rejected'],
         detail: { mail: { tags: { 'ses:configuration-set': [{ Ref: id(mail.configurationSet) }] } } },
       },
     });
-    expect(DELIVERY_EVENT_TYPES).toHaveLength(5);
+    expect(DELIVERY_EVENT_TYPES).toHaveLength(4);
   });
 
   it('targets the handler with retries, an event age limit and the dead-letter queue', () => {

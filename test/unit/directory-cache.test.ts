@@ -1,7 +1,8 @@
 import { DirectoryCache } from '../../shared/data/directory-cache';
-import type { OrgRecord } from '../../shared/data/records';
+import type { OrgRecord, Region } from '../../shared/data/records';
 import { directory } from '../support/fixtures';
 
+const REGION = directory().regions[0] as Region;
 const ORG: OrgRecord = { ...(directory().organisations[0] as OrgRecord), openOffers: 0 };
 
 /** A store whose reads are counted per id; `orgs` is what the table holds right now. */
@@ -20,6 +21,10 @@ function countingStore(orgs: Map<string, OrgRecord>) {
         throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
       }
       return orgs.get(orgId);
+    },
+    async getRegion(regionId: string): Promise<Region | undefined> {
+      reads.push(`region ${regionId}`);
+      return regionId === REGION.code ? REGION : undefined;
     },
   };
 }
@@ -112,5 +117,25 @@ describe('DirectoryCache', () => {
     await cache.getOrganisation('a-1');
 
     expect(store.reads).toEqual(['a-1', 'a-2', 'a-3', 'a-1']);
+  });
+
+  it('caches regions beside organisations, an id shared by both kinds naming two entries', async () => {
+    const { store, cache, advance } = setup();
+    const sameId = REGION.code;
+
+    expect(await cache.getRegion(REGION.code)).toEqual(REGION);
+    expect(await cache.getRegion(REGION.code)).toEqual(REGION);
+    expect(await cache.getOrganisation(sameId)).toBeUndefined();
+    expect(await cache.getRegion('nowhere')).toBeUndefined();
+    expect(await cache.getRegion('nowhere')).toBeUndefined();
+    expect(store.reads).toEqual([`region ${REGION.code}`, sameId, 'region nowhere']);
+
+    // forget() is for organisations: the region's entry stays until its TTL.
+    cache.forget(sameId);
+    await cache.getRegion(REGION.code);
+    expect(store.reads).toHaveLength(3);
+    advance(60_001);
+    await cache.getRegion(REGION.code);
+    expect(store.reads).toHaveLength(4);
   });
 });
