@@ -4,7 +4,7 @@
  * issued before stay valid, waits and retry backoffs keep their absolute due times) and can
  * still describe finished ones. `dispose()` of the first plane stands in for a crash.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { FunctionInvoker, InvokeResult, LocalStateMachine } from '../../local/engine/model';
@@ -302,6 +302,37 @@ describe('durable executions', () => {
       waits: [],
       retries: [],
     });
+  });
+
+  it('a crash between removing the old file and renaming the new one in: the new record is restored', async () => {
+    const invoker = new FakeInvoker({ [fnArn('Notify')]: () => ok({ notified: true }) });
+    const first = plane(invoker);
+    const arn = executionArn('Callback', 'cb-between');
+    await first.startExecution({
+      stateMachineArn: CALLBACK.arn,
+      name: 'cb-between',
+      input: '{"caseId":"c-2"}',
+    });
+    const { taskToken } = (await eventually(() => invoker.calls[0], 'the Notify call')).payload as {
+      taskToken: string;
+    };
+    await eventually(
+      () => first.executionRecords()[0]?.history.some((e) => e.type === 'TaskSubmitted'),
+      'submitted',
+    );
+    await first.dispose();
+    // What the crash leaves: the record complete under its temporary name, its file gone.
+    const folder = path.join(dataDir, 'executions');
+    const file = readdirSync(folder).find((f) => f.endsWith('.json') && f.includes('cb-between')) as string;
+    renameSync(path.join(folder, file), path.join(folder, `${file}.4243.tmp`));
+
+    const second = plane(invoker);
+    expect(second.restoreReport()).toMatchObject({ resumed: [arn], skipped: [] });
+    expect(readdirSync(folder).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    await second.sendTaskSuccess({ taskToken, output: '{"decision":"accept"}' });
+    await second.executionDone(arn);
+    expect((await second.describeExecution({ executionArn: arn })).status).toBe('SUCCEEDED');
+    expect(invoker.count(fnArn('Notify'))).toBe(1);
   });
 
   it('a callback deadline keeps its due time across a restart and then times out (States.Timeout caught)', async () => {
