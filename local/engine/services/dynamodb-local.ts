@@ -56,12 +56,12 @@ const SHARED_DB_FILE = 'shared-local-instance.db';
  * Node's own SQLite, in this process: loading a second native SQLite into DynamoDB Local's JVM
  * beside its own crashes it.
  */
-export function useWriteAheadLog(dbDir: string): void {
-  const db = new DatabaseSync(path.join(dbDir, SHARED_DB_FILE));
+export function useWriteAheadLog(dbDir: string): string {
+  // The JVM of a stack killed a moment ago may still hold the file: wait for it a little.
+  const db = new DatabaseSync(path.join(dbDir, SHARED_DB_FILE), { timeout: 5_000 });
   try {
     const mode = db.prepare('PRAGMA journal_mode=WAL').get() as { journal_mode?: string } | undefined;
-    if (mode?.journal_mode !== 'wal')
-      throw new Error(`SQLite kept journal mode ${String(mode?.journal_mode)}`);
+    return String(mode?.journal_mode);
   } finally {
     db.close();
   }
@@ -86,7 +86,17 @@ export async function startDynamoDbLocal(opts: {
   const { jar, libDir } = distribution();
   const dbDir = path.join(opts.dataDir, 'dynamodb');
   mkdirSync(dbDir, { recursive: true });
-  useWriteAheadLog(dbDir);
+  const log = opts.log ?? (() => {});
+  // Faster, not needed: a file that cannot be switched runs in DynamoDB Local's default mode.
+  try {
+    const mode = useWriteAheadLog(dbDir);
+    if (mode !== 'wal')
+      log(`SQLite kept journal mode ${mode}: DynamoDB Local writes without the write-ahead log`);
+  } catch (error) {
+    log(
+      `could not put the database in write-ahead-log mode (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
   const classDir = path.join(opts.dataDir, 'launcher');
   const main = launcherArgs(classDir);
   const child: ChildProcess = spawn(
@@ -106,7 +116,6 @@ export async function startDynamoDbLocal(opts: {
     ],
     { stdio: ['pipe', 'pipe', 'pipe'] },
   );
-  const log = opts.log ?? (() => {});
   const port = await new Promise<number>((resolve, reject) => {
     let buffered = '';
     const timer = setTimeout(() => reject(new Error('DynamoDB Local did not start within 60 s')), 60_000);
