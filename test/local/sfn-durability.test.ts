@@ -247,20 +247,29 @@ afterEach(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+/**
+ * A CALLBACK execution parked on its token (its function returned: TaskSubmitted), then the
+ * plane disposed as a crash would leave it.
+ */
+async function parkedThenCrashed(name: string, caseId: string) {
+  const invoker = new FakeInvoker({ [fnArn('Notify')]: () => ok({ notified: true }) });
+  const first = plane(invoker);
+  const arn = executionArn('Callback', name);
+  await first.startExecution({ stateMachineArn: CALLBACK.arn, name, input: JSON.stringify({ caseId }) });
+  const { taskToken } = (await eventually(() => invoker.calls[0], 'the Notify call')).payload as {
+    taskToken: string;
+  };
+  await eventually(
+    () => first.executionRecords()[0]?.history.some((e) => e.type === 'TaskSubmitted'),
+    'submitted',
+  );
+  await first.dispose();
+  return { invoker, arn, taskToken };
+}
+
 describe('durable executions', () => {
   it('a callback survives a restart: the token issued before answers it; the function runs once', async () => {
-    const invoker = new FakeInvoker({ [fnArn('Notify')]: () => ok({ notified: true }) });
-    const first = plane(invoker);
-    const arn = executionArn('Callback', 'cb-1');
-    await first.startExecution({ stateMachineArn: CALLBACK.arn, name: 'cb-1', input: '{"caseId":"c-1"}' });
-    const { taskToken } = (await eventually(() => invoker.calls[0], 'the Notify call')).payload as {
-      taskToken: string;
-    };
-    await eventually(
-      () => first.executionRecords()[0]?.history.some((e) => e.type === 'TaskSubmitted'),
-      'submitted',
-    );
-    await first.dispose();
+    const { invoker, arn, taskToken } = await parkedThenCrashed('cb-1', 'c-1');
 
     const before = saved(arn);
     expect(before).toMatchObject({
@@ -305,22 +314,7 @@ describe('durable executions', () => {
   });
 
   it('a crash between removing the old file and renaming the new one in: the new record is restored', async () => {
-    const invoker = new FakeInvoker({ [fnArn('Notify')]: () => ok({ notified: true }) });
-    const first = plane(invoker);
-    const arn = executionArn('Callback', 'cb-between');
-    await first.startExecution({
-      stateMachineArn: CALLBACK.arn,
-      name: 'cb-between',
-      input: '{"caseId":"c-2"}',
-    });
-    const { taskToken } = (await eventually(() => invoker.calls[0], 'the Notify call')).payload as {
-      taskToken: string;
-    };
-    await eventually(
-      () => first.executionRecords()[0]?.history.some((e) => e.type === 'TaskSubmitted'),
-      'submitted',
-    );
-    await first.dispose();
+    const { invoker, arn, taskToken } = await parkedThenCrashed('cb-between', 'c-2');
     // What the crash leaves: the record complete under its temporary name, its file gone.
     const folder = path.join(dataDir, 'executions');
     const file = readdirSync(folder).find((f) => f.endsWith('.json') && f.includes('cb-between')) as string;
